@@ -1,0 +1,95 @@
+/* node-otc: status and error codes.
+ *
+ * Numbers follow the OpenTok/Vonage Linux SDK where it publishes them; the E2EE codes are
+ * 6000-6006 as in the other OpenTok SDKs. Codes of this project's own additions (frame cryptor,
+ * low-level SFrame) live in 6100-6199. lib/error-code.ts is generated from this file
+ * (scripts/gen-error-codes.mjs) and a test keeps the two equal.
+ */
+#ifndef OTC_ERRORS_H
+#define OTC_ERRORS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Every otc_* function that can fail returns one of the codes below; OTC_SUCCESS is 0. */
+typedef int otc_status;
+
+enum otc_error_code {
+  OTC_SUCCESS = 0,
+
+  /* Session (otc_session_error_code in the Linux SDK). */
+  OTC_SESSION_AUTHORIZATION_FAILURE = 1004,
+  OTC_SESSION_INVALID_SESSION = 1005,
+  OTC_SESSION_CONNECTION_FAILED = 1006,
+  OTC_SESSION_NOT_CONNECTED = 1010,
+  OTC_SESSION_NULL_OR_INVALID_PARAMETER = 1011,
+  OTC_SESSION_ILLEGAL_STATE = 1015,
+  OTC_SESSION_STATE_FAILED = 1020,
+  OTC_SESSION_CONNECTION_TIMED_OUT = 1021,
+  OTC_SESSION_CONNECTION_DROPPED = 1022,
+  OTC_SESSION_CONNECTION_REFUSED = 1023,
+  OTC_SESSION_BLOCKED_COUNTRY = 1026,
+  OTC_SESSION_CONNECTION_LIMIT_EXCEEDED = 1027,
+  OTC_SESSION_SUBSCRIBER_NOT_FOUND = 1112,
+  OTC_SESSION_PUBLISHER_NOT_FOUND = 1113,
+  OTC_SESSION_SIGNAL_DATA_TOO_LONG = 1413,
+  OTC_SESSION_SIGNAL_TYPE_TOO_LONG = 1414,
+  OTC_SESSION_INVALID_SIGNAL_TYPE = 1461,
+  OTC_SESSION_NO_MESSAGING_SERVER = 1503,
+  OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM = 1535,
+  OTC_SESSION_INTERNAL_ERROR = 2000,
+  OTC_SESSION_UNEXPECTED_GET_SESSION_INFO_REPONSE = 2001,
+
+  /* Publisher (otc_publisher_error_code in the Linux SDK). */
+  OTC_PUBLISHER_SESSION_DISCONNECTED = 1010,
+  OTC_PUBLISHER_UNABLE_TO_PUBLISH = 1500,
+  OTC_PUBLISHER_TIMED_OUT = 1541,
+  OTC_PUBLISHER_WEBRTC_ERROR = 1610,
+  OTC_PUBLISHER_INTERNAL_ERROR = 2000,
+
+  /* Subscriber (otc_subscriber_error_code in the Linux SDK). */
+  OTC_SUBSCRIBER_SESSION_DISCONNECTED = 1010,
+  OTC_SUBSCRIBER_TIMED_OUT = 1542,
+  OTC_SUBSCRIBER_WEBRTC_ERROR = 1600,
+  OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM = 1604,
+  OTC_SUBSCRIBER_STREAM_LIMIT_EXCEEDED = 1605,
+  OTC_SUBSCRIBER_INTERNAL_ERROR = 2000,
+
+  /* End-to-end encryption (6000-6006, as in the OpenTok SDKs). */
+  OTC_SESSION_ENCRYPTION_SECRET_MISSING = 6000,
+  OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING = 6000,
+  OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING = 6000,
+  OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR = 6001,
+  OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR = 6002,
+  OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH = 6003,
+  OTC_SESSION_INVALID_ENCRYPTION_SECRET = 6004,
+  OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC = 6005,
+  OTC_SUBSCRIBER_DECRYPTION_UNSUPPORTED_CODEC = 6006,
+
+  /* This project's additions: frame cryptor and low-level SFrame calls. */
+  OTC_E2EE_INVALID_PARAMETER = 6100,       /* null pointer, bad length, unknown enum value */
+  OTC_E2EE_UNSUPPORTED_SUITE = 6101,       /* cipher suite id not in 1..8 */
+  OTC_E2EE_BUFFER_TOO_SMALL = 6102,        /* output capacity below what the call needs */
+  OTC_E2EE_FRAME_TOO_LARGE = 6103,         /* input above OTC_E2EE_MAX_FRAME_SIZE */
+  OTC_E2EE_MALFORMED = 6104,               /* not a well-formed SFrame header / sealed frame */
+  OTC_E2EE_AUTHENTICATION_FAILED = 6105,   /* tag check failed (low-level open) */
+  OTC_E2EE_KEY_NOT_READY = 6106,           /* no key derived yet for this object */
+  OTC_E2EE_COUNTER_EXHAUSTED = 6107,       /* a sender's 64-bit frame counter ran out */
+  OTC_E2EE_CRYPTO_FAILURE = 6108,          /* OpenSSL reported an error */
+  OTC_E2EE_DELETED = 6109,                 /* the object was deleted (bindings report this) */
+
+  /* Media engine (libwebrtc) */
+  OTC_MEDIA_ENGINE_NOT_INITIALIZED = 6200, /* otc_init was not called, or otc_destroy was */
+  OTC_MEDIA_ENGINE_FAILURE = 6201          /* libwebrtc could not create what was asked */
+};
+
+/** A short English name for a code ("OTC_SESSION_INVALID_ENCRYPTION_SECRET", ...); never NULL.
+ *  Codes that several enumerators share return the session's (or the generic) name. */
+const char *otc_error_name(otc_status code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTC_ERRORS_H */
