@@ -1,0 +1,57 @@
+#include "secret_installer.h"
+
+#include "key_derivation.h"
+
+namespace otc::e2ee {
+
+SecretInstaller::SecretInstaller(std::shared_ptr<KeyRing> ring, std::string session_id, Done done)
+    : ring_(std::move(ring)), session_id_(std::move(session_id)), done_(std::move(done)) {}
+
+SecretInstaller::~SecretInstaller() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    pending_.reset();
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SecretInstaller::submit(SecureString secret) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) return;
+  pending_ = std::move(secret);  // a secret still waiting is replaced (and wiped)
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  wake_.notify_one();
+}
+
+void SecretInstaller::wait_idle() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  idle_.wait(lock, [&] { return stopping_ || (!pending_ && !busy_); });
+}
+
+void SecretInstaller::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || pending_.has_value(); });
+    if (stopping_) break;
+    SecureString secret = std::move(*pending_);
+    pending_.reset();
+    busy_ = true;
+    lock.unlock();
+
+    auto key = derive_base_key(secret.view(), session_id_);
+    secret.wipe();
+    bool ok = key && ring_->install(std::move(*key));
+    auto current = ok ? ring_->current() : nullptr;
+    if (done_) done_(ok, current ? current->id : 0);
+
+    lock.lock();
+    busy_ = false;
+    if (!pending_) idle_.notify_all();
+  }
+  busy_ = false;
+  idle_.notify_all();
+}
+
+}  // namespace otc::e2ee

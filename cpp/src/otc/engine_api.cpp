@@ -1,0 +1,89 @@
+// The C API of the media engine's lifetime (otc_init/otc_destroy) and codec query.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <otc/base.h>
+
+#include "../rtc/media_engine.h"
+#include "log.h"
+
+#ifndef OTC_VERSION_STRING
+#define OTC_VERSION_STRING "0.1.0"  // keep equal to package.json's version
+#endif
+
+namespace {
+
+// One engine per process, shared by every caller of otc_init (the Node main thread, workers, a
+// C program): each otc_init takes one reference, the last otc_destroy joins the threads. The
+// mutex also keeps otc_media_get_codecs from racing a teardown.
+std::mutex g_engine_mutex;
+int g_init_count = 0;
+std::unique_ptr<otc::rtc::MediaEngine> g_engine;
+
+// Copies with truncation and always terminates; the fixed-size fields of otc_codec_info are
+// far larger than any codec name or fmtp line libwebrtc produces.
+template <size_t N>
+void CopyField(char (&field)[N], const std::string& value) {
+  const size_t length = std::min(value.size(), N - 1);
+  std::memcpy(field, value.data(), length);
+  field[length] = '\0';
+}
+
+}  // namespace
+
+extern "C" otc_status otc_init(void* reserved) {
+  if (reserved != nullptr) return OTC_E2EE_INVALID_PARAMETER;
+  std::lock_guard<std::mutex> lock(g_engine_mutex);
+  if (g_init_count == 0) {
+    g_engine = otc::rtc::MediaEngine::Create();
+    if (!g_engine) return OTC_MEDIA_ENGINE_FAILURE;
+  }
+  ++g_init_count;
+  otc::log(OTC_LOG_LEVEL_DEBUG, "otc_init: %d reference(s)", g_init_count);
+  return OTC_SUCCESS;
+}
+
+extern "C" otc_status otc_destroy(void) {
+  std::lock_guard<std::mutex> lock(g_engine_mutex);
+  if (g_init_count == 0) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
+  --g_init_count;
+  otc::log(OTC_LOG_LEVEL_DEBUG, "otc_destroy: %d reference(s) left", g_init_count);
+  // Teardown (joining libwebrtc's threads) happens under the lock, so that an otc_init racing
+  // this call starts a fresh engine only after the old one is fully gone.
+  if (g_init_count == 0) g_engine.reset();
+  return OTC_SUCCESS;
+}
+
+extern "C" otc_bool otc_is_initialized(void) {
+  std::lock_guard<std::mutex> lock(g_engine_mutex);
+  return g_init_count > 0 ? OTC_TRUE : OTC_FALSE;
+}
+
+extern "C" otc_status otc_media_get_codecs(otc_media_kind kind, otc_codec_direction direction,
+                                           otc_codec_info* out, size_t capacity, size_t* count) {
+  if (count == nullptr || (out == nullptr && capacity > 0)) return OTC_E2EE_INVALID_PARAMETER;
+  if (kind != OTC_MEDIA_AUDIO && kind != OTC_MEDIA_VIDEO) return OTC_E2EE_INVALID_PARAMETER;
+  if (direction != OTC_CODEC_ENCODE && direction != OTC_CODEC_DECODE) {
+    return OTC_E2EE_INVALID_PARAMETER;
+  }
+  std::lock_guard<std::mutex> lock(g_engine_mutex);
+  if (!g_engine) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
+  const auto codecs = g_engine->ListCodecs(
+      kind == OTC_MEDIA_AUDIO ? otc::rtc::MediaKind::kAudio : otc::rtc::MediaKind::kVideo,
+      direction == OTC_CODEC_ENCODE ? otc::rtc::CodecDirection::kEncode
+                                    : otc::rtc::CodecDirection::kDecode);
+  *count = codecs.size();
+  for (size_t i = 0; i < codecs.size() && i < capacity; ++i) {
+    otc_codec_info& info = out[i];
+    CopyField(info.name, codecs[i].name);
+    CopyField(info.parameters, codecs[i].parameters);
+    info.clock_rate = codecs[i].clock_rate;
+    info.channels = codecs[i].channels;
+  }
+  return OTC_SUCCESS;
+}
+
+extern "C" const char* otc_version(void) { return OTC_VERSION_STRING; }

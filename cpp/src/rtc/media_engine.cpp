@@ -1,0 +1,159 @@
+#include "media_engine.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+#include <utility>
+
+#include <api/create_peerconnection_factory.h>
+#include <api/task_queue/default_task_queue_factory.h>
+#include <api/video_codecs/builtin_video_decoder_factory.h>
+#include <api/video_codecs/builtin_video_encoder_factory.h>
+
+#include "../otc/log.h"
+#include "audio_codec_factories.h"
+#include "webrtc_log_forwarder.h"
+
+namespace otc::rtc {
+namespace {
+
+constexpr int kDefaultSampleRateHz = 48000;
+
+// A capture source for bots that publish no sound of their own: the device keeps its 10 ms
+// clock running (so audio is negotiated and RTP timestamps advance) and sends silence.
+class SilenceCapturer final : public webrtc::TestAudioDeviceModule::Capturer {
+ public:
+  int SamplingFrequency() const override { return kDefaultSampleRateHz; }
+  int NumChannels() const override { return 1; }
+  bool Capture(::rtc::BufferT<int16_t>* buffer) override {
+    buffer->SetSize(webrtc::TestAudioDeviceModule::SamplesPerFrame(kDefaultSampleRateHz));
+    std::fill(buffer->begin(), buffer->end(), int16_t{0});
+    return true;  // false would end capture for good
+  }
+};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Entries of a capability list that are not media codecs of their own: they ride on a real
+// codec's payload (rtx, red, FEC), fill silence (CN) or carry DTMF.
+bool IsPseudoCodec(std::string_view name) {
+  static constexpr std::array<std::string_view, 5> kPseudo = {"rtx", "red", "ulpfec", "CN",
+                                                              "telephone-event"};
+  if (name.size() >= 7 && EqualsIgnoreCase(name.substr(0, 7), "flexfec")) return true;
+  return std::any_of(kPseudo.begin(), kPseudo.end(),
+                     [name](std::string_view p) { return EqualsIgnoreCase(name, p); });
+}
+
+std::unique_ptr<::rtc::Thread> StartThread(std::unique_ptr<::rtc::Thread> thread,
+                                           const char* name) {
+  thread->SetName(name, nullptr);
+  if (!thread->Start()) {
+    otc::log(OTC_LOG_LEVEL_ERROR, "media engine: could not start the %s thread", name);
+    return nullptr;
+  }
+  return thread;
+}
+
+}  // namespace
+
+MediaEngine::MediaEngine() = default;
+
+std::unique_ptr<MediaEngine> MediaEngine::Create(AudioIo audio) {
+  std::unique_ptr<MediaEngine> engine(new MediaEngine());
+  if (!engine->Start(std::move(audio))) return nullptr;  // the destructor undoes what started
+  return engine;
+}
+
+bool MediaEngine::Start(AudioIo audio) {
+  log_forwarder_ = std::make_unique<WebrtcLogForwarder>();
+
+  network_thread_ = StartThread(::rtc::Thread::CreateWithSocketServer(), "otc-network");
+  worker_thread_ = StartThread(::rtc::Thread::Create(), "otc-worker");
+  signaling_thread_ = StartThread(::rtc::Thread::Create(), "otc-signaling");
+  if (!network_thread_ || !worker_thread_ || !signaling_thread_) return false;
+
+  if (!audio.capturer) audio.capturer = std::make_unique<SilenceCapturer>();
+  if (!audio.renderer) {
+    audio.renderer = webrtc::TestAudioDeviceModule::CreateDiscardRenderer(kDefaultSampleRateHz, 2);
+  }
+  audio_task_queue_factory_ = webrtc::CreateDefaultTaskQueueFactory();
+  // The voice engine uses the device on the worker thread; create it there too, so that its
+  // whole life stays on one thread.
+  audio_device_ = worker_thread_->BlockingCall([&]() -> ::rtc::scoped_refptr<webrtc::AudioDeviceModule> {
+    return webrtc::TestAudioDeviceModule::Create(audio_task_queue_factory_.get(),
+                                                 std::move(audio.capturer),
+                                                 std::move(audio.renderer));
+  });
+  if (!audio_device_) {
+    otc::log(OTC_LOG_LEVEL_ERROR, "media engine: could not create the audio device");
+    return false;
+  }
+
+  factory_ = webrtc::CreatePeerConnectionFactory(
+      network_thread_.get(), worker_thread_.get(), signaling_thread_.get(), audio_device_,
+      CreateOpusG711AudioEncoderFactory(), CreateOpusG711AudioDecoderFactory(),
+      webrtc::CreateBuiltinVideoEncoderFactory(), webrtc::CreateBuiltinVideoDecoderFactory(),
+      /*audio_mixer=*/nullptr, /*audio_processing=*/nullptr);
+  if (!factory_) {
+    otc::log(OTC_LOG_LEVEL_ERROR, "media engine: CreatePeerConnectionFactory failed");
+    return false;
+  }
+
+  // The default mask ignores loopback adapters, so calls between two peers on one host (tests,
+  // a local SFU) would never find a candidate pair.
+  webrtc::PeerConnectionFactoryInterface::Options options;
+  options.network_ignore_mask = 0;
+  factory_->SetOptions(options);
+
+  otc::log(OTC_LOG_LEVEL_INFO, "media engine started");
+  return true;
+}
+
+MediaEngine::~MediaEngine() {
+  // The factory proxy destroys the factory on the signaling thread, which in turn drops the
+  // voice engine (and its device reference) on the worker thread.
+  factory_ = nullptr;
+  // The last device reference goes on the worker thread too: the device's owner-side
+  // checks expect the thread that used it, and its destructor stops its audio task queue.
+  if (audio_device_) worker_thread_->BlockingCall([this] { audio_device_ = nullptr; });
+  audio_task_queue_factory_ = nullptr;
+  // Signaling calls into worker, worker into network: stop the callers first.
+  for (auto* thread : {&signaling_thread_, &worker_thread_, &network_thread_}) {
+    if (*thread) (*thread)->Stop();
+    thread->reset();
+  }
+  log_forwarder_ = nullptr;
+  otc::log(OTC_LOG_LEVEL_INFO, "media engine stopped");
+}
+
+std::vector<CodecDescription> MediaEngine::ListCodecs(MediaKind kind,
+                                                      CodecDirection direction) const {
+  const cricket::MediaType media =
+      kind == MediaKind::kAudio ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO;
+  const webrtc::RtpCapabilities capabilities = direction == CodecDirection::kEncode
+                                                   ? factory_->GetRtpSenderCapabilities(media)
+                                                   : factory_->GetRtpReceiverCapabilities(media);
+  std::vector<CodecDescription> codecs;
+  for (const webrtc::RtpCodecCapability& codec : capabilities.codecs) {
+    if (IsPseudoCodec(codec.name)) continue;
+    CodecDescription description;
+    description.name = codec.name;
+    for (const auto& [key, value] : codec.parameters) {
+      if (!description.parameters.empty()) description.parameters += ';';
+      description.parameters += key + '=' + value;
+    }
+    description.clock_rate = codec.clock_rate.value_or(0);
+    description.channels = kind == MediaKind::kAudio ? codec.num_channels.value_or(1) : 0;
+    codecs.push_back(std::move(description));
+  }
+  return codecs;
+}
+
+}  // namespace otc::rtc

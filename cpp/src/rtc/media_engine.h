@@ -1,0 +1,74 @@
+// The media engine: libwebrtc's three threads and the one PeerConnectionFactory built on them.
+#pragma once
+
+#include "webrtc_build_guard.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <api/peer_connection_interface.h>
+#include <api/scoped_refptr.h>
+#include <api/task_queue/task_queue_factory.h>
+#include <modules/audio_device/include/test_audio_device.h>
+#include <rtc_base/thread.h>
+
+namespace otc::rtc {
+
+class WebrtcLogForwarder;
+
+enum class MediaKind { kAudio, kVideo };
+enum class CodecDirection { kEncode, kDecode };
+
+struct CodecDescription {
+  std::string name;        // as in SDP: "opus", "VP8", "H264", ...
+  std::string parameters;  // fmtp "k=v;k=v" in key order, empty when none
+  int clock_rate = 0;
+  int channels = 0;        // 0 for video
+};
+
+class MediaEngine {
+ public:
+  // Where the engine's audio device takes its 10 ms capture frames from and hands its playout
+  // frames to. The device has no sound card behind it; an empty member gets the default:
+  // silence in (48 kHz mono), playout discarded.
+  struct AudioIo {
+    std::unique_ptr<webrtc::TestAudioDeviceModule::Capturer> capturer;
+    std::unique_ptr<webrtc::TestAudioDeviceModule::Renderer> renderer;
+  };
+
+  // Starts the threads and builds the factory; null (after logging why) when libwebrtc fails.
+  static std::unique_ptr<MediaEngine> Create(AudioIo audio = {});
+
+  // Tears down in the order the archive needs; joins every thread the engine started.
+  // Everything made from factory() (peer connections, tracks, sources) must be gone first.
+  ~MediaEngine();
+
+  MediaEngine(const MediaEngine&) = delete;
+  MediaEngine& operator=(const MediaEngine&) = delete;
+
+  webrtc::PeerConnectionFactoryInterface* factory() const { return factory_.get(); }
+  ::rtc::Thread* network_thread() const { return network_thread_.get(); }
+  ::rtc::Thread* worker_thread() const { return worker_thread_.get(); }
+  ::rtc::Thread* signaling_thread() const { return signaling_thread_.get(); }
+
+  // What the factory can send (encode) or receive (decode), in its preference order, without
+  // the retransmission/FEC/comfort-noise/DTMF pseudo-codecs.
+  std::vector<CodecDescription> ListCodecs(MediaKind kind, CodecDirection direction) const;
+
+ private:
+  MediaEngine();
+  bool Start(AudioIo audio);
+
+  std::unique_ptr<WebrtcLogForwarder> log_forwarder_;
+  // The audio device's repeating 10 ms task runs on a queue from this factory; it must outlive
+  // the device.
+  std::unique_ptr<webrtc::TaskQueueFactory> audio_task_queue_factory_;
+  std::unique_ptr<::rtc::Thread> network_thread_;
+  std::unique_ptr<::rtc::Thread> worker_thread_;
+  std::unique_ptr<::rtc::Thread> signaling_thread_;
+  ::rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device_;
+  ::rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
+};
+
+}  // namespace otc::rtc
