@@ -10,9 +10,10 @@ namespace {
 
 // How many otc_init calls of one JS environment (main thread or worker) are not yet undone.
 // The engine is per process and its count is shared by every environment; when an environment
-// ends (process exit, worker exit or terminate) without calling destroy(), its cleanup hook
-// gives back exactly its own references, so the last one out joins libwebrtc's threads and
-// none of them outlives the code it runs.
+// ends (the event loop runs dry, a worker exits or is terminated) without calling destroy(),
+// its cleanup hook gives back exactly its own references, so the last one out joins
+// libwebrtc's threads. process.exit() on the main thread runs no cleanup hooks; the C library's
+// own exit-time teardown covers that case.
 struct EnvEngineRefs {
   int outstanding = 0;
 };

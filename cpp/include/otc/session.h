@@ -36,6 +36,9 @@ otc_status otc_session_set_encryption_secret(otc_session *session, const char *s
 /** The epoch id of the key now in use; OTC_E2EE_KEY_NOT_READY while none is derived yet. */
 otc_status otc_session_get_encryption_epoch(otc_session *session, uint32_t *epoch_id);
 
+/** Whether a secret set is still waiting for, or in, its key derivation. */
+otc_bool otc_session_encryption_key_pending(otc_session *session);
+
 /** Whether a secret was set (it may still be deriving). */
 otc_bool otc_session_has_encryption_secret(otc_session *session);
 

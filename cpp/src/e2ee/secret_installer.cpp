@@ -30,6 +30,11 @@ void SecretInstaller::wait_idle() {
   idle_.wait(lock, [&] { return stopping_ || (!pending_ && !busy_); });
 }
 
+bool SecretInstaller::pending() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pending_.has_value() || busy_;
+}
+
 void SecretInstaller::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {

@@ -32,6 +32,9 @@ class SecretInstaller {
   bool on_own_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
   // Blocks until no secret is pending or being derived (tests and teardown).
   void wait_idle();
+  // Whether a secret is waiting or being derived. Checked after a Done callback, false means
+  // that callback was the last one for now.
+  bool pending();
 
  private:
   void run();

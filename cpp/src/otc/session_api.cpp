@@ -66,6 +66,10 @@ otc_status otc_session_get_encryption_epoch(otc_session *session, uint32_t *epoc
   return OTC_SUCCESS;
 }
 
+otc_bool otc_session_encryption_key_pending(otc_session *session) {
+  return session && session->installer->pending() ? OTC_TRUE : OTC_FALSE;
+}
+
 otc_bool otc_session_has_encryption_secret(otc_session *session) {
   return session && session->has_secret.load() ? OTC_TRUE : OTC_FALSE;
 }

@@ -1,0 +1,246 @@
+#include "frame_cryptor_wrap.h"
+
+#include <string>
+#include <vector>
+
+#include "addon_data.h"
+#include "napi_util.h"
+
+namespace otc_addon {
+
+namespace {
+
+FrameCryptorWrap::Handle adopt(otc_frame_cryptor *raw) {
+  return FrameCryptorWrap::Handle(raw, [](otc_frame_cryptor *c) { otc_frame_cryptor_delete(c); });
+}
+
+// PBKDF2 for a new cryptor, off the JS thread. Resolves with the object, or with the status
+// number when the C API refused (the TypeScript layer turns that into a typed error).
+class CreateWorker : public Napi::AsyncWorker {
+ public:
+  CreateWorker(Napi::Env env, std::string session_id, SecretArg secret,
+               otc_frame_cryptor_settings settings)
+      : Napi::AsyncWorker(env, "otc:FrameCryptor.create"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        session_id_(std::move(session_id)),
+        secret_(std::move(secret)),
+        settings_(settings) {}
+  ~CreateWorker() override { otc_frame_cryptor_delete(raw_); }
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    if (!secret_.c_str()) {
+      status_ = OTC_SESSION_INVALID_ENCRYPTION_SECRET;
+      return;
+    }
+    raw_ = otc_frame_cryptor_new(session_id_.c_str(), secret_.c_str(), &settings_, &status_);
+  }
+  void OnOK() override {
+    if (!raw_) {
+      deferred_.Resolve(Napi::Number::New(Env(), status_));
+      return;
+    }
+    auto handle = adopt(raw_);
+    raw_ = nullptr;
+    deferred_.Resolve(FrameCryptorWrap::Wrap(Env(), std::move(handle)));
+  }
+  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string session_id_;
+  SecretArg secret_;
+  otc_frame_cryptor_settings settings_;
+  otc_frame_cryptor *raw_ = nullptr;
+  otc_status status_ = OTC_SUCCESS;
+};
+
+class SetSecretWorker : public Napi::AsyncWorker {
+ public:
+  SetSecretWorker(Napi::Env env, FrameCryptorWrap::Handle cryptor, SecretArg secret)
+      : Napi::AsyncWorker(env, "otc:FrameCryptor.setSecret"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        cryptor_(std::move(cryptor)),
+        secret_(std::move(secret)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    status_ = secret_.c_str() ? otc_frame_cryptor_set_secret(cryptor_.get(), secret_.c_str())
+                              : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
+  }
+  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), status_)); }
+  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  FrameCryptorWrap::Handle cryptor_;  // keeps the cryptor alive if JS closes it meanwhile
+  SecretArg secret_;
+  otc_status status_ = OTC_SUCCESS;
+};
+
+const char *outcome_name(otc_e2ee_outcome outcome) {
+  switch (outcome) {
+    case OTC_E2EE_DECRYPTED: return "decrypted";
+    case OTC_E2EE_MISMATCH: return "mismatch";
+    case OTC_E2EE_INTEGRITY_FAILURE: return "integrity-failure";
+    case OTC_E2EE_REPLAY: return "replay";
+  }
+  return "mismatch";
+}
+
+Napi::Value event_value(Napi::Env env, otc_e2ee_event event) {
+  switch (event) {
+    case OTC_E2EE_EVENT_SECRET_MISMATCH: return Napi::String::New(env, "mismatch");
+    case OTC_E2EE_EVENT_SECRET_MATCH: return Napi::String::New(env, "match");
+    case OTC_E2EE_EVENT_INTEGRITY_FAILURE: return Napi::String::New(env, "integrity-failure");
+    case OTC_E2EE_EVENT_NONE: break;
+  }
+  return env.Null();
+}
+
+// Result of a call that failed for a reason of the call (not of the frame): { status }.
+Napi::Object status_object(Napi::Env env, otc_status status) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("status", Napi::Number::New(env, status));
+  return result;
+}
+
+}  // namespace
+
+void FrameCryptorWrap::Register(Napi::Env env, Napi::Object exports) {
+  Napi::Function cls = DefineClass(
+      env, "NativeFrameCryptor",
+      {
+          StaticMethod<&FrameCryptorWrap::Create>("create"),
+          InstanceMethod<&FrameCryptorWrap::Seal>("seal"),
+          InstanceMethod<&FrameCryptorWrap::Open>("open"),
+          InstanceMethod<&FrameCryptorWrap::SetSecret>("setSecret"),
+          InstanceMethod<&FrameCryptorWrap::Ratchet>("ratchet"),
+          InstanceMethod<&FrameCryptorWrap::Stats>("stats"),
+          InstanceMethod<&FrameCryptorWrap::Close>("close"),
+          InstanceMethod<&FrameCryptorWrap::IsClosed>("isClosed"),
+      });
+  addon_data(env).frame_cryptor_class = Napi::Persistent(cls);
+  exports.Set("NativeFrameCryptor", cls);
+}
+
+FrameCryptorWrap::FrameCryptorWrap(const Napi::CallbackInfo &info)
+    : Napi::ObjectWrap<FrameCryptorWrap>(info) {}
+
+Napi::Object FrameCryptorWrap::Wrap(Napi::Env env, Handle cryptor) {
+  Napi::Object object = addon_data(env).frame_cryptor_class.New({});
+  Unwrap(object)->cryptor_ = std::move(cryptor);
+  return object;
+}
+
+otc_frame_cryptor *FrameCryptorWrap::live(const Napi::CallbackInfo &info) {
+  if (!cryptor_) {
+    Napi::Error error = Napi::Error::New(info.Env(), "the FrameCryptor is closed");
+    error.Set("code", Napi::Number::New(info.Env(), OTC_E2EE_DELETED));
+    throw error;
+  }
+  return cryptor_.get();
+}
+
+// create(sessionId, secret, suite, gracePeriodMs): Promise<NativeFrameCryptor | number>
+Napi::Value FrameCryptorWrap::Create(const Napi::CallbackInfo &info) {
+  std::string session_id = arg_string(info, 0, "sessionId");
+  SecretArg secret(info, 1);
+  otc_frame_cryptor_settings settings{};
+  settings.suite = static_cast<otc_e2ee_suite>(arg_int(info, 2, "suite"));
+  const int32_t grace = arg_int(info, 3, "gracePeriodMs");
+  if (grace < 0) throw Napi::RangeError::New(info.Env(), "gracePeriodMs must not be negative");
+  settings.grace_period_ms = static_cast<uint32_t>(grace);
+  auto *worker = new CreateWorker(info.Env(), std::move(session_id), std::move(secret), settings);
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+// seal(codec, keyFrame, frame): Buffer | { status }
+Napi::Value FrameCryptorWrap::Seal(const Napi::CallbackInfo &info) {
+  otc_frame_cryptor *cryptor = live(info);
+  const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
+  const bool key_frame = arg_bool(info, 1, "keyFrame");
+  Napi::Uint8Array frame = arg_bytes(info, 2, "frame");
+  if (frame.ByteLength() > OTC_E2EE_MAX_FRAME_SIZE)
+    return status_object(info.Env(), OTC_E2EE_FRAME_TOO_LARGE);
+  const size_t capacity = otc_frame_cryptor_max_sealed_size(codec, frame.ByteLength());
+  if (capacity == 0) return status_object(info.Env(), OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC);
+  std::vector<uint8_t> out(capacity);
+  size_t size = 0;
+  const otc_status status = otc_frame_cryptor_seal(cryptor, codec, key_frame, frame.Data(),
+                                                   frame.ByteLength(), out.data(), out.size(), &size);
+  if (status != OTC_SUCCESS) return status_object(info.Env(), status);
+  return copy_to_buffer(info.Env(), out.data(), size);
+}
+
+// open(codec, sealed): { status, outcome, event, frame }
+Napi::Value FrameCryptorWrap::Open(const Napi::CallbackInfo &info) {
+  otc_frame_cryptor *cryptor = live(info);
+  const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
+  Napi::Uint8Array sealed = arg_bytes(info, 1, "sealed");
+  Napi::Env env = info.Env();
+  if (sealed.ByteLength() > otc_frame_cryptor_max_sealed_size(OTC_E2EE_CODEC_H264, OTC_E2EE_MAX_FRAME_SIZE))
+    return status_object(env, OTC_E2EE_FRAME_TOO_LARGE);
+  std::vector<uint8_t> out(sealed.ByteLength());
+  size_t size = 0;
+  otc_e2ee_outcome outcome = OTC_E2EE_MISMATCH;
+  otc_e2ee_event event = OTC_E2EE_EVENT_NONE;
+  const otc_status status = otc_frame_cryptor_open(cryptor, codec, sealed.Data(), sealed.ByteLength(),
+                                                   out.data(), out.size(), &size, &outcome, &event);
+  if (status != OTC_SUCCESS) return status_object(env, status);
+  Napi::Object result = status_object(env, OTC_SUCCESS);
+  result.Set("outcome", Napi::String::New(env, outcome_name(outcome)));
+  result.Set("event", event_value(env, event));
+  result.Set("frame", outcome == OTC_E2EE_DECRYPTED ? copy_to_buffer(env, out.data(), size).As<Napi::Value>()
+                                                     : env.Null());
+  return result;
+}
+
+Napi::Value FrameCryptorWrap::SetSecret(const Napi::CallbackInfo &info) {
+  live(info);
+  SecretArg secret(info, 0);
+  auto *worker = new SetSecretWorker(info.Env(), cryptor_, std::move(secret));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value FrameCryptorWrap::Ratchet(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), otc_frame_cryptor_ratchet(live(info)));
+}
+
+Napi::Value FrameCryptorWrap::Stats(const Napi::CallbackInfo &info) {
+  otc_frame_cryptor_stats stats{};
+  const otc_status status = otc_frame_cryptor_get_stats(live(info), &stats);
+  Napi::Env env = info.Env();
+  if (status != OTC_SUCCESS) return status_object(env, status);
+  Napi::Object result = Napi::Object::New(env);
+  auto set = [&](const char *name, double value) { result.Set(name, Napi::Number::New(env, value)); };
+  set("framesSealed", static_cast<double>(stats.frames_sealed));
+  set("bytesSealed", static_cast<double>(stats.bytes_sealed));
+  set("framesDecrypted", static_cast<double>(stats.frames_decrypted));
+  set("framesMismatch", static_cast<double>(stats.frames_mismatch));
+  set("framesIntegrityFailure", static_cast<double>(stats.frames_integrity_failure));
+  set("framesReplay", static_cast<double>(stats.frames_replay));
+  set("bytesOpened", static_cast<double>(stats.bytes_opened));
+  set("mismatchEpisodes", static_cast<double>(stats.mismatch_episodes));
+  set("integrityEpisodes", static_cast<double>(stats.integrity_episodes));
+  set("ratchetsFollowed", static_cast<double>(stats.ratchets_followed));
+  set("currentEpochId", stats.current_epoch_id);
+  set("senderId", stats.sender_id);
+  set("epochsHeld", stats.epochs_held);
+  result.Set("inMismatch", Napi::Boolean::New(env, stats.in_mismatch != 0));
+  return result;
+}
+
+Napi::Value FrameCryptorWrap::Close(const Napi::CallbackInfo &info) {
+  cryptor_.reset();  // keys are wiped now unless a setSecret job still holds the cryptor
+  return info.Env().Undefined();
+}
+
+Napi::Value FrameCryptorWrap::IsClosed(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), !cryptor_);
+}
+
+}  // namespace otc_addon

@@ -1,0 +1,71 @@
+#include "napi_util.h"
+
+#include <cstring>
+
+namespace otc_addon {
+
+namespace {
+[[noreturn]] void type_error(const Napi::CallbackInfo &info, const char *name, const char *want) {
+  throw Napi::TypeError::New(info.Env(), std::string(name) + " must be " + want);
+}
+}  // namespace
+
+std::string arg_string(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsString()) type_error(info, name, "a string");
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+Napi::Uint8Array arg_bytes(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    type_error(info, name, "a Uint8Array or Buffer");
+  return info[index].As<Napi::Uint8Array>();
+}
+
+int32_t arg_int(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsNumber()) type_error(info, name, "a number");
+  return info[index].As<Napi::Number>().Int32Value();
+}
+
+uint64_t arg_u64(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsBigInt()) type_error(info, name, "a bigint");
+  bool lossless = false;
+  const uint64_t value = info[index].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) throw Napi::RangeError::New(info.Env(), std::string(name) + " must fit in 64 bits, unsigned");
+  return value;
+}
+
+bool arg_bool(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsBoolean()) type_error(info, name, "a boolean");
+  return info[index].As<Napi::Boolean>().Value();
+}
+
+void wipe(std::string &text) {
+  if (text.capacity()) explicit_bzero(text.data(), text.capacity());
+  text.clear();
+}
+
+SecretArg::SecretArg(const Napi::CallbackInfo &info, size_t index) {
+  if (info.Length() > index && info[index].IsString()) {
+    text_ = info[index].As<Napi::String>().Utf8Value();
+  } else if (info.Length() > index && info[index].IsTypedArray() &&
+             info[index].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    auto bytes = info[index].As<Napi::Uint8Array>();
+    text_.assign(reinterpret_cast<const char *>(bytes.Data()), bytes.ByteLength());
+  } else {
+    type_error(info, "secret", "a string or a Uint8Array");
+  }
+  has_nul_ = text_.find('\0') != std::string::npos;
+}
+
+SecretArg::SecretArg(SecretArg &&other) noexcept : text_(std::move(other.text_)), has_nul_(other.has_nul_) {
+  wipe(other.text_);
+}
+
+SecretArg::~SecretArg() { wipe(text_); }
+
+Napi::Buffer<uint8_t> copy_to_buffer(Napi::Env env, const uint8_t *data, size_t size) {
+  return Napi::Buffer<uint8_t>::Copy(env, data, size);
+}
+
+}  // namespace otc_addon

@@ -1,0 +1,40 @@
+// Argument checks and conversions shared by the wrappers. TypeScript validates first and throws
+// readable errors; these are the last line, so a wrong call from plain JS throws, never crashes.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+namespace otc_addon {
+
+// Throws a TypeError naming the argument unless info[index] is of the kind asked for.
+std::string arg_string(const Napi::CallbackInfo &info, size_t index, const char *name);
+Napi::Uint8Array arg_bytes(const Napi::CallbackInfo &info, size_t index, const char *name);
+int32_t arg_int(const Napi::CallbackInfo &info, size_t index, const char *name);
+uint64_t arg_u64(const Napi::CallbackInfo &info, size_t index, const char *name);  // BigInt
+bool arg_bool(const Napi::CallbackInfo &info, size_t index, const char *name);
+
+// A secret given as a string (UTF-8) or as bytes (passed through unchanged, so invalid UTF-8
+// reaches the C API's check). Wiped on destruction.
+class SecretArg {
+ public:
+  SecretArg(const Napi::CallbackInfo &info, size_t index);
+  ~SecretArg();
+  SecretArg(const SecretArg &) = delete;
+  SecretArg &operator=(const SecretArg &) = delete;
+  SecretArg(SecretArg &&other) noexcept;
+  // NULL when the secret holds a NUL byte: C strings cannot carry it, and the rules refuse it.
+  const char *c_str() const { return has_nul_ ? nullptr : text_.c_str(); }
+
+ private:
+  std::string text_;
+  bool has_nul_ = false;
+};
+
+void wipe(std::string &text);
+
+Napi::Buffer<uint8_t> copy_to_buffer(Napi::Env env, const uint8_t *data, size_t size);
+
+}  // namespace otc_addon

@@ -1,0 +1,134 @@
+#include "session_wrap.h"
+
+#include <string>
+
+#include "addon_data.h"
+#include "napi_util.h"
+
+namespace otc_addon {
+
+namespace {
+
+void emit(SessionWrap::Bridge *bridge, std::function<std::vector<napi_value>(Napi::Env)> args) {
+  // Internal thread: copy, post, return. The task runs on the JS thread while the bridge lives;
+  // tasks still queued when the session is deleted are dropped unrun.
+  bridge->js->post([bridge, args = std::move(args)](Napi::Env env) {
+    Napi::HandleScope scope(env);
+    if (!bridge->on_event.IsEmpty()) bridge->on_event.Call(args(env));
+    if (bridge->after_event) bridge->after_event(env);
+  });
+}
+
+}  // namespace
+
+void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
+  Napi::Function cls = DefineClass(
+      env, "NativeSession",
+      {
+          InstanceMethod<&SessionWrap::SetEncryptionSecret>("setEncryptionSecret"),
+          InstanceMethod<&SessionWrap::GetEncryptionEpoch>("getEncryptionEpoch"),
+          InstanceMethod<&SessionWrap::HasEncryptionSecret>("hasEncryptionSecret"),
+          InstanceMethod<&SessionWrap::GetId>("getId"),
+          InstanceMethod<&SessionWrap::Delete>("delete"),
+          InstanceMethod<&SessionWrap::IsDeleted>("isDeleted"),
+      });
+  addon_data(env).session_class = Napi::Persistent(cls);
+  exports.Set("NativeSession", cls);
+}
+
+SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<SessionWrap>(info) {
+  Napi::Env env = info.Env();
+  const std::string api_key = arg_string(info, 0, "apiKey");
+  const std::string session_id = arg_string(info, 1, "sessionId");
+  if (info.Length() < 3 || !info[2].IsFunction())
+    throw Napi::TypeError::New(env, "onEvent must be a function");
+
+  bridge_ = std::make_unique<Bridge>();
+  bridge_->js = std::make_unique<JsThread>(env, "otc:session");
+  bridge_->on_event = Napi::Persistent(info[2].As<Napi::Function>());
+
+  otc_session_callbacks callbacks{};
+  callbacks.user_data = bridge_.get();
+  callbacks.on_encryption_key_ready = [](otc_session *, void *user_data, uint32_t epoch_id) {
+    emit(static_cast<SessionWrap::Bridge *>(user_data), [epoch_id](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "encryptionKeyReady"),
+                                     Napi::Number::New(env, epoch_id)};
+    });
+  };
+  // Runs on the JS thread after each event: the loop stays alive while a key is on its way.
+  bridge_->after_event = [this](Napi::Env env) {
+    if (session_ && !otc_session_encryption_key_pending(session_)) bridge_->js->hold_loop(env, false);
+  };
+  callbacks.on_error = [](otc_session *, void *user_data, const char *message, otc_status code) {
+    emit(static_cast<SessionWrap::Bridge *>(user_data), [text = std::string(message), code](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "error"), Napi::Number::New(env, code),
+                                     Napi::String::New(env, text)};
+    });
+  };
+  session_ = otc_session_new(api_key.c_str(), session_id.c_str(), &callbacks);
+  if (!session_) {
+    bridge_->js->close();
+    Napi::Error error = Napi::Error::New(env, "invalid session arguments (empty session id?)");
+    error.Set("code", Napi::Number::New(env, OTC_SESSION_NULL_OR_INVALID_PARAMETER));
+    throw error;
+  }
+}
+
+SessionWrap::~SessionWrap() { destroy(); }
+
+void SessionWrap::destroy() {
+  // Order: the session first (joins its threads, so no callback can start), then the queue.
+  if (session_) {
+    otc_session_delete(session_);
+    session_ = nullptr;
+  }
+  if (bridge_) {
+    bridge_->js->close();
+    bridge_.reset();
+  }
+}
+
+otc_session *SessionWrap::live(const Napi::CallbackInfo &info) {
+  if (!session_) {
+    Napi::Error error = Napi::Error::New(info.Env(), "the session is deleted");
+    error.Set("code", Napi::Number::New(info.Env(), OTC_E2EE_DELETED));
+    throw error;
+  }
+  return session_;
+}
+
+Napi::Value SessionWrap::SetEncryptionSecret(const Napi::CallbackInfo &info) {
+  otc_session *session = live(info);
+  SecretArg secret(info, 0);
+  const otc_status status = secret.c_str()
+                                ? otc_session_set_encryption_secret(session, secret.c_str())
+                                : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
+  // A key derivation is under way: keep the process alive until its event has been delivered.
+  if (status == OTC_SUCCESS) bridge_->js->hold_loop(info.Env(), true);
+  return Napi::Number::New(info.Env(), status);
+}
+
+Napi::Value SessionWrap::GetEncryptionEpoch(const Napi::CallbackInfo &info) {
+  uint32_t epoch = 0;
+  if (otc_session_get_encryption_epoch(live(info), &epoch) != OTC_SUCCESS) return info.Env().Null();
+  return Napi::Number::New(info.Env(), epoch);
+}
+
+Napi::Value SessionWrap::HasEncryptionSecret(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), otc_session_has_encryption_secret(live(info)) == OTC_TRUE);
+}
+
+Napi::Value SessionWrap::GetId(const Napi::CallbackInfo &info) {
+  return Napi::String::New(info.Env(), otc_session_get_id(live(info)));
+}
+
+Napi::Value SessionWrap::Delete(const Napi::CallbackInfo &info) {
+  destroy();
+  return info.Env().Undefined();
+}
+
+Napi::Value SessionWrap::IsDeleted(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), session_ == nullptr);
+}
+
+}  // namespace otc_addon

@@ -1,0 +1,98 @@
+// Loads the native addon: a prebuild from prebuilds/<platform>-<arch>/ when one fits, else the
+// local build (build/Release), as node-gyp-build decides. Types describe the addon's raw
+// surface; the classes of this package validate arguments before they reach it.
+import * as path from 'node:path';
+
+/** Result of a native call that can fail for a reason of the call: `status` 0 is success. */
+export interface NativeStatus {
+  status: number;
+}
+
+export interface NativeOpenResult extends NativeStatus {
+  outcome?: 'decrypted' | 'mismatch' | 'integrity-failure' | 'replay';
+  event?: 'mismatch' | 'match' | 'integrity-failure' | null;
+  frame?: Buffer | null;
+}
+
+export interface NativeCryptorStats {
+  framesSealed: number;
+  bytesSealed: number;
+  framesDecrypted: number;
+  framesMismatch: number;
+  framesIntegrityFailure: number;
+  framesReplay: number;
+  bytesOpened: number;
+  mismatchEpisodes: number;
+  integrityEpisodes: number;
+  ratchetsFollowed: number;
+  currentEpochId: number;
+  senderId: number;
+  epochsHeld: number;
+  inMismatch: boolean;
+}
+
+export interface NativeFrameCryptor {
+  seal(codec: number, keyFrame: boolean, frame: Uint8Array): Buffer | NativeStatus;
+  open(codec: number, sealed: Uint8Array): NativeOpenResult;
+  setSecret(secret: string | Uint8Array): Promise<number>;
+  ratchet(): number;
+  stats(): NativeCryptorStats | NativeStatus;
+  close(): void;
+  isClosed(): boolean;
+}
+
+export interface NativeFrameCryptorClass {
+  create(
+    sessionId: string,
+    secret: string | Uint8Array,
+    suite: number,
+    gracePeriodMs: number,
+  ): Promise<NativeFrameCryptor | number>;
+}
+
+export type NativeSessionEvent = (name: string, ...args: unknown[]) => void;
+
+export interface NativeSession {
+  setEncryptionSecret(secret: string | Uint8Array): number;
+  getEncryptionEpoch(): number | null;
+  hasEncryptionSecret(): boolean;
+  getId(): string;
+  delete(): void;
+  isDeleted(): boolean;
+}
+
+export interface NativeCodecInfo {
+  name: string;
+  parameters: string;
+  clockRate: number;
+  channels: number;
+}
+
+export interface NativeAddon {
+  NativeFrameCryptor: NativeFrameCryptorClass;
+  NativeSession: new (apiKey: string, sessionId: string, onEvent: NativeSessionEvent) => NativeSession;
+  sframeHeaderEncode(kid: bigint, ctr: bigint): NativeStatus & { header?: Buffer };
+  sframeHeaderDecode(bytes: Uint8Array): NativeStatus & { kid?: bigint; ctr?: bigint; size?: number };
+  sframeAeadSeal(suite: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): NativeStatus & { out?: Buffer };
+  sframeAeadOpen(suite: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array): NativeStatus & { out?: Buffer };
+  sframeDeriveKey(suite: number, baseKey: Uint8Array, kid: bigint): NativeStatus & { key?: Buffer; salt?: Buffer };
+  sframeProtect(suite: number, baseKey: Uint8Array, kid: bigint, ctr: bigint, metadata: Uint8Array, pt: Uint8Array): NativeStatus & { out?: Buffer };
+  sframeUnprotect(suite: number, baseKey: Uint8Array, metadata: Uint8Array, ct: Uint8Array): NativeStatus & { out?: Buffer; kid?: bigint; ctr?: bigint };
+  validateSecret(secret: string | Uint8Array): number;
+  deriveBaseKey(sessionId: string, secret: string | Uint8Array): Promise<NativeStatus & { key?: Buffer }>;
+  epochId(baseKey: Uint8Array): NativeStatus & { epochId?: number };
+  ratchetKey(baseKey: Uint8Array): NativeStatus & { key?: Buffer };
+  errorName(code: number): string;
+  init(): number;
+  destroy(): number;
+  isInitialized(): boolean;
+  getCodecs(kind: 'audio' | 'video', direction: 'encode' | 'decode'): NativeCodecInfo[];
+}
+
+/** The package root: dist/lib/ is two levels below it. */
+export const packageRoot = path.resolve(__dirname, '..', '..');
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+export const native = load(packageRoot) as NativeAddon;

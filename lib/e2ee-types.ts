@@ -1,0 +1,39 @@
+// The names of the frame format's parameters as the TypeScript API spells them, with their
+// numbers in the C API (cpp/include/otc/e2ee.h).
+
+/** SFrame cipher suites (RFC 9605 ids). AES_256_CTR_HMAC_SHA512_80 is the default. */
+export enum Suite {
+  AES_128_CTR_HMAC_SHA256_80 = 1,
+  AES_128_CTR_HMAC_SHA256_64 = 2,
+  AES_128_CTR_HMAC_SHA256_32 = 3,
+  AES_128_GCM_SHA256_128 = 4,
+  AES_256_GCM_SHA512_128 = 5,
+  AES_256_CTR_HMAC_SHA512_80 = 6,
+  AES_256_CTR_HMAC_SHA512_64 = 7,
+  AES_256_CTR_HMAC_SHA512_32 = 8,
+}
+
+export const DEFAULT_SUITE = Suite.AES_256_CTR_HMAC_SHA512_80;
+
+export type Codec = 'opus' | 'vp8' | 'vp9' | 'av1' | 'h264';
+
+const CODEC_NUMBERS: Record<Codec, number> = { opus: 0, vp8: 1, vp9: 2, av1: 3, h264: 4 };
+
+export const CODECS = Object.keys(CODEC_NUMBERS) as Codec[];
+
+/** The C enum value of a codec name, or undefined when it is not one. */
+export function codecNumber(codec: unknown): number | undefined {
+  return typeof codec === 'string' && Object.hasOwn(CODEC_NUMBERS, codec)
+    ? CODEC_NUMBERS[codec as Codec]
+    : undefined;
+}
+
+/** What became of a received frame (frame format section 6). */
+export type Outcome = 'decrypted' | 'mismatch' | 'integrity-failure' | 'replay';
+
+/** Episode changes a receiver reports once each: 6003, recovery from it, and 6002. */
+export type CryptorEvent = 'mismatch' | 'match' | 'integrity-failure';
+
+export const SECRET_MIN_CODE_POINTS = 8;
+export const SECRET_MAX_CODE_POINTS = 256;
+export const MAX_FRAME_SIZE = 16 * 1024 * 1024;

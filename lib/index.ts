@@ -1,0 +1,16 @@
+// node-otc: end-to-end encrypted video sessions for Node.js, over a C API in the shape of the
+// OpenTok/Vonage Linux SDK.
+export { ErrorCode } from './error-code';
+export { OtcError } from './errors';
+export { Suite, DEFAULT_SUITE, CODECS, MAX_FRAME_SIZE, SECRET_MIN_CODE_POINTS, SECRET_MAX_CODE_POINTS } from './e2ee-types';
+export type { Codec, Outcome, CryptorEvent } from './e2ee-types';
+export { validateSecret } from './secret';
+export type { Secret } from './secret';
+export { FrameCryptor } from './frame-cryptor';
+export type { FrameCryptorOptions, FrameCryptorStats, OpenOptions, OpenResult, SealOptions } from './frame-cryptor';
+export { Session } from './session';
+export type { SessionEvents } from './session';
+export * as sframe from './sframe';
+export { init, destroy, isInitialized, getCodecs } from './media-engine';
+export type { CodecInfo, CodecDirection, MediaKind } from './media-engine';
+
