@@ -1,9 +1,8 @@
 # Compiling against and linking Debian's libwebrtc archive (libtg_owt.a from libtgowt-dev).
-# Facts behind every flag: docs/design libwebrtc.md. Usage from a CMakeLists.txt:
+# Why each flag: the design notes libwebrtc.md (measured facts). Usage from a CMakeLists.txt:
 #
 #   include(cmake/libwebrtc.cmake)
-#   add_library(node_otc MODULE ${OTC_RTC_SOURCES} ...)
-#   target_include_directories(node_otc PRIVATE ${OTC_INCLUDE_DIRS})
+#   add_library(node_otc MODULE ...)   # sources are listed in CMakeLists.txt
 #   target_link_libraries(node_otc PRIVATE otc_libwebrtc)
 #   otc_make_node_addon(node_otc)
 #
@@ -13,18 +12,6 @@
 include_guard(GLOBAL)
 
 get_filename_component(OTC_ROOT_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-
-# Sources that make libwebrtc usable (link shims) and the media engine with its C API.
-set(OTC_RTC_SOURCES
-  ${OTC_ROOT_DIR}/cpp/src/platform/glibc_data_symbols.c
-  ${OTC_ROOT_DIR}/cpp/src/platform/task_queue_current.cpp
-  ${OTC_ROOT_DIR}/cpp/src/platform/yield_policy.cpp
-  ${OTC_ROOT_DIR}/cpp/src/rtc/audio_codec_factories.cpp
-  ${OTC_ROOT_DIR}/cpp/src/rtc/media_engine.cpp
-  ${OTC_ROOT_DIR}/cpp/src/rtc/webrtc_log_forwarder.cpp
-  ${OTC_ROOT_DIR}/cpp/src/otc/engine_api.cpp
-)
-set(OTC_INCLUDE_DIRS ${OTC_ROOT_DIR}/cpp/include ${OTC_ROOT_DIR}/cpp/src)
 
 # The archive's headers must never see NDEBUG; cmake-js builds Release, whose flags carry it.
 foreach(_otc_lang C CXX)
@@ -102,8 +89,9 @@ function(otc_make_node_addon target)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LINK_DEPENDS "${_map}")
-  # Visibility alone leaves the archive's default-visibility symbols exported; the version
-  # script is what keeps the export table to the two Node-API entry points.
+  # Not optional: the archive's PIE code reaches its own default-visibility symbols (template
+  # statics, vtables) PC-relatively, which a shared object may do only if they cannot be
+  # preempted. The version script makes them local; -fvisibility cannot reach into the archive.
   target_link_options(${target} PRIVATE "-Wl,--version-script=${_map}")
   target_compile_definitions(${target} PRIVATE NAPI_VERSION=8 NAPI_CPP_EXCEPTIONS)
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fexceptions>)

@@ -14,3 +14,5 @@ export * as sframe from './sframe';
 export { init, destroy, isInitialized, getCodecs } from './media-engine';
 export type { CodecInfo, CodecDirection, MediaKind } from './media-engine';
 
+/** The raw addon (typed), for tests and tools; applications use the classes above. */
+export { native as _native } from './binding';

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <otc/base.h>
 
+#include "rtc/media_engine.h"
+
 namespace {
 
 // Threads of this process right now: a teardown that forgets to join one shows up here.
@@ -165,6 +167,41 @@ TEST_F(MediaEngineTest, RepeatedInitDestroyLeaksNoThreads) {
     ASSERT_EQ(otc_destroy(), OTC_SUCCESS) << "cycle " << i;
   }
   EXPECT_EQ(CountThreads(), before);
+}
+
+class NullObserver final : public webrtc::PeerConnectionObserver {
+ public:
+  void OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState) override {}
+  void OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface>) override {}
+  void OnIceGatheringChange(webrtc::PeerConnectionInterface::IceGatheringState) override {}
+  void OnIceCandidate(const webrtc::IceCandidateInterface*) override {}
+};
+
+// The factory behind otc_init is a working one: it makes tracks and peer connections, and the
+// engine tears down cleanly after they are released.
+TEST(MediaEngineClassTest, FactoryMakesPeerConnectionsAndTracks) {
+  auto engine = otc::rtc::MediaEngine::Create();
+  ASSERT_NE(engine, nullptr);
+  ASSERT_NE(engine->factory(), nullptr);
+  EXPECT_NE(engine->network_thread(), engine->worker_thread());
+  EXPECT_NE(engine->worker_thread(), engine->signaling_thread());
+  {
+    auto source = engine->factory()->CreateAudioSource(cricket::AudioOptions());
+    ASSERT_NE(source, nullptr);
+    auto track = engine->factory()->CreateAudioTrack("audio", source.get());
+    ASSERT_NE(track, nullptr);
+
+    NullObserver observer;
+    webrtc::PeerConnectionInterface::RTCConfiguration config;
+    config.sdp_semantics = webrtc::SdpSemantics::kUnifiedPlan;
+    auto pc = engine->factory()->CreatePeerConnectionOrError(
+        config, webrtc::PeerConnectionDependencies(&observer));
+    ASSERT_TRUE(pc.ok()) << pc.error().message();
+    auto sender = pc.value()->AddTrack(track, {"stream"});
+    ASSERT_TRUE(sender.ok()) << sender.error().message();
+    pc.value()->Close();
+  }
+  engine.reset();
 }
 
 TEST(VersionTest, IsSemver) {

@@ -21,6 +21,9 @@ namespace {
 // mutex also keeps otc_media_get_codecs from racing a teardown.
 std::mutex g_engine_mutex;
 int g_init_count = 0;
+// Its static destructor is the backstop for exits that skip otc_destroy: Node's process.exit()
+// runs no environment cleanup hooks, and a C program may just return from main. Tearing down
+// there joins libwebrtc's threads before exit() goes on to unmap or destroy what they use.
 std::unique_ptr<otc::rtc::MediaEngine> g_engine;
 
 // Copies with truncation and always terminates; the fixed-size fields of otc_codec_info are

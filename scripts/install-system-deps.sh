@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages node-otc builds and tests with. Idempotent: when every package is
+# already installed it only checks, in well under a second. Needs root (apt-get).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config python3  # toolchain (node-gyp needs python3 and make)
+  libtgowt-dev                              # libwebrtc (M108 fork) + abseil, protobuf, ffmpeg, vpx, opus, srtp
+  libssl-dev                                # OpenSSL 3 (EVP) for the frame cryptor
+  libgtest-dev                              # C++ tests
+  nlohmann-json3-dev                        # C++ tests read the JSON test vectors
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all ${#PACKAGES[@]} installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "system packages missing: ${missing[*]}" >&2
+  echo "run this script as root (it calls apt-get install)" >&2
+  exit 1
+fi
+
+echo "system packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

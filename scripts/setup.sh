@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Everything node-otc needs on a fresh Debian 12 machine: system packages, npm packages, the
+# native addon (cmake-js) and the TypeScript build. Quick when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+
+# Node headers come from the system (Debian's nodejs or the Node install), never a download.
+npm_config_nodedir="$(node -p "require('path').resolve(process.execPath, '..', '..')")"
+export npm_config_nodedir
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "npm packages: installing"
+  # --ignore-scripts: our own install script (node-gyp-build) would compile the addon a second
+  # time; it is built below with cmake-js.
+  npm ci --ignore-scripts --no-audit --no-fund
+else
+  echo "npm packages: up to date"
+fi
+
+echo "native addon: building (cmake-js)"
+node_modules/.bin/cmake-js compile -O build --log-level warn
+echo "TypeScript: building"
+node scripts/gen-error-codes.mjs >/dev/null
+node_modules/.bin/tsc -p .
+echo "setup done: build/Release/node_otc.node, dist/"

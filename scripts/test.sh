@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The project's whole test run: installs and builds what it needs (scripts/setup.sh), then runs
+#   1. the C/C++ tests (ctest: E2EE core, vectors, C API, media engine on libwebrtc),
+#   2. the same core tests under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. the self-test of the pure-JS reference implementation (bench/js-frame-cryptor.mjs),
+#   4. the ava tests (TypeScript API, vectors through Node, cross-implementation, packaging),
+# and ends with one line "N passed, N failed" summing every suite.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LOGS="$ROOT/.ci-artifacts"
+mkdir -p "$LOGS"
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+npm_config_nodedir="$(node -p "require('path').resolve(process.execPath, '..', '..')")"
+export npm_config_nodedir
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+passed=0
+failed=0
+summary=()
+record() {  # suite passed failed
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+  summary+=("$(printf '%-28s %5d passed, %d failed' "$1" "$2" "$3")")
+}
+
+# ctest prints "NN% tests passed, F tests failed out of T".
+run_ctest() {  # label build-dir cmake-args...
+  local label=$1 dir=$2
+  shift 2
+  echo "== $label: configuring and building ($dir)"
+  if ! cmake -S . -B "$dir" -DOTC_BUILD_TESTS=ON "$@" >"$LOGS/$label-build.log" 2>&1 ||
+     ! cmake --build "$dir" -j"$JOBS" >>"$LOGS/$label-build.log" 2>&1; then
+    tail -40 "$LOGS/$label-build.log"
+    record "$label (build)" 0 1
+    return
+  fi
+  echo "== $label: running"
+  (cd "$dir" && ctest -j"$JOBS" --output-on-failure --timeout 600) 2>&1 | tee "$LOGS/$label.log" | grep -vE "^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed" || true
+  local line total fails
+  line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$LOGS/$label.log" | tail -1)
+  if [ -z "$line" ]; then record "$label (no result)" 0 1; return; fi
+  fails=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+  total=$(echo "$line" | sed -E 's/.* failed out of ([0-9]+).*/\1/')
+  record "$label" $((total - fails)) "$fails"
+}
+
+run_ctest ctest build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The sanitizers watch our code, not libwebrtc's archive (built without them): the media engine
+# is left out of this build.
+run_ctest ctest-asan-ubsan build-asan -DCMAKE_BUILD_TYPE=Debug -DOTC_SANITIZE=ON -DOTC_WITH_LIBWEBRTC=OFF
+
+echo "== js reference self-test"
+node bench/js-frame-cryptor.selftest.mjs 2>&1 | tee "$LOGS/js-reference.log" | tail -3
+line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$LOGS/js-reference.log" | tail -1)
+if [ -n "$line" ]; then
+  record "js-reference" "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+else
+  record "js-reference (no result)" 0 1
+fi
+
+echo "== ava"
+node_modules/.bin/ava 2>&1 | tee "$LOGS/ava.log"
+ava_status=${PIPESTATUS[0]}
+ava_passed=$(grep -oE "^ *[0-9]+ tests? passed" "$LOGS/ava.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
+ava_failed=$(grep -oE "^ *[0-9]+ tests? failed" "$LOGS/ava.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
+ava_failed=${ava_failed:-0}
+ava_passed=${ava_passed:-0}
+# A crash, timeout or uncaught exception can fail the run without a "failed" count.
+if [ "$ava_status" -ne 0 ] && [ "$ava_failed" -eq 0 ]; then ava_failed=1; fi
+record "ava" "$ava_passed" "$ava_failed"
+
+echo
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
