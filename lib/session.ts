@@ -21,7 +21,7 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   constructor(apiKey: string, sessionId: string) {
     super();
-    requireType(typeof apiKey === 'string', 'apiKey', 'a string');
+    requireType(typeof apiKey === 'string' && apiKey.length > 0, 'apiKey', 'a non-empty string');
     requireType(typeof sessionId === 'string' && sessionId.length > 0, 'sessionId', 'a non-empty string');
     this.apiKey = apiKey;
     this.sessionId = sessionId;

@@ -24,7 +24,8 @@ typedef struct otc_session_callbacks {
   void *reserved;
 } otc_session_callbacks;
 
-/** A session object for session_id. callbacks may be NULL and are copied. NULL on bad input. */
+/** A session object for session_id. callbacks may be NULL and are copied. NULL when api_key or
+ *  session_id is NULL or empty. */
 otc_session *otc_session_new(const char *api_key, const char *session_id,
                              const otc_session_callbacks *callbacks);
 

@@ -83,15 +83,32 @@ bool Aead::compute_tag(std::span<const uint8_t> nonce, std::span<const uint8_t> 
                        std::span<const uint8_t> aad2, std::span<const uint8_t> ct, uint8_t *tag) {
   // HMAC(auth_key, BE(len(aad),8) || BE(len(ct),8) || BE(Nt,8) || nonce || aad || ct)
   if (EVP_MAC_init(mac_, nullptr, 0, nullptr) != 1) return false;  // same key, fresh state
-  std::array<uint8_t, 24> lengths{};
-  put_be64(lengths.data(), aad1.size() + aad2.size());
-  put_be64(lengths.data() + 8, ct.size());
-  put_be64(lengths.data() + 16, suite_.tag_size);
+  // The fixed-size fields and the (short) additional data go in as one update: on audio-sized
+  // frames each provider call costs as much as the hashing itself.
+  std::array<uint8_t, 24 + 16 + 128> head{};
+  put_be64(head.data(), aad1.size() + aad2.size());
+  put_be64(head.data() + 8, ct.size());
+  put_be64(head.data() + 16, suite_.tag_size);
+  size_t head_size = 24;
+  auto append = [&](std::span<const uint8_t> part) {
+    if (part.empty() || head_size + part.size() > head.size()) return false;
+    std::copy(part.begin(), part.end(), head.begin() + static_cast<long>(head_size));
+    head_size += part.size();
+    return true;
+  };
   auto update = [&](std::span<const uint8_t> part) {
     return part.empty() || EVP_MAC_update(mac_, part.data(), part.size()) == 1;
   };
-  if (!update(lengths) || !update(nonce) || !update(aad1) || !update(aad2) || !update(ct))
-    return false;
+  append(nonce);
+  // Long additional data (an H.264 prefix with parameter sets) is fed in place instead.
+  const bool small_aad = aad1.size() + aad2.size() + head_size <= head.size();
+  if (small_aad) {
+    append(aad1);
+    append(aad2);
+  }
+  if (!update({head.data(), head_size})) return false;
+  if (!small_aad && (!update(aad1) || !update(aad2))) return false;
+  if (!update(ct)) return false;
   std::array<uint8_t, kMaxMacSize> full{};
   size_t full_size = 0;
   if (EVP_MAC_final(mac_, full.data(), &full_size, full.size()) != 1) return false;

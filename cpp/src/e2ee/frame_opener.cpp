@@ -32,6 +32,7 @@ std::unique_ptr<FrameOpener::Sender> FrameOpener::make_sender(const Epoch &epoch
   if (!sender->aead) return nullptr;
   sender->salt = std::move(keys->salt);
   sender->epoch_id = epoch.id;
+  if (auto it = evicted_tops_.find(kid); it != evicted_tops_.end()) sender->window.close_through(it->second);
   return sender;
 }
 
@@ -40,6 +41,8 @@ void FrameOpener::insert_sender_locked(uint64_t kid, std::unique_ptr<Sender> sen
     auto oldest = senders_.begin();
     for (auto it = senders_.begin(); it != senders_.end(); ++it)
       if (it->second->last_used < oldest->second->last_used) oldest = it;
+    if (evicted_tops_.size() >= kMaxEvicted) evicted_tops_.clear();
+    if (oldest->second->window.started()) evicted_tops_[oldest->first] = oldest->second->window.top();
     senders_.erase(oldest);
   }
   senders_[kid] = std::move(sender);

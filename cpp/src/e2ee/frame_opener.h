@@ -34,6 +34,7 @@ struct OpenerStats {
 class FrameOpener {
  public:
   static constexpr size_t kMaxSenders = 256;  // KIDs with cached keys and replay windows
+  static constexpr size_t kMaxEvicted = 65536; // KIDs whose replay floor outlives their keys
   static constexpr int kMismatchEpisodeFrames = 3;
 
   FrameOpener(std::shared_ptr<KeyRing> ring, const CipherSuite &suite);
@@ -67,6 +68,9 @@ class FrameOpener {
   uint64_t seen_generation_ = ~uint64_t{0};
   uint64_t use_clock_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Sender>> senders_;
+  // Highest CTR accepted from senders whose state was evicted: 16 bytes per KID keep their old
+  // frames from replaying once they come back.
+  std::unordered_map<uint64_t, uint64_t> evicted_tops_;
   std::vector<uint8_t> scratch_;  // H.264: the unescaped frame
   int undecryptable_in_a_row_ = 0;
   bool in_integrity_episode_ = false;

@@ -55,6 +55,11 @@ void KeyRing::purge_locked(Clock::time_point now) {
     if (oldest == records_.end()) break;
     records_.erase(oldest);
   }
+  int64_t next_expiry = INT64_MAX;
+  for (const auto &record : records_)
+    if (record.superseded_at)
+      next_expiry = std::min<int64_t>(next_expiry, (*record.superseded_at + grace_).time_since_epoch().count());
+  next_expiry_.store(next_expiry, std::memory_order_release);
   if (records_.size() != before) {
     current_.reset();
     for (size_t i = 0; i < records_.size(); ++i)
@@ -175,10 +180,12 @@ size_t KeyRing::epochs_held() {
 }
 
 uint64_t KeyRing::generation() {
-  // Erasures are lazy: taking the lock here lets a sealer notice an expired epoch on its next
-  // frame even when nothing else touched the ring.
-  std::lock_guard<std::mutex> lock(mutex_);
-  purge_locked(Clock::now());
+  // Erasures are lazy: when one is due, the next frame's check performs it, even if nothing else
+  // touches the ring.
+  if (Clock::now().time_since_epoch().count() >= next_expiry_.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    purge_locked(Clock::now());
+  }
   return generation_.load(std::memory_order_acquire);
 }
 

@@ -51,7 +51,8 @@ class KeyRing {
 
   bool holds(uint32_t epoch_id);
   size_t epochs_held();
-  // Moves whenever the set of epochs or the current one changes, including erasures.
+  // Moves whenever the set of epochs or the current one changes, including erasures. Lock-free
+  // unless an erasure is due: it is read for every frame.
   uint64_t generation();
   std::chrono::milliseconds grace_period() const { return grace_; }
 
@@ -73,6 +74,8 @@ class KeyRing {
   std::optional<size_t> current_;
   uint64_t next_lineage_ = 1;
   std::atomic<uint64_t> generation_{0};
+  // Earliest time a superseded epoch expires (Clock ticks), or max when none is superseded.
+  std::atomic<int64_t> next_expiry_{INT64_MAX};
 };
 
 }  // namespace otc::e2ee

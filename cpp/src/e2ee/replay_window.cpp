@@ -25,6 +25,12 @@ void ReplayWindow::shift(uint64_t by) {
   }
 }
 
+void ReplayWindow::close_through(uint64_t top) {
+  started_ = true;
+  top_ = top;
+  bits_.fill(~uint64_t{0});
+}
+
 void ReplayWindow::accept(uint64_t ctr) {
   if (!started_) {
     started_ = true;

@@ -18,6 +18,11 @@ class ReplayWindow {
   // tag is verified, so forged frames cannot move it.
   bool is_fresh(uint64_t ctr) const;
   void accept(uint64_t ctr);
+  // Treats every counter up to and including top as seen (a window re-created for a KID whose
+  // state was evicted: nothing it may already have accepted can come back).
+  void close_through(uint64_t top);
+  uint64_t top() const { return top_; }
+  bool started() const { return started_; }
 
  private:
   bool test_bit(uint64_t offset) const { return (bits_[offset / 64] >> (offset % 64)) & 1u; }

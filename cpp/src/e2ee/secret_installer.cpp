@@ -47,13 +47,17 @@ void SecretInstaller::run() {
 
     auto key = derive_base_key(secret.view(), session_id_);
     secret.wipe();
-    bool ok = key && ring_->install(std::move(*key));
+    const bool ok = key && ring_->install(std::move(*key));
     auto current = ok ? ring_->current() : nullptr;
-    if (done_) done_(ok, current ? current->id : 0);
 
+    // Not busy any more before reporting: a listener that asks pending() from the callback, or
+    // right after it, must learn whether another report will follow.
     lock.lock();
     busy_ = false;
     if (!pending_) idle_.notify_all();
+    lock.unlock();
+    if (done_) done_(ok, current ? current->id : 0);
+    lock.lock();
   }
   busy_ = false;
   idle_.notify_all();

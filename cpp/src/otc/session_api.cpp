@@ -27,7 +27,7 @@ extern "C" {
 
 otc_session *otc_session_new(const char *api_key, const char *session_id,
                              const otc_session_callbacks *callbacks) {
-  if (!api_key || !session_id || !*session_id) return nullptr;
+  if (!api_key || !*api_key || !session_id || !*session_id) return nullptr;
   auto *session = new (std::nothrow) otc_session;
   if (!session) return nullptr;
   session->api_key = api_key;

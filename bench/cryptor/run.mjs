@@ -1,0 +1,167 @@
+// bench/cryptor: seal and open per frame for 100 B (audio), 1.2 KB, 50 KB and 200 KB frames,
+// measured side by side in one run:
+//   core    the C++ frame cryptor through the C API (what a media thread pays), native harness
+//   ts      the same through the TypeScript API (FrameCryptor.seal/open, Buffers in and out)
+//   raw     raw OpenSSL AES-256-CTR + HMAC-SHA-512 over the same bytes, no framing: the limit
+//   js      the same frame format written in JavaScript with node:crypto
+// Targets: core >= 0.8x raw from 1.2 KB up; core >= 10x js at 100 B.
+// Usage: node bench/cryptor/run.mjs [seconds-per-measurement]   (npm run bench)
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { JsFrameCryptor, deriveBaseKey } from '../js-frame-cryptor.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+const minSeconds = Number(process.argv[2] ?? 0.5);
+const SIZES = [100, 1200, 50_000, 200_000];
+const SESSION = 'bench-session';
+const SECRET = 'benchmark secret 1';
+
+function progress(text) {
+  process.stderr.write(`\r\x1b[K${text}`);
+}
+
+function buildNative() {
+  const dir = path.join(root, 'build-bench');
+  progress('building the native harness (cmake, Release)...');
+  execFileSync('cmake', ['-S', root, '-B', dir, '-DOTC_BUILD_BENCH=ON', '-DOTC_WITH_LIBWEBRTC=OFF', '-DCMAKE_BUILD_TYPE=Release'], { stdio: 'ignore' });
+  execFileSync('cmake', ['--build', dir, '-j2', '--target', 'cryptor_bench'], { stdio: 'ignore' });
+  return path.join(dir, 'cryptor_bench');
+}
+
+// Seconds per call of fn, repeated in growing batches for at least minSeconds.
+function measure(fn) {
+  for (let i = 0; i < 64; i++) fn(i);
+  let calls = 0;
+  let batch = 16;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while ((elapsed = Number(process.hrtime.bigint() - start) / 1e9) < minSeconds) {
+    for (let i = 0; i < batch; i++) fn(calls + i);
+    calls += batch;
+    if (batch < 65536) batch *= 2;
+  }
+  return elapsed / calls;
+}
+
+// Seconds per open of distinct sealed frames: seal a batch untimed, open it timed.
+function measureOpen(seal, open, frameCount) {
+  let time = 0;
+  let count = 0;
+  const wall = process.hrtime.bigint();
+  while (time < minSeconds && Number(process.hrtime.bigint() - wall) / 1e9 < minSeconds * 3) {
+    const sealed = Array.from({ length: frameCount }, () => seal());
+    const t0 = process.hrtime.bigint();
+    for (const frame of sealed) open(frame);
+    time += Number(process.hrtime.bigint() - t0) / 1e9;
+    count += frameCount;
+  }
+  return time / count;
+}
+
+function codecFor(size) {
+  return size === 100 ? 'opus' : 'vp8';
+}
+
+function makeFrame(size) {
+  const frame = randomBytes(size);
+  frame[0] |= 1; // VP8 delta frame: 3 clear bytes
+  return frame;
+}
+
+async function measureTs(otc) {
+  const sender = await otc.FrameCryptor.create({ sessionId: SESSION, secret: SECRET });
+  const receiver = await otc.FrameCryptor.create({ sessionId: SESSION, secret: SECRET });
+  const rows = [];
+  for (const size of SIZES) {
+    progress(`TypeScript API, ${size} B...`);
+    const codec = codecFor(size);
+    const frame = makeFrame(size);
+    const seal = measure(() => sender.seal(frame, { codec }));
+    const open = measureOpen(() => sender.seal(frame, { codec }), (f) => {
+      if (receiver.open(f, { codec }).outcome !== 'decrypted') throw new Error('ts open failed');
+    }, size <= 1200 ? 2048 : 64);
+    rows.push({ size, seal, open });
+  }
+  sender.close();
+  receiver.close();
+  return rows;
+}
+
+async function measureJs() {
+  const baseKey = deriveBaseKey(SESSION, SECRET);
+  const sender = new JsFrameCryptor({ baseKey });
+  const receiver = new JsFrameCryptor({ baseKey });
+  const rows = [];
+  for (const size of SIZES) {
+    progress(`JavaScript (node:crypto), ${size} B...`);
+    const codec = codecFor(size);
+    const frame = makeFrame(size);
+    const seal = measure(() => sender.seal(frame, codec, false));
+    const open = measureOpen(() => sender.seal(frame, codec, false), (f) => {
+      if (receiver.open(f, codec).outcome !== 'decrypted') throw new Error('js open failed');
+    }, size <= 1200 ? 2048 : 64);
+    rows.push({ size, seal, open });
+  }
+  return rows;
+}
+
+function formatRate(secondsPerFrame, size) {
+  const fps = 1 / secondsPerFrame;
+  const gbps = (size * fps) / 1e9;
+  const fpsText = fps >= 1e6 ? `${(fps / 1e6).toFixed(2)} M` : fps >= 1e3 ? `${(fps / 1e3).toFixed(1)} k` : fps.toFixed(0);
+  return `${fpsText}/s ${gbps.toFixed(2)} GB/s`;
+}
+
+async function main() {
+  if (!existsSync(path.join(root, 'dist', 'lib', 'index.js'))) {
+    console.error('dist/ is missing: run scripts/setup.sh first');
+    process.exit(1);
+  }
+  const otc = require(path.join(root, 'dist', 'lib', 'index.js'));
+  const harness = buildNative();
+  progress('C++ core and raw OpenSSL...');
+  const native = JSON.parse(execFileSync(harness, [String(minSeconds)], { encoding: 'utf8' }));
+  const ts = await measureTs(otc);
+  const js = await measureJs();
+  progress('');
+  process.stderr.write('\r\x1b[K');
+
+  const header = ['frame', 'op', 'C++ core', 'TypeScript API', 'raw OpenSSL (limit)', 'JavaScript', 'core/raw', 'core/JS'];
+  const lines = [];
+  let targetsMet = true;
+  for (const [i, size] of SIZES.entries()) {
+    const row = native.rows[i];
+    if (row.open_failures) throw new Error(`native open failures at ${size} B`);
+    for (const op of ['seal', 'open']) {
+      const core = row[`core_${op}_s`];
+      const raw = row[`raw_${op}_s`];
+      const vsRaw = raw / core;
+      const vsJs = js[i][op] / core;
+      if (size >= 1200 && vsRaw < 0.8) targetsMet = false;
+      if (size === 100 && vsJs < 10) targetsMet = false;
+      lines.push([
+        size >= 1000 ? `${size / 1000} KB` : `${size} B`, op,
+        formatRate(core, size), formatRate(ts[i][op], size), formatRate(raw, size), formatRate(js[i][op], size),
+        `${vsRaw.toFixed(2)}x`, `${vsJs.toFixed(1)}x`,
+      ]);
+    }
+  }
+  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
+  const fmt = (cells) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  console.log(fmt(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(fmt(l));
+  console.log();
+  console.log(`suite AES_256_CTR_HMAC_SHA512_80; 100 B frames as Opus, larger as VP8 delta frames; ${minSeconds}s per measurement; node ${process.version}`);
+  console.log(`targets (core >= 0.8x raw from 1.2 KB, core >= 10x JS at 100 B): ${targetsMet ? 'met' : 'NOT met'}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
