@@ -190,12 +190,6 @@ function getSuite(suite) {
   return s;
 }
 
-function minimalLength(v) { // bytes needed for v > 0
-  let n = 0;
-  while (v > 0n) { n++; v >>= 8n; }
-  return n;
-}
-
 /**
  * RFC 9605 section 4.3 header: config byte X|K(3)|Y|C(3), then KID, then CTR, each in the
  * minimal number of big-endian bytes; a value below 8 is carried inline in the config byte.
@@ -203,15 +197,18 @@ function minimalLength(v) { // bytes needed for v > 0
 export function encodeHeader(kid, ctr) {
   kid = toU64(kid, 'kid');
   ctr = toU64(ctr, 'ctr');
-  const kl = kid < 8n ? 0 : minimalLength(kid);
-  const cl = ctr < 8n ? 0 : minimalLength(ctr);
+  const kb = be64(kid);
+  const cb = be64(ctr);
+  let ks = 8; // index of the first significant byte
+  let cs = 8;
+  if (kid >= 8n) { ks = 0; while (kb[ks] === 0) ks++; }
+  if (ctr >= 8n) { cs = 0; while (cb[cs] === 0) cs++; }
+  const kl = 8 - ks;
+  const cl = 8 - cs;
   const out = Buffer.allocUnsafe(1 + kl + cl);
-  let config = 0;
-  config |= kl === 0 ? Number(kid) << 4 : 0x80 | ((kl - 1) << 4);
-  config |= cl === 0 ? Number(ctr) : 0x08 | (cl - 1);
-  out[0] = config;
-  for (let i = 0; i < kl; i++) out[1 + i] = Number((kid >> BigInt(8 * (kl - 1 - i))) & 0xffn);
-  for (let i = 0; i < cl; i++) out[1 + kl + i] = Number((ctr >> BigInt(8 * (cl - 1 - i))) & 0xffn);
+  out[0] = (kl === 0 ? kb[7] << 4 : 0x80 | ((kl - 1) << 4)) | (cl === 0 ? cb[7] : 0x08 | (cl - 1));
+  kb.copy(out, 1, ks);
+  cb.copy(out, 1 + kl, cs);
   return out;
 }
 
@@ -604,6 +601,10 @@ export class JsFrameCryptor {
     this.now = now ?? Date.now;
     this.epochs = new Map(); // epoch id -> { id, baseKey, retireAt }
     this.kids = new Map(); // KID (BigInt) -> { pk, salt, replay, epoch } (keys cached per KID)
+    // Next CTR of every KID this cryptor has sealed under. CTR is per KID: a sender that comes
+    // back to a base key it used before (secret A -> B -> A) has the same KID again and must not
+    // restart at 0, or (KID, CTR) pairs, i.e. nonces, would repeat.
+    this.sendCtrs = new Map();
     this.lookahead = null; // lazily built: epoch id -> { baseKey, steps, from }
     this.stats = { decrypted: 0, mismatch: 0, 'integrity-failure': 0, replay: 0 };
     this._setSendingEpoch(this._addEpoch(Buffer.from(checkBaseKey(baseKey))));
@@ -621,6 +622,13 @@ export class JsFrameCryptor {
   _addEpoch(baseKey) {
     const id = epochId(baseKey);
     let e = this.epochs.get(id);
+    if (e && (e.baseKey.length !== baseKey.length || !crypto.timingSafeEqual(e.baseKey, baseKey))) {
+      // Two different base keys with the same 32-bit epoch id (chance 2^-32 per pair): the
+      // newer one wins, and the keys cached for the older one go.
+      this._dropEpochKeys(id);
+      e.baseKey.fill(0);
+      e = null;
+    }
     if (!e) {
       e = { id, baseKey, retireAt: null };
       this.epochs.set(id, e);
@@ -633,10 +641,11 @@ export class JsFrameCryptor {
 
   _setSendingEpoch(e) {
     const old = this.sending;
+    if (old) this.sendCtrs.set(this.sendKid, this.sendCtr);
     this.sending = e;
     e.retireAt = null;
     this.sendKid = BigInt(e.id) * U32 + BigInt(this.senderId);
-    this.sendCtr = 0n; // CTR is per KID
+    this.sendCtr = this.sendCtrs.get(this.sendKid) ?? 0n; // CTR is per KID, from 0
     this.sendEntry = this._entryFor(this.sendKid, e.baseKey);
     if (old && old !== e) this._retire(old);
   }
@@ -652,11 +661,15 @@ export class JsFrameCryptor {
       if (e.retireAt !== null && e.retireAt <= t) {
         this.epochs.delete(id);
         e.baseKey.fill(0);
-        for (const [kid, k] of this.kids) {
-          if (k.epoch === id) { k.salt.fill(0); this.kids.delete(kid); }
-        }
+        this._dropEpochKeys(id);
         this.lookahead = null;
       }
+    }
+  }
+
+  _dropEpochKeys(id) {
+    for (const [kid, k] of this.kids) {
+      if (k.epoch === id) { k.salt.fill(0); this.kids.delete(kid); }
     }
   }
 
