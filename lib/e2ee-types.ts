@@ -15,6 +15,11 @@ export enum Suite {
 
 export const DEFAULT_SUITE = Suite.AES_256_CTR_HMAC_SHA512_80;
 
+/** Whether value is one of the eight suites (the C API reads 0 as "the default"; this API does not). */
+export function isSuite(value: unknown): value is Suite {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 8;
+}
+
 export type Codec = 'opus' | 'vp8' | 'vp9' | 'av1' | 'h264';
 
 const CODEC_NUMBERS: Record<Codec, number> = { opus: 0, vp8: 1, vp9: 2, av1: 3, h264: 4 };

@@ -1,7 +1,7 @@
 import { native, type NativeFrameCryptor } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, check, requireType } from './errors';
-import { type Codec, type CryptorEvent, type Outcome, DEFAULT_SUITE, MAX_FRAME_SIZE, Suite, codecNumber } from './e2ee-types';
+import { type Codec, type CryptorEvent, type Outcome, DEFAULT_SUITE, MAX_FRAME_SIZE, Suite, codecNumber, isSuite } from './e2ee-types';
 import { type Secret, isSecretType, validateSecret } from './secret';
 
 export interface FrameCryptorOptions {
@@ -83,7 +83,8 @@ export class FrameCryptor {
     const { sessionId, secret, suite = DEFAULT_SUITE, gracePeriodMs = 0 } = options;
     requireType(typeof sessionId === 'string' && sessionId.length > 0, 'sessionId', 'a non-empty string');
     requireType(isSecretType(secret), 'secret', 'a string or a Uint8Array');
-    requireType(Number.isInteger(suite), 'suite', 'a Suite');
+    requireType(Number.isInteger(suite), 'suite', 'a Suite (an integer)');
+    if (!isSuite(suite)) throw new OtcError(ErrorCode.OTC_E2EE_UNSUPPORTED_SUITE, `no cipher suite ${String(suite)}`);
     requireType(Number.isInteger(gracePeriodMs) && gracePeriodMs >= 0 && gracePeriodMs <= 2 ** 31 - 1,
       'gracePeriodMs', 'a whole number of milliseconds');
     const valid = validateSecret(secret);

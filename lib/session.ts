@@ -16,6 +16,8 @@ export interface SessionEvents {
  */
 export class Session extends TypedEmitter<SessionEvents> {
   #native: NativeSession | null;
+  // The addon holds this only weakly (so an unreferenced Session can be collected): keep it here.
+  readonly #onEvent = (name: string, ...args: unknown[]): void => this.#onNative(name, args);
   readonly apiKey: string;
   readonly sessionId: string;
 
@@ -25,7 +27,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     requireType(typeof sessionId === 'string' && sessionId.length > 0, 'sessionId', 'a non-empty string');
     this.apiKey = apiKey;
     this.sessionId = sessionId;
-    this.#native = new native.NativeSession(apiKey, sessionId, (name, ...args) => this.#onNative(name, args));
+    this.#native = new native.NativeSession(apiKey, sessionId, this.#onEvent);
   }
 
   #onNative(name: string, args: unknown[]): void {

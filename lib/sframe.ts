@@ -4,7 +4,7 @@ import { native, type NativeStatus } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, check, requireType } from './errors';
 import { type Secret, isSecretType, validateSecret } from './secret';
-import type { Suite } from './e2ee-types';
+import { type Suite, isSuite } from './e2ee-types';
 
 function bytes(value: unknown, name: string): Uint8Array {
   requireType(value instanceof Uint8Array, name, 'a Uint8Array or Buffer');
@@ -17,8 +17,9 @@ function u64(value: unknown, name: string): bigint {
 }
 
 function suiteArg(value: unknown): number {
-  requireType(Number.isInteger(value), 'suite', 'a Suite');
-  return value as number;
+  requireType(Number.isInteger(value), 'suite', 'a Suite (an integer)');
+  if (!isSuite(value)) throw new OtcError(ErrorCode.OTC_E2EE_UNSUPPORTED_SUITE, `no cipher suite ${String(value)}`);
+  return value;
 }
 
 function unwrap<T extends NativeStatus, K extends keyof T>(result: T, key: K): NonNullable<T[K]> {
@@ -70,7 +71,7 @@ export function unprotect(suite: Suite, baseKey: Uint8Array, metadata: Uint8Arra
 
 /** base_key = PBKDF2-HMAC-SHA256(secret, "otc-e2ee-v1|" + sessionId, 100000, 32), off the event loop. */
 export async function deriveBaseKey(sessionId: string, secret: Secret): Promise<Buffer> {
-  requireType(typeof sessionId === 'string', 'sessionId', 'a string');
+  requireType(typeof sessionId === 'string' && sessionId.length > 0, 'sessionId', 'a non-empty string');
   requireType(isSecretType(secret), 'secret', 'a string or a Uint8Array');
   check(validateSecret(secret));
   return unwrap(await native.deriveBaseKey(sessionId, secret), 'key');

@@ -6,6 +6,8 @@
 #include <napi.h>
 
 #include <functional>
+#include <memory>
+#include <mutex>
 
 namespace otc_addon {
 
@@ -19,8 +21,8 @@ class JsThread {
   JsThread(const JsThread &) = delete;
   JsThread &operator=(const JsThread &) = delete;
 
-  // Any thread. false (and the task is dropped) once the queue is closed or the environment is
-  // shutting down.
+  // Any thread. false (and the task is dropped) once the queue is closed, or once Node has
+  // torn it down (environment shutdown).
   bool post(Task task);
   // JS thread. Drops tasks not yet run; later post() calls return false.
   void close();
@@ -28,10 +30,18 @@ class JsThread {
   void hold_loop(Napi::Env env, bool hold);
 
  private:
+  // Shared with the queue's finalizer, which Node may run before this object goes (at
+  // environment shutdown it finalizes every queue first): after that the queue handle is
+  // freed and must not be touched.
+  struct State {
+    std::mutex mutex;
+    bool usable = true;
+  };
   static void run(Napi::Env env, Napi::Function, std::nullptr_t *, Task *task);
+  static void finalized(Napi::Env, std::shared_ptr<State> *state, std::nullptr_t *);
   using Queue = Napi::TypedThreadSafeFunction<std::nullptr_t, Task, &JsThread::run>;
   Queue queue_;
-  bool open_ = false;
+  std::shared_ptr<State> state_ = std::make_shared<State>();
   bool holding_ = false;
 };
 

@@ -24,7 +24,11 @@ Napi::Uint8Array arg_bytes(const Napi::CallbackInfo &info, size_t index, const c
 
 int32_t arg_int(const Napi::CallbackInfo &info, size_t index, const char *name) {
   if (info.Length() <= index || !info[index].IsNumber()) type_error(info, name, "a number");
-  return info[index].As<Napi::Number>().Int32Value();
+  // Int32Value() wraps modulo 2^32 (2^32 + 6 would become 6): only exact int32 values pass.
+  const double value = info[index].As<Napi::Number>().DoubleValue();
+  if (!(value >= INT32_MIN && value <= INT32_MAX) || value != static_cast<double>(static_cast<int32_t>(value)))
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be a 32-bit integer");
+  return static_cast<int32_t>(value);
 }
 
 uint64_t arg_u64(const Napi::CallbackInfo &info, size_t index, const char *name) {

@@ -14,7 +14,10 @@ void emit(SessionWrap::Bridge *bridge, std::function<std::vector<napi_value>(Nap
   // tasks still queued when the session is deleted are dropped unrun.
   bridge->js->post([bridge, args = std::move(args)](Napi::Env env) {
     Napi::HandleScope scope(env);
-    if (!bridge->on_event.IsEmpty()) bridge->on_event.Call(args(env));
+    Napi::Function on_event = bridge->on_event.Value();
+    // MakeCallback, not Call: it runs the callback in a callback scope, so promises the event
+    // settles (await session.encryptionKeyReady()) continue now, not at some later tick.
+    if (!on_event.IsEmpty()) on_event.MakeCallback(env.Global(), args(env));
     if (bridge->after_event) bridge->after_event(env);
   });
 }
@@ -45,7 +48,10 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
 
   bridge_ = std::make_unique<Bridge>();
   bridge_->js = std::make_unique<JsThread>(env, "otc:session");
-  bridge_->on_event = Napi::Persistent(info[2].As<Napi::Function>());
+  // Weak while idle: the callback closes over the JS Session, which owns this object, so a
+  // strong reference would make the pair a GC root forever. Strong while a key is on its way
+  // (see keep_alive): code awaiting it may hold no other reference to the session.
+  bridge_->on_event = Napi::Weak(info[2].As<Napi::Function>());
 
   otc_session_callbacks callbacks{};
   callbacks.user_data = bridge_.get();
@@ -55,9 +61,9 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
                                      Napi::Number::New(env, epoch_id)};
     });
   };
-  // Runs on the JS thread after each event: the loop stays alive while a key is on its way.
+  // Runs on the JS thread after each event: once no key is on its way, let go.
   bridge_->after_event = [this](Napi::Env env) {
-    if (session_ && !otc_session_encryption_key_pending(session_)) bridge_->js->hold_loop(env, false);
+    if (session_ && !otc_session_encryption_key_pending(session_)) keep_alive(env, false);
   };
   callbacks.on_error = [](otc_session *, void *user_data, const char *message, otc_status code) {
     emit(static_cast<SessionWrap::Bridge *>(user_data), [text = std::string(message), code](Napi::Env env) {
@@ -66,8 +72,11 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
     });
   };
   session_ = otc_session_new(api_key.c_str(), session_id.c_str(), &callbacks);
+  // At environment shutdown this runs before Node finalizes the queue (hooks run in reverse
+  // order of registration): the session's thread is joined while JS is still reachable.
+  if (napi_add_env_cleanup_hook(env, &SessionWrap::on_env_cleanup, this) == napi_ok) env_ = env;
   if (!session_) {
-    bridge_->js->close();
+    destroy();
     Napi::Error error = Napi::Error::New(env, "invalid session arguments (empty session id?)");
     error.Set("code", Napi::Number::New(env, OTC_SESSION_NULL_OR_INVALID_PARAMETER));
     throw error;
@@ -76,7 +85,17 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
 
 SessionWrap::~SessionWrap() { destroy(); }
 
+void SessionWrap::on_env_cleanup(void *self) {
+  auto *wrap = static_cast<SessionWrap *>(self);
+  wrap->env_ = nullptr;  // the hook is being run: nothing to remove
+  wrap->destroy();
+}
+
 void SessionWrap::destroy() {
+  if (env_) {
+    napi_remove_env_cleanup_hook(env_, &SessionWrap::on_env_cleanup, this);
+    env_ = nullptr;
+  }
   // Order: the session first (joins its threads, so no callback can start), then the queue.
   if (session_) {
     otc_session_delete(session_);
@@ -86,6 +105,16 @@ void SessionWrap::destroy() {
     bridge_->js->close();
     bridge_.reset();
   }
+}
+
+void SessionWrap::keep_alive(Napi::Env env, bool keep) {
+  // While a key derivation is under way, the process and the JS session stay alive until its
+  // event has been delivered.
+  if (!bridge_ || keep == bridge_->kept_alive) return;
+  bridge_->kept_alive = keep;
+  bridge_->js->hold_loop(env, keep);
+  if (keep) bridge_->on_event.Ref();
+  else bridge_->on_event.Unref();
 }
 
 otc_session *SessionWrap::live(const Napi::CallbackInfo &info) {
@@ -103,8 +132,7 @@ Napi::Value SessionWrap::SetEncryptionSecret(const Napi::CallbackInfo &info) {
   const otc_status status = secret.c_str()
                                 ? otc_session_set_encryption_secret(session, secret.c_str())
                                 : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
-  // A key derivation is under way: keep the process alive until its event has been delivered.
-  if (status == OTC_SUCCESS) bridge_->js->hold_loop(info.Env(), true);
+  if (status == OTC_SUCCESS) keep_alive(info.Env(), true);
   return Napi::Number::New(info.Env(), status);
 }
 

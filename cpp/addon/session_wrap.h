@@ -29,6 +29,7 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
 
   otc_session *live(const Napi::CallbackInfo &info);
   void destroy();
+  void keep_alive(Napi::Env env, bool keep);
 
  public:
   // What the C callbacks reach (their user_data). The session is deleted before it, so no
@@ -37,8 +38,11 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
     std::unique_ptr<JsThread> js;
     Napi::FunctionReference on_event;
     std::function<void(Napi::Env)> after_event;
+    bool kept_alive = false;
   };
  private:
+  static void on_env_cleanup(void *self);
+  napi_env env_ = nullptr;  // set while the environment cleanup hook is registered
   std::unique_ptr<Bridge> bridge_;
   otc_session *session_ = nullptr;
 };

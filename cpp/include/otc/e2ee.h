@@ -113,7 +113,8 @@ typedef struct otc_frame_cryptor_stats {
  *  Derives the base key with PBKDF2 (100,000 iterations, ~40 ms) on the calling thread: never
  *  call it on a media thread or an event loop thread. settings may be NULL.
  *  Returns NULL and sets *status (if not NULL) on failure:
- *  OTC_SESSION_INVALID_ENCRYPTION_SECRET, OTC_E2EE_INVALID_PARAMETER, OTC_E2EE_UNSUPPORTED_SUITE. */
+ *  OTC_SESSION_INVALID_ENCRYPTION_SECRET, OTC_E2EE_INVALID_PARAMETER (NULL or empty session id),
+ *  OTC_E2EE_UNSUPPORTED_SUITE. */
 otc_frame_cryptor *otc_frame_cryptor_new(const char *session_id, const char *secret,
                                          const otc_frame_cryptor_settings *settings,
                                          otc_status *status);

@@ -21,9 +21,11 @@ constexpr std::array<CipherSuite, 8> kSuites = {{
 }};
 
 // Fetched algorithms live for the process: the maps only grow to the handful of names above.
+// They are never destroyed (freeing after OpenSSL's own exit handler ran would be unsafe), and
+// stay reachable, so leak checkers do not count them.
 std::mutex g_fetch_mutex;
-std::unordered_map<std::string, EVP_MD *> g_digests;
-std::unordered_map<std::string, EVP_CIPHER *> g_ciphers;
+auto &g_digests = *new std::unordered_map<std::string, EVP_MD *>;
+auto &g_ciphers = *new std::unordered_map<std::string, EVP_CIPHER *>;
 
 }  // namespace
 

@@ -20,7 +20,15 @@ FrameOpener::~FrameOpener() = default;
 void FrameOpener::drop_erased_epochs_locked() {
   const uint64_t generation = ring_->generation();
   if (generation == seen_generation_) return;
-  std::erase_if(senders_, [&](const auto &entry) { return !ring_->holds(entry.second->epoch_id); });
+  for (auto it = senders_.begin(); it != senders_.end();) {
+    if (ring_->holds(it->second->epoch_id)) {
+      ++it;
+      continue;
+    }
+    // The keys go; the replay floor stays, in case the same secret (same KIDs) comes back.
+    remember_floor_locked(it->first, *it->second);
+    it = senders_.erase(it);
+  }
   seen_generation_ = generation;
 }
 
@@ -36,13 +44,18 @@ std::unique_ptr<FrameOpener::Sender> FrameOpener::make_sender(const Epoch &epoch
   return sender;
 }
 
+void FrameOpener::remember_floor_locked(uint64_t kid, const Sender &sender) {
+  if (!sender.window.started()) return;
+  if (evicted_tops_.size() >= kMaxEvicted) evicted_tops_.clear();
+  evicted_tops_[kid] = sender.window.top();
+}
+
 void FrameOpener::insert_sender_locked(uint64_t kid, std::unique_ptr<Sender> sender) {
   if (senders_.size() >= kMaxSenders) {
     auto oldest = senders_.begin();
     for (auto it = senders_.begin(); it != senders_.end(); ++it)
       if (it->second->last_used < oldest->second->last_used) oldest = it;
-    if (evicted_tops_.size() >= kMaxEvicted) evicted_tops_.clear();
-    if (oldest->second->window.started()) evicted_tops_[oldest->first] = oldest->second->window.top();
+    remember_floor_locked(oldest->first, *oldest->second);
     senders_.erase(oldest);
   }
   senders_[kid] = std::move(sender);
@@ -57,7 +70,7 @@ otc_e2ee_outcome FrameOpener::open_locked(Codec codec, std::span<const uint8_t> 
   if (codec == Codec::kH264) {
     h264_prefix = h264_clear_prefix_length(in);
     scratch_.resize(in.size());
-    std::memcpy(scratch_.data(), in.data(), h264_prefix);
+    if (h264_prefix) std::memcpy(scratch_.data(), in.data(), h264_prefix);
     const size_t rest = h264_unescape(in.subspan(h264_prefix),
                                       h264_trailing_zeros(in.first(h264_prefix)),
                                       scratch_.data() + h264_prefix);

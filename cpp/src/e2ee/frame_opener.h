@@ -60,6 +60,7 @@ class FrameOpener {
   void record_locked(otc_e2ee_outcome outcome, OpenResult *result);
   std::unique_ptr<Sender> make_sender(const Epoch &epoch, uint64_t kid);
   void insert_sender_locked(uint64_t kid, std::unique_ptr<Sender> sender);
+  void remember_floor_locked(uint64_t kid, const Sender &sender);
 
   const std::shared_ptr<KeyRing> ring_;
   const CipherSuite &suite_;
@@ -68,8 +69,8 @@ class FrameOpener {
   uint64_t seen_generation_ = ~uint64_t{0};
   uint64_t use_clock_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Sender>> senders_;
-  // Highest CTR accepted from senders whose state was evicted: 16 bytes per KID keep their old
-  // frames from replaying once they come back.
+  // Highest CTR accepted from senders whose state was dropped (evicted, or their epoch erased):
+  // 16 bytes per KID keep their old frames from replaying if they come back.
   std::unordered_map<uint64_t, uint64_t> evicted_tops_;
   std::vector<uint8_t> scratch_;  // H.264: the unescaped frame
   int undecryptable_in_a_row_ = 0;

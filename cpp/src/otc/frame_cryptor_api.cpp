@@ -42,7 +42,7 @@ otc_status otc_e2ee_validate_secret(const char *secret) {
 
 otc_status otc_e2ee_derive_base_key(const char *session_id, const char *secret,
                                     uint8_t base_key_out[32]) {
-  if (!session_id || !base_key_out) return OTC_E2EE_INVALID_PARAMETER;
+  if (!session_id || !*session_id || !base_key_out) return OTC_E2EE_INVALID_PARAMETER;
   if (otc_e2ee_validate_secret(secret) != OTC_SUCCESS) return OTC_SESSION_INVALID_ENCRYPTION_SECRET;
   auto key = derive_base_key(secret, session_id);
   if (!key) return OTC_E2EE_CRYPTO_FAILURE;
@@ -69,11 +69,16 @@ otc_status otc_e2ee_ratchet_key(const uint8_t base_key[32], uint8_t next_base_ke
 otc_frame_cryptor *otc_frame_cryptor_new(const char *session_id, const char *secret,
                                          const otc_frame_cryptor_settings *settings,
                                          otc_status *status) {
-  if (!session_id) {
+  static_assert(sizeof(otc_e2ee_suite) == sizeof(int));
+  if (!session_id || !*session_id) {
     set_status(status, OTC_E2EE_INVALID_PARAMETER);
     return nullptr;
   }
-  const int suite_id = settings && settings->suite ? settings->suite : OTC_E2EE_DEFAULT_SUITE;
+  // A C caller can store any int in the enum field; read it as an int, which C++ allows for
+  // any value (reading it as the enum would not).
+  int suite_id = 0;
+  if (settings) std::memcpy(&suite_id, &settings->suite, sizeof suite_id);
+  if (suite_id == 0) suite_id = OTC_E2EE_DEFAULT_SUITE;
   const CipherSuite *suite = suite_id > 0 && suite_id <= 0xFFFF
                                  ? find_cipher_suite(static_cast<uint16_t>(suite_id))
                                  : nullptr;
