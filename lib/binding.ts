@@ -2,6 +2,7 @@
 // local build (build/Release), as node-gyp-build decides. Types describe the addon's raw
 // surface; the classes of this package validate arguments before they reach it.
 import * as path from 'node:path';
+import type { FrameCryptorStats } from './frame-cryptor';
 
 /** Result of a native call that can fail for a reason of the call: `status` 0 is success. */
 export interface NativeStatus {
@@ -14,29 +15,13 @@ export interface NativeOpenResult extends NativeStatus {
   frame?: Buffer | null;
 }
 
-export interface NativeCryptorStats {
-  framesSealed: number;
-  bytesSealed: number;
-  framesDecrypted: number;
-  framesMismatch: number;
-  framesIntegrityFailure: number;
-  framesReplay: number;
-  bytesOpened: number;
-  mismatchEpisodes: number;
-  integrityEpisodes: number;
-  ratchetsFollowed: number;
-  currentEpochId: number;
-  senderId: number;
-  epochsHeld: number;
-  inMismatch: boolean;
-}
 
 export interface NativeFrameCryptor {
   seal(codec: number, keyFrame: boolean, frame: Uint8Array): Buffer | NativeStatus;
   open(codec: number, sealed: Uint8Array): NativeOpenResult;
   setSecret(secret: string | Uint8Array): Promise<number>;
   ratchet(): number;
-  stats(): NativeCryptorStats | NativeStatus;
+  stats(): FrameCryptorStats | NativeStatus;
   close(): void;
   isClosed(): boolean;
 }

@@ -16,17 +16,15 @@ FrameCryptorWrap::Handle adopt(otc_frame_cryptor *raw) {
 
 // PBKDF2 for a new cryptor, off the JS thread. Resolves with the object, or with the status
 // number when the C API refused (the TypeScript layer turns that into a typed error).
-class CreateWorker : public Napi::AsyncWorker {
+class CreateWorker : public PromiseWorker {
  public:
   CreateWorker(Napi::Env env, std::string session_id, SecretArg secret,
                otc_frame_cryptor_settings settings)
-      : Napi::AsyncWorker(env, "otc:FrameCryptor.create"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "otc:FrameCryptor.create"),
         session_id_(std::move(session_id)),
         secret_(std::move(secret)),
         settings_(settings) {}
   ~CreateWorker() override { otc_frame_cryptor_delete(raw_); }
-  Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
     if (!secret_.c_str()) {
@@ -44,10 +42,8 @@ class CreateWorker : public Napi::AsyncWorker {
     raw_ = nullptr;
     deferred_.Resolve(FrameCryptorWrap::Wrap(Env(), std::move(handle)));
   }
-  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::string session_id_;
   SecretArg secret_;
   otc_frame_cryptor_settings settings_;
@@ -55,23 +51,19 @@ class CreateWorker : public Napi::AsyncWorker {
   otc_status status_ = OTC_SUCCESS;
 };
 
-class SetSecretWorker : public Napi::AsyncWorker {
+class SetSecretWorker : public PromiseWorker {
  public:
   SetSecretWorker(Napi::Env env, FrameCryptorWrap::Handle cryptor, SecretArg secret)
-      : Napi::AsyncWorker(env, "otc:FrameCryptor.setSecret"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "otc:FrameCryptor.setSecret"),
         cryptor_(std::move(cryptor)),
         secret_(std::move(secret)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     status_ = secret_.c_str() ? otc_frame_cryptor_set_secret(cryptor_.get(), secret_.c_str())
                               : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
   }
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), status_)); }
-  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   FrameCryptorWrap::Handle cryptor_;  // keeps the cryptor alive if JS closes it meanwhile
   SecretArg secret_;
   otc_status status_ = OTC_SUCCESS;
@@ -150,10 +142,7 @@ Napi::Value FrameCryptorWrap::Create(const Napi::CallbackInfo &info) {
   const int32_t grace = arg_int(info, 3, "gracePeriodMs");
   if (grace < 0) throw Napi::RangeError::New(info.Env(), "gracePeriodMs must not be negative");
   settings.grace_period_ms = static_cast<uint32_t>(grace);
-  auto *worker = new CreateWorker(info.Env(), std::move(session_id), std::move(secret), settings);
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return (new CreateWorker(info.Env(), std::move(session_id), std::move(secret), settings))->Start();
 }
 
 // seal(codec, keyFrame, frame): Buffer | { status }
@@ -200,10 +189,7 @@ Napi::Value FrameCryptorWrap::Open(const Napi::CallbackInfo &info) {
 Napi::Value FrameCryptorWrap::SetSecret(const Napi::CallbackInfo &info) {
   live(info);
   SecretArg secret(info, 0);
-  auto *worker = new SetSecretWorker(info.Env(), cryptor_, std::move(secret));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return (new SetSecretWorker(info.Env(), cryptor_, std::move(secret)))->Start();
 }
 
 Napi::Value FrameCryptorWrap::Ratchet(const Napi::CallbackInfo &info) {

@@ -37,4 +37,22 @@ void wipe(std::string &text);
 
 Napi::Buffer<uint8_t> copy_to_buffer(Napi::Env env, const uint8_t *data, size_t size);
 
+// Work for libuv's thread pool whose result settles a promise: Execute() runs off the JS
+// thread, OnOK() resolves deferred_ on it; a thrown error rejects.
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  // Queues the work; the worker deletes itself when done.
+  Napi::Promise Start() {
+    Napi::Promise promise = deferred_.Promise();
+    Queue();
+    return promise;
+  }
+
+ protected:
+  PromiseWorker(Napi::Env env, const char *name)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
+  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
+  Napi::Promise::Deferred deferred_;
+};
+
 }  // namespace otc_addon

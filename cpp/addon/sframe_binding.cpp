@@ -138,15 +138,13 @@ Napi::Value ValidateSecret(const Napi::CallbackInfo &info) {
 }
 
 // deriveBaseKey(sessionId, secret) -> Promise<{ status, key }>, PBKDF2 on the thread pool.
-class DeriveBaseKeyWorker : public Napi::AsyncWorker {
+class DeriveBaseKeyWorker : public PromiseWorker {
  public:
   DeriveBaseKeyWorker(Napi::Env env, std::string session_id, SecretArg secret)
-      : Napi::AsyncWorker(env, "otc:deriveBaseKey"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "otc:deriveBaseKey"),
         session_id_(std::move(session_id)),
         secret_(std::move(secret)) {}
   ~DeriveBaseKeyWorker() override { explicit_bzero(key_.data(), key_.size()); }
-  Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     status_ = secret_.c_str() ? otc_e2ee_derive_base_key(session_id_.c_str(), secret_.c_str(), key_.data())
                               : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
@@ -156,10 +154,8 @@ class DeriveBaseKeyWorker : public Napi::AsyncWorker {
     if (status_ == OTC_SUCCESS) r.Set("key", copy_to_buffer(Env(), key_.data(), key_.size()));
     deferred_.Resolve(r);
   }
-  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::string session_id_;
   SecretArg secret_;
   std::array<uint8_t, 32> key_{};
@@ -169,10 +165,7 @@ class DeriveBaseKeyWorker : public Napi::AsyncWorker {
 Napi::Value DeriveBaseKey(const Napi::CallbackInfo &info) {
   std::string session_id = arg_string(info, 0, "sessionId");
   SecretArg secret(info, 1);
-  auto *worker = new DeriveBaseKeyWorker(info.Env(), std::move(session_id), std::move(secret));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return (new DeriveBaseKeyWorker(info.Env(), std::move(session_id), std::move(secret)))->Start();
 }
 
 Napi::Uint8Array arg_base_key(const Napi::CallbackInfo &info) {
