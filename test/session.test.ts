@@ -354,3 +354,21 @@ const registry = new FinalizationRegistry(() => { collected += 1; });
   t.true(Number(match?.[1]) >= 25, `only ${match?.[1]} of 50 dropped sessions were collected`);
 });
 test('50 sessions dropped for GC while their keys derive do not crash the process', (t) => gcChild(t, false));
+
+test('process.exit() while sessions are deriving keys exits cleanly (derivation threads are joined before OpenSSL exits)', async (t) => {
+  // Node's process.exit() runs no cleanup of native objects: the library must stop its own
+  // threads before the exit handlers tear OpenSSL down. Exit at many moments of the derivations.
+  const failures: string[] = [];
+  for (let delay = 0; delay < 60; delay += 4) {
+    const result = await runNode(`${childPrelude()}
+      const sessions = [];
+      for (let i = 0; i < 4; i++) {
+        const session = new otc.Session('key', 'exit-session-' + i);
+        session.setEncryptionSecret('exit secret number ' + i);
+        sessions.push(session);
+      }
+      setTimeout(() => process.exit(0), ${delay});`, 20_000);
+    if (result.code !== 0 || result.timedOut) failures.push(`exit after ${delay} ms: code ${result.code}, signal ${result.signal}`);
+  }
+  t.deepEqual(failures, []);
+});

@@ -139,7 +139,7 @@ otc_status otc_frame_cryptor_seal(otc_frame_cryptor *cryptor, otc_e2ee_codec cod
 
 /** Opens one received frame. On OTC_SUCCESS *outcome says what happened (a rejected frame is
  *  still OTC_SUCCESS with outcome != OTC_E2EE_DECRYPTED and *out_size 0); *event (may be NULL)
- *  reports an episode change. out needs at least in_size bytes. Errors are about the call
+ *  reports an episode change. out needs at least in_size bytes and must not overlap in. Errors are about the call
  *  (null pointers, buffer too small, frame too large), never about the frame. */
 otc_status otc_frame_cryptor_open(otc_frame_cryptor *cryptor, otc_e2ee_codec codec,
                                   const uint8_t *in, size_t in_size, uint8_t *out,

@@ -45,7 +45,8 @@ otc_bool otc_session_has_encryption_secret(otc_session *session);
 
 const char *otc_session_get_id(const otc_session *session);
 
-/** Wipes keys, waits for a running key derivation to stop, frees. NULL is a no-op.
+/** Wipes keys, waits for a running key derivation to stop, frees. NULL is a no-op. A process
+ *  that exits without deleting its sessions is safe too: their threads are joined at exit.
  *  Must not be called from one of the session's own callbacks. */
 otc_status otc_session_delete(otc_session *session);
 

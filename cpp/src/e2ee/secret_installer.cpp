@@ -1,13 +1,36 @@
 #include "secret_installer.h"
 
+#include <cstdlib>
+#include <set>
+
 #include "key_derivation.h"
 
 namespace otc::e2ee {
 
-SecretInstaller::SecretInstaller(std::shared_ptr<KeyRing> ring, std::string session_id, Done done)
-    : ring_(std::move(ring)), session_id_(std::move(session_id)), done_(std::move(done)) {}
+namespace {
 
-SecretInstaller::~SecretInstaller() {
+// Installers whose thread may be running. Never destroyed: the atexit handler may run after
+// static destructors of this library.
+std::mutex &registry_mutex() {
+  static auto *mutex = new std::mutex;
+  return *mutex;
+}
+std::set<SecretInstaller *> &registry() {
+  static auto *installers = new std::set<SecretInstaller *>;
+  return *installers;
+}
+
+}  // namespace
+
+// Lock order, everywhere: the registry, then an installer's own mutex.
+void SecretInstaller::stop_all_at_exit() {
+  // Holding the registry lock while joining: a concurrent destructor waits here, then finds its
+  // thread joined already.
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  for (SecretInstaller *installer : registry()) installer->stop_and_join();
+}
+
+void SecretInstaller::stop_and_join() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -15,6 +38,21 @@ SecretInstaller::~SecretInstaller() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+SecretInstaller::SecretInstaller(std::shared_ptr<KeyRing> ring, std::string session_id, Done done)
+    : ring_(std::move(ring)), session_id_(std::move(session_id)), done_(std::move(done)) {
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  // Registered on first use, so after OpenSSL's own exit handler: it runs first.
+  static const bool registered = std::atexit(&SecretInstaller::stop_all_at_exit) == 0;
+  (void)registered;
+  registry().insert(this);
+}
+
+SecretInstaller::~SecretInstaller() {
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  registry().erase(this);
+  stop_and_join();
 }
 
 void SecretInstaller::submit(SecureString secret) {

@@ -2,6 +2,10 @@
 // otc_session_set_encryption_secret is called from event loops (Node's main thread) that must
 // not stall. One thread per owner, started on first use; when secrets arrive faster than they
 // can be derived, only the newest is derived.
+//
+// A process that exits while an owner is still alive (Node's process.exit() runs no cleanup of
+// native objects) must not leave these threads running into OpenSSL's exit handlers: every
+// installer thread is stopped and joined by an atexit handler registered after OpenSSL's.
 #pragma once
 
 #include <condition_variable>
@@ -38,6 +42,8 @@ class SecretInstaller {
 
  private:
   void run();
+  void stop_and_join();
+  static void stop_all_at_exit();
 
   const std::shared_ptr<KeyRing> ring_;
   const std::string session_id_;
