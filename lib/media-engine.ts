@@ -1,6 +1,6 @@
 import { native } from './binding';
 import { type ErrorCode } from './error-code';
-import { check, requireType } from './errors';
+import { OtcError, check, requireType } from './errors';
 
 export interface CodecInfo {
   /** As in SDP: 'VP8', 'VP9', 'H264', 'opus', 'PCMU', ... */
@@ -37,7 +37,13 @@ export function isInitialized(): boolean {
 export function getCodecs(kind: MediaKind, direction: CodecDirection): CodecInfo[] {
   requireType(kind === 'audio' || kind === 'video', 'kind', "'audio' or 'video'");
   requireType(direction === 'encode' || direction === 'decode', 'direction', "'encode' or 'decode'");
-  return native.getCodecs(kind, direction);
+  try {
+    return native.getCodecs(kind, direction);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'number') throw new OtcError(code as ErrorCode, (error as Error).message);
+    throw error;
+  }
 }
 
 export type { ErrorCode };

@@ -41,7 +41,8 @@ test.serial('init nests, destroy without init is an error, getCodecs needs init'
   t.false(otc.isInitialized());
   const error = t.throws(() => otc.destroy(), { instanceOf: otc.OtcError });
   t.is(error?.code, otc.ErrorCode.OTC_MEDIA_ENGINE_NOT_INITIALIZED);
-  t.throws(() => otc.getCodecs('video', 'encode'));
+  const notInitialized = t.throws(() => otc.getCodecs('video', 'encode'), { instanceOf: otc.OtcError });
+  t.is(notInitialized?.code, otc.ErrorCode.OTC_MEDIA_ENGINE_NOT_INITIALIZED);
   t.throws(() => otc.getCodecs('text' as otc.MediaKind, 'encode'), { instanceOf: TypeError });
 });
 
