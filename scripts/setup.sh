@@ -24,4 +24,5 @@ node_modules/.bin/cmake-js compile -O build --log-level warn
 echo "TypeScript: building"
 node scripts/gen-error-codes.mjs >/dev/null
 node_modules/.bin/tsc -p .
+chmod +x dist/lib/cli/index.js  # the `node-otc` bin (npx node-otc ...)
 echo "setup done: build/Release/node_otc.node, dist/"

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// node-otc command line: serve, create-session, token.
+import { parseArgs } from 'node:util';
+import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
+import { signRestAuth } from '../server/rest-auth';
+import { generateToken, isTokenRole } from '../server/tokens';
+
+const USAGE = `usage:
+  node-otc serve [--host 127.0.0.1] [--port 0|N]
+      runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else generated
+  node-otc create-session --url URL --api-key K --api-secret S [--e2ee] [--relayed|--routed] [--location IPv4]
+      creates a session through the REST API and prints its id
+  node-otc token --api-key K --api-secret S --session ID [--role publisher|publisheronly|subscriber|moderator]
+                 [--data STR] [--expire-in SECONDS] [--legacy]
+      prints a client token
+  node-otc --help`;
+
+class UsageError extends Error {}
+
+type Out = (line: string) => void;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(args: string[], spec: Record<string, 'string' | 'boolean'>): { values: Values } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const [name, type] of Object.entries(spec)) options[name] = { type };
+  try {
+    const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
+    return { values: values as Values };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+async function serve(args: string[], out: Out): Promise<number> {
+  const { values } = parse(args, { host: 'string', port: 'string' });
+  if (values['help']) {
+    out(USAGE);
+    return 0;
+  }
+  const host = (values['host'] as string | undefined) ?? '127.0.0.1';
+  const portText = (values['port'] as string | undefined) ?? '0';
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0..65535, not ${portText}`);
+  const apiKey = process.env['OTC_API_KEY'] || generateApiKey();
+  const apiSecret = process.env['OTC_API_SECRET'] || generateApiSecret();
+  const server = await SessionServer.start({
+    host, port: Number(portText), apiKey, apiSecret, log: (line) => out(`${new Date().toISOString()} ${line}`),
+  });
+  out(`url: ${server.url}`);
+  out(`signaling: ${server.signalingUrl}`);
+  out(`api key: ${server.apiKey}`);
+  out(`api secret: ${server.apiSecret}`);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      out(`${signal}: shutting down`);
+      const timer = setTimeout(() => resolve(0), 900);
+      server.close().then(() => {
+        clearTimeout(timer);
+        resolve(0);
+      }, () => resolve(1));
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+async function createSession(args: string[], out: Out): Promise<number> {
+  const { values } = parse(args, {
+    url: 'string', 'api-key': 'string', 'api-secret': 'string', e2ee: 'boolean', relayed: 'boolean', routed: 'boolean', location: 'string',
+  });
+  if (values['help']) {
+    out(USAGE);
+    return 0;
+  }
+  const url = required(values, 'url');
+  const apiKey = required(values, 'api-key');
+  const apiSecret = required(values, 'api-secret');
+  if (values['relayed'] && values['routed']) throw new UsageError('--relayed and --routed exclude each other');
+  let endpoint: URL;
+  try {
+    endpoint = new URL('session/create', url.endsWith('/') ? url : `${url}/`);
+  } catch {
+    throw new UsageError(`--url is not a URL: ${url}`);
+  }
+  const form = new URLSearchParams({
+    'p2p.preference': values['relayed'] ? 'enabled' : 'disabled',
+    archiveMode: 'manual',
+    e2ee: values['e2ee'] ? 'true' : 'false',
+  });
+  if (typeof values['location'] === 'string') form.set('location', values['location']);
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'X-OPENTOK-AUTH': signRestAuth(apiKey, apiSecret), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: form.toString(),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    process.stderr.write(`node-otc: ${endpoint.href} answered ${res.status}: ${text}\n`);
+    return 1;
+  }
+  const body = JSON.parse(text) as Array<{ session_id?: unknown }>;
+  const sessionId = body[0]?.session_id;
+  if (typeof sessionId !== 'string') {
+    process.stderr.write(`node-otc: unexpected answer: ${text}\n`);
+    return 1;
+  }
+  out(sessionId);
+  return 0;
+}
+
+function token(args: string[], out: Out): number {
+  const { values } = parse(args, {
+    'api-key': 'string', 'api-secret': 'string', session: 'string', role: 'string', data: 'string', 'expire-in': 'string', legacy: 'boolean',
+  });
+  if (values['help']) {
+    out(USAGE);
+    return 0;
+  }
+  const apiKey = required(values, 'api-key');
+  const apiSecret = required(values, 'api-secret');
+  const sessionId = required(values, 'session');
+  const role = values['role'] ?? 'publisher';
+  if (!isTokenRole(role)) throw new UsageError(`--role must be publisher, publisheronly, subscriber or moderator, not ${String(role)}`);
+  const data = values['data'] as string | undefined;
+  if (data !== undefined && data.length > 1024) throw new UsageError('--data is longer than 1024 characters');
+  let expireTime: number | undefined;
+  if (values['expire-in'] !== undefined) {
+    const text = values['expire-in'] as string;
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--expire-in must be a positive number of seconds, not ${text}`);
+    expireTime = Math.round(Date.now() / 1000) + Number(text);
+  }
+  try {
+    out(generateToken(apiKey, apiSecret, sessionId, { role, ...(data !== undefined && { data }), ...(expireTime !== undefined && { expireTime }) },
+      values['legacy'] === true));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: string[], out: Out = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve': return await serve(rest, out);
+      case 'create-session': return await createSession(rest, out);
+      case 'token': return token(rest, out);
+      case '--help':
+      case '-h':
+      case 'help':
+        out(USAGE);
+        return 0;
+      case undefined: throw new UsageError('missing command');
+      default: throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`node-otc: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`node-otc: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // Exit explicitly: `serve` must not wait for stragglers once the server is closed.
+  main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+    process.stderr.write(`node-otc: ${String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,100 @@
+// The wire shapes of docs/protocol.md section 3 (signaling over WebSocket, version 1).
+import type { TokenRole } from './tokens';
+
+export const SIGNALING_PATH = '/v1/signaling';
+export const SIGNALING_SUBPROTOCOL = 'otc-signaling-v1';
+
+/** WebSocket close codes of the protocol. */
+export enum CloseCode {
+  NORMAL = 1000,
+  AUTHENTICATION_FAILED = 4001,
+  PROTOCOL_ERROR = 4002,
+  CONNECT_TIMEOUT = 4003,
+  SERVER_SHUTTING_DOWN = 4004,
+}
+
+export type MediaMode = 'relayed' | 'routed';
+export type ArchiveMode = 'manual' | 'always';
+export type VideoType = 'camera' | 'screen' | 'custom';
+export type ConnectionDestroyedReason = 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
+export type StreamDestroyedReason = 'clientUnpublished' | 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
+export type PeerClosedReason = 'clientUnsubscribed' | StreamDestroyedReason;
+
+export interface ConnectionInfo {
+  connectionId: string;
+  data: string;
+  creationTime: number;
+}
+
+export interface StreamInfo {
+  streamId: string;
+  connectionId: string;
+  name: string;
+  hasAudio: boolean;
+  hasVideo: boolean;
+  videoType: VideoType;
+  e2ee: boolean;
+  creationTime: number;
+  videoCodec: string;
+  audioCodec: string;
+}
+
+export interface SessionInfo {
+  e2ee: boolean;
+  mediaMode: MediaMode;
+}
+
+// ---- requests (client -> server) ----
+export interface ConnectRequest {
+  type: 'connect'; id: string; token: string;
+  sdk?: { name: string; version: string };
+  e2ee?: boolean;
+  /** Optional: the session the client means to join; a token of another session is then 1005. */
+  sessionId?: string;
+}
+export interface PublishRequest {
+  type: 'publish'; id: string; name?: string; hasAudio?: boolean; hasVideo?: boolean;
+  videoType?: VideoType; e2ee?: boolean; videoCodec?: string; audioCodec?: string;
+}
+export interface UnpublishRequest { type: 'unpublish'; id: string; streamId: string }
+export interface SubscribeRequest { type: 'subscribe'; id: string; streamId: string }
+export interface UnsubscribeRequest { type: 'unsubscribe'; id: string; peerId: string }
+export interface OfferRequest { type: 'offer'; id: string; peerId: string; sdp: string; e2ee?: boolean }
+export interface AnswerRequest { type: 'answer'; id: string; peerId: string; sdp: string }
+export interface CandidateRequest {
+  type: 'candidate'; id: string; peerId: string; candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null;
+}
+export interface SignalRequest { type: 'signal'; id: string; to?: string; signalType?: string; data?: string }
+export interface DisconnectRequest { type: 'disconnect'; id: string }
+
+export type ClientRequest = ConnectRequest | PublishRequest | UnpublishRequest | SubscribeRequest | UnsubscribeRequest
+  | OfferRequest | AnswerRequest | CandidateRequest | SignalRequest | DisconnectRequest;
+export type RequestType = ClientRequest['type'];
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'connect', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'offer', 'answer', 'candidate', 'signal', 'disconnect',
+];
+
+// ---- answers and events (server -> client) ----
+export interface ConnectAck {
+  type: 'ack'; id: string; connectionId: string; sessionId: string; role: TokenRole; data: string;
+  session: SessionInfo; connections: ConnectionInfo[]; streams: StreamInfo[];
+}
+export interface Ack { type: 'ack'; id: string; [field: string]: unknown }
+export interface ErrorReply { type: 'error'; id: string; code: number; message: string }
+
+export interface ConnectionCreatedEvent { type: 'connectionCreated'; connection: ConnectionInfo }
+export interface ConnectionDestroyedEvent { type: 'connectionDestroyed'; connectionId: string; reason: ConnectionDestroyedReason }
+export interface StreamCreatedEvent { type: 'streamCreated'; stream: StreamInfo }
+export interface StreamDestroyedEvent { type: 'streamDestroyed'; streamId: string; reason: StreamDestroyedReason }
+export interface SubscriberJoinedEvent { type: 'subscriberJoined'; peerId: string; streamId: string; subscriberConnectionId: string }
+export interface OfferEvent { type: 'offer'; peerId: string; streamId: string; from: string; sdp: string; e2ee?: boolean }
+export interface AnswerEvent { type: 'answer'; peerId: string; streamId: string; from: string; sdp: string }
+export interface CandidateEvent {
+  type: 'candidate'; peerId: string; streamId: string; from: string; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null;
+}
+export interface PeerClosedEvent { type: 'peerClosed'; peerId: string; reason: PeerClosedReason }
+export interface SignalEvent { type: 'signal'; from: string; signalType: string; data: string }
+
+export type ServerEvent = ConnectionCreatedEvent | ConnectionDestroyedEvent | StreamCreatedEvent | StreamDestroyedEvent
+  | SubscriberJoinedEvent | OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent | SignalEvent;
+export type ServerMessage = Ack | ConnectAck | ErrorReply | ServerEvent;

@@ -1,0 +1,49 @@
+import * as crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+/** Largest accepted `exp - iat` of a REST JWT, seconds (the SDKs use 300). */
+export const REST_JWT_MAX_LIFETIME_S = 300;
+/** Tolerated clock difference between the caller and this server, seconds. */
+export const REST_JWT_CLOCK_SKEW_S = 30;
+
+export type RestAuthResult = { ok: true } | { ok: false; message: string };
+
+/**
+ * Verifies the `X-OPENTOK-AUTH` header: HS256 with the API secret, `iss` = API key,
+ * `ist` = `project`, numeric `iat` and `exp`, `exp` in the future and at most 5 minutes (plus
+ * skew) after `iat`. `jti` is accepted but not required: the OpenTok Node SDK does not send it.
+ */
+export function verifyRestAuth(header: string | string[] | undefined, apiKey: string, apiSecret: string,
+  nowSeconds: number = Math.floor(Date.now() / 1000)): RestAuthResult {
+  if (header === undefined || header === '') return { ok: false, message: 'missing X-OPENTOK-AUTH header' };
+  if (Array.isArray(header)) return { ok: false, message: 'more than one X-OPENTOK-AUTH header' };
+  let claims: string | jwt.JwtPayload;
+  try {
+    claims = jwt.verify(header, apiSecret, {
+      algorithms: ['HS256'],
+      clockTimestamp: nowSeconds,
+      clockTolerance: REST_JWT_CLOCK_SKEW_S,
+    });
+  } catch (err) {
+    const reason = err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid';
+    return { ok: false, message: `X-OPENTOK-AUTH is ${reason}: ${(err as Error).message}` };
+  }
+  if (typeof claims === 'string') return { ok: false, message: 'X-OPENTOK-AUTH has no claims object' };
+  if (String(claims.iss) !== apiKey) return { ok: false, message: 'X-OPENTOK-AUTH iss is not this API key' };
+  if (claims['ist'] !== 'project') return { ok: false, message: 'X-OPENTOK-AUTH ist must be "project"' };
+  const { iat, exp } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return { ok: false, message: 'X-OPENTOK-AUTH needs numeric iat and exp' };
+  if (iat > nowSeconds + REST_JWT_CLOCK_SKEW_S) return { ok: false, message: 'X-OPENTOK-AUTH iat is in the future' };
+  if (exp - iat > REST_JWT_MAX_LIFETIME_S + REST_JWT_CLOCK_SKEW_S) {
+    return { ok: false, message: `X-OPENTOK-AUTH lives longer than ${REST_JWT_MAX_LIFETIME_S} s` };
+  }
+  if (claims.jti !== undefined && typeof claims.jti !== 'string') return { ok: false, message: 'X-OPENTOK-AUTH jti must be a string' };
+  return { ok: true };
+}
+
+/** Makes an `X-OPENTOK-AUTH` value as the SDKs do (used by the CLI and tests). */
+export function signRestAuth(apiKey: string, apiSecret: string, lifetimeSeconds = REST_JWT_MAX_LIFETIME_S): string {
+  const now = Math.floor(Date.now() / 1000);
+  return jwt.sign({ iss: apiKey, ist: 'project', iat: now, exp: now + lifetimeSeconds, jti: crypto.randomUUID() },
+    apiSecret, { algorithm: 'HS256' });
+}

@@ -1,0 +1,191 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as net from 'node:net';
+import type { ConnectionInfo, StreamInfo } from './messages';
+import { SIGNALING_PATH } from './messages';
+import { verifyRestAuth } from './rest-auth';
+import type { SessionRecord, SessionStore } from './session-store';
+
+/** Largest accepted REST request body, bytes. */
+export const DEFAULT_REST_BODY_LIMIT = 16 * 1024;
+
+export interface RestContext {
+  store: SessionStore;
+  apiKey: string;
+  apiSecret: string;
+  bodyLimit?: number;
+  log?: (line: string) => void;
+}
+
+/** The JSON element of a `POST /session/create` answer. */
+export interface CreateSessionResponse {
+  session_id: string;
+  project_id: string;
+  partner_id: string;
+  create_dt: string;
+  media_server_url: string;
+  e2ee: boolean;
+  media_mode: 'relayed' | 'routed';
+}
+
+/** The answer of `GET /v2/project/{apiKey}/session/{sessionId}`. */
+export interface SessionInfoResponse {
+  session_id: string;
+  e2ee: boolean;
+  media_mode: 'relayed' | 'routed';
+  archive_mode: 'manual' | 'always';
+  connections: ConnectionInfo[];
+  streams: StreamInfo[];
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, `request body larger than ${limit} bytes`, { Connection: 'close' }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        reject(new HttpError(413, `request body larger than ${limit} bytes`, { Connection: 'close' }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (err) => {
+      if (done) return;
+      done = true;
+      reject(err);
+    });
+  });
+}
+
+function requireAuth(req: IncomingMessage, ctx: RestContext): void {
+  const result = verifyRestAuth(req.headers['x-opentok-auth'], ctx.apiKey, ctx.apiSecret);
+  if (!result.ok) throw new HttpError(403, result.message);
+}
+
+function requireMethod(req: IncomingMessage, method: string): void {
+  if (req.method !== method) throw new HttpError(405, `use ${method} here`, { Allow: method });
+}
+
+function oneField(form: URLSearchParams, name: string): string | undefined {
+  const values = form.getAll(name);
+  if (values.length > 1) throw new HttpError(400, `field ${name} given more than once`);
+  return values[0];
+}
+
+function parseCreateForm(form: URLSearchParams): { mediaMode: 'relayed' | 'routed'; archiveMode: 'manual' | 'always'; e2ee: boolean; location: string } {
+  const p2p = oneField(form, 'p2p.preference') ?? 'disabled';
+  if (p2p !== 'enabled' && p2p !== 'disabled') throw new HttpError(400, 'p2p.preference must be "enabled" or "disabled"');
+  const archiveMode = oneField(form, 'archiveMode') ?? 'manual';
+  if (archiveMode !== 'manual' && archiveMode !== 'always') throw new HttpError(400, 'archiveMode must be "manual" or "always"');
+  const e2ee = oneField(form, 'e2ee') ?? 'false';
+  if (e2ee !== 'true' && e2ee !== 'false') throw new HttpError(400, 'e2ee must be "true" or "false"');
+  const location = oneField(form, 'location') ?? '';
+  if (location !== '' && !net.isIPv4(location)) throw new HttpError(400, 'location must be an IPv4 address');
+  const mediaMode = p2p === 'enabled' ? 'relayed' : 'routed';
+  if (archiveMode === 'always' && mediaMode !== 'routed') {
+    throw new HttpError(400, 'archiveMode "always" needs a routed session (p2p.preference=disabled)');
+  }
+  return { mediaMode, archiveMode, e2ee: e2ee === 'true', location };
+}
+
+function signalingUrlFor(req: IncomingMessage): string {
+  const host = req.headers.host ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
+  return `ws://${host}${SIGNALING_PATH}`;
+}
+
+function describe(session: SessionRecord): SessionInfoResponse {
+  return {
+    session_id: session.sessionId,
+    e2ee: session.e2ee,
+    media_mode: session.mediaMode,
+    archive_mode: session.archiveMode,
+    connections: [...session.connections.values()].map((c) => c.info),
+    streams: [...session.streams.values()],
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  if (path === '/health') {
+    requireMethod(req, 'GET');
+    sendJson(res, 200, { ok: true });
+    return;
+  }
+  if (path === '/session/create') {
+    requireMethod(req, 'POST');
+    requireAuth(req, ctx);
+    const body = await readBody(req, ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT);
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (body !== '' && contentType !== 'application/x-www-form-urlencoded') {
+      throw new HttpError(415, 'body must be application/x-www-form-urlencoded');
+    }
+    const opts = parseCreateForm(new URLSearchParams(body));
+    const session = ctx.store.createSession(opts);
+    ctx.log?.(`session created ${session.sessionId} ${session.mediaMode}${session.e2ee ? ' e2ee' : ''}`);
+    const answer: CreateSessionResponse = {
+      session_id: session.sessionId,
+      project_id: ctx.apiKey,
+      partner_id: ctx.apiKey,
+      create_dt: new Date(session.createTime).toUTCString(),
+      media_server_url: signalingUrlFor(req),
+      e2ee: session.e2ee,
+      media_mode: session.mediaMode,
+    };
+    sendJson(res, 200, [answer]);
+    return;
+  }
+  const match = /^\/v2\/project\/([^/]+)\/session\/([^/]+)$/.exec(path);
+  if (match) {
+    requireMethod(req, 'GET');
+    requireAuth(req, ctx);
+    const apiKey = decodeURIComponent(match[1]!);
+    const sessionId = decodeURIComponent(match[2]!);
+    const session = apiKey === ctx.apiKey ? ctx.store.getSession(sessionId) : undefined;
+    if (!session) throw new HttpError(404, 'no such session in this project');
+    sendJson(res, 200, describe(session));
+    return;
+  }
+  throw new HttpError(404, `no route for ${path}`);
+}
+
+/** The node:http request handler of the REST API (docs/protocol.md section 1). */
+export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    route(req, res, ctx).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { code: err.status, message: err.message }, err.headers);
+        if (err.status === 413) req.resume();
+      } else {
+        ctx.log?.(`REST internal error: ${(err as Error).message}`);
+        sendJson(res, 500, { code: 500, message: 'internal error' });
+      }
+    });
+  };
+}

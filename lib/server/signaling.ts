@@ -1,0 +1,443 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { ErrorCode } from '../error-code';
+import {
+  CloseCode, REQUEST_TYPES, SIGNALING_PATH, SIGNALING_SUBPROTOCOL,
+  type ConnectionDestroyedReason, type PeerClosedReason, type RequestType, type ServerMessage, type StreamDestroyedReason,
+  type StreamInfo, type VideoType,
+} from './messages';
+import type { ConnectionRecord, PeerRecord, SessionRecord, SessionStore } from './session-store';
+import { verifyToken } from './tokens';
+
+export interface SignalingOptions {
+  store: SessionStore;
+  apiKey: string;
+  apiSecret: string;
+  /** WebSocket ping period, ms (default 5000). */
+  pingIntervalMs?: number;
+  /** A connected client silent to pings this long is dropped, ms (default 15000). */
+  pongTimeoutMs?: number;
+  /** The first message must be `connect` within this time, ms (default 10000). */
+  connectTimeoutMs?: number;
+  /** Largest accepted WebSocket message, bytes (default 1 MiB). */
+  maxPayload?: number;
+  log?: (line: string) => void;
+}
+
+/** Largest `signal` data, bytes of UTF-8. */
+export const MAX_SIGNAL_DATA_BYTES = 8 * 1024;
+/** Largest `signalType`, characters. */
+export const MAX_SIGNAL_TYPE_LENGTH = 128;
+const MAX_SDP_LENGTH = 256 * 1024;
+const MAX_CANDIDATE_LENGTH = 4096;
+const MAX_NAME_LENGTH = 1024;
+const VIDEO_TYPES: readonly VideoType[] = ['camera', 'screen', 'custom'];
+/** What a routed session answers until the media router (Janus) is wired in. */
+export const ROUTED_UNAVAILABLE = 'routed media is not available in this server version';
+
+class RequestError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+interface Client {
+  ws: WebSocket;
+  remote: string;
+  connectTimer?: NodeJS.Timeout;
+  session?: SessionRecord;
+  conn?: ConnectionRecord;
+  lastPong: number;
+  /** Set once the socket is being closed by us or by the peer: no further requests are served. */
+  closing: boolean;
+}
+
+type Fields = Record<string, unknown>;
+
+function str(req: Fields, name: string, { optional = false, max = Infinity } = {}): string | undefined {
+  const value = req[name];
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== 'string' || value === '' && !optional) {
+    throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, `${name} must be a non-empty string`);
+  }
+  if (value.length > max) throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, `${name} is longer than ${max}`);
+  return value;
+}
+
+function bool(req: Fields, name: string, fallback: boolean): boolean {
+  const value = req[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, `${name} must be a boolean`);
+  return value;
+}
+
+/** The signaling WebSocket endpoint (docs/protocol.md section 3). */
+export class SignalingServer {
+  readonly #opts: Required<Omit<SignalingOptions, 'log'>> & Pick<SignalingOptions, 'log'>;
+  readonly #wss: WebSocketServer;
+  readonly #clients = new Set<Client>();
+  readonly #byConnectionId = new Map<string, Client>();
+  readonly #pingTimer: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(opts: SignalingOptions) {
+    this.#opts = {
+      pingIntervalMs: 5000, pongTimeoutMs: 15000, connectTimeoutMs: 10000, maxPayload: 1024 * 1024, ...opts,
+    };
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.#opts.maxPayload,
+      clientTracking: false,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(SIGNALING_SUBPROTOCOL) ? SIGNALING_SUBPROTOCOL : false),
+    });
+    this.#pingTimer = setInterval(() => this.#livenessTick(), this.#opts.pingIntervalMs);
+    this.#pingTimer.unref();
+  }
+
+  /** Connected (past `connect`) clients. */
+  get connectionCount(): number {
+    return this.#byConnectionId.size;
+  }
+
+  /** Handles an HTTP upgrade; anything but the signaling path with its subprotocol is refused. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    };
+    if (this.#closed) return refuse(503, 'Service Unavailable');
+    if (path !== SIGNALING_PATH) return refuse(404, 'Not Found');
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(SIGNALING_SUBPROTOCOL)) return refuse(400, 'Bad Request');
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+  }
+
+  /** Closes every socket with `code` and resolves once all are closed (terminating stragglers). */
+  async closeAll(code: number = CloseCode.SERVER_SHUTTING_DOWN, reason = 'server shutting down'): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#pingTimer);
+    const waits: Promise<void>[] = [];
+    for (const client of this.#clients) {
+      client.closing = true;
+      if (client.connectTimer) clearTimeout(client.connectTimer);
+      if (client.ws.readyState === WebSocket.CLOSED) continue;
+      waits.push(new Promise<void>((resolve) => {
+        const timer = setTimeout(() => client.ws.terminate(), 1000);
+        client.ws.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }));
+      client.ws.close(code, reason);
+    }
+    await Promise.all(waits);
+    this.#wss.close();
+  }
+
+  #log(line: string): void {
+    this.#opts.log?.(line);
+  }
+
+  #accept(ws: WebSocket, req: IncomingMessage): void {
+    const client: Client = {
+      ws, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, lastPong: Date.now(), closing: false,
+    };
+    this.#clients.add(client);
+    client.connectTimer = setTimeout(() => this.#close(client, CloseCode.CONNECT_TIMEOUT, 'connect timeout'), this.#opts.connectTimeoutMs);
+    ws.on('pong', () => {
+      client.lastPong = Date.now();
+    });
+    ws.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
+    ws.on('error', () => undefined); // 'close' follows
+    ws.on('close', () => {
+      if (client.connectTimer) clearTimeout(client.connectTimer);
+      this.#clients.delete(client);
+      client.closing = true;
+      this.#leave(client, 'networkDisconnected');
+    });
+  }
+
+  #livenessTick(): void {
+    const now = Date.now();
+    for (const client of this.#clients) {
+      if (!client.conn || client.closing) continue;
+      if (now - client.lastPong > this.#opts.pongTimeoutMs) {
+        this.#log(`drop ${client.conn.info.connectionId}: no pong for ${now - client.lastPong} ms`);
+        client.closing = true;
+        this.#leave(client, 'networkDisconnected');
+        client.ws.terminate();
+      } else {
+        client.ws.ping();
+      }
+    }
+  }
+
+  #send(client: Client, message: ServerMessage): void {
+    if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(message));
+  }
+
+  #sendTo(connectionId: string, message: ServerMessage): void {
+    const client = this.#byConnectionId.get(connectionId);
+    if (client) this.#send(client, message);
+  }
+
+  /** Sends to every connected client of the session, except `except`. */
+  #broadcast(session: SessionRecord, message: ServerMessage, except?: string): void {
+    for (const connectionId of session.connections.keys()) {
+      if (connectionId !== except) this.#sendTo(connectionId, message);
+    }
+  }
+
+  #close(client: Client, code: CloseCode, reason: string): void {
+    if (client.closing) return;
+    client.closing = true;
+    if (client.connectTimer) clearTimeout(client.connectTimer);
+    if (client.conn) this.#log(`close ${client.conn.info.connectionId} ${code} ${reason}`);
+    client.ws.close(code, reason);
+  }
+
+  #onMessage(client: Client, data: RawData, isBinary: boolean): void {
+    if (client.closing) return;
+    if (isBinary) return this.#close(client, CloseCode.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      return this.#close(client, CloseCode.PROTOCOL_ERROR, 'bad JSON');
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      return this.#close(client, CloseCode.PROTOCOL_ERROR, 'a message must be a JSON object');
+    }
+    const req = message as Fields;
+    const type = req['type'];
+    if (typeof type !== 'string' || !(REQUEST_TYPES as readonly string[]).includes(type)) {
+      return this.#close(client, CloseCode.PROTOCOL_ERROR, `unknown type ${JSON.stringify(type)}`.slice(0, 120));
+    }
+    const id = req['id'];
+    if (typeof id !== 'string' || id === '' || id.length > 128) {
+      return this.#close(client, CloseCode.PROTOCOL_ERROR, 'a request needs a string id');
+    }
+    if (!client.conn && type !== 'connect') return this.#close(client, CloseCode.PROTOCOL_ERROR, 'request before connect');
+    try {
+      this.#dispatch(client, type as RequestType, id, req);
+    } catch (err) {
+      if (err instanceof RequestError) {
+        this.#send(client, { type: 'error', id, code: err.code, message: err.message });
+      } else {
+        this.#log(`internal error on ${type}: ${(err as Error).stack ?? String(err)}`);
+        this.#send(client, { type: 'error', id, code: ErrorCode.OTC_SESSION_INTERNAL_ERROR, message: 'internal error' });
+      }
+    }
+  }
+
+  #dispatch(client: Client, type: RequestType, id: string, req: Fields): void {
+    if (type === 'connect') return this.#connect(client, id, req);
+    const conn = client.conn!;
+    const session = client.session!;
+    switch (type) {
+      case 'publish': return this.#publish(client, conn, session, id, req);
+      case 'unpublish': return this.#unpublish(client, conn, session, id, req);
+      case 'subscribe': return this.#subscribe(client, conn, session, id, req);
+      case 'unsubscribe': return this.#unsubscribe(client, conn, session, id, req);
+      case 'offer':
+      case 'answer':
+      case 'candidate': return this.#negotiate(client, type, conn, session, id, req);
+      case 'signal': return this.#signal(client, conn, session, id, req);
+      case 'disconnect':
+        this.#send(client, { type: 'ack', id });
+        this.#leave(client, 'clientDisconnected');
+        return this.#close(client, CloseCode.NORMAL, 'disconnected');
+    }
+  }
+
+  #connect(client: Client, id: string, req: Fields): void {
+    if (client.conn) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'already connected');
+    const refuse = (code: ErrorCode, message: string): void => {
+      this.#send(client, { type: 'error', id, code, message });
+      this.#log(`connect refused from ${client.remote}: ${code} ${message}`);
+      this.#close(client, CloseCode.AUTHENTICATION_FAILED, 'authentication failed');
+    };
+    const check = verifyToken(req['token'], this.#opts.apiKey, this.#opts.apiSecret);
+    if (!check.ok) return refuse(check.code, check.message);
+    const { grant } = check;
+    const wanted = req['sessionId'];
+    if (wanted !== undefined && wanted !== grant.sessionId) {
+      return refuse(ErrorCode.OTC_SESSION_INVALID_SESSION, 'the token is for another session');
+    }
+    const session = this.#opts.store.getSession(grant.sessionId);
+    if (!session) return refuse(ErrorCode.OTC_SESSION_INVALID_SESSION, 'no such session');
+    const e2ee = req['e2ee'] === true;
+    if (client.connectTimer) clearTimeout(client.connectTimer);
+    client.connectTimer = undefined;
+    const others = [...session.connections.values()].map((c) => c.info);
+    const conn = this.#opts.store.addConnection(session, grant.role, grant.data, e2ee);
+    client.conn = conn;
+    client.session = session;
+    client.lastPong = Date.now();
+    this.#byConnectionId.set(conn.info.connectionId, client);
+    this.#send(client, {
+      type: 'ack', id, connectionId: conn.info.connectionId, sessionId: session.sessionId, role: conn.role, data: conn.info.data,
+      session: { e2ee: session.e2ee, mediaMode: session.mediaMode },
+      connections: others, streams: [...session.streams.values()],
+    });
+    this.#broadcast(session, { type: 'connectionCreated', connection: conn.info }, conn.info.connectionId);
+    this.#log(`connect ${conn.info.connectionId} session=${session.sessionId} role=${conn.role} e2ee=${e2ee} from ${client.remote}`);
+  }
+
+  /** Removes a connected client from its session and tells the others. Idempotent. */
+  #leave(client: Client, reason: ConnectionDestroyedReason): void {
+    const { conn, session } = client;
+    if (!conn || !session) return;
+    client.conn = undefined;
+    const connectionId = conn.info.connectionId;
+    this.#byConnectionId.delete(connectionId);
+    const { streams, peers } = this.#opts.store.removeConnection(session, connectionId);
+    const streamReason: StreamDestroyedReason = reason;
+    for (const peer of peers) this.#closePeer(peer, connectionId, streamReason);
+    for (const stream of streams) this.#broadcast(session, { type: 'streamDestroyed', streamId: stream.streamId, reason: streamReason });
+    this.#broadcast(session, { type: 'connectionDestroyed', connectionId, reason });
+    this.#log(`disconnect ${connectionId} ${reason}`);
+  }
+
+  /** Tells the end of `peer` that is not `gone` that the peer is closed. */
+  #closePeer(peer: PeerRecord, gone: string, reason: PeerClosedReason): void {
+    const other = peer.publisherConnectionId === gone ? peer.subscriberConnectionId : peer.publisherConnectionId;
+    if (other !== gone) this.#sendTo(other, { type: 'peerClosed', peerId: peer.peerId, reason });
+  }
+
+  #publish(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
+    if (conn.role === 'subscriber') throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'a subscriber token may not publish');
+    const videoType = req['videoType'] ?? 'camera';
+    if (typeof videoType !== 'string' || !(VIDEO_TYPES as readonly string[]).includes(videoType)) {
+      throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'videoType must be camera, screen or custom');
+    }
+    const stream: Omit<StreamInfo, 'streamId' | 'creationTime'> = {
+      connectionId: conn.info.connectionId,
+      name: str(req, 'name', { optional: true, max: MAX_NAME_LENGTH }) ?? '',
+      hasAudio: bool(req, 'hasAudio', true),
+      hasVideo: bool(req, 'hasVideo', true),
+      videoType: videoType as VideoType,
+      e2ee: bool(req, 'e2ee', false),
+      videoCodec: str(req, 'videoCodec', { optional: true, max: 32 }) ?? 'VP8',
+      audioCodec: str(req, 'audioCodec', { optional: true, max: 32 }) ?? 'opus',
+    };
+    if (session.e2ee && !stream.e2ee) {
+      throw new RequestError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING, 'this session is end-to-end encrypted: publish an e2ee stream');
+    }
+    const info = this.#opts.store.addStream(session, stream);
+    this.#send(client, session.mediaMode === 'routed'
+      ? { type: 'ack', id, streamId: info.streamId, peerId: `pub-${info.streamId}` }
+      : { type: 'ack', id, streamId: info.streamId });
+    this.#broadcast(session, { type: 'streamCreated', stream: info });
+    this.#log(`publish ${info.streamId} by ${conn.info.connectionId} e2ee=${info.e2ee}`);
+  }
+
+  #unpublish(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
+    const streamId = str(req, 'streamId')!;
+    const stream = session.streams.get(streamId);
+    if (!stream || stream.connectionId !== conn.info.connectionId) {
+      throw new RequestError(ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND, 'not a stream of this connection');
+    }
+    const peers = this.#opts.store.removeStream(session, streamId);
+    this.#send(client, { type: 'ack', id });
+    for (const peer of peers) this.#closePeer(peer, conn.info.connectionId, 'clientUnpublished');
+    this.#broadcast(session, { type: 'streamDestroyed', streamId, reason: 'clientUnpublished' });
+    this.#log(`unpublish ${streamId} by ${conn.info.connectionId}`);
+  }
+
+  #subscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
+    const streamId = str(req, 'streamId')!;
+    const stream = session.streams.get(streamId);
+    if (!stream) throw new RequestError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, 'no such stream');
+    if (session.mediaMode === 'routed') throw new RequestError(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, ROUTED_UNAVAILABLE);
+    const peer = this.#opts.store.addPeer(session, stream, conn.info.connectionId);
+    this.#send(client, { type: 'ack', id, peerId: peer.peerId });
+    this.#sendTo(stream.connectionId, {
+      type: 'subscriberJoined', peerId: peer.peerId, streamId, subscriberConnectionId: conn.info.connectionId,
+    });
+  }
+
+  #unsubscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
+    const peerId = str(req, 'peerId')!;
+    const peer = session.peers.get(peerId);
+    if (!peer || peer.subscriberConnectionId !== conn.info.connectionId) {
+      throw new RequestError(ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND, 'no such subscription');
+    }
+    this.#opts.store.removePeer(session, peerId);
+    this.#send(client, { type: 'ack', id });
+    this.#closePeer(peer, conn.info.connectionId, 'clientUnsubscribed');
+  }
+
+  #negotiate(client: Client, type: 'offer' | 'answer' | 'candidate', conn: ConnectionRecord, session: SessionRecord, id: string,
+    req: Fields): void {
+    const peerId = str(req, 'peerId')!;
+    const me = conn.info.connectionId;
+    if (session.mediaMode === 'routed') {
+      const ownStream = peerId.startsWith('pub-') ? session.streams.get(peerId.slice(4)) : undefined;
+      if (ownStream && ownStream.connectionId === me) {
+        throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, ROUTED_UNAVAILABLE);
+      }
+      throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
+    }
+    const peer = session.peers.get(peerId);
+    const fromPublisher = peer?.publisherConnectionId === me;
+    const fromSubscriber = peer?.subscriberConnectionId === me;
+    if (!peer || (!fromPublisher && !fromSubscriber)) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
+    const to = fromPublisher ? peer.subscriberConnectionId : peer.publisherConnectionId;
+    const base = { peerId, streamId: peer.streamId, from: me };
+    if (type === 'offer') {
+      if (!fromPublisher) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the publisher end of a relayed peer offers');
+      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
+      const e2ee = bool(req, 'e2ee', false);
+      this.#send(client, { type: 'ack', id });
+      this.#sendTo(to, { type: 'offer', ...base, sdp, e2ee });
+    } else if (type === 'answer') {
+      if (!fromSubscriber) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the subscriber end of a relayed peer answers');
+      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
+      this.#send(client, { type: 'ack', id });
+      this.#sendTo(to, { type: 'answer', ...base, sdp });
+    } else {
+      const candidate = str(req, 'candidate', { optional: true, max: MAX_CANDIDATE_LENGTH }) ?? '';
+      const sdpMid = req['sdpMid'] ?? null;
+      const sdpMLineIndex = req['sdpMLineIndex'] ?? null;
+      if (sdpMid !== null && (typeof sdpMid !== 'string' || sdpMid.length > 64)) {
+        throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'sdpMid must be a string or null');
+      }
+      if (sdpMLineIndex !== null && !(Number.isInteger(sdpMLineIndex) && (sdpMLineIndex as number) >= 0)) {
+        throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'sdpMLineIndex must be a non-negative integer or null');
+      }
+      this.#send(client, { type: 'ack', id });
+      this.#sendTo(to, { type: 'candidate', ...base, candidate, sdpMid, sdpMLineIndex: sdpMLineIndex as number | null });
+    }
+  }
+
+  #signal(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
+    const signalType = req['signalType'] ?? '';
+    if (typeof signalType !== 'string') throw new RequestError(ErrorCode.OTC_SESSION_INVALID_SIGNAL_TYPE, 'signalType must be a string');
+    if (signalType.length > MAX_SIGNAL_TYPE_LENGTH) {
+      throw new RequestError(ErrorCode.OTC_SESSION_SIGNAL_TYPE_TOO_LONG, `signalType is longer than ${MAX_SIGNAL_TYPE_LENGTH} characters`);
+    }
+    if (!/^[A-Za-z0-9_~-]*$/.test(signalType)) {
+      throw new RequestError(ErrorCode.OTC_SESSION_INVALID_SIGNAL_TYPE, 'signalType may hold only letters, digits, "-", "_" and "~"');
+    }
+    const data = req['data'] ?? '';
+    if (typeof data !== 'string') throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'data must be a string');
+    if (Buffer.byteLength(data, 'utf8') > MAX_SIGNAL_DATA_BYTES) {
+      throw new RequestError(ErrorCode.OTC_SESSION_SIGNAL_DATA_TOO_LONG, `data is longer than ${MAX_SIGNAL_DATA_BYTES} bytes`);
+    }
+    const to = req['to'];
+    const event = { type: 'signal' as const, from: conn.info.connectionId, signalType, data };
+    if (to === undefined || to === null) {
+      this.#send(client, { type: 'ack', id });
+      this.#broadcast(session, event);
+      return;
+    }
+    if (typeof to !== 'string' || !session.connections.has(to)) {
+      throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'to names no connection of this session');
+    }
+    this.#send(client, { type: 'ack', id });
+    this.#sendTo(to, event);
+  }
+}
