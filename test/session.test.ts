@@ -372,3 +372,18 @@ test('process.exit() while sessions are deriving keys exits cleanly (derivation 
   }
   t.deepEqual(failures, []);
 });
+
+test('a listener may delete the session inside its encryptionKeyReady event', async (t) => {
+  const result = await runNode(`${childPrelude()}
+    let events = 0;
+    for (let i = 0; i < 20; i++) {
+      const session = new otc.Session('key', 'delete-in-event-' + i);
+      session.on('encryptionKeyReady', () => { events++; session.delete(); if (events === 20) console.log('all deleted'); });
+      session.setEncryptionSecret('secret number ' + i);
+      // A second secret while the first derives: its event may be coalesced or arrive after delete.
+      if (i % 2) session.setEncryptionSecret('other secret ' + i);
+    }`, 30_000);
+  t.false(result.timedOut, 'the process must exit by itself');
+  t.is(result.code, 0, result.stderr);
+  t.is(result.stdout.trim(), 'all deleted');
+});

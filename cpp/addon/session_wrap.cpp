@@ -10,15 +10,16 @@ namespace otc_addon {
 namespace {
 
 void emit(SessionWrap::Bridge *bridge, std::function<std::vector<napi_value>(Napi::Env)> args) {
-  // Internal thread: copy, post, return. The task runs on the JS thread while the bridge lives;
-  // tasks still queued when the session is deleted are dropped unrun.
-  bridge->js->post([bridge, args = std::move(args)](Napi::Env env) {
+  // Internal thread: copy, post, return. Tasks still queued when the session is deleted are
+  // dropped unrun.
+  bridge->js->post([self = bridge->shared_from_this(), args = std::move(args)](Napi::Env env) {
     Napi::HandleScope scope(env);
-    Napi::Function on_event = bridge->on_event.Value();
+    Napi::Function on_event = self->on_event.Value();
     // MakeCallback, not Call: it runs the callback in a callback scope, so promises the event
     // settles (await session.encryptionKeyReady()) continue now, not at some later tick.
     if (!on_event.IsEmpty()) on_event.MakeCallback(env.Global(), args(env));
-    if (bridge->after_event) bridge->after_event(env);
+    // The listener may have deleted the session; if not, let go once no key is on its way.
+    if (self->session && !otc_session_encryption_key_pending(self->session)) self->keep_alive(env, false);
   });
 }
 
@@ -46,7 +47,7 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
   if (info.Length() < 3 || !info[2].IsFunction())
     throw Napi::TypeError::New(env, "onEvent must be a function");
 
-  bridge_ = std::make_unique<Bridge>();
+  bridge_ = std::make_shared<Bridge>();
   bridge_->js = std::make_unique<JsThread>(env, "otc:session");
   // Weak while idle: the callback closes over the JS Session, which owns this object, so a
   // strong reference would make the pair a GC root forever. Strong while a key is on its way
@@ -61,10 +62,6 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
                                      Napi::Number::New(env, epoch_id)};
     });
   };
-  // Runs on the JS thread after each event: once no key is on its way, let go.
-  bridge_->after_event = [this](Napi::Env env) {
-    if (session_ && !otc_session_encryption_key_pending(session_)) keep_alive(env, false);
-  };
   callbacks.on_error = [](otc_session *, void *user_data, const char *message, otc_status code) {
     emit(static_cast<SessionWrap::Bridge *>(user_data), [text = std::string(message), code](Napi::Env env) {
       return std::vector<napi_value>{Napi::String::New(env, "error"), Napi::Number::New(env, code),
@@ -72,6 +69,7 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
     });
   };
   session_ = otc_session_new(api_key.c_str(), session_id.c_str(), &callbacks);
+  bridge_->session = session_;
   // At environment shutdown this runs before Node finalizes the queue (hooks run in reverse
   // order of registration): the session's thread is joined while JS is still reachable.
   if (napi_add_env_cleanup_hook(env, &SessionWrap::on_env_cleanup, this) == napi_ok) env_ = env;
@@ -97,24 +95,26 @@ void SessionWrap::destroy() {
     env_ = nullptr;
   }
   // Order: the session first (joins its threads, so no callback can start), then the queue.
+  if (bridge_) bridge_->session = nullptr;
   if (session_) {
     otc_session_delete(session_);
     session_ = nullptr;
   }
   if (bridge_) {
     bridge_->js->close();
+    bridge_->on_event.Reset();  // here, on the JS thread, whoever drops the bridge last
     bridge_.reset();
   }
 }
 
-void SessionWrap::keep_alive(Napi::Env env, bool keep) {
+void SessionWrap::Bridge::keep_alive(Napi::Env env, bool keep) {
   // While a key derivation is under way, the process and the JS session stay alive until its
   // event has been delivered.
-  if (!bridge_ || keep == bridge_->kept_alive) return;
-  bridge_->kept_alive = keep;
-  bridge_->js->hold_loop(env, keep);
-  if (keep) bridge_->on_event.Ref();
-  else bridge_->on_event.Unref();
+  if (keep == kept_alive || on_event.IsEmpty()) return;
+  kept_alive = keep;
+  js->hold_loop(env, keep);
+  if (keep) on_event.Ref();
+  else on_event.Unref();
 }
 
 otc_session *SessionWrap::live(const Napi::CallbackInfo &info) {
@@ -132,7 +132,7 @@ Napi::Value SessionWrap::SetEncryptionSecret(const Napi::CallbackInfo &info) {
   const otc_status status = secret.c_str()
                                 ? otc_session_set_encryption_secret(session, secret.c_str())
                                 : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
-  if (status == OTC_SUCCESS) keep_alive(info.Env(), true);
+  if (status == OTC_SUCCESS) bridge_->keep_alive(info.Env(), true);
   return Napi::Number::New(info.Env(), status);
 }
 

@@ -29,21 +29,23 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
 
   otc_session *live(const Napi::CallbackInfo &info);
   void destroy();
-  void keep_alive(Napi::Env env, bool keep);
 
  public:
-  // What the C callbacks reach (their user_data). The session is deleted before it, so no
-  // callback runs after it is gone; tasks still queued for JS are dropped unrun.
-  struct Bridge {
+  // What the C callbacks reach (their user_data). Shared: each task queued for JS holds it too,
+  // so a listener that deletes the session mid-event leaves the running task a live bridge.
+  // The session is deleted (its threads joined) before the wrapper lets go of it.
+  struct Bridge : std::enable_shared_from_this<Bridge> {
     std::unique_ptr<JsThread> js;
     Napi::FunctionReference on_event;
-    std::function<void(Napi::Env)> after_event;
+    otc_session *session = nullptr;  // null once the session is deleted
     bool kept_alive = false;
+    // JS thread: while a key is on its way, hold the event loop and the JS session.
+    void keep_alive(Napi::Env env, bool keep);
   };
  private:
   static void on_env_cleanup(void *self);
   napi_env env_ = nullptr;  // set while the environment cleanup hook is registered
-  std::unique_ptr<Bridge> bridge_;
+  std::shared_ptr<Bridge> bridge_;
   otc_session *session_ = nullptr;
 };
 
