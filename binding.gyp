@@ -5,6 +5,7 @@
   'targets': [{
     'target_name': 'node_otc',
     'includes': ['gyp/libwebrtc.gypi'],
+    'defines': ['BOOST_ASIO_NO_DEPRECATED'],
     'include_dirs': ['<!(node -p "require(\'node-addon-api\').include_dir")'],
     'sources': [
       # e2ee
@@ -22,12 +23,19 @@
       'cpp/src/e2ee/secret_installer.cpp',
       'cpp/src/e2ee/sframe_header.cpp',
       # C API
+      'cpp/src/otc/connection.cpp',
       'cpp/src/otc/engine_api.cpp',
       'cpp/src/otc/error_names.cpp',
       'cpp/src/otc/frame_cryptor_api.cpp',
       'cpp/src/otc/log.cpp',
       'cpp/src/otc/session_api.cpp',
+      'cpp/src/otc/session_link.cpp',
       'cpp/src/otc/sframe_api.cpp',
+      'cpp/src/otc/stream.cpp',
+      # signaling client (Boost.Beast, nlohmann-json: headers only)
+      'cpp/src/signaling/messages.cpp',
+      'cpp/src/signaling/signaling_client.cpp',
+      'cpp/src/signaling/url.cpp',
       # libwebrtc glue
       'cpp/src/platform/glibc_data_symbols.c',
       'cpp/src/platform/task_queue_current.cpp',

@@ -44,6 +44,11 @@ export interface NativeSession {
   getId(): string;
   delete(): void;
   isDeleted(): boolean;
+  connect(token: string): number;
+  disconnect(): number;
+  sendSignal(type: string, data: string, to: string | null): number;
+  getConnectionId(): string | null;
+  isE2ee(): boolean;
 }
 
 export interface NativeCodecInfo {
@@ -55,7 +60,7 @@ export interface NativeCodecInfo {
 
 export interface NativeAddon {
   NativeFrameCryptor: NativeFrameCryptorClass;
-  NativeSession: new (apiKey: string, sessionId: string, onEvent: NativeSessionEvent) => NativeSession;
+  NativeSession: new (apiKey: string, sessionId: string, onEvent: NativeSessionEvent, signalingUrl?: string) => NativeSession;
   sframeHeaderEncode(kid: bigint, ctr: bigint): NativeStatus & { header?: Buffer };
   sframeHeaderDecode(bytes: Uint8Array): NativeStatus & { kid?: bigint; ctr?: bigint; size?: number };
   sframeAeadSeal(suite: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): NativeStatus & { out?: Buffer };

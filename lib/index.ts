@@ -9,7 +9,7 @@ export type { Secret } from './secret';
 export { FrameCryptor } from './frame-cryptor';
 export type { FrameCryptorOptions, FrameCryptorStats, OpenOptions, OpenResult, SealOptions } from './frame-cryptor';
 export { Session } from './session';
-export type { SessionEvents } from './session';
+export type { SessionEvents, SessionOptions, SignalOptions, ConnectionEvent, StreamEvent, SignalEvent } from './session';
 export * as sframe from './sframe';
 export { init, destroy, isInitialized, getCodecs } from './media-engine';
 export type { CodecInfo, CodecDirection, MediaKind } from './media-engine';

@@ -1,18 +1,74 @@
 import { native, type NativeSession } from './binding';
 import { ErrorCode } from './error-code';
-import { OtcError, requireType } from './errors';
+import { OtcError, check, requireType } from './errors';
 import { type Secret, isSecretType, validateSecret } from './secret';
 import { TypedEmitter } from './typed-emitter';
+
+/** Another client of the session. */
+export interface ConnectionEvent {
+  connectionId: string;
+  data: string;
+  creationTime: number;
+}
+
+/** A stream published in the session. */
+export interface StreamEvent {
+  streamId: string;
+  name: string;
+  hasAudio: boolean;
+  hasVideo: boolean;
+  /** Whether its publisher says it seals its frames. */
+  e2ee: boolean;
+  connectionId: string;
+  creationTime: number;
+}
+
+export interface SignalEvent {
+  type: string;
+  data: string;
+  /** The connection id of the sender. */
+  from: string;
+}
+
+export interface SessionOptions {
+  /** The session server's "ws://host:port/v1/signaling" (default: env OTC_SIGNALING_URL). */
+  signalingUrl?: string;
+}
+
+export interface SignalOptions {
+  /** letters, digits, "-", "_", "~"; at most 128 characters. */
+  type?: string;
+  /** At most 8 KiB of UTF-8. */
+  data: string;
+  /** A connection id; everyone when absent. */
+  to?: string;
+}
 
 export interface SessionEvents {
   /** The key of the secret last set is derived and in use; epochId is its SFrame epoch. */
   encryptionKeyReady: [epochId: number];
+  connected: [];
+  disconnected: [];
+  connectionCreated: [connection: ConnectionEvent];
+  connectionDestroyed: [connection: ConnectionEvent];
+  streamCreated: [stream: StreamEvent];
+  streamDestroyed: [stream: StreamEvent];
+  signal: [signal: SignalEvent];
   error: [error: OtcError];
 }
 
+/** Errors that end a connection attempt: connect() rejects with them. */
+const CONNECT_ERRORS = new Set<number>([
+  ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE, ErrorCode.OTC_SESSION_INVALID_SESSION,
+  ErrorCode.OTC_SESSION_CONNECTION_FAILED, ErrorCode.OTC_SESSION_CONNECTION_TIMED_OUT,
+  ErrorCode.OTC_SESSION_CONNECTION_REFUSED, ErrorCode.OTC_SESSION_ENCRYPTION_SECRET_MISSING,
+]);
+
 /**
- * A session, as `otc_session` in the C API. This release holds a session's identity and its
- * end-to-end encryption secret; connecting, publishing and subscribing build on it.
+ * A session, as `otc_session` in the C API: a session's identity, its end-to-end encryption
+ * secret, and its connection to the session server (signals, connections and streams).
+ * Publishing and subscribing build on it. While connecting or connected the session keeps the
+ * process alive; after 'disconnected' it lets go.
  */
 export class Session extends TypedEmitter<SessionEvents> {
   #native: NativeSession | null;
@@ -20,21 +76,59 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #onEvent = (name: string, ...args: unknown[]): void => this.#onNative(name, args);
   readonly apiKey: string;
   readonly sessionId: string;
+  /** The pending connect(): settled by 'connected', or by the error or 'disconnected' ending it. */
+  #connecting: { resolve: () => void; reject: (error: OtcError) => void } | null = null;
+  #disconnecting: Array<() => void> = [];
+  #state: 'disconnected' | 'connecting' | 'connected' | 'disconnecting' = 'disconnected';
 
-  constructor(apiKey: string, sessionId: string) {
+  constructor(apiKey: string, sessionId: string, options: SessionOptions = {}) {
     super();
     requireType(typeof apiKey === 'string' && apiKey.length > 0, 'apiKey', 'a non-empty string');
     requireType(typeof sessionId === 'string' && sessionId.length > 0, 'sessionId', 'a non-empty string');
+    requireType(typeof options === 'object' && options !== null, 'options', 'an object');
+    const url = options.signalingUrl;
+    requireType(url === undefined || typeof url === 'string', 'options.signalingUrl', 'a string');
     this.apiKey = apiKey;
     this.sessionId = sessionId;
-    this.#native = new native.NativeSession(apiKey, sessionId, this.#onEvent);
+    this.#native = url === undefined
+      ? new native.NativeSession(apiKey, sessionId, this.#onEvent)
+      : new native.NativeSession(apiKey, sessionId, this.#onEvent, url);
   }
 
   #onNative(name: string, args: unknown[]): void {
     if (name === 'encryptionKeyReady') {
       this.emit('encryptionKeyReady', args[0] as number);
+    } else if (name === 'connected') {
+      this.#state = 'connected';
+      const pending = this.#connecting;
+      this.#connecting = null;
+      pending?.resolve();
+      this.emit('connected');
+    } else if (name === 'disconnected') {
+      this.#state = 'disconnected';
+      const pending = this.#connecting;
+      this.#connecting = null;
+      pending?.reject(new OtcError(ErrorCode.OTC_SESSION_CONNECTION_FAILED, 'disconnected while connecting'));
+      const waiting = this.#disconnecting;
+      this.#disconnecting = [];
+      for (const resolve of waiting) resolve();
+      this.emit('disconnected');
+    } else if (name === 'connectionCreated' || name === 'connectionDestroyed') {
+      this.emit(name, args[0] as ConnectionEvent);
+    } else if (name === 'streamCreated' || name === 'streamDestroyed') {
+      this.emit(name, args[0] as StreamEvent);
+    } else if (name === 'signal') {
+      this.emit('signal', { type: args[0] as string, data: args[1] as string, from: args[2] as string });
     } else if (name === 'error') {
       const error = new OtcError(args[0] as ErrorCode, args[1] as string);
+      if (this.#connecting && this.#state === 'connecting' && CONNECT_ERRORS.has(error.code)) {
+        // The attempt is over: connect() rejects with it (and it is not emitted twice).
+        this.#state = 'disconnected';
+        const pending = this.#connecting;
+        this.#connecting = null;
+        pending.reject(error);
+        return;
+      }
       // Like EventEmitter's 'error', but never throws from a native callback: unheard errors
       // are reported as warnings.
       if (this.listenerCount('error') > 0) this.emit('error', error);
@@ -75,10 +169,78 @@ export class Session extends TypedEmitter<SessionEvents> {
     return new Promise<number>((resolve) => this.once('encryptionKeyReady', resolve));
   }
 
-  /** Wipes the session's keys and frees it; idempotent. Further calls throw OTC_E2EE_DELETED. */
+  /**
+   * Connects with a client token. Resolves once connected; rejects with an OtcError whose code
+   * says why not (1004 token refused, 1005 wrong or unknown session, 1006 server unreachable or
+   * no signaling URL, 6000 an end-to-end encrypted session and no secret set).
+   */
+  connect(token: string): Promise<void> {
+    requireType(typeof token === 'string' && token.length > 0, 'token', 'a non-empty string');
+    const handle = this.#live();
+    if (this.#state !== 'disconnected') {
+      return Promise.reject(new OtcError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, `the session is ${this.#state}`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const status = handle.connect(token);
+      if (status !== ErrorCode.OTC_SUCCESS) {
+        reject(new OtcError(status as ErrorCode));
+        return;
+      }
+      this.#state = 'connecting';
+      this.#connecting = { resolve, reject };
+    });
+  }
+
+  /** Leaves the session; resolves once disconnected (at once when not connected). */
+  disconnect(): Promise<void> {
+    if (!this.#native || this.#state === 'disconnected') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#disconnecting.push(resolve);
+      if (this.#state !== 'disconnecting') {
+        const status = this.#native!.disconnect();
+        if (status === ErrorCode.OTC_SUCCESS) this.#state = 'disconnecting';
+      }
+    });
+  }
+
+  /**
+   * Sends a signal to every client of the session, or to the connection `to`. Throws an
+   * OtcError for limits broken here (type: 1414 too long, 1461 bad characters; data: 1413 over
+   * 8 KiB) or when not connected (1010); errors the server answers with arrive as 'error'.
+   */
+  sendSignal(signal: SignalOptions): void {
+    requireType(typeof signal === 'object' && signal !== null, 'signal', 'an object');
+    const { type = '', data, to } = signal;
+    requireType(typeof type === 'string', 'signal.type', 'a string');
+    requireType(typeof data === 'string', 'signal.data', 'a string');
+    requireType(to === undefined || (typeof to === 'string' && to.length > 0), 'signal.to', 'a connection id');
+    check(this.#live().sendSignal(type, data, to ?? null));
+  }
+
+  /** This client's connection id while connected, else null. */
+  get connectionId(): string | null {
+    return this.#native ? this.#native.getConnectionId() : null;
+  }
+
+  /** Whether the server says the session is end-to-end encrypted (known once connected). */
+  get isE2ee(): boolean {
+    return this.#live().isE2ee();
+  }
+
+  /**
+   * Wipes the session's keys, leaves the session without waiting (no 'disconnected' follows) and
+   * frees it; idempotent. Further calls throw OTC_E2EE_DELETED.
+   */
   delete(): void {
     this.#native?.delete();
     this.#native = null;
+    const pending = this.#connecting;
+    this.#connecting = null;
+    pending?.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the session is deleted'));
+    const waiting = this.#disconnecting;
+    this.#disconnecting = [];
+    for (const resolve of waiting) resolve();
+    this.#state = 'disconnected';
   }
 
   get deleted(): boolean {

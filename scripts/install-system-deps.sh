@@ -8,7 +8,8 @@ PACKAGES=(
   libtgowt-dev                              # libwebrtc (M108 fork) + abseil, protobuf, ffmpeg, vpx, opus, srtp
   libssl-dev                                # OpenSSL 3 (EVP) for the frame cryptor
   libgtest-dev                              # C++ tests
-  nlohmann-json3-dev                        # C++ tests read the JSON test vectors
+  libboost-dev                              # Boost.Asio/Beast (headers only): the signaling client's WebSocket
+  nlohmann-json3-dev                        # JSON: signaling messages; C++ tests read the JSON test vectors
 )
 
 missing=()

@@ -9,17 +9,84 @@ namespace otc_addon {
 
 namespace {
 
-void emit(SessionWrap::Bridge *bridge, std::function<std::vector<napi_value>(Napi::Env)> args) {
+// Errors that end a connection attempt (otc_session_connect's contract): after them no
+// 'connected' or 'disconnected' follows.
+bool ends_connect(int code) {
+  return code == OTC_SESSION_AUTHORIZATION_FAILURE || code == OTC_SESSION_INVALID_SESSION ||
+         code == OTC_SESSION_CONNECTION_FAILED || code == OTC_SESSION_CONNECTION_TIMED_OUT ||
+         code == OTC_SESSION_CONNECTION_REFUSED || code == OTC_SESSION_ENCRYPTION_SECRET_MISSING;
+}
+
+void emit(SessionWrap::Bridge *bridge, std::string name, int code,
+          std::function<std::vector<napi_value>(Napi::Env)> args) {
   // Internal thread: copy, post, return. Tasks still queued when the session is deleted are
   // dropped unrun.
-  bridge->js->post([self = bridge->shared_from_this(), args = std::move(args)](Napi::Env env) {
+  bridge->js->post([self = bridge->shared_from_this(), name = std::move(name), code,
+                    args = std::move(args)](Napi::Env env) {
     Napi::HandleScope scope(env);
+    // The link state first: a listener may connect again from this very event.
+    if (name == "connected") self->connected = true;
+    if (name == "disconnected" || (name == "error" && self->linked && !self->connected && ends_connect(code))) {
+      self->linked = false;
+      self->connected = false;
+    }
     Napi::Function on_event = self->on_event.Value();
     // MakeCallback, not Call: it runs the callback in a callback scope, so promises the event
     // settles (await session.encryptionKeyReady()) continue now, not at some later tick.
     if (!on_event.IsEmpty()) on_event.MakeCallback(env.Global(), args(env));
-    // The listener may have deleted the session; if not, let go once no key is on its way.
-    if (self->session && !otc_session_encryption_key_pending(self->session)) self->keep_alive(env, false);
+    // The listener may have deleted the session; if not, let go once nothing is awaited.
+    if (self->session) self->update_keep_alive(env);
+  });
+}
+
+void emit_simple(void *user_data, const char *name) {
+  emit(static_cast<SessionWrap::Bridge *>(user_data), name, 0, [name](Napi::Env env) {
+    return std::vector<napi_value>{Napi::String::New(env, name)};
+  });
+}
+
+struct ConnectionCopy {
+  std::string id, data;
+  int64_t creation_time = 0;
+  explicit ConnectionCopy(const otc_connection *c)
+      : id(otc_connection_get_id(c) ? otc_connection_get_id(c) : ""),
+        data(otc_connection_get_data(c) ? otc_connection_get_data(c) : ""),
+        creation_time(otc_connection_get_creation_time(c)) {}
+  Napi::Object to_js(Napi::Env env) const {
+    Napi::Object object = Napi::Object::New(env);
+    object.Set("connectionId", id);
+    object.Set("data", data);
+    object.Set("creationTime", Napi::Number::New(env, static_cast<double>(creation_time)));
+    return object;
+  }
+};
+
+struct StreamCopy {
+  std::string id, name, connection_id;
+  bool has_audio, has_video, e2ee;
+  int64_t creation_time;
+  explicit StreamCopy(const otc_stream *s)
+      : id(otc_stream_get_id(s)), name(otc_stream_get_name(s)),
+        connection_id(otc_connection_get_id(otc_stream_get_connection(s))),
+        has_audio(otc_stream_has_audio(s) == OTC_TRUE), has_video(otc_stream_has_video(s) == OTC_TRUE),
+        e2ee(otc_stream_is_e2ee(s) == OTC_TRUE), creation_time(otc_stream_get_creation_time(s)) {}
+  Napi::Object to_js(Napi::Env env) const {
+    Napi::Object object = Napi::Object::New(env);
+    object.Set("streamId", id);
+    object.Set("name", name);
+    object.Set("hasAudio", has_audio);
+    object.Set("hasVideo", has_video);
+    object.Set("e2ee", e2ee);
+    object.Set("connectionId", connection_id);
+    object.Set("creationTime", Napi::Number::New(env, static_cast<double>(creation_time)));
+    return object;
+  }
+};
+
+template <typename Copy, typename Item>
+void emit_object(void *user_data, const char *name, const Item *item) {
+  emit(static_cast<SessionWrap::Bridge *>(user_data), name, 0, [name, copy = Copy(item)](Napi::Env env) {
+    return std::vector<napi_value>{Napi::String::New(env, name), copy.to_js(env)};
   });
 }
 
@@ -35,6 +102,11 @@ void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
           InstanceMethod<&SessionWrap::GetId>("getId"),
           InstanceMethod<&SessionWrap::Delete>("delete"),
           InstanceMethod<&SessionWrap::IsDeleted>("isDeleted"),
+          InstanceMethod<&SessionWrap::Connect>("connect"),
+          InstanceMethod<&SessionWrap::Disconnect>("disconnect"),
+          InstanceMethod<&SessionWrap::SendSignal>("sendSignal"),
+          InstanceMethod<&SessionWrap::GetConnectionId>("getConnectionId"),
+          InstanceMethod<&SessionWrap::IsE2ee>("isE2ee"),
       });
   addon_data(env).session_class = Napi::Persistent(cls);
   exports.Set("NativeSession", cls);
@@ -57,18 +129,47 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
   otc_session_callbacks callbacks{};
   callbacks.user_data = bridge_.get();
   callbacks.on_encryption_key_ready = [](otc_session *, void *user_data, uint32_t epoch_id) {
-    emit(static_cast<SessionWrap::Bridge *>(user_data), [epoch_id](Napi::Env env) {
+    emit(static_cast<SessionWrap::Bridge *>(user_data), "encryptionKeyReady", 0, [epoch_id](Napi::Env env) {
       return std::vector<napi_value>{Napi::String::New(env, "encryptionKeyReady"),
                                      Napi::Number::New(env, epoch_id)};
     });
   };
   callbacks.on_error = [](otc_session *, void *user_data, const char *message, otc_status code) {
-    emit(static_cast<SessionWrap::Bridge *>(user_data), [text = std::string(message), code](Napi::Env env) {
+    emit(static_cast<SessionWrap::Bridge *>(user_data), "error", code,
+         [text = std::string(message ? message : ""), code](Napi::Env env) {
       return std::vector<napi_value>{Napi::String::New(env, "error"), Napi::Number::New(env, code),
                                      Napi::String::New(env, text)};
     });
   };
-  session_ = otc_session_new(api_key.c_str(), session_id.c_str(), &callbacks);
+  callbacks.on_connected = [](otc_session *, void *user_data) { emit_simple(user_data, "connected"); };
+  callbacks.on_disconnected = [](otc_session *, void *user_data) { emit_simple(user_data, "disconnected"); };
+  callbacks.on_connection_created = [](otc_session *, void *user_data, const otc_connection *c) {
+    emit_object<ConnectionCopy>(user_data, "connectionCreated", c);
+  };
+  callbacks.on_connection_dropped = [](otc_session *, void *user_data, const otc_connection *c) {
+    emit_object<ConnectionCopy>(user_data, "connectionDestroyed", c);
+  };
+  callbacks.on_stream_received = [](otc_session *, void *user_data, const otc_stream *s) {
+    emit_object<StreamCopy>(user_data, "streamCreated", s);
+  };
+  callbacks.on_stream_dropped = [](otc_session *, void *user_data, const otc_stream *s) {
+    emit_object<StreamCopy>(user_data, "streamDestroyed", s);
+  };
+  callbacks.on_signal_received = [](otc_session *, void *user_data, const char *type, const char *data,
+                                    const otc_connection *from) {
+    emit(static_cast<SessionWrap::Bridge *>(user_data), "signal", 0,
+         [type = std::string(type ? type : ""), data = std::string(data ? data : ""),
+          from = std::string(from && otc_connection_get_id(from) ? otc_connection_get_id(from) : "")](Napi::Env env) {
+           return std::vector<napi_value>{Napi::String::New(env, "signal"), Napi::String::New(env, type),
+                                          Napi::String::New(env, data), Napi::String::New(env, from)};
+         });
+  };
+  otc_session_settings *settings = otc_session_settings_new();
+  if (info.Length() > 3 && info[3].IsString() && settings) {
+    otc_session_settings_set_signaling_url(settings, info[3].As<Napi::String>().Utf8Value().c_str());
+  }
+  session_ = otc_session_new_with_settings(api_key.c_str(), session_id.c_str(), &callbacks, settings);
+  otc_session_settings_delete(settings);
   bridge_->session = session_;
   // At environment shutdown this runs before Node finalizes the queue (hooks run in reverse
   // order of registration): the session's thread is joined while JS is still reachable.
@@ -105,6 +206,10 @@ void SessionWrap::destroy() {
     bridge_->on_event.Reset();  // here, on the JS thread, whoever drops the bridge last
     bridge_.reset();
   }
+}
+
+void SessionWrap::Bridge::update_keep_alive(Napi::Env env) {
+  keep_alive(env, linked || (session && otc_session_encryption_key_pending(session)));
 }
 
 void SessionWrap::Bridge::keep_alive(Napi::Env env, bool keep) {
@@ -153,6 +258,46 @@ Napi::Value SessionWrap::GetId(const Napi::CallbackInfo &info) {
 Napi::Value SessionWrap::Delete(const Napi::CallbackInfo &info) {
   destroy();
   return info.Env().Undefined();
+}
+
+Napi::Value SessionWrap::Connect(const Napi::CallbackInfo &info) {
+  otc_session *session = live(info);
+  const std::string token = arg_string(info, 0, "token");
+  const otc_status status = otc_session_connect(session, token.c_str());
+  if (status == OTC_SUCCESS) {
+    bridge_->linked = true;
+    bridge_->connected = false;
+    bridge_->update_keep_alive(info.Env());
+  }
+  return Napi::Number::New(info.Env(), status);
+}
+
+Napi::Value SessionWrap::Disconnect(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), otc_session_disconnect(live(info)));
+}
+
+Napi::Value SessionWrap::SendSignal(const Napi::CallbackInfo &info) {
+  otc_session *session = live(info);
+  const std::string type = arg_string(info, 0, "type");
+  const std::string data = arg_string(info, 1, "data");
+  otc_status status;
+  if (info.Length() > 2 && info[2].IsString()) {
+    const std::string to = info[2].As<Napi::String>().Utf8Value();
+    status = otc_session_send_signal_to_connection_id(session, type.c_str(), data.c_str(), to.c_str());
+  } else {
+    status = otc_session_send_signal(session, type.c_str(), data.c_str());
+  }
+  return Napi::Number::New(info.Env(), status);
+}
+
+Napi::Value SessionWrap::GetConnectionId(const Napi::CallbackInfo &info) {
+  const char *id = otc_session_get_connection_id(live(info));
+  if (!id) return info.Env().Null();
+  return Napi::String::New(info.Env(), id);
+}
+
+Napi::Value SessionWrap::IsE2ee(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), otc_session_is_e2ee(live(info)) == OTC_TRUE);
 }
 
 Napi::Value SessionWrap::IsDeleted(const Napi::CallbackInfo &info) {

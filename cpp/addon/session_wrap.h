@@ -15,7 +15,7 @@ namespace otc_addon {
 class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
  public:
   static void Register(Napi::Env env, Napi::Object exports);
-  // new NativeSession(apiKey, sessionId, onEvent(name, ...args))
+  // new NativeSession(apiKey, sessionId, onEvent(name, ...args), signalingUrl?)
   explicit SessionWrap(const Napi::CallbackInfo &info);
   ~SessionWrap() override;
 
@@ -25,6 +25,11 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   Napi::Value HasEncryptionSecret(const Napi::CallbackInfo &info);
   Napi::Value GetId(const Napi::CallbackInfo &info);
   Napi::Value Delete(const Napi::CallbackInfo &info);
+  Napi::Value Connect(const Napi::CallbackInfo &info);
+  Napi::Value Disconnect(const Napi::CallbackInfo &info);
+  Napi::Value SendSignal(const Napi::CallbackInfo &info);
+  Napi::Value GetConnectionId(const Napi::CallbackInfo &info);
+  Napi::Value IsE2ee(const Napi::CallbackInfo &info);
   Napi::Value IsDeleted(const Napi::CallbackInfo &info);
 
   otc_session *live(const Napi::CallbackInfo &info);
@@ -39,8 +44,15 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
     Napi::FunctionReference on_event;
     otc_session *session = nullptr;  // null once the session is deleted
     bool kept_alive = false;
-    // JS thread: while a key is on its way, hold the event loop and the JS session.
+    // JS thread: connect() was called and neither 'disconnected' nor the error ending the
+    // attempt has been delivered yet; connected: 'connected' was delivered.
+    bool linked = false;
+    bool connected = false;
+    // JS thread: while a key is on its way, or while connecting or connected, hold the event
+    // loop and the JS session.
     void keep_alive(Napi::Env env, bool keep);
+    // JS thread: keep_alive as the state asks.
+    void update_keep_alive(Napi::Env env);
   };
  private:
   static void on_env_cleanup(void *self);

@@ -1,5 +1,6 @@
-/* node-otc: sessions. Connecting, publishing and subscribing arrive with the session server;
- * this part holds what an end-to-end encrypted session needs first: its id and its secret. */
+/* node-otc: sessions: identity and end-to-end encryption secret, connecting to the session
+ * server (docs/protocol.md), connections, streams and signals. Publishing and subscribing media
+ * build on this. */
 #ifndef OTC_SESSION_H
 #define OTC_SESSION_H
 
@@ -13,9 +14,24 @@ extern "C" {
 #endif
 
 typedef struct otc_session otc_session;
+/** Another client of the session. Valid only during the callback that hands it over. */
+typedef struct otc_connection otc_connection;
+/** A published stream. Valid only during the callback that hands it over. */
+typedef struct otc_stream otc_stream;
 
-/** Callbacks run on internal threads; data passed to them is valid only during the call. */
+/** Callbacks run on internal threads; data passed to them is valid only during the call. Any
+ *  may be NULL. */
 typedef struct otc_session_callbacks {
+  void (*on_connected)(otc_session *session, void *user_data);
+  void (*on_disconnected)(otc_session *session, void *user_data);
+  void (*on_connection_created)(otc_session *session, void *user_data,
+                                const otc_connection *connection);
+  void (*on_connection_dropped)(otc_session *session, void *user_data,
+                                const otc_connection *connection);
+  void (*on_stream_received)(otc_session *session, void *user_data, const otc_stream *stream);
+  void (*on_stream_dropped)(otc_session *session, void *user_data, const otc_stream *stream);
+  void (*on_signal_received)(otc_session *session, void *user_data, const char *type,
+                             const char *signal, const otc_connection *connection);
   void (*on_error)(otc_session *session, void *user_data, const char *error_string,
                    otc_status error);
   /** The key of the secret last set is derived and in use (project addition). */
@@ -24,10 +40,65 @@ typedef struct otc_session_callbacks {
   void *reserved;
 } otc_session_callbacks;
 
+/** Settings for otc_session_new_with_settings (project addition: where the server is). */
+typedef struct otc_session_settings otc_session_settings;
+otc_session_settings *otc_session_settings_new(void);
+void otc_session_settings_delete(otc_session_settings *settings);
+/** The session server's signaling URL, "ws://host:port/v1/signaling". Without it a session uses
+ *  the environment variable OTC_SIGNALING_URL. */
+otc_status otc_session_settings_set_signaling_url(otc_session_settings *settings, const char *url);
+
 /** A session object for session_id. callbacks may be NULL and are copied. NULL when api_key or
  *  session_id is NULL or empty. */
 otc_session *otc_session_new(const char *api_key, const char *session_id,
                              const otc_session_callbacks *callbacks);
+/** As otc_session_new; settings are copied and may be NULL. */
+otc_session *otc_session_new_with_settings(const char *api_key, const char *session_id,
+                                           const otc_session_callbacks *callbacks,
+                                           const otc_session_settings *settings);
+
+/** Connects with a client token, asynchronously: on_connected, or on_error with
+ *  OTC_SESSION_AUTHORIZATION_FAILURE (1004), OTC_SESSION_INVALID_SESSION (1005),
+ *  OTC_SESSION_CONNECTION_FAILED (1006: no URL, unreachable, closed while connecting),
+ *  OTC_SESSION_CONNECTION_TIMED_OUT (1021), or OTC_SESSION_ENCRYPTION_SECRET_MISSING (6000) when
+ *  the session is end-to-end encrypted and no secret was set. Returns OTC_SESSION_ILLEGAL_STATE
+ *  when already connecting or connected. A server that goes away later gives on_error with
+ *  OTC_SESSION_CONNECTION_DROPPED (1022), then on_disconnected. */
+otc_status otc_session_connect(otc_session *session, const char *token);
+/** Leaves the session (or ends a connect attempt); on_disconnected follows.
+ *  OTC_SESSION_ILLEGAL_STATE when not connected or connecting. */
+otc_status otc_session_disconnect(otc_session *session);
+/** The connection id this client got, or NULL while not connected. Valid until disconnect. */
+const char *otc_session_get_connection_id(otc_session *session);
+/** Whether the session server says this session is end-to-end encrypted (after connecting). */
+otc_bool otc_session_is_e2ee(otc_session *session);
+
+/** Sends a signal to every client, the sender included, or to one. type may be NULL or "".
+ *  OTC_SESSION_NOT_CONNECTED, OTC_SESSION_SIGNAL_TYPE_TOO_LONG (> 128),
+ *  OTC_SESSION_INVALID_SIGNAL_TYPE ([A-Za-z0-9_~-] only), OTC_SESSION_SIGNAL_DATA_TOO_LONG
+ *  (> 8 KiB); errors the server answers with later arrive in on_error. */
+otc_status otc_session_send_signal(otc_session *session, const char *type, const char *signal);
+otc_status otc_session_send_signal_to_connection(otc_session *session, const char *type,
+                                                 const char *signal,
+                                                 const otc_connection *connection);
+
+/** The same, to a connection named by its id (which outlives the callbacks that report it). */
+otc_status otc_session_send_signal_to_connection_id(otc_session *session, const char *type,
+                                                    const char *signal, const char *connection_id);
+
+const char *otc_connection_get_id(const otc_connection *connection);
+const char *otc_connection_get_data(const otc_connection *connection);
+int64_t otc_connection_get_creation_time(const otc_connection *connection);
+
+const char *otc_stream_get_id(const otc_stream *stream);
+const char *otc_stream_get_name(const otc_stream *stream);
+otc_bool otc_stream_has_audio(const otc_stream *stream);
+otc_bool otc_stream_has_video(const otc_stream *stream);
+/** Whether the publisher says it seals its frames (project addition). */
+otc_bool otc_stream_is_e2ee(const otc_stream *stream);
+int64_t otc_stream_get_creation_time(const otc_stream *stream);
+/** The connection that published the stream (valid as long as the stream). */
+const otc_connection *otc_stream_get_connection(const otc_stream *stream);
 
 /** Sets the session's end-to-end encryption secret. Validates at once (OTC_SUCCESS or
  *  OTC_SESSION_INVALID_ENCRYPTION_SECRET, in which case the previous secret stays); the key is

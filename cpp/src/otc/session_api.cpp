@@ -1,38 +1,46 @@
 // C API: otc_session_*. A session holds its id, its callbacks and its end-to-end encryption
-// keys; the key ring is what publishers and subscribers will seal and open frames with.
+// keys (the key ring is what publishers and subscribers will seal and open frames with), and
+// its link to the session server (session_link.h). The object itself is in session_impl.h.
 #include <otc/session.h>
 
-#include <atomic>
-#include <memory>
 #include <new>
-#include <string>
 
-#include "../e2ee/key_ring.h"
 #include "../e2ee/secret.h"
-#include "../e2ee/secret_installer.h"
 #include "log.h"
+#include "session_impl.h"
 
 using namespace otc::e2ee;
 
-struct otc_session {
-  std::string api_key;
-  std::string session_id;
-  otc_session_callbacks callbacks{};
-  std::shared_ptr<KeyRing> ring;
-  std::atomic<bool> has_secret{false};
-  std::unique_ptr<SecretInstaller> installer;  // declared last: its thread stops first
-};
-
 extern "C" {
+
+otc_session_settings *otc_session_settings_new(void) {
+  return new (std::nothrow) otc_session_settings;
+}
+
+void otc_session_settings_delete(otc_session_settings *settings) { delete settings; }
+
+otc_status otc_session_settings_set_signaling_url(otc_session_settings *settings, const char *url) {
+  if (!settings || !url) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  settings->signaling_url = url;
+  return OTC_SUCCESS;
+}
 
 otc_session *otc_session_new(const char *api_key, const char *session_id,
                              const otc_session_callbacks *callbacks) {
+  return otc_session_new_with_settings(api_key, session_id, callbacks, nullptr);
+}
+
+otc_session *otc_session_new_with_settings(const char *api_key, const char *session_id,
+                                           const otc_session_callbacks *callbacks,
+                                           const otc_session_settings *settings) {
   if (!api_key || !*api_key || !session_id || !*session_id) return nullptr;
   auto *session = new (std::nothrow) otc_session;
   if (!session) return nullptr;
   session->api_key = api_key;
   session->session_id = session_id;
   if (callbacks) session->callbacks = *callbacks;
+  if (settings) session->signaling_url = settings->signaling_url;
+  session->link = std::make_unique<otc::SessionLink>(session);
   session->ring =
       std::make_shared<KeyRing>(std::chrono::milliseconds(OTC_E2EE_DEFAULT_GRACE_PERIOD_MS));
   session->installer = std::make_unique<SecretInstaller>(
@@ -74,6 +82,42 @@ otc_bool otc_session_has_encryption_secret(otc_session *session) {
   return session && session->has_secret.load() ? OTC_TRUE : OTC_FALSE;
 }
 
+otc_status otc_session_connect(otc_session *session, const char *token) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->connect(token);
+}
+
+otc_status otc_session_disconnect(otc_session *session) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->disconnect();
+}
+
+const char *otc_session_get_connection_id(otc_session *session) {
+  return session ? session->link->connection_id() : nullptr;
+}
+
+otc_bool otc_session_is_e2ee(otc_session *session) {
+  return session && session->link->is_e2ee() ? OTC_TRUE : OTC_FALSE;
+}
+
+otc_status otc_session_send_signal(otc_session *session, const char *type, const char *signal) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->send_signal(type, signal, nullptr);
+}
+
+otc_status otc_session_send_signal_to_connection(otc_session *session, const char *type,
+                                                 const char *signal,
+                                                 const otc_connection *connection) {
+  if (!session || !connection) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->send_signal(type, signal, otc_connection_get_id(connection));
+}
+
+otc_status otc_session_send_signal_to_connection_id(otc_session *session, const char *type,
+                                                    const char *signal, const char *connection_id) {
+  if (!session || !connection_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->send_signal(type, signal, connection_id);
+}
+
 const char *otc_session_get_id(const otc_session *session) {
   return session ? session->session_id.c_str() : nullptr;
 }
@@ -81,7 +125,12 @@ const char *otc_session_get_id(const otc_session *session) {
 otc_status otc_session_delete(otc_session *session) {
   if (!session) return OTC_SUCCESS;
   // Deleting from the session's own callback would join the thread running it.
-  if (session->installer->on_own_thread()) return OTC_SESSION_ILLEGAL_STATE;
+  if (session->installer->on_own_thread() || session->link->on_own_thread()) {
+    return OTC_SESSION_ILLEGAL_STATE;
+  }
+  // The link first: it closes the socket (bounded to about a second) and joins its thread, so
+  // no connection callback runs once the key installer stops.
+  session->link.reset();
   delete session;
   return OTC_SUCCESS;
 }

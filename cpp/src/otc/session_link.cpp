@@ -1,0 +1,311 @@
+#include "session_link.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "../signaling/messages.h"
+#include "log.h"
+#include "session_impl.h"
+
+namespace otc {
+
+using nlohmann::json;
+using namespace otc::signaling;
+
+namespace {
+
+constexpr std::chrono::milliseconds kConnectTimeout{10000};
+constexpr std::chrono::milliseconds kRequestTimeout{10000};
+
+const json &field(const json &object, const char *key) {
+  static const json null_value;
+  if (!object.is_object()) return null_value;
+  auto it = object.find(key);
+  return it == object.end() ? null_value : *it;
+}
+
+bool valid_signal_type(const std::string &type) {
+  for (unsigned char c : type) {
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '~')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+SessionLink::SessionLink(otc_session *session) : session_(session) {}
+
+SessionLink::~SessionLink() {
+  std::unique_ptr<SignalingClient> client;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    client = std::move(client_);  // handlers still running see no client and stop
+    ++attempt_;
+  }
+  client.reset();  // joins the io thread (after a close bounded to about a second)
+}
+
+bool SessionLink::on_own_thread() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return client_ && client_->in_io_thread();
+}
+
+void SessionLink::report_error(otc_status status, const std::string &message) {
+  const auto &cb = session_->callbacks;
+  otc::log(OTC_LOG_LEVEL_WARN, "session %s: %s (%d)", session_->session_id.c_str(), message.c_str(),
+           static_cast<int>(status));
+  if (cb.on_error) cb.on_error(session_, cb.user_data, message.c_str(), status);
+}
+
+otc_status SessionLink::connect(const char *token) {
+  if (!token || !*token) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ != State::disconnected) return OTC_SESSION_ILLEGAL_STATE;
+  if (!client_) client_ = std::make_unique<SignalingClient>(*this);
+  std::string text = session_->signaling_url;
+  if (text.empty()) {
+    const char *env = std::getenv("OTC_SIGNALING_URL");
+    if (env) text = env;
+  }
+  WsUrl url;
+  std::string error;
+  if (text.empty()) {
+    error = "no signaling URL (set it in the session settings or in OTC_SIGNALING_URL)";
+  } else if (!parse_ws_url(text, url, error)) {
+    error = "bad signaling URL \"" + text + "\": " + error;
+  }
+  if (!error.empty()) {
+    // Reported like any connect failure: asynchronously, on the io thread.
+    client_->post([this, error] { report_error(OTC_SESSION_CONNECTION_FAILED, error); });
+    return OTC_SUCCESS;
+  }
+  state_ = State::connecting;
+  const uint64_t attempt = ++attempt_;
+  socket_ = client_->open(url, kConnectTimeout,
+                          [this, attempt, token = std::string(token)](otc_status status, const std::string &message) {
+                            on_open(attempt, status, message, token);
+                          });
+  return OTC_SUCCESS;
+}
+
+void SessionLink::on_open(uint64_t attempt, otc_status status, const std::string &message,
+                          const std::string &token) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::connecting || !client_) return;
+    if (status == OTC_SUCCESS) {
+      client_->request(socket_, make_connect(token, session_->session_id, session_->has_secret.load()),
+                       kConnectTimeout,
+                       [this, attempt](const Reply &reply) { on_connect_reply(attempt, reply); });
+      return;
+    }
+    state_ = State::disconnected;
+  }
+  report_error(status, message);
+}
+
+std::shared_ptr<const otc_connection> SessionLink::find_connection(const std::string &id) {
+  if (own_ && own_->id == id) return own_;
+  auto it = connections_.find(id);
+  if (it != connections_.end()) return it->second;
+  auto unknown = std::make_shared<otc_connection>();
+  unknown->id = id;
+  return unknown;
+}
+
+std::shared_ptr<otc_stream> SessionLink::make_stream(const json &object) {
+  const StreamInfo info = parse_stream(object);
+  auto stream = std::make_shared<otc_stream>();
+  stream->id = info.stream_id;
+  stream->name = info.name;
+  stream->has_audio = info.has_audio;
+  stream->has_video = info.has_video;
+  stream->e2ee = info.e2ee;
+  stream->creation_time = info.creation_time;
+  stream->connection = find_connection(info.connection_id);
+  return stream;
+}
+
+void SessionLink::forget_peers() {
+  connection_id_ = nullptr;
+  own_.reset();
+  connections_.clear();
+  streams_.clear();
+}
+
+void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
+  std::vector<std::shared_ptr<const otc_connection>> connections;
+  std::vector<std::shared_ptr<otc_stream>> streams;
+  otc_status error = OTC_SUCCESS;
+  std::string message;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::connecting || !client_) return;
+    if (reply.status != OTC_SUCCESS) {
+      state_ = State::disconnected;
+      client_->close(socket_, false, nullptr);
+      error = reply.status;
+      message = reply.message.empty() ? "the session server refused to connect" : reply.message;
+    } else if (get_bool(field(reply.body, "session"), "e2ee") && !session_->has_secret.load()) {
+      state_ = State::disconnected;
+      client_->close(socket_, true, nullptr);
+      error = OTC_SESSION_ENCRYPTION_SECRET_MISSING;
+      message = "the session is end-to-end encrypted and no encryption secret is set";
+    } else {
+      state_ = State::connected;
+      e2ee_ = get_bool(field(reply.body, "session"), "e2ee");
+      connection_ids_.push_back(std::make_unique<std::string>(get_string(reply.body, "connectionId")));
+      connection_id_ = connection_ids_.back().get();
+      auto own = std::make_shared<otc_connection>();
+      own->id = *connection_id_;
+      own->data = get_string(reply.body, "data");
+      own_ = own;
+      for (const auto &object : field(reply.body, "connections")) {
+        const ConnectionInfo info = parse_connection(object);
+        if (info.connection_id.empty()) continue;
+        auto connection = std::make_shared<otc_connection>(otc_connection{info.connection_id, info.data, info.creation_time});
+        connections_[info.connection_id] = connection;
+        connections.push_back(connection);
+      }
+      for (const auto &object : field(reply.body, "streams")) {
+        auto stream = make_stream(object);
+        if (stream->id.empty()) continue;
+        streams_[stream->id] = stream;
+        streams.push_back(stream);
+      }
+    }
+  }
+  if (error != OTC_SUCCESS) return report_error(error, message);
+  const auto &cb = session_->callbacks;
+  otc::log(OTC_LOG_LEVEL_INFO, "session %s: connected", session_->session_id.c_str());
+  if (cb.on_connected) cb.on_connected(session_, cb.user_data);
+  for (const auto &connection : connections) {
+    if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
+  }
+  for (const auto &stream : streams) {
+    if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
+  }
+}
+
+void SessionLink::on_event(uint64_t socket, const json &event) {
+  const auto &cb = session_->callbacks;
+  const std::string type = get_string(event, "type");
+  std::shared_ptr<const otc_connection> connection;
+  std::shared_ptr<otc_stream> stream;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (socket != socket_ || state_ != State::connected) return;
+    if (type == "connectionCreated") {
+      const ConnectionInfo info = parse_connection(field(event, "connection"));
+      if (info.connection_id.empty()) return;
+      connection = std::make_shared<otc_connection>(otc_connection{info.connection_id, info.data, info.creation_time});
+      connections_[info.connection_id] = connection;
+    } else if (type == "connectionDestroyed") {
+      const std::string id = get_string(event, "connectionId");
+      connection = find_connection(id);
+      connections_.erase(id);
+    } else if (type == "streamCreated") {
+      stream = make_stream(field(event, "stream"));
+      // This client's own streams belong to its publishers, not to on_stream_received.
+      if (stream->id.empty() || (own_ && stream->connection == own_)) return;
+      streams_[stream->id] = stream;
+    } else if (type == "streamDestroyed") {
+      auto it = streams_.find(get_string(event, "streamId"));
+      if (it == streams_.end()) return;
+      stream = it->second;
+      streams_.erase(it);
+    } else if (type == "signal") {
+      connection = find_connection(get_string(event, "from"));
+    } else {
+      return;  // negotiation events: for publishers and subscribers
+    }
+  }
+  if (type == "connectionCreated") {
+    if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
+  } else if (type == "connectionDestroyed") {
+    if (cb.on_connection_dropped) cb.on_connection_dropped(session_, cb.user_data, connection.get());
+  } else if (type == "streamCreated") {
+    if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
+  } else if (type == "streamDestroyed") {
+    if (cb.on_stream_dropped) cb.on_stream_dropped(session_, cb.user_data, stream.get());
+  } else if (type == "signal") {
+    const std::string signal_type = get_string(event, "signalType");
+    const std::string data = get_string(event, "data");
+    if (cb.on_signal_received) {
+      cb.on_signal_received(session_, cb.user_data, signal_type.c_str(), data.c_str(), connection.get());
+    }
+  }
+}
+
+void SessionLink::on_closed(uint64_t socket, int close_code, const std::string &reason) {
+  State previous;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (socket != socket_ || state_ == State::disconnected) return;
+    previous = state_;
+    state_ = State::disconnected;
+    ++attempt_;
+    forget_peers();
+  }
+  const std::string why = "the session server closed the connection (" + std::to_string(close_code) +
+                          (reason.empty() ? "" : " " + reason) + ")";
+  const auto &cb = session_->callbacks;
+  if (previous == State::connecting) {
+    report_error(OTC_SESSION_CONNECTION_FAILED, why);
+    return;
+  }
+  if (close_code != 1000) report_error(OTC_SESSION_CONNECTION_DROPPED, why);
+  if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
+}
+
+otc_status SessionLink::disconnect() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ == State::disconnected || state_ == State::disconnecting || !client_) {
+    return OTC_SESSION_ILLEGAL_STATE;
+  }
+  const bool connected = state_ == State::connected;
+  state_ = State::disconnecting;
+  const uint64_t attempt = ++attempt_;
+  client_->close(socket_, connected, [this, attempt] { on_disconnect_done(attempt); });
+  return OTC_SUCCESS;
+}
+
+void SessionLink::on_disconnect_done(uint64_t attempt) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::disconnecting) return;
+    state_ = State::disconnected;
+    forget_peers();
+  }
+  otc::log(OTC_LOG_LEVEL_INFO, "session %s: disconnected", session_->session_id.c_str());
+  const auto &cb = session_->callbacks;
+  if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
+}
+
+const char *SessionLink::connection_id() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_ == State::connected && connection_id_ ? connection_id_->c_str() : nullptr;
+}
+
+bool SessionLink::is_e2ee() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return e2ee_;
+}
+
+otc_status SessionLink::send_signal(const char *type, const char *data, const char *to_connection_id) {
+  if (!data) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  const std::string signal_type = type ? type : "";
+  if (signal_type.size() > kMaxSignalTypeLength) return OTC_SESSION_SIGNAL_TYPE_TOO_LONG;
+  if (!valid_signal_type(signal_type)) return OTC_SESSION_INVALID_SIGNAL_TYPE;
+  if (std::strlen(data) > kMaxSignalDataBytes) return OTC_SESSION_SIGNAL_DATA_TOO_LONG;
+  if (to_connection_id && !*to_connection_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ != State::connected || !client_) return OTC_SESSION_NOT_CONNECTED;
+  client_->request(socket_, make_signal(signal_type, data, to_connection_id ? to_connection_id : std::string()), kRequestTimeout,
+                   [this](const Reply &reply) {
+                     if (reply.status != OTC_SUCCESS) report_error(reply.status, "signal: " + reply.message);
+                   });
+  return OTC_SUCCESS;
+}
+
+}  // namespace otc

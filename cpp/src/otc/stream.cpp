@@ -1,0 +1,28 @@
+// C API: otc_stream_* getters.
+#include "stream.h"
+
+extern "C" {
+
+const char *otc_stream_get_id(const otc_stream *stream) { return stream ? stream->id.c_str() : nullptr; }
+
+const char *otc_stream_get_name(const otc_stream *stream) {
+  return stream ? stream->name.c_str() : nullptr;
+}
+
+otc_bool otc_stream_has_audio(const otc_stream *stream) {
+  return stream && stream->has_audio ? OTC_TRUE : OTC_FALSE;
+}
+
+otc_bool otc_stream_has_video(const otc_stream *stream) {
+  return stream && stream->has_video ? OTC_TRUE : OTC_FALSE;
+}
+
+otc_bool otc_stream_is_e2ee(const otc_stream *stream) { return stream && stream->e2ee ? OTC_TRUE : OTC_FALSE; }
+
+int64_t otc_stream_get_creation_time(const otc_stream *stream) { return stream ? stream->creation_time : 0; }
+
+const otc_connection *otc_stream_get_connection(const otc_stream *stream) {
+  return stream ? stream->connection.get() : nullptr;
+}
+
+}  // extern "C"

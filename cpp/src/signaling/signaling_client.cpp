@@ -1,0 +1,375 @@
+// Boost.Beast WebSocket (plain TCP: ws:// only, no TLS) carrying the JSON messages of
+// docs/protocol.md. Everything below the public functions runs on the io thread.
+#include "signaling_client.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <thread>
+
+#include "../otc/log.h"
+#include "messages.h"
+
+namespace otc::signaling {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// The close handshake (after a disconnect request) is given this long before the TCP
+// connection is simply closed: a server that is gone must not hold up disconnect or delete.
+constexpr std::chrono::milliseconds kCloseBound{1000};
+// Largest message accepted from the server.
+constexpr size_t kMaxMessageBytes = 4 * 1024 * 1024;
+
+struct Pending {
+  SignalingClient::ReplyHandler done;
+  std::shared_ptr<asio::steady_timer> timer;
+};
+
+struct Socket {
+  Socket(asio::io_context &io, uint64_t id) : id(id), resolver(io), ws(io), timer(io) {}
+  uint64_t id;
+  WsUrl url;
+  tcp::resolver resolver;
+  websocket::stream<beast::tcp_stream> ws;
+  asio::steady_timer timer;  // the open timeout, then the close bound
+  beast::flat_buffer buffer;
+  websocket::response_type response;
+  std::deque<std::string> outbox;
+  std::map<std::string, Pending> pending;
+  uint64_t next_request = 1;
+  SignalingClient::OpenHandler on_open;
+  std::function<void()> on_close;
+  bool writing = false;
+  bool open = false;        // handshake complete
+  bool closing = false;     // close() asked for it
+  bool close_sent = false;  // async_close started
+  bool down = false;        // torn down: every later completion is ignored
+};
+
+using SocketPtr = std::shared_ptr<Socket>;
+
+}  // namespace
+
+struct SignalingClient::Impl {
+  explicit Impl(SignalingListener &listener) : listener(listener) {}
+
+  asio::io_context io;  // first: destroyed last
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  SignalingListener &listener;
+  std::atomic<uint64_t> next_socket{1};
+  std::thread thread;
+  SocketPtr current;      // io thread only
+  bool stopping = false;  // io thread only: the destructor runs, nothing is reported any more
+
+  void do_open(uint64_t id, const WsUrl &url, std::chrono::milliseconds timeout, OpenHandler done);
+  void do_request(uint64_t id, nlohmann::json message, std::chrono::milliseconds timeout,
+                  ReplyHandler done);
+  void do_close(uint64_t id, bool send_disconnect, std::function<void()> done);
+  void fail_open(const SocketPtr &s, otc_status status, const std::string &message);
+  void teardown(const SocketPtr &s);
+  void lost(const SocketPtr &s);
+  void read_loop(const SocketPtr &s);
+  void dispatch(const SocketPtr &s, const std::string &text);
+  void enqueue(const SocketPtr &s, std::string text);
+  void write_next(const SocketPtr &s);
+  void start_close(const SocketPtr &s);
+  SocketPtr find(uint64_t id) const {
+    return current && current->id == id && !current->down ? current : nullptr;
+  }
+};
+
+void SignalingClient::Impl::teardown(const SocketPtr &s) {
+  if (s->down) return;
+  s->down = true;
+  error_code ec;
+  s->timer.cancel();
+  s->resolver.cancel();
+  beast::get_lowest_layer(s->ws).socket().close(ec);
+  for (auto &entry : s->pending) entry.second.timer->cancel();
+  s->pending.clear();
+  s->outbox.clear();
+  if (current == s) current.reset();
+}
+
+void SignalingClient::Impl::fail_open(const SocketPtr &s, otc_status status, const std::string &message) {
+  auto done = std::move(s->on_open);
+  s->on_open = nullptr;
+  teardown(s);
+  otc::log(OTC_LOG_LEVEL_WARN, "signaling: %s", message.c_str());
+  if (!stopping && done) done(status, message);
+}
+
+// The socket went down: reported as asked for (close() done) or as lost (listener).
+void SignalingClient::Impl::lost(const SocketPtr &s) {
+  if (s->down) return;
+  const bool asked = s->closing;
+  auto on_close = std::move(s->on_close);
+  s->on_close = nullptr;
+  const int code = static_cast<int>(s->ws.reason().code);
+  const std::string reason(s->ws.reason().reason.data(), s->ws.reason().reason.size());
+  teardown(s);
+  if (stopping) return;
+  if (asked) {
+    if (on_close) on_close();
+  } else {
+    listener.on_closed(s->id, code, reason);
+  }
+}
+
+void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, std::chrono::milliseconds timeout,
+                                    OpenHandler done) {
+  if (current) {
+    // A socket still closing is abandoned; its close() still hears back.
+    auto previous = current;
+    auto on_close = std::move(previous->on_close);
+    previous->on_close = nullptr;
+    teardown(previous);
+    if (on_close && !stopping) on_close();
+  }
+  if (stopping) return;
+  auto s = std::make_shared<Socket>(io, id);
+  s->url = url;
+  s->on_open = std::move(done);
+  current = s;
+  s->timer.expires_after(timeout);
+  s->timer.async_wait([this, s](error_code ec) {
+    if (ec || s->down || s->open) return;
+    fail_open(s, OTC_SESSION_CONNECTION_TIMED_OUT, "timed out connecting to the signaling server");
+  });
+  s->resolver.async_resolve(url.host, url.port, [this, s](error_code ec, tcp::resolver::results_type results) {
+    if (s->down) return;
+    if (ec) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, "cannot resolve " + s->url.host + ": " + ec.message());
+    beast::get_lowest_layer(s->ws).async_connect(results, [this, s](error_code ec, const tcp::endpoint &) {
+      if (s->down) return;
+      if (ec) {
+        return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
+                         "cannot connect to " + s->url.host + ":" + s->url.port + ": " + ec.message());
+      }
+      error_code ignored;
+      beast::get_lowest_layer(s->ws).socket().set_option(tcp::no_delay(true), ignored);
+      s->ws.set_option(websocket::stream_base::decorator([](websocket::request_type &request) {
+        request.set(beast::http::field::sec_websocket_protocol, kSubprotocol);
+        request.set(beast::http::field::user_agent, "node-otc");
+      }));
+      s->ws.read_message_max(kMaxMessageBytes);
+      const bool ipv6 = s->url.host.find(':') != std::string::npos;
+      const std::string host = (ipv6 ? "[" + s->url.host + "]" : s->url.host) + ":" + s->url.port;
+      s->ws.async_handshake(s->response, host, s->url.target, [this, s](error_code ec) {
+        if (s->down) return;
+        if (ec) {
+          return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
+                           "WebSocket handshake with the signaling server failed: " + ec.message());
+        }
+        if (s->response[beast::http::field::sec_websocket_protocol] != kSubprotocol) {
+          return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
+                           "the signaling server does not speak otc-signaling-v1");
+        }
+        s->open = true;
+        s->timer.cancel();
+        auto done = std::move(s->on_open);
+        s->on_open = nullptr;
+        read_loop(s);
+        if (!s->writing) write_next(s);
+        if (!stopping && done) done(OTC_SUCCESS, "");
+      });
+    });
+  });
+}
+
+void SignalingClient::Impl::read_loop(const SocketPtr &s) {
+  s->ws.async_read(s->buffer, [this, s](error_code ec, size_t) {
+    if (s->down) return;
+    if (ec) return lost(s);
+    std::string text = beast::buffers_to_string(s->buffer.data());
+    s->buffer.consume(s->buffer.size());
+    if (s->ws.got_text()) dispatch(s, text);
+    if (!s->down) read_loop(s);
+  });
+}
+
+void SignalingClient::Impl::dispatch(const SocketPtr &s, const std::string &text) {
+  auto message = parse(text);
+  if (!message) {
+    otc::log(OTC_LOG_LEVEL_WARN, "signaling: ignoring a message that is not a JSON object");
+    return;
+  }
+  const std::string type = get_string(*message, "type");
+  const std::string id = get_string(*message, "id");
+  if ((type == "ack" || type == "error") && !id.empty()) {
+    auto it = s->pending.find(id);
+    if (it == s->pending.end()) return;  // timed out already, or the disconnect request
+    Pending pending = std::move(it->second);
+    s->pending.erase(it);
+    pending.timer->cancel();
+    Reply reply;
+    if (type == "error") {
+      const int64_t code = get_int(*message, "code");
+      reply.status = code > 0 ? static_cast<otc_status>(code) : OTC_SESSION_INTERNAL_ERROR;
+      reply.message = get_string(*message, "message");
+    }
+    reply.body = std::move(*message);
+    if (!stopping && pending.done) pending.done(reply);
+    return;
+  }
+  if (!stopping) listener.on_event(s->id, *message);
+}
+
+void SignalingClient::Impl::enqueue(const SocketPtr &s, std::string text) {
+  s->outbox.push_back(std::move(text));
+  if (s->open && !s->writing) write_next(s);
+}
+
+void SignalingClient::Impl::write_next(const SocketPtr &s) {
+  if (s->down) return;
+  if (s->outbox.empty()) {
+    if (s->closing && !s->close_sent) start_close(s);
+    return;
+  }
+  s->writing = true;
+  s->ws.text(true);
+  s->ws.async_write(asio::buffer(s->outbox.front()), [this, s](error_code ec, size_t) {
+    s->writing = false;
+    if (s->down) return;
+    if (ec) return lost(s);
+    s->outbox.pop_front();
+    write_next(s);
+  });
+}
+
+void SignalingClient::Impl::start_close(const SocketPtr &s) {
+  s->close_sent = true;
+  s->ws.async_close(websocket::close_code::normal, [this, s](error_code) {
+    if (!s->down) lost(s);  // closing is set: reported as asked for
+  });
+}
+
+void SignalingClient::Impl::do_request(uint64_t id, nlohmann::json message,
+                                       std::chrono::milliseconds timeout, ReplyHandler done) {
+  auto s = find(id);
+  if (!s || s->closing || stopping) return;
+  const std::string request_id = std::to_string(s->next_request++);
+  message["id"] = request_id;
+  auto timer = std::make_shared<asio::steady_timer>(io, timeout);
+  s->pending[request_id] = Pending{std::move(done), timer};
+  timer->async_wait([this, s, request_id](error_code ec) {
+    if (ec || s->down) return;
+    auto it = s->pending.find(request_id);
+    if (it == s->pending.end()) return;
+    auto handler = std::move(it->second.done);
+    s->pending.erase(it);
+    Reply reply;
+    reply.status = OTC_SESSION_CONNECTION_TIMED_OUT;
+    reply.message = "the signaling server did not answer in time";
+    if (!stopping && handler) handler(reply);
+  });
+  enqueue(s, serialize(message));
+}
+
+void SignalingClient::Impl::do_close(uint64_t id, bool send_disconnect, std::function<void()> done) {
+  auto s = find(id);
+  if (!s) {
+    if (done && !stopping) done();
+    return;
+  }
+  if (s->closing) {  // a second close: hears back with the first
+    auto first = std::move(s->on_close);
+    s->on_close = [first = std::move(first), done = std::move(done)] {
+      if (first) first();
+      if (done) done();
+    };
+    return;
+  }
+  if (!s->open) {  // still opening: nothing to say to the server
+    teardown(s);
+    if (done && !stopping) done();
+    return;
+  }
+  s->closing = true;
+  s->on_close = std::move(done);
+  if (send_disconnect) {
+    auto message = make_disconnect();
+    message["id"] = std::to_string(s->next_request++);
+    s->outbox.push_back(serialize(message));
+  }
+  s->timer.expires_after(kCloseBound);
+  s->timer.async_wait([this, s](error_code ec) {
+    if (!ec && !s->down) lost(s);
+  });
+  if (!s->writing) write_next(s);
+}
+
+SignalingClient::SignalingClient(SignalingListener &listener) : impl_(std::make_shared<Impl>(listener)) {
+  Impl *impl = impl_.get();
+  impl->thread = std::thread([impl] {
+    for (;;) {
+      try {
+        impl->io.run();
+        return;
+      } catch (const std::exception &e) {
+        otc::log(OTC_LOG_LEVEL_ERROR, "signaling: unexpected exception: %s", e.what());
+      } catch (...) {
+        otc::log(OTC_LOG_LEVEL_ERROR, "signaling: unexpected exception");
+      }
+    }
+  });
+}
+
+SignalingClient::~SignalingClient() {
+  Impl *impl = impl_.get();
+  asio::post(impl->io, [impl] {
+    impl->stopping = true;
+    if (impl->current) impl->do_close(impl->current->id, true, nullptr);
+  });
+  impl->work.reset();  // run() returns once the close is done (bounded by kCloseBound)
+  if (impl->thread.joinable()) impl->thread.join();
+  impl->current.reset();
+}
+
+uint64_t SignalingClient::open(const WsUrl &url, std::chrono::milliseconds timeout, OpenHandler done) {
+  const uint64_t id = impl_->next_socket.fetch_add(1);
+  asio::post(impl_->io, [impl = impl_.get(), id, url, timeout, done = std::move(done)]() mutable {
+    impl->do_open(id, url, timeout, std::move(done));
+  });
+  return id;
+}
+
+void SignalingClient::request(uint64_t socket, nlohmann::json message, std::chrono::milliseconds timeout,
+                              ReplyHandler done) {
+  asio::post(impl_->io, [impl = impl_.get(), socket, message = std::move(message), timeout,
+                         done = std::move(done)]() mutable {
+    impl->do_request(socket, std::move(message), timeout, std::move(done));
+  });
+}
+
+void SignalingClient::close(uint64_t socket, bool send_disconnect, std::function<void()> done) {
+  asio::post(impl_->io, [impl = impl_.get(), socket, send_disconnect, done = std::move(done)]() mutable {
+    impl->do_close(socket, send_disconnect, std::move(done));
+  });
+}
+
+void SignalingClient::post(std::function<void()> fn) {
+  asio::post(impl_->io, [impl = impl_.get(), fn = std::move(fn)] {
+    if (!impl->stopping && fn) fn();
+  });
+}
+
+bool SignalingClient::in_io_thread() const {
+  return impl_->thread.get_id() == std::this_thread::get_id();
+}
+
+}  // namespace otc::signaling

@@ -1,0 +1,18 @@
+// Parsing of the session server's signaling URL, "ws://host:port/path". Only ws:// is
+// supported: this client has no TLS (wss:// is refused with a clear error).
+#pragma once
+
+#include <string>
+
+namespace otc::signaling {
+
+struct WsUrl {
+  std::string host;    // name or IPv4 address; an IPv6 literal without its brackets
+  std::string port;    // decimal, "80" when the URL gives none
+  std::string target;  // path and query, "/" when the URL gives none
+};
+
+// true and url filled, or false and error set to a sentence naming what is wrong.
+bool parse_ws_url(const std::string &text, WsUrl &url, std::string &error);
+
+}  // namespace otc::signaling

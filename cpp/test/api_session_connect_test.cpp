@@ -1,0 +1,398 @@
+// otc_session_connect and signaling against the real session server: the test suite runs
+// `node dist/lib/cli/index.js serve --port 0` as a child process (build the TypeScript first:
+// tsc -p .), creates sessions and tokens with the same CLI, and kills the server at the end.
+// Stream events need a publisher, which the C API does not have yet: test/session-connect.test.ts
+// covers them.
+#include <gtest/gtest.h>
+#include <otc/errors.h>
+#include <otc/session.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char **environ;
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char *kApiKey = "47000001";
+constexpr const char *kApiSecret = "0123456789abcdef0123456789abcdef01234567";
+constexpr const char *kSecret = "a shared secret of the test";
+
+std::string cli() { return std::string("node ") + OTC_REPO_DIR + "/dist/lib/cli/index.js"; }
+
+std::string run(const std::string &command) {
+  std::string out;
+  FILE *pipe = popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  pclose(pipe);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// The session server as a child process.
+class Server {
+ public:
+  void start() {
+    log_path_ = "/tmp/otc-connect-test-" + std::to_string(getpid()) + ".log";
+    setenv("OTC_API_KEY", kApiKey, 1);
+    setenv("OTC_API_SECRET", kApiSecret, 1);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    const std::string script = std::string(OTC_REPO_DIR) + "/dist/lib/cli/index.js";
+    std::vector<std::string> args = {"node", script, "serve", "--port", "0"};
+    std::vector<char *> argv;
+    for (auto &arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (posix_spawnp(&pid_, "node", &actions, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_destroy(&actions);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (pid_ && std::chrono::steady_clock::now() < deadline && (signaling_.empty() || url_.empty())) {
+      std::ifstream file(log_path_);
+      std::string line;
+      while (std::getline(file, line)) {
+        if (line.rfind("signaling: ", 0) == 0) signaling_ = line.substr(11);
+        if (line.rfind("url: ", 0) == 0) url_ = line.substr(5);
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  void stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(50ms);
+      if (waitpid(pid_, &status, WNOHANG) == 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+      }
+      pid_ = 0;
+    }
+    unlink(log_path_.c_str());
+  }
+  std::string create_session(bool e2ee) {
+    return run(cli() + " create-session --url " + url_ + " --api-key " + kApiKey + " --api-secret " +
+               kApiSecret + " --relayed" + (e2ee ? " --e2ee" : ""));
+  }
+  static std::string token(const std::string &session_id) {
+    return run(cli() + " token --api-key " + kApiKey + " --api-secret " + kApiSecret + " --session " + session_id);
+  }
+  const std::string &signaling() const { return signaling_; }
+
+ private:
+  pid_t pid_ = 0;
+  std::string log_path_, signaling_, url_;
+};
+
+Server *server = nullptr;
+
+// What one session's callbacks saw.
+struct Client {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::string> events;  // "connected", "error:1004", "created:<id>", "signal:<type>:<data>:<from>"
+  std::vector<std::string> created;
+  otc_session *session = nullptr;
+  // Runs inside on_connection_created / on_signal_received (the connection is valid only there).
+  std::function<void(otc_session *, const otc_connection *)> on_created;
+  std::function<void(otc_session *, const char *, const char *, const otc_connection *)> on_signal;
+
+  void add(std::string event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    events.push_back(std::move(event));
+    cv.notify_all();
+  }
+  bool wait(const std::string &event, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return cv.wait_for(lock, timeout, [&] { return std::find(events.begin(), events.end(), event) != events.end(); });
+  }
+  bool wait_prefix(const std::string &prefix, std::string *found = nullptr, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return cv.wait_for(lock, timeout, [&] {
+      for (const auto &e : events) {
+        if (e.rfind(prefix, 0) == 0) {
+          if (found) *found = e;
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+  size_t count(const std::string &event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return std::count(events.begin(), events.end(), event);
+  }
+
+  otc_session_callbacks callbacks() {
+    otc_session_callbacks cb{};
+    cb.user_data = this;
+    cb.on_connected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("connected"); };
+    cb.on_disconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("disconnected"); };
+    cb.on_error = [](otc_session *, void *self, const char *, otc_status code) {
+      static_cast<Client *>(self)->add("error:" + std::to_string(code));
+    };
+    cb.on_connection_created = [](otc_session *s, void *self, const otc_connection *c) {
+      auto *client = static_cast<Client *>(self);
+      client->add(std::string("created:") + otc_connection_get_id(c));
+      if (client->on_created) client->on_created(s, c);
+    };
+    cb.on_connection_dropped = [](otc_session *, void *self, const otc_connection *c) {
+      static_cast<Client *>(self)->add(std::string("dropped:") + otc_connection_get_id(c));
+    };
+    cb.on_signal_received = [](otc_session *s, void *self, const char *type, const char *data, const otc_connection *c) {
+      auto *client = static_cast<Client *>(self);
+      client->add(std::string("signal:") + type + ":" + data + ":" + otc_connection_get_id(c));
+      if (client->on_signal) client->on_signal(s, type, data, c);
+    };
+    return cb;
+  }
+
+  otc_session *make(const std::string &session_id, const std::string &url) {
+    otc_session_callbacks cb = callbacks();
+    otc_session_settings *settings = otc_session_settings_new();
+    otc_session_settings_set_signaling_url(settings, url.c_str());
+    session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
+    otc_session_settings_delete(settings);
+    return session;
+  }
+  ~Client() { otc_session_delete(session); }
+};
+
+class SessionConnect : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server = new Server;
+    server->start();
+  }
+  static void TearDownTestSuite() {
+    server->stop();
+    delete server;
+    server = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_FALSE(server->signaling().empty()) << "the session server did not start (tsc -p . first?)";
+    session_id_ = server->create_session(false);
+    ASSERT_EQ(session_id_.rfind("1_", 0), 0u) << session_id_;
+    token_ = Server::token(session_id_);
+    ASSERT_FALSE(token_.empty());
+  }
+  std::string session_id_, token_;
+};
+
+TEST_F(SessionConnect, ConnectsAndDisconnects) {
+  Client a;
+  ASSERT_NE(a.make(session_id_, server->signaling()), nullptr);
+  EXPECT_EQ(otc_session_get_connection_id(a.session), nullptr);
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  EXPECT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SESSION_ILLEGAL_STATE);
+  ASSERT_TRUE(a.wait("connected"));
+  const char *id = otc_session_get_connection_id(a.session);
+  ASSERT_NE(id, nullptr);
+  EXPECT_EQ(std::string(id).rfind("c-", 0), 0u) << id;
+  EXPECT_EQ(otc_session_is_e2ee(a.session), OTC_FALSE);
+  ASSERT_EQ(otc_session_disconnect(a.session), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("disconnected"));
+  EXPECT_EQ(otc_session_get_connection_id(a.session), nullptr);
+  EXPECT_EQ(otc_session_disconnect(a.session), OTC_SESSION_ILLEGAL_STATE);
+  EXPECT_EQ(a.count("disconnected"), 1u);
+}
+
+TEST_F(SessionConnect, BadTokenIs1004) {
+  Client a;
+  a.make(session_id_, server->signaling());
+  ASSERT_EQ(otc_session_connect(a.session, "T1==not-a-token"), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("error:1004"));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(a.count("connected"), 0u);
+  // The attempt is over: connecting again is allowed.
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("connected"));
+}
+
+TEST_F(SessionConnect, TokenOfAnotherSessionIs1005) {
+  const std::string other = server->create_session(false);
+  Client a;
+  a.make(other, server->signaling());
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("error:1005"));
+}
+
+TEST_F(SessionConnect, NoServerIs1006) {
+  Client a;
+  a.make(session_id_, "ws://127.0.0.1:1/v1/signaling");
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("error:1006"));
+  Client b;
+  b.make(session_id_, "http://127.0.0.1:1/");
+  ASSERT_EQ(otc_session_connect(b.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(b.wait("error:1006"));
+  unsetenv("OTC_SIGNALING_URL");
+  Client c;
+  otc_session_callbacks cb = c.callbacks();
+  c.session = otc_session_new(kApiKey, session_id_.c_str(), &cb);
+  ASSERT_EQ(otc_session_connect(c.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(c.wait("error:1006"));
+}
+
+TEST_F(SessionConnect, EncryptedSessionNeedsASecret) {
+  const std::string e2ee = server->create_session(true);
+  const std::string token = Server::token(e2ee);
+  Client a;
+  a.make(e2ee, server->signaling());
+  ASSERT_EQ(otc_session_connect(a.session, token.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("error:6000"));
+  EXPECT_EQ(a.count("connected"), 0u);
+  EXPECT_EQ(otc_session_get_connection_id(a.session), nullptr);
+
+  Client b;
+  b.make(e2ee, server->signaling());
+  ASSERT_EQ(otc_session_set_encryption_secret(b.session, kSecret), OTC_SUCCESS);
+  ASSERT_EQ(otc_session_connect(b.session, token.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(b.wait("connected"));
+  EXPECT_EQ(otc_session_is_e2ee(b.session), OTC_TRUE);
+}
+
+TEST_F(SessionConnect, TwoClientsSeeEachOtherAndSignal) {
+  Client a, b;
+  a.make(session_id_, server->signaling());
+  b.make(session_id_, server->signaling());
+  // A greets B directly from the callback that hands B's connection over.
+  a.on_created = [](otc_session *s, const otc_connection *c) {
+    EXPECT_EQ(otc_session_send_signal_to_connection(s, "greeting", "hello B", c), OTC_SUCCESS);
+  };
+  // B answers the sender of any greeting.
+  b.on_signal = [](otc_session *s, const char *type, const char *, const otc_connection *from) {
+    if (std::string(type) == "greeting") {
+      EXPECT_EQ(otc_session_send_signal_to_connection(s, "answer", "hello A", from), OTC_SUCCESS);
+    }
+  };
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("connected"));
+  const std::string a_id = otc_session_get_connection_id(a.session);
+  ASSERT_EQ(otc_session_connect(b.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(b.wait("connected"));
+  const std::string b_id = otc_session_get_connection_id(b.session);
+  ASSERT_TRUE(b.wait("created:" + a_id)) << "B learns of A from the connect ack";
+  ASSERT_TRUE(a.wait("created:" + b_id));
+  ASSERT_TRUE(b.wait("signal:greeting:hello B:" + a_id));
+  ASSERT_TRUE(a.wait("signal:answer:hello A:" + b_id));
+
+  // To everyone (the sender included, as the server sends it), with no type.
+  ASSERT_EQ(otc_session_send_signal(b.session, nullptr, "to all"), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("signal::to all:" + b_id));
+
+  // Limits checked here.
+  EXPECT_EQ(otc_session_send_signal(a.session, std::string(129, 't').c_str(), "x"), OTC_SESSION_SIGNAL_TYPE_TOO_LONG);
+  EXPECT_EQ(otc_session_send_signal(a.session, "bad type!", "x"), OTC_SESSION_INVALID_SIGNAL_TYPE);
+  EXPECT_EQ(otc_session_send_signal(a.session, "t", std::string(8 * 1024 + 1, 'd').c_str()),
+            OTC_SESSION_SIGNAL_DATA_TOO_LONG);
+  EXPECT_EQ(otc_session_send_signal(a.session, "t", std::string(8 * 1024, 'd').c_str()), OTC_SUCCESS);
+
+  ASSERT_EQ(otc_session_disconnect(b.session), OTC_SUCCESS);
+  ASSERT_TRUE(b.wait("disconnected"));
+  ASSERT_TRUE(a.wait("dropped:" + b_id));
+  EXPECT_EQ(otc_session_send_signal(b.session, "t", "x"), OTC_SESSION_NOT_CONNECTED);
+}
+
+TEST_F(SessionConnect, DeleteInEveryState) {
+  for (int state = 0; state < 5; ++state) {
+    auto client = std::make_unique<Client>();
+    client->make(session_id_, server->signaling());
+    if (state >= 1) {
+      ASSERT_EQ(otc_session_connect(client->session, token_.c_str()), OTC_SUCCESS);
+    }
+    if (state >= 2) {
+      ASSERT_TRUE(client->wait("connected"));
+    }
+    if (state >= 3) {
+      ASSERT_EQ(otc_session_disconnect(client->session), OTC_SUCCESS);
+    }
+    if (state >= 4) {
+      ASSERT_TRUE(client->wait("disconnected"));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(otc_session_delete(client->session), OTC_SUCCESS);
+    client->session = nullptr;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2500ms) << "state " << state;
+  }
+  // Connecting to a server that never answers: delete does not wait for it.
+  Client silent;
+  silent.make(session_id_, "ws://10.255.255.1:9/v1/signaling");
+  ASSERT_EQ(otc_session_connect(silent.session, token_.c_str()), OTC_SUCCESS);
+  std::this_thread::sleep_for(50ms);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(otc_session_delete(silent.session), OTC_SUCCESS);
+  silent.session = nullptr;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2500ms);
+}
+
+TEST_F(SessionConnect, DisconnectFromACallback) {
+  Client a;
+  a.make(session_id_, server->signaling());
+  otc_session_callbacks cb = a.callbacks();
+  cb.on_connected = [](otc_session *s, void *self) {
+    static_cast<Client *>(self)->add("connected");
+    EXPECT_EQ(otc_session_disconnect(s), OTC_SUCCESS);
+    EXPECT_EQ(otc_session_delete(s), OTC_SESSION_ILLEGAL_STATE) << "not from its own callback";
+  };
+  otc_session_delete(a.session);
+  otc_session_settings *settings = otc_session_settings_new();
+  otc_session_settings_set_signaling_url(settings, server->signaling().c_str());
+  a.session = otc_session_new_with_settings(kApiKey, session_id_.c_str(), &cb, settings);
+  otc_session_settings_delete(settings);
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("disconnected"));
+}
+
+TEST_F(SessionConnect, TwentyConnectDisconnectCycles) {
+  Client a;
+  a.make(session_id_, server->signaling());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS) << i;
+    ASSERT_TRUE(a.wait_prefix("connected")) << i;
+    ASSERT_EQ(otc_session_disconnect(a.session), OTC_SUCCESS) << i;
+    ASSERT_TRUE(a.wait("disconnected")) << i;
+    std::lock_guard<std::mutex> lock(a.mutex);
+    a.events.clear();
+  }
+}
+
+TEST_F(SessionConnect, ServerGoneWhileConnected) {
+  // A server of its own, stopped under the connected client.
+  Server own;
+  own.start();
+  ASSERT_FALSE(own.signaling().empty());
+  const std::string session_id = own.create_session(false);
+  Client a;
+  a.make(session_id, own.signaling());
+  ASSERT_EQ(otc_session_connect(a.session, Server::token(session_id).c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("connected"));
+  own.stop();
+  ASSERT_TRUE(a.wait("disconnected"));
+  EXPECT_EQ(otc_session_get_connection_id(a.session), nullptr);
+}
+
+}  // namespace
