@@ -41,6 +41,7 @@
       'cpp/src/platform/task_queue_current.cpp',
       'cpp/src/platform/yield_policy.cpp',
       'cpp/src/rtc/audio_codec_factories.cpp',
+      'cpp/src/rtc/e2ee_frame_transformer.cpp',
       'cpp/src/rtc/media_engine.cpp',
       'cpp/src/rtc/webrtc_log_forwarder.cpp',
       # Node-API binding

@@ -1,0 +1,193 @@
+#include "e2ee_frame_transformer.h"
+
+#include <utility>
+#include <vector>
+
+#include <api/make_ref_counted.h>
+
+#include "../e2ee/frame_layout.h"
+#include "../e2ee/frame_opener.h"
+#include "../e2ee/frame_sealer.h"
+
+namespace otc::rtc {
+
+::rtc::scoped_refptr<E2eeFrameTransformer> E2eeFrameTransformer::CreateSender(
+    std::shared_ptr<e2ee::FrameSealer> sealer, Kind kind,
+    std::optional<e2ee::Codec> default_codec, std::map<uint8_t, e2ee::Codec> payload_type_codecs) {
+  if (!sealer) return nullptr;
+  return ::rtc::make_ref_counted<E2eeFrameTransformer>(Role::kSender, kind, std::move(sealer),
+                                                       nullptr, default_codec,
+                                                       std::move(payload_type_codecs));
+}
+
+::rtc::scoped_refptr<E2eeFrameTransformer> E2eeFrameTransformer::CreateReceiver(
+    std::shared_ptr<e2ee::FrameOpener> opener, Kind kind,
+    std::optional<e2ee::Codec> default_codec, std::map<uint8_t, e2ee::Codec> payload_type_codecs) {
+  if (!opener) return nullptr;
+  return ::rtc::make_ref_counted<E2eeFrameTransformer>(Role::kReceiver, kind, nullptr,
+                                                       std::move(opener), default_codec,
+                                                       std::move(payload_type_codecs));
+}
+
+E2eeFrameTransformer::E2eeFrameTransformer(Role role, Kind kind,
+                                           std::shared_ptr<e2ee::FrameSealer> sealer,
+                                           std::shared_ptr<e2ee::FrameOpener> opener,
+                                           std::optional<e2ee::Codec> default_codec,
+                                           std::map<uint8_t, e2ee::Codec> payload_type_codecs)
+    : role_(role),
+      kind_(kind),
+      sealer_(std::move(sealer)),
+      opener_(std::move(opener)),
+      default_codec_(kind == Kind::kAudio ? std::optional<e2ee::Codec>(e2ee::Codec::kOpus)
+                                          : default_codec),
+      payload_type_codecs_(kind == Kind::kAudio ? std::map<uint8_t, e2ee::Codec>{}
+                                                : std::move(payload_type_codecs)) {}
+
+E2eeFrameTransformer::~E2eeFrameTransformer() = default;
+
+void E2eeFrameTransformer::SetPayloadTypeCodec(uint8_t payload_type, e2ee::Codec codec) {
+  if (kind_ == Kind::kAudio) return;  // audio is always Opus
+  std::lock_guard<std::mutex> lock(mutex_);
+  payload_type_codecs_[payload_type] = codec;
+}
+
+void E2eeFrameTransformer::ClearPayloadTypeCodec(uint8_t payload_type) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  payload_type_codecs_.erase(payload_type);
+}
+
+E2eeFrameTransformer::Counters E2eeFrameTransformer::counters() const {
+  Counters c;
+  c.sealed = sealed_.load(std::memory_order_relaxed);
+  c.opened = opened_.load(std::memory_order_relaxed);
+  c.passed_through_empty = passed_through_empty_.load(std::memory_order_relaxed);
+  c.dropped_mismatch = dropped_mismatch_.load(std::memory_order_relaxed);
+  c.dropped_integrity = dropped_integrity_.load(std::memory_order_relaxed);
+  c.dropped_replay = dropped_replay_.load(std::memory_order_relaxed);
+  c.dropped_no_codec = dropped_no_codec_.load(std::memory_order_relaxed);
+  c.dropped_error = dropped_error_.load(std::memory_order_relaxed);
+  c.dropped_no_callback = dropped_no_callback_.load(std::memory_order_relaxed);
+  return c;
+}
+
+void E2eeFrameTransformer::RegisterTransformedFrameCallback(
+    ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  callback_ = std::move(callback);
+}
+
+void E2eeFrameTransformer::RegisterTransformedFrameSinkCallback(
+    ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback, uint32_t ssrc) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sink_callbacks_[ssrc] = std::move(callback);
+}
+
+void E2eeFrameTransformer::UnregisterTransformedFrameCallback() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  callback_ = nullptr;
+}
+
+void E2eeFrameTransformer::UnregisterTransformedFrameSinkCallback(uint32_t ssrc) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sink_callbacks_.erase(ssrc);
+}
+
+std::optional<e2ee::Codec> E2eeFrameTransformer::CodecFor(uint8_t payload_type) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = payload_type_codecs_.find(payload_type);
+  if (it != payload_type_codecs_.end()) return it->second;
+  return default_codec_;
+}
+
+::rtc::scoped_refptr<webrtc::TransformedFrameCallback> E2eeFrameTransformer::CallbackFor(
+    uint32_t ssrc) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sink_callbacks_.find(ssrc);
+  if (it != sink_callbacks_.end() && it->second) return it->second;
+  return callback_;
+}
+
+void E2eeFrameTransformer::Deliver(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
+  // The callback is called without our lock held: it posts to libwebrtc's queues, which may
+  // call back into (Un)Register*.
+  auto callback = CallbackFor(frame->GetSsrc());
+  if (!callback) {
+    dropped_no_callback_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  callback->OnTransformedFrame(std::move(frame));
+}
+
+void E2eeFrameTransformer::Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
+  if (!frame) return;
+  // An empty audio frame (DTX, no payload) has nothing to protect: hand it on unchanged.
+  if (kind_ == Kind::kAudio && frame->GetData().empty()) {
+    passed_through_empty_.fetch_add(1, std::memory_order_relaxed);
+    Deliver(std::move(frame));
+    return;
+  }
+  const std::optional<e2ee::Codec> codec = CodecFor(frame->GetPayloadType());
+  if (!codec) {
+    // Neither side may let an unprotected (sender) or unauthenticated (receiver) frame through.
+    dropped_no_codec_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (role_ == Role::kSender) {
+    Seal(std::move(frame), *codec);
+  } else {
+    Open(std::move(frame), *codec);
+  }
+}
+
+void E2eeFrameTransformer::Seal(std::unique_ptr<webrtc::TransformableFrameInterface> frame,
+                                e2ee::Codec codec) {
+  const auto data = frame->GetData();
+  const size_t capacity = e2ee::max_sealed_size(codec, data.size());
+  if (capacity == 0) {
+    dropped_error_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::vector<uint8_t> sealed(capacity);
+  size_t sealed_size = 0;
+  const otc_status status = sealer_->seal(codec, {data.data(), data.size()}, sealed.data(),
+                                          sealed.size(), &sealed_size);
+  if (status != OTC_SUCCESS) {
+    dropped_error_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  frame->SetData(::rtc::ArrayView<const uint8_t>(sealed.data(), sealed_size));
+  sealed_.fetch_add(1, std::memory_order_relaxed);
+  Deliver(std::move(frame));
+}
+
+void E2eeFrameTransformer::Open(std::unique_ptr<webrtc::TransformableFrameInterface> frame,
+                                e2ee::Codec codec) {
+  const auto data = frame->GetData();
+  std::vector<uint8_t> plain(data.size() > 0 ? data.size() : 1);
+  e2ee::OpenResult result;
+  const otc_status status =
+      opener_->open(codec, {data.data(), data.size()}, plain.data(), plain.size(), &result);
+  if (status != OTC_SUCCESS) {
+    dropped_error_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  switch (result.outcome) {
+    case OTC_E2EE_DECRYPTED:
+      break;
+    case OTC_E2EE_INTEGRITY_FAILURE:
+      dropped_integrity_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    case OTC_E2EE_REPLAY:
+      dropped_replay_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    case OTC_E2EE_MISMATCH:
+    default:
+      dropped_mismatch_.fetch_add(1, std::memory_order_relaxed);
+      return;
+  }
+  frame->SetData(::rtc::ArrayView<const uint8_t>(plain.data(), result.size));
+  opened_.fetch_add(1, std::memory_order_relaxed);
+  Deliver(std::move(frame));
+}
+
+}  // namespace otc::rtc

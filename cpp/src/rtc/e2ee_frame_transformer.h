@@ -1,0 +1,117 @@
+// Insertable-streams glue: a libwebrtc FrameTransformerInterface that seals every encoded frame
+// of one sender (encoder -> packetizer) or opens every frame of one receiver (depacketizer ->
+// decoder) with the project's frame format.
+//
+// Threads (libwebrtc M108, see design/libwebrtc.md): sender Transform() runs on the encoder
+// queue (video) or audio encoder queue; every receive-side Transform() runs on the worker
+// thread. Registration calls come from the worker/signaling threads. Everything here is safe
+// from any thread; the crypto objects (FrameSealer/FrameOpener) are themselves thread-safe.
+//
+// Receiver rule: a frame whose outcome is not OTC_E2EE_DECRYPTED never reaches the decoder; it
+// is dropped (the callback is not called) and counted by outcome.
+#pragma once
+
+#include "webrtc_build_guard.h"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <api/frame_transformer_interface.h>
+#include <api/scoped_refptr.h>
+
+#include "../e2ee/codec_prefix.h"
+
+namespace otc::e2ee {
+class FrameSealer;
+class FrameOpener;
+}  // namespace otc::e2ee
+
+namespace otc::rtc {
+
+class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
+ public:
+  enum class Role { kSender, kReceiver };
+  enum class Kind { kAudio, kVideo };
+
+  // A snapshot of the counters; each field is read atomically (the set is not one snapshot).
+  struct Counters {
+    uint64_t sealed = 0;               // sender: frames sealed and handed on
+    uint64_t opened = 0;               // receiver: frames decrypted and handed on
+    uint64_t passed_through_empty = 0; // audio frames of 0 bytes, handed on unchanged
+    uint64_t dropped_mismatch = 0;     // receiver outcomes other than decrypted ...
+    uint64_t dropped_integrity = 0;
+    uint64_t dropped_replay = 0;
+    uint64_t dropped_no_codec = 0;     // payload type with no codec in the table, no default
+    uint64_t dropped_error = 0;        // seal/open call failed (size, crypto, key not ready)
+    uint64_t dropped_no_callback = 0;  // no callback registered for the frame's SSRC
+    // Receiver frames whose outcome was not 'decrypted' (mismatch + integrity + replay).
+    uint64_t not_decrypted() const { return dropped_mismatch + dropped_integrity + dropped_replay; }
+    uint64_t dropped() const {
+      return not_decrypted() + dropped_no_codec + dropped_error + dropped_no_callback;
+    }
+  };
+
+  // Audio always uses Opus. Video uses payload_type_codecs[frame's payload type] when present,
+  // else default_codec, else the frame is dropped (counted as dropped_no_codec).
+  static ::rtc::scoped_refptr<E2eeFrameTransformer> CreateSender(
+      std::shared_ptr<e2ee::FrameSealer> sealer, Kind kind,
+      std::optional<e2ee::Codec> default_codec = std::nullopt,
+      std::map<uint8_t, e2ee::Codec> payload_type_codecs = {});
+  static ::rtc::scoped_refptr<E2eeFrameTransformer> CreateReceiver(
+      std::shared_ptr<e2ee::FrameOpener> opener, Kind kind,
+      std::optional<e2ee::Codec> default_codec = std::nullopt,
+      std::map<uint8_t, e2ee::Codec> payload_type_codecs = {});
+
+  // Maps an RTP payload type to a codec (video); may be called at any time, e.g. once the
+  // negotiated payload types are known.
+  void SetPayloadTypeCodec(uint8_t payload_type, e2ee::Codec codec);
+  void ClearPayloadTypeCodec(uint8_t payload_type);
+
+  Role role() const { return role_; }
+  Kind kind() const { return kind_; }
+  Counters counters() const;
+
+  // webrtc::FrameTransformerInterface
+  void Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) override;
+  void RegisterTransformedFrameCallback(
+      ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback) override;
+  void RegisterTransformedFrameSinkCallback(
+      ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback, uint32_t ssrc) override;
+  void UnregisterTransformedFrameCallback() override;
+  void UnregisterTransformedFrameSinkCallback(uint32_t ssrc) override;
+
+ protected:
+  E2eeFrameTransformer(Role role, Kind kind, std::shared_ptr<e2ee::FrameSealer> sealer,
+                       std::shared_ptr<e2ee::FrameOpener> opener,
+                       std::optional<e2ee::Codec> default_codec,
+                       std::map<uint8_t, e2ee::Codec> payload_type_codecs);
+  ~E2eeFrameTransformer() override;
+
+ private:
+  std::optional<e2ee::Codec> CodecFor(uint8_t payload_type) const;
+  ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> CallbackFor(uint32_t ssrc) const;
+  void Seal(std::unique_ptr<webrtc::TransformableFrameInterface> frame, e2ee::Codec codec);
+  void Open(std::unique_ptr<webrtc::TransformableFrameInterface> frame, e2ee::Codec codec);
+  void Deliver(std::unique_ptr<webrtc::TransformableFrameInterface> frame);
+
+  const Role role_;
+  const Kind kind_;
+  const std::shared_ptr<e2ee::FrameSealer> sealer_;
+  const std::shared_ptr<e2ee::FrameOpener> opener_;
+
+  mutable std::mutex mutex_;  // guards the codec table and the callbacks
+  std::optional<e2ee::Codec> default_codec_;
+  std::map<uint8_t, e2ee::Codec> payload_type_codecs_;
+  ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback_;  // any SSRC (audio)
+  std::map<uint32_t, ::rtc::scoped_refptr<webrtc::TransformedFrameCallback>> sink_callbacks_;
+
+  std::atomic<uint64_t> sealed_{0}, opened_{0}, passed_through_empty_{0};
+  std::atomic<uint64_t> dropped_mismatch_{0}, dropped_integrity_{0}, dropped_replay_{0};
+  std::atomic<uint64_t> dropped_no_codec_{0}, dropped_error_{0}, dropped_no_callback_{0};
+};
+
+}  // namespace otc::rtc
