@@ -4,15 +4,15 @@
 extern "C" {
 
 const char *otc_connection_get_id(const otc_connection *connection) {
-  return connection ? connection->id.c_str() : nullptr;
+  return connection ? connection->info.connection_id.c_str() : nullptr;
 }
 
 const char *otc_connection_get_data(const otc_connection *connection) {
-  return connection ? connection->data.c_str() : nullptr;
+  return connection ? connection->info.data.c_str() : nullptr;
 }
 
 int64_t otc_connection_get_creation_time(const otc_connection *connection) {
-  return connection ? connection->creation_time : 0;
+  return connection ? connection->info.creation_time : 0;
 }
 
 }  // extern "C"

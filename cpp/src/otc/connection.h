@@ -3,11 +3,8 @@
 
 #include <otc/session.h>
 
-#include <cstdint>
-#include <string>
+#include "../signaling/messages.h"
 
 struct otc_connection {
-  std::string id;
-  std::string data;
-  int64_t creation_time = 0;
+  otc::signaling::ConnectionInfo info;
 };

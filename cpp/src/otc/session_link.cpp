@@ -105,24 +105,18 @@ void SessionLink::on_open(uint64_t attempt, otc_status status, const std::string
 }
 
 std::shared_ptr<const otc_connection> SessionLink::find_connection(const std::string &id) {
-  if (own_ && own_->id == id) return own_;
+  if (own_ && own_->info.connection_id == id) return own_;
   auto it = connections_.find(id);
   if (it != connections_.end()) return it->second;
   auto unknown = std::make_shared<otc_connection>();
-  unknown->id = id;
+  unknown->info.connection_id = id;
   return unknown;
 }
 
 std::shared_ptr<otc_stream> SessionLink::make_stream(const json &object) {
-  const StreamInfo info = parse_stream(object);
   auto stream = std::make_shared<otc_stream>();
-  stream->id = info.stream_id;
-  stream->name = info.name;
-  stream->has_audio = info.has_audio;
-  stream->has_video = info.has_video;
-  stream->e2ee = info.e2ee;
-  stream->creation_time = info.creation_time;
-  stream->connection = find_connection(info.connection_id);
+  stream->info = parse_stream(object);
+  stream->connection = find_connection(stream->info.connection_id);
   return stream;
 }
 
@@ -157,20 +151,20 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       connection_ids_.push_back(std::make_unique<std::string>(get_string(reply.body, "connectionId")));
       connection_id_ = connection_ids_.back().get();
       auto own = std::make_shared<otc_connection>();
-      own->id = *connection_id_;
-      own->data = get_string(reply.body, "data");
+      own->info.connection_id = *connection_id_;
+      own->info.data = get_string(reply.body, "data");
       own_ = own;
       for (const auto &object : field(reply.body, "connections")) {
         const ConnectionInfo info = parse_connection(object);
         if (info.connection_id.empty()) continue;
-        auto connection = std::make_shared<otc_connection>(otc_connection{info.connection_id, info.data, info.creation_time});
+        auto connection = std::make_shared<otc_connection>(otc_connection{info});
         connections_[info.connection_id] = connection;
         connections.push_back(connection);
       }
       for (const auto &object : field(reply.body, "streams")) {
         auto stream = make_stream(object);
-        if (stream->id.empty()) continue;
-        streams_[stream->id] = stream;
+        if (stream->info.stream_id.empty()) continue;
+        streams_[stream->info.stream_id] = stream;
         streams.push_back(stream);
       }
     }
@@ -198,7 +192,7 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
     if (type == "connectionCreated") {
       const ConnectionInfo info = parse_connection(field(event, "connection"));
       if (info.connection_id.empty()) return;
-      connection = std::make_shared<otc_connection>(otc_connection{info.connection_id, info.data, info.creation_time});
+      connection = std::make_shared<otc_connection>(otc_connection{info});
       connections_[info.connection_id] = connection;
     } else if (type == "connectionDestroyed") {
       const std::string id = get_string(event, "connectionId");
@@ -207,8 +201,8 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
     } else if (type == "streamCreated") {
       stream = make_stream(field(event, "stream"));
       // This client's own streams belong to its publishers, not to on_stream_received.
-      if (stream->id.empty() || (own_ && stream->connection == own_)) return;
-      streams_[stream->id] = stream;
+      if (stream->info.stream_id.empty() || (own_ && stream->connection == own_)) return;
+      streams_[stream->info.stream_id] = stream;
     } else if (type == "streamDestroyed") {
       auto it = streams_.find(get_string(event, "streamId"));
       if (it == streams_.end()) return;

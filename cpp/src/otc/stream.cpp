@@ -3,23 +3,23 @@
 
 extern "C" {
 
-const char *otc_stream_get_id(const otc_stream *stream) { return stream ? stream->id.c_str() : nullptr; }
+const char *otc_stream_get_id(const otc_stream *stream) { return stream ? stream->info.stream_id.c_str() : nullptr; }
 
 const char *otc_stream_get_name(const otc_stream *stream) {
-  return stream ? stream->name.c_str() : nullptr;
+  return stream ? stream->info.name.c_str() : nullptr;
 }
 
 otc_bool otc_stream_has_audio(const otc_stream *stream) {
-  return stream && stream->has_audio ? OTC_TRUE : OTC_FALSE;
+  return stream && stream->info.has_audio ? OTC_TRUE : OTC_FALSE;
 }
 
 otc_bool otc_stream_has_video(const otc_stream *stream) {
-  return stream && stream->has_video ? OTC_TRUE : OTC_FALSE;
+  return stream && stream->info.has_video ? OTC_TRUE : OTC_FALSE;
 }
 
-otc_bool otc_stream_is_e2ee(const otc_stream *stream) { return stream && stream->e2ee ? OTC_TRUE : OTC_FALSE; }
+otc_bool otc_stream_is_e2ee(const otc_stream *stream) { return stream && stream->info.e2ee ? OTC_TRUE : OTC_FALSE; }
 
-int64_t otc_stream_get_creation_time(const otc_stream *stream) { return stream ? stream->creation_time : 0; }
+int64_t otc_stream_get_creation_time(const otc_stream *stream) { return stream ? stream->info.creation_time : 0; }
 
 const otc_connection *otc_stream_get_connection(const otc_stream *stream) {
   return stream ? stream->connection.get() : nullptr;

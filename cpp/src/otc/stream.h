@@ -3,18 +3,12 @@
 
 #include <otc/session.h>
 
-#include <cstdint>
 #include <memory>
-#include <string>
 
+#include "../signaling/messages.h"
 #include "connection.h"
 
 struct otc_stream {
-  std::string id;
-  std::string name;
-  bool has_audio = false;
-  bool has_video = false;
-  bool e2ee = false;
-  int64_t creation_time = 0;
+  otc::signaling::StreamInfo info;
   std::shared_ptr<const otc_connection> connection;  // never null
 };
