@@ -4,6 +4,7 @@
 // Stream events need a publisher, which the C API does not have yet: test/session-connect.test.ts
 // covers them.
 #include <gtest/gtest.h>
+#include "session_server.h"
 #include <otc/errors.h>
 #include <otc/session.h>
 
@@ -33,79 +34,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char *kApiKey = "47000001";
-constexpr const char *kApiSecret = "0123456789abcdef0123456789abcdef01234567";
+using otc_test::kApiKey;
+using otc_test::Server;
+
 constexpr const char *kSecret = "a shared secret of the test";
-
-std::string cli() { return std::string("node ") + OTC_REPO_DIR + "/dist/lib/cli/index.js"; }
-
-std::string run(const std::string &command) {
-  std::string out;
-  FILE *pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  pclose(pipe);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
-// The session server as a child process.
-class Server {
- public:
-  void start() {
-    log_path_ = "/tmp/otc-connect-test-" + std::to_string(getpid()) + ".log";
-    setenv("OTC_API_KEY", kApiKey, 1);
-    setenv("OTC_API_SECRET", kApiSecret, 1);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const std::string script = std::string(OTC_REPO_DIR) + "/dist/lib/cli/index.js";
-    std::vector<std::string> args = {"node", script, "serve", "--port", "0"};
-    std::vector<char *> argv;
-    for (auto &arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, "node", &actions, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    posix_spawn_file_actions_destroy(&actions);
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (pid_ && std::chrono::steady_clock::now() < deadline && (signaling_.empty() || url_.empty())) {
-      std::ifstream file(log_path_);
-      std::string line;
-      while (std::getline(file, line)) {
-        if (line.rfind("signaling: ", 0) == 0) signaling_ = line.substr(11);
-        if (line.rfind("url: ", 0) == 0) url_ = line.substr(5);
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-  }
-  void stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(50ms);
-      if (waitpid(pid_, &status, WNOHANG) == 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = 0;
-    }
-    unlink(log_path_.c_str());
-  }
-  std::string create_session(bool e2ee) {
-    return run(cli() + " create-session --url " + url_ + " --api-key " + kApiKey + " --api-secret " +
-               kApiSecret + " --relayed" + (e2ee ? " --e2ee" : ""));
-  }
-  static std::string token(const std::string &session_id) {
-    return run(cli() + " token --api-key " + kApiKey + " --api-secret " + kApiSecret + " --session " + session_id);
-  }
-  const std::string &signaling() const { return signaling_; }
-
- private:
-  pid_t pid_ = 0;
-  std::string log_path_, signaling_, url_;
-};
 
 Server *server = nullptr;
 

@@ -81,7 +81,10 @@ enum otc_error_code {
 
   /* Media engine (libwebrtc) */
   OTC_MEDIA_ENGINE_NOT_INITIALIZED = 6200, /* otc_init was not called, or otc_destroy was */
-  OTC_MEDIA_ENGINE_FAILURE = 6201          /* libwebrtc could not create what was asked */
+  OTC_MEDIA_ENGINE_FAILURE = 6201,         /* libwebrtc could not create what was asked */
+  OTC_MEDIA_INVALID_PARAMETER = 6202,      /* bad argument to a publisher, subscriber or audio call */
+  OTC_MEDIA_ILLEGAL_STATE = 6203,          /* e.g. pushing frames into a test-pattern publisher */
+  OTC_MEDIA_BUFFER_FULL = 6204             /* pushed audio beyond OTC_AUDIO_MAX_BUFFERED_SAMPLES */
 };
 
 /** A short English name for a code ("OTC_SESSION_INVALID_ENCRYPTION_SECRET", ...); never NULL.

@@ -5,6 +5,9 @@
 #include "base.h"
 #include "e2ee.h"
 #include "errors.h"
+#include "media.h"
+#include "publisher.h"
 #include "session.h"
+#include "subscriber.h"
 
 #endif /* OTC_OTC_H */

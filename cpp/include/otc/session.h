@@ -99,11 +99,23 @@ otc_bool otc_stream_is_e2ee(const otc_stream *stream);
 int64_t otc_stream_get_creation_time(const otc_stream *stream);
 /** The connection that published the stream (valid as long as the stream). */
 const otc_connection *otc_stream_get_connection(const otc_stream *stream);
+/** The codecs the publisher announced: "VP8", "VP9", "H264" / "opus"; "" when it has none. */
+const char *otc_stream_get_video_codec(const otc_stream *stream);
+const char *otc_stream_get_audio_codec(const otc_stream *stream);
+/** A copy of stream that outlives the callback (for otc_subscriber_new later); free it with
+ *  otc_stream_delete. NULL when stream is NULL. */
+otc_stream *otc_stream_copy(const otc_stream *stream);
+void otc_stream_delete(otc_stream *stream);
 
 /** Sets the session's end-to-end encryption secret. Validates at once (OTC_SUCCESS or
  *  OTC_SESSION_INVALID_ENCRYPTION_SECRET, in which case the previous secret stays); the key is
  *  derived on an internal thread, never the caller's, and on_encryption_key_ready reports it. */
 otc_status otc_session_set_encryption_secret(otc_session *session, const char *secret);
+
+/** Moves every sender of the session to the next ratchet step of its key (forward secrecy
+ *  without a new secret); receivers follow on their own (frame format section 2).
+ *  OTC_E2EE_KEY_NOT_READY while no key is derived. */
+otc_status otc_session_ratchet_encryption_key(otc_session *session);
 
 /** The epoch id of the key now in use; OTC_E2EE_KEY_NOT_READY while none is derived yet. */
 otc_status otc_session_get_encryption_epoch(otc_session *session, uint32_t *epoch_id);

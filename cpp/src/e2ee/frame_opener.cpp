@@ -127,6 +127,7 @@ otc_e2ee_outcome FrameOpener::open_locked(Codec codec, std::span<const uint8_t> 
   if (prefix) std::memcpy(out, frame.data(), prefix);
   if (candidate && ring_->adopt(candidate)) ++stats_.ratchets_followed;
   if (fresh) insert_sender_locked(kid, std::move(fresh));
+  stats_.last_epoch_id = kid_epoch(kid);
   *out_size = plain_size;
   return OTC_E2EE_DECRYPTED;
 }

@@ -29,6 +29,7 @@ struct OpenerStats {
   uint64_t decrypted = 0, mismatch = 0, integrity_failure = 0, replay = 0, bytes = 0;
   uint64_t mismatch_episodes = 0, integrity_episodes = 0, ratchets_followed = 0;
   bool in_mismatch = false;
+  uint32_t last_epoch_id = 0;  // epoch of the last frame decrypted, 0 before any
 };
 
 class FrameOpener {

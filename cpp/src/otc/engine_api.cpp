@@ -8,6 +8,7 @@
 #include <otc/base.h>
 
 #include "../rtc/media_engine.h"
+#include "engine_access.h"
 #include "log.h"
 
 #ifndef OTC_VERSION_STRING
@@ -24,7 +25,9 @@ int g_init_count = 0;
 // Its static destructor is the backstop for exits that skip otc_destroy: Node's process.exit()
 // runs no environment cleanup hooks, and a C program may just return from main. Tearing down
 // there joins libwebrtc's threads before exit() goes on to unmap or destroy what they use.
-std::unique_ptr<otc::rtc::MediaEngine> g_engine;
+// Shared: publishers and subscribers hold it too, so otc_destroy with media still alive defers
+// the teardown to the last of them (deleted on an application thread, never a libwebrtc one).
+std::shared_ptr<otc::rtc::MediaEngine> g_engine;
 
 // Copies with truncation and always terminates; the fixed-size fields of otc_codec_info are
 // far larger than any codec name or fmtp line libwebrtc produces.
@@ -36,6 +39,15 @@ void CopyField(char (&field)[N], const std::string& value) {
 }
 
 }  // namespace
+
+namespace otc {
+
+std::shared_ptr<rtc::MediaEngine> acquire_media_engine() {
+  std::lock_guard<std::mutex> lock(g_engine_mutex);
+  return g_engine;
+}
+
+}  // namespace otc
 
 extern "C" otc_status otc_init(void* reserved) {
   if (reserved != nullptr) return OTC_E2EE_INVALID_PARAMETER;

@@ -66,6 +66,11 @@ otc_status otc_session_set_encryption_secret(otc_session *session, const char *s
   return OTC_SUCCESS;
 }
 
+otc_status otc_session_ratchet_encryption_key(otc_session *session) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->ring->ratchet() ? OTC_SUCCESS : OTC_E2EE_KEY_NOT_READY;
+}
+
 otc_status otc_session_get_encryption_epoch(otc_session *session, uint32_t *epoch_id) {
   if (!session || !epoch_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   auto current = session->ring->current();

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <future>
+#include <utility>
 
 #include "../signaling/messages.h"
 #include "log.h"
@@ -36,6 +38,13 @@ bool valid_signal_type(const std::string &type) {
 SessionLink::SessionLink(otc_session *session) : session_(session) {}
 
 SessionLink::~SessionLink() {
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    endpoints = forget_peers();
+  }
+  // Publishers and subscribers stop (closing their peer connections) while the socket is up.
+  tell_gone(endpoints);
   std::unique_ptr<SignalingClient> client;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -43,6 +52,97 @@ SessionLink::~SessionLink() {
     ++attempt_;
   }
   client.reset();  // joins the io thread (after a close bounded to about a second)
+}
+
+otc_status SessionLink::attach(const std::shared_ptr<MediaEndpoint> &endpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ != State::connected || !client_) return OTC_SESSION_NOT_CONNECTED;
+  endpoints_.push_back(endpoint);
+  return OTC_SUCCESS;
+}
+
+void SessionLink::detach(MediaEndpoint *endpoint) {
+  std::shared_ptr<MediaEndpoint> keep;  // released outside the lock
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = peer_routes_.begin(); it != peer_routes_.end();) {
+    it = it->second == endpoint ? peer_routes_.erase(it) : std::next(it);
+  }
+  for (auto it = stream_routes_.begin(); it != stream_routes_.end();) {
+    it = it->second == endpoint ? stream_routes_.erase(it) : std::next(it);
+  }
+  for (auto it = endpoints_.begin(); it != endpoints_.end(); ++it) {
+    if (it->get() == endpoint) {
+      keep = std::move(*it);
+      endpoints_.erase(it);
+      break;
+    }
+  }
+}
+
+void SessionLink::route_peer(const std::string &peer_id, MediaEndpoint *endpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  peer_routes_[peer_id] = endpoint;
+}
+
+void SessionLink::unroute_peer(const std::string &peer_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  peer_routes_.erase(peer_id);
+}
+
+void SessionLink::route_stream(const std::string &stream_id, MediaEndpoint *endpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stream_routes_.emplace(stream_id, endpoint);
+}
+
+bool SessionLink::request(json message, SignalingClient::ReplyHandler done) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ != State::connected || !client_) return false;
+  client_->request(socket_, std::move(message), kRequestTimeout, std::move(done));
+  return true;
+}
+
+void SessionLink::post(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (client_) client_->post(std::move(fn));
+}
+
+void SessionLink::sync_io() {
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!client_ || client_->in_io_thread()) return;
+    client_->post([done] { done->set_value(); });
+  }
+  // Bounded: an io thread stuck in an application callback must not hang the caller forever.
+  future.wait_for(std::chrono::seconds(5));
+}
+
+std::shared_ptr<const otc_connection> SessionLink::own_connection() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return own_;
+}
+
+void SessionLink::tell_gone(const std::vector<std::shared_ptr<MediaEndpoint>> &endpoints) {
+  for (const auto &endpoint : endpoints) endpoint->on_session_gone();
+}
+
+std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(const json &event,
+                                                                             const std::string &type) {
+  std::vector<std::shared_ptr<MediaEndpoint>> out;
+  auto add = [&](MediaEndpoint *raw) {
+    for (const auto &endpoint : endpoints_) {
+      if (endpoint.get() == raw) out.push_back(endpoint);
+    }
+  };
+  if (type == "subscriberJoined" || type == "streamDestroyed") {
+    auto range = stream_routes_.equal_range(get_string(event, "streamId"));
+    for (auto it = range.first; it != range.second; ++it) add(it->second);
+  } else {
+    auto it = peer_routes_.find(get_string(event, "peerId"));
+    if (it != peer_routes_.end()) add(it->second);
+  }
+  return out;
 }
 
 bool SessionLink::on_own_thread() {
@@ -120,11 +220,14 @@ std::shared_ptr<otc_stream> SessionLink::make_stream(const json &object) {
   return stream;
 }
 
-void SessionLink::forget_peers() {
+std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::forget_peers() {
   connection_id_ = nullptr;
   own_.reset();
   connections_.clear();
   streams_.clear();
+  peer_routes_.clear();
+  stream_routes_.clear();
+  return std::exchange(endpoints_, {});
 }
 
 void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
@@ -186,9 +289,11 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
   const std::string type = get_string(event, "type");
   std::shared_ptr<const otc_connection> connection;
   std::shared_ptr<otc_stream> stream;
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ != State::connected) return;
+    endpoints = endpoints_for_locked(event, type);
     if (type == "connectionCreated") {
       const ConnectionInfo info = parse_connection(field(event, "connection"));
       if (info.connection_id.empty()) return;
@@ -205,15 +310,16 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
       streams_[stream->info.stream_id] = stream;
     } else if (type == "streamDestroyed") {
       auto it = streams_.find(get_string(event, "streamId"));
-      if (it == streams_.end()) return;
-      stream = it->second;
-      streams_.erase(it);
+      if (it != streams_.end()) {
+        stream = it->second;
+        streams_.erase(it);
+      }
     } else if (type == "signal") {
       connection = find_connection(get_string(event, "from"));
-    } else {
-      return;  // negotiation events: for publishers and subscribers
     }
   }
+  // Subscribers of a destroyed stream hear it first, then the session's callback.
+  for (const auto &endpoint : endpoints) endpoint->on_session_event(event);
   if (type == "connectionCreated") {
     if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
   } else if (type == "connectionDestroyed") {
@@ -221,7 +327,7 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
   } else if (type == "streamCreated") {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
   } else if (type == "streamDestroyed") {
-    if (cb.on_stream_dropped) cb.on_stream_dropped(session_, cb.user_data, stream.get());
+    if (stream && cb.on_stream_dropped) cb.on_stream_dropped(session_, cb.user_data, stream.get());
   } else if (type == "signal") {
     const std::string signal_type = get_string(event, "signalType");
     const std::string data = get_string(event, "data");
@@ -233,14 +339,16 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
 
 void SessionLink::on_closed(uint64_t socket, int close_code, const std::string &reason) {
   State previous;
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ == State::disconnected) return;
     previous = state_;
     state_ = State::disconnected;
     ++attempt_;
-    forget_peers();
+    endpoints = forget_peers();
   }
+  tell_gone(endpoints);
   const std::string why = "the session server closed the connection (" + std::to_string(close_code) +
                           (reason.empty() ? "" : " " + reason) + ")";
   const auto &cb = session_->callbacks;
@@ -265,12 +373,14 @@ otc_status SessionLink::disconnect() {
 }
 
 void SessionLink::on_disconnect_done(uint64_t attempt) {
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::disconnecting) return;
     state_ = State::disconnected;
-    forget_peers();
+    endpoints = forget_peers();
   }
+  tell_gone(endpoints);
   otc::log(OTC_LOG_LEVEL_INFO, "session %s: disconnected", session_->session_id.c_str());
   const auto &cb = session_->callbacks;
   if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);

@@ -10,6 +10,7 @@
 #include <otc/session.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,7 @@
 
 #include "../signaling/signaling_client.h"
 #include "connection.h"
+#include "media_endpoint.h"
 #include "stream.h"
 
 namespace otc {
@@ -36,6 +38,24 @@ class SessionLink : public signaling::SignalingListener {
   // Whether the caller runs on the io thread (inside one of the session's callbacks).
   bool on_own_thread();
 
+  // Publishers and subscribers (media_endpoint.h). attach: OTC_SESSION_NOT_CONNECTED unless
+  // connected. Routes: negotiation events naming peer_id, and events naming stream_id
+  // (subscriberJoined for a publisher, streamDestroyed for a subscriber), go to the endpoint.
+  otc_status attach(const std::shared_ptr<MediaEndpoint> &endpoint);
+  void detach(MediaEndpoint *endpoint);
+  void route_peer(const std::string &peer_id, MediaEndpoint *endpoint);
+  void unroute_peer(const std::string &peer_id);
+  void route_stream(const std::string &stream_id, MediaEndpoint *endpoint);
+  // A request on the current socket; false (done never runs) when not connected.
+  bool request(nlohmann::json message, signaling::SignalingClient::ReplyHandler done);
+  // Runs fn on the io thread (dropped when the link has no client).
+  void post(std::function<void()> fn);
+  // Waits until the io thread has finished what it is running (no-op on the io thread).
+  void sync_io();
+  // This client's connection, for the streams its publishers create (null while not connected).
+  std::shared_ptr<const otc_connection> own_connection();
+  otc_session *session() const { return session_; }
+
  private:
   enum class State { disconnected, connecting, connected, disconnecting };
 
@@ -45,8 +65,12 @@ class SessionLink : public signaling::SignalingListener {
   void on_connect_reply(uint64_t attempt, const signaling::Reply &reply);
   void on_disconnect_done(uint64_t attempt);
   void report_error(otc_status status, const std::string &message);
-  // mutex_ held.
-  void forget_peers();
+  // mutex_ held. Returns the endpoints, to be told outside the lock (tell_gone).
+  [[nodiscard]] std::vector<std::shared_ptr<MediaEndpoint>> forget_peers();
+  static void tell_gone(const std::vector<std::shared_ptr<MediaEndpoint>> &endpoints);
+  // Endpoints an event is for (mutex_ held).
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints_for_locked(const nlohmann::json &event,
+                                                                   const std::string &type);
   std::shared_ptr<const otc_connection> find_connection(const std::string &id);
   std::shared_ptr<otc_stream> make_stream(const nlohmann::json &object);
 
@@ -64,6 +88,9 @@ class SessionLink : public signaling::SignalingListener {
   std::shared_ptr<const otc_connection> own_;
   std::map<std::string, std::shared_ptr<const otc_connection>> connections_;
   std::map<std::string, std::shared_ptr<otc_stream>> streams_;
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints_;
+  std::map<std::string, MediaEndpoint *> peer_routes_;
+  std::multimap<std::string, MediaEndpoint *> stream_routes_;
 };
 
 }  // namespace otc

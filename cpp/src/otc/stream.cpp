@@ -1,6 +1,8 @@
 // C API: otc_stream_* getters.
 #include "stream.h"
 
+#include <new>
+
 extern "C" {
 
 const char *otc_stream_get_id(const otc_stream *stream) { return stream ? stream->info.stream_id.c_str() : nullptr; }
@@ -24,5 +26,20 @@ int64_t otc_stream_get_creation_time(const otc_stream *stream) { return stream ?
 const otc_connection *otc_stream_get_connection(const otc_stream *stream) {
   return stream ? stream->connection.get() : nullptr;
 }
+
+const char *otc_stream_get_video_codec(const otc_stream *stream) {
+  return stream ? stream->info.video_codec.c_str() : nullptr;
+}
+
+const char *otc_stream_get_audio_codec(const otc_stream *stream) {
+  return stream ? stream->info.audio_codec.c_str() : nullptr;
+}
+
+otc_stream *otc_stream_copy(const otc_stream *stream) {
+  if (!stream) return nullptr;
+  return new (std::nothrow) otc_stream(*stream);  // the connection is shared, immutable
+}
+
+void otc_stream_delete(otc_stream *stream) { delete stream; }
 
 }  // extern "C"

@@ -99,6 +99,12 @@ std::optional<e2ee::Codec> E2eeFrameTransformer::CodecFor(uint8_t payload_type) 
   return default_codec_;
 }
 
+void E2eeFrameTransformer::SetEventHandler(EventHandler handler) {
+  auto shared = std::make_shared<const EventHandler>(std::move(handler));
+  std::lock_guard<std::mutex> lock(mutex_);
+  event_handler_ = std::move(shared);
+}
+
 ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> E2eeFrameTransformer::CallbackFor(
     uint32_t ssrc) const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -170,6 +176,14 @@ void E2eeFrameTransformer::Open(std::unique_ptr<webrtc::TransformableFrameInterf
   if (status != OTC_SUCCESS) {
     dropped_error_.fetch_add(1, std::memory_order_relaxed);
     return;
+  }
+  if (result.event != OTC_E2EE_EVENT_NONE) {
+    std::shared_ptr<const EventHandler> handler;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      handler = event_handler_;
+    }
+    if (handler && *handler) (*handler)(result.event);
   }
   switch (result.outcome) {
     case OTC_E2EE_DECRYPTED:

@@ -14,6 +14,7 @@
 #include "webrtc_build_guard.h"
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,6 +23,8 @@
 
 #include <api/frame_transformer_interface.h>
 #include <api/scoped_refptr.h>
+
+#include <otc/e2ee.h>
 
 #include "../e2ee/codec_prefix.h"
 
@@ -71,6 +74,11 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   void SetPayloadTypeCodec(uint8_t payload_type, e2ee::Codec codec);
   void ClearPayloadTypeCodec(uint8_t payload_type);
 
+  // Receiver: called with every episode event of the opener (mismatch, match, integrity
+  // failure), on the thread that opened the frame (the worker thread): it must not block.
+  using EventHandler = std::function<void(otc_e2ee_event)>;
+  void SetEventHandler(EventHandler handler);
+
   Role role() const { return role_; }
   Kind kind() const { return kind_; }
   Counters counters() const;
@@ -108,6 +116,7 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   std::map<uint8_t, e2ee::Codec> payload_type_codecs_;
   ::rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback_;  // any SSRC (audio)
   std::map<uint32_t, ::rtc::scoped_refptr<webrtc::TransformedFrameCallback>> sink_callbacks_;
+  std::shared_ptr<const EventHandler> event_handler_;
 
   std::atomic<uint64_t> sealed_{0}, opened_{0}, passed_through_empty_{0};
   std::atomic<uint64_t> dropped_mismatch_{0}, dropped_integrity_{0}, dropped_replay_{0};

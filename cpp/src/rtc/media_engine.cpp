@@ -11,6 +11,7 @@
 #include <api/video_codecs/builtin_video_decoder_factory.h>
 #include <api/video_codecs/builtin_video_encoder_factory.h>
 
+#include "../media/pcm_source.h"
 #include "../otc/log.h"
 #include "audio_codec_factories.h"
 #include "webrtc_log_forwarder.h"
@@ -20,15 +21,16 @@ namespace {
 
 constexpr int kDefaultSampleRateHz = 48000;
 
-// A capture source for bots that publish no sound of their own: the device keeps its 10 ms
-// clock running (so audio is negotiated and RTP timestamps advance) and sends silence.
-class SilenceCapturer final : public webrtc::TestAudioDeviceModule::Capturer {
+// The device captures what the process's PCM source holds (silence unless the application
+// chose a tone or pushes PCM): the device keeps its 10 ms clock running either way, so audio is
+// negotiated and RTP timestamps advance.
+class PcmSourceCapturer final : public webrtc::TestAudioDeviceModule::Capturer {
  public:
   int SamplingFrequency() const override { return kDefaultSampleRateHz; }
   int NumChannels() const override { return 1; }
   bool Capture(::rtc::BufferT<int16_t>* buffer) override {
     buffer->SetSize(webrtc::TestAudioDeviceModule::SamplesPerFrame(kDefaultSampleRateHz));
-    std::fill(buffer->begin(), buffer->end(), int16_t{0});
+    otc::media::process_pcm_source().fill(buffer->data(), buffer->size());
     return true;  // false would end capture for good
   }
 };
@@ -79,7 +81,7 @@ bool MediaEngine::Start(AudioIo audio) {
   signaling_thread_ = StartThread(::rtc::Thread::Create(), "otc-signaling");
   if (!network_thread_ || !worker_thread_ || !signaling_thread_) return false;
 
-  if (!audio.capturer) audio.capturer = std::make_unique<SilenceCapturer>();
+  if (!audio.capturer) audio.capturer = std::make_unique<PcmSourceCapturer>();
   if (!audio.renderer) {
     audio.renderer = webrtc::TestAudioDeviceModule::CreateDiscardRenderer(kDefaultSampleRateHz, 2);
   }

@@ -31,7 +31,7 @@ class MediaEngine {
  public:
   // Where the engine's audio device takes its 10 ms capture frames from and hands its playout
   // frames to. The device has no sound card behind it; an empty member gets the default:
-  // silence in (48 kHz mono), playout discarded.
+  // the process's PCM source in (media/pcm_source.h: 48 kHz mono), playout discarded.
   struct AudioIo {
     std::unique_ptr<webrtc::TestAudioDeviceModule::Capturer> capturer;
     std::unique_ptr<webrtc::TestAudioDeviceModule::Renderer> renderer;

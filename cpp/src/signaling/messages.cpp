@@ -64,6 +64,8 @@ StreamInfo parse_stream(const json &object) {
   stream.has_video = get_bool(object, "hasVideo");
   stream.e2ee = get_bool(object, "e2ee");
   stream.creation_time = get_int(object, "creationTime");
+  stream.video_codec = get_string(object, "videoCodec");
+  stream.audio_codec = get_string(object, "audioCodec");
   return stream;
 }
 

@@ -28,6 +28,8 @@ struct StreamInfo {
   bool has_video = false;
   bool e2ee = false;
   int64_t creation_time = 0;
+  std::string video_codec;  // "VP8", "VP9", "H264"; empty without video
+  std::string audio_codec;  // "opus"; empty without audio
 };
 
 // Requests (the id is set by the client when it sends them).

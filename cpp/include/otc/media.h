@@ -1,0 +1,91 @@
+/* node-otc: media shared by publishers and subscribers: video codecs and frames, the built-in
+ * test pattern and its media check, and the process-wide audio device (capture and playout of
+ * 10 ms PCM frames at 48 kHz; there is no sound card). */
+#ifndef OTC_MEDIA_H
+#define OTC_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum otc_video_codec {
+  OTC_VIDEO_CODEC_VP8 = 1, /* the default */
+  OTC_VIDEO_CODEC_VP9 = 2,
+  OTC_VIDEO_CODEC_H264 = 3
+} otc_video_codec;
+
+/** "VP8", "VP9", "H264"; NULL for a value outside the enum. */
+const char *otc_video_codec_name(otc_video_codec codec);
+
+typedef enum otc_video_frame_format {
+  OTC_VIDEO_FRAME_FORMAT_I420 = 1, /* planes Y (w x h), U, V ((w+1)/2 x (h+1)/2), packed */
+  OTC_VIDEO_FRAME_FORMAT_RGBA = 2  /* 4 bytes a pixel in memory order R, G, B, A, packed */
+} otc_video_frame_format;
+
+/** A decoded video frame (I420), handed to on_render_frame. Valid only during the callback. */
+typedef struct otc_video_frame otc_video_frame;
+
+typedef enum otc_video_plane { OTC_VIDEO_PLANE_Y = 0, OTC_VIDEO_PLANE_U = 1, OTC_VIDEO_PLANE_V = 2 } otc_video_plane;
+
+int otc_video_frame_get_width(const otc_video_frame *frame);
+int otc_video_frame_get_height(const otc_video_frame *frame);
+/** The plane's first byte, NULL for a bad plane; rows are stride bytes apart. */
+const uint8_t *otc_video_frame_get_plane(const otc_video_frame *frame, otc_video_plane plane);
+int otc_video_frame_get_plane_stride(const otc_video_frame *frame, otc_video_plane plane);
+/** Render time of the frame in microseconds (libwebrtc's clock). */
+int64_t otc_video_frame_get_timestamp_us(const otc_video_frame *frame);
+
+/** The built-in test pattern: moving bars and, in a band of blocks along the top edge that
+ *  survives lossy compression and scaling, the frame's number and capture time. */
+#define OTC_TEST_PATTERN_DEFAULT_WIDTH 640
+#define OTC_TEST_PATTERN_DEFAULT_HEIGHT 360
+#define OTC_TEST_PATTERN_DEFAULT_FPS 30
+
+/** What a subscriber's media check read from the test pattern's code in the frames it decoded
+ *  (frames without a readable code, e.g. from a pushed source, count only as unreadable). */
+typedef struct otc_media_check {
+  uint64_t frames_decoded;     /* every decoded frame the check looked at */
+  uint64_t frames_received;    /* frames with a readable code, each frame number counted once */
+  uint64_t frames_unreadable;  /* decoded frames without a readable code */
+  uint64_t frames_lost;        /* numbers missing between the first and the highest seen */
+  uint64_t frames_repeated;    /* a frame number delivered again (a frozen picture) */
+  uint64_t frames_out_of_order;/* a number below the highest seen, not seen before */
+  uint64_t freezes;            /* gaps between new frames over max(3 x mean, mean + 150 ms) */
+  double max_gap_ms;           /* longest time between two new frames */
+  double latency_mean_ms;      /* capture (publisher's clock) to decode: same machine only */
+  double latency_p50_ms;
+  double latency_p95_ms;
+  double latency_max_ms;
+  uint32_t first_frame_number;
+  uint32_t last_frame_number;  /* the highest seen */
+  int64_t first_frame_time_us; /* when the first readable frame was decoded (CLOCK_MONOTONIC) */
+} otc_media_check;
+
+/* The audio device: one per process, shared by every publisher (capture) and subscriber
+ * (playout), like the Linux SDK's audio device. Capture is mono 16-bit PCM at 48 kHz, taken 10 ms
+ * (480 samples) at a time; silence until told otherwise. Needs otc_init. */
+#define OTC_AUDIO_SAMPLE_RATE 48000
+#define OTC_AUDIO_SAMPLES_PER_FRAME 480
+/** How much pushed audio the device buffers (1 s); more is refused with OTC_MEDIA_BUFFER_FULL. */
+#define OTC_AUDIO_MAX_BUFFERED_SAMPLES 48000
+
+/** Captures silence. */
+otc_status otc_audio_capture_silence(void);
+/** Captures a sine tone: frequency in 20..20000 Hz, amplitude in (0, 1]. */
+otc_status otc_audio_capture_tone(double frequency_hz, double amplitude);
+/** Switches to pushed PCM and queues samples (mono, 48 kHz, any count up to the free space).
+ *  When the queue runs dry the device captures silence until more arrives. */
+otc_status otc_audio_push_capture_samples(const int16_t *samples, size_t count);
+/** Samples queued and not yet captured. */
+size_t otc_audio_buffered_capture_samples(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTC_MEDIA_H */

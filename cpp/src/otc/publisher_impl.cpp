@@ -1,0 +1,546 @@
+#include "publisher_impl.h"
+
+#include <chrono>
+
+#include <api/rtp_transceiver_interface.h>
+#include <api/video_codecs/sdp_video_format.h>
+
+#include "../e2ee/cipher_suite.h"
+#include "../e2ee/frame_sealer.h"
+#include "../e2ee/key_ring.h"
+#include "../rtc/media_engine.h"
+#include "../rtc/peer_link.h"
+#include "../rtc/video_sources.h"
+#include "../signaling/messages.h"
+#include "codec_names.h"
+#include "engine_access.h"
+#include "log.h"
+#include "session_impl.h"
+
+namespace otc {
+
+using nlohmann::json;
+using signaling::get_int;
+using signaling::get_string;
+
+namespace {
+
+void add_counters(rtc::E2eeFrameTransformer::Counters &into, const rtc::E2eeFrameTransformer::Counters &c) {
+  into.sealed += c.sealed;
+  into.opened += c.opened;
+  into.passed_through_empty += c.passed_through_empty;
+  into.dropped_mismatch += c.dropped_mismatch;
+  into.dropped_integrity += c.dropped_integrity;
+  into.dropped_replay += c.dropped_replay;
+  into.dropped_no_codec += c.dropped_no_codec;
+  into.dropped_error += c.dropped_error;
+  into.dropped_no_callback += c.dropped_no_callback;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+PublisherCore::PublisherCore(otc_publisher *handle, const otc_publisher_callbacks &callbacks,
+                             PublisherSettings settings)
+    : handle_(handle), callbacks_(callbacks), settings_(std::move(settings)) {}
+
+PublisherCore::~PublisherCore() = default;
+
+otc_status PublisherCore::publish(otc_session *session) {
+  auto engine = acquire_media_engine();
+  if (!engine) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
+  SessionLink *link = session->link.get();
+  const bool has_secret = session->has_secret.load();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (deleted_.load() || state_ != State::idle) return OTC_SESSION_ILLEGAL_STATE;
+  }
+  if (!link->connection_id()) return OTC_SESSION_NOT_CONNECTED;
+  if (link->is_e2ee() && !has_secret) return OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING;
+
+  // Media first (outside the lock: factory calls block on the signaling thread).
+  Media media;
+  media.engine = engine;
+  auto *factory = engine->factory();
+  if (settings_.video) {
+    if (settings_.source == OTC_VIDEO_SOURCE_TEST_PATTERN) {
+      auto pattern = ::rtc::make_ref_counted<rtc::PatternVideoSource>(settings_.width, settings_.height, settings_.fps);
+      pattern->Start();
+      media.source = pattern;
+    } else {
+      media.source = ::rtc::make_ref_counted<rtc::PushedVideoSource>();
+    }
+    media.video_track = factory->CreateVideoTrack("video", media.source.get());
+  }
+  if (settings_.audio) {
+    auto audio_source = factory->CreateAudioSource(cricket::AudioOptions());
+    media.audio_track = factory->CreateAudioTrack("audio", audio_source.get());
+  }
+  if ((settings_.video && !media.video_track) || (settings_.audio && !media.audio_track)) {
+    stop_media(std::move(media));
+    return OTC_MEDIA_ENGINE_FAILURE;
+  }
+
+  uint64_t attempt;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (deleted_.load() || state_ != State::idle) {
+      // Another thread won the race; undo outside the lock below.
+      attempt = 0;
+    } else {
+      state_ = State::publishing;
+      attempt = ++attempt_;
+      link_ = link;
+      e2ee_ = has_secret;
+      ring_ = has_secret ? session->ring : nullptr;
+      media_ = std::move(media);
+    }
+  }
+  if (attempt == 0) {
+    stop_media(std::move(media));
+    return OTC_SESSION_ILLEGAL_STATE;
+  }
+  set_publish_audio(publish_audio_.load());
+  set_publish_video(publish_video_.load());
+  otc_status status = link->attach(shared_from_this());
+  json request{{"type", "publish"},
+               {"name", settings_.name},
+               {"hasAudio", settings_.audio},
+               {"hasVideo", settings_.video},
+               {"videoType", settings_.source == OTC_VIDEO_SOURCE_TEST_PATTERN ? "custom" : "custom"},
+               {"e2ee", has_secret},
+               {"videoCodec", settings_.video ? video_codec_name(settings_.codec) : ""},
+               {"audioCodec", settings_.audio ? "opus" : ""}};
+  std::weak_ptr<PublisherCore> weak = weak_from_this();
+  if (status == OTC_SUCCESS &&
+      !link->request(std::move(request), [weak, attempt](const signaling::Reply &reply) {
+        if (auto self = weak.lock()) self->on_publish_reply(attempt, reply);
+      })) {
+    status = OTC_SESSION_NOT_CONNECTED;
+  }
+  if (status != OTC_SUCCESS) {
+    Media taken;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      state_ = State::idle;
+      link_ = nullptr;
+      taken = take_media_locked();
+    }
+    link->detach(this);
+    stop_media(std::move(taken));
+  }
+  return status;
+}
+
+void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &reply) {
+  std::shared_ptr<otc_stream> stream;
+  SessionLink *link = nullptr;
+  Media taken;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::publishing) return;
+    link = link_;
+    if (reply.status == OTC_SUCCESS) {
+      state_ = State::published;
+      stream_id_ = get_string(reply.body, "streamId");
+      stream = std::make_shared<otc_stream>();
+      stream->info.stream_id = stream_id_;
+      stream->info.name = settings_.name;
+      stream->info.has_audio = settings_.audio;
+      stream->info.has_video = settings_.video;
+      stream->info.e2ee = e2ee_;
+      stream->info.creation_time = now_ms();
+      stream->info.video_codec = settings_.video ? video_codec_name(settings_.codec) : "";
+      stream->info.audio_codec = settings_.audio ? "opus" : "";
+      auto own = link->own_connection();
+      if (!own) own = std::make_shared<otc_connection>();
+      stream->info.connection_id = own->info.connection_id;
+      stream->connection = own;
+      stream_ = stream;
+    } else {
+      state_ = State::idle;
+      link_ = nullptr;
+      taken = take_media_locked();
+    }
+  }
+  if (reply.status != OTC_SUCCESS) {
+    link->detach(this);
+    stop_media(std::move(taken));
+    const otc_status code = reply.status == OTC_SESSION_ENCRYPTION_SECRET_MISSING
+                                ? OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING
+                                : (reply.status == OTC_SESSION_CONNECTION_TIMED_OUT ? OTC_PUBLISHER_TIMED_OUT
+                                                                                    : OTC_PUBLISHER_UNABLE_TO_PUBLISH);
+    report_error(code, "publish refused: " + (reply.message.empty() ? std::string("no reason given") : reply.message));
+    return;
+  }
+  link->route_stream(stream->info.stream_id, this);
+  otc::log(OTC_LOG_LEVEL_INFO, "publisher: stream %s published%s", stream->info.stream_id.c_str(),
+           stream->info.e2ee ? " (end-to-end encrypted)" : "");
+  if (!deleted_.load() && callbacks_.on_stream_created) {
+    callbacks_.on_stream_created(handle_, callbacks_.user_data, stream.get());
+  }
+}
+
+void PublisherCore::on_session_event(const json &event) {
+  const std::string type = get_string(event, "type");
+  const std::string peer_id = get_string(event, "peerId");
+  if (type == "subscriberJoined") {
+    on_subscriber_joined(peer_id);
+    return;
+  }
+  std::shared_ptr<rtc::PeerLink> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = media_.peers.find(peer_id);
+    if (it == media_.peers.end()) return;
+    peer = it->second.link;
+  }
+  if (type == "answer") {
+    peer->AcceptAnswer(get_string(event, "sdp"));
+  } else if (type == "candidate") {
+    peer->AddRemoteCandidate(get_string(event, "sdpMid"), static_cast<int>(get_int(event, "sdpMLineIndex")),
+                             get_string(event, "candidate"));
+  } else if (type == "peerClosed") {
+    close_peer(peer_id);
+  }
+}
+
+void PublisherCore::on_subscriber_joined(const std::string &peer_id) {
+  std::shared_ptr<rtc::MediaEngine> engine;
+  ::rtc::scoped_refptr<webrtc::VideoTrackInterface> video_track;
+  ::rtc::scoped_refptr<webrtc::AudioTrackInterface> audio_track;
+  std::shared_ptr<e2ee::KeyRing> ring;
+  std::string stream_id;
+  SessionLink *link;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ != State::published || peer_id.empty() || media_.peers.count(peer_id)) return;
+    engine = media_.engine;
+    video_track = media_.video_track;
+    audio_track = media_.audio_track;
+    ring = ring_;
+    stream_id = stream_id_;
+    link = link_;
+  }
+  std::weak_ptr<PublisherCore> weak = weak_from_this();
+  rtc::PeerLink::Listener listener;
+  listener.on_candidate = [weak, peer_id](const std::string &mid, int index, const std::string &candidate) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    if (!self->link_) return;
+    self->link_->request(json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate},
+                              {"sdpMid", mid}, {"sdpMLineIndex", index}},
+                         [](const signaling::Reply &) {});
+  };
+  listener.on_state = [weak, peer_id](webrtc::PeerConnectionInterface::PeerConnectionState state) {
+    if (state != webrtc::PeerConnectionInterface::PeerConnectionState::kFailed) return;
+    if (auto self = weak.lock()) self->on_peer_failed(peer_id, "the connection to a subscriber failed");
+  };
+  listener.on_failure = [weak, peer_id](const std::string &message) {
+    if (auto self = weak.lock()) self->on_peer_failed(peer_id, message);
+  };
+  auto peer_link = rtc::PeerLink::Create(*engine, "publisher " + stream_id + " to " + peer_id, std::move(listener));
+  if (!peer_link) {
+    report_error(OTC_PUBLISHER_WEBRTC_ERROR, "cannot create a peer connection for a subscriber");
+    return;
+  }
+  Peer peer;
+  peer.link = peer_link;
+  webrtc::RtpTransceiverInit init;
+  init.direction = webrtc::RtpTransceiverDirection::kSendOnly;
+  init.stream_ids = {stream_id};
+  auto *pc = peer_link->connection();
+  std::string failure;
+  if (video_track) {
+    auto transceiver = pc->AddTransceiver(video_track, init);
+    if (!transceiver.ok()) {
+      failure = std::string("cannot add the video track: ") + transceiver.error().message();
+    } else {
+      // Only the chosen codec (and its retransmissions): the far end cannot pick another.
+      std::vector<webrtc::RtpCodecCapability> preferred;
+      const std::string wanted = video_codec_name(settings_.codec);
+      for (const auto &codec : engine->factory()->GetRtpSenderCapabilities(cricket::MEDIA_TYPE_VIDEO).codecs) {
+        if (codec.name == wanted || codec.name == "rtx") preferred.push_back(codec);
+      }
+      auto set = transceiver.value()->SetCodecPreferences(preferred);
+      if (!set.ok()) failure = std::string("the codec ") + wanted + " is not available: " + set.message();
+      if (ring && failure.empty()) {
+        const auto *suite = e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE);
+        peer.video_sealer = rtc::E2eeFrameTransformer::CreateSender(
+            std::make_shared<e2ee::FrameSealer>(ring, *suite), rtc::E2eeFrameTransformer::Kind::kVideo,
+            e2ee_codec_for(settings_.codec));
+        // Before the offer: the first key frame is sealed too.
+        transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.video_sealer);
+      }
+    }
+  }
+  if (audio_track && failure.empty()) {
+    auto transceiver = pc->AddTransceiver(audio_track, init);
+    if (!transceiver.ok()) {
+      failure = std::string("cannot add the audio track: ") + transceiver.error().message();
+    } else if (ring) {
+      const auto *suite = e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE);
+      peer.audio_sealer = rtc::E2eeFrameTransformer::CreateSender(
+          std::make_shared<e2ee::FrameSealer>(ring, *suite), rtc::E2eeFrameTransformer::Kind::kAudio);
+      transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.audio_sealer);
+    }
+  }
+  if (!failure.empty()) {
+    peer_link->Close();
+    report_error(ring && failure.find("codec") != std::string::npos ? OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC
+                                                                   : OTC_PUBLISHER_WEBRTC_ERROR,
+                 failure);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ != State::published || link_ != link) {
+      peer_link->Close();
+      return;
+    }
+    media_.peers[peer_id] = peer;
+  }
+  link->route_peer(peer_id, this);
+  const bool e2ee = ring != nullptr;
+  peer_link->MakeOffer([weak, peer_id, e2ee](const std::string &sdp) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    if (!self->link_) return;
+    self->link_->request(json{{"type", "offer"}, {"peerId", peer_id}, {"sdp", sdp}, {"e2ee", e2ee}},
+                         [weak, peer_id](const signaling::Reply &reply) {
+                           if (reply.status == OTC_SUCCESS) return;
+                           if (auto self = weak.lock()) self->on_peer_failed(peer_id, "offer refused: " + reply.message);
+                         });
+  });
+}
+
+void PublisherCore::on_peer_failed(const std::string &peer_id, const std::string &message) {
+  otc::log(OTC_LOG_LEVEL_WARN, "publisher: peer %s: %s", peer_id.c_str(), message.c_str());
+  // Called on the signaling thread: closing blocks on it, so move to the io thread.
+  std::weak_ptr<PublisherCore> weak = weak_from_this();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!link_) return;
+  link_->post([weak, peer_id] {
+    if (auto self = weak.lock()) self->close_peer(peer_id);
+  });
+}
+
+void PublisherCore::fold_counters_locked(const Peer &peer) {
+  if (peer.video_sealer) add_counters(closed_video_, peer.video_sealer->counters());
+  if (peer.audio_sealer) add_counters(closed_audio_, peer.audio_sealer->counters());
+}
+
+void PublisherCore::close_peer(const std::string &peer_id) {
+  Peer peer;
+  SessionLink *link;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = media_.peers.find(peer_id);
+    if (it == media_.peers.end()) return;
+    peer = std::move(it->second);
+    media_.peers.erase(it);
+    fold_counters_locked(peer);
+    link = link_;
+  }
+  if (link) link->unroute_peer(peer_id);
+  peer.link->Close();
+}
+
+PublisherCore::Media PublisherCore::take_media_locked() {
+  for (const auto &[id, peer] : media_.peers) fold_counters_locked(peer);
+  Media media = std::move(media_);
+  media_ = Media{};
+  return media;
+}
+
+void PublisherCore::stop_media(Media media) {
+  // libwebrtc.md's order: sources stop, connections close, then connections, tracks and
+  // sources go, and the engine last.
+  if (media.source) media.source->Stop();
+  for (auto &[id, peer] : media.peers) peer.link->Close();
+  media.peers.clear();
+  media.video_track = nullptr;
+  media.audio_track = nullptr;
+  media.source = nullptr;
+  media.engine.reset();
+}
+
+otc_status PublisherCore::unpublish(otc_session *session) {
+  Media taken;
+  SessionLink *link;
+  std::shared_ptr<otc_stream> stream;
+  std::string stream_id;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ == State::idle || link_ != session->link.get()) return OTC_SESSION_PUBLISHER_NOT_FOUND;
+    link = link_;
+    stream_id = stream_id_;
+    stream = state_ == State::published ? stream_ : nullptr;
+    state_ = State::idle;
+    ++attempt_;
+    link_ = nullptr;
+    stream_id_.clear();
+    taken = take_media_locked();
+  }
+  if (!stream_id.empty()) link->request(json{{"type", "unpublish"}, {"streamId", stream_id}}, [](const signaling::Reply &) {});
+  link->detach(this);
+  stop_media(std::move(taken));
+  if (stream) {
+    std::weak_ptr<PublisherCore> weak = weak_from_this();
+    link->post([weak, stream] {
+      if (auto self = weak.lock()) self->report_stream_destroyed(stream);
+    });
+  }
+  return OTC_SUCCESS;
+}
+
+void PublisherCore::on_session_gone() {
+  Media taken;
+  std::shared_ptr<otc_stream> stream;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ == State::idle) return;
+    stream = state_ == State::published ? stream_ : nullptr;
+    state_ = State::idle;
+    ++attempt_;
+    link_ = nullptr;
+    stream_id_.clear();
+    taken = take_media_locked();
+  }
+  stop_media(std::move(taken));
+  if (stream) report_stream_destroyed(stream);
+}
+
+void PublisherCore::shutdown() {
+  deleted_.store(true);
+  SessionLink *link;
+  std::string stream_id;
+  Media taken;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    link = link_;
+    stream_id = stream_id_;
+    state_ = State::idle;
+    ++attempt_;
+    link_ = nullptr;
+    stream_id_.clear();
+    taken = take_media_locked();
+  }
+  if (link) {
+    if (!stream_id.empty()) {
+      link->request(json{{"type", "unpublish"}, {"streamId", stream_id}}, [](const signaling::Reply &) {});
+    }
+    link->detach(this);
+    link->sync_io();  // a callback of ours that is running on the io thread finishes first
+  }
+  stop_media(std::move(taken));
+}
+
+void PublisherCore::report_error(otc_status status, const std::string &message) {
+  otc::log(OTC_LOG_LEVEL_WARN, "publisher: %s (%d)", message.c_str(), static_cast<int>(status));
+  if (!deleted_.load() && callbacks_.on_error) callbacks_.on_error(handle_, callbacks_.user_data, message.c_str(), status);
+}
+
+void PublisherCore::report_stream_destroyed(const std::shared_ptr<otc_stream> &stream) {
+  if (!deleted_.load() && callbacks_.on_stream_destroyed) {
+    callbacks_.on_stream_destroyed(handle_, callbacks_.user_data, stream.get());
+  }
+}
+
+otc_status PublisherCore::push_video_frame(otc_video_frame_format format, int width, int height,
+                                           const uint8_t *data, size_t size) {
+  if (settings_.source != OTC_VIDEO_SOURCE_PUSHED || !settings_.video) return OTC_MEDIA_ILLEGAL_STATE;
+  ::rtc::scoped_refptr<rtc::PublisherVideoSource> source;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    source = media_.source;
+  }
+  if (!source) {
+    // Validate anyway, so bad input is reported the same way before publishing.
+    return rtc::PushedVideoSource::Validate(format, width, height, data, size);
+  }
+  return static_cast<rtc::PushedVideoSource *>(source.get())->Push(format, width, height, data, size);
+}
+
+// Track calls are proxied to libwebrtc's threads, whose callbacks may wait for mutex_: never
+// make them with it held.
+otc_status PublisherCore::set_publish_audio(bool enabled) {
+  ::rtc::scoped_refptr<webrtc::AudioTrackInterface> track;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    publish_audio_ = enabled;
+    track = media_.audio_track;
+  }
+  if (track) track->set_enabled(enabled);
+  return OTC_SUCCESS;
+}
+
+otc_status PublisherCore::set_publish_video(bool enabled) {
+  ::rtc::scoped_refptr<webrtc::VideoTrackInterface> track;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    publish_video_ = enabled;
+    track = media_.video_track;
+  }
+  if (track) track->set_enabled(enabled);
+  return OTC_SUCCESS;
+}
+
+void PublisherCore::stats(otc_publisher_stats *out) {
+  *out = otc_publisher_stats{};
+  out->rtt_ms = -1;
+  rtc::E2eeFrameTransformer::Counters video, audio;
+  std::vector<std::shared_ptr<rtc::PeerLink>> links;
+  std::shared_ptr<e2ee::KeyRing> ring;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    video = closed_video_;
+    audio = closed_audio_;
+    for (const auto &[id, peer] : media_.peers) {
+      if (peer.video_sealer) add_counters(video, peer.video_sealer->counters());
+      if (peer.audio_sealer) add_counters(audio, peer.audio_sealer->counters());
+      links.push_back(peer.link);
+    }
+    if (media_.source) out->video_frames_captured = media_.source->frames_captured();
+    out->e2ee = e2ee_ ? OTC_TRUE : OTC_FALSE;
+    ring = ring_;
+  }
+  out->subscribers = static_cast<uint32_t>(links.size());
+  out->video_frames_sealed = video.sealed;
+  out->audio_frames_sealed = audio.sealed;
+  out->seal_errors = video.dropped_error + audio.dropped_error + video.dropped_no_codec + audio.dropped_no_codec;
+  out->audio_frames_sent = audio.sealed + audio.passed_through_empty;
+  bool first = true;
+  for (const auto &link : links) {
+    const auto s = link->stats();
+    if (!s.valid) continue;
+    out->bytes_sent += s.video_bytes_sent + s.audio_bytes_sent;
+    out->video_frames_sent += s.frames_encoded;
+    out->video_bitrate_bps += s.video_send_bps;
+    out->audio_bitrate_bps += s.audio_send_bps;
+    if (first) {
+      out->video_fps = s.fps;
+      out->video_width = s.width;
+      out->video_height = s.height;
+      out->rtt_ms = s.rtt_ms;
+      first = false;
+    }
+  }
+  if (ring) {
+    if (auto current = ring->current()) out->encryption_epoch = current->id;
+  }
+}
+
+const char *PublisherCore::stream_id() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stream_ && state_ == State::published ? stream_->info.stream_id.c_str() : nullptr;
+}
+
+}  // namespace otc

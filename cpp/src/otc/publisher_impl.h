@@ -1,0 +1,122 @@
+// The object behind otc_publisher: its media (a video source and track, an audio track), one
+// sending peer connection per subscriber (relayed sessions: the server tells the publisher who
+// joined), and every sender's frame transformer sealing frames with the session's keys.
+//
+// Threads: API calls come from any application thread; negotiation events and every
+// application callback run on the session link's io thread; peer connection events run on the
+// engine's signaling thread and hop to the io thread. mutex_ is never held while calling the
+// application or the link's blocking functions.
+#pragma once
+
+#include <otc/publisher.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "../rtc/webrtc_build_guard.h"
+
+#include <api/media_stream_interface.h>
+
+#include "../rtc/e2ee_frame_transformer.h"
+#include "../signaling/signaling_client.h"
+#include "media_endpoint.h"
+
+namespace otc {
+namespace e2ee {
+class KeyRing;
+}
+namespace rtc {
+class MediaEngine;
+class PeerLink;
+class PublisherVideoSource;
+}  // namespace rtc
+class SessionLink;
+
+struct PublisherSettings {
+  std::string name;
+  bool audio = true;
+  bool video = true;
+  otc_video_codec codec = OTC_VIDEO_CODEC_VP8;
+  otc_video_source source = OTC_VIDEO_SOURCE_TEST_PATTERN;
+  int width = OTC_TEST_PATTERN_DEFAULT_WIDTH;
+  int height = OTC_TEST_PATTERN_DEFAULT_HEIGHT;
+  int fps = OTC_TEST_PATTERN_DEFAULT_FPS;
+};
+
+class PublisherCore final : public MediaEndpoint, public std::enable_shared_from_this<PublisherCore> {
+ public:
+  PublisherCore(otc_publisher *handle, const otc_publisher_callbacks &callbacks, PublisherSettings settings);
+  ~PublisherCore() override;
+
+  otc_status publish(otc_session *session);
+  otc_status unpublish(otc_session *session);
+  // Unpublishes, closes everything, and makes sure no callback runs afterwards (delete).
+  void shutdown();
+
+  otc_status push_video_frame(otc_video_frame_format format, int width, int height, const uint8_t *data,
+                              size_t size);
+  otc_status set_publish_audio(bool enabled);
+  otc_status set_publish_video(bool enabled);
+  void stats(otc_publisher_stats *out);
+  const char *stream_id();
+
+  void on_session_event(const nlohmann::json &event) override;
+  void on_session_gone() override;
+
+ private:
+  struct Peer {
+    std::shared_ptr<rtc::PeerLink> link;
+    ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> video_sealer, audio_sealer;
+  };
+  enum class State { idle, publishing, published };
+
+  void on_publish_reply(uint64_t attempt, const signaling::Reply &reply);
+  void on_subscriber_joined(const std::string &peer_id);
+  void on_peer_failed(const std::string &peer_id, const std::string &message);
+  void close_peer(const std::string &peer_id);
+  // Takes everything the publisher runs out of the object (mutex_ held); the caller stops it
+  // outside the lock with stop_media.
+  struct Media {
+    std::map<std::string, Peer> peers;
+    ::rtc::scoped_refptr<rtc::PublisherVideoSource> source;
+    ::rtc::scoped_refptr<webrtc::VideoTrackInterface> video_track;
+    ::rtc::scoped_refptr<webrtc::AudioTrackInterface> audio_track;
+    std::shared_ptr<rtc::MediaEngine> engine;  // released last
+  };
+  Media take_media_locked();
+  void stop_media(Media media);
+  void fold_counters_locked(const Peer &peer);
+  void report_error(otc_status status, const std::string &message);
+  void report_stream_destroyed(const std::shared_ptr<otc_stream> &stream);
+
+  otc_publisher *const handle_;
+  const otc_publisher_callbacks callbacks_;
+  const PublisherSettings settings_;
+  std::atomic<bool> deleted_{false};
+  std::atomic<bool> publish_audio_{true}, publish_video_{true};
+
+  std::mutex mutex_;
+  State state_ = State::idle;
+  uint64_t attempt_ = 0;
+  SessionLink *link_ = nullptr;
+  std::shared_ptr<e2ee::KeyRing> ring_;  // null: frames go out unsealed (session without secret)
+  bool e2ee_ = false;
+  std::string stream_id_;
+  std::shared_ptr<otc_stream> stream_;
+  Media media_;
+  // Counters of peers already closed, so stats cover the publisher's whole life.
+  rtc::E2eeFrameTransformer::Counters closed_video_, closed_audio_;
+};
+
+}  // namespace otc
+
+struct otc_publisher_settings {
+  otc::PublisherSettings values;
+};
+
+struct otc_publisher {
+  std::shared_ptr<otc::PublisherCore> core;
+};

@@ -1,0 +1,64 @@
+// C API: otc_subscriber_* and otc_session_subscribe/unsubscribe. The object is in
+// subscriber_impl.h.
+#include <otc/subscriber.h>
+
+#include <new>
+
+#include "session_impl.h"
+#include "subscriber_impl.h"
+
+extern "C" {
+
+otc_subscriber *otc_subscriber_new(const otc_stream *stream, const otc_subscriber_callbacks *callbacks) {
+  if (!stream || stream->info.stream_id.empty()) return nullptr;
+  auto *subscriber = new (std::nothrow) otc_subscriber;
+  if (!subscriber) return nullptr;
+  subscriber->core = std::make_shared<otc::SubscriberCore>(
+      subscriber, callbacks ? *callbacks : otc_subscriber_callbacks{}, *stream);
+  return subscriber;
+}
+
+otc_status otc_session_subscribe(otc_session *session, otc_subscriber *subscriber) {
+  if (!session || !subscriber) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return subscriber->core->subscribe(session);
+}
+
+otc_status otc_session_unsubscribe(otc_session *session, otc_subscriber *subscriber) {
+  if (!session || !subscriber) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return subscriber->core->unsubscribe(session);
+}
+
+const char *otc_subscriber_get_stream_id(const otc_subscriber *subscriber) {
+  return subscriber ? subscriber->core->stream_id() : nullptr;
+}
+
+otc_status otc_subscriber_set_subscribe_to_audio(otc_subscriber *subscriber, otc_bool enabled) {
+  if (!subscriber) return OTC_MEDIA_INVALID_PARAMETER;
+  return subscriber->core->set_subscribe_to_audio(enabled != OTC_FALSE);
+}
+
+otc_status otc_subscriber_set_subscribe_to_video(otc_subscriber *subscriber, otc_bool enabled) {
+  if (!subscriber) return OTC_MEDIA_INVALID_PARAMETER;
+  return subscriber->core->set_subscribe_to_video(enabled != OTC_FALSE);
+}
+
+otc_status otc_subscriber_get_stats(otc_subscriber *subscriber, otc_subscriber_stats *stats) {
+  if (!subscriber || !stats) return OTC_MEDIA_INVALID_PARAMETER;
+  subscriber->core->stats(stats);
+  return OTC_SUCCESS;
+}
+
+otc_status otc_subscriber_get_media_check(otc_subscriber *subscriber, otc_media_check *check) {
+  if (!subscriber || !check) return OTC_MEDIA_INVALID_PARAMETER;
+  *check = subscriber->core->media_check();
+  return OTC_SUCCESS;
+}
+
+otc_status otc_subscriber_delete(otc_subscriber *subscriber) {
+  if (!subscriber) return OTC_SUCCESS;
+  subscriber->core->shutdown();
+  delete subscriber;
+  return OTC_SUCCESS;
+}
+
+}  // extern "C"

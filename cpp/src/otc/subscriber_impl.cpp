@@ -1,0 +1,515 @@
+#include "subscriber_impl.h"
+
+#include "../e2ee/cipher_suite.h"
+#include "../e2ee/frame_opener.h"
+#include "../e2ee/key_ring.h"
+#include "../rtc/media_engine.h"
+#include "../rtc/peer_link.h"
+#include "../signaling/messages.h"
+#include "codec_names.h"
+#include "engine_access.h"
+#include "log.h"
+#include "session_impl.h"
+
+namespace otc {
+
+using nlohmann::json;
+using signaling::get_int;
+using signaling::get_string;
+
+namespace {
+
+void add_counters(rtc::E2eeFrameTransformer::Counters &into, const rtc::E2eeFrameTransformer::Counters &c) {
+  into.sealed += c.sealed;
+  into.opened += c.opened;
+  into.passed_through_empty += c.passed_through_empty;
+  into.dropped_mismatch += c.dropped_mismatch;
+  into.dropped_integrity += c.dropped_integrity;
+  into.dropped_replay += c.dropped_replay;
+  into.dropped_no_codec += c.dropped_no_codec;
+  into.dropped_error += c.dropped_error;
+  into.dropped_no_callback += c.dropped_no_callback;
+}
+
+}  // namespace
+
+SubscriberCore::SubscriberCore(otc_subscriber *handle, const otc_subscriber_callbacks &callbacks, otc_stream stream)
+    : handle_(handle),
+      callbacks_(callbacks),
+      stream_(std::move(stream)),
+      video_sink_(check_,
+                  callbacks.on_render_frame
+                      ? rtc::SubscriberVideoSink::Render([this](const otc_video_frame &frame) {
+                          if (!deleted_.load(std::memory_order_relaxed)) {
+                            callbacks_.on_render_frame(handle_, callbacks_.user_data, &frame);
+                          }
+                        })
+                      : nullptr),
+      audio_sink_([this](const int16_t *samples, size_t per_channel, int rate, int channels) {
+        if (callbacks_.on_audio_data && !deleted_.load(std::memory_order_relaxed)) {
+          callbacks_.on_audio_data(handle_, callbacks_.user_data, samples, per_channel, rate, channels);
+        }
+      }) {}
+
+SubscriberCore::~SubscriberCore() = default;
+
+otc_status SubscriberCore::subscribe(otc_session *session) {
+  auto engine = acquire_media_engine();
+  if (!engine) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
+  SessionLink *link = session->link.get();
+  if (!link->connection_id()) return OTC_SESSION_NOT_CONNECTED;
+  // An encrypted stream with no secret to open it: refused here, before any media flows.
+  if (stream_.info.e2ee && !session->has_secret.load()) return OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING;
+  uint64_t attempt;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (deleted_.load() || state_ != State::idle) return OTC_SESSION_ILLEGAL_STATE;
+    state_ = State::subscribing;
+    attempt = ++attempt_;
+    link_ = link;
+    peer_id_.clear();
+    media_.engine = engine;
+    if (stream_.info.e2ee) {
+      opener_ = std::make_shared<e2ee::FrameOpener>(session->ring, *e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE));
+    } else {
+      opener_ = nullptr;
+    }
+  }
+  otc_status status = link->attach(shared_from_this());
+  if (status == OTC_SUCCESS) {
+    link->route_stream(stream_.info.stream_id, this);
+    std::weak_ptr<SubscriberCore> weak = weak_from_this();
+    if (!link->request(json{{"type", "subscribe"}, {"streamId", stream_.info.stream_id}},
+                       [weak, attempt](const signaling::Reply &reply) {
+                         if (auto self = weak.lock()) self->on_subscribe_reply(attempt, reply);
+                       })) {
+      status = OTC_SESSION_NOT_CONNECTED;
+    }
+  }
+  if (status != OTC_SUCCESS) {
+    Media taken;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      state_ = State::idle;
+      link_ = nullptr;
+      taken = take_media_locked();
+    }
+    link->detach(this);
+    stop_media(std::move(taken));
+  }
+  return status;
+}
+
+void SubscriberCore::on_subscribe_reply(uint64_t attempt, const signaling::Reply &reply) {
+  SessionLink *link;
+  Media taken;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::subscribing) return;
+    link = link_;
+    if (reply.status == OTC_SUCCESS) {
+      state_ = State::connecting;
+      peer_id_ = get_string(reply.body, "peerId");
+    } else {
+      state_ = State::idle;
+      link_ = nullptr;
+      taken = take_media_locked();
+    }
+  }
+  if (reply.status == OTC_SUCCESS) {
+    link->route_peer(get_string(reply.body, "peerId"), this);
+    return;
+  }
+  link->detach(this);
+  stop_media(std::move(taken));
+  const otc_status code = reply.status == OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM ? reply.status
+                          : reply.status == OTC_SESSION_CONNECTION_TIMED_OUT      ? OTC_SUBSCRIBER_TIMED_OUT
+                                                                                  : OTC_SUBSCRIBER_WEBRTC_ERROR;
+  report_error(code, "subscribe refused: " + (reply.message.empty() ? std::string("no reason given") : reply.message));
+}
+
+void SubscriberCore::on_session_event(const json &event) {
+  const std::string type = get_string(event, "type");
+  if (type == "streamDestroyed") {
+    end(false, true);
+    return;
+  }
+  const std::string peer_id = get_string(event, "peerId");
+  std::shared_ptr<rtc::PeerLink> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (peer_id != peer_id_ || state_ == State::idle) return;
+    peer = media_.link;
+  }
+  if (type == "offer") {
+    if (!peer) on_offer(peer_id, get_string(event, "sdp"));
+  } else if (type == "candidate" && peer) {
+    peer->AddRemoteCandidate(get_string(event, "sdpMid"), static_cast<int>(get_int(event, "sdpMLineIndex")),
+                             get_string(event, "candidate"));
+  } else if (type == "peerClosed") {
+    end(false, true);
+  }
+}
+
+void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp) {
+  std::shared_ptr<rtc::MediaEngine> engine;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    engine = media_.engine;
+  }
+  if (!engine) return;
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  rtc::PeerLink::Listener listener;
+  listener.on_candidate = [weak, peer_id](const std::string &mid, int index, const std::string &candidate) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    if (!self->link_) return;
+    self->link_->request(json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate},
+                              {"sdpMid", mid}, {"sdpMLineIndex", index}},
+                         [](const signaling::Reply &) {});
+  };
+  listener.on_state = [weak](webrtc::PeerConnectionInterface::PeerConnectionState state) {
+    if (auto self = weak.lock()) self->on_peer_state(state);
+  };
+  listener.on_track = [weak](::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) {
+    if (auto self = weak.lock()) self->on_track(std::move(transceiver));
+  };
+  listener.on_failure = [weak](const std::string &message) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, message);
+    self->post_callback([weak] {
+      if (auto self = weak.lock()) self->end(true, true);
+    });
+  };
+  auto peer = rtc::PeerLink::Create(*engine, "subscriber of " + stream_.info.stream_id, std::move(listener));
+  if (!peer) {
+    report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, "cannot create a peer connection");
+    end(true, true);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ != State::connecting || peer_id != peer_id_) {
+      peer->Close();
+      return;
+    }
+    media_.link = peer;
+  }
+  peer->AcceptOffer(sdp, [weak, peer_id](const std::string &answer) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    if (!self->link_) return;
+    self->link_->request(json{{"type", "answer"}, {"peerId", peer_id}, {"sdp", answer}},
+                         [](const signaling::Reply &) {});
+  });
+}
+
+// Signaling thread, inside SetRemoteDescription: before the first frame can arrive.
+void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) {
+  auto receiver = transceiver->receiver();
+  const bool video = transceiver->media_type() == cricket::MEDIA_TYPE_VIDEO;
+  std::shared_ptr<e2ee::FrameOpener> opener;
+  std::shared_ptr<rtc::PeerLink> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    opener = opener_;
+    peer = media_.link;
+  }
+  ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> transformer;
+  if (opener) {
+    if (video) {
+      std::map<uint8_t, e2ee::Codec> table;
+      if (peer) {
+        for (const auto &[payload_type, name] : peer->RemoteVideoPayloadTypes()) {
+          if (auto codec = e2ee_codec_from_name(name)) table[payload_type] = *codec;
+        }
+      }
+      transformer = rtc::E2eeFrameTransformer::CreateReceiver(opener, rtc::E2eeFrameTransformer::Kind::kVideo,
+                                                             e2ee_codec_from_name(stream_.info.video_codec), table);
+    } else {
+      transformer = rtc::E2eeFrameTransformer::CreateReceiver(opener, rtc::E2eeFrameTransformer::Kind::kAudio);
+    }
+    std::weak_ptr<SubscriberCore> weak = weak_from_this();
+    transformer->SetEventHandler([weak](otc_e2ee_event event) {
+      if (auto self = weak.lock()) self->on_e2ee_event(event);
+    });
+    receiver->SetDepacketizerToDecoderFrameTransformer(transformer);
+  }
+  // Track calls block on libwebrtc's worker thread, which may be waiting for mutex_ (an e2ee
+  // event): configure the track first, store it after.
+  if (video) {
+    auto track = ::rtc::scoped_refptr<webrtc::VideoTrackInterface>(
+        static_cast<webrtc::VideoTrackInterface *>(receiver->track().release()));
+    track->AddOrUpdateSink(&video_sink_, ::rtc::VideoSinkWants());
+    track->set_enabled(receive_video_.load());
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (state_ == State::idle || media_.link != peer) {  // ended meanwhile: undo here
+      lock.unlock();
+      track->RemoveSink(&video_sink_);
+      return;
+    }
+    media_.video_opener = transformer;
+    media_.video_receiver = receiver;
+    media_.video_track = track;
+  } else {
+    auto track = ::rtc::scoped_refptr<webrtc::AudioTrackInterface>(
+        static_cast<webrtc::AudioTrackInterface *>(receiver->track().release()));
+    track->AddSink(&audio_sink_);
+    track->set_enabled(receive_audio_.load());
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (state_ == State::idle || media_.link != peer) {
+      lock.unlock();
+      track->RemoveSink(&audio_sink_);
+      return;
+    }
+    media_.audio_opener = transformer;
+    media_.audio_receiver = receiver;
+    media_.audio_track = track;
+  }
+}
+
+void SubscriberCore::on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state) {
+  using S = webrtc::PeerConnectionInterface::PeerConnectionState;
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  if (state == S::kConnected) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (state_ != State::connecting) return;
+      state_ = State::connected;
+    }
+    otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: connected", stream_.info.stream_id.c_str());
+    post_callback([weak] {
+      auto self = weak.lock();
+      if (self && !self->deleted_.load() && self->callbacks_.on_connected) {
+        self->callbacks_.on_connected(self->handle_, self->callbacks_.user_data);
+      }
+    });
+  } else if (state == S::kFailed) {
+    report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, "the connection to the publisher failed");
+    post_callback([weak] {
+      if (auto self = weak.lock()) self->end(true, true);
+    });
+  }
+}
+
+// Worker thread: only hops.
+void SubscriberCore::on_e2ee_event(otc_e2ee_event event) {
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  if (event == OTC_E2EE_EVENT_SECRET_MISMATCH) {
+    report_error(OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH,
+                 "frames of this stream do not decrypt with this session's encryption secret");
+  } else if (event == OTC_E2EE_EVENT_INTEGRITY_FAILURE) {
+    report_error(OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR,
+                 "frames of this stream fail authentication (altered in transit, or a faulty sender)");
+  } else if (event == OTC_E2EE_EVENT_SECRET_MATCH) {
+    otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: frames decrypt again", stream_.info.stream_id.c_str());
+    post_callback([weak] {
+      auto self = weak.lock();
+      if (self && !self->deleted_.load() && self->callbacks_.on_encryption_secret_match) {
+        self->callbacks_.on_encryption_secret_match(self->handle_, self->callbacks_.user_data);
+      }
+    });
+  }
+}
+
+void SubscriberCore::post_callback(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (link_) link_->post(std::move(fn));
+}
+
+void SubscriberCore::report_error(otc_status status, const std::string &message) {
+  otc::log(OTC_LOG_LEVEL_WARN, "subscriber of %s: %s (%d)", stream_.info.stream_id.c_str(), message.c_str(),
+           static_cast<int>(status));
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  auto deliver = [weak, status, message] {
+    auto self = weak.lock();
+    if (self && !self->deleted_.load() && self->callbacks_.on_error) {
+      self->callbacks_.on_error(self->handle_, self->callbacks_.user_data, message.c_str(), status);
+    }
+  };
+  SessionLink *link;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    link = link_;
+  }
+  // On the io thread already (a reply handler): deliver now, in order with what follows.
+  if (link && !link->on_own_thread()) {
+    link->post(std::move(deliver));
+  } else {
+    deliver();
+  }
+}
+
+void SubscriberCore::fold_counters_locked() {
+  if (media_.video_opener) add_counters(closed_video_, media_.video_opener->counters());
+  if (media_.audio_opener) add_counters(closed_audio_, media_.audio_opener->counters());
+}
+
+SubscriberCore::Media SubscriberCore::take_media_locked() {
+  fold_counters_locked();
+  Media media = std::move(media_);
+  media_ = Media{};
+  return media;
+}
+
+void SubscriberCore::stop_media(Media media) {
+  if (media.link) media.link->Close();
+  // After Close no frame is being decoded; removing the sinks also waits for a call in progress.
+  if (media.video_track) media.video_track->RemoveSink(&video_sink_);
+  if (media.audio_track) media.audio_track->RemoveSink(&audio_sink_);
+  media.video_receiver = nullptr;
+  media.audio_receiver = nullptr;
+  media.video_track = nullptr;
+  media.audio_track = nullptr;
+  media.link.reset();
+  media.video_opener = nullptr;
+  media.audio_opener = nullptr;
+  media.engine.reset();
+}
+
+void SubscriberCore::end(bool notify_server, bool report) {
+  SessionLink *link;
+  std::string peer_id;
+  Media taken;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ == State::idle) return;
+    link = link_;
+    peer_id = peer_id_;
+    state_ = State::idle;
+    ++attempt_;
+    link_ = nullptr;
+    peer_id_.clear();
+    taken = take_media_locked();
+  }
+  if (link) {
+    if (notify_server && !peer_id.empty()) {
+      link->request(json{{"type", "unsubscribe"}, {"peerId", peer_id}}, [](const signaling::Reply &) {});
+    }
+    link->detach(this);
+  }
+  stop_media(std::move(taken));
+  otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: disconnected", stream_.info.stream_id.c_str());
+  if (report && !deleted_.load() && callbacks_.on_disconnected) callbacks_.on_disconnected(handle_, callbacks_.user_data);
+}
+
+otc_status SubscriberCore::unsubscribe(otc_session *session) {
+  SessionLink *link;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ == State::idle || link_ != session->link.get()) return OTC_SESSION_SUBSCRIBER_NOT_FOUND;
+    link = link_;
+  }
+  // on_disconnected from the io thread, like every other subscriber callback.
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  Media taken;
+  std::string peer_id;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (link_ != link) return OTC_SESSION_SUBSCRIBER_NOT_FOUND;
+    peer_id = peer_id_;
+    state_ = State::idle;
+    ++attempt_;
+    link_ = nullptr;
+    peer_id_.clear();
+    taken = take_media_locked();
+  }
+  if (!peer_id.empty()) link->request(json{{"type", "unsubscribe"}, {"peerId", peer_id}}, [](const signaling::Reply &) {});
+  link->detach(this);
+  stop_media(std::move(taken));
+  link->post([weak] {
+    auto self = weak.lock();
+    if (self && !self->deleted_.load() && self->callbacks_.on_disconnected) {
+      self->callbacks_.on_disconnected(self->handle_, self->callbacks_.user_data);
+    }
+  });
+  return OTC_SUCCESS;
+}
+
+void SubscriberCore::on_session_gone() { end(false, true); }
+
+void SubscriberCore::shutdown() {
+  deleted_.store(true);
+  SessionLink *link;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    link = link_;
+  }
+  end(true, false);
+  if (link) link->sync_io();
+}
+
+otc_status SubscriberCore::set_subscribe_to_audio(bool enabled) {
+  receive_audio_.store(enabled);
+  ::rtc::scoped_refptr<webrtc::AudioTrackInterface> track;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    track = media_.audio_track;
+  }
+  if (track) track->set_enabled(enabled);
+  return OTC_SUCCESS;
+}
+
+otc_status SubscriberCore::set_subscribe_to_video(bool enabled) {
+  receive_video_.store(enabled);
+  ::rtc::scoped_refptr<webrtc::VideoTrackInterface> track;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    track = media_.video_track;
+  }
+  if (track) track->set_enabled(enabled);
+  return OTC_SUCCESS;
+}
+
+void SubscriberCore::stats(otc_subscriber_stats *out) {
+  *out = otc_subscriber_stats{};
+  out->rtt_ms = -1;
+  rtc::E2eeFrameTransformer::Counters video, audio;
+  std::shared_ptr<rtc::PeerLink> peer;
+  std::shared_ptr<e2ee::FrameOpener> opener;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    video = closed_video_;
+    audio = closed_audio_;
+    if (media_.video_opener) add_counters(video, media_.video_opener->counters());
+    if (media_.audio_opener) add_counters(audio, media_.audio_opener->counters());
+    peer = media_.link;
+    opener = opener_;
+  }
+  out->video_frames_opened = video.opened;
+  out->audio_frames_opened = audio.opened;
+  out->frames_mismatch = video.dropped_mismatch + audio.dropped_mismatch;
+  out->frames_integrity_failure = video.dropped_integrity + audio.dropped_integrity;
+  out->frames_replay = video.dropped_replay + audio.dropped_replay;
+  out->frames_dropped_other = video.dropped_no_codec + audio.dropped_no_codec + video.dropped_error +
+                              audio.dropped_error + video.dropped_no_callback + audio.dropped_no_callback;
+  out->e2ee = stream_.info.e2ee ? OTC_TRUE : OTC_FALSE;
+  if (opener) {
+    const auto s = opener->stats();
+    out->mismatch_episodes = s.mismatch_episodes;
+    out->in_mismatch = s.in_mismatch ? OTC_TRUE : OTC_FALSE;
+    out->encryption_epoch = s.last_epoch_id;
+  }
+  if (peer) {
+    const auto s = peer->stats();
+    if (s.valid) {
+      out->video_frames_decoded = s.frames_decoded;
+      out->video_frames_dropped = s.frames_dropped;
+      out->packets_lost = static_cast<uint64_t>(s.packets_lost > 0 ? s.packets_lost : 0);
+      out->bytes_received = s.video_bytes_received + s.audio_bytes_received;
+      out->video_bitrate_bps = s.video_receive_bps;
+      out->audio_bitrate_bps = s.audio_receive_bps;
+      out->video_fps = s.fps;
+      out->video_width = s.width;
+      out->video_height = s.height;
+      out->rtt_ms = s.rtt_ms;
+      out->jitter_buffer_delay_ms = s.jitter_buffer_delay_ms;
+      if (!stream_.info.e2ee) out->frames_unencrypted = s.frames_decoded;
+    }
+  }
+}
+
+}  // namespace otc

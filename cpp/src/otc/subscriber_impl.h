@@ -1,0 +1,108 @@
+// The object behind otc_subscriber: one receiving peer connection to the stream's publisher
+// (relayed sessions: the publisher offers once the server tells it about the subscription), the
+// receivers' frame transformers opening frames with the session's keys, and the sinks (media
+// check, render and audio callbacks).
+//
+// Threads as in publisher_impl.h: application callbacks other than frames and audio run on the
+// session link's io thread; mutex_ is never held while calling the application, the link's
+// blocking functions or libwebrtc.
+#pragma once
+
+#include <otc/subscriber.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "../rtc/webrtc_build_guard.h"
+
+#include <api/media_stream_interface.h>
+#include <api/peer_connection_interface.h>
+#include <api/rtp_transceiver_interface.h>
+
+#include "../media/media_check.h"
+#include "../rtc/e2ee_frame_transformer.h"
+#include "../rtc/subscriber_sinks.h"
+#include "../signaling/signaling_client.h"
+#include "media_endpoint.h"
+#include "stream.h"
+
+namespace otc {
+namespace e2ee {
+class FrameOpener;
+}
+namespace rtc {
+class MediaEngine;
+class PeerLink;
+}  // namespace rtc
+class SessionLink;
+
+class SubscriberCore final : public MediaEndpoint, public std::enable_shared_from_this<SubscriberCore> {
+ public:
+  SubscriberCore(otc_subscriber *handle, const otc_subscriber_callbacks &callbacks, otc_stream stream);
+  ~SubscriberCore() override;
+
+  otc_status subscribe(otc_session *session);
+  otc_status unsubscribe(otc_session *session);
+  void shutdown();
+
+  const char *stream_id() const { return stream_.info.stream_id.c_str(); }
+  otc_status set_subscribe_to_audio(bool enabled);
+  otc_status set_subscribe_to_video(bool enabled);
+  void stats(otc_subscriber_stats *out);
+  otc_media_check media_check() const { return check_.snapshot(); }
+
+  void on_session_event(const nlohmann::json &event) override;
+  void on_session_gone() override;
+
+ private:
+  enum class State { idle, subscribing, connecting, connected };
+  struct Media {
+    std::shared_ptr<rtc::PeerLink> link;
+    ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> video_opener, audio_opener;
+    ::rtc::scoped_refptr<webrtc::VideoTrackInterface> video_track;
+    ::rtc::scoped_refptr<webrtc::AudioTrackInterface> audio_track;
+    ::rtc::scoped_refptr<webrtc::RtpReceiverInterface> video_receiver, audio_receiver;
+    std::shared_ptr<rtc::MediaEngine> engine;  // released last
+  };
+
+  void on_subscribe_reply(uint64_t attempt, const signaling::Reply &reply);
+  void on_offer(const std::string &peer_id, const std::string &sdp);
+  void on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver);
+  void on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state);
+  void on_e2ee_event(otc_e2ee_event event);
+  // Ends the subscription (stream gone, peer closed, unsubscribe, session gone); reports
+  // on_disconnected when it had started.
+  void end(bool notify_server, bool report);
+  Media take_media_locked();
+  void stop_media(Media media);
+  void fold_counters_locked();
+  void post_callback(std::function<void()> fn);
+  void report_error(otc_status status, const std::string &message);
+
+  otc_subscriber *const handle_;
+  const otc_subscriber_callbacks callbacks_;
+  const otc_stream stream_;
+  std::atomic<bool> deleted_{false};
+  std::atomic<bool> receive_audio_{true}, receive_video_{true};
+  media::MediaCheck check_;
+  rtc::SubscriberVideoSink video_sink_;
+  rtc::SubscriberAudioSink audio_sink_;
+
+  std::mutex mutex_;
+  State state_ = State::idle;
+  uint64_t attempt_ = 0;
+  SessionLink *link_ = nullptr;
+  std::string peer_id_;
+  std::shared_ptr<e2ee::FrameOpener> opener_;  // null: the stream is not end-to-end encrypted
+  Media media_;
+  rtc::E2eeFrameTransformer::Counters closed_video_, closed_audio_;
+  uint64_t closed_mismatch_episodes_ = 0;
+};
+
+}  // namespace otc
+
+struct otc_subscriber {
+  std::shared_ptr<otc::SubscriberCore> core;
+};

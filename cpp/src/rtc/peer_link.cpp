@@ -1,0 +1,323 @@
+#include "peer_link.h"
+
+#include <utility>
+
+#include <api/jsep.h>
+#include <api/make_ref_counted.h>
+#include <api/set_local_description_observer_interface.h>
+#include <api/set_remote_description_observer_interface.h>
+#include <api/stats/rtc_stats_collector_callback.h>
+#include <api/stats/rtcstats_objects.h>
+#include <api/units/time_delta.h>
+#include <pc/session_description.h>
+#include <rtc_base/time_utils.h>
+
+#include "../otc/log.h"
+#include "media_engine.h"
+
+namespace otc::rtc {
+namespace {
+
+constexpr int kStatsIntervalMs = 1000;
+
+// libwebrtc's observers are ref-counted objects of their own; these forward to a function.
+class CreateObserver : public webrtc::CreateSessionDescriptionObserver {
+ public:
+  using Done = std::function<void(std::unique_ptr<webrtc::SessionDescriptionInterface>, const std::string &error)>;
+  explicit CreateObserver(Done done) : done_(std::move(done)) {}
+  void OnSuccess(webrtc::SessionDescriptionInterface *desc) override {
+    done_(std::unique_ptr<webrtc::SessionDescriptionInterface>(desc), "");
+  }
+  void OnFailure(webrtc::RTCError error) override { done_(nullptr, error.message()); }
+
+ private:
+  Done done_;
+};
+
+class SetLocalObserver : public webrtc::SetLocalDescriptionObserverInterface {
+ public:
+  explicit SetLocalObserver(std::function<void(webrtc::RTCError)> done) : done_(std::move(done)) {}
+  void OnSetLocalDescriptionComplete(webrtc::RTCError error) override { done_(std::move(error)); }
+
+ private:
+  std::function<void(webrtc::RTCError)> done_;
+};
+
+class SetRemoteObserver : public webrtc::SetRemoteDescriptionObserverInterface {
+ public:
+  explicit SetRemoteObserver(std::function<void(webrtc::RTCError)> done) : done_(std::move(done)) {}
+  void OnSetRemoteDescriptionComplete(webrtc::RTCError error) override { done_(std::move(error)); }
+
+ private:
+  std::function<void(webrtc::RTCError)> done_;
+};
+
+class StatsObserver : public webrtc::RTCStatsCollectorCallback {
+ public:
+  using Done = std::function<void(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &)>;
+  explicit StatsObserver(Done done) : done_(std::move(done)) {}
+  void OnStatsDelivered(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) override {
+    done_(report);
+  }
+
+ private:
+  Done done_;
+};
+
+template <typename T>
+T value_or(const webrtc::RTCStatsMember<T> &member, T fallback) {
+  return member.is_defined() ? *member : fallback;
+}
+
+}  // namespace
+
+std::shared_ptr<PeerLink> PeerLink::Create(MediaEngine &engine, std::string label, Listener listener) {
+  std::shared_ptr<PeerLink> link(new PeerLink(engine, std::move(label), std::move(listener)));
+  webrtc::PeerConnectionInterface::RTCConfiguration config;
+  config.sdp_semantics = webrtc::SdpSemantics::kUnifiedPlan;
+  // Host candidates only: the session server runs no STUN/TURN (loopback and LAN calls).
+  auto pc = engine.factory()->CreatePeerConnectionOrError(config, webrtc::PeerConnectionDependencies(link.get()));
+  if (!pc.ok()) {
+    otc::log(OTC_LOG_LEVEL_ERROR, "peer %s: cannot create the peer connection: %s", link->label_.c_str(),
+             pc.error().message());
+    return nullptr;
+  }
+  link->pc_ = pc.MoveValue();
+  std::weak_ptr<PeerLink> weak = link;
+  link->signaling_thread_->PostDelayedTask(
+      [weak] {
+        if (auto self = weak.lock()) self->PollStats();
+      },
+      webrtc::TimeDelta::Millis(kStatsIntervalMs));
+  return link;
+}
+
+PeerLink::PeerLink(MediaEngine &engine, std::string label, Listener listener)
+    : signaling_thread_(engine.signaling_thread()), label_(std::move(label)), listener_(std::move(listener)) {}
+
+PeerLink::~PeerLink() {
+  Close();
+  pc_ = nullptr;  // the proxy destroys the connection on the signaling thread
+}
+
+void PeerLink::Close() {
+  if (closed_.exchange(true)) return;
+  // A proxy call: it runs on the signaling thread after every task posted before it, so no
+  // listener function is running or will run once it returns.
+  if (pc_) pc_->Close();
+}
+
+void PeerLink::Fail(const std::string &message) {
+  if (closed_.load()) return;
+  otc::log(OTC_LOG_LEVEL_ERROR, "peer %s: %s", label_.c_str(), message.c_str());
+  if (listener_.on_failure) listener_.on_failure(message);
+}
+
+void PeerLink::MakeOffer(SdpHandler done) {
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  auto observer = ::rtc::make_ref_counted<CreateObserver>(
+      [weak, done = std::move(done)](std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
+                                     const std::string &error) mutable {
+        auto self = weak.lock();
+        if (!self || self->closed_.load()) return;
+        if (!desc) return self->Fail("cannot create the offer: " + error);
+        self->SetLocal(webrtc::SdpType::kOffer, std::move(desc), std::move(done));
+      });
+  pc_->CreateOffer(observer.get(), webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+}
+
+void PeerLink::AcceptOffer(const std::string &sdp, SdpHandler done) {
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  SetRemote(webrtc::SdpType::kOffer, sdp, [weak, done = std::move(done)]() mutable {
+    auto self = weak.lock();
+    if (!self || self->closed_.load()) return;
+    auto observer = ::rtc::make_ref_counted<CreateObserver>(
+        [weak, done = std::move(done)](std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
+                                       const std::string &error) mutable {
+          auto self = weak.lock();
+          if (!self || self->closed_.load()) return;
+          if (!desc) return self->Fail("cannot create the answer: " + error);
+          self->SetLocal(webrtc::SdpType::kAnswer, std::move(desc), std::move(done));
+        });
+    self->pc_->CreateAnswer(observer.get(), webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+  });
+}
+
+void PeerLink::AcceptAnswer(const std::string &sdp) { SetRemote(webrtc::SdpType::kAnswer, sdp, nullptr); }
+
+void PeerLink::SetLocal(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
+                        SdpHandler done) {
+  std::string sdp;
+  desc->ToString(&sdp);
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  auto observer = ::rtc::make_ref_counted<SetLocalObserver>(
+      [weak, sdp, done = std::move(done)](webrtc::RTCError error) {
+        auto self = weak.lock();
+        if (!self || self->closed_.load()) return;
+        if (!error.ok()) return self->Fail(std::string("cannot set the local description: ") + error.message());
+        if (done) done(sdp);
+      });
+  pc_->SetLocalDescription(std::move(desc), observer);
+}
+
+void PeerLink::SetRemote(webrtc::SdpType type, const std::string &sdp, std::function<void()> then) {
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  signaling_thread_->PostTask([weak, type, sdp, then = std::move(then)]() mutable {
+    auto self = weak.lock();
+    if (!self || self->closed_.load()) return;
+    webrtc::SdpParseError parse_error;
+    auto desc = webrtc::CreateSessionDescription(type, sdp, &parse_error);
+    if (!desc) return self->Fail("the remote description does not parse: " + parse_error.description);
+    auto observer = ::rtc::make_ref_counted<SetRemoteObserver>(
+        [weak, then = std::move(then)](webrtc::RTCError error) {
+          auto self = weak.lock();
+          if (!self || self->closed_.load()) return;
+          if (!error.ok()) {
+            return self->Fail(std::string("cannot set the remote description: ") + error.message());
+          }
+          self->has_remote_ = true;
+          self->FlushCandidates();
+          if (then) then();
+        });
+    self->pc_->SetRemoteDescription(std::move(desc), observer);
+  });
+}
+
+void PeerLink::AddRemoteCandidate(const std::string &mid, int mline_index, const std::string &candidate) {
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  signaling_thread_->PostTask([weak, mid, mline_index, candidate] {
+    auto self = weak.lock();
+    if (!self || self->closed_.load()) return;
+    self->pending_candidates_.push_back({mid, mline_index, candidate});
+    if (self->has_remote_) self->FlushCandidates();
+  });
+}
+
+void PeerLink::FlushCandidates() {
+  for (const auto &pending : pending_candidates_) {
+    webrtc::SdpParseError error;
+    // As SDP text: handing the cricket::Candidate object over trips a DCHECK (libwebrtc.md).
+    std::unique_ptr<webrtc::IceCandidateInterface> candidate(
+        webrtc::CreateIceCandidate(pending.mid, pending.mline_index, pending.sdp, &error));
+    if (!candidate) {
+      otc::log(OTC_LOG_LEVEL_WARN, "peer %s: a remote candidate does not parse: %s", label_.c_str(),
+               error.description.c_str());
+      continue;
+    }
+    if (!pc_->AddIceCandidate(candidate.get())) {
+      otc::log(OTC_LOG_LEVEL_WARN, "peer %s: a remote candidate was refused", label_.c_str());
+    }
+  }
+  pending_candidates_.clear();
+}
+
+std::vector<std::pair<uint8_t, std::string>> PeerLink::RemoteVideoPayloadTypes() const {
+  std::vector<std::pair<uint8_t, std::string>> out;
+  const webrtc::SessionDescriptionInterface *remote = pc_->remote_description();
+  if (!remote || !remote->description()) return out;
+  for (const auto &content : remote->description()->contents()) {
+    const auto *media = content.media_description();
+    if (!media || !media->as_video()) continue;
+    for (const auto &codec : media->as_video()->codecs()) {
+      if (codec.id >= 0 && codec.id < 128) out.emplace_back(static_cast<uint8_t>(codec.id), codec.name);
+    }
+  }
+  return out;
+}
+
+void PeerLink::OnIceCandidate(const webrtc::IceCandidateInterface *candidate) {
+  if (closed_.load() || !listener_.on_candidate) return;
+  std::string text;
+  if (!candidate->ToString(&text)) return;
+  listener_.on_candidate(candidate->sdp_mid(), candidate->sdp_mline_index(), text);
+}
+
+void PeerLink::OnConnectionChange(webrtc::PeerConnectionInterface::PeerConnectionState state) {
+  if (closed_.load()) return;
+  if (listener_.on_state) listener_.on_state(state);
+}
+
+void PeerLink::OnTrack(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) {
+  if (closed_.load()) return;
+  if (listener_.on_track) listener_.on_track(std::move(transceiver));
+}
+
+PeerTransportStats PeerLink::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  return stats_;
+}
+
+void PeerLink::PollStats() {
+  if (closed_.load()) return;
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  auto observer = ::rtc::make_ref_counted<StatsObserver>(
+      [weak](const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) {
+        if (auto self = weak.lock()) self->OnStatsReport(report);
+      });
+  pc_->GetStats(observer.get());
+  signaling_thread_->PostDelayedTask(
+      [weak] {
+        if (auto self = weak.lock()) self->PollStats();
+      },
+      webrtc::TimeDelta::Millis(kStatsIntervalMs));
+}
+
+void PeerLink::OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) {
+  if (closed_.load() || !report) return;
+  PeerTransportStats next;
+  next.valid = true;
+  for (const auto *out : report->GetStatsOfType<webrtc::RTCOutboundRTPStreamStats>()) {
+    const bool video = value_or<std::string>(out->kind, "") == "video";
+    const uint64_t bytes = value_or<uint64_t>(out->bytes_sent, 0);
+    if (video) {
+      next.video_bytes_sent += bytes;
+      next.frames_encoded += value_or<uint32_t>(out->frames_encoded, 0);
+      next.fps = value_or<double>(out->frames_per_second, next.fps);
+      next.width = static_cast<int>(value_or<uint32_t>(out->frame_width, 0));
+      next.height = static_cast<int>(value_or<uint32_t>(out->frame_height, 0));
+    } else {
+      next.audio_bytes_sent += bytes;
+    }
+  }
+  uint64_t jitter_emitted = 0;
+  double jitter_delay_s = 0;
+  for (const auto *in : report->GetStatsOfType<webrtc::RTCInboundRTPStreamStats>()) {
+    const bool video = value_or<std::string>(in->kind, "") == "video";
+    const uint64_t bytes = value_or<uint64_t>(in->bytes_received, 0);
+    next.packets_lost += value_or<int32_t>(in->packets_lost, 0);
+    if (video) {
+      next.video_bytes_received += bytes;
+      next.frames_decoded += value_or<uint32_t>(in->frames_decoded, 0);
+      next.frames_dropped += value_or<uint32_t>(in->frames_dropped, 0);
+      next.fps = value_or<double>(in->frames_per_second, next.fps);
+      next.width = static_cast<int>(value_or<uint32_t>(in->frame_width, 0));
+      next.height = static_cast<int>(value_or<uint32_t>(in->frame_height, 0));
+      jitter_delay_s += value_or<double>(in->jitter_buffer_delay, 0);
+      jitter_emitted += value_or<uint64_t>(in->jitter_buffer_emitted_count, 0);
+    } else {
+      next.audio_bytes_received += bytes;
+    }
+  }
+  if (jitter_emitted > 0) next.jitter_buffer_delay_ms = 1000.0 * jitter_delay_s / static_cast<double>(jitter_emitted);
+  for (const auto *pair : report->GetStatsOfType<webrtc::RTCIceCandidatePairStats>()) {
+    if (value_or<bool>(pair->nominated, false) && pair->current_round_trip_time.is_defined()) {
+      next.rtt_ms = *pair->current_round_trip_time * 1000.0;
+    }
+  }
+  const int64_t now_us = report->timestamp_us();
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  if (stats_.valid && now_us > last_stats_us_) {
+    const double seconds = static_cast<double>(now_us - last_stats_us_) / 1e6;
+    auto rate = [seconds](uint64_t now_bytes, uint64_t then_bytes) {
+      return now_bytes >= then_bytes ? 8.0 * static_cast<double>(now_bytes - then_bytes) / seconds : 0.0;
+    };
+    next.video_send_bps = rate(next.video_bytes_sent, stats_.video_bytes_sent);
+    next.audio_send_bps = rate(next.audio_bytes_sent, stats_.audio_bytes_sent);
+    next.video_receive_bps = rate(next.video_bytes_received, stats_.video_bytes_received);
+    next.audio_receive_bps = rate(next.audio_bytes_received, stats_.audio_bytes_received);
+  }
+  last_stats_us_ = now_us;
+  stats_ = next;
+}
+
+}  // namespace otc::rtc

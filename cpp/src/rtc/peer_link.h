@@ -1,0 +1,122 @@
+// One peer connection of a publisher (sending) or a subscriber (receiving), negotiated through
+// the session server: offer/answer as SDP text, trickled ICE candidates, transport statistics
+// polled once a second.
+//
+// Threads: every libwebrtc callback, and all negotiation state, live on the engine's signaling
+// thread; the public functions may be called from any other thread and post there. Listener
+// functions run on the signaling thread and must not block. After Close() returns no listener
+// function runs again. Tasks and observers hold the link weakly: the owner's reference is the
+// one that matters, and the owner must drop it (after Close()) before it lets go of the engine.
+#pragma once
+
+#include "webrtc_build_guard.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <api/peer_connection_interface.h>
+#include <api/scoped_refptr.h>
+
+namespace otc::rtc {
+
+class MediaEngine;
+
+// Transport figures of one peer connection, from its last stats report.
+struct PeerTransportStats {
+  bool valid = false;
+  uint64_t video_bytes_sent = 0, audio_bytes_sent = 0;
+  uint64_t video_bytes_received = 0, audio_bytes_received = 0;
+  double video_send_bps = 0, audio_send_bps = 0, video_receive_bps = 0, audio_receive_bps = 0;
+  uint64_t frames_encoded = 0, frames_decoded = 0, frames_dropped = 0;
+  double fps = 0;  // encoded (sending) or decoded (receiving) frames per second
+  int width = 0, height = 0;
+  double rtt_ms = -1;
+  int64_t packets_lost = 0;
+  double jitter_buffer_delay_ms = 0;
+};
+
+class PeerLink : public webrtc::PeerConnectionObserver,
+                 public std::enable_shared_from_this<PeerLink> {
+ public:
+  struct Listener {
+    // A local ICE candidate to send to the other end.
+    std::function<void(const std::string &mid, int mline_index, const std::string &candidate)> on_candidate;
+    std::function<void(webrtc::PeerConnectionInterface::PeerConnectionState)> on_state;
+    // A receiving transceiver appeared (attach transformers and sinks here: before any frame).
+    std::function<void(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface>)> on_track;
+    // Negotiation failed (message says which step); the link is not usable afterwards.
+    std::function<void(const std::string &message)> on_failure;
+  };
+  using SdpHandler = std::function<void(const std::string &sdp)>;
+
+  // Null (after logging why) when libwebrtc refuses.
+  static std::shared_ptr<PeerLink> Create(MediaEngine &engine, std::string label, Listener listener);
+  ~PeerLink() override;
+
+  // The connection, to add transceivers before MakeOffer (any thread; proxy calls).
+  webrtc::PeerConnectionInterface *connection() const { return pc_.get(); }
+  const std::string &label() const { return label_; }
+
+  // Sender: creates and sets the offer; done(sdp) on the signaling thread.
+  void MakeOffer(SdpHandler done);
+  // Receiver: applies the offer, creates and sets the answer; done(sdp).
+  void AcceptOffer(const std::string &sdp, SdpHandler done);
+  // Sender: applies the answer.
+  void AcceptAnswer(const std::string &sdp);
+  // Queued until the remote description is in place.
+  void AddRemoteCandidate(const std::string &mid, int mline_index, const std::string &candidate);
+
+  // The codec names the remote description maps RTP payload types to (video m-lines).
+  std::vector<std::pair<uint8_t, std::string>> RemoteVideoPayloadTypes() const;
+
+  PeerTransportStats stats() const;
+
+  // Closes the connection; idempotent. Blocks until the signaling thread has run every task
+  // posted before it.
+  void Close();
+  bool closed() const { return closed_.load(); }
+
+  // webrtc::PeerConnectionObserver (signaling thread)
+  void OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState) override {}
+  void OnDataChannel(::rtc::scoped_refptr<webrtc::DataChannelInterface>) override {}
+  void OnIceGatheringChange(webrtc::PeerConnectionInterface::IceGatheringState) override {}
+  void OnIceCandidate(const webrtc::IceCandidateInterface *candidate) override;
+  void OnConnectionChange(webrtc::PeerConnectionInterface::PeerConnectionState state) override;
+  void OnTrack(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) override;
+
+ private:
+  PeerLink(MediaEngine &engine, std::string label, Listener listener);
+  void Fail(const std::string &message);
+  void SetLocal(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
+                SdpHandler done);
+  void SetRemote(webrtc::SdpType type, const std::string &sdp, std::function<void()> then);
+  void FlushCandidates();
+  void PollStats();
+  void OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report);
+
+  ::rtc::Thread *const signaling_thread_;
+  const std::string label_;
+  const Listener listener_;
+  ::rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc_;
+  std::atomic<bool> closed_{false};
+
+  // Signaling thread only.
+  bool has_remote_ = false;
+  struct PendingCandidate {
+    std::string mid;
+    int mline_index;
+    std::string sdp;
+  };
+  std::vector<PendingCandidate> pending_candidates_;
+  int64_t last_stats_us_ = 0;
+
+  mutable std::mutex stats_mutex_;
+  PeerTransportStats stats_;
+};
+
+}  // namespace otc::rtc

@@ -1,0 +1,38 @@
+#include "subscriber_sinks.h"
+
+#include <api/video/i420_buffer.h>
+
+namespace otc::rtc {
+
+SubscriberVideoSink::SubscriberVideoSink(media::MediaCheck &check, Render render)
+    : check_(check), render_(std::move(render)) {}
+
+void SubscriberVideoSink::OnFrame(const webrtc::VideoFrame &frame) {
+  // Decoded frames are I420 already; ToI420 only converts other buffer types.
+  ::rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = frame.video_frame_buffer()->ToI420();
+  if (!i420) return;
+  check_.on_frame(i420->DataY(), i420->StrideY(), i420->width(), i420->height(), media::monotonic_time_us());
+  if (!render_) return;
+  otc_video_frame view;
+  view.width = i420->width();
+  view.height = i420->height();
+  view.planes[0] = i420->DataY();
+  view.planes[1] = i420->DataU();
+  view.planes[2] = i420->DataV();
+  view.strides[0] = i420->StrideY();
+  view.strides[1] = i420->StrideU();
+  view.strides[2] = i420->StrideV();
+  view.timestamp_us = frame.timestamp_us();
+  render_(view);
+}
+
+SubscriberAudioSink::SubscriberAudioSink(Deliver deliver) : deliver_(std::move(deliver)) {}
+
+void SubscriberAudioSink::OnData(const void *audio_data, int bits_per_sample, int sample_rate,
+                                 size_t number_of_channels, size_t number_of_frames) {
+  if (bits_per_sample != 16 || !audio_data || !deliver_) return;
+  deliver_(static_cast<const int16_t *>(audio_data), number_of_frames, sample_rate,
+           static_cast<int>(number_of_channels));
+}
+
+}  // namespace otc::rtc

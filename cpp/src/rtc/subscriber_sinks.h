@@ -1,0 +1,42 @@
+// Where a subscriber's decoded media goes: every video frame through the media check and, when
+// the application asked for frames, to its render callback; audio of the stream to its audio
+// callback. Both run on libwebrtc's media threads and must stay quick.
+#pragma once
+
+#include "webrtc_build_guard.h"
+
+#include <functional>
+
+#include <api/media_stream_interface.h>
+#include <api/video/video_frame.h>
+#include <api/video/video_sink_interface.h>
+
+#include "../media/media_check.h"
+#include "../otc/video_frame.h"
+
+namespace otc::rtc {
+
+class SubscriberVideoSink final : public ::rtc::VideoSinkInterface<webrtc::VideoFrame> {
+ public:
+  using Render = std::function<void(const otc_video_frame &)>;
+  SubscriberVideoSink(media::MediaCheck &check, Render render);
+  void OnFrame(const webrtc::VideoFrame &frame) override;
+
+ private:
+  media::MediaCheck &check_;
+  const Render render_;
+};
+
+class SubscriberAudioSink final : public webrtc::AudioTrackSinkInterface {
+ public:
+  using Deliver = std::function<void(const int16_t *samples, size_t samples_per_channel, int sample_rate,
+                                     int channels)>;
+  explicit SubscriberAudioSink(Deliver deliver);
+  void OnData(const void *audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
+              size_t number_of_frames) override;
+
+ private:
+  const Deliver deliver_;
+};
+
+}  // namespace otc::rtc
