@@ -4,8 +4,15 @@
 #include <gtest/gtest.h>
 #include <otc/otc.h>
 
+#include <dirent.h>
+#include <malloc.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <fstream>
+#include <future>
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
@@ -15,7 +22,13 @@
 #include <thread>
 #include <vector>
 
+#include "otc/engine_access.h"
+#include "rtc/media_engine.h"
+#include "rtc/peer_link.h"
+#include "rtc/video_sources.h"
 #include "session_server.h"
+#include "signaling/messages.h"
+#include "signaling/signaling_client.h"
 
 using namespace std::chrono_literals;
 using otc_test::kApiKey;
@@ -224,6 +237,338 @@ CallResult run_call(otc_video_codec codec, const char *secret_a, const char *sec
   otc_subscriber_delete(subscriber);
   otc_publisher_delete(publisher);
   return result;
+}
+
+// A call that stays up while a test acts on it.
+struct LiveCall {
+  std::string session_id;
+  std::unique_ptr<Client> a, b;
+  PublisherEvents pe;
+  SubscriberEvents se;
+  otc_publisher *publisher = nullptr;
+  otc_subscriber *subscriber = nullptr;
+
+  LiveCall(const char *secret_a, const char *secret_b, otc_video_codec codec = OTC_VIDEO_CODEC_VP8) {
+    session_id = server->create_session(true);
+    a = std::make_unique<Client>(session_id, secret_a);
+    b = std::make_unique<Client>(session_id, secret_b);
+    EXPECT_TRUE(a->connect(Server::token(session_id)));
+    EXPECT_TRUE(b->connect(Server::token(session_id)));
+    auto pcb = pe.callbacks();
+    otc_publisher_settings *settings = otc_publisher_settings_new();
+    otc_publisher_settings_set_video_codec(settings, codec);
+    publisher = otc_publisher_new_with_settings(&pcb, settings);
+    otc_publisher_settings_delete(settings);
+    EXPECT_EQ(otc_session_publish(a->session, publisher), OTC_SUCCESS);
+    EXPECT_TRUE(pe.events.wait("created"));
+    EXPECT_TRUE(b->events.wait("stream"));
+    auto scb = se.callbacks();
+    subscriber = b->first_stream() ? otc_subscriber_new(b->first_stream(), &scb) : nullptr;
+    EXPECT_NE(subscriber, nullptr);
+    if (subscriber) EXPECT_EQ(otc_session_subscribe(b->session, subscriber), OTC_SUCCESS);
+    EXPECT_TRUE(se.events.wait("connected"));
+  }
+  ~LiveCall() {
+    otc_subscriber_delete(subscriber);
+    otc_publisher_delete(publisher);
+  }
+  otc_media_check check() {
+    otc_media_check c{};
+    otc_subscriber_get_media_check(subscriber, &c);
+    return c;
+  }
+  otc_subscriber_stats sub_stats() {
+    otc_subscriber_stats s{};
+    otc_subscriber_get_stats(subscriber, &s);
+    return s;
+  }
+  // Waits until the media check has seen `more` new frames (false after timeout).
+  bool frames_flow(uint64_t more, std::chrono::milliseconds timeout = 10s) {
+    const uint64_t start = check().frames_received;
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (check().frames_received >= start + more) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+};
+
+// The longest a re-key or ratchet may interrupt the picture: the receiver asks for a key frame
+// after about 200 ms without a decodable frame, so one key-frame round trip plus a frame.
+constexpr double kMaxRekeyGapMs = 400;
+
+TEST_F(SessionCall, TheRightSecretAfterAMismatchGivesMatchAndFrames) {
+  LiveCall call(kSecret, kOtherSecret);
+  const auto begun = std::chrono::steady_clock::now();
+  ASSERT_TRUE(call.se.events.wait("error:6003", 1500ms)) << call.se.events.all();
+  const double ms_to_mismatch = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begun).count();
+  std::printf("  6003 %.0f ms after the subscriber connected\n", ms_to_mismatch);
+  EXPECT_LT(ms_to_mismatch, 1000.0);
+  EXPECT_EQ(call.check().frames_decoded, 0u);
+  EXPECT_EQ(call.se.frames.load(), 0);
+  ASSERT_EQ(otc_session_set_encryption_secret(call.b->session, kSecret), OTC_SUCCESS);
+  EXPECT_TRUE(call.se.events.wait("match", 5s)) << call.se.events.all();
+  EXPECT_TRUE(call.frames_flow(30));
+  print("after match", call.check());
+  EXPECT_EQ(call.se.events.count("error:6003"), 1u);
+}
+
+TEST_F(SessionCall, ReKeyingMidCallKeepsFramesFlowing) {
+  LiveCall call(kSecret, kSecret);
+  ASSERT_TRUE(call.frames_flow(30));
+  const auto before = call.check();
+  uint32_t old_epoch = 0, new_epoch = 0;
+  ASSERT_EQ(otc_session_get_encryption_epoch(call.a->session, &old_epoch), OTC_SUCCESS);
+  // Receivers first, then the sender: receivers hold the old key through the grace period.
+  ASSERT_EQ(otc_session_set_encryption_secret(call.b->session, kOtherSecret), OTC_SUCCESS);
+  ASSERT_TRUE(call.b->events.wait("key"));
+  ASSERT_EQ(otc_session_set_encryption_secret(call.a->session, kOtherSecret), OTC_SUCCESS);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (otc_session_get_encryption_epoch(call.a->session, &new_epoch) != OTC_SUCCESS || new_epoch == old_epoch)) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_NE(new_epoch, old_epoch);
+  ASSERT_TRUE(call.frames_flow(60));
+  const auto after = call.check();
+  print("re-key", after);
+  EXPECT_EQ(call.sub_stats().encryption_epoch, new_epoch);
+  EXPECT_LT(after.max_gap_ms, kMaxRekeyGapMs);
+  EXPECT_EQ(after.freezes, before.freezes);
+  EXPECT_EQ(call.se.events.count("error:6003"), 0u) << call.se.events.all();
+}
+
+TEST_F(SessionCall, RatchetingMidCallKeepsFramesFlowing) {
+  LiveCall call(kSecret, kSecret);
+  ASSERT_TRUE(call.frames_flow(30));
+  uint32_t old_epoch = 0, new_epoch = 0;
+  ASSERT_EQ(otc_session_get_encryption_epoch(call.a->session, &old_epoch), OTC_SUCCESS);
+  ASSERT_EQ(otc_session_ratchet_encryption_key(call.a->session), OTC_SUCCESS);
+  ASSERT_EQ(otc_session_get_encryption_epoch(call.a->session, &new_epoch), OTC_SUCCESS);
+  ASSERT_NE(new_epoch, old_epoch);
+  ASSERT_TRUE(call.frames_flow(60));
+  const auto after = call.check();
+  print("ratchet", after);
+  // The receiver followed the ratchet on its own: it now holds and uses the new epoch.
+  EXPECT_EQ(call.sub_stats().encryption_epoch, new_epoch);
+  uint32_t b_epoch = 0;
+  EXPECT_EQ(otc_session_get_encryption_epoch(call.b->session, &b_epoch), OTC_SUCCESS);
+  EXPECT_EQ(b_epoch, new_epoch);
+  EXPECT_LT(after.max_gap_ms, kMaxRekeyGapMs);
+  EXPECT_EQ(call.sub_stats().frames_mismatch, 0u);
+  EXPECT_EQ(call.se.events.count("error:6003"), 0u) << call.se.events.all();
+}
+
+// A client that speaks the protocol but does not seal: it claims an encrypted stream and sends
+// plain VP8. Built from the core's parts (signaling client, peer link, pattern source) without
+// a frame transformer.
+class PlainPublisher : public otc::signaling::SignalingListener {
+ public:
+  PlainPublisher() : client_(*this) {}
+  ~PlainPublisher() override {
+    if (peer_) peer_->Close();
+    peer_.reset();
+    if (source_) source_->Stop();
+    track_ = nullptr;
+    source_ = nullptr;
+  }
+  bool start(const std::string &url_text, const std::string &session_id, const std::string &token) {
+    engine_ = otc::acquire_media_engine();
+    if (!engine_) return false;
+    otc::signaling::WsUrl url;
+    std::string error;
+    if (!otc::signaling::parse_ws_url(url_text, url, error)) return false;
+    std::promise<bool> opened;
+    socket_ = client_.open(url, 5s, [&](otc_status status, const std::string &) { opened.set_value(status == OTC_SUCCESS); });
+    if (!opened.get_future().get()) return false;
+    std::promise<bool> connected, published;
+    client_.request(socket_, otc::signaling::make_connect(token, session_id, true), 5s,
+                    [&](const otc::signaling::Reply &r) { connected.set_value(r.status == OTC_SUCCESS); });
+    if (!connected.get_future().get()) return false;
+    source_ = rtc::make_ref_counted<otc::rtc::PatternVideoSource>(640, 360, 30);
+    source_->Start();
+    track_ = engine_->factory()->CreateVideoTrack("video", source_.get());
+    client_.request(socket_,
+                    nlohmann::json{{"type", "publish"}, {"name", "plain"}, {"hasAudio", false}, {"hasVideo", true},
+                                   {"videoType", "custom"}, {"e2ee", true}, {"videoCodec", "VP8"}},
+                    5s, [&](const otc::signaling::Reply &r) { published.set_value(r.status == OTC_SUCCESS); });
+    return published.get_future().get();
+  }
+  void on_event(uint64_t, const nlohmann::json &event) override {
+    const std::string type = otc::signaling::get_string(event, "type");
+    const std::string peer_id = otc::signaling::get_string(event, "peerId");
+    if (type == "subscriberJoined") {
+      otc::rtc::PeerLink::Listener listener;
+      listener.on_candidate = [this, peer_id](const std::string &mid, int index, const std::string &c) {
+        client_.request(socket_, nlohmann::json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", c},
+                                                {"sdpMid", mid}, {"sdpMLineIndex", index}},
+                        5s, [](const otc::signaling::Reply &) {});
+      };
+      peer_ = otc::rtc::PeerLink::Create(*engine_, "plain publisher", std::move(listener));
+      webrtc::RtpTransceiverInit init;
+      init.direction = webrtc::RtpTransceiverDirection::kSendOnly;
+      init.stream_ids = {"plain"};
+      peer_->connection()->AddTransceiver(track_, init);
+      peer_->MakeOffer([this, peer_id](const std::string &sdp) {
+        client_.request(socket_, nlohmann::json{{"type", "offer"}, {"peerId", peer_id}, {"sdp", sdp}, {"e2ee", true}},
+                        5s, [](const otc::signaling::Reply &) {});
+      });
+    } else if (type == "answer" && peer_) {
+      peer_->AcceptAnswer(otc::signaling::get_string(event, "sdp"));
+    } else if (type == "candidate" && peer_) {
+      peer_->AddRemoteCandidate(otc::signaling::get_string(event, "sdpMid"),
+                                static_cast<int>(otc::signaling::get_int(event, "sdpMLineIndex")),
+                                otc::signaling::get_string(event, "candidate"));
+    }
+  }
+  void on_closed(uint64_t, int, const std::string &) override {}
+
+ private:
+  std::shared_ptr<otc::rtc::MediaEngine> engine_;
+  otc::signaling::SignalingClient client_;
+  uint64_t socket_ = 0;
+  rtc::scoped_refptr<otc::rtc::PatternVideoSource> source_;
+  rtc::scoped_refptr<webrtc::VideoTrackInterface> track_;
+  std::shared_ptr<otc::rtc::PeerLink> peer_;
+};
+
+TEST_F(SessionCall, APlainPublisherInAnEncryptedSessionIsAMismatchAndNeverDecoded) {
+  const std::string session_id = server->create_session(true);
+  Client b(session_id, kSecret);
+  ASSERT_TRUE(b.connect(Server::token(session_id)));
+  {
+    PlainPublisher plain;
+    ASSERT_TRUE(plain.start(server->signaling(), session_id, Server::token(session_id)));
+    ASSERT_TRUE(b.events.wait("stream"));
+    SubscriberEvents se;
+    auto scb = se.callbacks();
+    otc_subscriber *subscriber = otc_subscriber_new(b.first_stream(), &scb);
+    ASSERT_EQ(otc_session_subscribe(b.session, subscriber), OTC_SUCCESS);
+    EXPECT_TRUE(se.events.wait("connected"));
+    EXPECT_TRUE(se.events.wait("error:6003", 3s)) << se.events.all();
+    std::this_thread::sleep_for(1s);
+    otc_media_check check{};
+    otc_subscriber_get_media_check(subscriber, &check);
+    otc_subscriber_stats stats{};
+    otc_subscriber_get_stats(subscriber, &stats);
+    std::printf("  plain frames: mismatch=%llu opened=%llu decoded=%llu\n", (unsigned long long)stats.frames_mismatch,
+                (unsigned long long)stats.video_frames_opened, (unsigned long long)check.frames_decoded);
+    EXPECT_GT(stats.frames_mismatch, 10u);
+    EXPECT_EQ(stats.video_frames_opened, 0u);
+    EXPECT_EQ(check.frames_decoded, 0u);
+    EXPECT_EQ(se.frames.load(), 0);
+    otc_subscriber_delete(subscriber);
+  }
+}
+
+TEST_F(SessionCall, AnEncryptedStreamCannotBeSubscribedWithoutASecret) {
+  const std::string session_id = server->create_session(false);  // a plain session
+  Client a(session_id, kSecret), b(session_id, nullptr);
+  ASSERT_TRUE(a.connect(Server::token(session_id)));
+  ASSERT_TRUE(b.connect(Server::token(session_id)));
+  PublisherEvents pe;
+  auto pcb = pe.callbacks();
+  otc_publisher *publisher = otc_publisher_new("sealed", &pcb);
+  ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
+  ASSERT_TRUE(b.events.wait("stream"));
+  EXPECT_EQ(otc_stream_is_e2ee(b.first_stream()), OTC_TRUE);
+  otc_subscriber *subscriber = otc_subscriber_new(b.first_stream(), nullptr);
+  EXPECT_EQ(otc_session_subscribe(b.session, subscriber), OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING);
+  otc_subscriber_delete(subscriber);
+  otc_publisher_delete(publisher);
+}
+
+TEST_F(SessionCall, ASubscriberTokenCannotPublish) {
+  const std::string session_id = server->create_session(true);
+  Client a(session_id, kSecret);
+  ASSERT_TRUE(a.connect(Server::token(session_id, "subscriber")));
+  PublisherEvents pe;
+  auto pcb = pe.callbacks();
+  otc_publisher *publisher = otc_publisher_new("not allowed", &pcb);
+  ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
+  EXPECT_TRUE(pe.events.wait("error:1500")) << pe.events.all();
+  EXPECT_EQ(otc_publisher_get_stream_id(publisher), nullptr);
+  otc_publisher_delete(publisher);
+}
+
+TEST_F(SessionCall, PublishingNeedsAConnectedSession) {
+  const std::string session_id = server->create_session(true);
+  Client a(session_id, kSecret);
+  otc_publisher *publisher = otc_publisher_new("early", nullptr);
+  EXPECT_EQ(otc_session_publish(a.session, publisher), OTC_SESSION_NOT_CONNECTED);
+  EXPECT_EQ(otc_session_unpublish(a.session, publisher), OTC_SESSION_PUBLISHER_NOT_FOUND);
+  otc_publisher_delete(publisher);
+}
+
+size_t thread_count() {
+  size_t n = 0;
+  if (DIR *dir = opendir("/proc/self/task")) {
+    while (dirent *entry = readdir(dir)) {
+      if (entry->d_name[0] != '.') ++n;
+    }
+    closedir(dir);
+  }
+  return n;
+}
+
+// Resident memory after handing freed heap back to the system, so that what remains is memory
+// in use (or fragmentation), not glibc's cached free lists.
+size_t rss_kib() {
+  malloc_trim(0);
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  }
+  return 0;
+}
+
+TEST_F(SessionCall, TwentyJoinPublishSubscribeLeaveCyclesLeaveNoThreadsBehind) {
+  const std::string session_id = server->create_session(true);
+  size_t threads_after_first = 0, rss_after_first = 0;
+  for (int cycle = 0; cycle < 20; ++cycle) {
+    {
+      Client a(session_id, kSecret), b(session_id, kSecret);
+      ASSERT_TRUE(a.connect(Server::token(session_id)));
+      ASSERT_TRUE(b.connect(Server::token(session_id)));
+      PublisherEvents pe;
+      auto pcb = pe.callbacks();
+      otc_publisher *publisher = otc_publisher_new("cycle", &pcb);
+      ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
+      ASSERT_TRUE(b.events.wait("stream"));
+      SubscriberEvents se;
+      auto scb = se.callbacks();
+      otc_subscriber *subscriber = otc_subscriber_new(b.first_stream(), &scb);
+      ASSERT_EQ(otc_session_subscribe(b.session, subscriber), OTC_SUCCESS);
+      EXPECT_TRUE(se.events.wait("connected"));
+      const auto end = std::chrono::steady_clock::now() + 3s;
+      otc_media_check check{};
+      while (std::chrono::steady_clock::now() < end && check.frames_received < 5) {
+        otc_subscriber_get_media_check(subscriber, &check);
+        std::this_thread::sleep_for(20ms);
+      }
+      EXPECT_GE(check.frames_received, 5u) << "cycle " << cycle;
+      // Leave in a different order each time: subscriber first, publisher first, or neither.
+      if (cycle % 3 == 0) otc_subscriber_delete(subscriber);
+      if (cycle % 3 == 1) otc_publisher_delete(publisher);
+      otc_session_disconnect(b.session);
+      otc_session_disconnect(a.session);
+      EXPECT_TRUE(b.events.wait("disconnected"));
+      EXPECT_TRUE(a.events.wait("disconnected"));
+      if (cycle % 3 != 0) otc_subscriber_delete(subscriber);
+      if (cycle % 3 != 1) otc_publisher_delete(publisher);
+    }
+    if (cycle == 0) {
+      threads_after_first = thread_count();
+      rss_after_first = rss_kib();
+    }
+    if (cycle % 5 == 4) std::printf("  after cycle %d: RSS %zu KiB\n", cycle + 1, rss_kib());
+  }
+  const size_t threads = thread_count(), rss = rss_kib();
+  std::printf("  after 20 cycles: %zu threads (after the first: %zu), RSS %zu KiB (after the first: %zu, growth %+ld KiB)\n",
+              threads, threads_after_first, rss, rss_after_first, static_cast<long>(rss) - static_cast<long>(rss_after_first));
+  EXPECT_LE(threads, threads_after_first);
 }
 
 class SessionCallCodec : public SessionCall, public ::testing::WithParamInterface<otc_video_codec> {};
