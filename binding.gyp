@@ -61,12 +61,15 @@
       'cpp/src/rtc/webrtc_log_forwarder.cpp',
       # Node-API binding
       'cpp/addon/addon.cpp',
+      'cpp/addon/audio_binding.cpp',
       'cpp/addon/frame_cryptor_wrap.cpp',
       'cpp/addon/js_thread.cpp',
       'cpp/addon/media_engine_binding.cpp',
       'cpp/addon/napi_util.cpp',
+      'cpp/addon/publisher_wrap.cpp',
       'cpp/addon/session_wrap.cpp',
       'cpp/addon/sframe_binding.cpp',
+      'cpp/addon/subscriber_wrap.cpp',
     ],
   }],
 }

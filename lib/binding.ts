@@ -3,6 +3,8 @@
 // surface; the classes of this package validate arguments before they reach it.
 import * as path from 'node:path';
 import type { FrameCryptorStats } from './frame-cryptor';
+import type { PublisherStats, VideoCodec, VideoFrameFormat, VideoSource } from './publisher';
+import type { AudioData, MediaCheck, SubscriberStats, VideoFrame } from './subscriber';
 
 /** Result of a native call that can fail for a reason of the call: `status` 0 is success. */
 export interface NativeStatus {
@@ -49,6 +51,67 @@ export interface NativeSession {
   sendSignal(type: string, data: string, to: string | null): number;
   getConnectionId(): string | null;
   isE2ee(): boolean;
+  publish(publisher: NativePublisher): number;
+  unpublish(publisher: NativePublisher): number;
+  subscribe(subscriber: NativeSubscriber): number;
+  unsubscribe(subscriber: NativeSubscriber): number;
+  ratchetEncryptionKey(): number;
+}
+
+/** What NativePublisher's constructor reads (every field optional; types checked natively). */
+export interface NativePublisherSettings {
+  name?: string;
+  audio?: boolean;
+  video?: boolean;
+  videoCodec?: VideoCodec;
+  videoSource?: VideoSource;
+  testPattern?: { width: number; height: number; fps: number };
+}
+
+/** Events: ('streamCreated' | 'streamDestroyed', stream), ('error', code, message). */
+export type NativePublisherEvent = (name: string, ...args: unknown[]) => void;
+
+export interface NativePublisher {
+  pushVideoFrame(format: VideoFrameFormat, width: number, height: number, data: Uint8Array): number;
+  setPublishAudio(enabled: boolean): number;
+  setPublishVideo(enabled: boolean): number;
+  /** Throws an Error with a numeric `code` when the C API refuses. */
+  getStats(): PublisherStats;
+  getStreamId(): string | null;
+  delete(): void;
+  isDeleted(): boolean;
+}
+
+/**
+ * Events: 'connected', 'disconnected', 'encryptionSecretMatch', ('error', code, message),
+ * ('videoFrame', NativeVideoFrame) and ('audioData', NativeAudioData) while delivery is on.
+ */
+export type NativeSubscriberEvent = (name: string, ...args: unknown[]) => void;
+
+/** What the addon hands over with 'videoFrame' / 'audioData' (documented in subscriber.ts). */
+export type NativeVideoFrame = VideoFrame;
+export type NativeAudioData = AudioData;
+
+export interface NativeSubscriber {
+  getStats(): SubscriberStats;
+  getMediaCheck(): MediaCheck;
+  setSubscribeToAudio(enabled: boolean): number;
+  setSubscribeToVideo(enabled: boolean): number;
+  setVideoFrameDelivery(enabled: boolean): void;
+  setAudioDataDelivery(enabled: boolean): void;
+  getStreamId(): string;
+  delete(): void;
+  isDeleted(): boolean;
+}
+
+/** media.h's constants, as the addon was built with them. */
+export interface NativeMediaConstants {
+  sampleRate: number;
+  samplesPerFrame: number;
+  maxBufferedSamples: number;
+  testPatternWidth: number;
+  testPatternHeight: number;
+  testPatternFps: number;
 }
 
 export interface NativeCodecInfo {
@@ -61,6 +124,8 @@ export interface NativeCodecInfo {
 export interface NativeAddon {
   NativeFrameCryptor: NativeFrameCryptorClass;
   NativeSession: new (apiKey: string, sessionId: string, onEvent: NativeSessionEvent, signalingUrl?: string) => NativeSession;
+  NativePublisher: new (settings: NativePublisherSettings, onEvent: NativePublisherEvent) => NativePublisher;
+  NativeSubscriber: new (session: NativeSession, streamId: string, onEvent: NativeSubscriberEvent) => NativeSubscriber;
   sframeHeaderEncode(kid: bigint, ctr: bigint): NativeStatus & { header?: Buffer };
   sframeHeaderDecode(bytes: Uint8Array): NativeStatus & { kid?: bigint; ctr?: bigint; size?: number };
   sframeAeadSeal(suite: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): NativeStatus & { out?: Buffer };
@@ -77,6 +142,13 @@ export interface NativeAddon {
   destroy(): number;
   isInitialized(): boolean;
   getCodecs(kind: 'audio' | 'video', direction: 'encode' | 'decode'): NativeCodecInfo[];
+  audioCaptureSilence(): number;
+  audioCaptureTone(frequencyHz: number, amplitude: number): number;
+  audioPushCaptureSamples(samples: Int16Array): number;
+  audioBufferedCaptureSamples(): number;
+  mediaConstants: NativeMediaConstants;
+  /** Deletes every native publisher and subscriber of this environment (process 'exit'). */
+  shutdownMedia(): void;
 }
 
 /** The package root: dist/lib/ is two levels below it. */

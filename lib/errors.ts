@@ -23,3 +23,19 @@ export function check(status: number, message?: string): void {
 export function requireType(ok: boolean, name: string, what: string): void {
   if (!ok) throw new TypeError(`${name} must be ${what}`);
 }
+
+/**
+ * Runs a native call; an Error the addon threw with a numeric `code` (a status of the C API)
+ * becomes an OtcError with that code. TypeErrors and anything else pass through.
+ */
+export function nativeCall<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'number' && !(error instanceof TypeError) && !(error instanceof OtcError)) {
+      throw new OtcError(code as ErrorCode, (error as Error).message);
+    }
+    throw error;
+  }
+}

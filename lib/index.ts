@@ -10,6 +10,14 @@ export { FrameCryptor } from './frame-cryptor';
 export type { FrameCryptorOptions, FrameCryptorStats, OpenOptions, OpenResult, SealOptions } from './frame-cryptor';
 export { Session } from './session';
 export type { SessionEvents, SessionOptions, SignalOptions, ConnectionEvent, StreamEvent, SignalEvent } from './session';
+export { Publisher } from './publisher';
+export type {
+  PublisherOptions, PublisherEvents, PublisherStats, PushedVideoFrame, TestPatternOptions, VideoCodec, VideoFrameFormat, VideoSource,
+} from './publisher';
+export { Subscriber } from './subscriber';
+export type { SubscriberEvents, SubscriberStats, MediaCheck, VideoFrame, AudioData } from './subscriber';
+export { audio } from './audio';
+export type { AudioDevice } from './audio';
 export * as sframe from './sframe';
 export { init, destroy, isInitialized, getCodecs } from './media-engine';
 export type { CodecInfo, CodecDirection, MediaKind } from './media-engine';

@@ -1,7 +1,9 @@
 import { native, type NativeSession } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, check, requireType } from './errors';
+import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
+import { Subscriber, subscriberInternals } from './subscriber';
 import { TypedEmitter } from './typed-emitter';
 
 /** Another client of the session. */
@@ -21,6 +23,10 @@ export interface StreamEvent {
   e2ee: boolean;
   connectionId: string;
   creationTime: number;
+  /** The video codec the publisher announced: 'VP8', 'VP9', 'H264'; '' without video. */
+  videoCodec: string;
+  /** The audio codec the publisher announced: 'opus'; '' without audio. */
+  audioCodec: string;
 }
 
 export interface SignalEvent {
@@ -67,8 +73,9 @@ const CONNECT_ERRORS = new Set<number>([
 /**
  * A session, as `otc_session` in the C API: a session's identity, its end-to-end encryption
  * secret, and its connection to the session server (signals, connections and streams).
- * Publishing and subscribing build on it. While connecting or connected the session keeps the
- * process alive; after 'disconnected' it lets go.
+ * Publishers are published in it and its streams subscribed to (publish, subscribe). While
+ * connecting or connected the session keeps the process alive; after 'disconnected' it lets go,
+ * and its subscribers are destroyed and its publishers unpublished.
  */
 export class Session extends TypedEmitter<SessionEvents> {
   #native: NativeSession | null;
@@ -80,6 +87,12 @@ export class Session extends TypedEmitter<SessionEvents> {
   #connecting: { resolve: () => void; reject: (error: OtcError) => void } | null = null;
   #disconnecting: Array<() => void> = [];
   #state: 'disconnected' | 'connecting' | 'connected' | 'disconnecting' = 'disconnected';
+  /** Streams of the session now (from 'streamCreated', and this client's own). */
+  readonly #streams = new Map<string, StreamEvent>();
+  /** Publishers published (or being published) in this session. */
+  readonly #publishers = new Set<Publisher>();
+  /** Subscribers made from this session's streams and not destroyed. */
+  readonly #subscribers = new Set<Subscriber>();
 
   constructor(apiKey: string, sessionId: string, options: SessionOptions = {}) {
     super();
@@ -106,6 +119,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.emit('connected');
     } else if (name === 'disconnected') {
       this.#state = 'disconnected';
+      this.#endMedia();
       const pending = this.#connecting;
       this.#connecting = null;
       pending?.reject(new OtcError(ErrorCode.OTC_SESSION_CONNECTION_FAILED, 'disconnected while connecting'));
@@ -116,7 +130,10 @@ export class Session extends TypedEmitter<SessionEvents> {
     } else if (name === 'connectionCreated' || name === 'connectionDestroyed') {
       this.emit(name, args[0] as ConnectionEvent);
     } else if (name === 'streamCreated' || name === 'streamDestroyed') {
-      this.emit(name, args[0] as StreamEvent);
+      const stream = args[0] as StreamEvent;
+      if (name === 'streamCreated') this.#streams.set(stream.streamId, stream);
+      else this.#streams.delete(stream.streamId);
+      this.emit(name, stream);
     } else if (name === 'signal') {
       this.emit('signal', { type: args[0] as string, data: args[1] as string, from: args[2] as string });
     } else if (name === 'error') {
@@ -227,13 +244,127 @@ export class Session extends TypedEmitter<SessionEvents> {
     return this.#live().isE2ee();
   }
 
+  /** Publishing and subscribing in this session are over (disconnected or deleted). */
+  #endMedia(): void {
+    for (const subscriber of [...this.#subscribers]) subscriberInternals.sessionEnded(subscriber);
+    this.#subscribers.clear();
+    for (const publisher of [...this.#publishers]) publisherInternals.sessionEnded(publisher);
+    this.#publishers.clear();
+    this.#streams.clear();
+  }
+
+  /**
+   * Publishes a stream (as otc_session_publish). Resolves with the stream once the server
+   * accepted it (the publisher emits 'streamCreated' too). Rejects with an OtcError:
+   * OTC_SESSION_NOT_CONNECTED (1010), OTC_SESSION_ILLEGAL_STATE (already published),
+   * OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING (6000: an encrypted session and no secret),
+   * OTC_MEDIA_ENGINE_NOT_INITIALIZED (otc.init() first), or the publisher error that ends the
+   * attempt (1500 refused, e.g. a subscriber token; 1541 timed out; 1610; 6001), or
+   * OTC_PUBLISHER_SESSION_DISCONNECTED / OTC_E2EE_DELETED when the session or the publisher goes
+   * first. Throws a TypeError for a non-Publisher and OTC_E2EE_DELETED for a deleted session or
+   * destroyed publisher.
+   */
+  publish(publisher: Publisher): Promise<StreamEvent> {
+    requireType(publisher instanceof Publisher, 'publisher', 'a Publisher');
+    const handle = this.#live();
+    const nativePublisher = publisherInternals.native(publisher);
+    return new Promise<StreamEvent>((resolve, reject) => {
+      const status = handle.publish(nativePublisher);
+      if (status !== ErrorCode.OTC_SUCCESS) {
+        reject(new OtcError(status as ErrorCode));
+        return;
+      }
+      this.#publishers.add(publisher);
+      publisherInternals.begin(publisher, {
+        resolve,
+        reject,
+        created: (stream) => {
+          if (this.#native) this.#streams.set(stream.streamId, stream);
+        },
+        ended: (stream) => {
+          this.#publishers.delete(publisher);
+          if (stream) this.#streams.delete(stream.streamId);
+        },
+      });
+    });
+  }
+
+  /**
+   * Stops publishing (as otc_session_unpublish): OTC_SUCCESS, then the publisher emits
+   * 'streamDestroyed' (a publish() still pending rejects), or OTC_SESSION_PUBLISHER_NOT_FOUND
+   * when the publisher is not published in this session.
+   */
+  unpublish(publisher: Publisher): ErrorCode {
+    requireType(publisher instanceof Publisher, 'publisher', 'a Publisher');
+    const handle = this.#live();
+    if (publisherInternals.destroyed(publisher)) return ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND;
+    const status = handle.unpublish(publisherInternals.native(publisher)) as ErrorCode;
+    if (status === ErrorCode.OTC_SUCCESS) publisherInternals.unpublished(publisher);
+    return status;
+  }
+
+  /**
+   * Starts receiving a stream of this session (given as its 'streamCreated' event or its id) and
+   * returns its Subscriber; await `subscriber.connected()` for media to flow. Throws an OtcError:
+   * OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM (1604: the session has no such stream now),
+   * OTC_SESSION_NOT_CONNECTED, OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (6000: an encrypted stream
+   * and no secret), OTC_MEDIA_ENGINE_NOT_INITIALIZED; later failures arrive as the subscriber's
+   * 'error'. A stream of this client's own publisher can be subscribed to as well.
+   */
+  subscribe(stream: StreamEvent | string): Subscriber {
+    const streamId = typeof stream === 'string' ? stream
+      : typeof stream === 'object' && stream !== null ? (stream as { streamId?: unknown }).streamId : undefined;
+    requireType(typeof streamId === 'string' && streamId.length > 0, 'stream', 'a StreamEvent or a stream id');
+    const id = streamId as string;
+    const handle = this.#live();
+    const known = this.#streams.get(id) ?? (typeof stream === 'object' ? stream : undefined);
+    if (!known) throw new OtcError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, `the session has no stream ${id}`);
+    const subscriber = subscriberInternals.create(handle, known, (gone) => this.#subscribers.delete(gone));
+    const status = handle.subscribe(subscriberInternals.native(subscriber));
+    if (status !== ErrorCode.OTC_SUCCESS) {
+      subscriber.destroy();
+      throw new OtcError(status as ErrorCode);
+    }
+    this.#subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  /**
+   * Stops receiving (as otc_session_unsubscribe): OTC_SUCCESS, then the subscriber emits
+   * 'disconnected'; OTC_SESSION_SUBSCRIBER_NOT_FOUND when it is not subscribed in this session.
+   * The subscriber stays usable for stats until destroy().
+   */
+  unsubscribe(subscriber: Subscriber): ErrorCode {
+    requireType(subscriber instanceof Subscriber, 'subscriber', 'a Subscriber');
+    const handle = this.#live();
+    if (subscriber.destroyed) return ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND;
+    return handle.unsubscribe(subscriberInternals.native(subscriber)) as ErrorCode;
+  }
+
+  /**
+   * Moves every sender of the session to the next ratchet step of its key (forward secrecy
+   * without a new secret); receivers follow on their own. OTC_SUCCESS, or OTC_E2EE_KEY_NOT_READY
+   * while no key is derived.
+   */
+  ratchetEncryptionKey(): ErrorCode {
+    return this.#live().ratchetEncryptionKey() as ErrorCode;
+  }
+
+  /** The streams of the session now, this client's own included once published. */
+  get streams(): StreamEvent[] {
+    return [...this.#streams.values()];
+  }
+
   /**
    * Wipes the session's keys, leaves the session without waiting (no 'disconnected' follows) and
-   * frees it; idempotent. Further calls throw OTC_E2EE_DELETED.
+   * frees it; idempotent. Its subscribers are destroyed (each emits 'disconnected' first if it
+   * had not) and its publishers unpublished (a pending publish() rejects); the publishers stay
+   * usable. Further calls throw OTC_E2EE_DELETED.
    */
   delete(): void {
     this.#native?.delete();
     this.#native = null;
+    this.#endMedia();
     const pending = this.#connecting;
     this.#connecting = null;
     pending?.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the session is deleted'));

@@ -3,14 +3,31 @@
 #include <napi.h>
 
 #include "addon_data.h"
+#include "audio_binding.h"
 #include "frame_cryptor_wrap.h"
 #include "media_engine_binding.h"
+#include "publisher_wrap.h"
 #include "session_wrap.h"
 #include "sframe_binding.h"
+#include "subscriber_wrap.h"
 
 namespace otc_addon {
 
 AddonData &addon_data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
+namespace {
+
+// shutdownMedia(): deletes this environment's subscribers, then its publishers, now. For
+// process.exit(), which runs no environment cleanup hooks: the media objects would otherwise keep
+// libwebrtc running (they hold the engine) while exit() tears down what its threads use.
+Napi::Value ShutdownMedia(const Napi::CallbackInfo &info) {
+  AddonData &data = addon_data(info.Env());
+  for (SubscriberWrap *subscriber : std::set<SubscriberWrap *>(data.subscribers)) subscriber->shut_down();
+  for (PublisherWrap *publisher : std::set<PublisherWrap *>(data.publishers)) publisher->shut_down();
+  return info.Env().Undefined();
+}
+
+}  // namespace
 
 }  // namespace otc_addon
 
@@ -20,8 +37,12 @@ static Napi::Object InitNodeOtc(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   FrameCryptorWrap::Register(env, exports);
   SessionWrap::Register(env, exports);
+  PublisherWrap::Register(env, exports);
+  SubscriberWrap::Register(env, exports);
   RegisterSFrame(env, exports);
   RegisterMediaEngine(env, exports);
+  RegisterAudio(env, exports);
+  exports.Set("shutdownMedia", Napi::Function::New(env, ShutdownMedia, "shutdownMedia"));
   return exports;
 }
 

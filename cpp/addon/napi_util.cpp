@@ -72,4 +72,24 @@ Napi::Buffer<uint8_t> copy_to_buffer(Napi::Env env, const uint8_t *data, size_t 
   return Napi::Buffer<uint8_t>::Copy(env, data, size);
 }
 
+void throw_status(Napi::Env env, int status, const std::string &message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::Number::New(env, status));
+  throw error;
+}
+
+void tag_object(Napi::Env env, Napi::Object object, const napi_type_tag &tag) {
+  if (napi_type_tag_object(env, object, &tag) != napi_ok) throw Napi::Error::New(env, "cannot tag the object");
+}
+
+Napi::Object arg_tagged(const Napi::CallbackInfo &info, size_t index, const napi_type_tag &tag,
+                        const char *name, const char *what) {
+  bool tagged = false;
+  if (info.Length() > index && info[index].IsObject() &&
+      napi_check_object_type_tag(info.Env(), info[index], &tag, &tagged) != napi_ok)
+    tagged = false;
+  if (!tagged) type_error(info, name, what);
+  return info[index].As<Napi::Object>();
+}
+
 }  // namespace otc_addon

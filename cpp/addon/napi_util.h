@@ -37,6 +37,17 @@ void wipe(std::string &text);
 
 Napi::Buffer<uint8_t> copy_to_buffer(Napi::Env env, const uint8_t *data, size_t size);
 
+// Throws an Error carrying `code` = status (the TypeScript layer turns it into an OtcError).
+[[noreturn]] void throw_status(Napi::Env env, int status, const std::string &message);
+
+// Type tags: each wrapper class tags the objects it makes, and methods taking another wrapper
+// check the tag before unwrapping, so a look-alike (another class's object, or a plain object
+// given the prototype) is a TypeError rather than a type confusion.
+void tag_object(Napi::Env env, Napi::Object object, const napi_type_tag &tag);
+// The object info[index] when it carries tag; else throws a TypeError "<name> must be <what>".
+Napi::Object arg_tagged(const Napi::CallbackInfo &info, size_t index, const napi_type_tag &tag,
+                        const char *name, const char *what);
+
 // Work for libuv's thread pool whose result settles a promise: Execute() runs off the JS
 // thread, OnOK() resolves deferred_ on it; a thrown error rejects.
 class PromiseWorker : public Napi::AsyncWorker {

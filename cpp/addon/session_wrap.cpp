@@ -4,6 +4,8 @@
 
 #include "addon_data.h"
 #include "napi_util.h"
+#include "publisher_wrap.h"
+#include "subscriber_wrap.h"
 
 namespace otc_addon {
 
@@ -17,19 +19,25 @@ bool ends_connect(int code) {
          code == OTC_SESSION_CONNECTION_REFUSED || code == OTC_SESSION_ENCRYPTION_SECRET_MISSING;
 }
 
+// The task delivering one event; `before` (may be empty) runs first, on the JS thread, with the
+// bridge (e.g. to keep a stream copy before listeners see the stream).
+using BridgeAction = std::function<void(SessionWrap::Bridge &, Napi::Env)>;
+
 void emit(SessionWrap::Bridge *bridge, std::string name, int code,
-          std::function<std::vector<napi_value>(Napi::Env)> args) {
+          std::function<std::vector<napi_value>(Napi::Env)> args, BridgeAction before = {}) {
   // Internal thread: copy, post, return. Tasks still queued when the session is deleted are
   // dropped unrun.
   bridge->js->post([self = bridge->shared_from_this(), name = std::move(name), code,
-                    args = std::move(args)](Napi::Env env) {
+                    args = std::move(args), before = std::move(before)](Napi::Env env) {
     Napi::HandleScope scope(env);
+    if (before) before(*self, env);
     // The link state first: a listener may connect again from this very event.
     if (name == "connected") self->connected = true;
     if (name == "disconnected" || (name == "error" && self->linked && !self->connected && ends_connect(code))) {
       self->linked = false;
       self->connected = false;
     }
+    if (name == "disconnected" && self->wrap) self->wrap->on_disconnected(env);
     Napi::Function on_event = self->on_event.Value();
     // MakeCallback, not Call: it runs the callback in a callback scope, so promises the event
     // settles (await session.encryptionKeyReady()) continue now, not at some later tick.
@@ -61,28 +69,6 @@ struct ConnectionCopy {
   }
 };
 
-struct StreamCopy {
-  std::string id, name, connection_id;
-  bool has_audio, has_video, e2ee;
-  int64_t creation_time;
-  explicit StreamCopy(const otc_stream *s)
-      : id(otc_stream_get_id(s)), name(otc_stream_get_name(s)),
-        connection_id(otc_connection_get_id(otc_stream_get_connection(s))),
-        has_audio(otc_stream_has_audio(s) == OTC_TRUE), has_video(otc_stream_has_video(s) == OTC_TRUE),
-        e2ee(otc_stream_is_e2ee(s) == OTC_TRUE), creation_time(otc_stream_get_creation_time(s)) {}
-  Napi::Object to_js(Napi::Env env) const {
-    Napi::Object object = Napi::Object::New(env);
-    object.Set("streamId", id);
-    object.Set("name", name);
-    object.Set("hasAudio", has_audio);
-    object.Set("hasVideo", has_video);
-    object.Set("e2ee", e2ee);
-    object.Set("connectionId", connection_id);
-    object.Set("creationTime", Napi::Number::New(env, static_cast<double>(creation_time)));
-    return object;
-  }
-};
-
 template <typename Copy, typename Item>
 void emit_object(void *user_data, const char *name, const Item *item) {
   emit(static_cast<SessionWrap::Bridge *>(user_data), name, 0, [name, copy = Copy(item)](Napi::Env env) {
@@ -90,7 +76,56 @@ void emit_object(void *user_data, const char *name, const Item *item) {
   });
 }
 
+// Streams: the copy goes to the JS thread with the event and is kept (or dropped) there before
+// listeners run, so a 'streamCreated' listener can subscribe at once.
+void emit_stream(void *user_data, const char *name, const otc_stream *stream, bool received) {
+  StreamHandle copy = received ? copy_stream(stream) : nullptr;
+  std::string id = otc_stream_get_id(stream) ? otc_stream_get_id(stream) : "";
+  emit(
+      static_cast<SessionWrap::Bridge *>(user_data), name, 0,
+      [name, info = StreamInfo(stream)](Napi::Env env) {
+        return std::vector<napi_value>{Napi::String::New(env, name), info.to_js(env)};
+      },
+      [copy = std::move(copy), id = std::move(id), received](SessionWrap::Bridge &bridge, Napi::Env) {
+        if (!received) bridge.streams.erase(id);
+        else if (copy && bridge.session) bridge.streams[id] = copy;
+      });
+}
+
+const char *text_or_empty(const char *text) { return text ? text : ""; }
+
+// Objects of this class carry this tag (napi_util.h, arg_tagged).
+constexpr napi_type_tag kSessionTag = {0x6f74635f73657373ULL, 0x696f6e5f77726170ULL};
+
 }  // namespace
+
+StreamInfo::StreamInfo(const otc_stream *s)
+    : id(text_or_empty(otc_stream_get_id(s))), name(text_or_empty(otc_stream_get_name(s))),
+      connection_id(text_or_empty(otc_connection_get_id(otc_stream_get_connection(s)))),
+      video_codec(text_or_empty(otc_stream_get_video_codec(s))),
+      audio_codec(text_or_empty(otc_stream_get_audio_codec(s))),
+      has_audio(otc_stream_has_audio(s) == OTC_TRUE), has_video(otc_stream_has_video(s) == OTC_TRUE),
+      e2ee(otc_stream_is_e2ee(s) == OTC_TRUE), creation_time(otc_stream_get_creation_time(s)) {}
+
+Napi::Object StreamInfo::to_js(Napi::Env env) const {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("streamId", id);
+  object.Set("name", name);
+  object.Set("hasAudio", has_audio);
+  object.Set("hasVideo", has_video);
+  object.Set("e2ee", e2ee);
+  object.Set("connectionId", connection_id);
+  object.Set("creationTime", Napi::Number::New(env, static_cast<double>(creation_time)));
+  object.Set("videoCodec", video_codec);
+  object.Set("audioCodec", audio_codec);
+  return object;
+}
+
+StreamHandle copy_stream(const otc_stream *stream) {
+  otc_stream *copy = otc_stream_copy(stream);
+  if (!copy) return nullptr;
+  return StreamHandle(copy, [](otc_stream *s) { otc_stream_delete(s); });
+}
 
 void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
   Napi::Function cls = DefineClass(
@@ -107,6 +142,11 @@ void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
           InstanceMethod<&SessionWrap::SendSignal>("sendSignal"),
           InstanceMethod<&SessionWrap::GetConnectionId>("getConnectionId"),
           InstanceMethod<&SessionWrap::IsE2ee>("isE2ee"),
+          InstanceMethod<&SessionWrap::Publish>("publish"),
+          InstanceMethod<&SessionWrap::Unpublish>("unpublish"),
+          InstanceMethod<&SessionWrap::Subscribe>("subscribe"),
+          InstanceMethod<&SessionWrap::Unsubscribe>("unsubscribe"),
+          InstanceMethod<&SessionWrap::RatchetEncryptionKey>("ratchetEncryptionKey"),
       });
   addon_data(env).session_class = Napi::Persistent(cls);
   exports.Set("NativeSession", cls);
@@ -119,7 +159,9 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
   if (info.Length() < 3 || !info[2].IsFunction())
     throw Napi::TypeError::New(env, "onEvent must be a function");
 
+  tag_object(env, info.This().As<Napi::Object>(), kSessionTag);
   bridge_ = std::make_shared<Bridge>();
+  bridge_->wrap = this;
   bridge_->js = std::make_unique<JsThread>(env, "otc:session");
   // Weak while idle: the callback closes over the JS Session, which owns this object, so a
   // strong reference would make the pair a GC root forever. Strong while a key is on its way
@@ -150,10 +192,10 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
     emit_object<ConnectionCopy>(user_data, "connectionDestroyed", c);
   };
   callbacks.on_stream_received = [](otc_session *, void *user_data, const otc_stream *s) {
-    emit_object<StreamCopy>(user_data, "streamCreated", s);
+    emit_stream(user_data, "streamCreated", s, true);
   };
   callbacks.on_stream_dropped = [](otc_session *, void *user_data, const otc_stream *s) {
-    emit_object<StreamCopy>(user_data, "streamDestroyed", s);
+    emit_stream(user_data, "streamDestroyed", s, false);
   };
   callbacks.on_signal_received = [](otc_session *, void *user_data, const char *type, const char *data,
                                     const otc_connection *from) {
@@ -195,8 +237,17 @@ void SessionWrap::destroy() {
     napi_remove_env_cleanup_hook(env_, &SessionWrap::on_env_cleanup, this);
     env_ = nullptr;
   }
+  // Subscribers of this session are deleted and its publishers unpublished while the session
+  // is still there (their C objects refer to it); the JS objects report 'deleted' afterwards.
+  for (SubscriberWrap *subscriber : std::set<SubscriberWrap *>(subscribers_)) subscriber->session_gone();
+  subscribers_.clear();
+  for (PublisherWrap *publisher : std::set<PublisherWrap *>(publishers_)) publisher->session_gone(this, session_);
+  publishers_.clear();
   // Order: the session first (joins its threads, so no callback can start), then the queue.
-  if (bridge_) bridge_->session = nullptr;
+  if (bridge_) {
+    bridge_->session = nullptr;
+    bridge_->wrap = nullptr;
+  }
   if (session_) {
     otc_session_delete(session_);
     session_ = nullptr;
@@ -204,6 +255,7 @@ void SessionWrap::destroy() {
   if (bridge_) {
     bridge_->js->close();
     bridge_->on_event.Reset();  // here, on the JS thread, whoever drops the bridge last
+    bridge_->streams.clear();
     bridge_.reset();
   }
 }
@@ -302,6 +354,58 @@ Napi::Value SessionWrap::IsE2ee(const Napi::CallbackInfo &info) {
 
 Napi::Value SessionWrap::IsDeleted(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), session_ == nullptr);
+}
+
+SessionWrap *SessionWrap::FromArg(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  return Unwrap(arg_tagged(info, index, kSessionTag, name, "a NativeSession"));
+}
+
+StreamHandle SessionWrap::find_stream(const std::string &stream_id) const {
+  if (!bridge_) return nullptr;
+  auto found = bridge_->streams.find(stream_id);
+  return found == bridge_->streams.end() ? nullptr : found->second;
+}
+
+void SessionWrap::on_disconnected(Napi::Env env) {
+  for (PublisherWrap *publisher : std::set<PublisherWrap *>(publishers_)) publisher->session_disconnected(env);
+  if (bridge_) bridge_->streams.clear();
+}
+
+Napi::Value SessionWrap::Publish(const Napi::CallbackInfo &info) {
+  otc_session *session = live(info);
+  PublisherWrap *publisher = PublisherWrap::FromArg(info, 0, "publisher");
+  const otc_status status = otc_session_publish(session, publisher->handle(info));
+  if (status == OTC_SUCCESS) publisher->published_in(info.Env(), this);
+  return Napi::Number::New(info.Env(), status);
+}
+
+Napi::Value SessionWrap::Unpublish(const Napi::CallbackInfo &info) {
+  otc_session *session = live(info);
+  PublisherWrap *publisher = PublisherWrap::FromArg(info, 0, "publisher");
+  const otc_status status = otc_session_unpublish(session, publisher->handle(info));
+  if (status == OTC_SUCCESS) publisher->unpublish_called(info.Env());
+  return Napi::Number::New(info.Env(), status);
+}
+
+Napi::Value SessionWrap::Subscribe(const Napi::CallbackInfo &info) {
+  otc_session *session = live(info);
+  SubscriberWrap *subscriber = SubscriberWrap::FromArg(info, 0, "subscriber");
+  otc_subscriber *handle = subscriber->handle(info);
+  // A subscriber belongs to the session whose stream it was made from.
+  if (subscriber->session() != this) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  const otc_status status = otc_session_subscribe(session, handle);
+  if (status == OTC_SUCCESS) subscriber->subscribed(info.Env());
+  return Napi::Number::New(info.Env(), status);
+}
+
+Napi::Value SessionWrap::Unsubscribe(const Napi::CallbackInfo &info) {
+  otc_session *session = live(info);
+  SubscriberWrap *subscriber = SubscriberWrap::FromArg(info, 0, "subscriber");
+  return Napi::Number::New(info.Env(), otc_session_unsubscribe(session, subscriber->handle(info)));
+}
+
+Napi::Value SessionWrap::RatchetEncryptionKey(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), otc_session_ratchet_encryption_key(live(info)));
 }
 
 }  // namespace otc_addon

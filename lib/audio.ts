@@ -1,0 +1,56 @@
+import { native } from './binding';
+import { type ErrorCode } from './error-code';
+import { requireType } from './errors';
+
+/**
+ * The process-wide audio device, as in the Linux SDK: one per process, shared by every publisher
+ * (capture) and subscriber (playout; there is no sound card). Capture is mono 16-bit PCM at
+ * 48 kHz, taken 10 ms (480 samples) at a time; silence until told otherwise. Calls return the C
+ * API's status (OTC_MEDIA_ENGINE_NOT_INITIALIZED before `otc.init()`); arguments of the wrong
+ * type throw a TypeError.
+ */
+export interface AudioDevice {
+  /** Capture sample rate: 48 000 Hz. */
+  readonly sampleRate: number;
+  /** Samples the device captures at a time (10 ms): 480. */
+  readonly samplesPerFrame: number;
+  /** How many pushed samples the device buffers (1 s); more is refused with OTC_MEDIA_BUFFER_FULL. */
+  readonly maxBufferedSamples: number;
+  /** Captures silence. */
+  captureSilence(): ErrorCode;
+  /**
+   * Captures a sine tone: frequencyHz in 20..20000, amplitude in (0, 1] (default 0.5);
+   * OTC_MEDIA_INVALID_PARAMETER otherwise.
+   */
+  captureTone(frequencyHz: number, amplitude?: number): ErrorCode;
+  /**
+   * Switches to pushed PCM (mono, 48 kHz) and queues samples: OTC_SUCCESS, or
+   * OTC_MEDIA_BUFFER_FULL when they do not fit (nothing is queued then). When the queue runs dry
+   * the device captures silence until more arrives.
+   */
+  pushSamples(samples: Int16Array): ErrorCode;
+  /** Samples pushed and not yet captured. */
+  readonly bufferedSamples: number;
+}
+
+/** The process-wide audio device (see AudioDevice). */
+export const audio: AudioDevice = Object.freeze({
+  sampleRate: native.mediaConstants.sampleRate,
+  samplesPerFrame: native.mediaConstants.samplesPerFrame,
+  maxBufferedSamples: native.mediaConstants.maxBufferedSamples,
+  captureSilence(): ErrorCode {
+    return native.audioCaptureSilence() as ErrorCode;
+  },
+  captureTone(frequencyHz: number, amplitude = 0.5): ErrorCode {
+    requireType(typeof frequencyHz === 'number', 'frequencyHz', 'a number');
+    requireType(typeof amplitude === 'number', 'amplitude', 'a number');
+    return native.audioCaptureTone(frequencyHz, amplitude) as ErrorCode;
+  },
+  pushSamples(samples: Int16Array): ErrorCode {
+    requireType(samples instanceof Int16Array, 'samples', 'an Int16Array');
+    return native.audioPushCaptureSamples(samples) as ErrorCode;
+  },
+  get bufferedSamples(): number {
+    return native.audioBufferedCaptureSamples();
+  },
+});
