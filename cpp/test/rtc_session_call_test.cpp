@@ -5,6 +5,8 @@
 #include <otc/otc.h>
 
 #include <dirent.h>
+#include <execinfo.h>
+#include <csignal>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -569,6 +571,29 @@ TEST_F(SessionCall, TwentyJoinPublishSubscribeLeaveCyclesLeaveNoThreadsBehind) {
   std::printf("  after 20 cycles: %zu threads (after the first: %zu), RSS %zu KiB (after the first: %zu, growth %+ld KiB)\n",
               threads, threads_after_first, rss, rss_after_first, static_cast<long>(rss) - static_cast<long>(rss_after_first));
   EXPECT_LE(threads, threads_after_first);
+}
+
+// A C program may return from main (or call exit) mid-call without deleting anything: the exit
+// handler shuts publishers and subscribers down and stops libwebrtc before OpenSSL's cleanup.
+TEST_F(SessionCall, ExitingMidCallWithoutDeletingAnythingIsClean) {
+  // "fast" death tests fork this process: with the engine stopped first, the child starts its
+  // own from a single thread and reuses the running session server.
+  otc_destroy();
+  GTEST_FLAG_SET(death_test_style, "fast");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EXIT(
+        {
+          // A crash prints its stack into the death test's message.
+          signal(SIGSEGV, +[](int) { void *f[40]; int n = backtrace(f, 40); backtrace_symbols_fd(f, n, 2); _exit(11); });
+          if (otc_init(nullptr) != OTC_SUCCESS) std::exit(2);
+          otc_audio_capture_tone(440, 0.5);
+          auto *call = new LiveCall(kSecret, kSecret);  // deliberately never deleted
+          if (!call->frames_flow(10)) std::exit(3);
+          std::exit(0);
+        },
+        ::testing::ExitedWithCode(0), "");
+  }
+  ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);  // for TearDown's otc_destroy
 }
 
 class SessionCallCodec : public SessionCall, public ::testing::WithParamInterface<otc_video_codec> {};

@@ -49,6 +49,8 @@ class Server {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    // No inherited descriptors: a pipe held open by the server would keep readers waiting.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     const std::string script = std::string(OTC_REPO_DIR) + "/dist/lib/cli/index.js";
     std::vector<std::string> args = {"node", script, "serve", "--port", "0"};
     std::vector<char *> argv;

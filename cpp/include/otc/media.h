@@ -78,8 +78,9 @@ typedef struct otc_media_check {
 otc_status otc_audio_capture_silence(void);
 /** Captures a sine tone: frequency in 20..20000 Hz, amplitude in (0, 1]. */
 otc_status otc_audio_capture_tone(double frequency_hz, double amplitude);
-/** Switches to pushed PCM and queues samples (mono, 48 kHz, any count up to the free space).
- *  When the queue runs dry the device captures silence until more arrives. */
+/** Switches to pushed PCM and queues samples (mono, 48 kHz, any count up to the free space;
+ *  copied before the call returns). When the queue runs dry the device captures silence until
+ *  more arrives. */
 otc_status otc_audio_push_capture_samples(const int16_t *samples, size_t count);
 /** Samples queued and not yet captured. */
 size_t otc_audio_buffered_capture_samples(void);

@@ -72,7 +72,8 @@ otc_status otc_session_unpublish(otc_session *session, otc_publisher *publisher)
 /** Pushes one video frame into a publisher made with OTC_VIDEO_SOURCE_PUSHED (capture time:
  *  now). size must be exactly what format, width and height need; width and height even,
  *  16..3840 x 16..2160. OTC_MEDIA_INVALID_PARAMETER, OTC_MEDIA_ILLEGAL_STATE (not a pushed
- *  source). Frames pushed while nobody subscribes are dropped, as a camera's would be. */
+ *  source). The frame is copied (converted to I420) before the call returns. Frames pushed while
+ *  nobody subscribes are dropped, as a camera's would be. */
 otc_status otc_publisher_push_video_frame(otc_publisher *publisher, otc_video_frame_format format,
                                           int width, int height, const uint8_t *data, size_t size);
 
@@ -106,7 +107,8 @@ otc_status otc_publisher_get_stats(otc_publisher *publisher, otc_publisher_stats
 const char *otc_publisher_get_stream_id(otc_publisher *publisher);
 
 /** Unpublishes if needed, closes every peer connection and frees. NULL is a no-op. Must not be
- *  called from one of the publisher's own callbacks. */
+ *  called from one of the publisher's own callbacks. Publishers never deleted are shut down at
+ *  process exit (before OpenSSL's exit cleanup, which libwebrtc's threads must not outlive). */
 otc_status otc_publisher_delete(otc_publisher *publisher);
 
 #ifdef __cplusplus

@@ -28,6 +28,8 @@ typedef struct otc_session_callbacks {
                                 const otc_connection *connection);
   void (*on_connection_dropped)(otc_session *session, void *user_data,
                                 const otc_connection *connection);
+  /** A stream of another client (this client's own streams go to its publishers'
+   *  on_stream_created instead). */
   void (*on_stream_received)(otc_session *session, void *user_data, const otc_stream *stream);
   void (*on_stream_dropped)(otc_session *session, void *user_data, const otc_stream *stream);
   void (*on_signal_received)(otc_session *session, void *user_data, const char *type,
@@ -128,7 +130,9 @@ otc_bool otc_session_has_encryption_secret(otc_session *session);
 
 const char *otc_session_get_id(const otc_session *session);
 
-/** Wipes keys, waits for a running key derivation to stop, frees. NULL is a no-op. A process
+/** Wipes keys, waits for a running key derivation to stop, frees. NULL is a no-op. Publishers
+ *  and subscribers still attached are detached first (they report on_stream_destroyed /
+ *  on_disconnected) and stay valid: delete them, or publish them in another session. A process
  *  that exits without deleting its sessions is safe too: their threads are joined at exit.
  *  Must not be called from one of the session's own callbacks. */
 otc_status otc_session_delete(otc_session *session);

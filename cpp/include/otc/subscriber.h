@@ -89,7 +89,7 @@ otc_status otc_subscriber_get_stats(otc_subscriber *subscriber, otc_subscriber_s
 otc_status otc_subscriber_get_media_check(otc_subscriber *subscriber, otc_media_check *check);
 
 /** Unsubscribes if needed and frees. NULL is a no-op. Must not be called from one of the
- *  subscriber's own callbacks. */
+ *  subscriber's own callbacks. Subscribers never deleted are shut down at process exit. */
 otc_status otc_subscriber_delete(otc_subscriber *subscriber);
 
 #ifdef __cplusplus

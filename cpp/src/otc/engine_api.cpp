@@ -1,5 +1,8 @@
 // The C API of the media engine's lifetime (otc_init/otc_destroy) and codec query.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -8,7 +11,10 @@
 #include <otc/base.h>
 
 #include "../rtc/media_engine.h"
+#include <openssl/crypto.h>
+
 #include "engine_access.h"
+#include "media_endpoint.h"
 #include "log.h"
 
 #ifndef OTC_VERSION_STRING
@@ -38,6 +44,32 @@ void CopyField(char (&field)[N], const std::string& value) {
   field[length] = '\0';
 }
 
+
+// Never destroyed: the exit handler may run during static destruction.
+std::vector<std::weak_ptr<otc::MediaEndpoint>> &live_media() {
+  static auto *list = new std::vector<std::weak_ptr<otc::MediaEndpoint>>;
+  return *list;
+}
+
+// Runs at process exit, before OpenSSL's cleanup (which libwebrtc's threads would outlive).
+void teardown_at_exit() {
+  std::vector<std::weak_ptr<otc::MediaEndpoint>> media;
+  {
+    std::lock_guard<std::mutex> lock(g_engine_mutex);
+    media.swap(live_media());
+  }
+  for (const auto &weak : media) {
+    if (auto endpoint = weak.lock()) endpoint->shutdown();
+  }
+  std::shared_ptr<otc::rtc::MediaEngine> engine;
+  {
+    std::lock_guard<std::mutex> lock(g_engine_mutex);
+    engine = std::move(g_engine);
+    g_init_count = 0;
+  }
+  engine.reset();  // joins libwebrtc's threads, if nothing else holds the engine
+}
+
 }  // namespace
 
 namespace otc {
@@ -47,10 +79,25 @@ std::shared_ptr<rtc::MediaEngine> acquire_media_engine() {
   return g_engine;
 }
 
+void register_live_media(const std::weak_ptr<MediaEndpoint> &endpoint) {
+  std::lock_guard<std::mutex> lock(g_engine_mutex);
+  auto &list = live_media();
+  std::erase_if(list, [](const auto &weak) { return weak.expired(); });
+  list.push_back(endpoint);
+}
+
 }  // namespace otc
+
 
 extern "C" otc_status otc_init(void* reserved) {
   if (reserved != nullptr) return OTC_E2EE_INVALID_PARAMETER;
+  // Both: OPENSSL_atexit handlers run at the start of OpenSSL's exit cleanup, before it frees
+  // anything (whatever the order of atexit registrations); the plain atexit handler covers an
+  // OpenSSL that runs no cleanup. The second call finds nothing left to do.
+  static const bool exit_handlers = OPENSSL_init_crypto(0, nullptr) == 1 &&
+                                    OPENSSL_atexit(&teardown_at_exit) == 1 &&
+                                    std::atexit(&teardown_at_exit) == 0;
+  (void)exit_handlers;
   std::lock_guard<std::mutex> lock(g_engine_mutex);
   if (g_init_count == 0) {
     g_engine = otc::rtc::MediaEngine::Create();

@@ -15,6 +15,8 @@ class MediaEndpoint {
   // The session disconnected, dropped, or is being deleted: stop, report, let go of the link.
   // Runs on the io thread, or on the thread deleting the session.
   virtual void on_session_gone() = 0;
+  // Stops everything for good and never calls the application again (delete, process exit).
+  virtual void shutdown() = 0;
 };
 
 }  // namespace otc

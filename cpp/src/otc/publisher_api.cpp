@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include "engine_access.h"
+
 #include "codec_names.h"
 #include "publisher_impl.h"
 #include "session_impl.h"
@@ -77,6 +79,7 @@ otc_publisher *otc_publisher_new_with_settings(const otc_publisher_callbacks *ca
   if (!publisher) return nullptr;
   publisher->core = std::make_shared<otc::PublisherCore>(
       publisher, callbacks ? *callbacks : otc_publisher_callbacks{}, std::move(values));
+  otc::register_live_media(publisher->core);
   return publisher;
 }
 

@@ -54,7 +54,7 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   otc_status publish(otc_session *session);
   otc_status unpublish(otc_session *session);
   // Unpublishes, closes everything, and makes sure no callback runs afterwards (delete).
-  void shutdown();
+  void shutdown() override;
 
   otc_status push_video_frame(otc_video_frame_format format, int width, int height, const uint8_t *data,
                               size_t size);

@@ -4,6 +4,8 @@
 
 #include <new>
 
+#include "engine_access.h"
+
 #include "session_impl.h"
 #include "subscriber_impl.h"
 
@@ -15,6 +17,7 @@ otc_subscriber *otc_subscriber_new(const otc_stream *stream, const otc_subscribe
   if (!subscriber) return nullptr;
   subscriber->core = std::make_shared<otc::SubscriberCore>(
       subscriber, callbacks ? *callbacks : otc_subscriber_callbacks{}, *stream);
+  otc::register_live_media(subscriber->core);
   return subscriber;
 }
 

@@ -45,7 +45,7 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
 
   otc_status subscribe(otc_session *session);
   otc_status unsubscribe(otc_session *session);
-  void shutdown();
+  void shutdown() override;
 
   const char *stream_id() const { return stream_.info.stream_id.c_str(); }
   otc_status set_subscribe_to_audio(bool enabled);
