@@ -725,7 +725,7 @@ TEST(BadInput, ErrorNamesOfKnownCodes) {
 }
 
 TEST(BadInput, ErrorNamesOfUnknownCodes) {
-  for (int code : {-1, 1, 999, 1003, 5999, 6007, 6099, 6110, 6199, 6202, 99999, INT_MIN, INT_MAX}) {
+  for (int code : {-1, 1, 999, 1003, 5999, 6007, 6099, 6110, 6199, 6205, 6299, 99999, INT_MIN, INT_MAX}) {
     const char *name = otc_error_name(code);
     ASSERT_NE(name, nullptr) << code;
     EXPECT_STREQ(name, "OTC_UNKNOWN_ERROR") << code;

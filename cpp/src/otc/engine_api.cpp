@@ -11,6 +11,7 @@
 #include <otc/base.h>
 
 #include "../rtc/media_engine.h"
+#include <dlfcn.h>
 #include <openssl/crypto.h>
 
 #include "engine_access.h"
@@ -25,15 +26,23 @@ namespace {
 
 // One engine per process, shared by every caller of otc_init (the Node main thread, workers, a
 // C program): each otc_init takes one reference, the last otc_destroy joins the threads. The
-// mutex also keeps otc_media_get_codecs from racing a teardown.
-std::mutex g_engine_mutex;
-int g_init_count = 0;
-// Its static destructor is the backstop for exits that skip otc_destroy: Node's process.exit()
-// runs no environment cleanup hooks, and a C program may just return from main. Tearing down
-// there joins libwebrtc's threads before exit() goes on to unmap or destroy what they use.
-// Shared: publishers and subscribers hold it too, so otc_destroy with media still alive defers
-// the teardown to the last of them (deleted on an application thread, never a libwebrtc one).
-std::shared_ptr<otc::rtc::MediaEngine> g_engine;
+// mutex also keeps otc_media_get_codecs from racing a teardown. The engine is shared:
+// publishers and subscribers hold it too, so otc_destroy with media still alive defers the
+// teardown to the last of them (deleted on an application thread, never a libwebrtc one).
+// Never destroyed: exits that skip otc_destroy (Node's process.exit() runs no environment
+// cleanup hooks; a C program may just return from main) tear down in teardown_at_exit, which
+// may run after static destructors.
+struct EngineState {
+  std::mutex mutex;
+  int init_count = 0;
+  std::shared_ptr<otc::rtc::MediaEngine> engine;
+  std::vector<std::weak_ptr<otc::MediaEndpoint>> live_media;
+};
+
+EngineState &state() {
+  static auto *engine_state = new EngineState;
+  return *engine_state;
+}
 
 // Copies with truncation and always terminates; the fixed-size fields of otc_codec_info are
 // far larger than any codec name or fmtp line libwebrtc produces.
@@ -45,29 +54,37 @@ void CopyField(char (&field)[N], const std::string& value) {
 }
 
 
-// Never destroyed: the exit handler may run during static destruction.
-std::vector<std::weak_ptr<otc::MediaEndpoint>> &live_media() {
-  static auto *list = new std::vector<std::weak_ptr<otc::MediaEndpoint>>;
-  return *list;
-}
-
 // Runs at process exit, before OpenSSL's cleanup (which libwebrtc's threads would outlive).
 void teardown_at_exit() {
   std::vector<std::weak_ptr<otc::MediaEndpoint>> media;
   {
-    std::lock_guard<std::mutex> lock(g_engine_mutex);
-    media.swap(live_media());
+    std::lock_guard<std::mutex> lock(state().mutex);
+    media.swap(state().live_media);
   }
   for (const auto &weak : media) {
     if (auto endpoint = weak.lock()) endpoint->shutdown();
   }
   std::shared_ptr<otc::rtc::MediaEngine> engine;
   {
-    std::lock_guard<std::mutex> lock(g_engine_mutex);
-    engine = std::move(g_engine);
-    g_init_count = 0;
+    std::lock_guard<std::mutex> lock(state().mutex);
+    engine = std::move(state().engine);
+    state().init_count = 0;
   }
   engine.reset();  // joins libwebrtc's threads, if nothing else holds the engine
+}
+
+// Both: OPENSSL_atexit handlers run at the start of OpenSSL's exit cleanup, before it frees
+// anything (a plain atexit handler was seen to run after it); the plain one covers an OpenSSL
+// that runs no cleanup. The second call finds nothing left to do. OpenSSL keeps a pointer to
+// our function: this module is pinned (RTLD_NODELETE), as Node unloads an addon that only
+// worker threads loaded.
+bool register_exit_teardown() {
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<void *>(&teardown_at_exit), &self) != 0 && self.dli_fname) {
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);  // a reference never closed
+  }
+  return OPENSSL_init_crypto(0, nullptr) == 1 && OPENSSL_atexit(&teardown_at_exit) == 1 &&
+         std::atexit(&teardown_at_exit) == 0;
 }
 
 }  // namespace
@@ -75,13 +92,13 @@ void teardown_at_exit() {
 namespace otc {
 
 std::shared_ptr<rtc::MediaEngine> acquire_media_engine() {
-  std::lock_guard<std::mutex> lock(g_engine_mutex);
-  return g_engine;
+  std::lock_guard<std::mutex> lock(state().mutex);
+  return state().engine;
 }
 
 void register_live_media(const std::weak_ptr<MediaEndpoint> &endpoint) {
-  std::lock_guard<std::mutex> lock(g_engine_mutex);
-  auto &list = live_media();
+  std::lock_guard<std::mutex> lock(state().mutex);
+  auto &list = state().live_media;
   std::erase_if(list, [](const auto &weak) { return weak.expired(); });
   list.push_back(endpoint);
 }
@@ -91,37 +108,32 @@ void register_live_media(const std::weak_ptr<MediaEndpoint> &endpoint) {
 
 extern "C" otc_status otc_init(void* reserved) {
   if (reserved != nullptr) return OTC_E2EE_INVALID_PARAMETER;
-  // Both: OPENSSL_atexit handlers run at the start of OpenSSL's exit cleanup, before it frees
-  // anything (whatever the order of atexit registrations); the plain atexit handler covers an
-  // OpenSSL that runs no cleanup. The second call finds nothing left to do.
-  static const bool exit_handlers = OPENSSL_init_crypto(0, nullptr) == 1 &&
-                                    OPENSSL_atexit(&teardown_at_exit) == 1 &&
-                                    std::atexit(&teardown_at_exit) == 0;
+  static const bool exit_handlers = register_exit_teardown();
   (void)exit_handlers;
-  std::lock_guard<std::mutex> lock(g_engine_mutex);
-  if (g_init_count == 0) {
-    g_engine = otc::rtc::MediaEngine::Create();
-    if (!g_engine) return OTC_MEDIA_ENGINE_FAILURE;
+  std::lock_guard<std::mutex> lock(state().mutex);
+  if (state().init_count == 0) {
+    state().engine = otc::rtc::MediaEngine::Create();
+    if (!state().engine) return OTC_MEDIA_ENGINE_FAILURE;
   }
-  ++g_init_count;
-  otc::log(OTC_LOG_LEVEL_DEBUG, "otc_init: %d reference(s)", g_init_count);
+  ++state().init_count;
+  otc::log(OTC_LOG_LEVEL_DEBUG, "otc_init: %d reference(s)", state().init_count);
   return OTC_SUCCESS;
 }
 
 extern "C" otc_status otc_destroy(void) {
-  std::lock_guard<std::mutex> lock(g_engine_mutex);
-  if (g_init_count == 0) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
-  --g_init_count;
-  otc::log(OTC_LOG_LEVEL_DEBUG, "otc_destroy: %d reference(s) left", g_init_count);
+  std::lock_guard<std::mutex> lock(state().mutex);
+  if (state().init_count == 0) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
+  --state().init_count;
+  otc::log(OTC_LOG_LEVEL_DEBUG, "otc_destroy: %d reference(s) left", state().init_count);
   // Teardown (joining libwebrtc's threads) happens under the lock, so that an otc_init racing
   // this call starts a fresh engine only after the old one is fully gone.
-  if (g_init_count == 0) g_engine.reset();
+  if (state().init_count == 0) state().engine.reset();
   return OTC_SUCCESS;
 }
 
 extern "C" otc_bool otc_is_initialized(void) {
-  std::lock_guard<std::mutex> lock(g_engine_mutex);
-  return g_init_count > 0 ? OTC_TRUE : OTC_FALSE;
+  std::lock_guard<std::mutex> lock(state().mutex);
+  return state().init_count > 0 ? OTC_TRUE : OTC_FALSE;
 }
 
 extern "C" otc_status otc_media_get_codecs(otc_media_kind kind, otc_codec_direction direction,
@@ -131,9 +143,9 @@ extern "C" otc_status otc_media_get_codecs(otc_media_kind kind, otc_codec_direct
   if (direction != OTC_CODEC_ENCODE && direction != OTC_CODEC_DECODE) {
     return OTC_E2EE_INVALID_PARAMETER;
   }
-  std::lock_guard<std::mutex> lock(g_engine_mutex);
-  if (!g_engine) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
-  const auto codecs = g_engine->ListCodecs(
+  std::lock_guard<std::mutex> lock(state().mutex);
+  if (!state().engine) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
+  const auto codecs = state().engine->ListCodecs(
       kind == OTC_MEDIA_AUDIO ? otc::rtc::MediaKind::kAudio : otc::rtc::MediaKind::kVideo,
       direction == OTC_CODEC_ENCODE ? otc::rtc::CodecDirection::kEncode
                                     : otc::rtc::CodecDirection::kDecode);
