@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdlib>
 #include <cstring>
 
 namespace otc::media {
@@ -17,13 +19,22 @@ constexpr int kColumns = kFrameCodeColumns;
 constexpr int kRows = kFrameCodeRows;
 constexpr int kBlocks = kColumns * kRows;
 constexpr int kPayloadBits = 64;
-constexpr int kCheckBits = kBlocks - 2 * kRows - kPayloadBits;
+constexpr int kDataBits = kBlocks - 2 * kRows;
+constexpr int kCheckBits = kDataBits - kPayloadBits;
 static_assert(kCheckBits == 26);
 
 // Studio-range black and white: nothing clips when a pipeline converts between ranges, and
 // codec ringing around the edges has headroom.
 constexpr uint8_t kBlack = 16;
 constexpr uint8_t kWhite = 235;
+// Each block ramps gently from level - ramp to level + ramp across its width, a slope that
+// survives scaling. Perfectly flat blocks trip encoder shortcuts: VP9 in realtime mode (libvpx
+// speed 5-7) takes a flat source block as static and keeps the previous frame's pixels, so whole
+// blocks went stale in 3% of 1280x720 frames; with the ramp, none did. The ramp is symmetric
+// about the block's centre (to half a level), so the reader's mean is unchanged. It steepens
+// with the block (no 4 equal pixels in a row up to 2560 wide, no 8 at 4K) short of clipping.
+int ramp_for(int block_width) { return std::clamp(block_width / 6, 6, 16); }
+
 // Weakest sync contrast (white minus black mean, in levels) still taken for a code: written as
 // 219, it survives compression and scaling far above this, while noise and flat pictures do not
 // come near it.
@@ -70,8 +81,9 @@ struct BandGeometry {
   }
 };
 
-// CRC-32 (IEEE 802.3, reflected) of the payload, big-endian: a misread of any one or two blocks,
-// or a burst, always fails the check, so a damaged code is rejected rather than reported wrong.
+// CRC-32 (IEEE 802.3, reflected) of the payload, big-endian. Kept to 26 bits, it still gives the
+// 90 data blocks a minimum distance of 6 (checked by enumerating the parity columns' sums of up
+// to 3): up to 5 wrong blocks always fail the check, so a damaged code is rejected, not misread.
 uint32_t payload_crc(uint64_t payload) {
   uint32_t crc = 0xFFFFFFFFu;
   for (int byte = 7; byte >= 0; --byte) {
@@ -103,7 +115,73 @@ struct DataBits {
     else
       check = (check << 1) | (value ? 1u : 0u);
   }
+  void flip(int index) {
+    if (index < kPayloadBits)
+      payload ^= uint64_t{1} << (kPayloadBits - 1 - index);
+    else
+      check ^= 1u << (kCheckBits - 1 - (index - kPayloadBits));
+  }
 };
+
+using BlockSums = std::array<int, kBlocks>;
+
+// Sums of kSamplesPerBlock samples per block: levels scaled by 64, no division needed.
+BlockSums measure_blocks(const uint8_t *y, int stride_y, const BandGeometry &geometry) {
+  std::array<int, kColumns * kSamplesPerSide> sample_x;
+  for (int column = 0; column < kColumns; ++column)
+    for (int i = 0; i < kSamplesPerSide; ++i) sample_x[column * kSamplesPerSide + i] = geometry.column_sample(column, i);
+
+  BlockSums sums{};
+  for (int row = 0; row < kRows; ++row) {
+    for (int j = 0; j < kSamplesPerSide; ++j) {
+      const uint8_t *line = y + static_cast<ptrdiff_t>(geometry.row_sample(row, j)) * stride_y;
+      for (int column = 0; column < kColumns; ++column) {
+        const int *xs = &sample_x[column * kSamplesPerSide];
+        int sum = 0;
+        for (int i = 0; i < kSamplesPerSide; ++i) sum += line[xs[i]];
+        sums[row * kColumns + column] += sum;
+      }
+    }
+  }
+  return sums;
+}
+
+// The payload when the check holds, as read or after repairing a few weak blocks.
+//
+// An encoder may leave part of a block stale (VP9 in realtime mode predicts it from a shifted
+// copy of its neighbours, all alike, and skips part of the residual): such a block reads with a
+// weak margin, while intact ones read near half the contrast. When the check fails, every flip of
+// up to kMaxRepairFlips of the kMaxRepairCandidates weakest blocks is tried, and the result taken
+// only when exactly one of them passes. With distance 6, flipping at most 3 blocks cannot turn
+// a code with at most 2 wrong blocks into another valid one; heavier damage is misread with a
+// probability under 41 x 2^-26 (6e-7), the 41 codewords tried besides the one read.
+constexpr int kMaxRepairCandidates = 6;
+constexpr int kMaxRepairFlips = 3;
+
+std::optional<uint64_t> verified_payload(const DataBits &read, const std::array<int, kDataBits> &margins,
+                                         int half_contrast) {
+  if (read.check == check_of(read.payload)) return read.payload;
+
+  std::array<int, kDataBits> order;
+  for (int i = 0; i < kDataBits; ++i) order[i] = i;
+  std::partial_sort(order.begin(), order.begin() + kMaxRepairCandidates, order.end(),
+                    [&](int a, int b) { return margins[a] < margins[b]; });
+  int candidates = 0;
+  // Weak: under three quarters of the margin of an intact block.
+  while (candidates < kMaxRepairCandidates && 4 * margins[order[candidates]] < 3 * half_contrast) ++candidates;
+
+  std::optional<uint64_t> repaired;
+  for (unsigned subset = 1; subset < (1u << candidates); ++subset) {
+    if (std::popcount(subset) > kMaxRepairFlips) continue;
+    DataBits flipped = read;
+    for (int i = 0; i < candidates; ++i)
+      if (subset & (1u << i)) flipped.flip(order[i]);
+    if (flipped.check != check_of(flipped.payload)) continue;
+    if (repaired) return std::nullopt;  // two ways to repair: trust neither
+    repaired = flipped.payload;
+  }
+  return repaired;
+}
 
 }  // namespace
 
@@ -129,13 +207,17 @@ void write_frame_code(const FrameCode &code, uint8_t *y, int stride_y, uint8_t *
   }
 
   for (int row = 0; row < kRows; ++row) {
-    for (int line = geometry.row_edge(row); line < geometry.row_edge(row + 1); ++line) {
-      uint8_t *out = y + static_cast<ptrdiff_t>(line) * stride_y;
-      for (int column = 0; column < kColumns; ++column) {
-        const int x0 = geometry.column_edge(column), x1 = geometry.column_edge(column + 1);
-        std::memset(out + x0, levels[row * kColumns + column], static_cast<size_t>(x1 - x0));
-      }
+    const int top = geometry.row_edge(row), bottom = geometry.row_edge(row + 1);
+    uint8_t *first_line = y + static_cast<ptrdiff_t>(top) * stride_y;
+    for (int column = 0; column < kColumns; ++column) {
+      const int x0 = geometry.column_edge(column), block_width = geometry.column_edge(column + 1) - x0;
+      const int level = levels[row * kColumns + column], ramp = ramp_for(block_width);
+      // Divides non-negative numbers only: truncation toward zero would widen the step at 0.
+      for (int i = 0; i < block_width; ++i)
+        first_line[x0 + i] = static_cast<uint8_t>(level - ramp + ramp * (2 * i + 1) / block_width);
     }
+    for (int line = top + 1; line < bottom; ++line)
+      std::memcpy(y + static_cast<ptrdiff_t>(line) * stride_y, first_line, static_cast<size_t>(width));
   }
 
   const int chroma_width = (width + 1) / 2;
@@ -149,25 +231,7 @@ void write_frame_code(const FrameCode &code, uint8_t *y, int stride_y, uint8_t *
 std::optional<FrameCode> read_frame_code(const uint8_t *y, int stride_y, int width, int height) {
   const BandGeometry geometry(width, height);
   if (y == nullptr || height < 1 || !geometry.fits()) return std::nullopt;
-
-  std::array<int, kColumns * kSamplesPerSide> sample_x;
-  for (int column = 0; column < kColumns; ++column)
-    for (int i = 0; i < kSamplesPerSide; ++i)
-      sample_x[column * kSamplesPerSide + i] = geometry.column_sample(column, i);
-
-  // Sums of kSamplesPerBlock samples: levels scaled by 64, no division needed.
-  std::array<int, kBlocks> sums{};
-  for (int row = 0; row < kRows; ++row) {
-    for (int j = 0; j < kSamplesPerSide; ++j) {
-      const uint8_t *line = y + static_cast<ptrdiff_t>(geometry.row_sample(row, j)) * stride_y;
-      for (int column = 0; column < kColumns; ++column) {
-        const int *xs = &sample_x[column * kSamplesPerSide];
-        int sum = 0;
-        for (int i = 0; i < kSamplesPerSide; ++i) sum += line[xs[i]];
-        sums[row * kColumns + column] += sum;
-      }
-    }
-  }
+  const BlockSums sums = measure_blocks(y, stride_y, geometry);
 
   int white_sum = 0, black_sum = 0;
   for (int row = 0; row < kRows; ++row) {
@@ -178,6 +242,7 @@ std::optional<FrameCode> read_frame_code(const uint8_t *y, int stride_y, int wid
   // kRows white and kRows black sync blocks: compare their means scaled by kRows * 64.
   if (white_sum - black_sum < kMinContrast * kSamplesPerBlock * kRows) return std::nullopt;
   const int threshold = (white_sum + black_sum) / (2 * kRows);
+  const int half_contrast = (white_sum - black_sum) / (2 * kRows);
   for (int row = 0; row < kRows; ++row) {
     for (int column : {0, kColumns - 1}) {
       if ((sums[row * kColumns + column] > threshold) != sync_is_white(row, column)) return std::nullopt;
@@ -185,13 +250,16 @@ std::optional<FrameCode> read_frame_code(const uint8_t *y, int stride_y, int wid
   }
 
   DataBits bits;
+  std::array<int, kDataBits> margins{};
   int data_index = 0;
   for (int block = 0; block < kBlocks; ++block) {
     if (is_sync_column(block % kColumns)) continue;
-    bits.push(sums[block] > threshold, data_index++);
+    bits.push(sums[block] > threshold, data_index);
+    margins[data_index++] = std::abs(sums[block] - threshold);
   }
-  if (bits.check != check_of(bits.payload)) return std::nullopt;
-  return FrameCode{static_cast<uint32_t>(bits.payload >> 32), static_cast<uint32_t>(bits.payload)};
+  const auto payload = verified_payload(bits, margins, half_contrast);
+  if (!payload) return std::nullopt;
+  return FrameCode{static_cast<uint32_t>(*payload >> 32), static_cast<uint32_t>(*payload)};
 }
 
 }  // namespace otc::media

@@ -129,7 +129,8 @@ void TestPattern::render_stripes(uint32_t frame_number, uint8_t *y, int stride_y
 void TestPattern::render_box(uint32_t frame_number, uint8_t *y, int stride_y, uint8_t *u,
                              int stride_u, uint8_t *v, int stride_v) const {
   if (box_size_ < 2) return;
-  // Different speeds on the two axes, so the path covers the whole content area over time.
+  // Different speeds on the two axes (3 and 2 pixels a frame at 640x360), so the path covers
+  // the whole content area over time.
   const int left = bounce(uint64_t{frame_number} * static_cast<uint64_t>(std::max(1, width_ / 213)), width_ - box_size_);
   const int top = band_height_ + bounce(uint64_t{frame_number} * static_cast<uint64_t>(std::max(1, height_ / 180)),
                                         height_ - band_height_ - box_size_);
