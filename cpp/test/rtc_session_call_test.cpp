@@ -403,9 +403,7 @@ class PlainPublisher : public otc::signaling::SignalingListener {
     if (type == "subscriberJoined") {
       otc::rtc::PeerLink::Listener listener;
       listener.on_candidate = [this, peer_id](const std::string &mid, int index, const std::string &c) {
-        client_.request(socket_, nlohmann::json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", c},
-                                                {"sdpMid", mid}, {"sdpMLineIndex", index}},
-                        5s, [](const otc::signaling::Reply &) {});
+        client_.request(socket_, otc::signaling::make_candidate(peer_id, mid, index, c), 5s, [](const otc::signaling::Reply &) {});
       };
       peer_ = otc::rtc::PeerLink::Create(*engine_, "plain publisher", std::move(listener));
       webrtc::RtpTransceiverInit init;
@@ -419,9 +417,8 @@ class PlainPublisher : public otc::signaling::SignalingListener {
     } else if (type == "answer" && peer_) {
       peer_->AcceptAnswer(otc::signaling::get_string(event, "sdp"));
     } else if (type == "candidate" && peer_) {
-      peer_->AddRemoteCandidate(otc::signaling::get_string(event, "sdpMid"),
-                                static_cast<int>(otc::signaling::get_int(event, "sdpMLineIndex")),
-                                otc::signaling::get_string(event, "candidate"));
+      const auto candidate = otc::signaling::parse_candidate(event);
+      peer_->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
     }
   }
   void on_closed(uint64_t, int, const std::string &) override {}

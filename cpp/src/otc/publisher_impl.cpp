@@ -20,22 +20,10 @@
 namespace otc {
 
 using nlohmann::json;
-using signaling::get_int;
 using signaling::get_string;
 
 namespace {
 
-void add_counters(rtc::E2eeFrameTransformer::Counters &into, const rtc::E2eeFrameTransformer::Counters &c) {
-  into.sealed += c.sealed;
-  into.opened += c.opened;
-  into.passed_through_empty += c.passed_through_empty;
-  into.dropped_mismatch += c.dropped_mismatch;
-  into.dropped_integrity += c.dropped_integrity;
-  into.dropped_replay += c.dropped_replay;
-  into.dropped_no_codec += c.dropped_no_codec;
-  into.dropped_error += c.dropped_error;
-  into.dropped_no_callback += c.dropped_no_callback;
-}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -112,7 +100,7 @@ otc_status PublisherCore::publish(otc_session *session) {
                {"name", settings_.name},
                {"hasAudio", settings_.audio},
                {"hasVideo", settings_.video},
-               {"videoType", settings_.source == OTC_VIDEO_SOURCE_TEST_PATTERN ? "custom" : "custom"},
+               {"videoType", "custom"},  // neither a camera nor a screen
                {"e2ee", has_secret},
                {"videoCodec", settings_.video ? video_codec_name(settings_.codec) : ""},
                {"audioCodec", settings_.audio ? "opus" : ""}};
@@ -203,8 +191,8 @@ void PublisherCore::on_session_event(const json &event) {
   if (type == "answer") {
     peer->AcceptAnswer(get_string(event, "sdp"));
   } else if (type == "candidate") {
-    peer->AddRemoteCandidate(get_string(event, "sdpMid"), static_cast<int>(get_int(event, "sdpMLineIndex")),
-                             get_string(event, "candidate"));
+    const auto candidate = signaling::parse_candidate(event);
+    peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
   } else if (type == "peerClosed") {
     close_peer(peer_id);
   }
@@ -234,8 +222,7 @@ void PublisherCore::on_subscriber_joined(const std::string &peer_id) {
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    self->link_->request(json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate},
-                              {"sdpMid", mid}, {"sdpMLineIndex", index}},
+    self->link_->request(signaling::make_candidate(peer_id, mid, index, candidate),
                          [](const signaling::Reply &) {});
   };
   listener.on_state = [weak, peer_id](webrtc::PeerConnectionInterface::PeerConnectionState state) {
@@ -333,8 +320,8 @@ void PublisherCore::on_peer_failed(const std::string &peer_id, const std::string
 }
 
 void PublisherCore::fold_counters_locked(const Peer &peer) {
-  if (peer.video_sealer) add_counters(closed_video_, peer.video_sealer->counters());
-  if (peer.audio_sealer) add_counters(closed_audio_, peer.audio_sealer->counters());
+  if (peer.video_sealer) closed_video_ += peer.video_sealer->counters();
+  if (peer.audio_sealer) closed_audio_ += peer.audio_sealer->counters();
 }
 
 void PublisherCore::close_peer(const std::string &peer_id) {
@@ -504,8 +491,8 @@ void PublisherCore::stats(otc_publisher_stats *out) {
     video = closed_video_;
     audio = closed_audio_;
     for (const auto &[id, peer] : media_.peers) {
-      if (peer.video_sealer) add_counters(video, peer.video_sealer->counters());
-      if (peer.audio_sealer) add_counters(audio, peer.audio_sealer->counters());
+      if (peer.video_sealer) video += peer.video_sealer->counters();
+      if (peer.audio_sealer) audio += peer.audio_sealer->counters();
       links.push_back(peer.link);
     }
     if (media_.source) out->video_frames_captured = media_.source->frames_captured();

@@ -14,22 +14,10 @@
 namespace otc {
 
 using nlohmann::json;
-using signaling::get_int;
 using signaling::get_string;
 
 namespace {
 
-void add_counters(rtc::E2eeFrameTransformer::Counters &into, const rtc::E2eeFrameTransformer::Counters &c) {
-  into.sealed += c.sealed;
-  into.opened += c.opened;
-  into.passed_through_empty += c.passed_through_empty;
-  into.dropped_mismatch += c.dropped_mismatch;
-  into.dropped_integrity += c.dropped_integrity;
-  into.dropped_replay += c.dropped_replay;
-  into.dropped_no_codec += c.dropped_no_codec;
-  into.dropped_error += c.dropped_error;
-  into.dropped_no_callback += c.dropped_no_callback;
-}
 
 }  // namespace
 
@@ -144,8 +132,8 @@ void SubscriberCore::on_session_event(const json &event) {
   if (type == "offer") {
     if (!peer) on_offer(peer_id, get_string(event, "sdp"));
   } else if (type == "candidate" && peer) {
-    peer->AddRemoteCandidate(get_string(event, "sdpMid"), static_cast<int>(get_int(event, "sdpMLineIndex")),
-                             get_string(event, "candidate"));
+    const auto candidate = signaling::parse_candidate(event);
+    peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
   } else if (type == "peerClosed") {
     end(false, true);
   }
@@ -165,8 +153,7 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    self->link_->request(json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate},
-                              {"sdpMid", mid}, {"sdpMLineIndex", index}},
+    self->link_->request(signaling::make_candidate(peer_id, mid, index, candidate),
                          [](const signaling::Reply &) {});
   };
   listener.on_state = [weak](webrtc::PeerConnectionInterface::PeerConnectionState state) {
@@ -344,8 +331,8 @@ void SubscriberCore::report_error(otc_status status, const std::string &message)
 }
 
 void SubscriberCore::fold_counters_locked() {
-  if (media_.video_opener) add_counters(closed_video_, media_.video_opener->counters());
-  if (media_.audio_opener) add_counters(closed_audio_, media_.audio_opener->counters());
+  if (media_.video_opener) closed_video_ += media_.video_opener->counters();
+  if (media_.audio_opener) closed_audio_ += media_.audio_opener->counters();
 }
 
 SubscriberCore::Media SubscriberCore::take_media_locked() {
@@ -474,8 +461,8 @@ void SubscriberCore::stats(otc_subscriber_stats *out) {
     std::lock_guard<std::mutex> lock(mutex_);
     video = closed_video_;
     audio = closed_audio_;
-    if (media_.video_opener) add_counters(video, media_.video_opener->counters());
-    if (media_.audio_opener) add_counters(audio, media_.audio_opener->counters());
+    if (media_.video_opener) video += media_.video_opener->counters();
+    if (media_.audio_opener) audio += media_.audio_opener->counters();
     peer = media_.link;
     opener = opener_;
   }

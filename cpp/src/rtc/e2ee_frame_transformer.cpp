@@ -99,6 +99,19 @@ std::optional<e2ee::Codec> E2eeFrameTransformer::CodecFor(uint8_t payload_type) 
   return default_codec_;
 }
 
+E2eeFrameTransformer::Counters &E2eeFrameTransformer::Counters::operator+=(const Counters &other) {
+  sealed += other.sealed;
+  opened += other.opened;
+  passed_through_empty += other.passed_through_empty;
+  dropped_mismatch += other.dropped_mismatch;
+  dropped_integrity += other.dropped_integrity;
+  dropped_replay += other.dropped_replay;
+  dropped_no_codec += other.dropped_no_codec;
+  dropped_error += other.dropped_error;
+  dropped_no_callback += other.dropped_no_callback;
+  return *this;
+}
+
 void E2eeFrameTransformer::SetEventHandler(EventHandler handler) {
   auto shared = std::make_shared<const EventHandler>(std::move(handler));
   std::lock_guard<std::mutex> lock(mutex_);

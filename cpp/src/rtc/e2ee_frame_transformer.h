@@ -56,6 +56,9 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
     uint64_t dropped() const {
       return not_decrypted() + dropped_no_codec + dropped_error + dropped_no_callback;
     }
+    // Sums another transformer's counters into these (a publisher or subscriber over all its
+    // peers, closed ones included).
+    Counters &operator+=(const Counters &other);
   };
 
   // Audio always uses Opus. Video uses payload_type_codecs[frame's payload type] when present,

@@ -20,6 +20,12 @@ json make_signal(const std::string &type, const std::string &data, const std::st
 
 json make_disconnect() { return json{{"type", "disconnect"}}; }
 
+json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
+                    const std::string &candidate) {
+  return json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate}, {"sdpMid", mid},
+              {"sdpMLineIndex", mline_index}};
+}
+
 std::string serialize(const json &message) {
   return message.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -67,6 +73,11 @@ StreamInfo parse_stream(const json &object) {
   stream.video_codec = get_string(object, "videoCodec");
   stream.audio_codec = get_string(object, "audioCodec");
   return stream;
+}
+
+CandidateInfo parse_candidate(const json &event) {
+  return {get_string(event, "sdpMid"), static_cast<int>(get_int(event, "sdpMLineIndex")),
+          get_string(event, "candidate")};
 }
 
 }  // namespace otc::signaling

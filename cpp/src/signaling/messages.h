@@ -32,10 +32,19 @@ struct StreamInfo {
   std::string audio_codec;  // "opus"; empty without audio
 };
 
+// An ICE candidate as the protocol carries it: its SDP attribute text and m-line.
+struct CandidateInfo {
+  std::string mid;
+  int mline_index = 0;
+  std::string sdp;
+};
+
 // Requests (the id is set by the client when it sends them).
 nlohmann::json make_connect(const std::string &token, const std::string &session_id, bool e2ee);
 nlohmann::json make_signal(const std::string &type, const std::string &data, const std::string &to);
 nlohmann::json make_disconnect();
+nlohmann::json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
+                              const std::string &candidate);
 
 // Serializes; invalid UTF-8 in strings is replaced, never thrown about.
 std::string serialize(const nlohmann::json &message);
@@ -48,5 +57,6 @@ int64_t get_int(const nlohmann::json &object, const char *key);
 
 ConnectionInfo parse_connection(const nlohmann::json &object);
 StreamInfo parse_stream(const nlohmann::json &object);
+CandidateInfo parse_candidate(const nlohmann::json &event);
 
 }  // namespace otc::signaling
