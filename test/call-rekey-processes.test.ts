@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import * as otc from '../lib/index';
 import { childPrelude, runNode } from './helpers/child';
 import { startServer } from './server/helpers/server';
+import { sleep, until } from './helpers/wait';
 
 const API_KEY = '47000001';
 const SECRET = 'correct horse battery staple, two processes';
@@ -15,18 +16,6 @@ const MAX_GAP_MS = 400;
 test.before(() => otc.init());
 test.after.always(() => otc.destroy());
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(t: ExecutionContext, check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      t.fail(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-      throw new Error(`timed out: ${what()}`);
-    }
-    await sleep(50);
-  }
-}
 
 async function joinedSession(t: ExecutionContext, signalingUrl: string, sessionId: string, token: string, secret: string): Promise<otc.Session> {
   const session = new otc.Session(API_KEY, sessionId, { signalingUrl });
@@ -65,7 +54,7 @@ test.serial('two processes: a publisher in a child process, >= 90% of its frames
   t.true(stream.e2ee);
   const subscriber = b.subscribe(stream);
   await subscriber.connected(15_000);
-  await until(t, () => subscriber.mediaCheck().framesReceived >= 30, 15_000, () => JSON.stringify(subscriber.mediaCheck()));
+  await until(t, () => subscriber.mediaCheck().framesReceived >= 30, 15_000, () => JSON.stringify(subscriber.mediaCheck()), 50);
   await sleep(4000);
   const check = subscriber.mediaCheck();
   const stats = subscriber.stats();
@@ -100,13 +89,13 @@ async function liveCall(t: ExecutionContext): Promise<{ a: otc.Session; b: otc.S
   const mismatches: otc.OtcError[] = [];
   subscriber.on('encryptionSecretMismatch', (error) => mismatches.push(error));
   await subscriber.connected(15_000);
-  await until(t, () => subscriber.mediaCheck().framesReceived >= 30, 15_000, () => JSON.stringify(subscriber.mediaCheck()));
+  await until(t, () => subscriber.mediaCheck().framesReceived >= 30, 15_000, () => JSON.stringify(subscriber.mediaCheck()), 50);
   return { a, b, subscriber, mismatches };
 }
 
 async function framesKeepFlowing(t: ExecutionContext, subscriber: otc.Subscriber, label: string): Promise<void> {
   const start = subscriber.mediaCheck().framesReceived;
-  await until(t, () => subscriber.mediaCheck().framesReceived >= start + 60, 10_000, () => JSON.stringify(subscriber.mediaCheck()));
+  await until(t, () => subscriber.mediaCheck().framesReceived >= start + 60, 10_000, () => JSON.stringify(subscriber.mediaCheck()), 50);
   const check = subscriber.mediaCheck();
   t.log(`${label}: max gap ${check.maxGapMs} ms, freezes ${check.freezes}, lost ${check.framesLost} of ${check.framesReceived + check.framesLost}`);
   t.true(check.maxGapMs < MAX_GAP_MS, `${label}: a gap of ${check.maxGapMs} ms (${JSON.stringify(check)})`);

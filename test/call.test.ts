@@ -10,6 +10,7 @@ import * as otc from '../lib/index';
 import type { SessionEvents } from '../lib/session';
 import { childPrelude, runNode } from './helpers/child';
 import { startServer } from './server/helpers/server';
+import { sleep, until } from './helpers/wait';
 
 const API_KEY = '47000001';
 const SECRET = 'correct horse battery staple, call test';
@@ -31,19 +32,6 @@ function next<E extends keyof SessionEvents & string>(session: otc.Session, even
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until check() is true; fails with `what` and the last value described. */
-async function until(t: ExecutionContext, check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      t.fail(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-      throw new Error(`timed out: ${what()}`);
-    }
-    await sleep(100);
-  }
-}
 
 interface Call {
   a: otc.Session;
