@@ -14,7 +14,8 @@
 // --warmup W (seconds skipped after media flows, default 2), --codec VP8|VP9|H264 (default VP8),
 // --profile auto|on|off (one more E2EE call under `perf record` for the in-call cost of encryption;
 // auto: when perf works), --json FILE (also write every run's raw results there).
-// CALL_BENCH_BIN overrides the binary (default build-bench/call_bench).
+// CALL_BENCH_BIN overrides the binary (default build-bench/call_bench); CALL_BENCH_KEEP_PERF=1 keeps
+// the profiled call's perf.data files (their folder is printed) for `perf report`.
 //
 // How: the driver starts the session server (node dist/lib/cli/index.js serve --port 0), then for
 // each run creates a relayed session (plain, or --e2ee with the same secret on both ends) and runs
@@ -346,7 +347,8 @@ async function profileCall(server) {
     const sub = perfShares(perf.sub, run.sub, [TRANSFORM, OPEN]);
     return { run, pub, sub };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.CALL_BENCH_KEEP_PERF) log(`perf data kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,6 @@
 #include "e2ee_frame_transformer.h"
 
 #include <utility>
-#include <vector>
 
 #include <api/make_ref_counted.h>
 
@@ -39,21 +38,24 @@ E2eeFrameTransformer::E2eeFrameTransformer(Role role, Kind kind,
       sealer_(std::move(sealer)),
       opener_(std::move(opener)),
       default_codec_(kind == Kind::kAudio ? std::optional<e2ee::Codec>(e2ee::Codec::kOpus)
-                                          : default_codec),
-      payload_type_codecs_(kind == Kind::kAudio ? std::map<uint8_t, e2ee::Codec>{}
-                                                : std::move(payload_type_codecs)) {}
+                                          : default_codec) {
+  if (kind_ == Kind::kAudio) return;  // audio is always Opus
+  for (const auto &[payload_type, codec] : payload_type_codecs)
+    SetPayloadTypeCodec(payload_type, codec);
+}
 
 E2eeFrameTransformer::~E2eeFrameTransformer() = default;
 
 void E2eeFrameTransformer::SetPayloadTypeCodec(uint8_t payload_type, e2ee::Codec codec) {
   if (kind_ == Kind::kAudio) return;  // audio is always Opus
-  std::lock_guard<std::mutex> lock(mutex_);
-  payload_type_codecs_[payload_type] = codec;
+  if (payload_type >= payload_type_codecs_.size()) return;  // not an RTP payload type
+  payload_type_codecs_[payload_type].store(static_cast<uint8_t>(1 + static_cast<int>(codec)),
+                                           std::memory_order_relaxed);
 }
 
 void E2eeFrameTransformer::ClearPayloadTypeCodec(uint8_t payload_type) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  payload_type_codecs_.erase(payload_type);
+  if (payload_type >= payload_type_codecs_.size()) return;
+  payload_type_codecs_[payload_type].store(0, std::memory_order_relaxed);
 }
 
 E2eeFrameTransformer::Counters E2eeFrameTransformer::counters() const {
@@ -93,9 +95,10 @@ void E2eeFrameTransformer::UnregisterTransformedFrameSinkCallback(uint32_t ssrc)
 }
 
 std::optional<e2ee::Codec> E2eeFrameTransformer::CodecFor(uint8_t payload_type) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = payload_type_codecs_.find(payload_type);
-  if (it != payload_type_codecs_.end()) return it->second;
+  if (payload_type < payload_type_codecs_.size()) {
+    const uint8_t mapped = payload_type_codecs_[payload_type].load(std::memory_order_relaxed);
+    if (mapped != 0) return static_cast<e2ee::Codec>(mapped - 1);
+  }
   return default_codec_;
 }
 
@@ -160,35 +163,44 @@ void E2eeFrameTransformer::Transform(std::unique_ptr<webrtc::TransformableFrameI
 
 void E2eeFrameTransformer::Seal(std::unique_ptr<webrtc::TransformableFrameInterface> frame,
                                 e2ee::Codec codec) {
-  const auto data = frame->GetData();
-  const size_t capacity = e2ee::max_sealed_size(codec, data.size());
-  if (capacity == 0) {
-    dropped_error_.fetch_add(1, std::memory_order_relaxed);
-    return;
+  {
+    const auto data = frame->GetData();
+    const size_t capacity = e2ee::max_sealed_size(codec, data.size());
+    if (capacity == 0) {
+      dropped_error_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(buffer_mutex_);
+    if (buffer_.size() < capacity) buffer_.resize(capacity);
+    size_t sealed_size = 0;
+    const otc_status status = sealer_->seal(codec, {data.data(), data.size()}, buffer_.data(),
+                                            capacity, &sealed_size);
+    if (status != OTC_SUCCESS) {
+      dropped_error_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    frame->SetData(::rtc::ArrayView<const uint8_t>(buffer_.data(), sealed_size));  // copies
   }
-  std::vector<uint8_t> sealed(capacity);
-  size_t sealed_size = 0;
-  const otc_status status = sealer_->seal(codec, {data.data(), data.size()}, sealed.data(),
-                                          sealed.size(), &sealed_size);
-  if (status != OTC_SUCCESS) {
-    dropped_error_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  frame->SetData(::rtc::ArrayView<const uint8_t>(sealed.data(), sealed_size));
   sealed_.fetch_add(1, std::memory_order_relaxed);
   Deliver(std::move(frame));
 }
 
 void E2eeFrameTransformer::Open(std::unique_ptr<webrtc::TransformableFrameInterface> frame,
                                 e2ee::Codec codec) {
-  const auto data = frame->GetData();
-  std::vector<uint8_t> plain(data.size() > 0 ? data.size() : 1);
   e2ee::OpenResult result;
-  const otc_status status =
-      opener_->open(codec, {data.data(), data.size()}, plain.data(), plain.size(), &result);
-  if (status != OTC_SUCCESS) {
-    dropped_error_.fetch_add(1, std::memory_order_relaxed);
-    return;
+  {
+    const auto data = frame->GetData();
+    const size_t capacity = data.size() > 0 ? data.size() : 1;  // plaintext is never longer
+    std::lock_guard<std::mutex> lock(buffer_mutex_);
+    if (buffer_.size() < capacity) buffer_.resize(capacity);
+    const otc_status status =
+        opener_->open(codec, {data.data(), data.size()}, buffer_.data(), capacity, &result);
+    if (status != OTC_SUCCESS) {
+      dropped_error_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (result.outcome == OTC_E2EE_DECRYPTED)
+      frame->SetData(::rtc::ArrayView<const uint8_t>(buffer_.data(), result.size));  // copies
   }
   if (result.event != OTC_E2EE_EVENT_NONE) {
     std::shared_ptr<const EventHandler> handler;
@@ -212,7 +224,6 @@ void E2eeFrameTransformer::Open(std::unique_ptr<webrtc::TransformableFrameInterf
       dropped_mismatch_.fetch_add(1, std::memory_order_relaxed);
       return;
   }
-  frame->SetData(::rtc::ArrayView<const uint8_t>(plain.data(), result.size));
   opened_.fetch_add(1, std::memory_order_relaxed);
   Deliver(std::move(frame));
 }
