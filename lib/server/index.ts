@@ -10,3 +10,7 @@ export type { SessionOptions } from './session-store';
 export type { CreateSessionResponse, SessionInfoResponse } from './rest';
 export { MAX_SIGNAL_DATA_BYTES, MAX_SIGNAL_TYPE_LENGTH, ROUTED_UNAVAILABLE } from './signaling';
 export * from './messages';
+export { MediaRouter, publisherPeerKey } from './router/media-router';
+export type { MediaRouterOptions, JanusInstanceSpec } from './router/media-router';
+export { JanusProcess } from './router/janus-process';
+export type { JanusProcessOptions } from './router/janus-process';

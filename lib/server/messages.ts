@@ -18,7 +18,8 @@ export type ArchiveMode = 'manual' | 'always';
 export type VideoType = 'camera' | 'screen' | 'custom';
 export type ConnectionDestroyedReason = 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
 export type StreamDestroyedReason = 'clientUnpublished' | 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
-export type PeerClosedReason = 'clientUnsubscribed' | StreamDestroyedReason;
+/** `routerFailed`: the media router refused or lost the peer (the event's `message` says why). */
+export type PeerClosedReason = 'clientUnsubscribed' | 'routerFailed' | StreamDestroyedReason;
 
 export interface ConnectionInfo {
   connectionId: string;
@@ -92,7 +93,7 @@ export interface AnswerEvent { type: 'answer'; peerId: string; streamId: string;
 export interface CandidateEvent {
   type: 'candidate'; peerId: string; streamId: string; from: string; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null;
 }
-export interface PeerClosedEvent { type: 'peerClosed'; peerId: string; reason: PeerClosedReason }
+export interface PeerClosedEvent { type: 'peerClosed'; peerId: string; reason: PeerClosedReason; message?: string }
 export interface SignalEvent { type: 'signal'; from: string; signalType: string; data: string }
 
 export type ServerEvent = ConnectionCreatedEvent | ConnectionDestroyedEvent | StreamCreatedEvent | StreamDestroyedEvent

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CloseCode, SIGNALING_PATH } from './messages';
 import { createRestHandler } from './rest';
+import { MediaRouter, type MediaRouterOptions } from './router/media-router';
 import { type SessionOptions, type SessionRecord, SessionStore } from './session-store';
 import { SignalingServer } from './signaling';
 import { type GenerateTokenOptions, generateToken } from './tokens';
@@ -23,6 +24,12 @@ export interface SessionServerOptions {
   connectTimeoutMs?: number;
   /** Largest REST request body, bytes (default 16 KiB). */
   restBodyLimit?: number;
+  /**
+   * The media router of routed sessions (Janus): options to start one (private Janus processes
+   * and/or instances the operator runs), or a router already started (then not stopped by
+   * close()). Without it, routed sessions refuse media with ROUTED_UNAVAILABLE.
+   */
+  router?: MediaRouterOptions | MediaRouter;
 }
 
 /** What `createSession` returns. */
@@ -51,13 +58,18 @@ export class SessionServer {
   readonly apiSecret: string;
   readonly port: number;
   readonly store: SessionStore;
+  /** The media router, when routed media is available. */
+  readonly router: MediaRouter | undefined;
+  readonly #ownsRouter: boolean;
   readonly #http: http.Server;
   readonly #signaling: SignalingServer;
   readonly #sockets: Set<Socket>;
   #closing?: Promise<void>;
 
   private constructor(httpServer: http.Server, signaling: SignalingServer, store: SessionStore, apiKey: string, apiSecret: string,
-    host: string, port: number, sockets: Set<Socket>) {
+    host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined, ownsRouter: boolean) {
+    this.router = router;
+    this.#ownsRouter = ownsRouter;
     this.#http = httpServer;
     this.#sockets = sockets;
     this.#signaling = signaling;
@@ -77,8 +89,11 @@ export class SessionServer {
     if (apiKey === '' || apiKey.includes('~')) throw new TypeError('apiKey must be a non-empty string without "~"');
     if (apiSecret === '') throw new TypeError('apiSecret must be a non-empty string');
     const store = new SessionStore(apiKey);
+    const ownsRouter = opts.router !== undefined && !(opts.router instanceof MediaRouter);
+    const router = opts.router === undefined ? undefined
+      : opts.router instanceof MediaRouter ? opts.router : await MediaRouter.start({ log: opts.log, ...opts.router });
     const signaling = new SignalingServer({
-      store, apiKey, apiSecret, log: opts.log,
+      store, apiKey, apiSecret, log: opts.log, router,
       ...(opts.pingIntervalMs !== undefined && { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
       ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
@@ -100,10 +115,11 @@ export class SessionServer {
       });
     } catch (err) {
       await signaling.closeAll();
+      if (ownsRouter) await router?.stop();
       throw err;
     }
     const port = (httpServer.address() as AddressInfo).port;
-    return new SessionServer(httpServer, signaling, store, apiKey, apiSecret, host, port, sockets);
+    return new SessionServer(httpServer, signaling, store, apiKey, apiSecret, host, port, sockets, router, ownsRouter);
   }
 
   /** Creates a session in process (as `POST /session/create` does). */
@@ -135,6 +151,7 @@ export class SessionServer {
       }, 1000);
       await httpClosed;
       clearTimeout(force);
+      if (this.#ownsRouter) await this.router?.stop();
     })();
     return this.#closing;
   }

@@ -37,6 +37,8 @@ export interface PeerRecord {
   streamId: string;
   publisherConnectionId: string;
   subscriberConnectionId: string;
+  /** A subscription through the media router (routed session): the router, not the publisher, sends its media. */
+  routed: boolean;
 }
 
 function newId(prefix: string): string {
@@ -117,12 +119,13 @@ export class SessionStore {
     return peers;
   }
 
-  addPeer(session: SessionRecord, stream: StreamInfo, subscriberConnectionId: string): PeerRecord {
+  addPeer(session: SessionRecord, stream: StreamInfo, subscriberConnectionId: string, routed = false): PeerRecord {
     const peer: PeerRecord = {
       peerId: newId('p'),
       streamId: stream.streamId,
       publisherConnectionId: stream.connectionId,
       subscriberConnectionId,
+      routed,
     };
     session.peers.set(peer.peerId, peer);
     return peer;

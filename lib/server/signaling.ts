@@ -7,6 +7,7 @@ import {
   type ConnectionDestroyedReason, type PeerClosedReason, type RequestType, type ServerMessage, type StreamDestroyedReason,
   type StreamInfo, type VideoType,
 } from './messages';
+import { type MediaRouter, publisherPeerKey } from './router/media-router';
 import type { ConnectionRecord, PeerRecord, SessionRecord, SessionStore } from './session-store';
 import { verifyToken } from './tokens';
 
@@ -22,6 +23,8 @@ export interface SignalingOptions {
   connectTimeoutMs?: number;
   /** Largest accepted WebSocket message, bytes (default 1 MiB). */
   maxPayload?: number;
+  /** The media router of routed sessions; without one they answer ROUTED_UNAVAILABLE. */
+  router?: MediaRouter;
   log?: (line: string) => void;
 }
 
@@ -33,8 +36,10 @@ const MAX_SDP_LENGTH = 256 * 1024;
 const MAX_CANDIDATE_LENGTH = 4096;
 const MAX_NAME_LENGTH = 1024;
 const VIDEO_TYPES: readonly VideoType[] = ['camera', 'screen', 'custom'];
-/** What a routed session answers until the media router (Janus) is wired in. */
-export const ROUTED_UNAVAILABLE = 'routed media is not available in this server version';
+/** What a routed session answers when the server runs without a media router (Janus). */
+export const ROUTED_UNAVAILABLE = 'routed media is not available: this server runs without a media router';
+/** The `from` of negotiation the router sends. */
+const ROUTER = 'router';
 
 class RequestError extends Error {
   constructor(readonly code: ErrorCode, message: string) {
@@ -72,9 +77,27 @@ function bool(req: Fields, name: string, fallback: boolean): boolean {
   return value;
 }
 
+function readCandidate(req: Fields): { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null } {
+  const candidate = str(req, 'candidate', { optional: true, max: MAX_CANDIDATE_LENGTH }) ?? '';
+  const sdpMid = req['sdpMid'] ?? null;
+  const sdpMLineIndex = req['sdpMLineIndex'] ?? null;
+  if (sdpMid !== null && (typeof sdpMid !== 'string' || sdpMid.length > 64)) {
+    throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'sdpMid must be a string or null');
+  }
+  if (sdpMLineIndex !== null && !(Number.isInteger(sdpMLineIndex) && (sdpMLineIndex as number) >= 0)) {
+    throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'sdpMLineIndex must be a non-negative integer or null');
+  }
+  return { candidate, sdpMid: sdpMid as string | null, sdpMLineIndex: sdpMLineIndex as number | null };
+}
+
+/** What the router needs to know of a session. */
+function routedSession(session: SessionRecord): { sessionId: string; e2ee: boolean; record: boolean } {
+  return { sessionId: session.sessionId, e2ee: session.e2ee, record: session.archiveMode === 'always' };
+}
+
 /** The signaling WebSocket endpoint (docs/protocol.md section 3). */
 export class SignalingServer {
-  readonly #opts: Required<Omit<SignalingOptions, 'log'>> & Pick<SignalingOptions, 'log'>;
+  readonly #opts: Required<Omit<SignalingOptions, 'log' | 'router'>> & Pick<SignalingOptions, 'log' | 'router'>;
   readonly #wss: WebSocketServer;
   readonly #clients = new Set<Client>();
   readonly #byConnectionId = new Map<string, Client>();
@@ -94,6 +117,7 @@ export class SignalingServer {
     });
     this.#pingTimer = setInterval(() => this.#livenessTick(), this.#opts.pingIntervalMs);
     this.#pingTimer.unref();
+    this.#opts.router?.on('peerLost', (sessionId, peerKey, reason) => this.#routedPeerLost(sessionId, peerKey, reason));
   }
 
   /** Connected (past `connect`) clients. */
@@ -299,12 +323,36 @@ export class SignalingServer {
     for (const stream of streams) this.#broadcast(session, { type: 'streamDestroyed', streamId: stream.streamId, reason: streamReason });
     this.#broadcast(session, { type: 'connectionDestroyed', connectionId, reason });
     this.#log(`disconnect ${connectionId} ${reason}`);
+    if (session.mediaMode === 'routed' && this.#opts.router) {
+      const router = this.#opts.router;
+      for (const stream of streams) void router.closePeer(publisherPeerKey(stream.streamId));
+      if (session.connections.size === 0) void router.closeSession(session.sessionId);
+    }
   }
 
-  /** Tells the end of `peer` that is not `gone` that the peer is closed. */
+  /** Tells the end of `peer` that is not `gone` that the peer is closed (routed: the router's end closes too). */
   #closePeer(peer: PeerRecord, gone: string, reason: PeerClosedReason): void {
+    if (peer.routed) {
+      void this.#opts.router?.closePeer(peer.peerId);
+      if (peer.subscriberConnectionId !== gone) this.#sendTo(peer.subscriberConnectionId, { type: 'peerClosed', peerId: peer.peerId, reason });
+      return;
+    }
     const other = peer.publisherConnectionId === gone ? peer.subscriberConnectionId : peer.publisherConnectionId;
     if (other !== gone) this.#sendTo(other, { type: 'peerClosed', peerId: peer.peerId, reason });
+  }
+
+  /** The router ended a peer on its side: its client hears `peerClosed` with reason `routerFailed`. */
+  #routedPeerLost(sessionId: string, peerKey: string, message: string): void {
+    const session = this.#opts.store.getSession(sessionId);
+    if (!session) return;
+    this.#log(`routed peer ${peerKey} lost: ${message}`);
+    if (peerKey.startsWith('pub-')) {
+      const stream = session.streams.get(peerKey.slice(4));
+      if (stream) this.#sendTo(stream.connectionId, { type: 'peerClosed', peerId: peerKey, reason: 'routerFailed', message });
+      return;
+    }
+    const peer = this.#opts.store.removePeer(session, peerKey);
+    if (peer) this.#sendTo(peer.subscriberConnectionId, { type: 'peerClosed', peerId: peerKey, reason: 'routerFailed', message });
   }
 
   #publish(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
@@ -342,6 +390,7 @@ export class SignalingServer {
     }
     const peers = this.#opts.store.removeStream(session, streamId);
     this.#send(client, { type: 'ack', id });
+    if (session.mediaMode === 'routed') void this.#opts.router?.closePeer(publisherPeerKey(streamId));
     for (const peer of peers) this.#closePeer(peer, conn.info.connectionId, 'clientUnpublished');
     this.#broadcast(session, { type: 'streamDestroyed', streamId, reason: 'clientUnpublished' });
     this.#log(`unpublish ${streamId} by ${conn.info.connectionId}`);
@@ -351,11 +400,29 @@ export class SignalingServer {
     const streamId = str(req, 'streamId')!;
     const stream = session.streams.get(streamId);
     if (!stream) throw new RequestError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, 'no such stream');
-    if (session.mediaMode === 'routed') throw new RequestError(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, ROUTED_UNAVAILABLE);
+    if (session.mediaMode === 'routed') return this.#subscribeRouted(client, conn, session, stream, id);
     const peer = this.#opts.store.addPeer(session, stream, conn.info.connectionId);
     this.#send(client, { type: 'ack', id, peerId: peer.peerId });
     this.#sendTo(stream.connectionId, {
       type: 'subscriberJoined', peerId: peer.peerId, streamId, subscriberConnectionId: conn.info.connectionId,
+    });
+  }
+
+  #subscribeRouted(client: Client, conn: ConnectionRecord, session: SessionRecord, stream: StreamInfo, id: string): void {
+    const router = this.#opts.router;
+    if (!router) throw new RequestError(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, ROUTED_UNAVAILABLE);
+    const peer = this.#opts.store.addPeer(session, stream, conn.info.connectionId, true);
+    const me = conn.info.connectionId;
+    this.#send(client, { type: 'ack', id, peerId: peer.peerId });
+    router.subscribe(routedSession(session), stream.streamId, peer.peerId).then((sdp) => {
+      if (session.peers.get(peer.peerId) !== peer) return void router.closePeer(peer.peerId);
+      this.#sendTo(me, { type: 'offer', peerId: peer.peerId, streamId: stream.streamId, from: ROUTER, sdp, e2ee: stream.e2ee });
+    }, (err: Error) => {
+      void router.closePeer(peer.peerId);
+      if (this.#opts.store.removePeer(session, peer.peerId)) {
+        this.#log(`routed subscription ${peer.peerId} failed: ${err.message}`);
+        this.#sendTo(me, { type: 'peerClosed', peerId: peer.peerId, reason: 'routerFailed', message: err.message });
+      }
     });
   }
 
@@ -374,13 +441,7 @@ export class SignalingServer {
     req: Fields): void {
     const peerId = str(req, 'peerId')!;
     const me = conn.info.connectionId;
-    if (session.mediaMode === 'routed') {
-      const ownStream = peerId.startsWith('pub-') ? session.streams.get(peerId.slice(4)) : undefined;
-      if (ownStream && ownStream.connectionId === me) {
-        throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, ROUTED_UNAVAILABLE);
-      }
-      throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
-    }
+    if (session.mediaMode === 'routed') return this.#negotiateRouted(client, type, conn, session, id, req, peerId);
     const peer = session.peers.get(peerId);
     const fromPublisher = peer?.publisherConnectionId === me;
     const fromSubscriber = peer?.subscriberConnectionId === me;
@@ -399,17 +460,51 @@ export class SignalingServer {
       this.#send(client, { type: 'ack', id });
       this.#sendTo(to, { type: 'answer', ...base, sdp });
     } else {
-      const candidate = str(req, 'candidate', { optional: true, max: MAX_CANDIDATE_LENGTH }) ?? '';
-      const sdpMid = req['sdpMid'] ?? null;
-      const sdpMLineIndex = req['sdpMLineIndex'] ?? null;
-      if (sdpMid !== null && (typeof sdpMid !== 'string' || sdpMid.length > 64)) {
-        throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'sdpMid must be a string or null');
-      }
-      if (sdpMLineIndex !== null && !(Number.isInteger(sdpMLineIndex) && (sdpMLineIndex as number) >= 0)) {
-        throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'sdpMLineIndex must be a non-negative integer or null');
+      const { candidate, sdpMid, sdpMLineIndex } = readCandidate(req);
+      this.#send(client, { type: 'ack', id });
+      this.#sendTo(to, { type: 'candidate', ...base, candidate, sdpMid, sdpMLineIndex });
+    }
+  }
+
+  /** Routed negotiation: the publisher offers to the router, the router offers to subscribers. */
+  #negotiateRouted(client: Client, type: 'offer' | 'answer' | 'candidate', conn: ConnectionRecord, session: SessionRecord, id: string,
+    req: Fields, peerId: string): void {
+    const router = this.#opts.router;
+    const me = conn.info.connectionId;
+    const ownStream = peerId.startsWith('pub-') ? session.streams.get(peerId.slice(4)) : undefined;
+    const isPublisher = !!ownStream && ownStream.connectionId === me;
+    const subscription = session.peers.get(peerId);
+    const isSubscriber = !!subscription && subscription.routed && subscription.subscriberConnectionId === me;
+    if (!isPublisher && !isSubscriber) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
+    if (!router) throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, ROUTED_UNAVAILABLE);
+    const streamId = isPublisher ? ownStream!.streamId : subscription!.streamId;
+    const fail = (err: Error): void => {
+      this.#log(`routed ${type} on ${peerId} failed: ${err.message}`);
+      void router.closePeer(peerId);
+      if (isSubscriber) this.#opts.store.removePeer(session, peerId);
+      this.#sendTo(me, { type: 'peerClosed', peerId, reason: 'routerFailed', message: err.message });
+    };
+    if (type === 'offer') {
+      if (!isPublisher) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'in a routed session only a publisher offers');
+      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
+      const e2ee = bool(req, 'e2ee', false);
+      if (session.e2ee && !e2ee) {
+        throw new RequestError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING, 'this session is end-to-end encrypted: offer e2ee media');
       }
       this.#send(client, { type: 'ack', id });
-      this.#sendTo(to, { type: 'candidate', ...base, candidate, sdpMid, sdpMLineIndex: sdpMLineIndex as number | null });
+      router.publish(routedSession(session), streamId, ownStream!.name, { sdp, e2ee }).then((answer) => {
+        if (session.streams.get(streamId) !== ownStream) return;
+        this.#sendTo(me, { type: 'answer', peerId, streamId, from: ROUTER, sdp: answer });
+      }, fail);
+    } else if (type === 'answer') {
+      if (!isSubscriber) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'in a routed session only a subscriber answers');
+      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
+      this.#send(client, { type: 'ack', id });
+      router.answer(peerId, sdp).catch(fail);
+    } else {
+      const candidate = readCandidate(req);
+      this.#send(client, { type: 'ack', id });
+      router.trickle(peerId, candidate).catch((err: Error) => this.#log(`trickle on ${peerId}: ${err.message}`));
     }
   }
 

@@ -136,6 +136,7 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
     if (reply.status == OTC_SUCCESS) {
       state_ = State::published;
       stream_id_ = get_string(reply.body, "streamId");
+      router_peer_id_ = get_string(reply.body, "peerId");  // routed sessions only
       stream = std::make_shared<otc_stream>();
       stream->info.stream_id = stream_id_;
       stream->info.name = settings_.name;
@@ -172,13 +173,16 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
   if (!deleted_.load() && callbacks_.on_stream_created) {
     callbacks_.on_stream_created(handle_, callbacks_.user_data, stream.get());
   }
+  // Routed: media goes to the router over one peer, offered now (docs/protocol.md).
+  const std::string router_peer = get_string(reply.body, "peerId");
+  if (!router_peer.empty()) open_peer(router_peer);
 }
 
 void PublisherCore::on_session_event(const json &event) {
   const std::string type = get_string(event, "type");
   const std::string peer_id = get_string(event, "peerId");
   if (type == "subscriberJoined") {
-    on_subscriber_joined(peer_id);
+    open_peer(peer_id);
     return;
   }
   std::shared_ptr<rtc::PeerLink> peer;
@@ -194,11 +198,21 @@ void PublisherCore::on_session_event(const json &event) {
     const auto candidate = signaling::parse_candidate(event);
     peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
   } else if (type == "peerClosed") {
+    if (is_router_peer(peer_id)) {
+      const std::string why = get_string(event, "message");
+      report_error(OTC_PUBLISHER_WEBRTC_ERROR,
+                   "the media router closed the stream" + (why.empty() ? std::string() : ": " + why));
+    }
     close_peer(peer_id);
   }
 }
 
-void PublisherCore::on_subscriber_joined(const std::string &peer_id) {
+bool PublisherCore::is_router_peer(const std::string &peer_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !router_peer_id_.empty() && peer_id == router_peer_id_;
+}
+
+void PublisherCore::open_peer(const std::string &peer_id) {
   std::shared_ptr<rtc::MediaEngine> engine;
   ::rtc::scoped_refptr<webrtc::VideoTrackInterface> video_track;
   ::rtc::scoped_refptr<webrtc::AudioTrackInterface> audio_track;
@@ -310,6 +324,8 @@ void PublisherCore::on_subscriber_joined(const std::string &peer_id) {
 
 void PublisherCore::on_peer_failed(const std::string &peer_id, const std::string &message) {
   otc::log(OTC_LOG_LEVEL_WARN, "publisher: peer %s: %s", peer_id.c_str(), message.c_str());
+  // A relayed peer is one subscriber; the router's peer is the whole stream.
+  if (is_router_peer(peer_id)) report_error(OTC_PUBLISHER_WEBRTC_ERROR, "the connection to the media router failed: " + message);
   // Called on the signaling thread: closing blocks on it, so move to the io thread.
   std::weak_ptr<PublisherCore> weak = weak_from_this();
   std::lock_guard<std::mutex> lock(mutex_);
@@ -374,6 +390,7 @@ otc_status PublisherCore::unpublish(otc_session *session) {
     ++attempt_;
     link_ = nullptr;
     stream_id_.clear();
+    router_peer_id_.clear();
     taken = take_media_locked();
   }
   if (!stream_id.empty()) link->request(json{{"type", "unpublish"}, {"streamId", stream_id}}, [](const signaling::Reply &) {});
@@ -399,6 +416,7 @@ void PublisherCore::on_session_gone() {
     ++attempt_;
     link_ = nullptr;
     stream_id_.clear();
+    router_peer_id_.clear();
     taken = take_media_locked();
   }
   stop_media(std::move(taken));
@@ -418,6 +436,7 @@ void PublisherCore::shutdown() {
     ++attempt_;
     link_ = nullptr;
     stream_id_.clear();
+    router_peer_id_.clear();
     taken = take_media_locked();
   }
   if (link) {

@@ -74,9 +74,11 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   enum class State { idle, publishing, published };
 
   void on_publish_reply(uint64_t attempt, const signaling::Reply &reply);
-  void on_subscriber_joined(const std::string &peer_id);
+  // One send-only peer connection for peer_id: a subscriber's (relayed) or the router's (routed).
+  void open_peer(const std::string &peer_id);
   void on_peer_failed(const std::string &peer_id, const std::string &message);
   void close_peer(const std::string &peer_id);
+  bool is_router_peer(const std::string &peer_id) const;
   // Takes everything the publisher runs out of the object (mutex_ held); the caller stops it
   // outside the lock with stop_media.
   struct Media {
@@ -98,13 +100,14 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   std::atomic<bool> deleted_{false};
   std::atomic<bool> publish_audio_{true}, publish_video_{true};
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   State state_ = State::idle;
   uint64_t attempt_ = 0;
   SessionLink *link_ = nullptr;
   std::shared_ptr<e2ee::KeyRing> ring_;  // null: frames go out unsealed (session without secret)
   bool e2ee_ = false;
   std::string stream_id_;
+  std::string router_peer_id_;  // routed session: the one peer, to the media router
   std::shared_ptr<otc_stream> stream_;
   Media media_;
   // Counters of peers already closed, so stats cover the publisher's whole life.

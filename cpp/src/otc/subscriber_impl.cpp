@@ -135,6 +135,11 @@ void SubscriberCore::on_session_event(const json &event) {
     const auto candidate = signaling::parse_candidate(event);
     peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
   } else if (type == "peerClosed") {
+    if (get_string(event, "reason") == "routerFailed") {
+      const std::string why = get_string(event, "message");
+      report_error(OTC_SUBSCRIBER_WEBRTC_ERROR,
+                   "the media router closed the subscription" + (why.empty() ? std::string() : ": " + why));
+    }
     end(false, true);
   }
 }

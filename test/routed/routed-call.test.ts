@@ -1,0 +1,110 @@
+// Routed E2EE sessions through a real Janus VideoRoom. These files run inside the private
+// network namespace scripts/netns-run.sh makes (scripts/test.sh runs them there): Janus gathers
+// ICE candidates only on 127.0.0.1 moved onto a veth, and nothing can reach any other address.
+// One session server with its own private Janus serves every test of this file.
+import test, { type ExecutionContext } from 'ava';
+import * as otc from '../../lib/index';
+import { SessionServer } from '../../lib/server/index';
+import { sleep, until } from '../helpers/wait';
+
+const API_KEY = '47000001';
+const SECRET = 'routed sessions: correct horse battery staple';
+const WIDTH = 320;
+const HEIGHT = 180;
+const FPS = 30;
+const WINDOW_MS = 5000;
+
+let server: SessionServer;
+
+test.before(async () => {
+  if (process.env['OTC_NETNS'] !== '1') {
+    throw new Error('routed tests run inside scripts/netns-run.sh (Janus needs its private network namespace; see design/janus.md)');
+  }
+  otc.init();
+  server = await SessionServer.start({ apiKey: API_KEY, apiSecret: 'a'.repeat(40), router: {} });
+});
+test.after.always(async () => {
+  await server?.close();
+  otc.destroy();
+});
+
+async function join(t: ExecutionContext, sessionId: string, name: string, secret = SECRET): Promise<otc.Session> {
+  const session = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
+  t.teardown(() => session.delete());
+  const key = session.encryptionKeyReady();
+  t.is(session.setEncryptionSecret(secret), otc.ErrorCode.OTC_SUCCESS);
+  await key;
+  await session.connect(server.generateToken(sessionId, { data: name }));
+  return session;
+}
+
+function streamOn(session: otc.Session, streamId: string, timeoutMs = 10_000): Promise<otc.StreamEvent> {
+  const known = session.streams.find((s) => s.streamId === streamId);
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`stream ${streamId} not seen within ${timeoutMs} ms`)), timeoutMs);
+    const onStream = (stream: otc.StreamEvent): void => {
+      if (stream.streamId !== streamId) return;
+      clearTimeout(timer);
+      session.off('streamCreated', onStream);
+      resolve(stream);
+    };
+    session.on('streamCreated', onStream);
+  });
+}
+
+test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed frames, opened only at the subscriber', async (t) => {
+  t.timeout(90_000);
+  const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
+  const a = await join(t, sessionId, 'publisher');
+  const b = await join(t, sessionId, 'subscriber');
+  t.true(a.isE2ee && b.isE2ee);
+  t.is(otc.audio.captureTone(440, 0.5), otc.ErrorCode.OTC_SUCCESS);
+  const publisher = new otc.Publisher({ name: 'routed', videoCodec: 'VP8', testPattern: { width: WIDTH, height: HEIGHT, fps: FPS } });
+  t.teardown(() => publisher.destroy());
+  const publisherErrors: string[] = [];
+  publisher.on('error', (error) => publisherErrors.push(error.message));
+  const joinedAt = Date.now();
+  const published = await a.publish(publisher);
+  const stream = await streamOn(b, published.streamId);
+  t.true(stream.e2ee);
+
+  const subscriber = b.subscribe(stream);
+  const errors: string[] = [];
+  subscriber.on('error', (error) => errors.push(error.message));
+  subscriber.on('encryptionSecretMismatch', (error) => errors.push(error.message));
+  await subscriber.connected(20_000);
+  await until(t, () => subscriber.mediaCheck().framesReceived >= 1, 20_000, () => `a first frame (${JSON.stringify(subscriber.stats())})`);
+  t.log(`publish() to the first decrypted frame at the subscriber: ${Date.now() - joinedAt} ms`);
+  const room = server.router!.roomOf(sessionId);
+  t.truthy(room, 'the session has a room on Janus');
+
+  const sent0 = publisher.stats();
+  const check0 = subscriber.mediaCheck();
+  await sleep(WINDOW_MS);
+  const sent1 = publisher.stats();
+  const check1 = subscriber.mediaCheck();
+  const sealed = sent1.videoFramesSealed - sent0.videoFramesSealed;
+  const received = check1.framesReceived - check0.framesReceived;
+  const detail = `sealed ${sealed}, received ${received}; check ${JSON.stringify(check1)}; subscriber ${JSON.stringify(subscriber.stats())}`;
+  t.log(detail);
+  t.true(sealed >= (WINDOW_MS / 1000) * FPS * 0.5, `the publisher sealed too few frames: ${detail}`);
+  t.true(received >= 0.9 * sealed, `under 90% of the sealed frames read through Janus: ${detail}`);
+  t.true(check1.latencyMeanMs > 0);
+  const subStats = subscriber.stats();
+  t.true(subStats.videoFramesOpened > 0 && subStats.audioFramesOpened > 0, JSON.stringify(subStats));
+  t.is(subStats.framesMismatch, 0);
+  t.is(subStats.framesIntegrityFailure, 0);
+  t.is(subStats.framesUnencrypted, 0);
+  t.is(publisher.stats().subscribers, 1, 'the publisher sends one stream, to the router');
+  t.deepEqual(errors, []);
+  t.deepEqual(publisherErrors, []);
+
+  // Unpublishing ends the routed subscription.
+  const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
+  t.is(a.unpublish(publisher), otc.ErrorCode.OTC_SUCCESS);
+  await disconnected;
+  subscriber.destroy();
+  await Promise.all([a.disconnect(), b.disconnect()]);
+  await until(t, () => server.router!.roomOf(sessionId) === undefined, 5000, () => 'the room to go when the session empties');
+});
