@@ -10,6 +10,9 @@ PACKAGES=(
   libgtest-dev                              # C++ tests
   libboost-dev                              # Boost.Asio/Beast (headers only): the signaling client's WebSocket
   nlohmann-json3-dev                        # JSON: signaling messages; C++ tests read the JSON test vectors
+  janus janus-tools                         # the media router of routed sessions; janus-pp-rec for recordings
+  ffmpeg                                    # recordings to playable files
+  iproute2 util-linux                       # ip, unshare: the private network namespace of routed tests
 )
 
 missing=()

@@ -4,6 +4,8 @@
 #   2. the same core tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the self-test of the pure-JS reference implementation (bench/js-frame-cryptor.mjs),
 #   4. the ava tests (TypeScript API, vectors through Node, cross-implementation, packaging),
+#   5. the routed-session ava tests (test/routed/: Janus and the clients inside the private
+#      network namespace of scripts/netns-run.sh, which needs root),
 # and ends with one line "N passed, N failed" summing every suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -60,16 +62,23 @@ else
   record "js-reference (no result)" 0 1
 fi
 
-echo "== ava"
-node_modules/.bin/ava 2>&1 | tee "$LOGS/ava.log"
-ava_status=${PIPESTATUS[0]}
-ava_passed=$(grep -oE "^ *[0-9]+ tests? passed" "$LOGS/ava.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
-ava_failed=$(grep -oE "^ *[0-9]+ tests? failed" "$LOGS/ava.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
-ava_failed=${ava_failed:-0}
-ava_passed=${ava_passed:-0}
-# A crash, timeout or uncaught exception can fail the run without a "failed" count.
-if [ "$ava_status" -ne 0 ] && [ "$ava_failed" -eq 0 ]; then ava_failed=1; fi
-record "ava" "$ava_passed" "$ava_failed"
+run_ava() {  # label command...
+  local label=$1
+  shift
+  echo "== $label"
+  "$@" 2>&1 | tee "$LOGS/$label.log"
+  local status=${PIPESTATUS[0]} ok bad
+  ok=$(grep -oE "^ *[0-9]+ tests? passed" "$LOGS/$label.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
+  bad=$(grep -oE "^ *[0-9]+ tests? failed" "$LOGS/$label.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
+  ok=${ok:-0}
+  bad=${bad:-0}
+  # A crash, timeout or uncaught exception can fail the run without a "failed" count.
+  if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+  record "$label" "$ok" "$bad"
+}
+
+run_ava ava node_modules/.bin/ava
+run_ava ava-routed bash scripts/netns-run.sh node_modules/.bin/ava
 
 echo
 echo "== summary"
