@@ -3,10 +3,10 @@
 // clients leaving and joining with the right events on everyone else.
 import test, { type ExecutionContext } from 'ava';
 import * as otc from '../../lib/index';
-import { SessionServer } from '../../lib/server/index';
+import type { SessionServer } from '../../lib/server/index';
 import { sleep, until } from '../helpers/wait';
+import { joinSession, requireNetns, startRoutedServer } from './helpers';
 
-const API_KEY = '47000001';
 const SECRET = 'routed multi-party secret';
 const PATTERN = { width: 320, height: 180, fps: 15 };
 const WINDOW_MS = 5000;
@@ -14,9 +14,9 @@ const WINDOW_MS = 5000;
 let server: SessionServer;
 
 test.before(async () => {
-  if (process.env['OTC_NETNS'] !== '1') throw new Error('routed tests run inside scripts/netns-run.sh (see design/janus.md)');
+  requireNetns();
   otc.init();
-  server = await SessionServer.start({ apiKey: API_KEY, apiSecret: 'a'.repeat(40), router: {} });
+  server = await startRoutedServer();
 });
 test.after.always(async () => {
   await server?.close();
@@ -41,13 +41,8 @@ class Party {
   }
 
   static async join(t: ExecutionContext, sessionId: string, name: string): Promise<Party> {
-    const session = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
-    t.teardown(() => session.delete());
-    const key = session.encryptionKeyReady();
-    t.is(session.setEncryptionSecret(SECRET), otc.ErrorCode.OTC_SUCCESS);
-    await key;
+    const session = await joinSession(t, server, sessionId, name, SECRET);
     const party = new Party(t, name, session);
-    await session.connect(server.generateToken(sessionId, { data: name }));
     for (const stream of session.streams) party.#subscribe(stream);
     const publisher = new otc.Publisher({ name, videoCodec: 'VP8', testPattern: PATTERN });
     t.teardown(() => publisher.destroy());

@@ -2,12 +2,12 @@
 // network namespace scripts/netns-run.sh makes (scripts/test.sh runs them there): Janus gathers
 // ICE candidates only on 127.0.0.1 moved onto a veth, and nothing can reach any other address.
 // One session server with its own private Janus serves every test of this file.
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import * as otc from '../../lib/index';
-import { SessionServer } from '../../lib/server/index';
+import type { SessionServer } from '../../lib/server/index';
 import { sleep, until } from '../helpers/wait';
+import { joinSession, requireNetns, startRoutedServer, streamOn } from './helpers';
 
-const API_KEY = '47000001';
 const SECRET = 'routed sessions: correct horse battery staple';
 const WIDTH = 320;
 const HEIGHT = 180;
@@ -17,47 +17,20 @@ const WINDOW_MS = 5000;
 let server: SessionServer;
 
 test.before(async () => {
-  if (process.env['OTC_NETNS'] !== '1') {
-    throw new Error('routed tests run inside scripts/netns-run.sh (Janus needs its private network namespace; see design/janus.md)');
-  }
+  requireNetns();
   otc.init();
-  server = await SessionServer.start({ apiKey: API_KEY, apiSecret: 'a'.repeat(40), router: {} });
+  server = await startRoutedServer();
 });
 test.after.always(async () => {
   await server?.close();
   otc.destroy();
 });
 
-async function join(t: ExecutionContext, sessionId: string, name: string, secret = SECRET): Promise<otc.Session> {
-  const session = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
-  t.teardown(() => session.delete());
-  const key = session.encryptionKeyReady();
-  t.is(session.setEncryptionSecret(secret), otc.ErrorCode.OTC_SUCCESS);
-  await key;
-  await session.connect(server.generateToken(sessionId, { data: name }));
-  return session;
-}
-
-function streamOn(session: otc.Session, streamId: string, timeoutMs = 10_000): Promise<otc.StreamEvent> {
-  const known = session.streams.find((s) => s.streamId === streamId);
-  if (known) return Promise.resolve(known);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stream ${streamId} not seen within ${timeoutMs} ms`)), timeoutMs);
-    const onStream = (stream: otc.StreamEvent): void => {
-      if (stream.streamId !== streamId) return;
-      clearTimeout(timer);
-      session.off('streamCreated', onStream);
-      resolve(stream);
-    };
-    session.on('streamCreated', onStream);
-  });
-}
-
 test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed frames, opened only at the subscriber', async (t) => {
   t.timeout(90_000);
   const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
-  const a = await join(t, sessionId, 'publisher');
-  const b = await join(t, sessionId, 'subscriber');
+  const a = await joinSession(t, server, sessionId, 'publisher', SECRET);
+  const b = await joinSession(t, server, sessionId, 'subscriber', SECRET);
   t.true(a.isE2ee && b.isE2ee);
   t.is(otc.audio.captureTone(440, 0.5), otc.ErrorCode.OTC_SUCCESS);
   const publisher = new otc.Publisher({ name: 'routed', videoCodec: 'VP8', testPattern: { width: WIDTH, height: HEIGHT, fps: FPS } });

@@ -285,8 +285,9 @@ export class JanusConnection extends EventEmitter<ConnectionEvents> {
       pending.reject(new Error(reason));
     }
     this.#pending.clear();
-    for (const handle of [...this.#handles.values()]) handle.markDetached();
+    // 'closed' first: listeners learn why before each handle reports itself detached.
     this.emit('closed', reason);
+    for (const handle of [...this.#handles.values()]) handle.markDetached();
   }
 }
 

@@ -1,0 +1,46 @@
+// Shared by the routed tests: they run inside scripts/netns-run.sh, with a server that has a router.
+import type { ExecutionContext } from 'ava';
+import * as otc from '../../lib/index';
+import { SessionServer, type SessionServerOptions } from '../../lib/server/index';
+
+export const API_KEY = '47000001';
+
+/** Fails clearly outside the namespace: Janus would not gather a candidate there (design/janus.md). */
+export function requireNetns(): void {
+  if (process.env['OTC_NETNS'] !== '1') {
+    throw new Error('routed tests run inside scripts/netns-run.sh (Janus needs its private network namespace; see design/janus.md)');
+  }
+}
+
+/** A session server with its own private Janus. */
+export function startRoutedServer(opts: SessionServerOptions = {}): Promise<SessionServer> {
+  return SessionServer.start({ apiKey: API_KEY, apiSecret: 'a'.repeat(40), router: {}, ...opts });
+}
+
+/** A session with `secret`, connected to `sessionId`; deleted when the test ends. */
+export async function joinSession(t: ExecutionContext, server: SessionServer, sessionId: string, name: string,
+  secret: string): Promise<otc.Session> {
+  const session = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
+  t.teardown(() => session.delete());
+  const key = session.encryptionKeyReady();
+  t.is(session.setEncryptionSecret(secret), otc.ErrorCode.OTC_SUCCESS);
+  await key;
+  await session.connect(server.generateToken(sessionId, { data: name }));
+  return session;
+}
+
+/** The stream once `session` knows it (a publisher's ack can arrive before the others' streamCreated). */
+export function streamOn(session: otc.Session, streamId: string, timeoutMs = 10_000): Promise<otc.StreamEvent> {
+  const known = session.streams.find((s) => s.streamId === streamId);
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`stream ${streamId} not seen within ${timeoutMs} ms`)), timeoutMs);
+    const onStream = (stream: otc.StreamEvent): void => {
+      if (stream.streamId !== streamId) return;
+      clearTimeout(timer);
+      session.off('streamCreated', onStream);
+      resolve(stream);
+    };
+    session.on('streamCreated', onStream);
+  });
+}
