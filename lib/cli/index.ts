@@ -1,14 +1,23 @@
 #!/usr/bin/env node
 // node-otc command line: serve, create-session, token.
 import { parseArgs } from 'node:util';
+import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
 import { signRestAuth } from '../server/rest-auth';
 import { generateToken, isTokenRole } from '../server/tokens';
 
 const USAGE = `usage:
-  node-otc serve [--host 127.0.0.1] [--port 0|N]
-      runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else generated
-  node-otc create-session --url URL --api-key K --api-secret S [--e2ee] [--relayed|--routed] [--location IPv4]
+  node-otc serve [--host 127.0.0.1] [--port 0|N] [--janus-url URL]... [--janus-api-secret S] [--janus-private N]
+                 [--janus-ice ADDRESS|INTERFACE] [--recordings DIR] [--no-router]
+      runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else generated.
+      Routed sessions go through Janus: N private instances it starts itself (default 1, or 0 with
+      --janus-url) gathering ICE on --janus-ice (default 127.0.0.1, which works in the network
+      namespace of scripts/netns-run.sh; on a host give its LAN address or interface), plus the
+      instances at --janus-url (ws://host:port, janus-protocol). Sessions spread over all of them.
+      --recordings: folder for .mjr recordings of archiveMode=always sessions.
+      --no-router: no Janus; routed sessions then refuse media.
+  node-otc create-session --url URL --api-key K --api-secret S [--e2ee] [--relayed|--routed] [--archive-mode manual|always]
+                          [--location IPv4]
       creates a session through the REST API and prints its id
   node-otc token --api-key K --api-secret S --session ID [--role publisher|publisheronly|subscriber|moderator]
                  [--data STR] [--expire-in SECONDS] [--legacy]
@@ -19,11 +28,12 @@ class UsageError extends Error {}
 
 type Out = (line: string) => void;
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | string[] | boolean | undefined>;
 
-function parse(args: string[], spec: Record<string, 'string' | 'boolean'>): { values: Values } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
-  for (const [name, type] of Object.entries(spec)) options[name] = { type };
+/** 'strings': a string flag that may be repeated. */
+function parse(args: string[], spec: Record<string, 'string' | 'boolean' | 'strings'>): { values: Values } {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
+  for (const [name, type] of Object.entries(spec)) options[name] = type === 'strings' ? { type: 'string', multiple: true } : { type };
   try {
     const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
     return { values: values as Values };
@@ -38,8 +48,45 @@ function required(values: Values, name: string): string {
   return value;
 }
 
+/** The router options the flags ask for; undefined with --no-router. `explicit`: any router flag given. */
+function routerOptions(values: Values, out: Out): { router?: MediaRouterOptions; explicit: boolean } {
+  const urls = (values['janus-url'] as string[] | undefined) ?? [];
+  const explicit = urls.length > 0 || ['janus-private', 'janus-ice', 'janus-api-secret', 'recordings'].some((f) => values[f] !== undefined);
+  if (values['no-router']) {
+    if (explicit) throw new UsageError('--no-router excludes the --janus-* and --recordings flags');
+    return { explicit: true };
+  }
+  for (const url of urls) {
+    if (!/^(ws|wss|ws\+unix):\/\//.test(url)) throw new UsageError(`--janus-url must be a ws://, wss:// or ws+unix:// URL, not ${url}`);
+  }
+  const privateText = (values['janus-private'] as string | undefined) ?? (urls.length > 0 ? '0' : '1');
+  if (!/^\d+$/.test(privateText) || Number(privateText) > 16) throw new UsageError(`--janus-private must be 0..16, not ${privateText}`);
+  const managed = Number(privateText);
+  if (managed === 0 && urls.length === 0) throw new UsageError('--janus-private 0 needs at least one --janus-url (or use --no-router)');
+  const apiSecret = values['janus-api-secret'] as string | undefined;
+  const recordingsDir = values['recordings'] as string | undefined;
+  return {
+    explicit,
+    router: {
+      managed,
+      instances: urls.map((url) => ({ url, ...(apiSecret !== undefined && { apiSecret }) })),
+      janus: {
+        iceEnforce: (values['janus-ice'] as string | undefined) ?? '127.0.0.1',
+        // Janus's warnings and errors only (its banner and start-up chatter are not).
+        log: (line) => {
+          if (/\[(WARN|ERR)\]/.test(line) && !/has been disabled, skipping/.test(line)) out(`${new Date().toISOString()} janus: ${line}`);
+        },
+      },
+      ...(recordingsDir !== undefined && { recordingsDir }),
+    },
+  };
+}
+
 async function serve(args: string[], out: Out): Promise<number> {
-  const { values } = parse(args, { host: 'string', port: 'string' });
+  const { values } = parse(args, {
+    host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
+    recordings: 'string', 'no-router': 'boolean',
+  });
   if (values['help']) {
     out(USAGE);
     return 0;
@@ -49,19 +96,32 @@ async function serve(args: string[], out: Out): Promise<number> {
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0..65535, not ${portText}`);
   const apiKey = process.env['OTC_API_KEY'] || generateApiKey();
   const apiSecret = process.env['OTC_API_SECRET'] || generateApiSecret();
-  const server = await SessionServer.start({
-    host, port: Number(portText), apiKey, apiSecret, log: (line) => out(`${new Date().toISOString()} ${line}`),
-  });
+  const { router, explicit } = routerOptions(values, out);
+  const log = (line: string): void => out(`${new Date().toISOString()} ${line}`);
+  let server: SessionServer;
+  try {
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...(router && { router }) });
+  } catch (err) {
+    // Without router flags, a machine without Janus still gets a server (relayed sessions only).
+    if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
+    log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log });
+  }
   out(`url: ${server.url}`);
   out(`signaling: ${server.signalingUrl}`);
   out(`api key: ${server.apiKey}`);
   out(`api secret: ${server.apiSecret}`);
+  for (const instance of server.router?.instances ?? []) {
+    out(`router: ${instance.label}${instance.pid !== undefined ? ` pid ${instance.pid}` : ''}`);
+  }
+  if (!server.router) out('router: none (routed sessions refuse media)');
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       out(`${signal}: shutting down`);
-      const timer = setTimeout(() => resolve(0), 900);
+      // Janus needs a moment to stop; anything still running after 5 s is killed at exit.
+      const timer = setTimeout(() => resolve(0), 5000);
       server.close().then(() => {
         clearTimeout(timer);
         resolve(0);
@@ -77,6 +137,7 @@ async function serve(args: string[], out: Out): Promise<number> {
 async function createSession(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     url: 'string', 'api-key': 'string', 'api-secret': 'string', e2ee: 'boolean', relayed: 'boolean', routed: 'boolean', location: 'string',
+    'archive-mode': 'string',
   });
   if (values['help']) {
     out(USAGE);
@@ -92,9 +153,12 @@ async function createSession(args: string[], out: Out): Promise<number> {
   } catch {
     throw new UsageError(`--url is not a URL: ${url}`);
   }
+  const archiveMode = (values['archive-mode'] as string | undefined) ?? 'manual';
+  if (archiveMode !== 'manual' && archiveMode !== 'always') throw new UsageError(`--archive-mode must be manual or always, not ${archiveMode}`);
+  if (archiveMode === 'always' && values['relayed']) throw new UsageError('--archive-mode always needs a routed session');
   const form = new URLSearchParams({
     'p2p.preference': values['relayed'] ? 'enabled' : 'disabled',
-    archiveMode: 'manual',
+    archiveMode,
     e2ee: values['e2ee'] ? 'true' : 'false',
   });
   if (typeof values['location'] === 'string') form.set('location', values['location']);

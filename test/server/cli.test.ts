@@ -65,6 +65,8 @@ test('serve prints URLs and credentials from the environment; token and create-s
   t.is(s.signalingUrl, `${s.url.replace('http:', 'ws:')}/v1/signaling`);
   t.is(s.apiKey, KEY);
   t.is(s.apiSecret, SECRET);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.regex(s.output(), /^router: janus-1 \(private\) pid \d+$/m, 'a private Janus routes the routed sessions');
 
   const created = await run(['create-session', '--url', s.url, '--api-key', KEY, '--api-secret', SECRET, '--relayed', '--e2ee']);
   t.is(created.code, 0, created.stderr);
@@ -122,6 +124,11 @@ test('bad flags exit 2 with usage; --help exits 0; a failing REST call exits 1',
     ['token', '--api-key', KEY, '--api-secret', SECRET, '--session', '1_x', '--expire-in', '-5'],
     ['create-session', '--url', 'http://127.0.0.1:1', '--api-key', KEY],
     ['create-session', '--url', 'http://127.0.0.1:1', '--api-key', KEY, '--api-secret', SECRET, '--relayed', '--routed'],
+    ['create-session', '--url', 'http://127.0.0.1:1', '--api-key', KEY, '--api-secret', SECRET, '--relayed', '--archive-mode', 'always'],
+    ['serve', '--janus-private', '0'],
+    ['serve', '--janus-private', 'many'],
+    ['serve', '--janus-url', 'http://127.0.0.1:8188'],
+    ['serve', '--no-router', '--janus-ice', 'eth0'],
   ];
   for (const args of cases) {
     const result = await run(args);

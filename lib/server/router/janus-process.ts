@@ -105,6 +105,13 @@ export class JanusProcess extends EventEmitter<JanusProcessEvents> {
       });
     }
     const janus = new JanusProcess(child, dir, apiSocket, adminSocket, apiSecret, adminSecret, logTail);
+    // Never outlive this process (an exit without stop(): a crash, process.exit()).
+    const killOnExit = (): void => {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     const exited = new Promise<string>((resolve) => {
       child.once('error', (err) => {
         janus.#exited = true;

@@ -246,7 +246,10 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   async #startManaged(instance: Instance): Promise<void> {
     const process = await JanusProcess.start({
       ...this.#opts.janus,
-      log: this.#opts.janus?.log ?? ((line) => this.#log(`${instance.label}: ${line}`)),
+      // Janus warns about every plugin the private config disables: not worth a line each.
+      log: this.#opts.janus?.log ?? ((line) => {
+        if (!/has been disabled, skipping/.test(line)) this.#log(`${instance.label}: ${line}`);
+      }),
     });
     instance.process = process;
     instance.spec = { url: process.url, apiSecret: process.apiSecret };
