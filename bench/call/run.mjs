@@ -82,7 +82,7 @@ function die(message) {
 // ---------------------------------------------------------------------------------------------
 
 async function startServer() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--no-router'], { // relayed calls only
     env: { ...process.env, OTC_API_KEY: API_KEY, OTC_API_SECRET: API_SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

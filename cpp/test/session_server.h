@@ -52,7 +52,8 @@ class Server {
     // No inherited descriptors: a pipe held open by the server would keep readers waiting.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     const std::string script = std::string(OTC_REPO_DIR) + "/dist/lib/cli/index.js";
-    std::vector<std::string> args = {"node", script, "serve", "--port", "0"};
+    // Relayed sessions only: no Janus.
+    std::vector<std::string> args = {"node", script, "serve", "--port", "0", "--no-router"};
     std::vector<char *> argv;
     for (auto &arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);

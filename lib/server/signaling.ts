@@ -117,8 +117,10 @@ export class SignalingServer {
     });
     this.#pingTimer = setInterval(() => this.#livenessTick(), this.#opts.pingIntervalMs);
     this.#pingTimer.unref();
-    this.#opts.router?.on('peerLost', (sessionId, peerKey, reason) => this.#routedPeerLost(sessionId, peerKey, reason));
+    this.#opts.router?.on('peerLost', this.#onPeerLost);
   }
+
+  readonly #onPeerLost = (sessionId: string, peerKey: string, reason: string): void => this.#routedPeerLost(sessionId, peerKey, reason);
 
   /** Connected (past `connect`) clients. */
   get connectionCount(): number {
@@ -142,6 +144,7 @@ export class SignalingServer {
   async closeAll(code: number = CloseCode.SERVER_SHUTTING_DOWN, reason = 'server shutting down'): Promise<void> {
     this.#closed = true;
     clearInterval(this.#pingTimer);
+    this.#opts.router?.off('peerLost', this.#onPeerLost);
     const waits: Promise<void>[] = [];
     for (const client of this.#clients) {
       client.closing = true;

@@ -359,6 +359,11 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
         if (this.#peers.get(key) !== peer) return;
         this.#peers.delete(key);
         room.peers.delete(key);
+        if (key === publisherPeerKey(streamId)) {
+          // The feed is gone from Janus: later subscriptions must not wait for it or join it.
+          room.feeds.get(streamId)?.fail(new Error(reason));
+          room.feeds.delete(streamId);
+        }
         this.emit('peerLost', room.sessionId, key, reason);
       };
       janus.on('hangup', (reason) => lost(`the media router hung up: ${reason}`));
