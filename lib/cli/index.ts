@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // node-otc command line: serve, create-session, token.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { RecordingError, decryptRecording, recordingNameParts } from '../recording/decrypt-recording';
 import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
 import { signRestAuth } from '../server/rest-auth';
@@ -22,6 +24,11 @@ const USAGE = `usage:
   node-otc token --api-key K --api-secret S --session ID [--role publisher|publisheronly|subscriber|moderator]
                  [--data STR] [--expire-in SECONDS] [--legacy]
       prints a client token
+  node-otc decrypt-recording [--session ID] (--secret S | --secret-file F) <in.mjr>... <out.webm>
+      opens every frame of a publisher's E2EE recording (its audio and/or video .mjr, as Janus
+      wrote them) with the session's secret and writes a playable WebM (janus-pp-rec, ffmpeg);
+      the session id comes from the file names the server gives recordings unless --session is
+      given; --secret-file reads the secret from a file (its first line), out of the process list
   node-otc --help`;
 
 class UsageError extends Error {}
@@ -213,6 +220,57 @@ function token(args: string[], out: Out): number {
   return 0;
 }
 
+async function decryptRecordingCommand(args: string[], out: Out): Promise<number> {
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true, strict: true,
+      options: { session: { type: 'string' }, secret: { type: 'string' }, 'secret-file': { type: 'string' }, help: { type: 'boolean' } },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values['help']) {
+    out(USAGE);
+    return 0;
+  }
+  if (values['secret'] !== undefined && values['secret-file'] !== undefined) throw new UsageError('--secret and --secret-file exclude each other');
+  let secret = values['secret'] as string | undefined;
+  if (values['secret-file'] !== undefined) {
+    try {
+      secret = readFileSync(values['secret-file'] as string, 'utf8').split(/\r?\n/)[0];
+    } catch (err) {
+      throw new UsageError(`cannot read --secret-file: ${(err as Error).message}`);
+    }
+  }
+  if (!secret) throw new UsageError('--secret or --secret-file is required');
+  if (positionals.length < 2) throw new UsageError('give the .mjr file(s) and then the output file');
+  const output = positionals[positionals.length - 1]!;
+  const inputs = positionals.slice(0, -1);
+  if (inputs.some((input) => !input.endsWith('.mjr'))) throw new UsageError('inputs must be .mjr files (Janus recordings)');
+  let sessionId = values['session'] as string | undefined;
+  if (sessionId === undefined || sessionId === '') {
+    const named = new Set(inputs.map((input) => recordingNameParts(input)?.sessionId));
+    if (named.size !== 1 || named.has(undefined)) {
+      throw new UsageError('--session is required: the file names do not name one session (<sessionId>-<streamId>-<kind>-<n>.mjr)');
+    }
+    sessionId = [...named][0]!;
+  }
+  try {
+    const reports = await decryptRecording(inputs, output, { sessionId, secret, progress: out });
+    const frames = reports.reduce((n, r) => n + r.decrypted, 0);
+    out(`${output}: ${frames} frames opened from ${inputs.length} recording${inputs.length === 1 ? '' : 's'}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof RecordingError) {
+      process.stderr.write(`node-otc: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[], out: Out = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
   const [command, ...rest] = argv;
@@ -221,6 +279,7 @@ export async function main(argv: string[], out: Out = (line) => process.stdout.w
       case 'serve': return await serve(rest, out);
       case 'create-session': return await createSession(rest, out);
       case 'token': return token(rest, out);
+      case 'decrypt-recording': return await decryptRecordingCommand(rest, out);
       case '--help':
       case '-h':
       case 'help':
