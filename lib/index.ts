@@ -20,6 +20,8 @@ export { audio } from './audio';
 export type { AudioDevice } from './audio';
 export * as sframe from './sframe';
 export { init, destroy, isInitialized, getCodecs } from './media-engine';
+export { runBot } from './bot/bot';
+export type { BotOptions, BotReport, SubscriptionReport } from './bot/bot';
 export type { CodecInfo, CodecDirection, MediaKind } from './media-engine';
 
 /** The raw addon (typed), for tests and tools; applications use the classes above. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node-otc command line: serve, create-session, token.
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { type Out, UsageError, type Values, parse, required, secretArgument } from './args';
+import { BOT_USAGE, botCommand } from './bot-command';
 import { RecordingError, decryptRecording, recordingNameParts } from '../recording/decrypt-recording';
 import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
@@ -29,31 +29,8 @@ const USAGE = `usage:
       wrote them) with the session's secret and writes a playable WebM (janus-pp-rec, ffmpeg);
       the session id comes from the file names the server gives recordings unless --session is
       given; --secret-file reads the secret from a file (its first line), out of the process list
+${BOT_USAGE}
   node-otc --help`;
-
-class UsageError extends Error {}
-
-type Out = (line: string) => void;
-
-type Values = Record<string, string | string[] | boolean | undefined>;
-
-/** 'strings': a string flag that may be repeated. */
-function parse(args: string[], spec: Record<string, 'string' | 'boolean' | 'strings'>): { values: Values } {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
-  for (const [name, type] of Object.entries(spec)) options[name] = type === 'strings' ? { type: 'string', multiple: true } : { type };
-  try {
-    const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
-    return { values: values as Values };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-function required(values: Values, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
-  return value;
-}
 
 /** The router options the flags ask for; undefined with --no-router. `explicit`: any router flag given. */
 function routerOptions(values: Values, out: Out): { router?: MediaRouterOptions; explicit: boolean } {
@@ -221,29 +198,12 @@ function token(args: string[], out: Out): number {
 }
 
 async function decryptRecordingCommand(args: string[], out: Out): Promise<number> {
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args, allowPositionals: true, strict: true,
-      options: { session: { type: 'string' }, secret: { type: 'string' }, 'secret-file': { type: 'string' }, help: { type: 'boolean' } },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(args, { session: 'string', secret: 'string', 'secret-file': 'string' }, true);
   if (values['help']) {
     out(USAGE);
     return 0;
   }
-  if (values['secret'] !== undefined && values['secret-file'] !== undefined) throw new UsageError('--secret and --secret-file exclude each other');
-  let secret = values['secret'] as string | undefined;
-  if (values['secret-file'] !== undefined) {
-    try {
-      secret = readFileSync(values['secret-file'] as string, 'utf8').split(/\r?\n/)[0];
-    } catch (err) {
-      throw new UsageError(`cannot read --secret-file: ${(err as Error).message}`);
-    }
-  }
+  const secret = secretArgument(values);
   if (!secret) throw new UsageError('--secret or --secret-file is required');
   if (positionals.length < 2) throw new UsageError('give the .mjr file(s) and then the output file');
   const output = positionals[positionals.length - 1]!;
@@ -280,6 +240,7 @@ export async function main(argv: string[], out: Out = (line) => process.stdout.w
       case 'create-session': return await createSession(rest, out);
       case 'token': return token(rest, out);
       case 'decrypt-recording': return await decryptRecordingCommand(rest, out);
+      case 'bot': return await botCommand(rest, out, USAGE);
       case '--help':
       case '-h':
       case 'help':

@@ -129,6 +129,14 @@ test('bad flags exit 2 with usage; --help exits 0; a failing REST call exits 1',
     ['serve', '--janus-private', 'many'],
     ['serve', '--janus-url', 'http://127.0.0.1:8188'],
     ['serve', '--no-router', '--janus-ice', 'eth0'],
+    ['bot'],
+    ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling'],
+    ['bot', '--url', 'http://127.0.0.1:1', '--token', 't'],
+    ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--publish', 'movie'],
+    ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--publish', 'file'],
+    ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--size', '33x10'],
+    ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--expect-fps', 'fast'],
+    ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--snapshot-every', '2'],
   ];
   for (const args of cases) {
     const result = await run(args);

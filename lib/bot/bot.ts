@@ -1,0 +1,313 @@
+// A bot: joins a session, publishes the test pattern or a media file, subscribes to every other
+// stream, watches each with its media check, and judges the run against the thresholds a CI job
+// sets (frames per second, latency). The CLI (`node-otc bot`) prints and saves what this returns.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { audio } from '../audio';
+import { ErrorCode } from '../error-code';
+import type { OtcError } from '../errors';
+import { Publisher, type PublisherStats, type VideoCodec } from '../publisher';
+import type { Secret } from '../secret';
+import { Session, type StreamEvent } from '../session';
+import type { MediaCheck, Subscriber, SubscriberStats } from '../subscriber';
+import { destroy as destroyMedia, init as initMedia } from '../media-engine';
+import { MediaFileSource } from './media-file-source';
+import { writePng } from './snapshot';
+import { readTokenClaims } from './token-claims';
+
+export interface BotOptions {
+  /** The session server's signaling URL (ws://host:port/v1/signaling). */
+  signalingUrl: string;
+  token: string;
+  /** Default: from the token. */
+  apiKey?: string;
+  sessionId?: string;
+  /** The session's encryption secret (required to join an E2EE session). */
+  secret?: Secret;
+  /** The published stream's name (default 'node-otc bot'). */
+  name?: string;
+  /** What to publish: the moving test pattern (default), a media file, or nothing. */
+  publish?: 'pattern' | 'file' | 'none';
+  /** With publish 'file': a Y4M/WAV file or anything ffmpeg reads (looped). */
+  mediaFile?: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+  videoCodec?: VideoCodec;
+  /** Subscribe to every other stream, present and future (default true). */
+  subscribe?: boolean;
+  /** How long to stay, seconds (default 30). */
+  durationS?: number;
+  /** Seconds of each subscription left out of its figures (default 2). */
+  warmupS?: number;
+  /** Every judged subscription must decode at least this many frames per second. */
+  expectFps?: number;
+  /** Every judged subscription's capture-to-decode latency p95 must stay under this (test pattern streams). */
+  maxLatencyMs?: number;
+  /** Save PNG snapshots of received frames here. */
+  snapshotDir?: string;
+  /** A snapshot per subscription every N seconds (default: one at the end). */
+  snapshotEveryS?: number;
+  /** Called about once a second with a status line, and with a line per notable event. */
+  progress?: (line: string, kind: 'status' | 'event') => void;
+  /** Stops the bot early (the report covers what ran). */
+  signal?: AbortSignal;
+}
+
+export interface SubscriptionReport {
+  streamId: string;
+  name: string;
+  connectionId: string;
+  e2ee: boolean;
+  /** Seconds measured (after the warm-up). */
+  seconds: number;
+  /** Decoded frames per second over the measured seconds (counted by the media check as they are decoded). */
+  fps: number;
+  /** The test pattern's media check (frames read, lost, latency); zeros for streams without it. */
+  mediaCheck: MediaCheck;
+  stats: SubscriberStats;
+  /** Whether the thresholds were applied to it (it ran long enough). */
+  judged: boolean;
+  problems: string[];
+}
+
+export interface BotReport {
+  ok: boolean;
+  problems: string[];
+  startedAt: string;
+  durationS: number;
+  sessionId: string;
+  connectionId: string | null;
+  e2ee: boolean;
+  thresholds: { expectFps?: number; maxLatencyMs?: number };
+  published: { streamId: string; stats: PublisherStats } | null;
+  subscriptions: SubscriptionReport[];
+  snapshots: string[];
+}
+
+interface Watched {
+  stream: StreamEvent;
+  subscriber: Subscriber;
+  startedMs: number;
+  /** When the first frame was decoded: the warm-up counts from there. */
+  firstFrameMs?: number;
+  /** Decoded-frame count and time when the warm-up ended. */
+  base?: { frames: number; atMs: number };
+  /** The figures of the last second the subscription was connected (its window closes there when it ends). */
+  last?: { stats: SubscriberStats; check: MediaCheck; atMs: number };
+  ended: boolean;
+  problems: string[];
+  snapshotsTaken: number;
+}
+
+/** Minimum measured seconds for the thresholds to apply to a subscription. */
+const MIN_JUDGED_S = 2;
+
+export async function runBot(opts: BotOptions): Promise<BotReport> {
+  const claims = readTokenClaims(opts.token);
+  const apiKey = opts.apiKey ?? claims.apiKey;
+  const sessionId = opts.sessionId ?? claims.sessionId;
+  if (!apiKey || !sessionId) throw new TypeError('the token names no API key or session: give apiKey and sessionId');
+  const durationS = opts.durationS ?? 30;
+  const warmupS = opts.warmupS ?? 2;
+  const width = opts.width ?? 640;
+  const height = opts.height ?? 360;
+  const fps = opts.fps ?? 30;
+  const publish = opts.publish ?? 'pattern';
+  const progress = opts.progress ?? ((): void => undefined);
+  const problems: string[] = [];
+  const snapshots: string[] = [];
+  const startedAt = new Date();
+  const started = Date.now();
+
+  initMedia();
+  const session = new Session(apiKey, sessionId, { signalingUrl: opts.signalingUrl });
+  const watched = new Map<string, Watched>();
+  let publisher: Publisher | undefined;
+  let fileSource: MediaFileSource | undefined;
+  let publishedStreamId: string | null = null;
+  const fail = (line: string): void => {
+    problems.push(line);
+    progress(line, 'event');
+  };
+  session.on('error', (error: OtcError) => fail(`session: ${error.message}`));
+  try {
+    if (opts.secret !== undefined) {
+      const ready = session.encryptionKeyReady();
+      const status = session.setEncryptionSecret(opts.secret);
+      if (status !== ErrorCode.OTC_SUCCESS) throw new Error(`the secret is not valid (${ErrorCode[status]})`);
+      await ready;
+    }
+    await session.connect(opts.token);
+    progress(`connected to ${sessionId} as ${session.connectionId}${session.isE2ee ? ' (end-to-end encrypted)' : ''}`, 'event');
+
+    const subscribe = (stream: StreamEvent): void => {
+      if (opts.subscribe === false || stream.connectionId === session.connectionId || watched.has(stream.streamId)) return;
+      const subscriber = session.subscribe(stream);
+      const entry: Watched = { stream, subscriber, startedMs: Date.now(), problems: [], snapshotsTaken: 0, ended: false };
+      subscriber.on('error', (error) => entry.problems.push(error.message));
+      subscriber.once('disconnected', () => { entry.ended = true; });
+      subscriber.on('encryptionSecretMismatch', (error) => entry.problems.push(error.message));
+      watched.set(stream.streamId, entry);
+      progress(`subscribed to ${stream.name || stream.streamId} (${stream.videoCodec}${stream.e2ee ? ', E2EE' : ''})`, 'event');
+    };
+    session.on('streamCreated', subscribe);
+    session.on('streamDestroyed', (stream) => progress(`stream ${stream.name || stream.streamId} ended`, 'event'));
+    for (const stream of session.streams) subscribe(stream);
+
+    if (publish !== 'none') {
+      if (publish === 'file' && !opts.mediaFile) throw new TypeError('publish "file" needs mediaFile');
+      if (publish === 'file') {
+        if (!fs.existsSync(opts.mediaFile!)) throw new Error(`no such media file: ${opts.mediaFile}`);
+        audio.captureSilence(); // until the file's audio arrives
+      } else {
+        audio.captureTone(440, 0.3);
+      }
+      publisher = new Publisher({
+        name: opts.name ?? 'node-otc bot', videoCodec: opts.videoCodec ?? 'VP8',
+        videoSource: publish === 'file' ? 'pushed' : 'testPattern',
+        ...(publish === 'pattern' && { testPattern: { width, height, fps } }),
+      });
+      publisher.on('error', (error) => fail(`publisher: ${error.message}`));
+      const stream = await session.publish(publisher);
+      publishedStreamId = stream.streamId;
+      progress(`publishing ${stream.streamId} (${publish === 'file' ? opts.mediaFile : `test pattern ${width}x${height}@${fps}`})`, 'event');
+      if (publish === 'file') {
+        fileSource = new MediaFileSource(publisher, { file: opts.mediaFile!, width, height, fps, audio: true, onError: fail });
+      }
+    }
+
+    // The run: a status line a second, snapshots on their schedule.
+    const endAt = started + durationS * 1000;
+    while (Date.now() < endAt && !opts.signal?.aborted) {
+      await sleep(Math.min(1000, endAt - Date.now()), opts.signal);
+      const now = Date.now();
+      for (const entry of watched.values()) {
+        // The media check counts decoded frames as they come (transport stats refresh once a second).
+        const figures = entry.ended ? undefined : safe(() => ({ stats: entry.subscriber.stats(), check: entry.subscriber.mediaCheck(), atMs: now }));
+        if (figures) entry.last = figures;
+        const decoded = figures?.check.framesDecoded;
+        if (decoded !== undefined && decoded > 0 && entry.firstFrameMs === undefined) entry.firstFrameMs = now;
+        if (decoded !== undefined && !entry.base && entry.firstFrameMs !== undefined && now - entry.firstFrameMs >= warmupS * 1000) {
+          entry.base = { frames: decoded, atMs: now };
+        }
+        const every = opts.snapshotEveryS;
+        if (opts.snapshotDir && every && (now - entry.startedMs) / 1000 >= every * (entry.snapshotsTaken + 1)) {
+          await snapshot(entry, opts.snapshotDir, snapshots, fail);
+        }
+      }
+      progress(statusLine(now, started, durationS, watched, publisher), 'status');
+    }
+    if (opts.snapshotDir && !opts.snapshotEveryS) {
+      for (const entry of watched.values()) await snapshot(entry, opts.snapshotDir, snapshots, fail);
+    }
+  } catch (err) {
+    fail((err as Error).message);
+  }
+
+  // Figures and verdict.
+  const now = Date.now();
+  const subscriptions: SubscriptionReport[] = [];
+  for (const entry of watched.values()) {
+    const live = entry.ended ? undefined : safe(() => ({ stats: entry.subscriber.stats(), check: entry.subscriber.mediaCheck(), atMs: now }));
+    const figures = live ?? entry.last;
+    if (!figures) continue; // ended before its first second
+    const { stats, check } = figures;
+    const seconds = entry.base ? Math.max(0, (figures.atMs - entry.base.atMs) / 1000) : 0;
+    const measuredFps = entry.base && seconds > 0 ? (check.framesDecoded - entry.base.frames) / seconds : 0;
+    const judged = seconds >= MIN_JUDGED_S;
+    const report: SubscriptionReport = {
+      streamId: entry.stream.streamId, name: entry.stream.name, connectionId: entry.stream.connectionId, e2ee: stats.e2ee,
+      seconds, fps: measuredFps, mediaCheck: check, stats, judged, problems: [...entry.problems],
+    };
+    if (stats.framesMismatch > 0) report.problems.push(`${stats.framesMismatch} frames did not open with this secret (6003)`);
+    if (stats.framesIntegrityFailure > 0) report.problems.push(`${stats.framesIntegrityFailure} frames failed their integrity check`);
+    if (judged && opts.expectFps !== undefined && measuredFps < opts.expectFps) {
+      report.problems.push(`${measuredFps.toFixed(1)} fps decoded, under the expected ${opts.expectFps}`);
+    }
+    if (judged && opts.maxLatencyMs !== undefined) {
+      if (check.framesReceived === 0) report.problems.push('latency unknown: no test-pattern frame was read (a media file or no video)');
+      else if (check.latencyP95Ms > opts.maxLatencyMs) report.problems.push(`latency p95 ${check.latencyP95Ms} ms, over ${opts.maxLatencyMs} ms`);
+    }
+    subscriptions.push(report);
+  }
+  if ((opts.expectFps !== undefined || opts.maxLatencyMs !== undefined) && !subscriptions.some((s) => s.judged)) {
+    problems.push(`nothing to check: no stream was subscribed for ${warmupS + MIN_JUDGED_S} s or more`);
+  }
+  const published = publisher && publishedStreamId ? { streamId: publishedStreamId, stats: safe(() => publisher!.stats()) } : null;
+  const report: BotReport = {
+    ok: problems.length === 0 && subscriptions.every((s) => s.problems.length === 0),
+    problems,
+    startedAt: startedAt.toISOString(),
+    durationS: (now - started) / 1000,
+    sessionId,
+    connectionId: session.connectionId,
+    e2ee: session.isE2ee,
+    thresholds: {
+      ...(opts.expectFps !== undefined && { expectFps: opts.expectFps }),
+      ...(opts.maxLatencyMs !== undefined && { maxLatencyMs: opts.maxLatencyMs }),
+    },
+    published: published && published.stats ? { streamId: published.streamId, stats: published.stats } : null,
+    subscriptions,
+    snapshots,
+  };
+
+  // Leave: everything torn down, nothing left running.
+  fileSource?.stop();
+  await session.disconnect().catch(() => undefined);
+  for (const entry of watched.values()) entry.subscriber.destroy();
+  publisher?.destroy();
+  session.delete();
+  destroyMedia();
+  return report;
+}
+
+function statusLine(now: number, started: number, durationS: number, watched: Map<string, Watched>, publisher?: Publisher): string {
+  const parts = [`${Math.round((now - started) / 1000)}/${durationS} s`];
+  if (publisher) {
+    const stats = safe(() => publisher.stats());
+    if (stats) parts.push(`sending ${stats.videoFps.toFixed(0)} fps to ${stats.subscribers}`);
+  }
+  for (const entry of watched.values()) {
+    const stats = safe(() => entry.subscriber.stats());
+    const check = safe(() => entry.subscriber.mediaCheck());
+    if (!stats || !check) continue;
+    const latency = check.framesReceived > 0 ? ` p50 ${check.latencyP50Ms} ms` : '';
+    parts.push(`${entry.stream.name || entry.stream.streamId.slice(0, 10)}: ${stats.videoFps.toFixed(0)} fps${latency} lost ${check.framesLost}` +
+      `${stats.framesMismatch ? ` MISMATCH ${stats.framesMismatch}` : ''}`);
+  }
+  return parts.join(' | ');
+}
+
+async function snapshot(entry: Watched, dir: string, saved: string[], fail: (line: string) => void): Promise<void> {
+  entry.snapshotsTaken++;
+  try {
+    const frame = await entry.subscriber.firstFrame(3000);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${entry.stream.streamId}-${entry.snapshotsTaken}.png`);
+    await writePng(frame, file);
+    saved.push(file);
+  } catch (err) {
+    fail(`snapshot of ${entry.stream.streamId}: ${(err as Error).message}`);
+  }
+}
+
+function safe<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,117 @@
+// `node-otc bot`: a headless participant for CI media tests (see lib/bot/bot.ts).
+import * as fs from 'node:fs';
+import type { BotOptions, BotReport } from '../bot/bot';
+import type { VideoCodec } from '../publisher';
+import { type Out, UsageError, numberArgument, parse, required, secretArgument } from './args';
+
+export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --secret-file F] [--publish pattern|file|none]
+               [--media FILE] [--size 640x360] [--fps 30] [--codec VP8|VP9|H264] [--name NAME] [--no-subscribe]
+               [--duration 30] [--warmup 2] [--expect-fps N] [--max-latency-ms N] [--report report.json]
+               [--snapshots DIR] [--snapshot-every S] [--api-key K] [--session ID]
+      joins a session (API key and session id from the token), publishes the test pattern or a
+      media file (Y4M/WAV or anything ffmpeg reads, looped; --media implies --publish file),
+      subscribes to every other stream, prints a status line a second, and exits 0 when every
+      subscription held --expect-fps decoded frames/s and a latency p95 under --max-latency-ms
+      (test-pattern streams), 1 when not or on any error; --report writes the whole run as JSON,
+      --snapshots saves received frames as PNG (at the end, or every --snapshot-every seconds)`;
+
+const CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
+
+export async function botCommand(args: string[], out: Out, usage: string): Promise<number> {
+  const { values } = parse(args, {
+    url: 'string', token: 'string', secret: 'string', 'secret-file': 'string', 'api-key': 'string', session: 'string', name: 'string',
+    publish: 'string', media: 'string', size: 'string', fps: 'string', codec: 'string', 'no-subscribe': 'boolean', duration: 'string',
+    warmup: 'string', 'expect-fps': 'string', 'max-latency-ms': 'string', report: 'string', snapshots: 'string', 'snapshot-every': 'string',
+  });
+  if (values['help']) {
+    out(usage);
+    return 0;
+  }
+  const signalingUrl = required(values, 'url');
+  if (!/^wss?:\/\//.test(signalingUrl)) throw new UsageError(`--url must be the signaling URL (ws://host:port/v1/signaling), not ${signalingUrl}`);
+  const token = required(values, 'token');
+  const media = values['media'] as string | undefined;
+  const publish = (values['publish'] as string | undefined) ?? (media ? 'file' : 'pattern');
+  if (publish !== 'pattern' && publish !== 'file' && publish !== 'none') throw new UsageError(`--publish must be pattern, file or none, not ${publish}`);
+  if (publish === 'file' && !media) throw new UsageError('--publish file needs --media FILE');
+  if (publish !== 'file' && media) throw new UsageError('--media goes with --publish file');
+  let width = 640;
+  let height = 360;
+  if (values['size'] !== undefined) {
+    const match = /^(\d+)x(\d+)$/.exec(values['size'] as string);
+    if (!match || Number(match[1]) % 2 || Number(match[2]) % 2 || Number(match[1]) < 32 || Number(match[2]) < 16
+      || Number(match[1]) > 3840 || Number(match[2]) > 2160) {
+      throw new UsageError(`--size must be WIDTHxHEIGHT, even, 32x16 to 3840x2160, not ${String(values['size'])}`);
+    }
+    width = Number(match[1]);
+    height = Number(match[2]);
+  }
+  const codec = (values['codec'] as string | undefined) ?? 'VP8';
+  if (!(CODECS as readonly string[]).includes(codec)) throw new UsageError(`--codec must be VP8, VP9 or H264, not ${codec}`);
+  const reportFile = values['report'] as string | undefined;
+  const opts: BotOptions = {
+    signalingUrl, token, publish, videoCodec: codec as VideoCodec, width, height,
+    fps: numberArgument(values, 'fps', 1, 60) ?? 30,
+    durationS: numberArgument(values, 'duration', 1, 24 * 3600) ?? 30,
+    warmupS: numberArgument(values, 'warmup', 0, 600) ?? 2,
+    subscribe: values['no-subscribe'] !== true,
+  };
+  const secret = secretArgument(values);
+  if (secret !== undefined) opts.secret = secret;
+  const optional: Array<[keyof BotOptions, unknown]> = [
+    ['apiKey', values['api-key']], ['sessionId', values['session']], ['name', values['name']], ['mediaFile', media],
+    ['expectFps', numberArgument(values, 'expect-fps', 0, 240)], ['maxLatencyMs', numberArgument(values, 'max-latency-ms', 1, 60_000)],
+    ['snapshotDir', values['snapshots']], ['snapshotEveryS', numberArgument(values, 'snapshot-every', 1, 3600)],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) (opts as unknown as Record<string, unknown>)[key] = value;
+  if (opts.snapshotEveryS !== undefined && !opts.snapshotDir) throw new UsageError('--snapshot-every goes with --snapshots DIR');
+
+  // Loaded here: the other commands do not need the native addon.
+  const { runBot } = await import('../bot/bot.js');
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const tty = process.stdout.isTTY === true;
+  let statusShown = false;
+  opts.signal = abort.signal;
+  opts.progress = (line, kind) => {
+    if (kind === 'status' && tty) {
+      process.stdout.write(`\r\x1b[K${line}`);
+      statusShown = true;
+      return;
+    }
+    if (statusShown) process.stdout.write('\n');
+    statusShown = false;
+    out(kind === 'status' ? line : `* ${line}`);
+  };
+  let report: BotReport;
+  try {
+    report = await runBot(opts);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (statusShown) process.stdout.write('\n');
+  for (const line of summary(report)) out(line);
+  if (reportFile) {
+    fs.writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    out(`report: ${reportFile}`);
+  }
+  return report.ok ? 0 : 1;
+}
+
+function summary(report: BotReport): string[] {
+  const lines = [`${report.ok ? 'PASS' : 'FAIL'}: ${report.subscriptions.length} subscription(s) over ${report.durationS.toFixed(1)} s` +
+    `${report.e2ee ? ', end-to-end encrypted' : ''}`];
+  for (const s of report.subscriptions) {
+    const check = s.mediaCheck;
+    const latency = check.framesReceived > 0 ? `latency p50 ${check.latencyP50Ms} ms p95 ${check.latencyP95Ms} ms, lost ${check.framesLost}, ` +
+      `freezes ${check.freezes}` : 'no test-pattern code (latency unknown)';
+    lines.push(`  ${s.name || s.streamId}: ${s.fps.toFixed(1)} fps over ${s.seconds.toFixed(1)} s, ${latency}` +
+      `${s.judged ? '' : ' (too short to judge)'}${s.problems.length ? ` -- ${s.problems.join('; ')}` : ''}`);
+  }
+  for (const problem of report.problems) lines.push(`  problem: ${problem}`);
+  for (const file of report.snapshots) lines.push(`  snapshot: ${file}`);
+  return lines;
+}
