@@ -130,7 +130,7 @@ void SubscriberCore::on_session_event(const json &event) {
     peer = media_.link;
   }
   if (type == "offer") {
-    if (!peer) on_offer(peer_id, get_string(event, "sdp"));
+    if (!peer) on_offer(peer_id, get_string(event, "sdp"), get_string(event, "from") == "router");
   } else if (type == "candidate" && peer) {
     const auto candidate = signaling::parse_candidate(event);
     peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
@@ -144,7 +144,7 @@ void SubscriberCore::on_session_event(const json &event) {
   }
 }
 
-void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp) {
+void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp, bool from_router) {
   std::shared_ptr<rtc::MediaEngine> engine;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -189,6 +189,7 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     }
     media_.link = peer;
   }
+  const auto role = from_router ? rtc::PeerLink::AnswerDtlsRole::kPassive : rtc::PeerLink::AnswerDtlsRole::kActive;
   peer->AcceptOffer(sdp, [weak, peer_id](const std::string &answer) {
     auto self = weak.lock();
     if (!self) return;
@@ -196,7 +197,7 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     if (!self->link_) return;
     self->link_->request(json{{"type", "answer"}, {"peerId", peer_id}, {"sdp", answer}},
                          [](const signaling::Reply &) {});
-  });
+  }, role);
 }
 
 // Signaling thread, inside SetRemoteDescription: before the first frame can arrive.

@@ -126,21 +126,37 @@ void PeerLink::MakeOffer(SdpHandler done) {
   pc_->CreateOffer(observer.get(), webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
 }
 
-void PeerLink::AcceptOffer(const std::string &sdp, SdpHandler done) {
+void PeerLink::AcceptOffer(const std::string &sdp, SdpHandler done, AnswerDtlsRole role) {
   std::weak_ptr<PeerLink> weak = weak_from_this();
-  SetRemote(webrtc::SdpType::kOffer, sdp, [weak, done = std::move(done)]() mutable {
+  SetRemote(webrtc::SdpType::kOffer, sdp, [weak, role, done = std::move(done)]() mutable {
     auto self = weak.lock();
     if (!self || self->closed_.load()) return;
     auto observer = ::rtc::make_ref_counted<CreateObserver>(
-        [weak, done = std::move(done)](std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
-                                       const std::string &error) mutable {
+        [weak, role, done = std::move(done)](std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
+                                             const std::string &error) mutable {
           auto self = weak.lock();
           if (!self || self->closed_.load()) return;
           if (!desc) return self->Fail("cannot create the answer: " + error);
+          if (role == AnswerDtlsRole::kPassive) {
+            desc = WithPassiveDtls(*desc);
+            if (!desc) return self->Fail("cannot make the answer's DTLS role passive");
+          }
           self->SetLocal(webrtc::SdpType::kAnswer, std::move(desc), std::move(done));
         });
     self->pc_->CreateAnswer(observer.get(), webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
   });
+}
+
+std::unique_ptr<webrtc::SessionDescriptionInterface> PeerLink::WithPassiveDtls(
+    const webrtc::SessionDescriptionInterface &answer) {
+  std::string text;
+  answer.ToString(&text);
+  const std::string active = "a=setup:active";
+  for (size_t at = text.find(active); at != std::string::npos; at = text.find(active, at)) {
+    text.replace(at, active.size(), "a=setup:passive");
+  }
+  webrtc::SdpParseError error;
+  return webrtc::CreateSessionDescription(webrtc::SdpType::kAnswer, text, &error);
 }
 
 void PeerLink::AcceptAnswer(const std::string &sdp) { SetRemote(webrtc::SdpType::kAnswer, sdp, nullptr); }

@@ -64,8 +64,12 @@ class PeerLink : public webrtc::PeerConnectionObserver,
 
   // Sender: creates and sets the offer; done(sdp) on the signaling thread.
   void MakeOffer(SdpHandler done);
+  // Which end of DTLS an answer takes. kPassive when the offerer is a media router: Janus starts
+  // DTLS itself once its ICE is up, where a ClientHello of ours sent earlier is dropped and only
+  // retransmitted after 1 s (measured: subscriber join 1.05 s instead of ~0.1 s).
+  enum class AnswerDtlsRole { kActive, kPassive };
   // Receiver: applies the offer, creates and sets the answer; done(sdp).
-  void AcceptOffer(const std::string &sdp, SdpHandler done);
+  void AcceptOffer(const std::string &sdp, SdpHandler done, AnswerDtlsRole role = AnswerDtlsRole::kActive);
   // Sender: applies the answer.
   void AcceptAnswer(const std::string &sdp);
   // Queued until the remote description is in place.
@@ -90,6 +94,8 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   void OnTrack(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) override;
 
  private:
+  static std::unique_ptr<webrtc::SessionDescriptionInterface> WithPassiveDtls(
+      const webrtc::SessionDescriptionInterface &answer);
   PeerLink(MediaEngine &engine, std::string label, Listener listener);
   void Fail(const std::string &message);
   void SetLocal(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDescriptionInterface> desc,

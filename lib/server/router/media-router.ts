@@ -87,6 +87,8 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   readonly #instances: Instance[] = [];
   readonly #rooms = new Map<string, Room>();
   readonly #peers = new Map<string, Peer>();
+  /** Candidates a publisher trickled before its offer reached the router (the client sends both at once). */
+  readonly #earlyCandidates = new Map<string, Array<Candidate | null>>();
   #stopped = false;
 
   private constructor(opts: MediaRouterOptions) {
@@ -147,6 +149,8 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     if (this.#peers.has(key)) throw new Error('this stream is already published to the router');
     const feed = this.#feed(room, streamId);
     const handle = this.#attachPeer(room, key, streamId);
+    const early = this.#earlyCandidates.get(key) ?? [];
+    this.#earlyCandidates.delete(key);
     const janus = await handle;
     janus.once('webrtcup', () => {
       feed.markReady();
@@ -158,6 +162,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     });
     const answer = await videoRoom.joinAsPublisher(janus, room.id, feed.id, display.slice(0, 128),
       { type: 'offer', sdp: offer.sdp, e2ee: offer.e2ee });
+    for (const candidate of early) await this.trickle(key, candidate);
     return answer.sdp;
   }
 
@@ -191,6 +196,12 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   /** A client's ICE candidate for one of its routed peers (queued behind the handle's creation). */
   async trickle(peerKey: string, candidate: Candidate | null): Promise<void> {
     const peer = this.#peers.get(peerKey);
+    if (!peer && peerKey.startsWith('pub-')) {
+      const queued = this.#earlyCandidates.get(peerKey) ?? [];
+      if (queued.length < 64) queued.push(candidate); // a bound: a client cannot grow this without offering
+      this.#earlyCandidates.set(peerKey, queued);
+      return;
+    }
     if (!peer) throw new Error('unknown routed peer');
     const handle = await peer.handle;
     if (candidate && candidate.candidate === '') return handle.trickle(null);
@@ -199,6 +210,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
 
   /** Closes one routed peer (unsubscribe, unpublish, the client left). Idempotent. */
   async closePeer(peerKey: string): Promise<void> {
+    this.#earlyCandidates.delete(peerKey);
     const peer = this.#peers.get(peerKey);
     if (!peer) return;
     this.#peers.delete(peerKey);
@@ -366,6 +378,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
         }
         this.emit('peerLost', room.sessionId, key, reason);
       };
+      janus.on('webrtcup', () => this.#log(`${key} media up (room ${room.id})`));
       janus.on('hangup', (reason) => lost(`the media router hung up: ${reason}`));
       janus.on('detached', () => lost('the media router detached the peer'));
     }, () => {
