@@ -1,5 +1,5 @@
 // Shared by the routed tests: they run inside scripts/netns-run.sh, with a server that has a router.
-import type { ExecutionContext } from 'ava';
+import type { ExecutionContext, TestFn } from 'ava';
 import * as otc from '../../lib/index';
 import { SessionServer, type SessionServerOptions } from '../../lib/server/index';
 
@@ -15,6 +15,27 @@ export function requireNetns(): void {
 /** A session server with its own private Janus. */
 export function startRoutedServer(opts: SessionServerOptions = {}): Promise<SessionServer> {
   return SessionServer.start({ apiKey: API_KEY, apiSecret: 'a'.repeat(40), router: {}, ...opts });
+}
+
+/**
+ * One routed server for every test of a file (started before them, closed after them); with
+ * initMedia the file's libwebrtc engine too. Returns the server's getter.
+ */
+export function sharedRoutedServer(test: TestFn, opts: { initMedia?: boolean } = {}): () => SessionServer {
+  let server: SessionServer | undefined;
+  test.before(async () => {
+    requireNetns();
+    if (opts.initMedia) otc.init();
+    server = await startRoutedServer();
+  });
+  test.after.always(async () => {
+    await server?.close();
+    if (opts.initMedia) otc.destroy();
+  });
+  return () => {
+    if (!server) throw new Error('the routed server did not start');
+    return server;
+  };
 }
 
 /** A session with `secret`, connected to `sessionId`; deleted when the test ends. */

@@ -3,25 +3,15 @@
 // clients leaving and joining with the right events on everyone else.
 import test, { type ExecutionContext } from 'ava';
 import * as otc from '../../lib/index';
-import type { SessionServer } from '../../lib/server/index';
 import { sleep, until } from '../helpers/wait';
-import { joinSession, requireNetns, startRoutedServer } from './helpers';
+import { joinSession, sharedRoutedServer } from './helpers';
 
 const SECRET = 'routed multi-party secret';
 const PATTERN = { width: 320, height: 180, fps: 15 };
 const WINDOW_MS = 5000;
 
-let server: SessionServer;
 
-test.before(async () => {
-  requireNetns();
-  otc.init();
-  server = await startRoutedServer();
-});
-test.after.always(async () => {
-  await server?.close();
-  otc.destroy();
-});
+const server = sharedRoutedServer(test, { initMedia: true });
 
 /** One party: a session that publishes and subscribes to every other stream as it appears. */
 class Party {
@@ -41,7 +31,7 @@ class Party {
   }
 
   static async join(t: ExecutionContext, sessionId: string, name: string): Promise<Party> {
-    const session = await joinSession(t, server, sessionId, name, SECRET);
+    const session = await joinSession(t, server(), sessionId, name, SECRET);
     const party = new Party(t, name, session);
     for (const stream of session.streams) party.#subscribe(stream);
     const publisher = new otc.Publisher({ name, videoCodec: 'VP8', testPattern: PATTERN });
@@ -68,7 +58,7 @@ class Party {
 
 test.serial('4 parties, each publishing and subscribing to the other 3 through one routed E2EE session; leaving and joining', async (t) => {
   t.timeout(110_000);
-  const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
+  const { sessionId } = server().createSession({ e2ee: true, mediaMode: 'routed' });
   t.is(otc.audio.captureTone(330, 0.3), otc.ErrorCode.OTC_SUCCESS);
   const parties: Party[] = [];
   for (const name of ['ann', 'bob', 'cid', 'dee']) parties.push(await Party.join(t, sessionId, name));

@@ -4,9 +4,8 @@
 // One session server with its own private Janus serves every test of this file.
 import test from 'ava';
 import * as otc from '../../lib/index';
-import type { SessionServer } from '../../lib/server/index';
 import { sleep, until } from '../helpers/wait';
-import { joinSession, requireNetns, startRoutedServer, streamOn } from './helpers';
+import { joinSession, sharedRoutedServer, streamOn } from './helpers';
 
 const SECRET = 'routed sessions: correct horse battery staple';
 const WIDTH = 320;
@@ -14,23 +13,14 @@ const HEIGHT = 180;
 const FPS = 30;
 const WINDOW_MS = 5000;
 
-let server: SessionServer;
 
-test.before(async () => {
-  requireNetns();
-  otc.init();
-  server = await startRoutedServer();
-});
-test.after.always(async () => {
-  await server?.close();
-  otc.destroy();
-});
+const server = sharedRoutedServer(test, { initMedia: true });
 
 test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed frames, opened only at the subscriber', async (t) => {
   t.timeout(90_000);
-  const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
-  const a = await joinSession(t, server, sessionId, 'publisher', SECRET);
-  const b = await joinSession(t, server, sessionId, 'subscriber', SECRET);
+  const { sessionId } = server().createSession({ e2ee: true, mediaMode: 'routed' });
+  const a = await joinSession(t, server(), sessionId, 'publisher', SECRET);
+  const b = await joinSession(t, server(), sessionId, 'subscriber', SECRET);
   t.true(a.isE2ee && b.isE2ee);
   t.is(otc.audio.captureTone(440, 0.5), otc.ErrorCode.OTC_SUCCESS);
   const publisher = new otc.Publisher({ name: 'routed', videoCodec: 'VP8', testPattern: { width: WIDTH, height: HEIGHT, fps: FPS } });
@@ -49,7 +39,7 @@ test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed fra
   await subscriber.connected(20_000);
   await until(t, () => subscriber.mediaCheck().framesReceived >= 1, 20_000, () => `a first frame (${JSON.stringify(subscriber.stats())})`);
   t.log(`publish() to the first decrypted frame at the subscriber: ${Date.now() - joinedAt} ms`);
-  const room = server.router!.roomOf(sessionId);
+  const room = server().router!.roomOf(sessionId);
   t.truthy(room, 'the session has a room on Janus');
 
   const sent0 = publisher.stats();
@@ -79,5 +69,5 @@ test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed fra
   await disconnected;
   subscriber.destroy();
   await Promise.all([a.disconnect(), b.disconnect()]);
-  await until(t, () => server.router!.roomOf(sessionId) === undefined, 5000, () => 'the room to go when the session empties');
+  await until(t, () => server().router!.roomOf(sessionId) === undefined, 5000, () => 'the room to go when the session empties');
 });

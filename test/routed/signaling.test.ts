@@ -2,26 +2,18 @@
 // a server with a private Janus (inside scripts/netns-run.sh): refusals that never reach Janus,
 // and an offer Janus itself refuses arriving as peerClosed(routerFailed).
 import test from 'ava';
-import type { SessionServer } from '../../lib/server/index';
 import { openClient } from '../server/helpers/server';
-import { requireNetns, startRoutedServer } from './helpers';
+import { sharedRoutedServer } from './helpers';
 
-let server: SessionServer;
 
-test.before(async () => {
-  requireNetns();
-  server = await startRoutedServer();
-});
-test.after.always(async () => {
-  await server?.close();
-});
+const server = sharedRoutedServer(test);
 
 test('routed E2EE session: plain offers, foreign peers and answers from the wrong end are refused; a bad SDP comes back as routerFailed', async (t) => {
-  const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
-  const pub = await openClient(t, server);
-  await pub.connect(server.generateToken(sessionId), { e2ee: true });
-  const other = await openClient(t, server);
-  await other.connect(server.generateToken(sessionId), { e2ee: true });
+  const { sessionId } = server().createSession({ e2ee: true, mediaMode: 'routed' });
+  const pub = await openClient(t, server());
+  await pub.connect(server().generateToken(sessionId), { e2ee: true });
+  const other = await openClient(t, server());
+  await other.connect(server().generateToken(sessionId), { e2ee: true });
 
   const published = await pub.ok('publish', { name: 'raw', e2ee: true });
   const streamId = published['streamId'] as string;
