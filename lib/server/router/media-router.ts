@@ -110,7 +110,9 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
       for (const [i, spec] of (opts.instances ?? []).entries()) {
         const instance: Instance = { label: `janus-${managed + i + 1} ${spec.url}`, spec, rooms: new Set() };
         router.#instances.push(instance);
-        await router.#connect(instance);
+        await router.#connect(instance).catch((err: Error) => {
+          throw new Error(`cannot use the Janus at ${spec.url}: ${err.message}`);
+        });
       }
     } catch (err) {
       await router.stop();
