@@ -35,5 +35,18 @@ fi
 
 echo "system packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Debian's janus package would start a system-wide Janus (its default config, public listeners)
+# at install and at every boot. node-otc runs private instances of its own, so no daemon is
+# started while installing (policy-rc.d) and the unit is left disabled.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [[ " ${missing[*]} " == *" janus "* ]] && command -v systemctl >/dev/null 2>&1 &&
+   systemctl is-enabled janus >/dev/null 2>&1; then
+  systemctl disable --now janus >/dev/null 2>&1 || true
+fi
