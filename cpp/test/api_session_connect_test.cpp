@@ -39,7 +39,6 @@ using otc_test::Server;
 
 constexpr const char *kSecret = "a shared secret of the test";
 
-Server *server = nullptr;
 
 // What one session's callbacks saw.
 struct Client {
@@ -113,19 +112,11 @@ struct Client {
   ~Client() { otc_session_delete(session); }
 };
 
-class SessionConnect : public ::testing::Test {
+class SessionConnect : public otc_test::ServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server = new Server;
-    server->start();
-  }
-  static void TearDownTestSuite() {
-    server->stop();
-    delete server;
-    server = nullptr;
-  }
   void SetUp() override {
-    ASSERT_FALSE(server->signaling().empty()) << "the session server did not start (tsc -p . first?)";
+    ServerSuite::SetUp();
+    if (HasFatalFailure()) return;
     session_id_ = server->create_session(false);
     ASSERT_EQ(session_id_.rfind("1_", 0), 0u) << session_id_;
     token_ = Server::token(session_id_);

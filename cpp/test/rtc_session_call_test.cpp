@@ -35,13 +35,13 @@
 using namespace std::chrono_literals;
 using otc_test::kApiKey;
 using otc_test::Server;
+using otc_test::ServerSuite;
 
 namespace {
 
 constexpr const char *kSecret = "the secret of the call test";
 constexpr const char *kOtherSecret = "not the secret of the call test";
 
-Server *server = nullptr;
 
 // Events of one object's callbacks, as strings: "connected", "error:6003", "stream:<id>", ...
 class Events {
@@ -103,7 +103,7 @@ struct Client {
       client->events.add("stream");
     };
     otc_session_settings *settings = otc_session_settings_new();
-    otc_session_settings_set_signaling_url(settings, server->signaling().c_str());
+    otc_session_settings_set_signaling_url(settings, ServerSuite::server->signaling().c_str());
     session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
     otc_session_settings_delete(settings);
     if (secret) {
@@ -176,19 +176,11 @@ void print(const char *label, const otc_media_check &c) {
               c.latency_p95_ms, c.latency_max_ms);
 }
 
-class SessionCall : public ::testing::Test {
+class SessionCall : public otc_test::ServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server = new Server;
-    server->start();
-  }
-  static void TearDownTestSuite() {
-    server->stop();
-    delete server;
-    server = nullptr;
-  }
   void SetUp() override {
-    ASSERT_FALSE(server->signaling().empty()) << "the session server did not start (tsc -p . first?)";
+    ServerSuite::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
     ASSERT_EQ(otc_audio_capture_tone(440, 0.5), OTC_SUCCESS);
   }
@@ -207,7 +199,7 @@ struct CallResult {
 CallResult run_call(otc_video_codec codec, const char *secret_a, const char *secret_b, bool e2ee_session,
                     std::chrono::milliseconds duration) {
   CallResult result;
-  const std::string session_id = server->create_session(e2ee_session);
+  const std::string session_id = ServerSuite::server->create_session(e2ee_session);
   Client a(session_id, secret_a), b(session_id, secret_b);
   EXPECT_TRUE(a.connect(Server::token(session_id)));
   EXPECT_TRUE(b.connect(Server::token(session_id)));
@@ -251,7 +243,7 @@ struct LiveCall {
   otc_subscriber *subscriber = nullptr;
 
   LiveCall(const char *secret_a, const char *secret_b, otc_video_codec codec = OTC_VIDEO_CODEC_VP8) {
-    session_id = server->create_session(true);
+    session_id = ServerSuite::server->create_session(true);
     a = std::make_unique<Client>(session_id, secret_a);
     b = std::make_unique<Client>(session_id, secret_b);
     EXPECT_TRUE(a->connect(Server::token(session_id)));

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 extern char **environ;
 
 namespace otc_test {
@@ -95,6 +97,27 @@ class Server {
  private:
   pid_t pid_ = 0;
   std::string log_path_, signaling_, url_;
+};
+
+// A fixture whose tests share one server, started before the suite's first test and stopped
+// after its last. A derived SetUp calls ServerSuite::SetUp() first.
+class ServerSuite : public ::testing::Test {
+ public:
+  static inline Server *server = nullptr;
+
+ protected:
+  static void SetUpTestSuite() {
+    server = new Server;
+    server->start();
+  }
+  static void TearDownTestSuite() {
+    server->stop();
+    delete server;
+    server = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_FALSE(server->signaling().empty()) << "the session server did not start (tsc -p . first?)";
+  }
 };
 
 }  // namespace otc_test
