@@ -10,6 +10,7 @@ import * as otc from '../lib/index';
 import type { SessionEvents } from '../lib/session';
 import { childPrelude, runNode } from './helpers/child';
 import { startServer } from './server/helpers/server';
+import { measureWindow } from './helpers/media-window';
 import { sleep, until } from './helpers/wait';
 
 const API_KEY = '47000001';
@@ -86,14 +87,7 @@ for (const codec of ['VP8', 'VP9', 'H264'] as const) {
       () => `${FPS} readable frames (media check: ${JSON.stringify(subscriber.mediaCheck())}, subscriber stats: ${JSON.stringify(subscriber.stats())})`);
 
     // The window: what the publisher sealed and sent vs what the subscriber's check read.
-    const sent0 = publisher.stats();
-    const check0 = subscriber.mediaCheck();
-    await sleep(WINDOW_MS);
-    const sent1 = publisher.stats();
-    const check1 = subscriber.mediaCheck();
-    const sealed = sent1.videoFramesSealed - sent0.videoFramesSealed;
-    const sentFrames = sent1.videoFramesSent - sent0.videoFramesSent;
-    const received = check1.framesReceived - check0.framesReceived;
+    const { sealed, sent: sentFrames, received, publisher: sent1, check: check1 } = await measureWindow(publisher, subscriber, WINDOW_MS);
     const detail = `sealed ${sealed}, sent ${sentFrames}, received ${received}; publisher ${JSON.stringify(sent1)}; check ${JSON.stringify(check1)}`;
     t.log(`${codec}: ${detail}`);
     t.true(sealed >= (WINDOW_MS / 1000) * FPS * 0.5, `the publisher sealed too few frames: ${detail}`);

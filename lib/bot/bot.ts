@@ -269,11 +269,14 @@ function statusLine(now: number, started: number, durationS: number, watched: Ma
     if (stats) parts.push(`sending ${stats.videoFps.toFixed(0)} fps to ${stats.subscribers}`);
   }
   for (const entry of watched.values()) {
-    const stats = safe(() => entry.subscriber.stats());
-    const check = safe(() => entry.subscriber.mediaCheck());
-    if (!stats || !check) continue;
+    const name = entry.stream.name || entry.stream.streamId.slice(0, 10);
+    if (entry.ended || !entry.last) {
+      parts.push(`${name}: ${entry.ended ? 'ended' : 'starting'}`);
+      continue;
+    }
+    const { stats, check } = entry.last; // read this second by the run loop
     const latency = check.framesReceived > 0 ? ` p50 ${check.latencyP50Ms} ms` : '';
-    parts.push(`${entry.stream.name || entry.stream.streamId.slice(0, 10)}: ${stats.videoFps.toFixed(0)} fps${latency} lost ${check.framesLost}` +
+    parts.push(`${name}: ${stats.videoFps.toFixed(0)} fps${latency} lost ${check.framesLost}` +
       `${stats.framesMismatch ? ` MISMATCH ${stats.framesMismatch}` : ''}`);
   }
   return parts.join(' | ');

@@ -7,7 +7,7 @@ import {
   type ConnectionDestroyedReason, type PeerClosedReason, type RequestType, type ServerMessage, type StreamDestroyedReason,
   type StreamInfo, type VideoType,
 } from './messages';
-import { type MediaRouter, publisherPeerKey } from './router/media-router';
+import { type MediaRouter, publisherPeerKey, streamOfPublisherPeer } from './router/media-router';
 import type { ConnectionRecord, PeerRecord, SessionRecord, SessionStore } from './session-store';
 import { verifyToken } from './tokens';
 
@@ -349,8 +349,9 @@ export class SignalingServer {
     const session = this.#opts.store.getSession(sessionId);
     if (!session) return;
     this.#log(`routed peer ${peerKey} lost: ${message}`);
-    if (peerKey.startsWith('pub-')) {
-      const stream = session.streams.get(peerKey.slice(4));
+    const publishedStreamId = streamOfPublisherPeer(peerKey);
+    if (publishedStreamId !== undefined) {
+      const stream = session.streams.get(publishedStreamId);
       if (stream) this.#sendTo(stream.connectionId, { type: 'peerClosed', peerId: peerKey, reason: 'routerFailed', message });
       return;
     }
@@ -379,7 +380,7 @@ export class SignalingServer {
     }
     const info = this.#opts.store.addStream(session, stream);
     this.#send(client, session.mediaMode === 'routed'
-      ? { type: 'ack', id, streamId: info.streamId, peerId: `pub-${info.streamId}` }
+      ? { type: 'ack', id, streamId: info.streamId, peerId: publisherPeerKey(info.streamId) }
       : { type: 'ack', id, streamId: info.streamId });
     this.#broadcast(session, { type: 'streamCreated', stream: info });
     this.#log(`publish ${info.streamId} by ${conn.info.connectionId} e2ee=${info.e2ee}`);
@@ -474,7 +475,8 @@ export class SignalingServer {
     req: Fields, peerId: string): void {
     const router = this.#opts.router;
     const me = conn.info.connectionId;
-    const ownStream = peerId.startsWith('pub-') ? session.streams.get(peerId.slice(4)) : undefined;
+    const publishedStreamId = streamOfPublisherPeer(peerId);
+    const ownStream = publishedStreamId !== undefined ? session.streams.get(publishedStreamId) : undefined;
     const isPublisher = !!ownStream && ownStream.connectionId === me;
     const subscription = session.peers.get(peerId);
     const isSubscriber = !!subscription && subscription.routed && subscription.subscriberConnectionId === me;

@@ -4,7 +4,8 @@
 // One session server with its own private Janus serves every test of this file.
 import test from 'ava';
 import * as otc from '../../lib/index';
-import { sleep, until } from '../helpers/wait';
+import { measureWindow } from '../helpers/media-window';
+import { until } from '../helpers/wait';
 import { joinSession, sharedRoutedServer, streamOn } from './helpers';
 
 const SECRET = 'routed sessions: correct horse battery staple';
@@ -42,13 +43,7 @@ test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed fra
   const room = server().router!.roomOf(sessionId);
   t.truthy(room, 'the session has a room on Janus');
 
-  const sent0 = publisher.stats();
-  const check0 = subscriber.mediaCheck();
-  await sleep(WINDOW_MS);
-  const sent1 = publisher.stats();
-  const check1 = subscriber.mediaCheck();
-  const sealed = sent1.videoFramesSealed - sent0.videoFramesSealed;
-  const received = check1.framesReceived - check0.framesReceived;
+  const { sealed, received, check: check1 } = await measureWindow(publisher, subscriber, WINDOW_MS);
   const detail = `sealed ${sealed}, received ${received}; check ${JSON.stringify(check1)}; subscriber ${JSON.stringify(subscriber.stats())}`;
   t.log(detail);
   t.true(sealed >= (WINDOW_MS / 1000) * FPS * 0.5, `the publisher sealed too few frames: ${detail}`);

@@ -128,6 +128,7 @@ otc_status PublisherCore::publish(otc_session *session) {
 void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &reply) {
   std::shared_ptr<otc_stream> stream;
   SessionLink *link = nullptr;
+  std::string router_peer;
   Media taken;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -137,6 +138,7 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
       state_ = State::published;
       stream_id_ = get_string(reply.body, "streamId");
       router_peer_id_ = get_string(reply.body, "peerId");  // routed sessions only
+      router_peer = router_peer_id_;
       stream = std::make_shared<otc_stream>();
       stream->info.stream_id = stream_id_;
       stream->info.name = settings_.name;
@@ -174,7 +176,6 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
     callbacks_.on_stream_created(handle_, callbacks_.user_data, stream.get());
   }
   // Routed: media goes to the router over one peer, offered now (docs/protocol.md).
-  const std::string router_peer = get_string(reply.body, "peerId");
   if (!router_peer.empty()) open_peer(router_peer);
 }
 

@@ -80,6 +80,11 @@ export function publisherPeerKey(streamId: string): string {
   return `pub-${streamId}`;
 }
 
+/** The stream of a publisher's peer key; undefined for other keys (subscriptions). */
+export function streamOfPublisherPeer(peerKey: string): string | undefined {
+  return peerKey.startsWith('pub-') ? peerKey.slice(4) : undefined;
+}
+
 let roomSequence = Math.floor(Date.now() / 1000) % 1_000_000 * 1000;
 
 export class MediaRouter extends EventEmitter<MediaRouterEvents> {
@@ -198,7 +203,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   /** A client's ICE candidate for one of its routed peers (queued behind the handle's creation). */
   async trickle(peerKey: string, candidate: Candidate | null): Promise<void> {
     const peer = this.#peers.get(peerKey);
-    if (!peer && peerKey.startsWith('pub-')) {
+    if (!peer && streamOfPublisherPeer(peerKey) !== undefined) {
       const queued = this.#earlyCandidates.get(peerKey) ?? [];
       if (queued.length < 64) queued.push(candidate); // a bound: a client cannot grow this without offering
       this.#earlyCandidates.set(peerKey, queued);
