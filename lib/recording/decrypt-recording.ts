@@ -56,20 +56,28 @@ export class RecordingError extends Error {
 
 /** Opens every frame of one encrypted .mjr and writes a plain .mjr `output` that janus-pp-rec accepts. */
 export async function decryptMjr(input: string, output: string, key: RecordingKey): Promise<RecordingReport> {
+  const cryptor = await FrameCryptor.create({ sessionId: key.sessionId, secret: key.secret });
+  try {
+    return decryptMjrWith(cryptor, input, output);
+  } finally {
+    cryptor.close();
+  }
+}
+
+/**
+ * decryptMjr with a cryptor of the session's key: one serves all of a session's recordings (each
+ * sender has its own KID, so its own replay window), with the key derived (PBKDF2) once.
+ */
+function decryptMjrWith(cryptor: FrameCryptor, input: string, output: string): RecordingReport {
   const mjr = parseMjrFile(input);
   const codec = codecOfRecording(mjr.info.c);
   if (mjr.info.t === 'd') throw new RecordingError(`${input}: a data-channel recording has no media to decrypt`);
   if (!codec) throw new RecordingError(`${input}: codec ${mjr.info.c} is not supported (VP8 and Opus are)`);
   const { frames, incomplete, unreadable } = depacketize(codec, mjr.packets);
-  const cryptor = await FrameCryptor.create({ sessionId: key.sessionId, secret: key.secret });
   const opened: RecordedFrame[] = [];
-  try {
-    for (const frame of frames) {
-      const result = cryptor.open(frame.data, { codec });
-      if (result.outcome === 'decrypted' && result.frame) opened.push({ ...frame, data: result.frame });
-    }
-  } finally {
-    cryptor.close();
+  for (const frame of frames) {
+    const result = cryptor.open(frame.data, { codec });
+    if (result.outcome === 'decrypted' && result.frame) opened.push({ ...frame, data: result.frame });
   }
   const { e: _encrypted, ...plainInfo } = mjr.info;
   fs.writeFileSync(output, serializeMjr({ ...plainInfo, t: mjr.info.t, c: mjr.info.c }, packetize(codec, opened)));
@@ -94,13 +102,14 @@ export interface DecryptRecordingOptions extends RecordingKey {
 export async function decryptRecording(inputs: readonly string[], output: string, opts: DecryptRecordingOptions): Promise<RecordingReport[]> {
   if (inputs.length === 0) throw new RecordingError('no .mjr file given');
   const progress = opts.progress ?? ((): void => undefined);
+  const cryptor = await FrameCryptor.create({ sessionId: opts.sessionId, secret: opts.secret });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'node-otc-recording-'));
   try {
     const reports: RecordingReport[] = [];
     const media: string[] = [];
     for (const [i, input] of inputs.entries()) {
       const plain = path.join(work, `${i}.mjr`);
-      const report = await decryptMjr(input, plain, opts);
+      const report = decryptMjrWith(cryptor, input, plain);
       reports.push(report);
       progress(`${input}: ${report.kind} ${report.codec}, ${report.decrypted} of ${report.frames} frames opened` +
         `${report.incomplete ? `, ${report.incomplete} incomplete` : ''}${report.markedEncrypted ? '' : ' (the file was not marked encrypted)'}`);
@@ -119,6 +128,7 @@ export async function decryptRecording(inputs: readonly string[], output: string
       '-c', 'copy', output]);
     return reports;
   } finally {
+    cryptor.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

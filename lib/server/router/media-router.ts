@@ -222,11 +222,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     if (!peer) return;
     this.#peers.delete(peerKey);
     peer.room.peers.delete(peerKey);
-    if (peerKey === publisherPeerKey(peer.streamId)) {
-      const feed = peer.room.feeds.get(peer.streamId);
-      feed?.fail(new Error('the stream was unpublished'));
-      peer.room.feeds.delete(peer.streamId);
-    }
+    if (peerKey === publisherPeerKey(peer.streamId)) this.#dropFeed(peer.room, peer.streamId, 'the stream was unpublished');
     const handle = await peer.handle.catch(() => undefined);
     await handle?.detach();
   }
@@ -365,6 +361,12 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     return feed;
   }
 
+  /** The stream's feed is gone from Janus: waiting subscriptions fail, later ones must not join it. */
+  #dropFeed(room: Room, streamId: string, reason: string): void {
+    room.feeds.get(streamId)?.fail(new Error(reason));
+    room.feeds.delete(streamId);
+  }
+
   #attachPeer(room: Room, key: string, streamId: string): Promise<JanusHandle> {
     const connection = room.instance.connection;
     if (!connection || connection.closed) return Promise.reject(new Error('the media router instance is down'));
@@ -378,11 +380,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
         if (this.#peers.get(key) !== peer) return;
         this.#peers.delete(key);
         room.peers.delete(key);
-        if (key === publisherPeerKey(streamId)) {
-          // The feed is gone from Janus: later subscriptions must not wait for it or join it.
-          room.feeds.get(streamId)?.fail(new Error(reason));
-          room.feeds.delete(streamId);
-        }
+        if (key === publisherPeerKey(streamId)) this.#dropFeed(room, streamId, reason);
         this.emit('peerLost', room.sessionId, key, reason);
       };
       janus.on('webrtcup', () => this.#log(`${key} media up (room ${room.id})`));
