@@ -186,6 +186,8 @@ void PublisherCore::on_session_event(const json &event) {
     open_peer(peer_id);
     return;
   }
+  // The connection is held only while used: closing it below must not leave this thread
+  // holding the last reference (see MediaEngine::PeerHold).
   std::shared_ptr<rtc::PeerLink> peer;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -199,6 +201,7 @@ void PublisherCore::on_session_event(const json &event) {
     const auto candidate = signaling::parse_candidate(event);
     peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
   } else if (type == "peerClosed") {
+    peer.reset();
     if (is_router_peer(peer_id)) {
       const std::string why = get_string(event, "message");
       report_error(OTC_PUBLISHER_WEBRTC_ERROR,

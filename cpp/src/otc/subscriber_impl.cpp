@@ -123,17 +123,16 @@ void SubscriberCore::on_session_event(const json &event) {
     return;
   }
   const std::string peer_id = get_string(event, "peerId");
-  std::shared_ptr<rtc::PeerLink> peer;
+  bool has_peer;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (peer_id != peer_id_ || state_ == State::idle) return;
-    peer = media_.link;
+    has_peer = media_.link != nullptr;
   }
   if (type == "offer") {
-    if (!peer) on_offer(peer_id, get_string(event, "sdp"), get_string(event, "from") == "router");
-  } else if (type == "candidate" && peer) {
-    const auto candidate = signaling::parse_candidate(event);
-    peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
+    if (!has_peer) on_offer(peer_id, get_string(event, "sdp"), get_string(event, "from") == "router");
+  } else if (type == "candidate") {
+    add_remote_candidate(event);
   } else if (type == "peerClosed") {
     if (get_string(event, "reason") == "routerFailed") {
       const std::string why = get_string(event, "message");
@@ -142,6 +141,17 @@ void SubscriberCore::on_session_event(const json &event) {
     }
     end(false, true);
   }
+}
+
+void SubscriberCore::add_remote_candidate(const json &event) {
+  std::shared_ptr<rtc::PeerLink> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    peer = media_.link;
+  }
+  if (!peer) return;
+  const auto candidate = signaling::parse_candidate(event);
+  peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
 }
 
 void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp, bool from_router) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <string_view>
 #include <utility>
 
@@ -118,7 +119,24 @@ bool MediaEngine::Start(AudioIo audio) {
   return true;
 }
 
+MediaEngine::PeerHold::PeerHold(MediaEngine &engine) : engine_(engine) {
+  std::lock_guard<std::mutex> lock(engine_.peers_mutex_);
+  ++engine_.live_peers_;
+}
+
+MediaEngine::PeerHold::~PeerHold() {
+  std::lock_guard<std::mutex> lock(engine_.peers_mutex_);
+  if (--engine_.live_peers_ == 0) engine_.peers_released_.notify_all();
+}
+
 MediaEngine::~MediaEngine() {
+  {
+    // Bounded: a connection leaked for good must not hang the process's exit.
+    std::unique_lock<std::mutex> lock(peers_mutex_);
+    if (!peers_released_.wait_for(lock, std::chrono::seconds(5), [this] { return live_peers_ == 0; })) {
+      otc::log(OTC_LOG_LEVEL_ERROR, "media engine: %d peer connection(s) still alive at teardown", live_peers_);
+    }
+  }
   // The factory proxy destroys the factory on the signaling thread, which in turn drops the
   // voice engine (and its device reference) on the worker thread.
   factory_ = nullptr;

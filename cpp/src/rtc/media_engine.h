@@ -3,7 +3,9 @@
 
 #include "webrtc_build_guard.h"
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,8 +43,24 @@ class MediaEngine {
   static std::unique_ptr<MediaEngine> Create(AudioIo audio = {});
 
   // Tears down in the order the archive needs; joins every thread the engine started.
-  // Everything made from factory() (peer connections, tracks, sources) must be gone first.
+  // Everything made from factory() (peer connections, tracks, sources) must be gone first;
+  // peer connections still held elsewhere are waited for (PeerHold), for a bounded time.
   ~MediaEngine();
+
+  // Held for the life of each peer connection. Another thread (a signaling handler finishing)
+  // may drop the last reference to a connection just after its owner let go of the engine; the
+  // connection's proxy still needs the signaling thread then, so the engine's destructor waits
+  // for every hold to be released before stopping its threads.
+  class PeerHold {
+   public:
+    explicit PeerHold(MediaEngine &engine);
+    ~PeerHold();
+    PeerHold(const PeerHold &) = delete;
+    PeerHold &operator=(const PeerHold &) = delete;
+
+   private:
+    MediaEngine &engine_;
+  };
 
   MediaEngine(const MediaEngine&) = delete;
   MediaEngine& operator=(const MediaEngine&) = delete;
@@ -59,6 +77,10 @@ class MediaEngine {
  private:
   MediaEngine();
   bool Start(AudioIo audio);
+
+  std::mutex peers_mutex_;
+  std::condition_variable peers_released_;
+  int live_peers_ = 0;
 
   std::unique_ptr<WebrtcLogForwarder> log_forwarder_;
   // The audio device's repeating 10 ms task runs on a queue from this factory; it must outlive

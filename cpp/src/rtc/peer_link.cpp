@@ -93,7 +93,7 @@ std::shared_ptr<PeerLink> PeerLink::Create(MediaEngine &engine, std::string labe
 }
 
 PeerLink::PeerLink(MediaEngine &engine, std::string label, Listener listener)
-    : signaling_thread_(engine.signaling_thread()), label_(std::move(label)), listener_(std::move(listener)) {}
+    : hold_(engine), signaling_thread_(engine.signaling_thread()), label_(std::move(label)), listener_(std::move(listener)) {}
 
 PeerLink::~PeerLink() {
   Close();

@@ -22,6 +22,8 @@
 #include <api/peer_connection_interface.h>
 #include <api/scoped_refptr.h>
 
+#include "media_engine.h"
+
 namespace otc::rtc {
 
 class MediaEngine;
@@ -105,6 +107,8 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   void PollStats();
   void OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report);
 
+  // Declared first, released last: the engine's threads outlive everything below.
+  const MediaEngine::PeerHold hold_;
   ::rtc::Thread *const signaling_thread_;
   const std::string label_;
   const Listener listener_;
