@@ -4,50 +4,14 @@ import { OtcError, check, requireType } from './errors';
 import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
 import { Subscriber, subscriberInternals } from './subscriber';
+import type { ConnectionEvent, SignalEvent, SignalOptions, StreamEvent } from './session-types';
 import { TypedEmitter } from './typed-emitter';
 
-/** Another client of the session. */
-export interface ConnectionEvent {
-  connectionId: string;
-  data: string;
-  creationTime: number;
-}
-
-/** A stream published in the session. */
-export interface StreamEvent {
-  streamId: string;
-  name: string;
-  hasAudio: boolean;
-  hasVideo: boolean;
-  /** Whether its publisher says it seals its frames. */
-  e2ee: boolean;
-  connectionId: string;
-  creationTime: number;
-  /** The video codec the publisher announced: 'VP8', 'VP9', 'H264'; '' without video. */
-  videoCodec: string;
-  /** The audio codec the publisher announced: 'opus'; '' without audio. */
-  audioCodec: string;
-}
-
-export interface SignalEvent {
-  type: string;
-  data: string;
-  /** The connection id of the sender. */
-  from: string;
-}
+export type { ConnectionEvent, SignalEvent, SignalOptions, StreamEvent } from './session-types';
 
 export interface SessionOptions {
   /** The session server's "ws://host:port/v1/signaling" (default: env OTC_SIGNALING_URL). */
   signalingUrl?: string;
-}
-
-export interface SignalOptions {
-  /** letters, digits, "-", "_", "~"; at most 128 characters. */
-  type?: string;
-  /** At most 8 KiB of UTF-8. */
-  data: string;
-  /** A connection id; everyone when absent. */
-  to?: string;
 }
 
 export interface SessionEvents {

@@ -50,6 +50,8 @@ export interface BotOptions {
   snapshotEveryS?: number;
   /** Called about once a second with a status line, and with a line per notable event. */
   progress?: (line: string, kind: 'status' | 'event') => void;
+  /** Moves the bot's key to the next ratchet step every N seconds (subscribers follow by themselves). */
+  ratchetEveryS?: number;
   /** Stops the bot early (the report covers what ran). */
   signal?: AbortSignal;
 }
@@ -179,9 +181,15 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
 
     // The run: a status line a second, snapshots on their schedule.
     const endAt = started + durationS * 1000;
+    let ratchetedAt = Date.now();
     while (Date.now() < endAt && !opts.signal?.aborted) {
       await sleep(Math.min(1000, endAt - Date.now()), opts.signal);
       const now = Date.now();
+      if (opts.ratchetEveryS && session.isE2ee && now - ratchetedAt >= opts.ratchetEveryS * 1000) {
+        ratchetedAt = now;
+        const status = session.ratchetEncryptionKey();
+        progress(status === ErrorCode.OTC_SUCCESS ? 're-keyed: the next ratchet step' : `re-key failed (${ErrorCode[status]})`, 'event');
+      }
       for (const entry of watched.values()) {
         // The media check counts decoded frames as they come (transport stats refresh once a second).
         const figures = entry.ended ? undefined : safe(() => ({ stats: entry.subscriber.stats(), check: entry.subscriber.mediaCheck(), atMs: now }));

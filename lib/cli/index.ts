@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// node-otc command line: serve, create-session, token.
+// node-otc command line: serve, create-session, token, decrypt-recording, bot, demo.
 import { type Out, UsageError, type Values, parse, required, secretArgument } from './args';
 import { BOT_USAGE, botCommand } from './bot-command';
+import { DEMO_USAGE, demoCommand } from './demo-command';
 import { RecordingError, decryptRecording, recordingNameParts } from '../recording/decrypt-recording';
 import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
@@ -30,6 +31,7 @@ const USAGE = `usage:
       the session id comes from the file names the server gives recordings unless --session is
       given; --secret-file reads the secret from a file (its first line), out of the process list
 ${BOT_USAGE}
+${DEMO_USAGE}
   node-otc --help`;
 
 /** The router options the flags ask for; undefined with --no-router. `explicit`: any router flag given. */
@@ -241,6 +243,7 @@ export async function main(argv: string[], out: Out = (line) => process.stdout.w
       case 'token': return token(rest, out);
       case 'decrypt-recording': return await decryptRecordingCommand(rest, out);
       case 'bot': return await botCommand(rest, out, USAGE);
+      case 'demo': return await demoCommand(rest, out, USAGE);
       case '--help':
       case '-h':
       case 'help':

@@ -6,3 +6,4 @@ export type { Mjr, MjrInfo, MjrPacket } from './mjr';
 export { depacketize, packetize } from './frames';
 export type { RecordedCodec, RecordedFrame, Depacketized } from './frames';
 export { serializeIvf } from './ivf';
+export { findRecordings, readLiveRecording, type LiveRecordingSnapshot, type RecordedFrame as LiveRecordedFrame } from './live-frames';

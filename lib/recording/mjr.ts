@@ -38,8 +38,23 @@ export class MjrError extends Error {
   }
 }
 
+export interface ParseMjrOptions {
+  /**
+   * The file may be one Janus is still writing: a start of it too short to hold the whole header
+   * (Janus writes the magic when it opens the file, the JSON header with the first packet) gives
+   * undefined instead of an MjrError. A record cut short at the end is ignored either way.
+   */
+  growing?: boolean;
+}
+
 /** Parses a whole .mjr file. Throws MjrError on anything that is not one. */
-export function parseMjr(data: Buffer): Mjr {
+export function parseMjr(data: Buffer): Mjr;
+/** With `growing`: undefined while the header is not all written yet. */
+export function parseMjr(data: Buffer, options: ParseMjrOptions): Mjr | undefined;
+export function parseMjr(data: Buffer, options: ParseMjrOptions = {}): Mjr | undefined {
+  if (options.growing && data.length < MAGIC.length + 2 && MAGIC.startsWith(data.toString('latin1', 0, Math.min(MAGIC.length, data.length)))) {
+    return undefined;
+  }
   if (data.length < MAGIC.length + 2 || data.toString('latin1', 0, MAGIC.length) !== MAGIC) {
     const head = data.toString('latin1', 0, Math.min(8, data.length));
     throw new MjrError(head.startsWith('MJR') ? `unsupported .mjr version ${JSON.stringify(head)} (only MJR00002)` : 'not a Janus recording (.mjr)');
@@ -47,7 +62,10 @@ export function parseMjr(data: Buffer): Mjr {
   let at = MAGIC.length;
   const infoLength = data.readUInt16BE(at);
   at += 2;
-  if (at + infoLength > data.length) throw new MjrError('the .mjr header is cut short');
+  if (at + infoLength > data.length) {
+    if (options.growing) return undefined;
+    throw new MjrError('the .mjr header is cut short');
+  }
   let info: MjrInfo;
   try {
     info = JSON.parse(data.toString('utf8', at, at + infoLength)) as MjrInfo;

@@ -14,3 +14,4 @@ export { MediaRouter, publisherPeerKey } from './router/media-router';
 export type { MediaRouterOptions, JanusInstanceSpec } from './router/media-router';
 export { JanusProcess } from './router/janus-process';
 export type { JanusProcessOptions } from './router/janus-process';
+export type { HttpRoute } from './web-routes';

@@ -4,6 +4,7 @@ import type { ConnectionInfo, StreamInfo } from './messages';
 import { SIGNALING_PATH } from './messages';
 import { verifyRestAuth } from './rest-auth';
 import type { SessionRecord, SessionStore } from './session-store';
+import { type HttpRoute, serveWeb } from './web-routes';
 
 /** Largest accepted REST request body, bytes. */
 export const DEFAULT_REST_BODY_LIMIT = 16 * 1024;
@@ -14,6 +15,8 @@ export interface RestContext {
   apiSecret: string;
   bodyLimit?: number;
   log?: (line: string) => void;
+  /** More routes (tried after the API's and the browser client's), e.g. the demo's page. */
+  routes?: HttpRoute[];
 }
 
 /** The JSON element of a `POST /session/create` answer. */
@@ -172,6 +175,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     sendJson(res, 200, describe(session));
     return;
   }
+  for (const extra of [serveWeb, ...(ctx.routes ?? [])]) if (await extra(req, res, url)) return;
   throw new HttpError(404, `no route for ${path}`);
 }
 

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CloseCode, SIGNALING_PATH } from './messages';
 import { createRestHandler } from './rest';
+import type { HttpRoute } from './web-routes';
 import { MediaRouter, type MediaRouterOptions } from './router/media-router';
 import { type SessionOptions, type SessionRecord, SessionStore } from './session-store';
 import { SignalingServer } from './signaling';
@@ -30,6 +31,8 @@ export interface SessionServerOptions {
    * close()). Without it, routed sessions refuse media with ROUTED_UNAVAILABLE.
    */
   router?: MediaRouterOptions | MediaRouter;
+  /** More HTTP routes beside the API, the browser client and /clock (the demo's page). */
+  routes?: HttpRoute[];
 }
 
 /** What `createSession` returns. */
@@ -98,7 +101,9 @@ export class SessionServer {
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
       ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
     });
-    const httpServer = http.createServer(createRestHandler({ store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit }));
+    const httpServer = http.createServer(createRestHandler({
+      store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),
+    }));
     const sockets = new Set<Socket>();
     httpServer.on('connection', (socket) => {
       sockets.add(socket);

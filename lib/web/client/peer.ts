@@ -1,0 +1,98 @@
+// One peer connection of the session protocol (a publisher's to one subscriber or to the router,
+// a subscriber's to its publisher or the router): trickled candidates both ways, remote ones
+// queued until the remote description is set.
+import type { Codec } from '../e2ee/codec-prefix';
+import { peerConnectionConfig } from './e2ee-context';
+
+export type SendToServer = (message: Record<string, unknown> & { type: string }) => void;
+
+export class Peer {
+  readonly pc: RTCPeerConnection;
+  readonly #queued: RTCIceCandidateInit[] = [];
+  #hasRemote = false;
+  #closed = false;
+
+  constructor(readonly peerId: string, private readonly send: SendToServer, onFailed: (message: string) => void) {
+    this.pc = new RTCPeerConnection(peerConnectionConfig());
+    this.pc.onicecandidate = (event) => {
+      if (!event.candidate || !event.candidate.candidate || this.#closed) return;
+      this.send({
+        type: 'candidate', peerId, candidate: event.candidate.candidate,
+        sdpMid: event.candidate.sdpMid ?? '', sdpMLineIndex: event.candidate.sdpMLineIndex ?? 0,
+      });
+    };
+    this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === 'failed' && !this.#closed) onFailed('the peer connection failed');
+    };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A publisher's side: offers its tracks. */
+  async offer(e2ee: boolean): Promise<void> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    this.send({ type: 'offer', peerId: this.peerId, sdp: this.pc.localDescription!.sdp, ...(e2ee ? { e2ee: true } : {}) });
+  }
+
+  async acceptAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.#flush();
+  }
+
+  /**
+   * A subscriber's side. With the router as the offerer the answer takes the passive DTLS role:
+   * the router starts DTLS only once its own ICE is up, and a ClientHello sent before that is
+   * lost until a retransmission a second later (measured with the C++ client, docs/protocol.md).
+   */
+  async answer(sdp: string, passiveDtls: boolean): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    await this.#flush();
+    const answer = await this.pc.createAnswer();
+    let local: RTCSessionDescriptionInit = answer;
+    if (passiveDtls && answer.sdp) {
+      try {
+        local = { type: 'answer', sdp: answer.sdp.replace(/a=setup:active/g, 'a=setup:passive') };
+        await this.pc.setLocalDescription(local);
+      } catch {
+        local = answer; // a browser that refuses the change answers as it chose
+        await this.pc.setLocalDescription(local);
+      }
+    } else {
+      await this.pc.setLocalDescription(local);
+    }
+    this.send({ type: 'answer', peerId: this.peerId, sdp: this.pc.localDescription!.sdp });
+  }
+
+  async addRemoteCandidate(candidate: string, sdpMid: string | null, sdpMLineIndex: number | null): Promise<void> {
+    const init: RTCIceCandidateInit = { candidate, sdpMid, sdpMLineIndex };
+    if (!this.#hasRemote) {
+      this.#queued.push(init);
+      return;
+    }
+    await this.pc.addIceCandidate(init).catch(() => undefined); // one bad candidate is not fatal
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.pc.close();
+  }
+
+  async #flush(): Promise<void> {
+    this.#hasRemote = true;
+    for (const init of this.#queued.splice(0)) await this.pc.addIceCandidate(init).catch(() => undefined);
+  }
+}
+
+/** RTP payload type -> codec, from an SDP's rtpmap lines (what a receiver's frames are). */
+export function payloadCodecs(sdp: string): Record<number, Codec> {
+  const map: Record<number, Codec> = {};
+  for (const match of sdp.matchAll(/^a=rtpmap:(\d+) ([A-Za-z0-9-]+)\//gm)) {
+    const name = match[2]!.toLowerCase();
+    if (name === 'opus' || name === 'vp8' || name === 'vp9' || name === 'av1' || name === 'h264') map[Number(match[1])] = name;
+  }
+  return map;
+}

@@ -1,0 +1,246 @@
+// A browser publisher: its media, and one peer connection per subscriber (relayed) or one to the
+// router (routed), every frame sealed in the session's frame worker when the session is E2EE.
+import { ErrorCode } from '../../error-code';
+import { OtcError } from '../../errors';
+import type { StreamEvent } from '../../session-types';
+import type { Codec } from '../e2ee/codec-prefix';
+import type { E2eeContext } from './e2ee-context';
+import { Emitter } from './emitter';
+import { type AcquiredMedia, type AudioSourceOption, type VideoSourceOption, acquireMedia } from './media-sources';
+import { Peer, type SendToServer } from './peer';
+import type { TestPatternOptions } from './test-pattern';
+
+export type VideoCodec = 'VP8' | 'VP9' | 'H264';
+
+export interface PublisherOptions {
+  /** The stream's name (default ''). */
+  name?: string;
+  /** 'testPattern' (default: a canvas carrying the frame code), 'camera', a canvas, a track, or null for none. */
+  videoSource?: VideoSourceOption | null;
+  /** 'tone' (default: a generated 440 Hz tone), 'microphone', a track, or null for none. */
+  audioSource?: AudioSourceOption | null;
+  /** Default 'VP8'. */
+  videoCodec?: VideoCodec;
+  /** Size and rate of the test pattern, and what the camera is asked for (default 640x360 at 30). */
+  testPattern?: Partial<TestPatternOptions>;
+}
+
+export interface PublisherStats {
+  /** Peer connections carrying this stream now. */
+  subscribers: number;
+  videoFramesSealed: number;
+  audioFramesSealed: number;
+  videoFramesSent: number;
+  bytesSent: number;
+  videoFps: number;
+  videoWidth: number;
+  videoHeight: number;
+  /** Whether this publisher seals its frames. */
+  e2ee: boolean;
+}
+
+export interface PublisherEvents {
+  streamCreated: [stream: StreamEvent];
+  streamDestroyed: [stream: StreamEvent];
+  error: [error: OtcError];
+}
+
+/** What the session gives a publisher while it is published. */
+export interface PublisherLink {
+  send: SendToServer;
+  e2ee: E2eeContext | null;
+}
+
+interface PeerEntry {
+  peer: Peer;
+  transforms: Array<{ id: string; kind: 'audio' | 'video' }>;
+}
+
+export class Publisher extends Emitter<PublisherEvents> {
+  readonly options: Required<Omit<PublisherOptions, 'testPattern'>> & { testPattern: TestPatternOptions };
+  #media: AcquiredMedia | null = null;
+  #link: PublisherLink | null = null;
+  #stream: StreamEvent | null = null;
+  readonly #peers = new Map<string, PeerEntry>();
+  #destroyed = false;
+
+  constructor(options: PublisherOptions = {}) {
+    super();
+    const codec = options.videoCodec ?? 'VP8';
+    if (codec !== 'VP8' && codec !== 'VP9' && codec !== 'H264') throw new TypeError(`videoCodec must be VP8, VP9 or H264, not ${String(codec)}`);
+    const videoSource = options.videoSource === undefined ? 'testPattern' : options.videoSource;
+    const audioSource = options.audioSource === undefined ? 'tone' : options.audioSource;
+    if (!videoSource && !audioSource) throw new OtcError(ErrorCode.OTC_MEDIA_INVALID_PARAMETER, 'a stream needs audio or video');
+    this.options = {
+      name: options.name ?? '', videoSource, audioSource, videoCodec: codec,
+      testPattern: { width: 640, height: 360, fps: 30, ...options.testPattern },
+    };
+  }
+
+  /** The local media (for a preview): null until published. */
+  get mediaStream(): MediaStream | null {
+    return this.#media?.stream ?? null;
+  }
+
+  get stream(): StreamEvent | null {
+    return this.#stream;
+  }
+
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** Test pattern frames drawn (0 with another source). */
+  get patternFrames(): number {
+    return this.#media?.pattern?.frames ?? 0;
+  }
+
+  async stats(): Promise<PublisherStats> {
+    const stats: PublisherStats = {
+      subscribers: this.#peers.size, videoFramesSealed: 0, audioFramesSealed: 0, videoFramesSent: 0,
+      bytesSent: 0, videoFps: 0, videoWidth: 0, videoHeight: 0, e2ee: this.#link?.e2ee != null,
+    };
+    let first = true;
+    for (const { peer, transforms } of this.#peers.values()) {
+      for (const { id, kind } of transforms) {
+        const sealed = this.#link?.e2ee?.counters(id).sealed ?? 0;
+        if (kind === 'video') stats.videoFramesSealed += sealed;
+        else stats.audioFramesSealed += sealed;
+      }
+      const report = await peer.pc.getStats().catch(() => null);
+      report?.forEach((entry: Record<string, unknown>) => {
+        if (entry['type'] !== 'outbound-rtp') return;
+        stats.bytesSent += Number(entry['bytesSent'] ?? 0);
+        if (entry['kind'] !== 'video') return;
+        stats.videoFramesSent += Number(entry['framesSent'] ?? 0);
+        if (first) {
+          stats.videoFps = Number(entry['framesPerSecond'] ?? 0);
+          stats.videoWidth = Number(entry['frameWidth'] ?? 0);
+          stats.videoHeight = Number(entry['frameHeight'] ?? 0);
+          first = false;
+        }
+      });
+    }
+    return stats;
+  }
+
+  /** Stops publishing (if published) and releases the media. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#end();
+    this.#media?.stop();
+    this.#media = null;
+  }
+
+  // --- used by Session ------------------------------------------------------------------
+
+  /** @internal */
+  async acquire(): Promise<AcquiredMedia> {
+    if (this.#destroyed) throw new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'the publisher was destroyed');
+    if (!this.#media) {
+      this.#media = await acquireMedia({ video: this.options.videoSource, audio: this.options.audioSource, testPattern: this.options.testPattern });
+    }
+    return this.#media;
+  }
+
+  /** @internal */
+  published(stream: StreamEvent, link: PublisherLink): void {
+    this.#stream = stream;
+    this.#link = link;
+    this.emit('streamCreated', stream);
+  }
+
+  /** @internal A subscriber joined (relayed) or the router's peer (routed): offer it the media. */
+  async openPeer(peerId: string): Promise<void> {
+    const link = this.#link;
+    const media = this.#media;
+    if (!link || !media || this.#peers.has(peerId)) return;
+    const peer = new Peer(peerId, link.send, (message) => this.#peerFailed(peerId, message));
+    const entry: PeerEntry = { peer, transforms: [] };
+    this.#peers.set(peerId, entry);
+    try {
+      for (const track of [media.audio, media.video]) {
+        if (!track) continue;
+        const kind = track.kind === 'audio' ? 'audio' : 'video';
+        const transceiver = peer.pc.addTransceiver(track, { direction: 'sendonly', streams: [media.stream] });
+        if (kind === 'video') restrictCodec(transceiver, this.options.videoCodec);
+        if (link.e2ee) {
+          const codec: Codec = kind === 'audio' ? 'opus' : (this.options.videoCodec.toLowerCase() as Codec);
+          entry.transforms.push({ id: link.e2ee.attachSender(transceiver.sender, kind, codec), kind });
+        }
+      }
+      await peer.offer(link.e2ee !== null);
+    } catch (error) {
+      this.#peerFailed(peerId, `cannot offer: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** @internal */
+  async onPeerEvent(event: Record<string, unknown>): Promise<void> {
+    const peerId = String(event['peerId'] ?? '');
+    const entry = this.#peers.get(peerId);
+    if (!entry) return;
+    try {
+      if (event['type'] === 'answer') await entry.peer.acceptAnswer(String(event['sdp'] ?? ''));
+      else if (event['type'] === 'candidate') {
+        await entry.peer.addRemoteCandidate(String(event['candidate'] ?? ''), typeof event['sdpMid'] === 'string' ? event['sdpMid'] : null,
+          typeof event['sdpMLineIndex'] === 'number' ? event['sdpMLineIndex'] : null);
+      } else if (event['type'] === 'peerClosed') {
+        if (event['reason'] === 'routerFailed') {
+          this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, `the media router closed the stream${event['message'] ? `: ${String(event['message'])}` : ''}`);
+        }
+        this.#closePeer(peerId);
+      }
+    } catch (error) {
+      this.#peerFailed(peerId, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** @internal The peers this publisher answers for. */
+  hasPeer(peerId: string): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  /** @internal The stream ended (unpublished, destroyed, or the session went away). */
+  ended(): void {
+    this.#end();
+  }
+
+  #end(): void {
+    for (const peerId of [...this.#peers.keys()]) this.#closePeer(peerId);
+    const stream = this.#stream;
+    this.#stream = null;
+    this.#link = null;
+    if (stream) this.emit('streamDestroyed', stream);
+  }
+
+  #closePeer(peerId: string): void {
+    const entry = this.#peers.get(peerId);
+    if (!entry) return;
+    this.#peers.delete(peerId);
+    entry.peer.close();
+    for (const { id } of entry.transforms) this.#link?.e2ee?.forget(id);
+  }
+
+  #peerFailed(peerId: string, message: string): void {
+    if (!this.#peers.has(peerId)) return;
+    this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, message);
+    this.#closePeer(peerId);
+  }
+
+  #error(code: ErrorCode, message: string): void {
+    const error = new OtcError(code, message);
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else console.warn(error.message);
+  }
+}
+
+/** Offers only the announced codec (and its retransmission), as the node-otc client does. */
+function restrictCodec(transceiver: RTCRtpTransceiver, codec: VideoCodec): void {
+  const capabilities = RTCRtpReceiver.getCapabilities('video');
+  if (!capabilities || typeof transceiver.setCodecPreferences !== 'function') return;
+  const wanted = capabilities.codecs.filter((c) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`);
+  const rtx = capabilities.codecs.filter((c) => c.mimeType.toLowerCase() === 'video/rtx');
+  if (wanted.length) transceiver.setCodecPreferences([...wanted, ...rtx]);
+}

@@ -1,0 +1,373 @@
+// A browser session: the same calls, events and result codes as the Node API's Session
+// (lib/session.ts), over the session protocol (docs/protocol.md) from the page, with the frame
+// format (lib/web/e2ee) applied in a worker inside the media pipeline.
+import { ErrorCode } from '../../error-code';
+import { OtcError } from '../../errors';
+import type { ConnectionEvent, SignalEvent, SignalOptions, StreamEvent } from '../../session-types';
+import { secretBytes } from '../e2ee/secret';
+import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
+import { Emitter } from './emitter';
+import { Publisher } from './publisher';
+import { SignalingSocket, type ServerEvent } from './signaling';
+import { Subscriber, type SubscriberOptions } from './subscriber';
+
+export interface SessionOptions {
+  /** The session server's ws://host:port/v1/signaling (default: the server that served the page). */
+  signalingUrl?: string;
+}
+
+export interface SessionEvents {
+  /** The key of the secret last set is derived and in use; epochId is its SFrame epoch. */
+  encryptionKeyReady: [epochId: number];
+  connected: [];
+  disconnected: [];
+  connectionCreated: [connection: ConnectionEvent];
+  connectionDestroyed: [connection: ConnectionEvent];
+  streamCreated: [stream: StreamEvent];
+  streamDestroyed: [stream: StreamEvent];
+  signal: [signal: SignalEvent];
+  error: [error: OtcError];
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+const SDK = { name: 'node-otc-web', version: '0.1.0' };
+
+export class Session extends Emitter<SessionEvents> {
+  readonly apiKey: string;
+  readonly sessionId: string;
+  readonly signalingUrl: string;
+  #socket: SignalingSocket | null = null;
+  #state: 'disconnected' | 'connecting' | 'connected' = 'disconnected';
+  #connectionId = '';
+  #e2eeSession = false;
+  #mediaMode: 'relayed' | 'routed' = 'relayed';
+  #e2ee: E2eeContext | null = null;
+  #hasSecret = false;
+  readonly #streams = new Map<string, StreamEvent>();
+  readonly #connections = new Map<string, ConnectionEvent>();
+  /** Streams of this client's publishers, by stream id (published or being published). */
+  readonly #publishers = new Map<string, Publisher>();
+  readonly #pendingPublish = new Map<string, { publisher: Publisher; peerId: string; resolve: (s: StreamEvent) => void }>();
+  readonly #subscribers = new Set<Subscriber>();
+
+  constructor(apiKey: string, sessionId: string, options: SessionOptions = {}) {
+    super();
+    if (typeof apiKey !== 'string' || !apiKey) throw new TypeError('apiKey must be a non-empty string');
+    if (typeof sessionId !== 'string' || !sessionId) throw new TypeError('sessionId must be a non-empty string');
+    this.apiKey = apiKey;
+    this.sessionId = sessionId;
+    this.signalingUrl = options.signalingUrl ?? defaultSignalingUrl();
+  }
+
+  get connectionId(): string {
+    return this.#connectionId;
+  }
+
+  get isE2ee(): boolean {
+    return this.#e2eeSession;
+  }
+
+  get mediaMode(): 'relayed' | 'routed' {
+    return this.#mediaMode;
+  }
+
+  get streams(): StreamEvent[] {
+    return [...this.#streams.values()];
+  }
+
+  get subscribers(): Subscriber[] {
+    return [...this.#subscribers];
+  }
+
+  /**
+   * Sets (or replaces) the end-to-end encryption secret: OTC_SUCCESS, or
+   * OTC_SESSION_INVALID_ENCRYPTION_SECRET (the previous secret stays). The key is derived in the
+   * frame worker; 'encryptionKeyReady' says when it seals and opens. Frames of the old secret
+   * still open for a grace period; publishers switch to the new key without renegotiating.
+   */
+  setEncryptionSecret(secret: string | Uint8Array): ErrorCode {
+    const bytes = secretBytes(secret);
+    if (!bytes) return ErrorCode.OTC_SESSION_INVALID_ENCRYPTION_SECRET;
+    if (!insertableStreamsSupported()) {
+      bytes.fill(0);
+      return ErrorCode.OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR;
+    }
+    this.#hasSecret = true;
+    this.#keyRequest(this.#context().setSecret(this.sessionId, bytes));
+    return ErrorCode.OTC_SUCCESS;
+  }
+
+  /** Moves this page's senders to the next ratchet step of the key (receivers follow by themselves). */
+  ratchetEncryptionKey(): ErrorCode {
+    if (!this.#e2ee || !this.#hasSecret) return ErrorCode.OTC_SESSION_ENCRYPTION_SECRET_MISSING;
+    this.#keyRequest(this.#e2ee.ratchet());
+    return ErrorCode.OTC_SUCCESS;
+  }
+
+  /**
+   * Connects with a token of this session. Rejects with an OtcError: 1004 (token refused), 1005
+   * (no such session), 1006 (server unreachable), 1021 (timed out), 6000 (an E2EE session
+   * and no secret set).
+   */
+  async connect(token: string): Promise<void> {
+    if (typeof token !== 'string' || !token) throw new TypeError('token must be a non-empty string');
+    if (this.#state !== 'disconnected') throw new OtcError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, `the session is ${this.#state}`);
+    this.#state = 'connecting';
+    let socket: SignalingSocket;
+    try {
+      socket = await SignalingSocket.open(this.signalingUrl, CONNECT_TIMEOUT_MS);
+    } catch (error) {
+      this.#state = 'disconnected';
+      throw new OtcError(ErrorCode.OTC_SESSION_CONNECTION_FAILED, error instanceof Error ? error.message : String(error));
+    }
+    this.#socket = socket;
+    socket.onEvent = (event) => this.#onEvent(event);
+    socket.onClose = (code, reason) => this.#onClosed(code, reason);
+    const reply = await socket.request({ type: 'connect', token, sessionId: this.sessionId, sdk: SDK, e2ee: this.#hasSecret });
+    if (!reply.ok) {
+      this.#drop();
+      throw new OtcError(reply.code as ErrorCode, reply.message || 'the session server refused the connection');
+    }
+    const info = (reply.body['session'] ?? {}) as { e2ee?: boolean; mediaMode?: string };
+    this.#e2eeSession = info.e2ee === true;
+    this.#mediaMode = info.mediaMode === 'routed' ? 'routed' : 'relayed';
+    if (this.#e2eeSession && !this.#hasSecret) {
+      void socket.request({ type: 'disconnect' });
+      this.#drop();
+      throw new OtcError(ErrorCode.OTC_SESSION_ENCRYPTION_SECRET_MISSING,
+        'this session is end-to-end encrypted: set its encryption secret before connecting');
+    }
+    this.#connectionId = String(reply.body['connectionId'] ?? '');
+    this.#state = 'connected';
+    this.emit('connected');
+    for (const connection of (reply.body['connections'] ?? []) as ConnectionEvent[]) this.#addConnection(connection);
+    for (const stream of (reply.body['streams'] ?? []) as StreamEvent[]) this.#addStream(stream);
+  }
+
+  /** Leaves the session: publishers stop, subscribers end, then 'disconnected'. */
+  async disconnect(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket || this.#state === 'disconnected') return;
+    await socket.request({ type: 'disconnect' });
+    this.#drop();
+  }
+
+  /**
+   * Publishes: acquires the publisher's media, then the server creates its stream. Rejects with
+   * an OtcError: 1010 (not connected), 6000 (E2EE session without a secret), 1500 (refused, or
+   * the media could not be acquired).
+   */
+  async publish(publisher: Publisher): Promise<StreamEvent> {
+    const socket = this.#connected();
+    if (this.#e2eeSession && !this.#hasSecret) {
+      throw new OtcError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING, 'set the encryption secret before publishing');
+    }
+    let media;
+    try {
+      media = await publisher.acquire();
+    } catch (error) {
+      throw new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, `cannot get the media: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const { options } = publisher;
+    const reply = await socket.request({
+      type: 'publish', name: options.name, hasAudio: media.audio !== null, hasVideo: media.video !== null,
+      videoType: options.videoSource === 'camera' ? 'camera' : 'custom', e2ee: this.#e2eeSession,
+      videoCodec: media.video ? options.videoCodec : '', audioCodec: media.audio ? 'opus' : '',
+    });
+    if (!reply.ok) throw new OtcError(reply.code as ErrorCode, reply.message || 'publishing was refused');
+    const streamId = String(reply.body['streamId'] ?? '');
+    const peerId = typeof reply.body['peerId'] === 'string' ? reply.body['peerId'] : '';
+    return new Promise<StreamEvent>((resolve) => {
+      this.#publishers.set(streamId, publisher);
+      this.#pendingPublish.set(streamId, { publisher, peerId, resolve });
+    });
+  }
+
+  /** Stops publishing: the publisher emits 'streamDestroyed'. */
+  unpublish(publisher: Publisher): ErrorCode {
+    const streamId = publisher.stream?.streamId;
+    if (!streamId || this.#publishers.get(streamId) !== publisher) return ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND;
+    this.#publishers.delete(streamId);
+    void this.#socket?.request({ type: 'unpublish', streamId });
+    publisher.ended();
+    return ErrorCode.OTC_SUCCESS;
+  }
+
+  /**
+   * Subscribes to a stream of the session. Throws an OtcError: 1010 (not connected), 6000 (an
+   * E2EE stream without a secret), 1604 (no such stream). Later failures are the subscriber's
+   * 'error' events.
+   */
+  subscribe(stream: StreamEvent | string, options: SubscriberOptions = {}): Subscriber {
+    const socket = this.#connected();
+    const info = this.#streams.get(typeof stream === 'string' ? stream : stream.streamId);
+    if (!info) throw new OtcError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, 'no such stream in this session');
+    if (info.e2ee && !this.#hasSecret) {
+      throw new OtcError(ErrorCode.OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING, 'the stream is end-to-end encrypted: set the encryption secret first');
+    }
+    const subscriber = new Subscriber(info, {
+      send: (message) => void socket.request(message),
+      e2ee: info.e2ee ? this.#e2ee : null,
+      forget: (s) => this.#subscribers.delete(s),
+    }, options);
+    this.#subscribers.add(subscriber);
+    void socket.request({ type: 'subscribe', streamId: info.streamId }).then((reply) => {
+      if (reply.ok) {
+        subscriber.accepted(String(reply.body['peerId'] ?? ''));
+        return;
+      }
+      const code = reply.code === ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM ? reply.code
+        : reply.code === ErrorCode.OTC_SESSION_CONNECTION_TIMED_OUT ? ErrorCode.OTC_SUBSCRIBER_TIMED_OUT
+          : ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR;
+      subscriber.fail(code, `subscribe refused: ${reply.message || 'no reason given'}`);
+      subscriber.end();
+    });
+    return subscriber;
+  }
+
+  /** Stops receiving: the subscriber emits 'disconnected'. */
+  unsubscribe(subscriber: Subscriber): ErrorCode {
+    if (!this.#subscribers.has(subscriber)) return ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND;
+    subscriber.end(true);
+    return ErrorCode.OTC_SUCCESS;
+  }
+
+  /** Sends a signal to one connection or everyone; rejects with the server's OtcError. */
+  async signal(options: SignalOptions): Promise<void> {
+    const socket = this.#connected();
+    const reply = await socket.request({
+      type: 'signal', data: options.data, ...(options.type ? { signalType: options.type } : {}), ...(options.to ? { to: options.to } : {}),
+    });
+    if (!reply.ok) throw new OtcError(reply.code as ErrorCode, reply.message);
+  }
+
+  #connected(): SignalingSocket {
+    if (this.#state !== 'connected' || !this.#socket) throw new OtcError(ErrorCode.OTC_SESSION_NOT_CONNECTED, 'the session is not connected');
+    return this.#socket;
+  }
+
+  #context(): E2eeContext {
+    this.#e2ee ??= new E2eeContext((subscriberId, event) => {
+      for (const s of this.#subscribers) if (s.id === subscriberId) s.onEpisode(event);
+    });
+    return this.#e2ee;
+  }
+
+  #keyRequest(request: Promise<number>): void {
+    request.then((epochId) => this.emit('encryptionKeyReady', epochId), (failure: { code: number; message: string }) => {
+      this.#error(new OtcError(failure.code as ErrorCode, failure.message));
+    });
+  }
+
+  #error(error: OtcError): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else console.warn(error.message);
+  }
+
+  #addConnection(connection: ConnectionEvent): void {
+    this.#connections.set(connection.connectionId, connection);
+    this.emit('connectionCreated', connection);
+  }
+
+  #addStream(stream: StreamEvent): void {
+    if (stream.connectionId === this.#connectionId) {
+      const pending = this.#pendingPublish.get(stream.streamId);
+      if (!pending) return;
+      this.#pendingPublish.delete(stream.streamId);
+      pending.publisher.published(stream, { send: (message) => void this.#socket?.request(message), e2ee: this.#e2eeSession ? this.#e2ee : null });
+      pending.resolve(stream);
+      if (pending.peerId) void pending.publisher.openPeer(pending.peerId);
+      return;
+    }
+    this.#streams.set(stream.streamId, stream);
+    this.emit('streamCreated', stream);
+  }
+
+  #onEvent(event: ServerEvent): void {
+    switch (event.type) {
+      case 'connectionCreated':
+        this.#addConnection(event['connection'] as ConnectionEvent);
+        break;
+      case 'connectionDestroyed': {
+        const id = String(event['connectionId'] ?? '');
+        const connection = this.#connections.get(id) ?? { connectionId: id, data: '', creationTime: 0 };
+        this.#connections.delete(id);
+        this.emit('connectionDestroyed', connection);
+        break;
+      }
+      case 'streamCreated':
+        this.#addStream(event['stream'] as StreamEvent);
+        break;
+      case 'streamDestroyed': {
+        const streamId = String(event['streamId'] ?? '');
+        const own = this.#publishers.get(streamId);
+        if (own) {
+          this.#publishers.delete(streamId);
+          own.ended();
+          break;
+        }
+        const stream = this.#streams.get(streamId);
+        this.#streams.delete(streamId);
+        for (const s of [...this.#subscribers]) if (s.stream.streamId === streamId) s.end();
+        if (stream) this.emit('streamDestroyed', stream);
+        break;
+      }
+      case 'subscriberJoined':
+        void this.#publishers.get(String(event['streamId'] ?? ''))?.openPeer(String(event['peerId'] ?? ''));
+        break;
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+      case 'peerClosed': {
+        const peerId = String(event['peerId'] ?? '');
+        const subscriber = [...this.#subscribers].find((s) => s.peerId === peerId);
+        if (subscriber) {
+          void subscriber.onPeerEvent(event);
+          break;
+        }
+        for (const publisher of this.#publishers.values()) {
+          if (publisher.hasPeer(peerId)) void publisher.onPeerEvent(event);
+        }
+        break;
+      }
+      case 'signal':
+        this.emit('signal', { type: String(event['signalType'] ?? ''), data: String(event['data'] ?? ''), from: String(event['from'] ?? '') });
+    }
+  }
+
+  #onClosed(code: number, reason: string): void {
+    const wasConnected = this.#state === 'connected';
+    this.#drop();
+    if (wasConnected && code !== 1000) {
+      this.#error(new OtcError(ErrorCode.OTC_SESSION_CONNECTION_DROPPED, `the session server closed the connection (${code}${reason ? `: ${reason}` : ''})`));
+    }
+  }
+
+  /** Ends everything of this connection; 'disconnected' once if it was connected. */
+  #drop(): void {
+    const socket = this.#socket;
+    this.#socket = null;
+    const wasConnected = this.#state === 'connected';
+    this.#state = 'disconnected';
+    if (socket) {
+      socket.onClose = () => undefined;
+      socket.onEvent = () => undefined;
+      socket.close();
+    }
+    for (const s of [...this.#subscribers]) s.end();
+    for (const publisher of this.#publishers.values()) publisher.ended();
+    this.#publishers.clear();
+    this.#pendingPublish.clear();
+    this.#streams.clear();
+    this.#connections.clear();
+    this.#connectionId = '';
+    if (wasConnected) this.emit('disconnected');
+  }
+}
+
+function defaultSignalingUrl(): string {
+  if (typeof location === 'undefined' || !/^https?:$/.test(location.protocol)) {
+    throw new TypeError('signalingUrl is needed outside a page served by the session server');
+  }
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/signaling`;
+}

@@ -1,0 +1,214 @@
+// A browser subscriber: answers its publisher's (or the router's) offer, opens every received
+// frame in the session's frame worker (frames that do not open never reach the decoder), and
+// shows the stream in a video element.
+import { ErrorCode } from '../../error-code';
+import { OtcError } from '../../errors';
+import type { StreamEvent } from '../../session-types';
+import type { E2eeContext, EpisodeEvent } from './e2ee-context';
+import { Emitter } from './emitter';
+import { Peer, type SendToServer, payloadCodecs } from './peer';
+
+export interface SubscriberOptions {
+  /** Where the stream plays (default: a new autoplaying element, see `element`). */
+  element?: HTMLVideoElement;
+}
+
+export interface SubscriberStats {
+  /** Decrypted in the frame worker and passed to the decoder. */
+  videoFramesOpened: number;
+  audioFramesOpened: number;
+  /** Receive outcomes of the frame format, audio + video. */
+  framesMismatch: number;
+  framesIntegrityFailure: number;
+  framesReplay: number;
+  /** Before any key, or of an unknown codec. */
+  framesDroppedOther: number;
+  videoFramesDecoded: number;
+  videoFps: number;
+  videoWidth: number;
+  videoHeight: number;
+  /** Audio samples played out (audio is decoded and flowing). */
+  audioSamplesReceived: number;
+  bytesReceived: number;
+  e2ee: boolean;
+  inMismatch: boolean;
+}
+
+export interface SubscriberEvents {
+  /** Media is flowing: the peer connection is up. */
+  connected: [];
+  /** The stream or the session went away, or the subscriber was unsubscribed. Emitted once. */
+  disconnected: [];
+  /** OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR (6002), OTC_SUBSCRIBER_WEBRTC_ERROR (1600), 1604, 1542. */
+  error: [error: OtcError];
+  /** Frames arrive that this session's secret cannot open (6003, once per episode). */
+  encryptionSecretMismatch: [error: OtcError];
+  /** Frames decrypt again after a mismatch. */
+  encryptionSecretMatch: [];
+}
+
+/** What the session gives a subscriber. */
+export interface SubscriberLink {
+  send: SendToServer;
+  e2ee: E2eeContext | null;
+  /** Drops the subscriber from the session's routing once it ends. */
+  forget: (subscriber: Subscriber) => void;
+}
+
+let nextSubscriberId = 1;
+
+export class Subscriber extends Emitter<SubscriberEvents> {
+  readonly stream: StreamEvent;
+  readonly element: HTMLVideoElement;
+  readonly mediaStream = new MediaStream();
+  /** Names this subscriber's receivers in the frame worker (one mismatch episode for both). */
+  readonly id = `sub${nextSubscriberId++}`;
+  #link: SubscriberLink | null;
+  #peerId = '';
+  #peer: Peer | null = null;
+  readonly #transforms: Array<{ id: string; kind: 'audio' | 'video' }> = [];
+  #inMismatch = false;
+  #ended = false;
+
+  /** @internal Made by Session.subscribe. */
+  constructor(stream: StreamEvent, link: SubscriberLink, options: SubscriberOptions = {}) {
+    super();
+    this.stream = stream;
+    this.#link = link;
+    this.element = options.element ?? document.createElement('video');
+    this.element.autoplay = true;
+    this.element.playsInline = true;
+    this.element.srcObject = this.mediaStream;
+  }
+
+  get peerId(): string {
+    return this.#peerId;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  async stats(): Promise<SubscriberStats> {
+    const e2ee = this.#link?.e2ee ?? null;
+    const stats: SubscriberStats = {
+      videoFramesOpened: 0, audioFramesOpened: 0, framesMismatch: 0, framesIntegrityFailure: 0, framesReplay: 0,
+      framesDroppedOther: 0, videoFramesDecoded: 0, videoFps: 0, videoWidth: 0, videoHeight: 0,
+      audioSamplesReceived: 0, bytesReceived: 0, e2ee: e2ee !== null, inMismatch: this.#inMismatch,
+    };
+    for (const { id, kind } of this.#transforms) {
+      const c = e2ee?.counters(id);
+      if (!c) continue;
+      if (kind === 'video') stats.videoFramesOpened += c.decrypted;
+      else stats.audioFramesOpened += c.decrypted;
+      stats.framesMismatch += c.mismatch;
+      stats.framesIntegrityFailure += c.integrityFailure;
+      stats.framesReplay += c.replay;
+      stats.framesDroppedOther += c.dropped;
+    }
+    const report = await this.#peer?.pc.getStats().catch(() => null);
+    report?.forEach((entry: Record<string, unknown>) => {
+      if (entry['type'] !== 'inbound-rtp') return;
+      stats.bytesReceived += Number(entry['bytesReceived'] ?? 0);
+      if (entry['kind'] === 'video') {
+        stats.videoFramesDecoded += Number(entry['framesDecoded'] ?? 0);
+        stats.videoFps = Number(entry['framesPerSecond'] ?? 0);
+        stats.videoWidth = Number(entry['frameWidth'] ?? 0);
+        stats.videoHeight = Number(entry['frameHeight'] ?? 0);
+      } else if (entry['kind'] === 'audio') {
+        stats.audioSamplesReceived += Number(entry['totalSamplesReceived'] ?? 0);
+      }
+    });
+    return stats;
+  }
+
+  // --- used by Session ------------------------------------------------------------------
+
+  /** @internal The subscribe request was accepted: offers for peerId are this subscriber's. */
+  accepted(peerId: string): void {
+    this.#peerId = peerId;
+  }
+
+  /** @internal */
+  async onPeerEvent(event: Record<string, unknown>): Promise<void> {
+    const link = this.#link;
+    if (!link || this.#ended) return;
+    try {
+      switch (event['type']) {
+        case 'offer':
+          await this.#answer(String(event['sdp'] ?? ''), event['from'] === 'router', link);
+          break;
+        case 'candidate':
+          await this.#peer?.addRemoteCandidate(String(event['candidate'] ?? ''),
+            typeof event['sdpMid'] === 'string' ? event['sdpMid'] : null,
+            typeof event['sdpMLineIndex'] === 'number' ? event['sdpMLineIndex'] : null);
+          break;
+        case 'peerClosed':
+          if (event['reason'] === 'routerFailed') {
+            this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, `the media router closed the subscription${event['message'] ? `: ${String(event['message'])}` : ''}`);
+          }
+          this.end();
+      }
+    } catch (error) {
+      this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, error instanceof Error ? error.message : String(error));
+      this.end(true);
+    }
+  }
+
+  /** @internal From the frame worker. */
+  onEpisode(event: EpisodeEvent): void {
+    if (event === 'mismatch') {
+      this.#inMismatch = true;
+      this.emit('encryptionSecretMismatch', new OtcError(ErrorCode.OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH,
+        "frames of this stream do not decrypt with this session's encryption secret"));
+    } else if (event === 'match') {
+      this.#inMismatch = false;
+      this.emit('encryptionSecretMatch');
+    } else {
+      this.fail(ErrorCode.OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR, 'frames of this stream fail authentication (altered in transit, or a faulty sender)');
+    }
+  }
+
+  /** @internal Ends the subscription; notifyServer: also tell the server (unsubscribe). */
+  end(notifyServer = false): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const link = this.#link;
+    this.#link = null;
+    if (notifyServer && this.#peerId) link?.send({ type: 'unsubscribe', peerId: this.#peerId });
+    this.#peer?.close();
+    this.#peer = null;
+    for (const { id } of this.#transforms) link?.e2ee?.forget(id);
+    link?.e2ee?.forget(this.id);
+    for (const track of this.mediaStream.getTracks()) this.mediaStream.removeTrack(track);
+    link?.forget(this);
+    this.emit('disconnected');
+  }
+
+  /** @internal */
+  fail(code: ErrorCode, message: string): void {
+    const error = new OtcError(code, message);
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else console.warn(error.message);
+  }
+
+  async #answer(sdp: string, fromRouter: boolean, link: SubscriberLink): Promise<void> {
+    if (this.#peer) return;
+    const peer = new Peer(this.#peerId, link.send, (message) => {
+      this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, message);
+      this.end(true);
+    });
+    this.#peer = peer;
+    const codecs = payloadCodecs(sdp);
+    // Transforms go in before the first frame: at ontrack, which runs inside setRemoteDescription.
+    peer.pc.ontrack = (event) => {
+      const kind = event.track.kind === 'audio' ? 'audio' : 'video';
+      if (link.e2ee) this.#transforms.push({ id: link.e2ee.attachReceiver(event.receiver, kind, codecs, this.id), kind });
+      this.mediaStream.addTrack(event.track);
+    };
+    peer.pc.addEventListener('connectionstatechange', () => {
+      if (peer.pc.connectionState === 'connected' && !this.#ended) this.emit('connected');
+    });
+    await peer.answer(sdp, fromRouter);
+  }
+}
