@@ -13,6 +13,7 @@ PACKAGES=(
   janus janus-tools                         # the media router of routed sessions; janus-pp-rec for recordings
   ffmpeg                                    # recordings to playable files
   iproute2 util-linux                       # ip, unshare: the private network namespace of routed tests
+  chromium fonts-dejavu-core                # the browser client's tests (playwright-core drives Debian's Chromium)
 )
 
 missing=()

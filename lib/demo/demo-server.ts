@@ -50,7 +50,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const log = opts.log ?? (() => undefined);
   const secret = opts.secret ?? `demo-${crypto.randomBytes(6).toString('base64url')}`;
   const sessions: DemoSession[] = [];
-  const state = { sessions, secret, server: null as SessionServer | null, recordings: '' };
+  const state: DemoState = { sessions, server: null, recordings: '' };
   const base = { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, log, routes: [demoRoutes(state)] };
   let server: SessionServer;
   let routedUnavailable: string | undefined;
@@ -109,15 +109,16 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   };
 }
 
-interface DemoState {
+/** What the demo's routes serve: its sessions, on this server. */
+export interface DemoState {
   sessions: DemoSession[];
-  secret: string;
   server: SessionServer | null;
   /** Where Janus records the routed session ('' without one). */
   recordings: string;
 }
 
-function demoRoutes(state: DemoState): HttpRoute {
+/** The page, its script, /demo/config (sessions and fresh tokens) and /demo/recording (what Janus holds). */
+export function demoRoutes(state: DemoState): HttpRoute {
   return async (req, res, url) => {
     if (req.method !== 'GET') return false;
     switch (url.pathname) {

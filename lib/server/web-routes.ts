@@ -22,6 +22,10 @@ export function monotonicMs(): number {
 
 export const serveWeb: HttpRoute = async (req, res, url) => {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (url.pathname === '/favicon.ico') {
+    res.writeHead(204).end(); // pages of the client ask for one; there is none
+    return true;
+  }
   if (url.pathname === '/clock') {
     send(res, 200, 'application/json', JSON.stringify({ monotonicMs: monotonicMs() }), { 'cache-control': 'no-store' });
     return true;

@@ -1,0 +1,89 @@
+// The browser client as served by the session server: as a plain <script> (global OTC) and as an
+// ES module, with the Node API's result codes for bad input and refused connections.
+import test from 'ava';
+import type { Browser } from 'playwright-core';
+import { SessionServer } from '../../lib/server/index';
+import { launchChromium, openPage } from './helpers';
+
+let browser: Browser;
+let server: SessionServer;
+
+test.before(async () => {
+  server = await SessionServer.start({});
+  browser = await launchChromium();
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface Outcome {
+  script: string[];
+  module: string[];
+  sameCodes: boolean;
+  shortSecret: number;
+  goodSecret: number;
+  supported: boolean;
+}
+
+test('/otc-client.js works from a plain script tag and /otc-client.mjs as an ES module, with the same API', async (t) => {
+  const page = await openPage(t, browser, `${server.url}/clock`);
+  await page.addScriptTag({ url: '/otc-client.js' });
+  const out = await page.evaluate(async (sessionId) => {
+    type Api = Record<string, unknown> & {
+      Session: new (apiKey: string, sessionId: string, opts: { signalingUrl: string }) => { setEncryptionSecret(s: string): number };
+      ErrorCode: Record<string, number>;
+      insertableStreamsSupported(): boolean;
+    };
+    const g = globalThis as unknown as { OTC: Api; location: { host: string } };
+    const script = g.OTC;
+    const module = (await import('/otc-client.mjs' as string)) as Api;
+    const session = new script.Session('key', sessionId, { signalingUrl: `ws://${g.location.host}/v1/signaling` });
+    return {
+      script: Object.keys(script).sort(),
+      module: Object.keys(module).sort(),
+      sameCodes: JSON.stringify(script.ErrorCode) === JSON.stringify(module.ErrorCode),
+      shortSecret: session.setEncryptionSecret('short'),
+      goodSecret: session.setEncryptionSecret('long enough secret'),
+      supported: script.insertableStreamsSupported(),
+    } satisfies Outcome;
+  }, server.createSession({ e2ee: true }).sessionId);
+  t.deepEqual(out.script, out.module);
+  for (const name of ['Session', 'Publisher', 'Subscriber', 'ErrorCode', 'OtcError', 'ServerClock', 'FrameCodeReader']) t.true(out.script.includes(name), name);
+  t.true(out.sameCodes);
+  t.is(out.shortSecret, 6004, 'OTC_SESSION_INVALID_ENCRYPTION_SECRET');
+  t.is(out.goodSecret, 0);
+  t.true(out.supported, 'Chromium has insertable streams');
+});
+
+test('connecting: no secret for an E2EE session is 6000, a bad token 1004, an unreachable server 1006', async (t) => {
+  const page = await openPage(t, browser, `${server.url}/clock`);
+  await page.addScriptTag({ url: '/otc-client.js' });
+  const e2ee = server.createSession({ mediaMode: 'relayed', e2ee: true }).sessionId;
+  const codes = await page.evaluate(async ({ apiKey, sessionId, token, badToken, url }) => {
+    type Session = { connect(token: string): Promise<void>; setEncryptionSecret(s: string): number };
+    const OTC = (globalThis as unknown as { OTC: { Session: new (k: string, s: string, o: { signalingUrl: string }) => Session } }).OTC;
+    const codeOf = async (run: () => Promise<void>): Promise<number> => {
+      try {
+        await run();
+        return 0;
+      } catch (error) {
+        return (error as { code?: number }).code ?? -1;
+      }
+    };
+    return {
+      noSecret: await codeOf(() => new OTC.Session(apiKey, sessionId, { signalingUrl: url }).connect(token)),
+      badToken: await codeOf(() => {
+        const s = new OTC.Session(apiKey, sessionId, { signalingUrl: url });
+        s.setEncryptionSecret('long enough secret');
+        return s.connect(badToken);
+      }),
+      unreachable: await codeOf(() => new OTC.Session(apiKey, sessionId, { signalingUrl: 'ws://127.0.0.1:59999/v1/signaling' }).connect(token)),
+    };
+  }, {
+    apiKey: server.apiKey, sessionId: e2ee, token: server.generateToken(e2ee), url: server.signalingUrl,
+    badToken: server.generateToken(e2ee).slice(0, -4) + 'AAAA',
+  });
+  t.deepEqual(codes, { noSecret: 6000, badToken: 1004, unreachable: 1006 });
+});
