@@ -1,4 +1,5 @@
 // `node-otc demo`: the session server, a bot per session and the demo page (lib/demo).
+import * as os from 'node:os';
 import { type Out, UsageError, numberArgument, parse } from './args';
 
 export const DEMO_USAGE = `  node-otc demo [--host 127.0.0.1] [--port 8090] [--secret S] [--no-routed] [--janus-ice ADDRESS] [--ratchet-every S]
@@ -7,7 +8,19 @@ export const DEMO_USAGE = `  node-otc demo [--host 127.0.0.1] [--port 8090] [--s
       in each, and a page at the printed URL: enter the printed secret to see the bot's video
       decrypted in the browser and send your own stream to the bot; a wrong secret shows
       "encryption secret mismatch"; the routed session also shows what Janus recorded (ciphertext).
+      --janus-ice: where Janus gathers ICE (default: this host's first LAN address, as Janus does not
+      use loopback interfaces; 127.0.0.1 inside the test namespace of scripts/netns-run.sh);
       --ratchet-every: the bots re-key every S seconds (the page follows without a reload)`;
+
+/** Janus's ICE address when none is given: loopback only inside the test namespace. */
+function defaultJanusIce(): string {
+  if (process.env['OTC_NETNS'] === '1') return '127.0.0.1';
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    const lan = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (lan) return lan.address;
+  }
+  return '127.0.0.1';
+}
 
 export async function demoCommand(args: string[], out: Out, usage: string): Promise<number> {
   const { values } = parse(args, {
@@ -27,7 +40,7 @@ export async function demoCommand(args: string[], out: Out, usage: string): Prom
   const demo = await startDemo({
     host, port, routed: values['no-routed'] ? 'off' : 'auto', log,
     ...(secret !== undefined ? { secret } : {}),
-    ...(values['janus-ice'] !== undefined ? { janusIce: values['janus-ice'] as string } : {}),
+    janusIce: (values['janus-ice'] as string | undefined) ?? defaultJanusIce(),
     ...(ratchetEveryS !== undefined ? { ratchetEveryS } : {}),
   });
   out('');

@@ -1,4 +1,4 @@
-// What the session server serves to pages: the browser client (docs/browser-client.md) and the
+// What the session server serves to pages: the browser client (README, Usage from the browser) and the
 // clock its frame-code reader measures latency against.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -141,8 +141,13 @@ export async function waitForPage(page: Page, what: string, ok: (s: PageSnapshot
 }
 
 /** Opens the demo page on `mode`, types the secret and joins. */
-export async function joinFromPage(t: ExecutionContext, browser: Browser, server: SessionServer, mode: string, secret: string): Promise<Page> {
-  const page = await openPage(t, browser, `${server.url}/?mode=${mode}`);
+export function joinFromPage(t: ExecutionContext, browser: Browser, server: SessionServer, mode: string, secret: string): Promise<Page> {
+  return joinFromPageUrl(t, browser, `${server.url}/?mode=${mode}`, secret);
+}
+
+/** Opens the demo page at url, types the secret and joins. */
+export async function joinFromPageUrl(t: ExecutionContext, browser: Browser, url: string, secret: string): Promise<Page> {
+  const page = await openPage(t, browser, url);
   await page.evaluate(() => (globalThis as unknown as { otcDemo: { ready: Promise<void> } }).otcDemo.ready);
   await page.fill('#secret', secret);
   await page.click('#join');

@@ -137,6 +137,11 @@ test('bad flags exit 2 with usage; --help exits 0; a failing REST call exits 1',
     ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--size', '33x10'],
     ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--expect-fps', 'fast'],
     ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--snapshot-every', '2'],
+    ['bot', '--url', 'ws://127.0.0.1:1/v1/signaling', '--token', 't', '--ratchet-every', '0'],
+    ['demo', '--secret', 'short'],
+    ['demo', '--port', 'http'],
+    ['demo', '--ratchet-every', 'often'],
+    ['demo', '--bogus'],
   ];
   for (const args of cases) {
     const result = await run(args);
@@ -146,6 +151,7 @@ test('bad flags exit 2 with usage; --help exits 0; a failing REST call exits 1',
   const help = await run(['--help']);
   t.is(help.code, 0);
   t.regex(help.stdout, /node-otc serve/);
+  t.regex(help.stdout, /node-otc demo/);
   const unreachable = await run(['create-session', '--url', 'http://127.0.0.1:1', '--api-key', KEY, '--api-secret', SECRET]);
   t.is(unreachable.code, 1);
 });

@@ -94,3 +94,24 @@ test('404, 405, 400, 413, 415 and /health', async (t) => {
   const res = await call(`${server.url}/session/create`, { method: 'POST', headers: auth, body: '' });
   t.like((res.body as CreateSessionResponse[])[0], { media_mode: 'routed', e2ee: false });
 });
+
+test('pages get the browser client (plain script and ES module) and the server\'s monotonic clock', async (t) => {
+  const server = await startServer(t);
+  for (const file of ['otc-client.js', 'otc-client.mjs']) {
+    const res = await fetch(`${server.url}/${file}`);
+    t.is(res.status, 200, file);
+    t.regex(res.headers.get('content-type') ?? '', /^text\/javascript/);
+    t.is(res.headers.get('access-control-allow-origin'), '*');
+    const text = await res.text();
+    t.true(text.length > 10_000 && text.includes('RTCRtpScriptTransform'), `${file} is the bundled client`);
+    t.is((await fetch(`${server.url}/${file}`, { method: 'HEAD' })).status, 200);
+  }
+  t.regex(await (await fetch(`${server.url}/otc-client.js`)).text(), /var OTC\s*=/, 'a plain script defines the global OTC');
+  const before = Number(process.hrtime.bigint() / 1_000_000n);
+  const clock = (await (await fetch(`${server.url}/clock`)).json()) as { monotonicMs: number };
+  const after = Number(process.hrtime.bigint() / 1_000_000n);
+  t.true(clock.monotonicMs >= before && clock.monotonicMs <= after, 'CLOCK_MONOTONIC ms, as the frame code carries');
+  t.is((await fetch(`${server.url}/favicon.ico`)).status, 204);
+  t.is((await fetch(`${server.url}/otc-client.css`)).status, 404);
+  t.is((await fetch(`${server.url}/otc-client.js`, { method: 'POST' })).status, 404);
+});
