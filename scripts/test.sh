@@ -4,8 +4,9 @@
 #   2. the same core tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the self-test of the pure-JS reference implementation (bench/js-frame-cryptor.mjs),
 #   4. the ava tests (TypeScript API, vectors through Node, cross-implementation, packaging),
-#   5. the routed-session ava tests (test/routed/: Janus and the clients inside the private
-#      network namespace of scripts/netns-run.sh, which needs root),
+#   5. the ava tests that need the private network namespace of scripts/netns-run.sh (root):
+#      routed sessions through Janus (test/routed/) and the browser client in Chromium
+#      (test/browser/),
 # and ends with one line "N passed, N failed" summing every suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -78,7 +79,7 @@ run_ava() {  # label command...
 }
 
 run_ava ava node_modules/.bin/ava
-run_ava ava-routed bash scripts/netns-run.sh node_modules/.bin/ava
+run_ava ava-netns bash scripts/netns-run.sh node_modules/.bin/ava
 
 echo
 echo "== summary"

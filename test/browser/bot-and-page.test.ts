@@ -51,8 +51,11 @@ for (const mode of ['relayed', 'routed'] as const) {
     t.is(sub.framesIntegrityFailure, 0);
     t.true(sub.videoFramesOpened >= 90 && sub.videoFramesDecoded >= 90);
     t.true(sub.audioFramesOpened >= 50, 'audio frames opened in the page');
-    // The codes read are the bot's frames in order: a run of consecutive numbers, few missing.
-    t.true(code.lastFrameNumber - code.firstFrameNumber + 1 <= code.framesRead * 1.2, 'frame numbers advance as frames arrive');
+    // The codes read are the bot's own frame numbers, advancing as frames arrive (a loaded page
+    // paints, and so reads, only some of them).
+    const span = code.lastFrameNumber - code.firstFrameNumber + 1;
+    t.true(code.framesRead >= span * 0.5, `${code.framesRead} frames read of the ${span} numbers spanned`);
+    t.true(code.lastFrameNumber < bot.publisher.stats().videoFramesCaptured, 'no frame number the bot has not drawn');
     t.true(code.latencyP50Ms > 0 && code.latencyP50Ms < 400, `capture to display p50 ${code.latencyP50Ms} ms`);
 
     // The bot: the page's pattern (drawn by lib/web/frame-code.ts) read by the C++ media check.
