@@ -1,7 +1,7 @@
 import { native, type NativePublisher, type NativePublisherSettings } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
-import type { StreamEvent } from './session';
+import type { PublisherEvents, StreamEvent } from './session-types';
 import { TypedEmitter } from './typed-emitter';
 
 /** Video codecs a publisher can encode with. */
@@ -83,19 +83,7 @@ export interface PublisherStats {
   e2ee: boolean;
 }
 
-/** Events of a Publisher. */
-export interface PublisherEvents {
-  /** The session server accepted the stream (session.publish() resolves with it too). */
-  streamCreated: [stream: StreamEvent];
-  /** The stream ended: unpublished, or its session went away. */
-  streamDestroyed: [stream: StreamEvent];
-  /**
-   * An error after the stream was created (e.g. OTC_PUBLISHER_WEBRTC_ERROR for one subscriber).
-   * Errors that end a publish attempt reject session.publish() instead. With no listener the
-   * error is reported as a process warning.
-   */
-  error: [error: OtcError];
-}
+export type { PublisherEvents };
 
 /** What a session hands a publisher when it publishes it (see publisherInternals). */
 interface PublishAttempt {

@@ -1,4 +1,6 @@
-// What a session reports and takes, shared by the Node API and the browser client (lib/web/client).
+// What a session, a publisher and a subscriber report and take: shared by the Node API and the
+// browser client (lib/web/client), which emit the same events with the same arguments.
+import type { OtcError } from './errors';
 
 /** Another client of the session. */
 export interface ConnectionEvent {
@@ -37,4 +39,54 @@ export interface SignalOptions {
   data: string;
   /** A connection id; everyone when absent. */
   to?: string;
+}
+
+export interface SessionEvents {
+  /** The key of the secret last set is derived and in use; epochId is its SFrame epoch. */
+  encryptionKeyReady: [epochId: number];
+  connected: [];
+  disconnected: [];
+  connectionCreated: [connection: ConnectionEvent];
+  connectionDestroyed: [connection: ConnectionEvent];
+  streamCreated: [stream: StreamEvent];
+  streamDestroyed: [stream: StreamEvent];
+  signal: [signal: SignalEvent];
+  error: [error: OtcError];
+}
+
+/** Events of a Publisher. */
+export interface PublisherEvents {
+  /** The session server accepted the stream (session.publish() resolves with it too). */
+  streamCreated: [stream: StreamEvent];
+  /** The stream ended: unpublished, or its session went away. */
+  streamDestroyed: [stream: StreamEvent];
+  /**
+   * An error after the stream was created (e.g. OTC_PUBLISHER_WEBRTC_ERROR for one subscriber).
+   * Errors that end a publish attempt reject session.publish() instead. With no listener the
+   * error is reported as a warning.
+   */
+  error: [error: OtcError];
+}
+
+/** A subscriber's state and end-to-end encryption events (the Node API adds media events). */
+export interface SubscriberStateEvents {
+  /** Media is flowing: the peer connection to the publisher is up. */
+  connected: [];
+  /** The stream or the session went away, or the subscriber was unsubscribed. Emitted once. */
+  disconnected: [];
+  /**
+   * Errors: OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (6000), OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR
+   * (6002), OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM (1604), OTC_SUBSCRIBER_WEBRTC_ERROR (1600),
+   * OTC_SUBSCRIBER_TIMED_OUT (1542). Not 6003: that is 'encryptionSecretMismatch' only. With no
+   * listener (and no connected() waiting) an error is reported as a warning.
+   */
+  error: [error: OtcError];
+  /**
+   * Frames arrive that this session's secret cannot open (OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH,
+   * 6003; once per episode). Emitted INSTEAD of 'error': a mismatch is an expected, recoverable
+   * state (the publisher may be on another secret), and 'encryptionSecretMatch' ends it.
+   */
+  encryptionSecretMismatch: [error: OtcError];
+  /** Frames decrypt again after a mismatch. */
+  encryptionSecretMatch: [];
 }

@@ -4,27 +4,14 @@ import { OtcError, check, requireType } from './errors';
 import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
 import { Subscriber, subscriberInternals } from './subscriber';
-import type { ConnectionEvent, SignalEvent, SignalOptions, StreamEvent } from './session-types';
+import type { ConnectionEvent, SessionEvents, SignalOptions, StreamEvent } from './session-types';
 import { TypedEmitter } from './typed-emitter';
 
-export type { ConnectionEvent, SignalEvent, SignalOptions, StreamEvent } from './session-types';
+export type { ConnectionEvent, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from './session-types';
 
 export interface SessionOptions {
   /** The session server's "ws://host:port/v1/signaling" (default: env OTC_SIGNALING_URL). */
   signalingUrl?: string;
-}
-
-export interface SessionEvents {
-  /** The key of the secret last set is derived and in use; epochId is its SFrame epoch. */
-  encryptionKeyReady: [epochId: number];
-  connected: [];
-  disconnected: [];
-  connectionCreated: [connection: ConnectionEvent];
-  connectionDestroyed: [connection: ConnectionEvent];
-  streamCreated: [stream: StreamEvent];
-  streamDestroyed: [stream: StreamEvent];
-  signal: [signal: SignalEvent];
-  error: [error: OtcError];
 }
 
 /** Errors that end a connection attempt: connect() rejects with them. */

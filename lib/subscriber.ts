@@ -1,7 +1,7 @@
 import { native, type NativeSession, type NativeSubscriber } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
-import type { StreamEvent } from './session';
+import type { StreamEvent, SubscriberStateEvents } from './session-types';
 import { TypedEmitter } from './typed-emitter';
 
 /** A decoded video frame (I420), copied out of the media thread; the buffers are the listener's. */
@@ -104,27 +104,8 @@ export interface MediaCheck {
   firstFrameTimeUs: number;
 }
 
-/** Events of a Subscriber. */
-export interface SubscriberEvents {
-  /** Media is flowing: the peer connection to the publisher is up. */
-  connected: [];
-  /** The stream or the session went away, or the subscriber was unsubscribed. Emitted once. */
-  disconnected: [];
-  /**
-   * Errors: OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (6000), OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR
-   * (6002), OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM (1604), OTC_SUBSCRIBER_WEBRTC_ERROR (1600),
-   * OTC_SUBSCRIBER_TIMED_OUT (1542). Not 6003: that is 'encryptionSecretMismatch' only. With no
-   * listener (and no connected() waiting) an error is reported as a process warning.
-   */
-  error: [error: OtcError];
-  /**
-   * Frames arrive that this session's secret cannot open (OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH,
-   * 6003; once per episode). Emitted INSTEAD of 'error': a mismatch is an expected, recoverable
-   * state (the publisher may be on another secret), and 'encryptionSecretMatch' ends it.
-   */
-  encryptionSecretMismatch: [error: OtcError];
-  /** Frames decrypt again after a mismatch. */
-  encryptionSecretMatch: [];
+/** Events of a Subscriber: its state and E2EE events (session-types.ts), and decoded media. */
+export interface SubscriberEvents extends SubscriberStateEvents {
   /**
    * A decoded frame. Frames are copied out of the media thread only while this event has a
    * listener. At most one media event of each kind is emitted per event-loop turn, so a slow

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything node-otc needs on a fresh Debian 12 machine: system packages, npm packages, the
-# native addon (cmake-js) and the TypeScript build. Quick when nothing changed.
+# native addon (cmake-js), the TypeScript build and the browser bundles. Quick when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +25,6 @@ echo "TypeScript: building"
 node scripts/gen-error-codes.mjs >/dev/null
 node_modules/.bin/tsc -p .
 chmod +x dist/lib/cli/index.js  # the `node-otc` bin (npx node-otc ...)
-echo "setup done: build/Release/node_otc.node, dist/"
+echo "browser client: building (esbuild)"
+node scripts/build-web.mjs
+echo "setup done: build/Release/node_otc.node, dist/ (dist/web: the browser client and the demo page)"

@@ -2,13 +2,15 @@
 // ES module, with the Node API's result codes for bad input and refused connections.
 import test from 'ava';
 import type { Browser } from 'playwright-core';
+import * as otc from '../../lib/index';
 import { SessionServer } from '../../lib/server/index';
-import { launchChromium, openPage } from './helpers';
+import { SECRET, launchChromium, openPage } from './helpers';
 
 let browser: Browser;
 let server: SessionServer;
 
 test.before(async () => {
+  otc.init();
   server = await SessionServer.start({});
   browser = await launchChromium();
 });
@@ -16,6 +18,7 @@ test.before(async () => {
 test.after.always(async () => {
   await browser?.close();
   await server?.close();
+  otc.destroy();
 });
 
 interface Outcome {
@@ -86,4 +89,48 @@ test('connecting: no secret for an E2EE session is 6000, a bad token 1004, an un
     badToken: server.generateToken(e2ee).slice(0, -4) + 'AAAA',
   });
   t.deepEqual(codes, { noSecret: 6000, badToken: 1004, unreachable: 1006 });
+});
+
+test('a page publishes its camera and microphone (Chromium\'s fake devices), sealed: a Node subscriber opens and decodes both', async (t) => {
+  const { sessionId } = server.createSession({ mediaMode: 'relayed', e2ee: true });
+  const node = new otc.Session(server.apiKey, sessionId, { signalingUrl: server.signalingUrl });
+  t.teardown(() => node.delete());
+  const keyReady = node.encryptionKeyReady();
+  node.setEncryptionSecret(SECRET);
+  await keyReady;
+  await node.connect(server.generateToken(sessionId));
+  const streamSeen = new Promise<otc.StreamEvent>((resolve) => node.once('streamCreated', resolve));
+
+  const page = await openPage(t, browser, `${server.url}/clock`);
+  await page.addScriptTag({ url: '/otc-client.js' });
+  const published = await page.evaluate(async ({ apiKey, sessionId, token, url, secret }) => {
+    type Api = {
+      Session: new (k: string, s: string, o: { signalingUrl: string }) => {
+        setEncryptionSecret(s: string): number; connect(t: string): Promise<void>; publish(p: unknown): Promise<{ videoCodec: string; e2ee: boolean; hasAudio: boolean }>;
+      };
+      Publisher: new (o: Record<string, unknown>) => unknown;
+    };
+    const g = globalThis as unknown as { OTC: Api; keep: unknown[] };
+    const session = new g.OTC.Session(apiKey, sessionId, { signalingUrl: url });
+    session.setEncryptionSecret(secret);
+    await session.connect(token);
+    const publisher = new g.OTC.Publisher({ videoSource: 'camera', audioSource: 'microphone', name: 'camera' });
+    const stream = await session.publish(publisher);
+    g.keep = [session, publisher];
+    return stream;
+  }, { apiKey: server.apiKey, sessionId, token: server.generateToken(sessionId), url: server.signalingUrl, secret: SECRET });
+  t.like(published, { videoCodec: 'VP8', e2ee: true, hasAudio: true });
+
+  const subscriber = node.subscribe(await streamSeen);
+  const end = Date.now() + 20_000;
+  let stats = subscriber.stats();
+  while ((stats.videoFramesDecoded < 30 || stats.audioFramesOpened < 50) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    stats = subscriber.stats();
+  }
+  t.log(`camera stream at the bot: opened video ${stats.videoFramesOpened} audio ${stats.audioFramesOpened}, decoded ${stats.videoFramesDecoded}` +
+    ` (${stats.videoWidth}x${stats.videoHeight}), mismatch ${stats.framesMismatch}`);
+  t.true(stats.videoFramesDecoded >= 30, 'camera video decoded');
+  t.true(stats.audioFramesOpened >= 50, 'microphone audio opened');
+  t.is(stats.framesMismatch, 0);
 });

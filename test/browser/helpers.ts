@@ -19,7 +19,7 @@ export const ARTIFACTS = path.join(__dirname, '..', '..', '..', 'test-artifacts'
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
+  '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
 ];
 
 /** Chromium with a fresh profile (playwright's temporary user-data-dir); closed when the caller says. */

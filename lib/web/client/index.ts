@@ -4,9 +4,9 @@
 // global `OTC`); the session server serves both.
 export { ErrorCode } from '../../error-code';
 export { OtcError } from '../../errors';
-export type { ConnectionEvent, SignalEvent, SignalOptions, StreamEvent } from '../../session-types';
-export { Session, type SessionEvents, type SessionOptions } from './session';
-export { Publisher, type PublisherEvents, type PublisherOptions, type PublisherStats, type VideoCodec } from './publisher';
+export type { ConnectionEvent, PublisherEvents, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from '../../session-types';
+export { Session, type SessionOptions } from './session';
+export { Publisher, type PublisherOptions, type PublisherStats, type VideoCodec } from './publisher';
 export { Subscriber, type SubscriberEvents, type SubscriberOptions, type SubscriberStats } from './subscriber';
 export { insertableStreamsSupported } from './e2ee-context';
 export { ServerClock } from './server-clock';

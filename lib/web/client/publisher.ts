@@ -2,7 +2,7 @@
 // router (routed), every frame sealed in the session's frame worker when the session is E2EE.
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import type { StreamEvent } from '../../session-types';
+import type { PublisherEvents, StreamEvent } from '../../session-types';
 import type { Codec } from '../e2ee/codec-prefix';
 import type { E2eeContext } from './e2ee-context';
 import { Emitter } from './emitter';
@@ -39,16 +39,12 @@ export interface PublisherStats {
   e2ee: boolean;
 }
 
-export interface PublisherEvents {
-  streamCreated: [stream: StreamEvent];
-  streamDestroyed: [stream: StreamEvent];
-  error: [error: OtcError];
-}
-
 /** What the session gives a publisher while it is published. */
 export interface PublisherLink {
   send: SendToServer;
   e2ee: E2eeContext | null;
+  /** Tells the session (and the server) the stream ends. */
+  unpublish: () => void;
 }
 
 interface PeerEntry {
@@ -128,6 +124,7 @@ export class Publisher extends Emitter<PublisherEvents> {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    this.#link?.unpublish();
     this.#end();
     this.#media?.stop();
     this.#media = null;

@@ -3,7 +3,7 @@
 // format (lib/web/e2ee) applied in a worker inside the media pipeline.
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import type { ConnectionEvent, SignalEvent, SignalOptions, StreamEvent } from '../../session-types';
+import type { ConnectionEvent, SessionEvents, SignalOptions, StreamEvent } from '../../session-types';
 import { secretBytes } from '../e2ee/secret';
 import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
 import { Emitter } from './emitter';
@@ -16,19 +16,6 @@ export interface SessionOptions {
   signalingUrl?: string;
 }
 
-export interface SessionEvents {
-  /** The key of the secret last set is derived and in use; epochId is its SFrame epoch. */
-  encryptionKeyReady: [epochId: number];
-  connected: [];
-  disconnected: [];
-  connectionCreated: [connection: ConnectionEvent];
-  connectionDestroyed: [connection: ConnectionEvent];
-  streamCreated: [stream: StreamEvent];
-  streamDestroyed: [stream: StreamEvent];
-  signal: [signal: SignalEvent];
-  error: [error: OtcError];
-}
-
 const CONNECT_TIMEOUT_MS = 10_000;
 const SDK = { name: 'node-otc-web', version: '0.1.0' };
 
@@ -37,7 +24,7 @@ export class Session extends Emitter<SessionEvents> {
   readonly sessionId: string;
   readonly signalingUrl: string;
   #socket: SignalingSocket | null = null;
-  #state: 'disconnected' | 'connecting' | 'connected' = 'disconnected';
+  #state: 'disconnected' | 'connecting' | 'connected' | 'deleted' = 'disconnected';
   #connectionId = '';
   #e2eeSession = false;
   #mediaMode: 'relayed' | 'routed' = 'relayed';
@@ -47,7 +34,7 @@ export class Session extends Emitter<SessionEvents> {
   readonly #connections = new Map<string, ConnectionEvent>();
   /** Streams of this client's publishers, by stream id (published or being published). */
   readonly #publishers = new Map<string, Publisher>();
-  readonly #pendingPublish = new Map<string, { publisher: Publisher; peerId: string; resolve: (s: StreamEvent) => void }>();
+  readonly #pendingPublish = new Map<string, { publisher: Publisher; peerId: string; resolve: (s: StreamEvent) => void; reject: (e: OtcError) => void }>();
   readonly #subscribers = new Set<Subscriber>();
 
   constructor(apiKey: string, sessionId: string, options: SessionOptions = {}) {
@@ -84,8 +71,10 @@ export class Session extends Emitter<SessionEvents> {
    * OTC_SESSION_INVALID_ENCRYPTION_SECRET (the previous secret stays). The key is derived in the
    * frame worker; 'encryptionKeyReady' says when it seals and opens. Frames of the old secret
    * still open for a grace period; publishers switch to the new key without renegotiating.
+   * OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR (6001) in a browser without insertable streams.
    */
   setEncryptionSecret(secret: string | Uint8Array): ErrorCode {
+    if (this.#state === 'deleted') return ErrorCode.OTC_SESSION_ILLEGAL_STATE;
     const bytes = secretBytes(secret);
     if (!bytes) return ErrorCode.OTC_SESSION_INVALID_ENCRYPTION_SECRET;
     if (!insertableStreamsSupported()) {
@@ -144,10 +133,19 @@ export class Session extends Emitter<SessionEvents> {
     for (const stream of (reply.body['streams'] ?? []) as StreamEvent[]) this.#addStream(stream);
   }
 
+  /** Disconnects and frees the session's frame worker and keys; the session cannot be used again. */
+  async delete(): Promise<void> {
+    await this.disconnect();
+    this.#e2ee?.close();
+    this.#e2ee = null;
+    this.#hasSecret = false;
+    this.#state = 'deleted';
+  }
+
   /** Leaves the session: publishers stop, subscribers end, then 'disconnected'. */
   async disconnect(): Promise<void> {
     const socket = this.#socket;
-    if (!socket || this.#state === 'disconnected') return;
+    if (!socket || this.#state === 'disconnected' || this.#state === 'deleted') return;
     await socket.request({ type: 'disconnect' });
     this.#drop();
   }
@@ -177,9 +175,10 @@ export class Session extends Emitter<SessionEvents> {
     if (!reply.ok) throw new OtcError(reply.code as ErrorCode, reply.message || 'publishing was refused');
     const streamId = String(reply.body['streamId'] ?? '');
     const peerId = typeof reply.body['peerId'] === 'string' ? reply.body['peerId'] : '';
-    return new Promise<StreamEvent>((resolve) => {
+    // The server acks, then announces the stream to everyone, this client included.
+    return new Promise<StreamEvent>((resolve, reject) => {
       this.#publishers.set(streamId, publisher);
-      this.#pendingPublish.set(streamId, { publisher, peerId, resolve });
+      this.#pendingPublish.set(streamId, { publisher, peerId, resolve, reject });
     });
   }
 
@@ -274,7 +273,11 @@ export class Session extends Emitter<SessionEvents> {
       const pending = this.#pendingPublish.get(stream.streamId);
       if (!pending) return;
       this.#pendingPublish.delete(stream.streamId);
-      pending.publisher.published(stream, { send: (message) => void this.#socket?.request(message), e2ee: this.#e2eeSession ? this.#e2ee : null });
+      pending.publisher.published(stream, {
+        send: (message) => void this.#socket?.request(message),
+        e2ee: this.#e2eeSession ? this.#e2ee : null,
+        unpublish: () => void this.unpublish(pending.publisher),
+      });
       pending.resolve(stream);
       if (pending.peerId) void pending.publisher.openPeer(pending.peerId);
       return;
@@ -357,6 +360,9 @@ export class Session extends Emitter<SessionEvents> {
     for (const s of [...this.#subscribers]) s.end();
     for (const publisher of this.#publishers.values()) publisher.ended();
     this.#publishers.clear();
+    for (const { reject } of this.#pendingPublish.values()) {
+      reject(new OtcError(ErrorCode.OTC_PUBLISHER_SESSION_DISCONNECTED, 'the session disconnected before the stream was created'));
+    }
     this.#pendingPublish.clear();
     this.#streams.clear();
     this.#connections.clear();

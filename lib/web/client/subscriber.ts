@@ -3,7 +3,7 @@
 // shows the stream in a video element.
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import type { StreamEvent } from '../../session-types';
+import type { StreamEvent, SubscriberStateEvents } from '../../session-types';
 import type { E2eeContext, EpisodeEvent } from './e2ee-context';
 import { Emitter } from './emitter';
 import { Peer, type SendToServer, payloadCodecs } from './peer';
@@ -34,18 +34,8 @@ export interface SubscriberStats {
   inMismatch: boolean;
 }
 
-export interface SubscriberEvents {
-  /** Media is flowing: the peer connection is up. */
-  connected: [];
-  /** The stream or the session went away, or the subscriber was unsubscribed. Emitted once. */
-  disconnected: [];
-  /** OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR (6002), OTC_SUBSCRIBER_WEBRTC_ERROR (1600), 1604, 1542. */
-  error: [error: OtcError];
-  /** Frames arrive that this session's secret cannot open (6003, once per episode). */
-  encryptionSecretMismatch: [error: OtcError];
-  /** Frames decrypt again after a mismatch. */
-  encryptionSecretMatch: [];
-}
+/** The Node API's subscriber events without the decoded media ones (a page has the <video>). */
+export type SubscriberEvents = SubscriberStateEvents;
 
 /** What the session gives a subscriber. */
 export interface SubscriberLink {

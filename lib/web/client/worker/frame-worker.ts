@@ -12,7 +12,7 @@ type EncodedFrame = RTCEncodedVideoFrame | RTCEncodedAudioFrame;
 
 /** Frame format section 7: 3 undecryptable frames in a row start a mismatch episode. */
 const MISMATCH_EPISODE_FRAMES = 3;
-const COUNTERS_INTERVAL_MS = 500;
+const COUNTERS_INTERVAL_MS = 250;
 
 let cryptor: WebFrameCryptor | null = null;
 let closed = false;
@@ -70,10 +70,10 @@ async function handle(frame: EncodedFrame, options: TransformOptions, count: Tra
     return;
   }
   const codec = codecOf(frame, options);
-  // Never a clear frame out, never an unopened one in.
+  // Never a clear frame out, never an unopened one in. (Frames before the first key is derived
+  // are not a mismatch: the secret is not known yet.)
   if (!cryptor || !codec || closed) {
     count.dropped++;
-    if (options.role === 'receive' && !cryptor) episodeEvent(options.subscriberId, 'mismatch');
     return;
   }
   if (options.role === 'send') {
