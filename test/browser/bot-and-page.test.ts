@@ -32,11 +32,18 @@ const waitFor = async (what: string, ok: () => boolean, timeoutMs = 20_000): Pro
   }
 };
 
-for (const mode of ['relayed', 'routed'] as const) {
-  test.serial(`${mode}: the bot and the page decode each other's video and audio; the page reads the pattern code back`, async (t) => {
+const CASES = [
+  { mode: 'relayed', legacyStreams: false, title: 'relayed' },
+  { mode: 'routed', legacyStreams: false, title: 'routed' },
+  { mode: 'relayed', legacyStreams: true, title: 'relayed, the page on the legacy createEncodedStreams() path' },
+] as const;
+
+for (const { mode, legacyStreams, title } of CASES) {
+  test.serial(`${title}: the bot and the page decode each other's video and audio; the page reads the pattern code back`, async (t) => {
     const { sessionId } = demo.addSession(mode);
     const bot = await startNodeBot(t, demo.server, sessionId);
-    const page = await joinFromPage(t, browser, demo.server, mode, SECRET);
+    const page = await joinFromPage(t, browser, demo.server, mode, SECRET, { legacyStreams });
+    if (legacyStreams) t.false(await page.evaluate(() => 'RTCRtpScriptTransform' in globalThis), 'the page has only the legacy API');
 
     // The page: 90 test pattern frames read back from its video element, in order, decrypted.
     const seen = await waitForPage(page, 'the page reads 90 frames of the bot\'s pattern',
@@ -77,7 +84,7 @@ for (const mode of ['relayed', 'routed'] as const) {
       t.true(routed.router!.encrypted);
       t.regex(routed.router!.decoder, /undecodable|only noise/);
     }
-    t.log(`screenshot: ${await saveScreenshot(page, `browser-${mode}.png`)}`);
+    t.log(`screenshot: ${await saveScreenshot(page, `browser-${mode}${legacyStreams ? '-legacy' : ''}.png`)}`);
   });
 }
 

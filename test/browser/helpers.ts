@@ -29,10 +29,18 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }
 
-/** A page whose console errors and crashes show up in the test's log. */
-export async function openPage(t: ExecutionContext, browser: Browser, url: string): Promise<Page> {
+/**
+ * A page whose console errors and crashes show up in the test's log. legacyStreams: the page
+ * has no RTCRtpScriptTransform, so the client takes the createEncodedStreams() path.
+ */
+export async function openPage(t: ExecutionContext, browser: Browser, url: string, opts: { legacyStreams?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
   t.teardown(() => context.close().catch(() => undefined));
+  if (opts.legacyStreams) {
+    await context.addInitScript(() => {
+      delete (globalThis as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+    });
+  }
   const page = await context.newPage();
   page.on('pageerror', (error) => t.log(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -141,13 +149,15 @@ export async function waitForPage(page: Page, what: string, ok: (s: PageSnapshot
 }
 
 /** Opens the demo page on `mode`, types the secret and joins. */
-export function joinFromPage(t: ExecutionContext, browser: Browser, server: SessionServer, mode: string, secret: string): Promise<Page> {
-  return joinFromPageUrl(t, browser, `${server.url}/?mode=${mode}`, secret);
+export function joinFromPage(t: ExecutionContext, browser: Browser, server: SessionServer, mode: string, secret: string,
+  opts: { legacyStreams?: boolean } = {}): Promise<Page> {
+  return joinFromPageUrl(t, browser, `${server.url}/?mode=${mode}`, secret, opts);
 }
 
 /** Opens the demo page at url, types the secret and joins. */
-export async function joinFromPageUrl(t: ExecutionContext, browser: Browser, url: string, secret: string): Promise<Page> {
-  const page = await openPage(t, browser, url);
+export async function joinFromPageUrl(t: ExecutionContext, browser: Browser, url: string, secret: string,
+  opts: { legacyStreams?: boolean } = {}): Promise<Page> {
+  const page = await openPage(t, browser, url, opts);
   await page.evaluate(() => (globalThis as unknown as { otcDemo: { ready: Promise<void> } }).otcDemo.ready);
   await page.fill('#secret', secret);
   await page.click('#join');
