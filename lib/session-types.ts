@@ -90,3 +90,24 @@ export interface SubscriberStateEvents {
   /** Frames decrypt again after a mismatch. */
   encryptionSecretMatch: [];
 }
+
+/** What became of a subscriber's frames, counted alike by the Node API and the browser client. */
+export interface SubscriberFrameStats {
+  /** Decrypted by the frame format and passed to the decoder. */
+  videoFramesOpened: number;
+  audioFramesOpened: number;
+  /** Receive outcomes of the frame format, audio + video. */
+  framesMismatch: number;
+  framesIntegrityFailure: number;
+  framesReplay: number;
+  /** Dropped with no outcome: no codec known for the frame, no key yet, or an error. */
+  framesDroppedOther: number;
+  videoFramesDecoded: number;
+  /** Decoded frames per second. */
+  videoFps: number;
+  videoWidth: number;
+  videoHeight: number;
+  /** Whether the stream's frames are opened. */
+  e2ee: boolean;
+  inMismatch: boolean;
+}

@@ -1,7 +1,7 @@
 import { native, type NativeSession, type NativeSubscriber } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
-import type { StreamEvent, SubscriberStateEvents } from './session-types';
+import type { StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from './session-types';
 import { TypedEmitter } from './typed-emitter';
 
 /** A decoded video frame (I420), copied out of the media thread; the buffers are the listener's. */
@@ -29,21 +29,14 @@ export interface AudioData {
   channels: number;
 }
 
-/** A snapshot of a subscriber's counters (`otc_subscriber_stats`, camelCase) and of its delivery to JS. */
-export interface SubscriberStats {
-  /** Decrypted by the frame cryptor and passed to the decoder. */
-  videoFramesOpened: number;
-  audioFramesOpened: number;
-  /** Receive outcomes of the frame format, audio + video. */
-  framesMismatch: number;
-  framesIntegrityFailure: number;
-  framesReplay: number;
-  /** No codec for the payload type, errors. */
-  framesDroppedOther: number;
+/**
+ * A snapshot of a subscriber's counters (`otc_subscriber_stats`, camelCase) and of its delivery
+ * to JS: what became of its frames (session-types.ts), and the transport's figures.
+ */
+export interface SubscriberStats extends SubscriberFrameStats {
   /** Frames of a stream without E2EE (not opened). */
   framesUnencrypted: number;
   mismatchEpisodes: number;
-  videoFramesDecoded: number;
   /** Dropped by the decoder or jitter buffer. */
   videoFramesDropped: number;
   packetsLost: number;
@@ -51,19 +44,12 @@ export interface SubscriberStats {
   /** Over the last stats interval. */
   videoBitrateBps: number;
   audioBitrateBps: number;
-  /** Decoded frames per second. */
-  videoFps: number;
-  videoWidth: number;
-  videoHeight: number;
   /** -1 when unknown. */
   rttMs: number;
   /** Mean, video. */
   jitterBufferDelayMs: number;
   /** Epoch id of the last frame opened; 0 none. */
   encryptionEpoch: number;
-  /** Whether the stream's frames are opened. */
-  e2ee: boolean;
-  inMismatch: boolean;
   /**
    * Decoded frames not delivered as 'videoFrame' because the listener fell behind: a frame that
    * finds 4 frames already waiting (in the addon, or 4 in JS) is dropped.

@@ -1,5 +1,6 @@
 // `node-otc demo`: the session server, a bot per session and the demo page (lib/demo).
 import * as os from 'node:os';
+import { secretBytes } from '../web/e2ee/secret';
 import { type Out, UsageError, numberArgument, parse } from './args';
 
 export const DEMO_USAGE = `  node-otc demo [--host 127.0.0.1] [--port 8090] [--secret S] [--no-routed] [--janus-ice ADDRESS] [--ratchet-every S]
@@ -33,7 +34,7 @@ export async function demoCommand(args: string[], out: Out, usage: string): Prom
   const host = (values['host'] as string | undefined) ?? '127.0.0.1';
   const port = numberArgument(values, 'port', 0, 65535) ?? 8090;
   const secret = values['secret'] as string | undefined;
-  if (secret !== undefined && [...secret].length < 8) throw new UsageError('--secret must be 8 to 256 characters');
+  if (secret !== undefined && !secretBytes(secret)) throw new UsageError('--secret must be 8 to 256 characters of valid Unicode without NUL');
   const ratchetEveryS = numberArgument(values, 'ratchet-every', 1, 3600);
   const log = (line: string): void => out(`${new Date().toISOString()} ${line}`);
   const { startDemo } = await import('../demo/demo-server.js');

@@ -3,14 +3,12 @@
 // subscribing to whoever joins, and the demo page (lib/web/demo) served beside the browser client.
 import * as crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BotOptions, BotReport } from '../bot/bot';
 import { findRecordings, readLiveRecording } from '../recording/live-frames';
 import { SessionServer } from '../server/server';
-import { type HttpRoute, send } from '../server/web-routes';
+import { type HttpRoute, send, sendBuiltFile } from '../server/web-routes';
 
 export interface DemoOptions {
   host?: string;
@@ -44,7 +42,6 @@ export interface Demo {
 }
 
 export const BOT_NAME = 'node-otc demo bot';
-const WEB_DIR = path.join(__dirname, '..', '..', 'web');
 
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const log = opts.log ?? (() => undefined);
@@ -124,10 +121,10 @@ export function demoRoutes(state: DemoState): HttpRoute {
     switch (url.pathname) {
       case '/':
       case '/index.html':
-        await sendFile(res, 'demo.html', 'text/html; charset=utf-8');
+        await sendBuiltFile(res, 'demo.html', 'text/html; charset=utf-8');
         return true;
       case '/demo.mjs':
-        await sendFile(res, 'demo.mjs', 'text/javascript; charset=utf-8');
+        await sendBuiltFile(res, 'demo.mjs', 'text/javascript; charset=utf-8');
         return true;
       case '/demo/config': {
         const server = state.server!;
@@ -164,12 +161,4 @@ async function recordingView(state: DemoState, sessionId: string): Promise<Recor
     frames: snapshot.frames, bytes: snapshot.bytes,
     keyFrame: frame ? { index: frame.index, size: frame.data.length, timestamp: frame.timestamp, data: Buffer.from(frame.data).toString('base64') } : null,
   };
-}
-
-async function sendFile(res: ServerResponse, name: string, type: string): Promise<void> {
-  try {
-    send(res, 200, type, await readFile(path.join(WEB_DIR, name)), { 'cache-control': 'no-cache' });
-  } catch {
-    send(res, 503, 'text/plain', 'the demo page is not built: run npm run build:ts\n');
-  }
 }

@@ -32,16 +32,21 @@ export const serveWeb: HttpRoute = async (req, res, url) => {
   }
   const file = CLIENT_FILES[url.pathname];
   if (!file) return false;
-  let body: Buffer;
-  try {
-    body = await readFile(path.join(WEB_DIR, file));
-  } catch {
-    send(res, 503, 'text/plain', 'the browser client is not built: run npm run build:ts\n');
-    return true;
-  }
-  send(res, 200, 'text/javascript; charset=utf-8', body, { 'cache-control': 'no-cache' });
+  await sendBuiltFile(res, file, 'text/javascript; charset=utf-8');
   return true;
 };
+
+/** A file of dist/web (the client bundles, the demo page); 503 when the package was not built. */
+export async function sendBuiltFile(res: ServerResponse, name: string, type: string): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readFile(path.join(WEB_DIR, name));
+  } catch {
+    send(res, 503, 'text/plain', `${name} is not built: run npm run build:ts\n`);
+    return;
+  }
+  send(res, 200, type, body, { 'cache-control': 'no-cache' });
+}
 
 export function send(res: ServerResponse, status: number, type: string, body: string | Buffer,
   headers: Record<string, string> = {}): void {

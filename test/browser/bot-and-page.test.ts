@@ -5,6 +5,7 @@
 import test from 'ava';
 import type { Browser } from 'playwright-core';
 import * as otc from '../../lib/index';
+import { sleep, until } from '../helpers/wait';
 import {
   type DemoServer, SECRET, joinFromPage, launchChromium, pageSnapshot, saveScreenshot, startDemoServer, startNodeBot, waitForPage,
 } from './helpers';
@@ -23,14 +24,6 @@ test.after.always(async () => {
   await demo?.close();
   otc.destroy();
 });
-
-const waitFor = async (what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 const CASES = [
   { mode: 'relayed', legacyStreams: false, title: 'relayed' },
@@ -68,7 +61,8 @@ for (const { mode, legacyStreams, title } of CASES) {
 
     // The bot: the page's pattern (drawn by lib/web/frame-code.ts) read by the C++ media check.
     const subscriber = await bot.subscriber;
-    await waitFor('the bot reads 60 frames of the page\'s pattern', () => subscriber.mediaCheck().framesReceived >= 60, 20_000);
+    await until(t, () => subscriber.mediaCheck().framesReceived >= 60, 20_000,
+      () => `60 frames of the page's pattern read by the bot (${subscriber.mediaCheck().framesReceived} so far)`);
     const check = subscriber.mediaCheck();
     const stats = subscriber.stats();
     t.log(`bot: ${check.framesReceived} of the page's frames read (${check.framesUnreadable} unreadable), latency p50 ${check.latencyP50Ms} ms;` +
@@ -100,7 +94,7 @@ test.serial('a wrong secret in the page: mismatch shown, nothing decoded; the ri
   t.is(wrong.subscriber!.videoFramesDecoded, 0, 'no undecryptable frame reaches the decoder');
   t.is(wrong.code?.framesRead ?? 0, 0);
   const subscriber = await bot.subscriber;
-  await waitFor('the bot reports the page\'s frames as a mismatch', () => bot.mismatches > 0);
+  await until(t, () => bot.mismatches > 0, 20_000, () => 'the bot to report the page\'s frames as a mismatch');
   t.is(subscriber.stats().videoFramesDecoded, 0);
   await saveScreenshot(page, 'browser-mismatch.png');
 
@@ -109,7 +103,8 @@ test.serial('a wrong secret in the page: mismatch shown, nothing decoded; the ri
   const fixed = await waitForPage(page, 'the page recovers', (s) => !s.mismatchShown && (s.code?.framesRead ?? 0) >= 30);
   t.false(await page.isVisible('#mismatch'));
   t.true(fixed.subscriber!.videoFramesDecoded >= 30);
-  await waitFor('the bot decodes the page after the fix', () => subscriber.mediaCheck().framesReceived >= 30);
+  await until(t, () => subscriber.mediaCheck().framesReceived >= 30, 20_000,
+    () => `the bot to decode the page after the fix (${subscriber.mediaCheck().framesReceived} frames read)`);
   t.log(`after the fix: page read ${fixed.code!.framesRead} frames, the bot ${subscriber.mediaCheck().framesReceived}`);
 });
 
@@ -122,7 +117,7 @@ test.serial('a re-key from the bot mid-call: the page follows the ratchet withou
 
   for (let step = 0; step < 3; step++) {
     t.is(bot.session.ratchetEncryptionKey(), otc.ErrorCode.OTC_SUCCESS);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
   }
   const epochAfter = bot.publisher.stats().encryptionEpoch;
   t.not(epochAfter, epochBefore, 'the bot seals under a new epoch');

@@ -1,25 +1,11 @@
 // The browser client as served by the session server: as a plain <script> (global OTC) and as an
 // ES module, with the Node API's result codes for bad input and refused connections.
 import test from 'ava';
-import type { Browser } from 'playwright-core';
 import * as otc from '../../lib/index';
-import { SessionServer } from '../../lib/server/index';
-import { SECRET, launchChromium, openPage } from './helpers';
+import { until } from '../helpers/wait';
+import { SECRET, openPage, sharedBrowserAndServer } from './helpers';
 
-let browser: Browser;
-let server: SessionServer;
-
-test.before(async () => {
-  otc.init();
-  server = await SessionServer.start({});
-  browser = await launchChromium();
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  await server?.close();
-  otc.destroy();
-});
+const shared = sharedBrowserAndServer(test, { initMedia: true });
 
 interface Outcome {
   script: string[];
@@ -31,6 +17,8 @@ interface Outcome {
 }
 
 test('/otc-client.js works from a plain script tag and /otc-client.mjs as an ES module, with the same API', async (t) => {
+  const browser = shared.browser();
+  const server = shared.server();
   const page = await openPage(t, browser, `${server.url}/clock`);
   await page.addScriptTag({ url: '/otc-client.js' });
   const out = await page.evaluate(async (sessionId) => {
@@ -61,6 +49,8 @@ test('/otc-client.js works from a plain script tag and /otc-client.mjs as an ES 
 });
 
 test('connecting: no secret for an E2EE session is 6000, a bad token 1004, an unreachable server 1006', async (t) => {
+  const browser = shared.browser();
+  const server = shared.server();
   const page = await openPage(t, browser, `${server.url}/clock`);
   await page.addScriptTag({ url: '/otc-client.js' });
   const e2ee = server.createSession({ mediaMode: 'relayed', e2ee: true }).sessionId;
@@ -92,6 +82,8 @@ test('connecting: no secret for an E2EE session is 6000, a bad token 1004, an un
 });
 
 test('a page publishes its camera and microphone (Chromium\'s fake devices), sealed: a Node subscriber opens and decodes both', async (t) => {
+  const browser = shared.browser();
+  const server = shared.server();
   const { sessionId } = server.createSession({ mediaMode: 'relayed', e2ee: true });
   const node = new otc.Session(server.apiKey, sessionId, { signalingUrl: server.signalingUrl });
   t.teardown(() => node.delete());
@@ -122,12 +114,12 @@ test('a page publishes its camera and microphone (Chromium\'s fake devices), sea
   t.like(published, { videoCodec: 'VP8', e2ee: true, hasAudio: true });
 
   const subscriber = node.subscribe(await streamSeen);
-  const end = Date.now() + 20_000;
-  let stats = subscriber.stats();
-  while ((stats.videoFramesDecoded < 30 || stats.audioFramesOpened < 50) && Date.now() < end) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    stats = subscriber.stats();
-  }
+  const enough = (): boolean => {
+    const now = subscriber.stats();
+    return now.videoFramesDecoded >= 30 && now.audioFramesOpened >= 50;
+  };
+  await until(t, enough, 20_000, () => `30 video frames decoded and 50 audio frames opened (${JSON.stringify(subscriber.stats())})`, 250);
+  const stats = subscriber.stats();
   t.log(`camera stream at the bot: opened video ${stats.videoFramesOpened} audio ${stats.audioFramesOpened}, decoded ${stats.videoFramesDecoded}` +
     ` (${stats.videoWidth}x${stats.videoHeight}), mismatch ${stats.framesMismatch}`);
   t.true(stats.videoFramesDecoded >= 30, 'camera video decoded');

@@ -4,23 +4,20 @@
 import test, { type ExecutionContext } from 'ava';
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import * as otc from '../../lib/index';
-import { SessionServer } from '../../lib/server/index';
 import { ALL_SUITES, framesFor, sameBytes, suiteName, uniqueSessionId } from '../helpers/frames';
 import { loadVectors } from '../helpers/vectors';
-import { launchChromium, openPage } from './helpers';
+import { openPage, sharedBrowserAndServer } from './helpers';
 
 const SECRET = 'browser and core share this secret';
 const SIZES = [0, 1, 2, 3, 9, 10, 11, 100, 1200, 50_000];
 const E2EE_SOURCE = path.join(__dirname, '..', '..', '..', 'lib', 'web', 'e2ee');
 
-let browser: Browser;
-let server: SessionServer;
+const shared = sharedBrowserAndServer(test, { initMedia: true });
 let bundle: string;
 
 test.before(async () => {
-  otc.init();
   // The module's own sources, bundled for the page: what the client's frame worker runs.
   const built = await esbuild.build({
     stdin: {
@@ -30,19 +27,11 @@ test.before(async () => {
     bundle: true, format: 'iife', globalName: 'E2EE', write: false, target: 'es2022', logLevel: 'silent',
   });
   bundle = built.outputFiles[0]!.text;
-  server = await SessionServer.start({});
-  browser = await launchChromium();
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  await server?.close();
-  otc.destroy();
 });
 
 /** A page of the server (a secure context: crypto.subtle) with the module loaded as E2EE. */
 async function modulePage(t: ExecutionContext): Promise<Page> {
-  const page = await openPage(t, browser, `${server.url}/clock`);
+  const page = await openPage(t, shared.browser(), `${shared.server().url}/clock`);
   await page.addScriptTag({ content: bundle });
   return page;
 }

@@ -1,7 +1,7 @@
 // Shared by the browser tests: Debian's Chromium driven by playwright-core, headless, inside the
 // private network namespace of scripts/netns-run.sh (design/chromium.md: the loopback flags make
 // it gather 127.0.0.1 candidates there; outside it would use the machine's real interface).
-import type { ExecutionContext } from 'ava';
+import type { ExecutionContext, TestFn } from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +9,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import * as otc from '../../lib/index';
 import { BOT_NAME, type DemoSession, type DemoState, demoRoutes } from '../../lib/demo/demo-server';
 import { SessionServer } from '../../lib/server/index';
+import { sleep } from '../helpers/wait';
 import { requireNetns } from '../routed/helpers';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -27,6 +28,30 @@ export async function launchChromium(): Promise<Browser> {
   requireNetns();
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/install-system-deps.sh`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+/**
+ * One Chromium and one session server (no router) for every test of a file, started before them
+ * and closed after them; with initMedia the file's libwebrtc engine too.
+ */
+export function sharedBrowserAndServer(test: TestFn, opts: { initMedia?: boolean } = {}): { browser: () => Browser; server: () => SessionServer } {
+  let browser: Browser | undefined;
+  let server: SessionServer | undefined;
+  test.before(async () => {
+    if (opts.initMedia) otc.init();
+    server = await SessionServer.start({});
+    browser = await launchChromium();
+  });
+  test.after.always(async () => {
+    await browser?.close();
+    await server?.close();
+    if (opts.initMedia) otc.destroy();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (!value) throw new Error(`the shared ${what} did not start`);
+    return value;
+  };
+  return { browser: () => started(browser, 'Chromium'), server: () => started(server, 'session server') };
 }
 
 /**
@@ -142,7 +167,7 @@ export async function waitForPage(page: Page, what: string, ok: (s: PageSnapshot
   let last = await pageSnapshot(page);
   while (!ok(last)) {
     if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms; the page reports ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     last = await pageSnapshot(page);
   }
   return last;

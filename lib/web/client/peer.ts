@@ -26,10 +26,6 @@ export class Peer {
     };
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** A publisher's side: offers its tracks. */
   async offer(e2ee: boolean): Promise<void> {
     const offer = await this.pc.createOffer();

@@ -3,7 +3,7 @@
 // shows the stream in a video element.
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import type { StreamEvent, SubscriberStateEvents } from '../../session-types';
+import type { StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from '../../session-types';
 import type { E2eeContext, EpisodeEvent } from './e2ee-context';
 import { Emitter } from './emitter';
 import { Peer, type SendToServer, payloadCodecs } from './peer';
@@ -13,25 +13,11 @@ export interface SubscriberOptions {
   element?: HTMLVideoElement;
 }
 
-export interface SubscriberStats {
-  /** Decrypted in the frame worker and passed to the decoder. */
-  videoFramesOpened: number;
-  audioFramesOpened: number;
-  /** Receive outcomes of the frame format, audio + video. */
-  framesMismatch: number;
-  framesIntegrityFailure: number;
-  framesReplay: number;
-  /** Before any key, or of an unknown codec. */
-  framesDroppedOther: number;
-  videoFramesDecoded: number;
-  videoFps: number;
-  videoWidth: number;
-  videoHeight: number;
+/** What became of the frames (as the Node API counts them), and the page's playout. */
+export interface SubscriberStats extends SubscriberFrameStats {
   /** Audio samples played out (audio is decoded and flowing). */
   audioSamplesReceived: number;
   bytesReceived: number;
-  e2ee: boolean;
-  inMismatch: boolean;
 }
 
 /** The Node API's subscriber events without the decoded media ones (a page has the <video>). */
