@@ -17,7 +17,7 @@ test.after.always(async () => {
   await browser?.close();
 });
 
-/** Starts the demo; resolves with its page URL and secret once it prints them. */
+/** Starts the demo; resolves with its page URL and secret once its whole banner is printed. */
 function startDemo(t: { log(...v: unknown[]): void }): Promise<{ child: ChildProcess; url: string; secret: string; output: () => string }> {
   const child = spawn(process.execPath, [CLI, 'demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -32,7 +32,8 @@ function startDemo(t: { log(...v: unknown[]): void }): Promise<{ child: ChildPro
       output += chunk.toString();
       const url = /demo page:\s+(\S+)/.exec(output)?.[1];
       const secret = /secret:\s+(\S+)/.exec(output)?.[1];
-      if (url && secret) {
+      // The banner's last line: every line before it (the sessions too) is in.
+      if (url && secret && /Ctrl-C stops the demo/.test(output)) {
         clearTimeout(timer);
         child.off('exit', onExit);
         resolve({ child, url, secret, output: () => output });
