@@ -14,6 +14,8 @@ PACKAGES=(
   ffmpeg                                    # recordings to playable files
   iproute2 util-linux                       # ip, unshare: the private network namespace of routed tests
   chromium fonts-dejavu-core                # the browser client's tests (playwright-core drives Debian's Chromium)
+  coturn                                    # TURN: serve --turn starts a private one; NAT traversal tests
+  nftables                                  # nft: the NAT routers of the topology tests
 )
 
 missing=()
@@ -36,9 +38,9 @@ fi
 
 echo "system packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Debian's janus package would start a system-wide Janus (its default config, public listeners)
-# at install and at every boot. node-otc runs private instances of its own, so no daemon is
-# started while installing (policy-rc.d) and the unit is left disabled.
+# Debian's janus and coturn packages would start a system-wide Janus / TURN server (default
+# configs, public listeners) at install and at every boot. node-otc runs private instances of its
+# own, so no daemon is started while installing (policy-rc.d) and the units are left disabled.
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' > "$policy"
@@ -47,7 +49,9 @@ if [ ! -e "$policy" ]; then
 fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-if [[ " ${missing[*]} " == *" janus "* ]] && command -v systemctl >/dev/null 2>&1 &&
-   systemctl is-enabled janus >/dev/null 2>&1; then
-  systemctl disable --now janus >/dev/null 2>&1 || true
-fi
+for unit in janus coturn; do
+  if [[ " ${missing[*]} " == *" $unit "* ]] && command -v systemctl >/dev/null 2>&1 &&
+     systemctl is-enabled "$unit" >/dev/null 2>&1; then
+    systemctl disable --now "$unit" >/dev/null 2>&1 || true
+  fi
+done
