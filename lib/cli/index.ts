@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// node-otc command line: serve, create-session, token, decrypt-recording, bot, demo.
+// node-otc command line: serve, create-session, token, decrypt-recording, bot, demo, impair.
 import { type Out, UsageError, type Values, parse, required, secretArgument } from './args';
 import { BOT_USAGE, botCommand } from './bot-command';
 import { DEMO_USAGE, demoCommand } from './demo-command';
+import { ICE_FLAGS, ICE_USAGE, iceOptionsFromFlags } from './ice-flags';
+import { IMPAIR_USAGE, impairCommand } from './impair-command';
 import { RecordingError, decryptRecording, recordingNameParts } from '../recording/decrypt-recording';
 import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
@@ -11,7 +13,9 @@ import { generateToken, isTokenRole } from '../server/tokens';
 
 const USAGE = `usage:
   node-otc serve [--host 127.0.0.1] [--port 0|N] [--janus-url URL]... [--janus-api-secret S] [--janus-private N]
-                 [--janus-ice ADDRESS|INTERFACE] [--recordings DIR] [--no-router]
+                 [--janus-ice ADDRESS|INTERFACE] [--janus-netns NAME] [--recordings DIR] [--no-router]
+                 [--turn [--turn-ip IP] [--turn-port N] [--turn-relay-ports MIN-MAX] | --turn-url URL... --turn-secret(-file) S]
+                 [--turn-ttl SECONDS] [--stun-url URL]...
       runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else generated.
       Routed sessions go through Janus: N private instances it starts itself (default 1, or 0 with
       --janus-url) gathering ICE on --janus-ice (default 127.0.0.1, which works in the network
@@ -19,6 +23,8 @@ const USAGE = `usage:
       instances at --janus-url (ws://host:port, janus-protocol). Sessions spread over all of them.
       --recordings: folder for .mjr recordings of archiveMode=always sessions.
       --no-router: no Janus; routed sessions then refuse media.
+      --janus-netns NAME: run the private Janus inside that network namespace (ip netns; root).
+${ICE_USAGE}
   node-otc create-session --url URL --api-key K --api-secret S [--e2ee] [--relayed|--routed] [--archive-mode manual|always]
                           [--location IPv4]
       creates a session through the REST API and prints its id
@@ -32,12 +38,13 @@ const USAGE = `usage:
       given; --secret-file reads the secret from a file (its first line), out of the process list
 ${BOT_USAGE}
 ${DEMO_USAGE}
+${IMPAIR_USAGE}
   node-otc --help`;
 
 /** The router options the flags ask for; undefined with --no-router. `explicit`: any router flag given. */
 function routerOptions(values: Values, out: Out): { router?: MediaRouterOptions; explicit: boolean } {
   const urls = (values['janus-url'] as string[] | undefined) ?? [];
-  const explicit = urls.length > 0 || ['janus-private', 'janus-ice', 'janus-api-secret', 'recordings'].some((f) => values[f] !== undefined);
+  const explicit = urls.length > 0 || ['janus-private', 'janus-ice', 'janus-api-secret', 'janus-netns', 'recordings'].some((f) => values[f] !== undefined);
   if (values['no-router']) {
     if (explicit) throw new UsageError('--no-router excludes the --janus-* and --recordings flags');
     return { explicit: true };
@@ -58,6 +65,7 @@ function routerOptions(values: Values, out: Out): { router?: MediaRouterOptions;
       instances: urls.map((url) => ({ url, ...(apiSecret !== undefined && { apiSecret }) })),
       janus: {
         iceEnforce: (values['janus-ice'] as string | undefined) ?? '127.0.0.1',
+        ...(values['janus-netns'] !== undefined && { netns: values['janus-netns'] as string }),
         // Janus's warnings and errors only (its banner and start-up chatter are not).
         log: (line) => {
           if (/\[(WARN|ERR)\]/.test(line) && !/has been disabled, skipping/.test(line)) out(`${new Date().toISOString()} janus: ${line}`);
@@ -71,7 +79,7 @@ function routerOptions(values: Values, out: Out): { router?: MediaRouterOptions;
 async function serve(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
-    recordings: 'string', 'no-router': 'boolean',
+    recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS,
   });
   if (values['help']) {
     out(USAGE);
@@ -83,15 +91,16 @@ async function serve(args: string[], out: Out): Promise<number> {
   const apiKey = process.env['OTC_API_KEY'] || generateApiKey();
   const apiSecret = process.env['OTC_API_SECRET'] || generateApiSecret();
   const { router, explicit } = routerOptions(values, out);
+  const ice = iceOptionsFromFlags(values, host, out);
   const log = (line: string): void => out(`${new Date().toISOString()} ${line}`);
   let server: SessionServer;
   try {
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...(router && { router }) });
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...(router && { router }), ...(ice && { ice }) });
   } catch (err) {
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log });
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...(ice && { ice }) });
   }
   out(`url: ${server.url}`);
   out(`signaling: ${server.signalingUrl}`);
@@ -101,6 +110,10 @@ async function serve(args: string[], out: Out): Promise<number> {
     out(`router: ${instance.label}${instance.pid !== undefined ? ` pid ${instance.pid}` : ''}`);
   }
   if (!server.router) out('router: none (routed sessions refuse media)');
+  const turn = server.privateTurn?.process;
+  if (turn) out(`turn: private coturn on ${turn.ip}:${turn.port} pid ${turn.pid ?? '?'}`);
+  const iceUrls = server.iceServers?.forConnection('-').flatMap((s) => s.urls) ?? [];
+  out(`ice servers: ${iceUrls.length > 0 ? iceUrls.join(' ') : 'none (host candidates only: clients behind NATs that refuse inbound connections cannot connect)'}`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       process.off('SIGINT', onInt);
@@ -244,6 +257,7 @@ export async function main(argv: string[], out: Out = (line) => process.stdout.w
       case 'decrypt-recording': return await decryptRecordingCommand(rest, out);
       case 'bot': return await botCommand(rest, out, USAGE);
       case 'demo': return await demoCommand(rest, out, USAGE);
+      case 'impair': return await impairCommand(rest, out, USAGE);
       case '--help':
       case '-h':
       case 'help':
