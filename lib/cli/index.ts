@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node-otc command line: serve, create-session, token, decrypt-recording, bot, demo, impair.
-import { type Out, UsageError, type Values, parse, required, secretArgument } from './args';
+import { type Out, UsageError, type Values, fileArgument, numberArgument, parse, required, secretArgument } from './args';
 import { BOT_USAGE, botCommand } from './bot-command';
 import { DEMO_USAGE, demoCommand } from './demo-command';
 import { ICE_FLAGS, ICE_USAGE, iceOptionsFromFlags } from './ice-flags';
@@ -9,14 +9,18 @@ import { RecordingError, decryptRecording, recordingNameParts } from '../recordi
 import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
 import { signRestAuth } from '../server/rest-auth';
+import { ServerTlsError, describeCertificate } from '../server/tls';
+import { restRequest } from './rest-request';
 import { generateToken, isTokenRole } from '../server/tokens';
 
 const USAGE = `usage:
   node-otc serve [--host 127.0.0.1] [--port 0|N] [--janus-url URL]... [--janus-api-secret S] [--janus-private N]
                  [--janus-ice ADDRESS|INTERFACE] [--janus-netns NAME] [--recordings DIR] [--no-router]
                  [--turn [--turn-ip IP] [--turn-port N] [--turn-relay-ports MIN-MAX] | --turn-url URL... --turn-secret(-file) S]
-                 [--turn-ttl SECONDS] [--stun-url URL]...
+                 [--turn-ttl SECONDS] [--stun-url URL]... [--tls-cert F --tls-key F] [--reconnect-grace S]
       runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else generated.
+      --tls-cert/--tls-key: serve HTTPS and WSS with this PEM certificate (chain, leaf first) and
+      its PEM private key; without them plain HTTP (loopback, or behind a TLS-terminating proxy).
       Routed sessions go through Janus: N private instances it starts itself (default 1, or 0 with
       --janus-url) gathering ICE on --janus-ice (default 127.0.0.1, which works in the network
       namespace of scripts/netns-run.sh; on a host give its LAN address or interface), plus the
@@ -24,10 +28,13 @@ const USAGE = `usage:
       --recordings: folder for .mjr recordings of archiveMode=always sessions.
       --no-router: no Janus; routed sessions then refuse media.
       --janus-netns NAME: run the private Janus inside that network namespace (ip netns; root).
+      --reconnect-grace S: a client whose socket drops keeps its connection and streams this long
+      for it to reconnect (default 60; 1..3600).
 ${ICE_USAGE}
   node-otc create-session --url URL --api-key K --api-secret S [--e2ee] [--relayed|--routed] [--archive-mode manual|always]
-                          [--location IPv4]
-      creates a session through the REST API and prints its id
+                          [--location IPv4] [--ca-file F]
+      creates a session through the REST API and prints its id; an https:// server's certificate
+      must chain to --ca-file (PEM) if given, else to Node's CA store (+ NODE_EXTRA_CA_CERTS)
   node-otc token --api-key K --api-secret S --session ID [--role publisher|publisheronly|subscriber|moderator]
                  [--data STR] [--expire-in SECONDS] [--legacy]
       prints a client token
@@ -79,7 +86,8 @@ function routerOptions(values: Values, out: Out): { router?: MediaRouterOptions;
 async function serve(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
-    recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS,
+    recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS, 'tls-cert': 'string', 'tls-key': 'string',
+    'reconnect-grace': 'string',
   });
   if (values['help']) {
     out(USAGE);
@@ -90,18 +98,26 @@ async function serve(args: string[], out: Out): Promise<number> {
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0..65535, not ${portText}`);
   const apiKey = process.env['OTC_API_KEY'] || generateApiKey();
   const apiSecret = process.env['OTC_API_SECRET'] || generateApiSecret();
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const cert = fileArgument(values, 'tls-cert');
+  const key = fileArgument(values, 'tls-key');
+  const tls = cert && key ? { tls: { cert, key } } : {};
   const { router, explicit } = routerOptions(values, out);
   const ice = iceOptionsFromFlags(values, host, out);
   const log = (line: string): void => out(`${new Date().toISOString()} ${line}`);
+  const graceS = numberArgument(values, 'reconnect-grace', 1, 3600);
+  const reconnect = graceS === undefined ? {} : { reconnectGraceMs: Math.round(graceS * 1000) };
   let server: SessionServer;
   try {
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...(router && { router }), ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...tls, ...reconnect, ...(router && { router }), ...(ice && { ice }) });
   } catch (err) {
+    if (err instanceof ServerTlsError) throw new UsageError(`--tls-cert/--tls-key: ${err.message}`);
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...tls, ...reconnect, ...(ice && { ice }) });
   }
+  if (cert) out(`tls: ${describeCertificate(cert)}`);
   out(`url: ${server.url}`);
   out(`signaling: ${server.signalingUrl}`);
   out(`api key: ${server.apiKey}`);
@@ -136,7 +152,7 @@ async function serve(args: string[], out: Out): Promise<number> {
 async function createSession(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     url: 'string', 'api-key': 'string', 'api-secret': 'string', e2ee: 'boolean', relayed: 'boolean', routed: 'boolean', location: 'string',
-    'archive-mode': 'string',
+    'archive-mode': 'string', 'ca-file': 'string',
   });
   if (values['help']) {
     out(USAGE);
@@ -152,6 +168,8 @@ async function createSession(args: string[], out: Out): Promise<number> {
   } catch {
     throw new UsageError(`--url is not a URL: ${url}`);
   }
+  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new UsageError(`--url must be http:// or https://, not ${url}`);
+  const ca = fileArgument(values, 'ca-file');
   const archiveMode = (values['archive-mode'] as string | undefined) ?? 'manual';
   if (archiveMode !== 'manual' && archiveMode !== 'always') throw new UsageError(`--archive-mode must be manual or always, not ${archiveMode}`);
   if (archiveMode === 'always' && values['relayed']) throw new UsageError('--archive-mode always needs a routed session');
@@ -161,15 +179,15 @@ async function createSession(args: string[], out: Out): Promise<number> {
     e2ee: values['e2ee'] ? 'true' : 'false',
   });
   if (typeof values['location'] === 'string') form.set('location', values['location']);
-  const res = await fetch(endpoint, {
+  const { status, text } = await restRequest(endpoint, {
     method: 'POST',
     headers: { 'X-OPENTOK-AUTH': signRestAuth(apiKey, apiSecret), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: form.toString(),
-    signal: AbortSignal.timeout(10_000),
+    timeoutMs: 10_000,
+    ...(ca && { ca }),
   });
-  const text = await res.text();
-  if (!res.ok) {
-    process.stderr.write(`node-otc: ${endpoint.href} answered ${res.status}: ${text}\n`);
+  if (status < 200 || status > 299) {
+    process.stderr.write(`node-otc: ${endpoint.href} answered ${status}: ${text}\n`);
     return 1;
   }
   const body = JSON.parse(text) as Array<{ session_id?: unknown }>;

@@ -11,6 +11,16 @@ export enum CloseCode {
   PROTOCOL_ERROR = 4002,
   CONNECT_TIMEOUT = 4003,
   SERVER_SHUTTING_DOWN = 4004,
+  /** A message larger than the server's maxMessageBytes (the standard code; the reason says the limit). */
+  MESSAGE_TOO_BIG = 1009,
+  /** `connect` refused by a limit (per session, token or address); the error before it carries 1027. */
+  CONNECTION_LIMIT = 4005,
+  /** More requests than the server's messagesPerSecond (beyond its burst). */
+  RATE_LIMITED = 4006,
+  /** The client did not read: more than maxBufferedBytes waited to be sent to it. */
+  SLOW_CONSUMER = 4007,
+  /** The client reconnected on another socket (`connect` with `reconnect`): this older socket is closed. */
+  REPLACED = 4008,
 }
 
 export type MediaMode = 'relayed' | 'routed';
@@ -52,6 +62,8 @@ export interface ConnectRequest {
   e2ee?: boolean;
   /** Optional: the session the client means to join; a token of another session is then 1005. */
   sessionId?: string;
+  /** A reconnection of a connection this client had (docs/protocol.md, "Reconnecting"). */
+  reconnect?: { connectionId: string; reconnectToken: string };
 }
 export interface PublishRequest {
   type: 'publish'; id: string; name?: string; hasAudio?: boolean; hasVideo?: boolean;
@@ -79,6 +91,12 @@ export const REQUEST_TYPES: readonly RequestType[] = [
 export interface ConnectAck {
   type: 'ack'; id: string; connectionId: string; sessionId: string; role: TokenRole; data: string;
   session: SessionInfo; connections: ConnectionInfo[]; streams: StreamInfo[];
+  /** STUN/TURN servers for this connection (TURN credentials of its own); empty when the server has none. */
+  iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+  /** What a reconnection of this connection presents (HMAC of sessionId|connectionId with a key from the API secret). */
+  reconnectToken: string;
+  /** Present and true when this `connect` was a reconnection of the same connection. */
+  reconnected?: boolean;
 }
 export interface Ack { type: 'ack'; id: string; [field: string]: unknown }
 export interface ErrorReply { type: 'error'; id: string; code: number; message: string }

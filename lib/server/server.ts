@@ -1,13 +1,22 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { Admission } from './admission';
+import { guardHttpServer } from './http-guard';
+import { type ServerLimits, resolveLimits } from './limits';
 import { CloseCode, SIGNALING_PATH } from './messages';
+import { KeyedRateLimiter } from './rate-limiter';
 import { createRestHandler } from './rest';
 import type { HttpRoute } from './web-routes';
 import { MediaRouter, type MediaRouterOptions } from './router/media-router';
 import { type SessionOptions, type SessionRecord, SessionStore } from './session-store';
+import type { IceServers } from './ice-servers';
 import { SignalingServer } from './signaling';
+import type { PrivateTurn } from './turn/private-turn';
+import { type ServerIce, type SessionIceOptions, janusTurnOf, startIce } from './turn/server-ice';
 import { type GenerateTokenOptions, generateToken } from './tokens';
+import { type ServerTls, checkServerTls } from './tls';
 
 export interface SessionServerOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -31,8 +40,27 @@ export interface SessionServerOptions {
    * close()). Without it, routed sessions refuse media with ROUTED_UNAVAILABLE.
    */
   router?: MediaRouterOptions | MediaRouter;
+  /**
+   * STUN/TURN servers handed to every client in its connect ack (TURN credentials of its own per
+   * connection), or a private coturn (`privateTurn`). A private Janus started with the router
+   * relays through the TURN server too.
+   */
+  ice?: SessionIceOptions;
   /** More HTTP routes beside the API, the browser client and /clock (the demo's page). */
   routes?: HttpRoute[];
+  /**
+   * Serve HTTPS and WSS with this certificate (chain) and private key, PEM: `url` is then
+   * https://, `signalingUrl` wss://. Without it plain HTTP (loopback use, or behind a proxy
+   * that terminates TLS). The key stays in Node's TLS context.
+   */
+  tls?: ServerTls;
+  /** What clients, tokens and addresses may cost the server (docs/protocol.md, Limits); defaults: DEFAULT_LIMITS. */
+  limits?: Partial<ServerLimits>;
+  /**
+   * A client whose socket drops without `disconnect` keeps its connection, streams and peers this
+   * long for it to reconnect, ms (default 60000; docs/protocol.md, "Reconnecting").
+   */
+  reconnectGraceMs?: number;
 }
 
 /** What `createSession` returns. */
@@ -68,9 +96,10 @@ export class SessionServer {
   readonly #signaling: SignalingServer;
   readonly #sockets: Set<Socket>;
   #closing?: Promise<void>;
+  #ice?: ServerIce;
 
   private constructor(httpServer: http.Server, signaling: SignalingServer, store: SessionStore, apiKey: string, apiSecret: string,
-    host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined, ownsRouter: boolean) {
+    host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined, ownsRouter: boolean, tls: boolean) {
     this.router = router;
     this.#ownsRouter = ownsRouter;
     this.#http = httpServer;
@@ -81,8 +110,8 @@ export class SessionServer {
     this.apiSecret = apiSecret;
     this.port = port;
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    this.url = `http://${urlHost}:${port}`;
-    this.signalingUrl = `ws://${urlHost}:${port}${SIGNALING_PATH}`;
+    this.url = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+    this.signalingUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${port}${SIGNALING_PATH}`;
   }
 
   static async start(opts: SessionServerOptions = {}): Promise<SessionServer> {
@@ -91,19 +120,52 @@ export class SessionServer {
     const apiSecret = opts.apiSecret ?? generateApiSecret();
     if (apiKey === '' || apiKey.includes('~')) throw new TypeError('apiKey must be a non-empty string without "~"');
     if (apiSecret === '') throw new TypeError('apiSecret must be a non-empty string');
-    const store = new SessionStore(apiKey);
+    if (opts.reconnectGraceMs !== undefined && !(Number.isSafeInteger(opts.reconnectGraceMs) && opts.reconnectGraceMs >= 1)) {
+      throw new TypeError(`reconnectGraceMs must be a positive integer, not ${String(opts.reconnectGraceMs)}`);
+    }
+    // Before anything starts: a certificate that does not parse or match its key is a clear error.
+    const secureContext = opts.tls && checkServerTls(opts.tls);
+    const limits = resolveLimits({
+      ...opts.limits, ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
+    });
+    const admission = new Admission(limits);
+    const store = new SessionStore(apiKey, limits.maxSessions);
     const ownsRouter = opts.router !== undefined && !(opts.router instanceof MediaRouter);
-    const router = opts.router === undefined ? undefined
-      : opts.router instanceof MediaRouter ? opts.router : await MediaRouter.start({ log: opts.log, ...opts.router });
+    const ice: ServerIce | undefined = opts.ice ? await startIce(opts.ice, opts.log) : undefined;
+    let router: MediaRouter | undefined;
+    try {
+      const janusTurn = ice && janusTurnOf(ice.servers);
+      router = opts.router === undefined ? undefined
+        : opts.router instanceof MediaRouter ? opts.router
+          : await MediaRouter.start({
+            log: opts.log, ...opts.router, janus: { ...(janusTurn && { turn: janusTurn }), ...opts.router.janus },
+          });
+    } catch (err) {
+      await ice?.privateTurn?.stop();
+      throw err;
+    }
     const signaling = new SignalingServer({
       store, apiKey, apiSecret, log: opts.log, router,
+      ...(ice && !ice.servers.empty && { iceServersFor: (connectionId: string) => ice.servers.forConnection(connectionId) }), limits, admission,
       ...(opts.pingIntervalMs !== undefined && { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
-      ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
+      ...(opts.reconnectGraceMs !== undefined && { reconnectGraceMs: opts.reconnectGraceMs }),
     });
-    const httpServer = http.createServer(createRestHandler({
+    let guard = { refusedSockets: 0 };
+    const handler = createRestHandler({
       store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),
-    }));
+      rateLimiter: new KeyedRateLimiter(limits.restRequestsPerSecondPerAddress, limits.restBurstPerAddress),
+      health: () => ({
+        connections: signaling.connectionCount, sessions: store.sessionCount, unauthenticatedSockets: admission.unauthenticated,
+        refusedSockets: guard.refusedSockets, rssBytes: process.memoryUsage.rss(),
+      }),
+    });
+    // https.Server serves the same handler and 'upgrade' events over TLS; the TLS handshake is
+    // bounded like a request's headers.
+    const httpServer: http.Server = secureContext
+      ? https.createServer({ secureContext, minVersion: 'TLSv1.2', handshakeTimeout: limits.httpHeadersTimeoutMs }, handler)
+      : http.createServer(handler);
+    guard = guardHttpServer(httpServer, limits, admission);
     const sockets = new Set<Socket>();
     httpServer.on('connection', (socket) => {
       sockets.add(socket);
@@ -121,10 +183,14 @@ export class SessionServer {
     } catch (err) {
       await signaling.closeAll();
       if (ownsRouter) await router?.stop();
+      await ice?.privateTurn?.stop();
       throw err;
     }
     const port = (httpServer.address() as AddressInfo).port;
-    return new SessionServer(httpServer, signaling, store, apiKey, apiSecret, host, port, sockets, router, ownsRouter);
+    const server = new SessionServer(httpServer, signaling, store, apiKey, apiSecret, host, port, sockets, router, ownsRouter,
+      secureContext !== undefined);
+    server.#ice = ice;
+    return server;
   }
 
   /** Creates a session in process (as `POST /session/create` does). */
@@ -138,6 +204,16 @@ export class SessionServer {
   /** Makes a client token for a session of this server, as the OpenTok SDK would. */
   generateToken(sessionId: string, opts: GenerateTokenOptions = {}, legacy = false): string {
     return generateToken(this.apiKey, this.apiSecret, sessionId, opts, legacy);
+  }
+
+  /** The STUN/TURN servers clients are handed (undefined without the `ice` option). */
+  get iceServers(): IceServers | undefined {
+    return this.#ice?.servers;
+  }
+
+  /** The private coturn (`ice.privateTurn`), if one runs. */
+  get privateTurn(): PrivateTurn | undefined {
+    return this.#ice?.privateTurn;
   }
 
   /** Connected signaling clients. */
@@ -157,6 +233,7 @@ export class SessionServer {
       await httpClosed;
       clearTimeout(force);
       if (this.#ownsRouter) await this.router?.stop();
+      await this.#ice?.privateTurn?.stop();
     })();
     return this.#closing;
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ErrorCode } from '../error-code';
@@ -7,7 +8,14 @@ import {
   type ConnectionDestroyedReason, type PeerClosedReason, type RequestType, type ServerMessage, type StreamDestroyedReason,
   type StreamInfo, type VideoType,
 } from './messages';
+import type { IceServer } from './ice-servers';
 import { type MediaRouter, publisherPeerKey, streamOfPublisherPeer } from './router/media-router';
+import { Admission } from './admission';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits';
+import { TokenBucket } from './rate-limiter';
+import { closeReason, parseRequestTarget } from './request-target';
+import { forLog } from './sanitize';
+import { DEFAULT_RECONNECT_GRACE_MS, DetachedConnections, ReconnectTokens } from './reconnection';
 import type { ConnectionRecord, PeerRecord, SessionRecord, SessionStore } from './session-store';
 import { verifyToken } from './tokens';
 
@@ -21,10 +29,18 @@ export interface SignalingOptions {
   pongTimeoutMs?: number;
   /** The first message must be `connect` within this time, ms (default 10000). */
   connectTimeoutMs?: number;
-  /** Largest accepted WebSocket message, bytes (default 1 MiB). */
+  /** Largest accepted WebSocket message, bytes (default: limits.maxMessageBytes). */
   maxPayload?: number;
+  /** Limits per connection, token, address and session (default DEFAULT_LIMITS). */
+  limits?: ServerLimits;
+  /** The server's socket and connection counts (default: one of its own). */
+  admission?: Admission;
   /** The media router of routed sessions; without one they answer ROUTED_UNAVAILABLE. */
   router?: MediaRouter;
+  /** The connect ack's `iceServers` for a new connection (ice-servers.ts); none without it. */
+  iceServersFor?: (connectionId: string) => IceServer[];
+  /** A connection whose socket dropped is kept this long for its client to reconnect, ms (default 60000). */
+  reconnectGraceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -49,13 +65,20 @@ class RequestError extends Error {
 
 interface Client {
   ws: WebSocket;
+  socket: Socket;
   remote: string;
+  /** Its request rate (limits.messagesPerSecond, messageBurst). */
+  bucket: TokenBucket;
+  /** Gives back its per-address and per-token counts (set once connected). */
+  release?: () => void;
   connectTimer?: NodeJS.Timeout;
   session?: SessionRecord;
   conn?: ConnectionRecord;
   lastPong: number;
   /** Set once the socket is being closed by us or by the peer: no further requests are served. */
   closing: boolean;
+  /** Closed by the server for a reason of its own (its connection is dropped, not kept for a reconnection). */
+  closedByServer?: boolean;
 }
 
 type Fields = Record<string, unknown>;
@@ -97,17 +120,33 @@ function routedSession(session: SessionRecord): { sessionId: string; e2ee: boole
 
 /** The signaling WebSocket endpoint (docs/protocol.md section 3). */
 export class SignalingServer {
-  readonly #opts: Required<Omit<SignalingOptions, 'log' | 'router'>> & Pick<SignalingOptions, 'log' | 'router'>;
+  readonly #opts: Required<Omit<SignalingOptions, 'log' | 'router' | 'iceServersFor'>> & Pick<SignalingOptions, 'log' | 'router' | 'iceServersFor'>;
+  readonly #limits: ServerLimits;
   readonly #wss: WebSocketServer;
   readonly #clients = new Set<Client>();
   readonly #byConnectionId = new Map<string, Client>();
   readonly #pingTimer: NodeJS.Timeout;
+  readonly #reconnectTokens: ReconnectTokens;
+  /** Connections whose socket dropped, kept for a reconnection (reconnection.ts). */
+  readonly #detached: DetachedConnections<SessionRecord>;
+  #lastTick = performance.now();
   #closed = false;
 
   constructor(opts: SignalingOptions) {
+    const limits = opts.limits ?? { ...DEFAULT_LIMITS };
+    this.#limits = limits;
     this.#opts = {
-      pingIntervalMs: 5000, pongTimeoutMs: 15000, connectTimeoutMs: 10000, maxPayload: 1024 * 1024, ...opts,
+      pingIntervalMs: 5000, pongTimeoutMs: 15000, connectTimeoutMs: limits.connectTimeoutMs, maxPayload: limits.maxMessageBytes,
+      limits, admission: opts.admission ?? new Admission(limits), reconnectGraceMs: DEFAULT_RECONNECT_GRACE_MS, ...opts,
     };
+    this.#reconnectTokens = new ReconnectTokens(this.#opts.apiSecret);
+    this.#detached = new DetachedConnections<SessionRecord>({
+      graceMs: this.#opts.reconnectGraceMs,
+      onExpire: (connectionId, session, why) => {
+        this.#log(`drop ${connectionId}: ${why}`);
+        this.#removeConnection(session, connectionId, 'networkDisconnected');
+      },
+    });
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.#opts.maxPayload,
@@ -127,17 +166,30 @@ export class SignalingServer {
     return this.#byConnectionId.size;
   }
 
-  /** Handles an HTTP upgrade; anything but the signaling path with its subprotocol is refused. */
+  /**
+   * Handles an HTTP upgrade; anything but the signaling path with its subprotocol is refused.
+   * Whatever a stranger sends here is answered or dropped, never thrown.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+      // A stranger that does not read the answer does not keep the socket.
+      setTimeout(() => socket.destroy(), 2000).unref();
     };
-    if (this.#closed) return refuse(503, 'Service Unavailable');
-    if (path !== SIGNALING_PATH) return refuse(404, 'Not Found');
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (!offered.includes(SIGNALING_SUBPROTOCOL)) return refuse(400, 'Bad Request');
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+    socket.on('error', () => undefined); // a reset mid-handshake is the stranger's business
+    try {
+      if (this.#closed) return refuse(503, 'Service Unavailable');
+      const target = parseRequestTarget(req.url);
+      if (!target) return refuse(400, 'Bad Request');
+      if (target.pathname !== SIGNALING_PATH) return refuse(404, 'Not Found');
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      if (!offered.includes(SIGNALING_SUBPROTOCOL)) return refuse(400, 'Bad Request');
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+    } catch (err) {
+      this.#log(`upgrade refused: ${(err as Error).message}`);
+      if (socket.writable) refuse(400, 'Bad Request');
+      else socket.destroy();
+    }
   }
 
   /** Closes every socket with `code` and resolves once all are closed (terminating stragglers). */
@@ -160,18 +212,22 @@ export class SignalingServer {
       client.ws.close(code, reason);
     }
     await Promise.all(waits);
+    this.#detached.clear();
     this.#wss.close();
   }
 
+  /** Every line is sanitized here: parts of it may come from clients (control characters escaped, length capped). */
   #log(line: string): void {
-    this.#opts.log?.(line);
+    this.#opts.log?.(forLog(line, 2000));
   }
 
   #accept(ws: WebSocket, req: IncomingMessage): void {
     const client: Client = {
-      ws, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, lastPong: Date.now(), closing: false,
+      ws, socket: req.socket, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, lastPong: Date.now(), closing: false,
+      bucket: new TokenBucket(this.#limits.messagesPerSecond, this.#limits.messageBurst),
     };
     this.#clients.add(client);
+    this.#sayWhyTooBig(ws);
     client.connectTimer = setTimeout(() => this.#close(client, CloseCode.CONNECT_TIMEOUT, 'connect timeout'), this.#opts.connectTimeoutMs);
     ws.on('pong', () => {
       client.lastPong = Date.now();
@@ -182,18 +238,42 @@ export class SignalingServer {
       if (client.connectTimer) clearTimeout(client.connectTimer);
       this.#clients.delete(client);
       client.closing = true;
-      this.#leave(client, 'networkDisconnected');
+      // Gone without `disconnect`: kept for a reconnection, unless the server closed it on purpose.
+      if (client.closedByServer || this.#closed) this.#leave(client, 'networkDisconnected');
+      else this.#detach(client);
+    });
+  }
+
+  /**
+   * ws closes a connection that sends a message over maxPayload with 1009 and an empty reason;
+   * its receiver's 'error' is heard here first, so the close carries the limit instead (ws's own
+   * close(1009) that follows finds the socket closing and does nothing).
+   */
+  #sayWhyTooBig(ws: WebSocket): void {
+    const receiver = (ws as unknown as { _receiver?: { prependListener?: (event: string, listener: (err: Error & { code?: string }) => void) => void } })._receiver;
+    receiver?.prependListener?.('error', (err) => {
+      if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || ws.readyState !== WebSocket.OPEN) return;
+      ws.close(CloseCode.MESSAGE_TOO_BIG, closeReason(`message larger than ${this.#opts.maxPayload} bytes`));
     });
   }
 
   #livenessTick(): void {
     const now = Date.now();
+    const tick = performance.now();
+    // A tick that comes late means this process did not run (a long task, a stopped VM): the
+    // clients' pongs could not be read meanwhile, so that time does not count against them.
+    const late = tick - this.#lastTick - this.#opts.pingIntervalMs;
+    this.#lastTick = tick;
+    if (late > this.#opts.pingIntervalMs / 2) {
+      this.#log(`liveness tick ${Math.round(late)} ms late: not counted against clients`);
+      for (const client of this.#clients) client.lastPong += late;
+    }
     for (const client of this.#clients) {
       if (!client.conn || client.closing) continue;
       if (now - client.lastPong > this.#opts.pongTimeoutMs) {
-        this.#log(`drop ${client.conn.info.connectionId}: no pong for ${now - client.lastPong} ms`);
+        this.#log(`detach ${client.conn.info.connectionId}: no pong for ${now - client.lastPong} ms`);
         client.closing = true;
-        this.#leave(client, 'networkDisconnected');
+        this.#detach(client);
         client.ws.terminate();
       } else {
         client.ws.ping();
@@ -202,31 +282,55 @@ export class SignalingServer {
   }
 
   #send(client: Client, message: ServerMessage): void {
-    if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(message));
+    this.#sendText(client, JSON.stringify(message));
+  }
+
+  /**
+   * Sends unless the client has more than maxBufferedBytes waiting already: then it is closed
+   * with 4007 (a client that does not read is never buffered for without bound).
+   */
+  #sendText(client: Client, text: string): void {
+    if (client.ws.readyState !== WebSocket.OPEN || client.closing) return;
+    if (client.ws.bufferedAmount + text.length > this.#limits.maxBufferedBytes) {
+      this.#close(client, CloseCode.SLOW_CONSUMER, `more than ${this.#limits.maxBufferedBytes} bytes unsent: the client does not read`);
+      // Its close frame waits behind what it does not read: free the socket soon instead.
+      setTimeout(() => client.ws.terminate(), 1000).unref();
+      return;
+    }
+    client.ws.send(text);
   }
 
   #sendTo(connectionId: string, message: ServerMessage): void {
     const client = this.#byConnectionId.get(connectionId);
     if (client) this.#send(client, message);
+    else this.#detached.queue(connectionId, JSON.stringify(message));
   }
 
-  /** Sends to every connected client of the session, except `except`. */
+  /** Sends to every connected client of the session, except `except` (serialized once). */
   #broadcast(session: SessionRecord, message: ServerMessage, except?: string): void {
+    const text = JSON.stringify(message);
     for (const connectionId of session.connections.keys()) {
-      if (connectionId !== except) this.#sendTo(connectionId, message);
+      if (connectionId === except) continue;
+      const client = this.#byConnectionId.get(connectionId);
+      if (client) this.#sendText(client, text);
+      else this.#detached.queue(connectionId, text);
     }
   }
 
   #close(client: Client, code: CloseCode, reason: string): void {
     if (client.closing) return;
     client.closing = true;
+    client.closedByServer = true;
     if (client.connectTimer) clearTimeout(client.connectTimer);
     if (client.conn) this.#log(`close ${client.conn.info.connectionId} ${code} ${reason}`);
-    client.ws.close(code, reason);
+    client.ws.close(code, closeReason(reason));
   }
 
   #onMessage(client: Client, data: RawData, isBinary: boolean): void {
     if (client.closing) return;
+    if (!client.bucket.take()) {
+      return this.#close(client, CloseCode.RATE_LIMITED, `more than ${this.#limits.messagesPerSecond} messages per second`);
+    }
     if (isBinary) return this.#close(client, CloseCode.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     let message: unknown;
     try {
@@ -240,7 +344,7 @@ export class SignalingServer {
     const req = message as Fields;
     const type = req['type'];
     if (typeof type !== 'string' || !(REQUEST_TYPES as readonly string[]).includes(type)) {
-      return this.#close(client, CloseCode.PROTOCOL_ERROR, `unknown type ${JSON.stringify(type)}`.slice(0, 120));
+      return this.#close(client, CloseCode.PROTOCOL_ERROR, `unknown type ${String(JSON.stringify(type) ?? 'undefined').slice(0, 60)}`);
     }
     const id = req['id'];
     if (typeof id !== 'string' || id === '' || id.length > 128) {
@@ -286,7 +390,15 @@ export class SignalingServer {
       this.#log(`connect refused from ${client.remote}: ${code} ${message}`);
       this.#close(client, CloseCode.AUTHENTICATION_FAILED, 'authentication failed');
     };
-    const check = verifyToken(req['token'], this.#opts.apiKey, this.#opts.apiSecret);
+    const refuseLimit = (message: string): void => {
+      this.#send(client, { type: 'error', id, code: ErrorCode.OTC_SESSION_CONNECTION_LIMIT_EXCEEDED, message });
+      this.#close(client, CloseCode.CONNECTION_LIMIT, message);
+    };
+    const reconnect = req['reconnect'];
+    // A reconnection does not check the token's expiry (checked as of second 1 of 1970, as
+    // jsonwebtoken reads 0 as "now"): its reconnect token proves the connection was admitted
+    // while the token was valid (docs/protocol.md, "Reconnecting").
+    const check = verifyToken(req['token'], this.#opts.apiKey, this.#opts.apiSecret, reconnect === undefined ? undefined : 1);
     if (!check.ok) return refuse(check.code, check.message);
     const { grant } = check;
     const wanted = req['sessionId'];
@@ -295,6 +407,13 @@ export class SignalingServer {
     }
     const session = this.#opts.store.getSession(grant.sessionId);
     if (!session) return refuse(ErrorCode.OTC_SESSION_INVALID_SESSION, 'no such session');
+    if (reconnect !== undefined) return this.#reconnect(client, id, req, reconnect, session, refuse, refuseLimit);
+    if (session.connections.size >= this.#limits.maxConnectionsPerSession) {
+      return refuseLimit(`this session has ${this.#limits.maxConnectionsPerSession} connections: the server's limit`);
+    }
+    const admitted = this.#opts.admission.admitConnection(client.socket, req['token'] as string);
+    if (!admitted.ok) return refuseLimit(admitted.message);
+    client.release = admitted.release;
     const e2ee = req['e2ee'] === true;
     if (client.connectTimer) clearTimeout(client.connectTimer);
     client.connectTimer = undefined;
@@ -308,18 +427,103 @@ export class SignalingServer {
       type: 'ack', id, connectionId: conn.info.connectionId, sessionId: session.sessionId, role: conn.role, data: conn.info.data,
       session: { e2ee: session.e2ee, mediaMode: session.mediaMode },
       connections: others, streams: [...session.streams.values()],
+      iceServers: this.#opts.iceServersFor?.(conn.info.connectionId) ?? [],
+      reconnectToken: this.#reconnectTokens.mint(session.sessionId, conn.info.connectionId),
     });
     this.#broadcast(session, { type: 'connectionCreated', connection: conn.info }, conn.info.connectionId);
     this.#log(`connect ${conn.info.connectionId} session=${session.sessionId} role=${conn.role} e2ee=${e2ee} from ${client.remote}`);
   }
 
+  /**
+   * `connect` with `reconnect: { connectionId, reconnectToken }`: the connection, detached or
+   * still attached to a socket the server has not seen die, moves to this socket; the ack says
+   * `reconnected: true` and the messages queued meanwhile follow in order.
+   */
+  #reconnect(client: Client, id: string, req: Fields, reconnect: unknown, session: SessionRecord,
+    refuse: (code: ErrorCode, message: string) => void, refuseLimit: (message: string) => void): void {
+    if (typeof reconnect !== 'object' || reconnect === null || Array.isArray(reconnect)) {
+      throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'reconnect must be { connectionId, reconnectToken }');
+    }
+    const connectionId = (reconnect as Fields)['connectionId'];
+    if (typeof connectionId !== 'string' || connectionId.length > 128
+      || !this.#reconnectTokens.verify((reconnect as Fields)['reconnectToken'], session.sessionId, connectionId)) {
+      return refuse(ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE, 'the reconnect token is not valid for this connection');
+    }
+    const conn = session.connections.get(connectionId);
+    const previous = this.#byConnectionId.get(connectionId);
+    const taken = previous ? undefined : this.#detached.take(connectionId);
+    if (!conn || (!previous && !taken)) {
+      return refuse(ErrorCode.OTC_SESSION_CONNECTION_DROPPED, 'the connection is gone: it was dropped (away longer than the grace period, or too much queued)');
+    }
+    let release = taken?.release;
+    if (previous) {
+      // The server had not noticed the old socket die: it is closed, and its counts move here.
+      release = previous.release;
+      previous.release = undefined;
+      previous.conn = undefined;
+      previous.session = undefined;
+      this.#byConnectionId.delete(connectionId);
+      this.#close(previous, CloseCode.REPLACED, 'replaced by a reconnection');
+      setTimeout(() => previous.ws.terminate(), 1000).unref();
+    }
+    // The connection's own counts are given back first: a reconnection is not a second connection of its token.
+    release?.();
+    const admitted = this.#opts.admission.admitConnection(client.socket, req['token'] as string);
+    if (!admitted.ok) {
+      this.#removeConnection(session, connectionId, 'networkDisconnected');
+      return refuseLimit(admitted.message);
+    }
+    client.release = admitted.release;
+    if (client.connectTimer) clearTimeout(client.connectTimer);
+    client.connectTimer = undefined;
+    client.conn = conn;
+    client.session = session;
+    client.lastPong = Date.now();
+    this.#byConnectionId.set(connectionId, client);
+    this.#send(client, {
+      type: 'ack', id, connectionId, sessionId: session.sessionId, role: conn.role, data: conn.info.data,
+      session: { e2ee: session.e2ee, mediaMode: session.mediaMode },
+      connections: [...session.connections.values()].filter((c) => c !== conn).map((c) => c.info),
+      streams: [...session.streams.values()],
+      iceServers: this.#opts.iceServersFor?.(connectionId) ?? [],
+      reconnectToken: this.#reconnectTokens.mint(session.sessionId, connectionId),
+      reconnected: true,
+    });
+    for (const text of taken?.queue ?? []) this.#sendText(client, text);
+    this.#log(`reconnect ${connectionId} session=${session.sessionId} from ${client.remote}: ${taken?.queue.length ?? 0} queued messages delivered`);
+  }
+
   /** Removes a connected client from its session and tells the others. Idempotent. */
   #leave(client: Client, reason: ConnectionDestroyedReason): void {
     const { conn, session } = client;
+    client.release?.();
+    client.release = undefined;
     if (!conn || !session) return;
     client.conn = undefined;
     const connectionId = conn.info.connectionId;
     this.#byConnectionId.delete(connectionId);
+    this.#removeConnection(session, connectionId, reason);
+  }
+
+  /**
+   * A connected client's socket went away without `disconnect`: its connection stays, with its
+   * streams and peers, for reconnectGraceMs (reconnection.ts); nobody is told. Its admission
+   * counts stay held: it is still a connection of its token and address.
+   */
+  #detach(client: Client): void {
+    const { conn, session } = client;
+    if (!conn || !session) return this.#leave(client, 'networkDisconnected');
+    client.conn = undefined;
+    this.#byConnectionId.delete(conn.info.connectionId);
+    this.#detached.detach(conn.info.connectionId, session, client.release);
+    client.release = undefined;
+    this.#log(`detach ${conn.info.connectionId}: kept ${this.#opts.reconnectGraceMs} ms for a reconnection`);
+  }
+
+  /** Removes a connection from its session and tells the others (connectionDestroyed, streamDestroyed, peerClosed). */
+  #removeConnection(session: SessionRecord, connectionId: string, reason: ConnectionDestroyedReason): void {
+    this.#detached.remove(connectionId);
+    if (!session.connections.has(connectionId)) return;
     const { streams, peers } = this.#opts.store.removeConnection(session, connectionId);
     const streamReason: StreamDestroyedReason = reason;
     for (const peer of peers) this.#closePeer(peer, connectionId, streamReason);
@@ -361,6 +565,10 @@ export class SignalingServer {
 
   #publish(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
     if (conn.role === 'subscriber') throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'a subscriber token may not publish');
+    if (conn.streams.size >= this.#limits.maxStreamsPerConnection) {
+      throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH,
+        `this connection publishes ${this.#limits.maxStreamsPerConnection} streams: the server's limit`);
+    }
     const videoType = req['videoType'] ?? 'camera';
     if (typeof videoType !== 'string' || !(VIDEO_TYPES as readonly string[]).includes(videoType)) {
       throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'videoType must be camera, screen or custom');
@@ -402,14 +610,32 @@ export class SignalingServer {
 
   #subscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
     const streamId = str(req, 'streamId')!;
+    if (conn.role === 'publisheronly') {
+      throw new RequestError(ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE, 'a publisheronly token may not subscribe');
+    }
     const stream = session.streams.get(streamId);
     if (!stream) throw new RequestError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, 'no such stream');
+    this.#checkSubscriptionLimits(conn, session, streamId);
     if (session.mediaMode === 'routed') return this.#subscribeRouted(client, conn, session, stream, id);
     const peer = this.#opts.store.addPeer(session, stream, conn.info.connectionId);
     this.#send(client, { type: 'ack', id, peerId: peer.peerId });
     this.#sendTo(stream.connectionId, {
       type: 'subscriberJoined', peerId: peer.peerId, streamId, subscriberConnectionId: conn.info.connectionId,
     });
+  }
+
+  #checkSubscriptionLimits(conn: ConnectionRecord, session: SessionRecord, streamId: string): void {
+    const limits = this.#limits;
+    const refuse = (message: string): never => {
+      throw new RequestError(ErrorCode.OTC_SUBSCRIBER_STREAM_LIMIT_EXCEEDED, `${message}: the server's limit`);
+    };
+    if (conn.subscriptions >= limits.maxSubscriptionsPerConnection) refuse(`this connection holds ${limits.maxSubscriptionsPerConnection} subscriptions`);
+    if ((conn.subscriptionsByStream.get(streamId) ?? 0) >= limits.maxSubscriptionsPerStreamPerConnection) {
+      refuse(`this connection holds ${limits.maxSubscriptionsPerStreamPerConnection} subscriptions to this stream`);
+    }
+    if (this.#opts.store.subscriberCount(session, streamId) >= limits.maxSubscribersPerStream) {
+      refuse(`this stream has ${limits.maxSubscribersPerStream} subscribers`);
+    }
   }
 
   #subscribeRouted(client: Client, conn: ConnectionRecord, session: SessionRecord, stream: StreamInfo, id: string): void {

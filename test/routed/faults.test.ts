@@ -18,7 +18,8 @@ test.before(() => {
 test.after.always(() => otc.destroy());
 
 async function startRouted(t: ExecutionContext): Promise<SessionServer> {
-  const server = await startRoutedServer({ pingIntervalMs: 1000, pongTimeoutMs: 3000 });
+  // A dead client's connection is kept for a reconnection first (reconnectGraceMs): 1 s here.
+  const server = await startRoutedServer({ pingIntervalMs: 1000, pongTimeoutMs: 3000, reconnectGraceMs: 1000 });
   t.teardown(() => server.close());
   return server;
 }

@@ -155,8 +155,8 @@ test('disconnect: ack, close 1000, others get connectionDestroyed clientDisconne
   t.is(server.store.getSession(sessionId)?.streams.size, 0);
 });
 
-test('a client that stops answering pings is dropped: networkDisconnected to the others', async (t) => {
-  const server = await startServer(t, { pingIntervalMs: 50, pongTimeoutMs: 300 });
+test('a client that stops answering pings is dropped after the reconnect grace: networkDisconnected to the others', async (t) => {
+  const server = await startServer(t, { pingIntervalMs: 50, pongTimeoutMs: 300, reconnectGraceMs: 300 });
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const live = await joined(t, server, sessionId);
   const mute = await openClient(t, server, { autoPong: false });
