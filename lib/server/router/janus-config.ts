@@ -1,6 +1,15 @@
 // The configuration of a private Janus (design/janus.md): only the VideoRoom plugin and the
 // WebSocket transport, every listener on a UNIX socket or loopback, ICE restricted to one address,
-// no STUN/TURN, no IPv6, secrets of its own.
+// no STUN, the session server's TURN server when it has one, no IPv6, secrets of its own.
+
+/** Janus's TURN relay (nat.turn_*): the session server's TURN with a credential of its own. */
+export interface JanusTurn {
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp' | 'tls';
+  username: string;
+  credential: string;
+}
 
 export interface JanusConfigOptions {
   /** Folder the .jcfg files are written to (Janus's configs_folder). */
@@ -17,6 +26,8 @@ export interface JanusConfigOptions {
   rtpPortRange: string;
   /** Janus log verbosity 0-7. */
   debugLevel: number;
+  /** A TURN server Janus relays through (clients behind NATs that refuse inbound connections). */
+  turn?: JanusTurn;
 }
 
 const LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -35,6 +46,16 @@ function q(value: string): string {
 
 function libs(names: string[]): string {
   return q(names.map((name) => `libjanus_${name}.so`).join(','));
+}
+
+function turnLines(turn: JanusTurn): string {
+  if (!Number.isInteger(turn.port) || turn.port < 1 || turn.port > 65535) throw new TypeError(`bad TURN port ${turn.port}`);
+  return `  turn_server = ${q(turn.host)}
+  turn_port = ${turn.port}
+  turn_type = ${q(turn.transport)}
+  turn_user = ${q(turn.username)}
+  turn_pwd = ${q(turn.credential)}
+`;
 }
 
 /** File name → contents of every .jcfg the private instance reads. */
@@ -66,7 +87,7 @@ nat: {
   full_trickle = false
   ice_enforce_list = ${q(opts.iceEnforce)}
   ignore_mdns = true
-}
+${opts.turn ? turnLines(opts.turn) : ''}}
 plugins: {
   disable = ${libs(UNUSED_PLUGINS)}
 }

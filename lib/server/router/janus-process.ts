@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { janusConfigFiles } from './janus-config';
+import { type JanusTurn, janusConfigFiles } from './janus-config';
 
 export interface JanusProcessOptions {
   /** The janus executable (default `janus` on PATH). */
@@ -22,6 +22,16 @@ export interface JanusProcessOptions {
   startTimeoutMs?: number;
   /** Janus's own log lines. */
   log?: (line: string) => void;
+  /**
+   * The TURN server Janus relays through, asked at every (re)start so that its credential is a
+   * fresh one (the session server computes it from its TURN secret).
+   */
+  turn?: () => JanusTurn | undefined;
+  /**
+   * A network namespace (`ip netns`) to run Janus in, apart from the server's: its API sockets are
+   * files, which every namespace reaches; its media then uses that namespace's addresses (root).
+   */
+  netns?: string;
 }
 
 export interface JanusProcessEvents {
@@ -69,24 +79,29 @@ export class JanusProcess extends EventEmitter<JanusProcessEvents> {
   }
 
   static async start(opts: JanusProcessOptions = {}): Promise<JanusProcess> {
+    if (opts.netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(opts.netns)) throw new TypeError(`not a network namespace name: ${opts.netns}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-otc-janus-'));
     fs.chmodSync(dir, 0o700);
     const apiSocket = path.join(dir, 'api.sock');
     const adminSocket = path.join(dir, 'admin.sock');
     const apiSecret = crypto.randomBytes(18).toString('base64url');
     const adminSecret = crypto.randomBytes(18).toString('base64url');
+    const turn = opts.turn?.();
     const files = janusConfigFiles({
       configDir: dir, apiSocket, adminSocket, apiSecret, adminSecret,
       iceEnforce: opts.iceEnforce ?? '127.0.0.1',
       rtpPortRange: opts.rtpPortRange ?? '20000-40000',
       debugLevel: opts.debugLevel ?? 3,
+      ...(turn && { turn }),
     });
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text, { mode: 0o600 });
 
     const binary = opts.binary ?? 'janus';
-    const child = spawn(binary, ['-F', dir, '-C', path.join(dir, 'janus.jcfg'), '-o'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const janusArgs = ['-F', dir, '-C', path.join(dir, 'janus.jcfg'), '-o'];
+    // `ip netns exec` execs Janus in place: the child's pid is Janus's, stopped and killed as usual.
+    const child = opts.netns !== undefined
+      ? spawn('ip', ['netns', 'exec', opts.netns, binary, ...janusArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(binary, janusArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     const logTail: string[] = [];
     const onLine = (line: string): void => {
       if (line.trim() === '') return;
