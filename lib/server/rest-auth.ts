@@ -6,6 +6,9 @@ export const REST_JWT_MAX_LIFETIME_S = 300;
 /** Tolerated clock difference between the caller and this server, seconds. */
 export const REST_JWT_CLOCK_SKEW_S = 30;
 
+/** Claims only client tokens carry (tokens.ts): their presence marks a client token. */
+const CLIENT_TOKEN_CLAIMS = ['scope', 'session_id', 'role', 'nonce', 'connection_data'] as const;
+
 export type RestAuthResult = { ok: true } | { ok: false; message: string };
 
 /**
@@ -31,6 +34,11 @@ export function verifyRestAuth(header: string | string[] | undefined, apiKey: st
   if (typeof claims === 'string') return { ok: false, message: 'X-OPENTOK-AUTH has no claims object' };
   if (String(claims.iss) !== apiKey) return { ok: false, message: 'X-OPENTOK-AUTH iss is not this API key' };
   if (claims['ist'] !== 'project') return { ok: false, message: 'X-OPENTOK-AUTH ist must be "project"' };
+  // A client token is signed with the same secret and has iss/ist/iat/exp too; one made to live
+  // under 5 minutes would otherwise pass as a project credential.
+  if (CLIENT_TOKEN_CLAIMS.some((claim) => claims[claim] !== undefined)) {
+    return { ok: false, message: 'X-OPENTOK-AUTH is a client token (session.connect), not a project credential' };
+  }
   const { iat, exp } = claims;
   if (typeof iat !== 'number' || typeof exp !== 'number') return { ok: false, message: 'X-OPENTOK-AUTH needs numeric iat and exp' };
   if (iat > nowSeconds + REST_JWT_CLOCK_SKEW_S) return { ok: false, message: 'X-OPENTOK-AUTH iat is in the future' };

@@ -2,8 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as net from 'node:net';
 import type { ConnectionInfo, StreamInfo } from './messages';
 import { SIGNALING_PATH } from './messages';
+import { addressKey } from './admission';
+import type { KeyedRateLimiter } from './rate-limiter';
+import { decodePathSegment, parseRequestTarget } from './request-target';
 import { verifyRestAuth } from './rest-auth';
-import type { SessionRecord, SessionStore } from './session-store';
+import { forLog } from './sanitize';
+import { LimitError, type SessionRecord, type SessionStore } from './session-store';
 import { type HttpRoute, serveWeb } from './web-routes';
 
 /** Largest accepted REST request body, bytes. */
@@ -17,6 +21,10 @@ export interface RestContext {
   log?: (line: string) => void;
   /** More routes (tried after the API's and the browser client's), e.g. the demo's page. */
   routes?: HttpRoute[];
+  /** Requests per remote address (beyond: 429); /health is exempt. */
+  rateLimiter?: KeyedRateLimiter;
+  /** Figures for /health beside its status. */
+  health?: () => Record<string, number>;
 }
 
 /** The JSON element of a `POST /session/create` answer. */
@@ -134,12 +142,16 @@ function describe(session: SessionRecord): SessionInfoResponse {
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = parseRequestTarget(req.url);
+  if (!url) throw new HttpError(400, 'malformed request target', { Connection: 'close' });
   const path = url.pathname;
   if (path === '/health') {
     requireMethod(req, 'GET');
-    sendJson(res, 200, { ok: true });
+    sendJson(res, 200, { ok: true, status: 'ok', ...ctx.health?.() }, { 'Cache-Control': 'no-store' });
     return;
+  }
+  if (ctx.rateLimiter && !ctx.rateLimiter.take(addressKey(req.socket.remoteAddress))) {
+    throw new HttpError(429, 'too many requests from this address', { 'Retry-After': '1' });
   }
   if (path === '/session/create') {
     requireMethod(req, 'POST');
@@ -150,7 +162,13 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
       throw new HttpError(415, 'body must be application/x-www-form-urlencoded');
     }
     const opts = parseCreateForm(new URLSearchParams(body));
-    const session = ctx.store.createSession(opts);
+    let session: SessionRecord;
+    try {
+      session = ctx.store.createSession(opts);
+    } catch (err) {
+      if (err instanceof LimitError) throw new HttpError(429, err.message);
+      throw err;
+    }
     ctx.log?.(`session created ${session.sessionId} ${session.mediaMode}${session.e2ee ? ' e2ee' : ''}`);
     const answer: CreateSessionResponse = {
       session_id: session.sessionId,
@@ -168,8 +186,9 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
   if (match) {
     requireMethod(req, 'GET');
     requireAuth(req, ctx);
-    const apiKey = decodeURIComponent(match[1]!);
-    const sessionId = decodeURIComponent(match[2]!);
+    const apiKey = decodePathSegment(match[1]!);
+    const sessionId = decodePathSegment(match[2]!);
+    if (apiKey === undefined || sessionId === undefined) throw new HttpError(400, 'malformed %-escape in the path');
     const session = apiKey === ctx.apiKey ? ctx.store.getSession(sessionId) : undefined;
     if (!session) throw new HttpError(404, 'no such session in this project');
     sendJson(res, 200, describe(session));
@@ -187,7 +206,7 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
         sendJson(res, err.status, { code: err.status, message: err.message }, err.headers);
         if (err.status === 413) req.resume();
       } else {
-        ctx.log?.(`REST internal error: ${(err as Error).message}`);
+        ctx.log?.(forLog(`REST internal error on ${req.method ?? '?'} ${req.url ?? ''}: ${(err as Error).message}`, 2000));
         sendJson(res, 500, { code: 500, message: 'internal error' });
       }
     });
