@@ -49,3 +49,15 @@ export function numberArgument(values: Values, name: string, min: number, max: n
   }
   return value;
 }
+
+/** The contents of the file a flag names (--tls-cert F, --ca-file F); undefined when the flag is absent. */
+export function fileArgument(values: Values, name: string): Buffer | undefined {
+  const file = values[name];
+  if (file === undefined) return undefined;
+  if (typeof file !== 'string' || file === '') throw new UsageError(`--${name} needs a file name`);
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read --${name} ${file}: ${(err as Error).message}`);
+  }
+}

@@ -15,3 +15,13 @@ export type { MediaRouterOptions, JanusInstanceSpec } from './router/media-route
 export { JanusProcess } from './router/janus-process';
 export type { JanusProcessOptions } from './router/janus-process';
 export type { HttpRoute } from './web-routes';
+export { ServerTlsError, checkServerTls } from './tls';
+export type { ServerTls } from './tls';
+export { IceServers, DEFAULT_TURN_TTL_SECONDS, parseTurnUrl } from './ice-servers';
+export type { IceServer, IceOptions, TurnServersOptions } from './ice-servers';
+export { turnCredential, checkTurnCredential } from './turn-credentials';
+export type { TurnCredential } from './turn-credentials';
+export { TurnProcess } from './turn/turn-process';
+export type { TurnProcessOptions } from './turn/turn-process';
+export { PrivateTurn } from './turn/private-turn';
+export type { SessionIceOptions } from './turn/server-ice';

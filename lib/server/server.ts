@@ -124,7 +124,7 @@ export class SessionServer {
       throw new TypeError(`reconnectGraceMs must be a positive integer, not ${String(opts.reconnectGraceMs)}`);
     }
     // Before anything starts: a certificate that does not parse or match its key is a clear error.
-    const secureContext = opts.tls && checkServerTls(opts.tls);
+    if (opts.tls) checkServerTls(opts.tls);
     const limits = resolveLimits({
       ...opts.limits, ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
     });
@@ -162,8 +162,8 @@ export class SessionServer {
     });
     // https.Server serves the same handler and 'upgrade' events over TLS; the TLS handshake is
     // bounded like a request's headers.
-    const httpServer: http.Server = secureContext
-      ? https.createServer({ secureContext, minVersion: 'TLSv1.2', handshakeTimeout: limits.httpHeadersTimeoutMs }, handler)
+    const httpServer: http.Server = opts.tls
+      ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: limits.httpHeadersTimeoutMs }, handler)
       : http.createServer(handler);
     guard = guardHttpServer(httpServer, limits, admission);
     const sockets = new Set<Socket>();
@@ -188,7 +188,7 @@ export class SessionServer {
     }
     const port = (httpServer.address() as AddressInfo).port;
     const server = new SessionServer(httpServer, signaling, store, apiKey, apiSecret, host, port, sockets, router, ownsRouter,
-      secureContext !== undefined);
+      opts.tls !== undefined);
     server.#ice = ice;
     return server;
   }
