@@ -47,6 +47,7 @@
       # signaling client (Boost.Beast, nlohmann-json: headers only)
       'cpp/src/signaling/messages.cpp',
       'cpp/src/signaling/signaling_client.cpp',
+      'cpp/src/signaling/tls_context.cpp',
       'cpp/src/signaling/url.cpp',
       # libwebrtc glue
       'cpp/src/platform/glibc_data_symbols.c',

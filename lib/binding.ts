@@ -39,6 +39,13 @@ export interface NativeFrameCryptorClass {
 
 export type NativeSessionEvent = (name: string, ...args: unknown[]) => void;
 
+/** otc_session_settings: where the server is, and the CAs a wss:// URL trusts (PEM file or text). */
+export interface NativeSessionSettings {
+  signalingUrl?: string;
+  caFile?: string;
+  ca?: string;
+}
+
 export interface NativeSession {
   setEncryptionSecret(secret: string | Uint8Array): number;
   getEncryptionEpoch(): number | null;
@@ -123,7 +130,7 @@ export interface NativeCodecInfo {
 
 export interface NativeAddon {
   NativeFrameCryptor: NativeFrameCryptorClass;
-  NativeSession: new (apiKey: string, sessionId: string, onEvent: NativeSessionEvent, signalingUrl?: string) => NativeSession;
+  NativeSession: new (apiKey: string, sessionId: string, onEvent: NativeSessionEvent, settings?: NativeSessionSettings) => NativeSession;
   NativePublisher: new (settings: NativePublisherSettings, onEvent: NativePublisherEvent) => NativePublisher;
   NativeSubscriber: new (session: NativeSession, streamId: string, onEvent: NativeSubscriberEvent) => NativeSubscriber;
   sframeHeaderEncode(kid: bigint, ctr: bigint): NativeStatus & { header?: Buffer };

@@ -10,8 +10,20 @@ import { TypedEmitter } from './typed-emitter';
 export type { ConnectionEvent, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from './session-types';
 
 export interface SessionOptions {
-  /** The session server's "ws://host:port/v1/signaling" (default: env OTC_SIGNALING_URL). */
+  /**
+   * The session server's "ws://host:port/v1/signaling", or "wss://host:port/v1/signaling" over
+   * TLS (default: env OTC_SIGNALING_URL).
+   */
   signalingUrl?: string;
+  /**
+   * wss:// only: a PEM file of the certificate authorities to trust instead of the system store
+   * (default: env OTC_CA_FILE, else the system store). The server's certificate must chain to
+   * one of them, be valid now and name the URL's host; TLS 1.2 or newer. connect() rejects with
+   * OTC_SESSION_CONNECTION_FAILED (1006) and a message naming the failed check otherwise.
+   */
+  caFile?: string;
+  /** wss:// only: the same as PEM text (with caFile, both are trusted). */
+  ca?: string | Buffer;
 }
 
 /** Errors that end a connection attempt: connect() rejects with them. */
@@ -52,11 +64,16 @@ export class Session extends TypedEmitter<SessionEvents> {
     requireType(typeof options === 'object' && options !== null, 'options', 'an object');
     const url = options.signalingUrl;
     requireType(url === undefined || typeof url === 'string', 'options.signalingUrl', 'a string');
+    const { caFile, ca } = options;
+    requireType(caFile === undefined || (typeof caFile === 'string' && caFile !== ''), 'options.caFile', 'a file name');
+    requireType(ca === undefined || ((typeof ca === 'string' || Buffer.isBuffer(ca)) && ca.length > 0), 'options.ca', 'a PEM string or Buffer');
     this.apiKey = apiKey;
     this.sessionId = sessionId;
-    this.#native = url === undefined
-      ? new native.NativeSession(apiKey, sessionId, this.#onEvent)
-      : new native.NativeSession(apiKey, sessionId, this.#onEvent, url);
+    this.#native = new native.NativeSession(apiKey, sessionId, this.#onEvent, {
+      ...(url !== undefined && { signalingUrl: url }),
+      ...(caFile !== undefined && { caFile }),
+      ...(ca !== undefined && { ca: typeof ca === 'string' ? ca : ca.toString('utf8') }),
+    });
   }
 
   #onNative(name: string, args: unknown[]): void {

@@ -207,8 +207,20 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
          });
   };
   otc_session_settings *settings = otc_session_settings_new();
+  // info[3]: the signaling URL, or the session's settings { signalingUrl?, caFile?, ca? }
+  // (lib/session.ts has checked their types).
   if (info.Length() > 3 && info[3].IsString() && settings) {
     otc_session_settings_set_signaling_url(settings, info[3].As<Napi::String>().Utf8Value().c_str());
+  } else if (info.Length() > 3 && info[3].IsObject() && settings) {
+    Napi::Object options = info[3].As<Napi::Object>();
+    auto string_option = [&options](const char *name, otc_status (*set)(otc_session_settings *, const char *),
+                                     otc_session_settings *target) {
+      Napi::Value value = options.Get(name);
+      if (value.IsString()) set(target, value.As<Napi::String>().Utf8Value().c_str());
+    };
+    string_option("signalingUrl", otc_session_settings_set_signaling_url, settings);
+    string_option("caFile", otc_session_settings_set_ca_file, settings);
+    string_option("ca", otc_session_settings_set_ca_pem, settings);
   }
   session_ = otc_session_new_with_settings(api_key.c_str(), session_id.c_str(), &callbacks, settings);
   otc_session_settings_delete(settings);

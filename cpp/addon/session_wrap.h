@@ -43,7 +43,7 @@ StreamHandle copy_stream(const otc_stream *stream);
 class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
  public:
   static void Register(Napi::Env env, Napi::Object exports);
-  // new NativeSession(apiKey, sessionId, onEvent(name, ...args), signalingUrl?)
+  // new NativeSession(apiKey, sessionId, onEvent(name, ...args), signalingUrl? | { signalingUrl?, caFile?, ca? })
   explicit SessionWrap(const Napi::CallbackInfo &info);
   ~SessionWrap() override;
 

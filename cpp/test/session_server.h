@@ -43,8 +43,10 @@ inline std::string run(const std::string &command) {
 // The session server as a child process.
 class Server {
  public:
-  void start() {
-    log_path_ = "/tmp/otc-server-test-" + std::to_string(getpid()) + ".log";
+  // extra_args: more serve flags (--tls-cert F --tls-key F).
+  void start(const std::vector<std::string> &extra_args = {}) {
+    static int started = 0;  // a test may run several servers at once: one log each
+    log_path_ = "/tmp/otc-server-test-" + std::to_string(getpid()) + "-" + std::to_string(started++) + ".log";
     setenv("OTC_API_KEY", kApiKey, 1);
     setenv("OTC_API_SECRET", kApiSecret, 1);
     posix_spawn_file_actions_t actions;
@@ -56,6 +58,7 @@ class Server {
     const std::string script = std::string(OTC_REPO_DIR) + "/dist/lib/cli/index.js";
     // Relayed sessions only: no Janus.
     std::vector<std::string> args = {"node", script, "serve", "--port", "0", "--no-router"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char *> argv;
     for (auto &arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -87,12 +90,14 @@ class Server {
   }
   std::string create_session(bool e2ee) {
     return run(cli() + " create-session --url " + url_ + " --api-key " + kApiKey + " --api-secret " +
-               kApiSecret + " --relayed" + (e2ee ? " --e2ee" : ""));
+               kApiSecret + " --relayed" + (e2ee ? " --e2ee" : "") + (ca_file.empty() ? "" : " --ca-file " + ca_file));
   }
   static std::string token(const std::string &session_id, const std::string &role = "publisher") {
     return run(cli() + " token --api-key " + kApiKey + " --api-secret " + kApiSecret + " --session " + session_id + " --role " + role);
   }
   const std::string &signaling() const { return signaling_; }
+  // An https:// server's CA, for create_session.
+  std::string ca_file;
 
  private:
   pid_t pid_ = 0;

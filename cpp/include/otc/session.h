@@ -46,9 +46,23 @@ typedef struct otc_session_callbacks {
 typedef struct otc_session_settings otc_session_settings;
 otc_session_settings *otc_session_settings_new(void);
 void otc_session_settings_delete(otc_session_settings *settings);
-/** The session server's signaling URL, "ws://host:port/v1/signaling". Without it a session uses
- *  the environment variable OTC_SIGNALING_URL. */
+/** The session server's signaling URL, "ws://host:port/v1/signaling" or, over TLS,
+ *  "wss://host:port/v1/signaling" (port 443 by default). Without it a session uses the
+ *  environment variable OTC_SIGNALING_URL. */
 otc_status otc_session_settings_set_signaling_url(otc_session_settings *settings, const char *url);
+/** Project additions: the certificate authorities a "wss://" signaling URL trusts, instead of the
+ *  system's CA store: a PEM file (one or more certificates), or PEM text. Given both, both are
+ *  trusted. Without either, a session uses the PEM file named by the environment variable
+ *  OTC_CA_FILE, and without that the system store (OpenSSL's default paths; SSL_CERT_FILE and
+ *  SSL_CERT_DIR apply). Precedence: settings > OTC_CA_FILE > system store. The server's
+ *  certificate must chain to one of them, be valid now and name the URL's host (DNS name, or IP
+ *  address for an address literal); TLS 1.2 or newer. A file or PEM that cannot be read, or a
+ *  certificate that fails a check, makes otc_session_connect report
+ *  OTC_SESSION_CONNECTION_FAILED with a message naming it ("TLS: certificate has expired", "TLS:
+ *  certificate is not trusted (...)", "TLS: hostname mismatch (...)", "TLS: cannot read the CA
+ *  file ..."). Ignored for "ws://" URLs. */
+otc_status otc_session_settings_set_ca_file(otc_session_settings *settings, const char *path);
+otc_status otc_session_settings_set_ca_pem(otc_session_settings *settings, const char *pem);
 
 /** A session object for session_id. callbacks may be NULL and are copied. NULL when api_key or
  *  session_id is NULL or empty. */
@@ -61,7 +75,8 @@ otc_session *otc_session_new_with_settings(const char *api_key, const char *sess
 
 /** Connects with a client token, asynchronously: on_connected, or on_error with
  *  OTC_SESSION_AUTHORIZATION_FAILURE (1004), OTC_SESSION_INVALID_SESSION (1005),
- *  OTC_SESSION_CONNECTION_FAILED (1006: no URL, unreachable, closed while connecting),
+ *  OTC_SESSION_CONNECTION_FAILED (1006: no URL, unreachable, closed while connecting, a
+ *  TLS check failed),
  *  OTC_SESSION_CONNECTION_TIMED_OUT (1021), or OTC_SESSION_ENCRYPTION_SECRET_MISSING (6000) when
  *  the session is end-to-end encrypted and no secret was set. Returns OTC_SESSION_ILLEGAL_STATE
  *  when already connecting or connected. A server that goes away later gives on_error with

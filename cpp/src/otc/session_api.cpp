@@ -25,6 +25,18 @@ otc_status otc_session_settings_set_signaling_url(otc_session_settings *settings
   return OTC_SUCCESS;
 }
 
+otc_status otc_session_settings_set_ca_file(otc_session_settings *settings, const char *path) {
+  if (!settings || !path) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  settings->ca_file = path;
+  return OTC_SUCCESS;
+}
+
+otc_status otc_session_settings_set_ca_pem(otc_session_settings *settings, const char *pem) {
+  if (!settings || !pem) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  settings->ca_pem = pem;
+  return OTC_SUCCESS;
+}
+
 otc_session *otc_session_new(const char *api_key, const char *session_id,
                              const otc_session_callbacks *callbacks) {
   return otc_session_new_with_settings(api_key, session_id, callbacks, nullptr);
@@ -39,7 +51,11 @@ otc_session *otc_session_new_with_settings(const char *api_key, const char *sess
   session->api_key = api_key;
   session->session_id = session_id;
   if (callbacks) session->callbacks = *callbacks;
-  if (settings) session->signaling_url = settings->signaling_url;
+  if (settings) {
+    session->signaling_url = settings->signaling_url;
+    session->ca_file = settings->ca_file;
+    session->ca_pem = settings->ca_pem;
+  }
   session->link = std::make_unique<otc::SessionLink>(session);
   session->ring =
       std::make_shared<KeyRing>(std::chrono::milliseconds(OTC_E2EE_DEFAULT_GRACE_PERIOD_MS));

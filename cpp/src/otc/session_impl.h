@@ -14,12 +14,16 @@
 
 struct otc_session_settings {
   std::string signaling_url;
+  std::string ca_file;  // wss:// trusts these CAs instead of the system store (tls_options.h)
+  std::string ca_pem;
 };
 
 struct otc_session {
   std::string api_key;
   std::string session_id;
   std::string signaling_url;  // from the settings; empty: OTC_SIGNALING_URL at connect
+  std::string ca_file;        // from the settings; both empty: OTC_CA_FILE, else the system store
+  std::string ca_pem;
   otc_session_callbacks callbacks{};
   std::shared_ptr<otc::e2ee::KeyRing> ring;
   std::atomic<bool> has_secret{false};

@@ -179,9 +179,19 @@ otc_status SessionLink::connect(const char *token) {
     client_->post([this, error] { report_error(OTC_SESSION_CONNECTION_FAILED, error); });
     return OTC_SUCCESS;
   }
+  // Which CAs wss:// trusts: the settings, else OTC_CA_FILE, else the system store.
+  TlsOptions tls;
+  if (!session_->ca_file.empty() || !session_->ca_pem.empty()) {
+    tls.ca_file = session_->ca_file;
+    tls.ca_pem = session_->ca_pem;
+    tls.origin = "the session settings";
+  } else if (const char *env = std::getenv("OTC_CA_FILE"); env && *env) {
+    tls.ca_file = env;
+    tls.origin = "OTC_CA_FILE";
+  }
   state_ = State::connecting;
   const uint64_t attempt = ++attempt_;
-  socket_ = client_->open(url, kConnectTimeout,
+  socket_ = client_->open(url, tls, kConnectTimeout,
                           [this, attempt, token = std::string(token)](otc_status status, const std::string &message) {
                             on_open(attempt, status, message, token);
                           });

@@ -1,5 +1,6 @@
-// Boost.Beast WebSocket (plain TCP: ws:// only, no TLS) carrying the JSON messages of
-// docs/protocol.md. Everything below the public functions runs on the io thread.
+// Boost.Beast WebSocket, over plain TCP (ws://) or over OpenSSL (wss://, tls_context.h),
+// carrying the JSON messages of docs/protocol.md. Everything below the public functions runs on
+// the io thread.
 #include "signaling_client.h"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -9,15 +10,20 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <atomic>
 #include <deque>
 #include <map>
+#include <set>
 #include <thread>
+#include <variant>
 
 #include "../otc/log.h"
 #include "messages.h"
+#include "tls_context.h"
 
 namespace otc::signaling {
 
@@ -40,12 +46,34 @@ struct Pending {
   std::shared_ptr<asio::steady_timer> timer;
 };
 
+using PlainWs = websocket::stream<beast::tcp_stream>;
+using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
 struct Socket {
-  Socket(asio::io_context &io, uint64_t id) : id(id), resolver(io), ws(io), timer(io) {}
+  // tls: the context of a wss:// socket, null for ws://.
+  Socket(asio::io_context &io, uint64_t id, std::shared_ptr<asio::ssl::context> tls)
+      : id(id), resolver(io), tls_context(std::move(tls)), timer(io) {
+    if (tls_context) {
+      ws.emplace<TlsWs>(io, *tls_context);
+    } else {
+      ws.emplace<PlainWs>(io);
+    }
+  }
+  // fn(stream) with the WebSocket stream, whichever transport it runs on.
+  template <class Fn>
+  decltype(auto) with_ws(Fn &&fn) {
+    if (auto *plain = std::get_if<PlainWs>(&ws)) return fn(*plain);
+    return fn(std::get<TlsWs>(ws));
+  }
+  beast::tcp_stream &tcp() {
+    return with_ws([](auto &stream) -> beast::tcp_stream & { return beast::get_lowest_layer(stream); });
+  }
   uint64_t id;
   WsUrl url;
   tcp::resolver resolver;
-  websocket::stream<beast::tcp_stream> ws;
+  std::shared_ptr<asio::ssl::context> tls_context;  // outlives the stream that uses it
+  std::variant<std::monostate, PlainWs, TlsWs> ws;
+  PeerCheck peer_check;      // what certificate verification saw (wss://)
   asio::steady_timer timer;  // the open timeout, then the close bound
   beast::flat_buffer buffer;
   websocket::response_type response;
@@ -74,9 +102,13 @@ struct SignalingClient::Impl {
   std::atomic<uint64_t> next_socket{1};
   std::thread thread;
   SocketPtr current;      // io thread only
+  std::set<std::shared_ptr<asio::steady_timer>> timers;  // post_after's, io thread only: cancelled by the destructor
   bool stopping = false;  // io thread only: the destructor runs, nothing is reported any more
 
-  void do_open(uint64_t id, const WsUrl &url, std::chrono::milliseconds timeout, OpenHandler done);
+  void do_open(uint64_t id, const WsUrl &url, const TlsOptions &tls, std::chrono::milliseconds timeout,
+               OpenHandler done);
+  void tls_handshake(const SocketPtr &s);
+  void ws_handshake(const SocketPtr &s);
   void do_request(uint64_t id, nlohmann::json message, std::chrono::milliseconds timeout,
                   ReplyHandler done);
   void do_close(uint64_t id, bool send_disconnect, std::function<void()> done);
@@ -99,7 +131,7 @@ void SignalingClient::Impl::teardown(const SocketPtr &s) {
   error_code ec;
   s->timer.cancel();
   s->resolver.cancel();
-  beast::get_lowest_layer(s->ws).socket().close(ec);
+  s->tcp().socket().close(ec);
   for (auto &entry : s->pending) entry.second.timer->cancel();
   s->pending.clear();
   s->outbox.clear();
@@ -120,8 +152,9 @@ void SignalingClient::Impl::lost(const SocketPtr &s) {
   const bool asked = s->closing;
   auto on_close = std::move(s->on_close);
   s->on_close = nullptr;
-  const int code = static_cast<int>(s->ws.reason().code);
-  const std::string reason(s->ws.reason().reason.data(), s->ws.reason().reason.size());
+  const auto close_reason = s->with_ws([](auto &ws) { return ws.reason(); });
+  const int code = static_cast<int>(close_reason.code);
+  const std::string reason(close_reason.reason.data(), close_reason.reason.size());
   teardown(s);
   if (stopping) return;
   if (asked) {
@@ -131,8 +164,8 @@ void SignalingClient::Impl::lost(const SocketPtr &s) {
   }
 }
 
-void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, std::chrono::milliseconds timeout,
-                                    OpenHandler done) {
+void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, const TlsOptions &tls,
+                                    std::chrono::milliseconds timeout, OpenHandler done) {
   if (current) {
     // A socket still closing is abandoned; its close() still hears back.
     auto previous = current;
@@ -142,10 +175,14 @@ void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, std::chrono::
     if (on_close && !stopping) on_close();
   }
   if (stopping) return;
-  auto s = std::make_shared<Socket>(io, id);
+  std::shared_ptr<asio::ssl::context> context;
+  std::string context_error;
+  if (url.tls) context = make_client_context(tls, context_error);
+  auto s = std::make_shared<Socket>(io, id, context);
   s->url = url;
   s->on_open = std::move(done);
   current = s;
+  if (url.tls && !context) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, context_error);
   s->timer.expires_after(timeout);
   s->timer.async_wait([this, s](error_code ec) {
     if (ec || s->down || s->open) return;
@@ -154,51 +191,91 @@ void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, std::chrono::
   s->resolver.async_resolve(url.host, url.port, [this, s](error_code ec, tcp::resolver::results_type results) {
     if (s->down) return;
     if (ec) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, "cannot resolve " + s->url.host + ": " + ec.message());
-    beast::get_lowest_layer(s->ws).async_connect(results, [this, s](error_code ec, const tcp::endpoint &) {
+    s->tcp().async_connect(results, [this, s](error_code ec, const tcp::endpoint &) {
       if (s->down) return;
       if (ec) {
         return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
                          "cannot connect to " + s->url.host + ":" + s->url.port + ": " + ec.message());
       }
       error_code ignored;
-      beast::get_lowest_layer(s->ws).socket().set_option(tcp::no_delay(true), ignored);
-      s->ws.set_option(websocket::stream_base::decorator([](websocket::request_type &request) {
-        request.set(beast::http::field::sec_websocket_protocol, kSubprotocol);
-        request.set(beast::http::field::user_agent, "node-otc");
-      }));
-      s->ws.read_message_max(kMaxMessageBytes);
-      const bool ipv6 = s->url.host.find(':') != std::string::npos;
-      const std::string host = (ipv6 ? "[" + s->url.host + "]" : s->url.host) + ":" + s->url.port;
-      s->ws.async_handshake(s->response, host, s->url.target, [this, s](error_code ec) {
-        if (s->down) return;
-        if (ec) {
-          return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
-                           "WebSocket handshake with the signaling server failed: " + ec.message());
-        }
-        if (s->response[beast::http::field::sec_websocket_protocol] != kSubprotocol) {
-          return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
-                           "the signaling server does not speak otc-signaling-v1");
-        }
-        s->open = true;
-        s->timer.cancel();
-        auto done = std::move(s->on_open);
-        s->on_open = nullptr;
-        read_loop(s);
-        if (!s->writing) write_next(s);
-        if (!stopping && done) done(OTC_SUCCESS, "");
-      });
+      s->tcp().socket().set_option(tcp::no_delay(true), ignored);
+      if (s->url.tls) return tls_handshake(s);
+      ws_handshake(s);
     });
   });
 }
 
-void SignalingClient::Impl::read_loop(const SocketPtr &s) {
-  s->ws.async_read(s->buffer, [this, s](error_code ec, size_t) {
+// wss://: the TLS handshake, the server's certificate checked for the URL's host.
+void SignalingClient::Impl::tls_handshake(const SocketPtr &s) {
+  auto &tls = std::get<TlsWs>(s->ws).next_layer();
+  std::string error;
+  if (!expect_peer(tls.native_handle(), s->url.host, error)) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, error);
+  PeerCheck *check = &s->peer_check;  // lives as long as the stream holding this callback
+  tls.set_verify_callback([check](bool preverified, asio::ssl::verify_context &context) {
+    return note_verification(preverified, context.native_handle(), *check);
+  });
+  tls.async_handshake(asio::ssl::stream_base::client, [this, s](error_code ec) {
     if (s->down) return;
-    if (ec) return lost(s);
-    std::string text = beast::buffers_to_string(s->buffer.data());
-    s->buffer.consume(s->buffer.size());
-    if (s->ws.got_text()) dispatch(s, text);
-    if (!s->down) read_loop(s);
+    if (ec) {
+      auto &tls = std::get<TlsWs>(s->ws).next_layer();
+      return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
+                       describe_handshake_failure(ec, tls.native_handle(), s->peer_check, s->url.host));
+    }
+    ws_handshake(s);
+  });
+}
+
+void SignalingClient::Impl::ws_handshake(const SocketPtr &s) {
+  const bool ipv6 = s->url.host.find(':') != std::string::npos;
+  const std::string host = (ipv6 ? "[" + s->url.host + "]" : s->url.host) + ":" + s->url.port;
+  auto on_handshake = [this, s](error_code ec) {
+    if (s->down) return;
+    if (ec) {
+      std::string message = "WebSocket handshake with the signaling server failed: " + ec.message();
+      // A TLS server drops a plain HTTP request without answering it (or answers with a TLS alert).
+      const bool no_http = ec == beast::http::error::end_of_stream || ec == asio::error::eof ||
+                           ec == asio::error::connection_reset || ec.category() == beast::http::make_error_code(beast::http::error::bad_version).category();
+      if (!s->url.tls && no_http) message += " (no HTTP answer: a TLS server? use wss://)";
+      return fail_open(s, OTC_SESSION_CONNECTION_FAILED, message);
+    }
+    if (s->response[beast::http::field::sec_websocket_protocol] != kSubprotocol) {
+      return fail_open(s, OTC_SESSION_CONNECTION_FAILED, "the signaling server does not speak otc-signaling-v1");
+    }
+    s->open = true;
+    s->timer.cancel();
+    auto done = std::move(s->on_open);
+    s->on_open = nullptr;
+    read_loop(s);
+    if (!s->writing) write_next(s);
+    if (!stopping && done) done(OTC_SUCCESS, "");
+  };
+  s->with_ws([&](auto &ws) {
+    ws.set_option(websocket::stream_base::decorator([](websocket::request_type &request) {
+      request.set(beast::http::field::sec_websocket_protocol, kSubprotocol);
+      request.set(beast::http::field::user_agent, "node-otc");
+    }));
+    ws.read_message_max(kMaxMessageBytes);
+    // Liveness once open: a ping after half of kIdleBound of silence, lost after all of it. The
+    // handshake has the open timeout of its own.
+    websocket::stream_base::timeout liveness{};
+    liveness.handshake_timeout = websocket::stream_base::none();
+    liveness.idle_timeout = kIdleBound;
+    liveness.keep_alive_pings = true;
+    ws.set_option(liveness);
+    ws.async_handshake(s->response, host, s->url.target, on_handshake);
+  });
+}
+
+void SignalingClient::Impl::read_loop(const SocketPtr &s) {
+  s->with_ws([&](auto &ws) {
+    ws.async_read(s->buffer, [this, s](error_code ec, size_t) {
+      if (s->down) return;
+      if (ec) return lost(s);
+      std::string text = beast::buffers_to_string(s->buffer.data());
+      s->buffer.consume(s->buffer.size());
+      if (s->with_ws([](auto &ws) { return ws.got_text(); })) dispatch(s, text);
+      if (!s->down) read_loop(s);
+    });
   });
 }
 
@@ -241,20 +318,24 @@ void SignalingClient::Impl::write_next(const SocketPtr &s) {
     return;
   }
   s->writing = true;
-  s->ws.text(true);
-  s->ws.async_write(asio::buffer(s->outbox.front()), [this, s](error_code ec, size_t) {
-    s->writing = false;
-    if (s->down) return;
-    if (ec) return lost(s);
-    s->outbox.pop_front();
-    write_next(s);
+  s->with_ws([&](auto &ws) {
+    ws.text(true);
+    ws.async_write(asio::buffer(s->outbox.front()), [this, s](error_code ec, size_t) {
+      s->writing = false;
+      if (s->down) return;
+      if (ec) return lost(s);
+      s->outbox.pop_front();
+      write_next(s);
+    });
   });
 }
 
 void SignalingClient::Impl::start_close(const SocketPtr &s) {
   s->close_sent = true;
-  s->ws.async_close(websocket::close_code::normal, [this, s](error_code) {
-    if (!s->down) lost(s);  // closing is set: reported as asked for
+  s->with_ws([&](auto &ws) {
+    ws.async_close(websocket::close_code::normal, [this, s](error_code) {
+      if (!s->down) lost(s);  // closing is set: reported as asked for
+    });
   });
 }
 
@@ -333,6 +414,7 @@ SignalingClient::~SignalingClient() {
   Impl *impl = impl_.get();
   asio::post(impl->io, [impl] {
     impl->stopping = true;
+    for (const auto &timer : impl->timers) timer->cancel();  // a pending post_after must not hold up run()
     if (impl->current) impl->do_close(impl->current->id, true, nullptr);
   });
   impl->work.reset();  // run() returns once the close is done (bounded by kCloseBound)
@@ -340,10 +422,11 @@ SignalingClient::~SignalingClient() {
   impl->current.reset();
 }
 
-uint64_t SignalingClient::open(const WsUrl &url, std::chrono::milliseconds timeout, OpenHandler done) {
+uint64_t SignalingClient::open(const WsUrl &url, const TlsOptions &tls, std::chrono::milliseconds timeout,
+                               OpenHandler done) {
   const uint64_t id = impl_->next_socket.fetch_add(1);
-  asio::post(impl_->io, [impl = impl_.get(), id, url, timeout, done = std::move(done)]() mutable {
-    impl->do_open(id, url, timeout, std::move(done));
+  asio::post(impl_->io, [impl = impl_.get(), id, url, tls, timeout, done = std::move(done)]() mutable {
+    impl->do_open(id, url, tls, timeout, std::move(done));
   });
   return id;
 }
@@ -365,6 +448,19 @@ void SignalingClient::close(uint64_t socket, bool send_disconnect, std::function
 void SignalingClient::post(std::function<void()> fn) {
   asio::post(impl_->io, [impl = impl_.get(), fn = std::move(fn)] {
     if (!impl->stopping && fn) fn();
+  });
+}
+
+void SignalingClient::post_after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  asio::post(impl_->io, [impl = impl_.get(), delay, fn = std::move(fn)]() mutable {
+    if (impl->stopping) return;
+    auto timer = std::make_shared<asio::steady_timer>(impl->io, delay);
+    impl->timers.insert(timer);
+    timer->async_wait([impl, timer, fn = std::move(fn)](error_code) {
+      impl->timers.erase(timer);
+      // Also on cancellation (the destructor): nothing runs once stopping.
+      if (!impl->stopping && fn) fn();
+    });
   });
 }
 

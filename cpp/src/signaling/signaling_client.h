@@ -1,5 +1,6 @@
 // The signaling client: one WebSocket to the session server (docs/protocol.md section 3),
-// subprotocol otc-signaling-v1, JSON text frames. ws:// only: there is no TLS here.
+// subprotocol otc-signaling-v1, JSON text frames, over ws:// or wss:// (TLS 1.2+ through OpenSSL,
+// the server's certificate verified: tls_context.h).
 //
 // Threads: the client owns one io_context run by one internal thread (started by the
 // constructor, joined by the destructor). Every public function may be called from any thread,
@@ -17,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tls_options.h"
 #include "url.h"
 
 namespace otc::signaling {
@@ -28,7 +30,8 @@ class SignalingListener {
   // A server event (a message without id).
   virtual void on_event(uint64_t socket, const nlohmann::json &event) = 0;
   // The socket went down without close() asking for it (server closed it, network failure,
-  // protocol violation). Not called after close() or during the destructor.
+  // protocol violation, or kIdleBound without a byte from the server: close_code 0 then).
+  // Not called after close() or during the destructor.
   virtual void on_closed(uint64_t socket, int close_code, const std::string &reason) = 0;
 };
 
@@ -40,6 +43,10 @@ struct Reply {
 
 class SignalingClient {
  public:
+  // A socket from which nothing (not even a pong to the ping sent halfway) arrives for this long
+  // is taken as lost: a cut link is noticed although TCP would not say so for minutes.
+  static constexpr std::chrono::milliseconds kIdleBound{10000};
+
   using OpenHandler = std::function<void(otc_status status, const std::string &message)>;
   using ReplyHandler = std::function<void(const Reply &reply)>;
 
@@ -52,9 +59,10 @@ class SignalingClient {
 
   // Opens a socket (closing any previous one without reporting it). done follows once: OTC_SUCCESS
   // when the WebSocket handshake is complete, OTC_SESSION_CONNECTION_FAILED when the server
-  // cannot be reached or refuses the upgrade, OTC_SESSION_CONNECTION_TIMED_OUT after timeout.
-  // Returns the socket's id.
-  uint64_t open(const WsUrl &url, std::chrono::milliseconds timeout, OpenHandler done);
+  // cannot be reached, refuses the upgrade, or (wss://) fails a TLS check (the message says
+  // which: "TLS: certificate has expired", ...), OTC_SESSION_CONNECTION_TIMED_OUT after timeout.
+  // tls: the CAs a wss:// URL trusts (ignored for ws://). Returns the socket's id.
+  uint64_t open(const WsUrl &url, const TlsOptions &tls, std::chrono::milliseconds timeout, OpenHandler done);
   // Sends a request on socket (its "id" is assigned here); done follows once with the ack or
   // error, or OTC_SESSION_CONNECTION_TIMED_OUT after timeout. Dropped silently (done never
   // runs) when the socket is gone or goes down first.
@@ -65,6 +73,8 @@ class SignalingClient {
   void close(uint64_t socket, bool send_disconnect, std::function<void()> done);
   // Runs fn on the io thread.
   void post(std::function<void()> fn);
+  // Runs fn on the io thread after delay (dropped when the client is being destroyed).
+  void post_after(std::chrono::milliseconds delay, std::function<void()> fn);
   // Whether the caller runs on the io thread (in a listener or reply callback).
   bool in_io_thread() const;
 

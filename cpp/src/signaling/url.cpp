@@ -5,13 +5,11 @@
 namespace otc::signaling {
 
 bool parse_ws_url(const std::string &text, WsUrl &url, std::string &error) {
-  const std::string scheme = "ws://";
-  if (text.rfind("wss://", 0) == 0) {
-    error = "wss:// is not supported (this client has no TLS); use ws://";
-    return false;
-  }
-  if (text.size() < scheme.size() || text.compare(0, scheme.size(), scheme) != 0) {
-    error = "the signaling URL must start with ws://";
+  url.tls = text.rfind("wss://", 0) == 0;
+  const std::string scheme = url.tls ? "wss://" : "ws://";
+  const std::string default_port = url.tls ? "443" : "80";
+  if (!url.tls && text.rfind(scheme, 0) != 0) {
+    error = "the signaling URL must start with ws:// or wss://";
     return false;
   }
   const std::string rest = text.substr(scheme.size());
@@ -39,12 +37,12 @@ bool parse_ws_url(const std::string &text, WsUrl &url, std::string &error) {
       }
       port = after.substr(1);
     } else {
-      port = "80";
+      port = default_port;
     }
   } else {
     const size_t colon = authority.rfind(':');
     url.host = authority.substr(0, colon);
-    port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+    port = colon == std::string::npos ? default_port : authority.substr(colon + 1);
   }
   if (url.host.empty()) {
     error = "the signaling URL has no host";
