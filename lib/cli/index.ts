@@ -2,6 +2,7 @@
 // node-otc command line: serve, create-session, token, decrypt-recording, bot, demo, impair.
 import { type Out, UsageError, type Values, fileArgument, numberArgument, parse, required, secretArgument } from './args';
 import { BOT_USAGE, botCommand } from './bot-command';
+import { LIMIT_USAGE, limitsFromFlags } from './limit-flags';
 import { DEMO_USAGE, demoCommand } from './demo-command';
 import { ICE_FLAGS, ICE_USAGE, iceOptionsFromFlags } from './ice-flags';
 import { IMPAIR_USAGE, impairCommand } from './impair-command';
@@ -17,7 +18,7 @@ const USAGE = `usage:
   node-otc serve [--host 127.0.0.1] [--port 0|N] [--janus-url URL]... [--janus-api-secret S] [--janus-private N]
                  [--janus-ice ADDRESS|INTERFACE] [--janus-netns NAME] [--recordings DIR] [--no-router]
                  [--turn [--turn-ip IP] [--turn-port N] [--turn-relay-ports MIN-MAX] | --turn-url URL... --turn-secret(-file) S]
-                 [--turn-ttl SECONDS] [--stun-url URL]... [--tls-cert F --tls-key F] [--reconnect-grace S]
+                 [--turn-ttl SECONDS] [--stun-url URL]... [--tls-cert F --tls-key F] [--reconnect-grace S] [--limit NAME=N]...
       runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else generated.
       --tls-cert/--tls-key: serve HTTPS and WSS with this PEM certificate (chain, leaf first) and
       its PEM private key; without them plain HTTP (loopback, or behind a TLS-terminating proxy).
@@ -30,6 +31,7 @@ const USAGE = `usage:
       --janus-netns NAME: run the private Janus inside that network namespace (ip netns; root).
       --reconnect-grace S: a client whose socket drops keeps its connection and streams this long
       for it to reconnect (default 60; 1..3600).
+${LIMIT_USAGE}
 ${ICE_USAGE}
   node-otc create-session --url URL --api-key K --api-secret S [--e2ee] [--relayed|--routed] [--archive-mode manual|always]
                           [--location IPv4] [--ca-file F]
@@ -87,7 +89,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
     recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS, 'tls-cert': 'string', 'tls-key': 'string',
-    'reconnect-grace': 'string',
+    'reconnect-grace': 'string', limit: 'strings',
   });
   if (values['help']) {
     out(USAGE);
@@ -107,15 +109,16 @@ async function serve(args: string[], out: Out): Promise<number> {
   const log = (line: string): void => out(`${new Date().toISOString()} ${line}`);
   const graceS = numberArgument(values, 'reconnect-grace', 1, 3600);
   const reconnect = graceS === undefined ? {} : { reconnectGraceMs: Math.round(graceS * 1000) };
+  const limits = limitsFromFlags(values);
   let server: SessionServer;
   try {
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...tls, ...reconnect, ...(router && { router }), ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, limits, ...tls, ...reconnect, ...(router && { router }), ...(ice && { ice }) });
   } catch (err) {
     if (err instanceof ServerTlsError) throw new UsageError(`--tls-cert/--tls-key: ${err.message}`);
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, ...tls, ...reconnect, ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, limits, ...tls, ...reconnect, ...(ice && { ice }) });
   }
   if (cert) out(`tls: ${describeCertificate(cert)}`);
   out(`url: ${server.url}`);

@@ -5,6 +5,8 @@ import test, { type ExecutionContext } from 'ava';
 import jwt from 'jsonwebtoken';
 import { WebSocket } from 'ws';
 import { ErrorCode } from '../../lib/error-code';
+import { UsageError } from '../../lib/cli/args';
+import { limitsFromFlags } from '../../lib/cli/limit-flags';
 import { CloseCode, signRestAuth } from '../../lib/server/index';
 import { DEFAULT_LIMITS, resolveLimits } from '../../lib/server/limits';
 import { closeReason, parseRequestTarget } from '../../lib/server/request-target';
@@ -299,4 +301,13 @@ test('limits: defaults, overrides, and refusal of nonsense', (t) => {
   t.throws(() => resolveLimits({ maxSessions: 1.5 }), { message: /positive integer/ });
   t.throws(() => resolveLimits({ nope: 1 } as never), { message: /unknown limit nope/ });
   t.is(TestClient.name, 'TestClient');
+});
+
+test('serve --limit NAME=N flags', (t) => {
+  t.deepEqual(limitsFromFlags({ limit: ['maxStreamsPerConnection=4', 'maxBufferedBytes=1048576'] }),
+    { maxStreamsPerConnection: 4, maxBufferedBytes: 1048576 });
+  t.deepEqual(limitsFromFlags({}), {});
+  t.throws(() => limitsFromFlags({ limit: ['maxStreams=4'] }), { instanceOf: UsageError, message: /unknown limit maxStreams/ });
+  t.throws(() => limitsFromFlags({ limit: ['maxSessions=-1'] }), { instanceOf: UsageError, message: /NAME=N/ });
+  t.throws(() => limitsFromFlags({ limit: ['maxSessions=0'] }), { instanceOf: UsageError, message: /positive integer/ });
 });
