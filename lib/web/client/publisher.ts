@@ -5,6 +5,7 @@ import { OtcError } from '../../errors';
 import type { PublisherEvents, StreamEvent } from '../../session-types';
 import type { Codec } from '../e2ee/codec-prefix';
 import type { E2eeContext } from './e2ee-context';
+import { refusePeer } from '../flood-guard';
 import { Emitter } from './emitter';
 import { type AcquiredMedia, type AudioSourceOption, type VideoSourceOption, acquireMedia } from './media-sources';
 import { Peer, type SendToServer } from './peer';
@@ -153,6 +154,8 @@ export class Publisher extends Emitter<PublisherEvents> {
     const link = this.#link;
     const media = this.#media;
     if (!link || !media || this.#peers.has(peerId)) return;
+    const refusal = refusePeer(this.#peers.size);
+    if (refusal) return this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, refusal);
     const peer = new Peer(peerId, link.send, (message) => this.#peerFailed(peerId, message));
     const entry: PeerEntry = { peer, transforms: [] };
     this.#peers.set(peerId, entry);

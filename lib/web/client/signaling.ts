@@ -1,5 +1,6 @@
 // The session protocol's WebSocket (docs/protocol.md section 3): requests answered by ack or
 // error with the same id, events without one.
+import { ServerFloodGuard } from '../flood-guard';
 
 export interface Reply {
   ok: boolean;
@@ -19,20 +20,34 @@ export class SignalingSocket {
   readonly #ws: WebSocket;
   readonly #pending = new Map<string, { done: (reply: Reply) => void; timer: ReturnType<typeof setTimeout> }>();
   #nextId = 1;
+  /** Refuses a server that floods the client (size and rate of its messages). */
+  readonly #guard = new ServerFloodGuard();
+  #finished = false;
   onEvent: (event: ServerEvent) => void = () => undefined;
   onClose: (code: number, reason: string) => void = () => undefined;
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.onmessage = (message) => this.#onMessage(message.data);
-    ws.onclose = (close) => {
-      for (const { done, timer } of this.#pending.values()) {
-        clearTimeout(timer);
-        done({ ok: false, body: {}, code: 1022, message: 'the connection to the session server closed' });
-      }
-      this.#pending.clear();
-      this.onClose(close.code, close.reason);
-    };
+    ws.onclose = (close) => this.#finish(close.code, close.reason);
+  }
+
+  #finish(code: number, reason: string): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    for (const { done, timer } of this.#pending.values()) {
+      clearTimeout(timer);
+      done({ ok: false, body: {}, code: 1022, message: 'the connection to the session server closed' });
+    }
+    this.#pending.clear();
+    this.onClose(code, reason);
+  }
+
+  /** Stops reading a server that floods the client: closed at once, reported as 1008 with the reason. */
+  #refuse(reason: string): void {
+    this.#ws.onmessage = null;
+    this.#ws.close(4000, 'the client refuses a server that floods it');
+    this.#finish(1008, `refused: ${reason}`);
   }
 
   /** Opens the socket; rejects with a message when it cannot within timeoutMs. */
@@ -81,6 +96,9 @@ export class SignalingSocket {
   }
 
   #onMessage(data: unknown): void {
+    if (this.#finished) return;
+    const refusal = this.#guard.admit(typeof data === 'string' ? data.length : 0);
+    if (refusal) return this.#refuse(refusal);
     if (typeof data !== 'string') return;
     let message: Record<string, unknown>;
     try {
