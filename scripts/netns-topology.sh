@@ -10,7 +10,10 @@
 #
 # pub does not forward (ip_forward 0): the clients, their routers and Janus each reach pub's
 # addresses and nothing behind it, so the two clients (and a client and Janus) meet only through
-# a relay on pub: the TURN server. Each router masquerades its client on its WAN veth and drops
+# a relay on pub: the TURN server. pub's default route leads to <p>-void (198.18.9.2), which
+# forwards nothing: as on the Internet, a packet to an address nobody routes (a client's private
+# host candidate) disappears without an error at the sender (coturn ends an allocation whose
+# relay socket gets ENETUNREACH, so a missing route is not the same thing). Each router masquerades its client on its WAN veth and drops
 # every connection that starts on the WAN side (ct state), as a home NAT does. IPv6 is off.
 #
 #   bash scripts/netns-topology.sh up <prefix>      # prefix: otc-t-<something>
@@ -28,7 +31,7 @@ command -v nft >/dev/null || { echo "netns-topology: nft is missing: bash script
 
 cmd=${1:-}
 prefix=${2:-}
-NAMES=(pub ra ca rb cb jan)
+NAMES=(pub ra ca rb cb jan void)
 
 in_ns() {  # ns command...
   local ns=$1
@@ -87,11 +90,12 @@ up() {
   local p=$1
   base_ns "$p-pub"
   in_ns "$p-pub" ip addr add 198.18.0.1/32 dev lo
-  for name in ra ca rb cb jan; do base_ns "$p-$name"; done
+  for name in ra ca rb cb jan void; do base_ns "$p-$name"; done
 
   link "$p-pub" to-ra 198.18.1.1/24 "$p-ra" wan 198.18.1.2/24
   link "$p-pub" to-rb 198.18.2.1/24 "$p-rb" wan 198.18.2.2/24
   link "$p-pub" to-jan 198.18.3.1/24 "$p-jan" eth0 198.18.3.2/24
+  link "$p-pub" to-void 198.18.9.1/24 "$p-void" eth0 198.18.9.2/24
   link "$p-ra" lan 198.19.1.1/24 "$p-ca" eth0 198.19.1.2/24
   link "$p-rb" lan 198.19.2.1/24 "$p-cb" eth0 198.19.2.2/24
 
@@ -101,6 +105,8 @@ up() {
   in_ns "$p-ca" ip route add default via 198.19.1.1
   in_ns "$p-cb" ip route add default via 198.19.2.1
   in_ns "$p-pub" sysctl -q -w net.ipv4.ip_forward=0
+  in_ns "$p-pub" ip route add default via 198.18.9.2
+  in_ns "$p-void" sysctl -q -w net.ipv4.ip_forward=0
   nat_router "$p-ra"
   nat_router "$p-rb"
 }

@@ -51,7 +51,7 @@ function checkUrls(urls: unknown, pattern: RegExp, what: string): string[] {
 
 /** Checks `opts` (a clear TypeError for anything malformed); returns a copy with defaults filled in. */
 export function checkIceOptions(opts: IceOptions): Required<Pick<IceOptions, 'stun'>> & { turn?: Required<TurnServersOptions> } {
-  const stun = opts.stun === undefined ? [] : checkUrls(opts.stun, STUN_URL, 'stun URLs');
+  const stun = opts.stun === undefined || (Array.isArray(opts.stun) && opts.stun.length === 0) ? [] : checkUrls(opts.stun, STUN_URL, 'stun URLs');
   if (opts.turn === undefined) return { stun };
   const urls = checkUrls(opts.turn.urls, TURN_URL, 'turn URLs');
   const { secret } = opts.turn;

@@ -2,6 +2,7 @@
 // transforms that put the worker into each sender's and receiver's media pipeline.
 import workerSource from 'otc:frame-worker-source';
 import type { Codec } from '../e2ee/codec-prefix';
+import type { PeerIce } from './ice-config';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './worker/messages';
 import { emptyCounters } from './worker/messages';
 
@@ -13,9 +14,14 @@ export function insertableStreamsSupported(): boolean {
     typeof (RTCRtpSender.prototype as { createEncodedStreams?: unknown }).createEncodedStreams === 'function';
 }
 
-/** Chromium without RTCRtpScriptTransform needs this on every peer connection (legacy API). */
-export function peerConnectionConfig(): RTCConfiguration {
-  const config: RTCConfiguration & { encodedInsertableStreams?: boolean } = { iceServers: [] };
+/**
+ * A peer connection's configuration: its ICE servers and policy; Chromium without
+ * RTCRtpScriptTransform needs encodedInsertableStreams on every peer connection (legacy API).
+ */
+export function peerConnectionConfig(ice: PeerIce): RTCConfiguration {
+  const config: RTCConfiguration & { encodedInsertableStreams?: boolean } = {
+    iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy,
+  };
   if (typeof RTCRtpScriptTransform === 'undefined') config.encodedInsertableStreams = true;
   return config;
 }

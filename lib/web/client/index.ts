@@ -6,6 +6,7 @@ export { ErrorCode } from '../../error-code';
 export { OtcError } from '../../errors';
 export type { ConnectionEvent, PublisherEvents, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from '../../session-types';
 export { Session, type SessionOptions } from './session';
+export type { IceConfig, IceServerConfig } from './ice-config';
 export { Publisher, type PublisherOptions, type PublisherStats, type VideoCodec } from './publisher';
 export { Subscriber, type SubscriberEvents, type SubscriberOptions, type SubscriberStats } from './subscriber';
 export { insertableStreamsSupported } from './e2ee-context';

@@ -3,6 +3,7 @@
 // queued until the remote description is set.
 import type { Codec } from '../e2ee/codec-prefix';
 import { peerConnectionConfig } from './e2ee-context';
+import type { PeerIce } from './ice-config';
 
 export type SendToServer = (message: Record<string, unknown> & { type: string }) => void;
 
@@ -12,8 +13,8 @@ export class Peer {
   #hasRemote = false;
   #closed = false;
 
-  constructor(readonly peerId: string, private readonly send: SendToServer, onFailed: (message: string) => void) {
-    this.pc = new RTCPeerConnection(peerConnectionConfig());
+  constructor(readonly peerId: string, private readonly send: SendToServer, ice: PeerIce, onFailed: (message: string) => void) {
+    this.pc = new RTCPeerConnection(peerConnectionConfig(ice));
     this.pc.onicecandidate = (event) => {
       if (!event.candidate || !event.candidate.candidate || this.#closed) return;
       this.send({
@@ -22,7 +23,7 @@ export class Peer {
       });
     };
     this.pc.onconnectionstatechange = () => {
-      if (this.pc.connectionState === 'failed' && !this.#closed) onFailed('the peer connection failed');
+      if (this.pc.connectionState === 'failed' && !this.#closed) onFailed(this.#failure(ice));
     };
   }
 
@@ -75,6 +76,14 @@ export class Peer {
     if (this.#closed) return;
     this.#closed = true;
     this.pc.close();
+  }
+
+  /** Why the connection failed, as far as the page can tell (ICE: no candidate pair worked). */
+  #failure(ice: PeerIce): string {
+    if (this.pc.iceConnectionState !== 'failed') return 'the peer connection failed (DTLS or the media transport)';
+    const relays = ice.iceServers.some((s) => (typeof s.urls === 'string' ? [s.urls] : s.urls).some((u) => u.startsWith('turn')));
+    return `ICE failed: no candidate pair connected (${relays ? 'TURN servers were offered' : 'no TURN server was offered'}${
+      ice.iceTransportPolicy === 'relay' ? ', relay only' : ''})`;
   }
 
   async #flush(): Promise<void> {

@@ -8,6 +8,8 @@ import type { E2eeContext } from './e2ee-context';
 import { refusePeer } from '../flood-guard';
 import { Emitter } from './emitter';
 import { type AcquiredMedia, type AudioSourceOption, type VideoSourceOption, acquireMedia } from './media-sources';
+import type { PeerIce, SelectedPair } from './ice-config';
+import { selectedPair } from './ice-config';
 import { Peer, type SendToServer } from './peer';
 import type { TestPatternOptions } from './test-pattern';
 
@@ -26,7 +28,8 @@ export interface PublisherOptions {
   testPattern?: Partial<TestPatternOptions>;
 }
 
-export interface PublisherStats {
+/** Candidate types: the first peer's selected pair. */
+export interface PublisherStats extends SelectedPair {
   /** Peer connections carrying this stream now. */
   subscribers: number;
   videoFramesSealed: number;
@@ -43,6 +46,8 @@ export interface PublisherStats {
 /** What the session gives a publisher while it is published. */
 export interface PublisherLink {
   send: SendToServer;
+  /** ICE servers and policy of this connection. */
+  ice: PeerIce;
   e2ee: E2eeContext | null;
   /** Tells the session (and the server) the stream ends. */
   unpublish: () => void;
@@ -96,6 +101,7 @@ export class Publisher extends Emitter<PublisherEvents> {
     const stats: PublisherStats = {
       subscribers: this.#peers.size, videoFramesSealed: 0, audioFramesSealed: 0, videoFramesSent: 0,
       bytesSent: 0, videoFps: 0, videoWidth: 0, videoHeight: 0, e2ee: this.#link?.e2ee != null,
+      localCandidateType: '', remoteCandidateType: '', relayProtocol: '',
     };
     let first = true;
     for (const { peer, transforms } of this.#peers.values()) {
@@ -105,6 +111,7 @@ export class Publisher extends Emitter<PublisherEvents> {
         else stats.audioFramesSealed += sealed;
       }
       const report = await peer.pc.getStats().catch(() => null);
+      if (first) Object.assign(stats, selectedPair(report));
       report?.forEach((entry: Record<string, unknown>) => {
         if (entry['type'] !== 'outbound-rtp') return;
         stats.bytesSent += Number(entry['bytesSent'] ?? 0);
@@ -156,7 +163,7 @@ export class Publisher extends Emitter<PublisherEvents> {
     if (!link || !media || this.#peers.has(peerId)) return;
     const refusal = refusePeer(this.#peers.size);
     if (refusal) return this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, refusal);
-    const peer = new Peer(peerId, link.send, (message) => this.#peerFailed(peerId, message));
+    const peer = new Peer(peerId, link.send, link.ice, (message) => this.#peerFailed(peerId, message));
     const entry: PeerEntry = { peer, transforms: [] };
     this.#peers.set(peerId, entry);
     try {

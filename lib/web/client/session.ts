@@ -8,12 +8,15 @@ import { secretBytes } from '../e2ee/secret';
 import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
 import { Emitter } from './emitter';
 import { Publisher } from './publisher';
+import { type IceConfig, type PeerIce, checkIceConfig, peerIce } from './ice-config';
 import { SignalingSocket, type ServerEvent } from './signaling';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
 export interface SessionOptions {
   /** The session server's ws://host:port/v1/signaling (default: the server that served the page). */
   signalingUrl?: string;
+  /** ICE servers of the page's own, relay only, or the server's TURN ignored (ice-config.ts). */
+  iceConfig?: IceConfig;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -23,6 +26,9 @@ export class Session extends Emitter<SessionEvents> {
   readonly apiKey: string;
   readonly sessionId: string;
   readonly signalingUrl: string;
+  readonly #iceConfig: IceConfig;
+  /** This connection's ICE servers (the connect ack's and the page's). */
+  #ice: PeerIce = { iceServers: [], iceTransportPolicy: 'all' };
   #socket: SignalingSocket | null = null;
   #state: 'disconnected' | 'connecting' | 'connected' | 'deleted' = 'disconnected';
   #connectionId = '';
@@ -44,6 +50,7 @@ export class Session extends Emitter<SessionEvents> {
     this.apiKey = apiKey;
     this.sessionId = sessionId;
     this.signalingUrl = options.signalingUrl ?? defaultSignalingUrl();
+    this.#iceConfig = options.iceConfig === undefined ? {} : checkIceConfig(options.iceConfig);
   }
 
   get connectionId(): string {
@@ -127,6 +134,7 @@ export class Session extends Emitter<SessionEvents> {
         'this session is end-to-end encrypted: set its encryption secret before connecting');
     }
     this.#connectionId = String(reply.body['connectionId'] ?? '');
+    this.#ice = peerIce(reply.body['iceServers'], this.#iceConfig);
     this.#state = 'connected';
     this.emit('connected');
     for (const connection of (reply.body['connections'] ?? []) as ConnectionEvent[]) this.#addConnection(connection);
@@ -206,6 +214,7 @@ export class Session extends Emitter<SessionEvents> {
     }
     const subscriber = new Subscriber(info, {
       send: (message) => void socket.request(message),
+      ice: this.#ice,
       e2ee: info.e2ee ? this.#e2ee : null,
       forget: (s) => this.#subscribers.delete(s),
     }, options);
@@ -275,6 +284,7 @@ export class Session extends Emitter<SessionEvents> {
       this.#pendingPublish.delete(stream.streamId);
       pending.publisher.published(stream, {
         send: (message) => void this.#socket?.request(message),
+        ice: this.#ice,
         e2ee: this.#e2eeSession ? this.#e2ee : null,
         unpublish: () => void this.unpublish(pending.publisher),
       });

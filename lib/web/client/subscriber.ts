@@ -6,6 +6,7 @@ import { OtcError } from '../../errors';
 import type { StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from '../../session-types';
 import type { E2eeContext, EpisodeEvent } from './e2ee-context';
 import { Emitter } from './emitter';
+import { type PeerIce, type SelectedPair, selectedPair } from './ice-config';
 import { Peer, type SendToServer, payloadCodecs } from './peer';
 
 export interface SubscriberOptions {
@@ -14,7 +15,7 @@ export interface SubscriberOptions {
 }
 
 /** What became of the frames (as the Node API counts them), and the page's playout. */
-export interface SubscriberStats extends SubscriberFrameStats {
+export interface SubscriberStats extends SubscriberFrameStats, SelectedPair {
   /** Audio samples played out (audio is decoded and flowing). */
   audioSamplesReceived: number;
   bytesReceived: number;
@@ -26,6 +27,8 @@ export type SubscriberEvents = SubscriberStateEvents;
 /** What the session gives a subscriber. */
 export interface SubscriberLink {
   send: SendToServer;
+  /** ICE servers and policy of this connection. */
+  ice: PeerIce;
   e2ee: E2eeContext | null;
   /** Drops the subscriber from the session's routing once it ends. */
   forget: (subscriber: Subscriber) => void;
@@ -71,6 +74,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
       videoFramesOpened: 0, audioFramesOpened: 0, framesMismatch: 0, framesIntegrityFailure: 0, framesReplay: 0,
       framesDroppedOther: 0, videoFramesDecoded: 0, videoFps: 0, videoWidth: 0, videoHeight: 0,
       audioSamplesReceived: 0, bytesReceived: 0, e2ee: e2ee !== null, inMismatch: this.#inMismatch,
+      localCandidateType: '', remoteCandidateType: '', relayProtocol: '',
     };
     for (const { id, kind } of this.#transforms) {
       const c = e2ee?.counters(id);
@@ -83,6 +87,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
       stats.framesDroppedOther += c.dropped;
     }
     const report = await this.#peer?.pc.getStats().catch(() => null);
+    Object.assign(stats, selectedPair(report));
     report?.forEach((entry: Record<string, unknown>) => {
       if (entry['type'] !== 'inbound-rtp') return;
       stats.bytesReceived += Number(entry['bytesReceived'] ?? 0);
@@ -170,7 +175,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
 
   async #answer(sdp: string, fromRouter: boolean, link: SubscriberLink): Promise<void> {
     if (this.#peer) return;
-    const peer = new Peer(this.#peerId, link.send, (message) => {
+    const peer = new Peer(this.#peerId, link.send, link.ice, (message) => {
       this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, message);
       this.end(true);
     });
