@@ -5,8 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const { UdpImpairmentRelay } = await import(path.join(workerData.root, 'dist', 'lib', 'netem', 'udp-impairment-relay.js'));
 const relay = await UdpImpairmentRelay.start({
-  listen: { host: '127.0.0.1', port: 0 },
-  target: { host: '127.0.0.1', port: workerData.targetPort },
+  listen: { host: workerData.address, port: 0 },
+  target: { host: workerData.address, port: workerData.targetPort },
   seed: workerData.seed,
 });
 

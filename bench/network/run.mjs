@@ -16,9 +16,8 @@
 // Options: --seconds S (window, default 20), --warmup S (default 4), --modes relayed,routed,
 // --scenarios clean,loss2,loss5,loss10,rate1m,delay,outage, --e2ee off,on, --seed N.
 // Progress on stderr, the markdown table on stdout.
-import { spawn } from 'node:child_process';
-import * as crypto from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,12 +61,13 @@ if (!(SECONDS >= 5 && SECONDS <= 600)) die('--seconds must be 5..600');
 if (!(WARMUP >= 1 && WARMUP <= 60)) die('--warmup must be 1..60');
 for (const m of MODES) if (m !== 'relayed' && m !== 'routed') die(`unknown mode ${m}`);
 for (const s of SCENARIO_NAMES) if (!SCENARIOS[s]) die(`unknown scenario ${s} (${Object.keys(SCENARIOS).join(', ')})`);
-if (MODES.includes('routed') && process.env.OTC_NETNS !== '1') die('routed runs need the network namespace: npm run bench:network');
+if (process.env.OTC_NETNS !== '1') die('run inside the network namespace: npm run bench:network (scripts/netns-run.sh)');
 if (!existsSync(path.join(root, 'dist', 'lib', 'index.js'))) die('build first: npm run build:ts');
 
 const otc = await import(path.join(root, 'dist', 'lib', 'index.js'));
 const { SessionServer } = await import(path.join(root, 'dist', 'lib', 'server', 'index.js'));
 const { turnCredential } = await import(path.join(root, 'dist', 'lib', 'server', 'turn-credentials.js'));
+const { TurnProcess } = await import(path.join(root, 'dist', 'lib', 'server', 'turn', 'turn-process.js'));
 const { readFrameCode } = await import(path.join(root, 'dist', 'lib', 'web', 'frame-code.js'));
 
 const API_KEY = '47000002';
@@ -91,51 +91,24 @@ async function until(test, timeoutMs, what) {
 const monotonicMs32 = () => Number((process.hrtime.bigint() / 1_000_000n) & 0xffffffffn);
 
 // ---- coturn, private to the bench --------------------------------------------------------
-async function freeUdpPort() {
-  const dgram = await import('node:dgram');
-  const s = dgram.createSocket('udp4');
-  await new Promise((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
+// coturn never relays to loopback peers, so everything that talks through it (clients, Janus,
+// the bad link) uses a benchmarking-range address added to the namespace's interface.
+const ADDRESS = '198.18.0.1';
+
+function addBenchAddress() {
+  const r = spawnSync('ip', ['addr', 'replace', `${ADDRESS}/32`, 'dev', 'otc-veth0'], { encoding: 'utf8' });
+  if (r.status !== 0) die(`cannot add ${ADDRESS} to the namespace's interface: ${r.stderr}`);
 }
 
 async function startCoturn() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'otc-bench-turn-'));
-  const secret = crypto.randomBytes(24).toString('hex');
-  const port = await freeUdpPort();
-  const config = path.join(dir, 'turnserver.conf');
-  writeFileSync(config, [
-    `listening-ip=127.0.0.1`, `relay-ip=127.0.0.1`, `listening-port=${port}`,
-    'min-port=49160', 'max-port=49999', 'use-auth-secret', `static-auth-secret=${secret}`, 'realm=node-otc.bench',
-    'fingerprint', 'no-tls', 'no-dtls', 'no-cli', 'no-multicast-peers', 'allow-loopback-peers', 'no-tcp-relay',
-    `pidfile=${path.join(dir, 'turnserver.pid')}`, 'log-file=stdout', 'simple-log', 'no-stun-backward-compatibility',
-  ].join('\n') + '\n', { mode: 0o600 });
-  const child = spawn('turnserver', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (d) => { if (output.length < 64 * 1024) output += d; };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await until(() => /listener opened on|Total UDP servers|IPv4. UDP listener opened/.test(output) || child.exitCode !== null, 10_000, 'coturn start');
-  if (child.exitCode !== null) die(`coturn exited at start: ${output.slice(-2000)}`);
-  await sleep(200);
-  return {
-    port, secret,
-    async stop() {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const turn = await TurnProcess.start({ ip: ADDRESS, port: 3478, relayPorts: '49160-49999' });
+  return { port: turn.port, secret: turn.secret, stop: () => turn.stop() };
 }
 
 // ---- the bad link, on its own thread so the clients' JS cannot delay its packets ----------
 function startRelay(targetPort) {
   const worker = new Worker(new URL('./relay-worker.mjs', import.meta.url), {
-    workerData: { root, targetPort, seed: SEED },
+    workerData: { root, address: ADDRESS, targetPort, seed: SEED },
   });
   let nextId = 1;
   const waiting = new Map();
@@ -154,7 +127,7 @@ function startRelay(targetPort) {
 // ---- one run ---------------------------------------------------------------------------------
 function iceConfig(turnPort, secret, name) {
   const { username, credential } = turnCredential(secret, name, 3600);
-  return { iceServers: [{ urls: [`turn:127.0.0.1:${turnPort}?transport=udp`], username, credential }], forceTurn: true, useCustomTurnOnly: true };
+  return { iceServers: [{ urls: [`turn:${ADDRESS}:${turnPort}?transport=udp`], username, credential }], forceTurn: true, useCustomTurnOnly: true };
 }
 
 async function joinClient(server, sessionId, e2ee, ice, name) {
@@ -247,6 +220,11 @@ async function run(server, turn, relay, mode, scenarioName, e2ee) {
     const seconds = (performance.now() - start) / 1000;
     const stats1 = { a: atA.stats(), b: atB.stats() };
     const counters = await relay.ask({ type: 'counters' });
+    // The call must be the one it claims: through TURN (relay pairs at both ends), and sealed
+    // end to end exactly when E2EE is on.
+    for (const [who, st] of [['A', stats1.a], ['B', stats1.b]]) {
+      if (st.localCandidateType !== 'relay') throw new Error(`${mode} ${scenarioName}: ${who}'s selected pair is ${st.localCandidateType}, not relay`);
+    }
     const delta = (field) => stats1.a[field] + stats1.b[field] - stats0.a[field] - stats0.b[field];
     const opened = delta('videoFramesOpened') + delta('audioFramesOpened');
     const failedToOpen = delta('framesMismatch') + delta('framesIntegrityFailure');
@@ -274,13 +252,16 @@ async function run(server, turn, relay, mode, scenarioName, e2ee) {
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 
+addBenchAddress();
 otc.init();
 otc.audio.captureTone(440, 0.3);
 const turn = await startCoturn();
 const relay = startRelay(turn.port);
-const server = await SessionServer.start({ apiKey: API_KEY, apiSecret: API_SECRET, ...(MODES.includes('routed') ? { router: {} } : {}) });
+const server = await SessionServer.start({
+  apiKey: API_KEY, apiSecret: API_SECRET, ...(MODES.includes('routed') ? { router: { janus: { iceEnforce: ADDRESS } } } : {}),
+});
 const load0 = os.loadavg()[0];
-log(`bench/network: coturn on 127.0.0.1:${turn.port}, the bad link in front of it for client A; ${MODES.join(' + ')} × ` +
+log(`bench/network: coturn on ${ADDRESS}:${turn.port}, the bad link in front of it for client A; ${MODES.join(' + ')} × ` +
   `${SCENARIO_NAMES.join(', ')} × E2EE ${E2EE_MODES.map((e) => (e ? 'on' : 'off')).join('/')}; window ${SECONDS} s after ${WARMUP} s warm-up ` +
   `(load average ${load0.toFixed(2)}, ${os.cpus().length} CPUs)`);
 const results = [];
