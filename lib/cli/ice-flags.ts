@@ -11,9 +11,10 @@ export const ICE_FLAGS = {
 } as const;
 
 export const ICE_USAGE = `      ICE servers handed to every client (and to the private Janus, for TURN):
-        --turn: a private coturn (Debian coturn) with a random shared secret, on --turn-ip (default
-          --host; required when --host is a wildcard) port --turn-port (default 3478), relay ports
-          --turn-relay-ports MIN-MAX (default 49152-65535)
+        --turn: a private coturn (Debian coturn) with a random shared secret (or --turn-secret(-file):
+          credentials then outlive a restart of the server), on --turn-ip (default --host; required
+          when --host is a wildcard) port --turn-port (default 3478), relay ports --turn-relay-ports
+          MIN-MAX (default 49152-65535)
         --turn-url URL (repeatable: turn:host:port?transport=udp|tcp, turns:host:port) with
           --turn-secret S or --turn-secret-file F (its first line): your TURN servers'
           static-auth-secret (coturn use-auth-secret)
@@ -41,7 +42,7 @@ export function iceOptionsFromFlags(values: Values, host: string, out: Out): Ses
   const ttlSeconds = ttl === undefined ? undefined : Math.trunc(ttl);
   const privateFlags = ['turn-ip', 'turn-port', 'turn-relay-ports'].filter((f) => values[f] !== undefined);
   if (values['turn']) {
-    if (turnUrls.length > 0 || secret !== undefined) throw new UsageError('--turn (a private TURN server) excludes --turn-url and --turn-secret');
+    if (turnUrls.length > 0) throw new UsageError('--turn (a private TURN server) excludes --turn-url');
     const ip = (values['turn-ip'] as string | undefined) ?? host;
     if (net.isIP(ip) === 0) throw new UsageError(`--turn-ip must be an IP address, not ${ip}`);
     if (ip === '0.0.0.0' || ip === '::') throw new UsageError('--turn needs one address clients reach: give --turn-ip (the server listens on a wildcard)');
@@ -60,6 +61,7 @@ export function iceOptionsFromFlags(values: Values, host: string, out: Out): Ses
       ...(stun.length > 0 && { stun }),
       privateTurn: {
         ip, ...(port !== undefined && { port: Math.trunc(port) }), ...(relayPorts !== undefined && { relayPorts }),
+        ...(secret !== undefined && { secret }),
         ...(ttlSeconds !== undefined && { ttlSeconds }),
         // Errors only: coturn's start-up banner is long.
         log: (line) => {

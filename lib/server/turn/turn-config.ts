@@ -30,7 +30,9 @@ export interface TurnConfigOptions {
 const IPV4_OR_6 = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]+)$/;
 
 function line(name: string, value: string): string {
-  if (/[\s"#]/.test(value) || value === '') throw new TypeError(`unsupported value for coturn's ${name}: ${JSON.stringify(value)}`);
+  if (/[\s"#]/.test(value) || value === '') {
+    throw new TypeError(`unsupported value for coturn's ${name}${name.includes('secret') ? ' (no spaces, quotes or "#")' : `: ${JSON.stringify(value)}`}`);
+  }
   return `${name}=${value}`;
 }
 
