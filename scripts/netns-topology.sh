@@ -4,7 +4,7 @@
 #
 #   <p>-ca 198.19.1.2 -- 198.19.1.1 <p>-ra 198.18.1.2 --.                     .-- 198.18.3.2 <p>-jan
 #   (client A)            (NAT A: masquerade,        198.18.1.1              198.18.3.1 (Janus)
-#                          inbound NEW dropped)          <p>-pub 198.18.0.1 (lo)
+#                          inbound NEW dropped)          <p>-pub 198.18.0.1 -- 198.18.9.2 <p>-void
 #   <p>-cb 198.19.2.2 -- 198.19.2.1 <p>-rb 198.18.2.2 --'   session server, coturn
 #   (client B)            (NAT B)                    198.18.2.1
 #
@@ -89,13 +89,15 @@ EOF
 up() {
   local p=$1
   base_ns "$p-pub"
-  in_ns "$p-pub" ip addr add 198.18.0.1/32 dev lo
   for name in ra ca rb cb jan void; do base_ns "$p-$name"; done
 
   link "$p-pub" to-ra 198.18.1.1/24 "$p-ra" wan 198.18.1.2/24
   link "$p-pub" to-rb 198.18.2.1/24 "$p-rb" wan 198.18.2.2/24
   link "$p-pub" to-jan 198.18.3.1/24 "$p-jan" eth0 198.18.3.2/24
   link "$p-pub" to-void 198.18.9.1/24 "$p-void" eth0 198.18.9.2/24
+  # The servers' address sits on an ordinary interface, as a real server's does: coturn refuses
+  # to relay to addresses on a loopback interface, which would rule out relay-to-relay pairs.
+  in_ns "$p-pub" ip addr add 198.18.0.1/32 dev to-void
   link "$p-ra" lan 198.19.1.1/24 "$p-ca" eth0 198.19.1.2/24
   link "$p-rb" lan 198.19.2.1/24 "$p-cb" eth0 198.19.2.2/24
 

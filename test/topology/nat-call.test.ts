@@ -3,7 +3,11 @@
 // (`serve --turn`, a private coturn), relayed and routed through a Janus in its own namespace;
 // with no TURN server the same call fails with an ICE error within a bound. Each client is a Node
 // process of its own (test/topology/call-client.ts, the package API) in its client namespace.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { turnCredential } from '../../lib/server/turn-credentials';
 import { generateToken } from '../../lib/server/tokens';
 import type { CallClientConfig, CallClientReport, ClientError } from './call-client';
 import { ADDR, CALL_CLIENT, CLI, type NsProcess, Topology, waitForOutput } from './topology';
@@ -16,15 +20,21 @@ const PLAIN_PORT = 8081;
 /** How long a call without a usable candidate pair may take to report it. */
 const ICE_FAILURE_BOUND_MS = 45_000;
 
+/** The private coturn's secret, given to it (--turn-secret-file) so that a client can make its own credential. */
+const TURN_SECRET = 'the-private-coturn-secret-of-the-topology-tests';
 let topology: Topology | undefined;
+let secretDir: string | undefined;
 const servers: NsProcess[] = [];
 
 test.before(async () => {
   topology = await Topology.up();
   const env = { OTC_API_KEY: API_KEY, OTC_API_SECRET: API_SECRET };
+  secretDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-topology-'));
+  const secretFile = path.join(secretDir, 'turn-secret');
+  fs.writeFileSync(secretFile, `${TURN_SECRET}\n`, { mode: 0o600 });
   // With TURN: a private coturn and a private Janus in its own namespace, relaying through it.
   servers.push(topology.spawn('pub', process.execPath, [CLI, 'serve', '--host', ADDR.pub, '--port', String(TURN_PORT), '--turn',
-    '--janus-ice', ADDR.janus, '--janus-netns', topology.ns('jan')], env));
+    '--turn-secret-file', secretFile, '--janus-ice', ADDR.janus, '--janus-netns', topology.ns('jan')], env));
   // Without: host candidates only.
   servers.push(topology.spawn('pub', process.execPath, [CLI, 'serve', '--host', ADDR.pub, '--port', String(PLAIN_PORT), '--no-router'], env));
   await Promise.all(servers.map((server) => waitForOutput(server, /^ice servers: .*$/m, 20_000)));
@@ -32,6 +42,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   await topology?.down();
+  if (secretDir) fs.rmSync(secretDir, { recursive: true, force: true });
 });
 
 function server(port: number): NsProcess {
@@ -127,5 +138,20 @@ test.serial('without a TURN server the same call fails with an ICE error within 
     t.true((ice?.ms ?? Infinity) <= ICE_FAILURE_BOUND_MS, detail);
     t.log(`${side.name}: "${ice?.message}" after ${ice?.ms} ms`);
     t.is(num(side.subscriber, 'videoFramesOpened'), 0, detail);
+  }
+});
+
+test.serial('a client\'s own TURN server, relay only (iceConfig forceTurn, useCustomTurnOnly), through a server that hands out none', async (t) => {
+  t.timeout(150_000);
+  const credential = turnCredential(TURN_SECRET, 'own-turn', 3600);
+  const iceConfig = {
+    iceServers: [{ urls: [`turn:${ADDR.pub}:3478?transport=udp`], ...credential }], forceTurn: true, useCustomTurnOnly: true,
+  };
+  const result = await call(t, PLAIN_PORT, 'relayed', { iceConfig });
+  assertMediaBothWays(t, result);
+  for (const side of [result.a, result.b]) {
+    // Relay only: every local candidate of the selected pairs is this client's own relay.
+    t.is(str(side.subscriber, 'localCandidateType'), 'relay', JSON.stringify(side.subscriber));
+    t.is(str(side.publisher, 'localCandidateType'), 'relay', JSON.stringify(side.publisher));
   }
 });
