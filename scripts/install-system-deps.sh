@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config python3  # toolchain (node-gyp needs python3 and make)
   libtgowt-dev                              # libwebrtc (M108 fork) + abseil, protobuf, ffmpeg, vpx, opus, srtp
-  libssl-dev                                # OpenSSL 3 (EVP) for the frame cryptor
+  libssl-dev                                # OpenSSL 3: EVP for the frame cryptor, libssl for wss:// signaling
+  openssl                                   # the openssl CLI: the TLS tests make their certificates with it
   libgtest-dev                              # C++ tests
   libboost-dev                              # Boost.Asio/Beast (headers only): the signaling client's WebSocket
   nlohmann-json3-dev                        # JSON: signaling messages; C++ tests read the JSON test vectors

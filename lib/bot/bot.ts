@@ -16,8 +16,10 @@ import { writePng } from './snapshot';
 import { readTokenClaims } from './token-claims';
 
 export interface BotOptions {
-  /** The session server's signaling URL (ws://host:port/v1/signaling). */
+  /** The session server's signaling URL (ws://host:port/v1/signaling, or wss:// over TLS). */
   signalingUrl: string;
+  /** wss://: a PEM file of the CAs to trust instead of the system store (default: env OTC_CA_FILE). */
+  caFile?: string;
   token: string;
   /** Default: from the token. */
   apiKey?: string;
@@ -123,7 +125,7 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
   const started = Date.now();
 
   initMedia();
-  const session = new Session(apiKey, sessionId, { signalingUrl: opts.signalingUrl });
+  const session = new Session(apiKey, sessionId, { signalingUrl: opts.signalingUrl, ...(opts.caFile !== undefined && { caFile: opts.caFile }) });
   const watched = new Map<string, Watched>();
   let publisher: Publisher | undefined;
   let fileSource: MediaFileSource | undefined;

@@ -7,14 +7,16 @@ import { type Out, UsageError, numberArgument, parse, required, secretArgument }
 export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --secret-file F] [--publish pattern|file|none]
                [--media FILE] [--size 640x360] [--fps 30] [--codec VP8|VP9|H264] [--name NAME] [--no-subscribe]
                [--duration 30] [--warmup 2] [--expect-fps N] [--max-latency-ms N] [--report report.json]
-               [--snapshots DIR] [--snapshot-every S] [--ratchet-every S] [--api-key K] [--session ID]
+               [--snapshots DIR] [--snapshot-every S] [--ratchet-every S] [--api-key K] [--session ID] [--ca-file F]
       joins a session (API key and session id from the token), publishes the test pattern or a
       media file (Y4M/WAV or anything ffmpeg reads, looped; --media implies --publish file),
       subscribes to every other stream, prints a status line a second, and exits 0 when every
       subscription held --expect-fps decoded frames/s and a latency p95 under --max-latency-ms
       (test-pattern streams), 1 when not or on any error; --report writes the whole run as JSON,
       --snapshots saves received frames as PNG (at the end, or every --snapshot-every seconds),
-      --ratchet-every re-keys the bot's stream to the next ratchet step every S seconds`;
+      --ratchet-every re-keys the bot's stream to the next ratchet step every S seconds;
+      --url wss://...: the server's certificate must chain to --ca-file (PEM) if given, else to
+      the file in OTC_CA_FILE, else to the system's CA store`;
 
 const CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
 
@@ -23,14 +25,23 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
     url: 'string', token: 'string', secret: 'string', 'secret-file': 'string', 'api-key': 'string', session: 'string', name: 'string',
     publish: 'string', media: 'string', size: 'string', fps: 'string', codec: 'string', 'no-subscribe': 'boolean', duration: 'string',
     warmup: 'string', 'expect-fps': 'string', 'max-latency-ms': 'string', report: 'string', snapshots: 'string', 'snapshot-every': 'string',
-    'ratchet-every': 'string',
+    'ratchet-every': 'string', 'ca-file': 'string',
   });
   if (values['help']) {
     out(usage);
     return 0;
   }
   const signalingUrl = required(values, 'url');
-  if (!/^wss?:\/\//.test(signalingUrl)) throw new UsageError(`--url must be the signaling URL (ws://host:port/v1/signaling), not ${signalingUrl}`);
+  if (!/^wss?:\/\//.test(signalingUrl)) throw new UsageError(`--url must be the signaling URL (ws://host:port/v1/signaling or wss://...), not ${signalingUrl}`);
+  const caFile = values['ca-file'] as string | undefined;
+  if (caFile !== undefined) {
+    if (!signalingUrl.startsWith('wss://')) throw new UsageError('--ca-file goes with a wss:// --url');
+    try {
+      fs.accessSync(caFile, fs.constants.R_OK);
+    } catch (err) {
+      throw new UsageError(`cannot read --ca-file ${caFile}: ${(err as Error).message}`);
+    }
+  }
   const token = required(values, 'token');
   const media = values['media'] as string | undefined;
   const publish = (values['publish'] as string | undefined) ?? (media ? 'file' : 'pattern');
@@ -64,7 +75,7 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
     ['apiKey', values['api-key']], ['sessionId', values['session']], ['name', values['name']], ['mediaFile', media],
     ['expectFps', numberArgument(values, 'expect-fps', 0, 240)], ['maxLatencyMs', numberArgument(values, 'max-latency-ms', 1, 60_000)],
     ['snapshotDir', values['snapshots']], ['snapshotEveryS', numberArgument(values, 'snapshot-every', 1, 3600)],
-    ['ratchetEveryS', numberArgument(values, 'ratchet-every', 1, 3600)],
+    ['ratchetEveryS', numberArgument(values, 'ratchet-every', 1, 3600)], ['caFile', caFile],
   ];
   for (const [key, value] of optional) if (value !== undefined) (opts as unknown as Record<string, unknown>)[key] = value;
   if (opts.snapshotEveryS !== undefined && !opts.snapshotDir) throw new UsageError('--snapshot-every goes with --snapshots DIR');

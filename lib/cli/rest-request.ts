@@ -52,9 +52,10 @@ function describeRequestError(url: URL, err: Error & { code?: string }): string 
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
       return `${where}: TLS: certificate is not trusted (${err.message}; give --ca-file or NODE_EXTRA_CA_CERTS)`;
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
-      return `${where}: TLS: server did not answer TLS (plain http:// server?)`;
-    default: return `${where}: ${err.message}`;
+    default:
+      // OpenSSL reading an HTTP answer as a TLS record (Node reports EPROTO with its reason).
+      if (/wrong version number|packet length too long/.test(err.message)) return `${where}: TLS: server did not answer TLS (plain http:// server?)`;
+      if (url.protocol === 'http:' && err.code === 'ECONNRESET') return `${where}: the server closed the connection (a TLS server? use https://)`;
+      return `${where}: ${err.message}`;
   }
 }

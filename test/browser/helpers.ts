@@ -23,11 +23,11 @@ const FLAGS = [
   '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
 ];
 
-/** Chromium with a fresh profile (playwright's temporary user-data-dir); closed when the caller says. */
-export async function launchChromium(): Promise<Browser> {
+/** Chromium with a fresh profile (playwright's temporary user-data-dir); closed when the caller says. extraArgs: more flags. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   requireNetns();
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/install-system-deps.sh`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...extraArgs] });
 }
 
 /**
@@ -115,8 +115,9 @@ export interface NodeBot {
   mismatches: number;
 }
 
-export async function startNodeBot(t: ExecutionContext, server: SessionServer, sessionId: string, secret = SECRET): Promise<NodeBot> {
-  const session = new otc.Session(server.apiKey, sessionId, { signalingUrl: server.signalingUrl });
+export async function startNodeBot(t: ExecutionContext, server: SessionServer, sessionId: string, secret = SECRET,
+  options: Omit<otc.SessionOptions, 'signalingUrl'> = {}): Promise<NodeBot> {
+  const session = new otc.Session(server.apiKey, sessionId, { signalingUrl: server.signalingUrl, ...options });
   t.teardown(() => session.delete());
   const keyReady = session.encryptionKeyReady();
   t.is(session.setEncryptionSecret(secret), otc.ErrorCode.OTC_SUCCESS);
