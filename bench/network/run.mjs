@@ -228,12 +228,14 @@ async function run(server, turn, relay, mode, scenarioName, e2ee) {
     const delta = (field) => stats1.a[field] + stats1.b[field] - stats0.a[field] - stats0.b[field];
     const opened = delta('videoFramesOpened') + delta('audioFramesOpened');
     const failedToOpen = delta('framesMismatch') + delta('framesIntegrityFailure');
+    const replays = delta('framesReplay');
+    const decoderDropped = delta('videoFramesDropped');
     if (e2ee && opened === 0) throw new Error(`${mode} ${scenarioName}: E2EE on but no frame was opened`);
     if (!e2ee && opened !== 0) throw new Error(`${mode} ${scenarioName}: E2EE off but ${opened} frames were opened`);
     const result = {
       mode, scenario: scenarioName, e2ee,
       aToB: summarize(wB, seconds, outage), bToA: summarize(wA, seconds, outage),
-      opened, failedToOpen,
+      opened, failedToOpen, replays, decoderDropped,
       relayed: sent(counters) - sent(counters0), dropped: dropped(counters) - dropped(counters0),
     };
     for (const s of [atA, atB]) s.destroy();
@@ -274,7 +276,8 @@ try {
         log(`  ${mode} ${SCENARIOS[scenario].label} E2EE ${e2ee ? 'on ' : 'off'}: A→B ${f1(r.aToB.fps)} fps ${r.aToB.freezes} freezes p50/p95 ` +
           `${f0(r.aToB.p50)}/${f0(r.aToB.p95)} ms${r.aToB.recoverMs !== null ? ` recover ${f0(r.aToB.recoverMs)} ms` : ''}; B→A ${f1(r.bToA.fps)} fps ` +
           `${r.bToA.freezes} freezes p50/p95 ${f0(r.bToA.p50)}/${f0(r.bToA.p95)} ms${r.bToA.recoverMs !== null ? ` recover ${f0(r.bToA.recoverMs)} ms` : ''}; ` +
-          `relay sent ${r.relayed}, dropped ${r.dropped}${e2ee ? `; frames opened ${r.opened}, failed to open ${r.failedToOpen}` : ''}`);
+          `relay sent ${r.relayed}, dropped ${r.dropped}; decoder dropped ${r.decoderDropped}` +
+          `${e2ee ? `; frames opened ${r.opened}, failed to open ${r.failedToOpen}, replays dropped ${r.replays}` : ''}`);
       }
     }
   }
