@@ -4,6 +4,7 @@
 // a good chain, an unknown CA, an expired certificate, a wrong host, ws:// to a TLS port and the
 // reverse, and bad certificate/key pairs given to the server.
 import { execFile } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, OtcError, Session } from '../lib/index';
@@ -209,3 +210,29 @@ test('bot --ca-file goes with a wss:// URL and a readable file', async (t) => {
   t.is(missing.code, 2);
   t.regex(missing.stderr, /cannot read --ca-file/);
 });
+
+test('a socket that never finishes its TLS handshake, and plain HTTP on the TLS port, are dropped', async (t) => {
+  const bounded = await SessionServer.start({
+    tls: { cert: certs.read('server.pem'), key: certs.read('server.key') }, limits: { httpHeadersTimeoutMs: 500 },
+  });
+  t.teardown(() => bounded.close());
+  const port = Number(new URL(bounded.url).port);
+  /** Connects, writes `send` (if any), and resolves with the ms until the server closes the socket and what it answered. */
+  const closedAfter = (send?: string): Promise<{ ms: number; answer: string }> => new Promise((resolve, reject) => {
+    const begin = Date.now();
+    let answer = '';
+    const socket = net.connect(port, '127.0.0.1', () => {
+      if (send !== undefined) socket.write(send);
+    });
+    socket.setEncoding('latin1').on('data', (chunk: string) => { answer += chunk; });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ ms: Date.now() - begin, answer }));
+    setTimeout(() => reject(new Error('the server kept the socket for 10 s')), 10_000).unref();
+  });
+  const silent = await closedAfter();
+  t.true(silent.ms >= 400 && silent.ms < 3000, `a silent socket closed after ${silent.ms} ms`);
+  const http = await closedAfter('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+  t.true(http.ms < 1000, `plain HTTP dropped after ${http.ms} ms`);
+  t.false(http.answer.includes('"ok"'), 'no plain-text answer from the TLS port');
+});
+
