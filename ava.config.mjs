@@ -14,5 +14,7 @@ export default {
     compile: false,
   },
   timeout: '2m',
+  // Topology files each build the namespaces (after sweeping stale ones): one file at a time.
+  ...(topology && { concurrency: 1 }),
   workerThreads: false,
 };

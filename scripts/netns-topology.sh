@@ -124,7 +124,10 @@ case "$cmd" in
     down "$prefix"
     ;;
   sweep)
+    # Namespaces a run killed before its teardown left behind: whatever it started in them
+    # (servers, coturn, Janus, clients) is stopped by pid, then the namespace goes.
     for ns in $(ip netns list | awk '{print $1}' | grep -E '^otc-t-' || true); do
+      for pid in $(ip netns pids "$ns" 2>/dev/null || true); do kill -9 "$pid" 2>/dev/null || true; done
       ip netns del "$ns" 2>/dev/null || true
     done
     ;;
