@@ -54,6 +54,19 @@ const MAX_NAME_LENGTH = 1024;
 const VIDEO_TYPES: readonly VideoType[] = ['camera', 'screen', 'custom'];
 /** What a routed session answers when the server runs without a media router (Janus). */
 export const ROUTED_UNAVAILABLE = 'routed media is not available: this server runs without a media router';
+/** Largest message before `connect` (a token is at most 16 KiB), bytes. */
+export const UNAUTHENTICATED_MESSAGE_BYTES = 32 * 1024;
+
+interface WsReceiver {
+  _maxPayload?: number;
+  prependListener?: (event: string, listener: (err: Error & { code?: string }) => void) => void;
+}
+
+/** ws's frame parser of a socket (a private field of ws 8: used only to bound and explain message sizes). */
+function receiverOf(ws: WebSocket): WsReceiver | undefined {
+  return (ws as unknown as { _receiver?: WsReceiver })._receiver;
+}
+
 /** The `from` of negotiation the router sends. */
 const ROUTER = 'router';
 
@@ -247,14 +260,31 @@ export class SignalingServer {
   /**
    * ws closes a connection that sends a message over maxPayload with 1009 and an empty reason;
    * its receiver's 'error' is heard here first, so the close carries the limit instead (ws's own
-   * close(1009) that follows finds the socket closing and does nothing).
+   * close(1009) that follows finds the socket closing and does nothing). Until `connect` the
+   * limit is UNAUTHENTICATED_MESSAGE_BYTES (a stranger's socket costs that much, not a full
+   * message); both go through the receiver's private field, and without it (another ws) the one
+   * limit of the server applies throughout.
    */
   #sayWhyTooBig(ws: WebSocket): void {
-    const receiver = (ws as unknown as { _receiver?: { prependListener?: (event: string, listener: (err: Error & { code?: string }) => void) => void } })._receiver;
+    const receiver = receiverOf(ws);
+    if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = Math.min(UNAUTHENTICATED_MESSAGE_BYTES, this.#opts.maxPayload);
     receiver?.prependListener?.('error', (err) => {
       if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || ws.readyState !== WebSocket.OPEN) return;
-      ws.close(CloseCode.MESSAGE_TOO_BIG, closeReason(`message larger than ${this.#opts.maxPayload} bytes`));
+      const limit = typeof receiver._maxPayload === 'number' ? receiver._maxPayload : this.#opts.maxPayload;
+      ws.close(CloseCode.MESSAGE_TOO_BIG, closeReason(`message larger than ${limit} bytes${this.#connected(ws) ? '' : ' before connect'}`));
     });
+  }
+
+  /** Whether the socket's client passed `connect`. */
+  #connected(ws: WebSocket): boolean {
+    for (const client of this.#clients) if (client.ws === ws) return client.conn !== undefined;
+    return false;
+  }
+
+  /** A client passed `connect`: its messages may be as large as the server's limit. */
+  #allowFullMessages(client: Client): void {
+    const receiver = receiverOf(client.ws);
+    if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = this.#opts.maxPayload;
   }
 
   #livenessTick(): void {
@@ -414,6 +444,7 @@ export class SignalingServer {
     const admitted = this.#opts.admission.admitConnection(client.socket, req['token'] as string);
     if (!admitted.ok) return refuseLimit(admitted.message);
     client.release = admitted.release;
+    this.#allowFullMessages(client);
     const e2ee = req['e2ee'] === true;
     if (client.connectTimer) clearTimeout(client.connectTimer);
     client.connectTimer = undefined;
@@ -474,6 +505,7 @@ export class SignalingServer {
       return refuseLimit(admitted.message);
     }
     client.release = admitted.release;
+    this.#allowFullMessages(client);
     if (client.connectTimer) clearTimeout(client.connectTimer);
     client.connectTimer = undefined;
     client.conn = conn;
