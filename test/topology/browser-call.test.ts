@@ -56,7 +56,7 @@ interface PageStats {
   relayProtocol: string;
 }
 
-test.serial('Chromium behind NAT A and a Node client behind NAT B: an E2EE call through TURN, relay pairs, video both ways', async (t) => {
+test.serial('Chromium behind NAT A (relay only) and a Node client behind NAT B: an E2EE call through TURN, relay pairs, video both ways', async (t) => {
   t.timeout(150_000);
   const created = await topology!.node('cb', [CLI, 'create-session', '--url', `http://${ADDR.pub}:${PORT}`, '--api-key', API_KEY,
     '--api-secret', API_SECRET, '--e2ee', '--relayed'], 20_000);
@@ -81,8 +81,18 @@ test.serial('Chromium behind NAT A and a Node client behind NAT B: an E2EE call 
     const OTC = (globalThis as unknown as { OTC: any }).OTC; // eslint-disable-line @typescript-eslint/no-explicit-any
     const state: { errors: string[]; sub: Sub | null; session: unknown; publisher: unknown } = { errors: [], sub: null, session: null, publisher: null };
     (globalThis as unknown as { otcTest: unknown }).otcTest = state;
-    const session = new OTC.Session(apiKey, sessionId, { signalingUrl });
+    const refusals = [{ forceTurn: 'yes' }, { iceServers: [{ urls: ['turn:198.18.0.1'] }] }, { iceServers: [{ urls: ['http://x'] }] }].map((iceConfig) => {
+      try {
+        new OTC.Session(apiKey, sessionId, { signalingUrl, iceConfig }); // eslint-disable-line no-new
+        return 'accepted';
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    });
+    // Relay only: the page's every candidate pair goes through the server's TURN server.
+    const session = new OTC.Session(apiKey, sessionId, { signalingUrl, iceConfig: { forceTurn: true } });
     state.session = session;
+    (state as unknown as { refusals: string[] }).refusals = refusals;
     session.on('error', (e: { message: string }) => state.errors.push(`session: ${e.message}`));
     session.setEncryptionSecret(secret);
     const subscribe = (stream: { connectionId: string }): void => {
@@ -100,6 +110,10 @@ test.serial('Chromium behind NAT A and a Node client behind NAT B: an E2EE call 
     await session.publish(publisher);
   }, { apiKey: API_KEY, sessionId, signalingUrl, secret: SECRET, token: generateToken(API_KEY, API_SECRET, sessionId, { data: 'page' }) });
 
+  const refusals = await page.evaluate(() => (globalThis as unknown as { otcTest: { refusals: string[] } }).otcTest.refusals);
+  t.regex(refusals[0]!, /^TypeError: iceConfig.forceTurn must be a boolean/);
+  t.regex(refusals[1]!, /^TypeError: .*a TURN server needs username and credential/);
+  t.regex(refusals[2]!, /^TypeError: .*urls must be stun:, stuns:, turn: or turns: URLs/);
   const pageStats = (): Promise<{ sub: PageStats | null; pub: Record<string, unknown>; errors: string[] }> => page.evaluate(async () => {
     const state = (globalThis as unknown as { otcTest: { errors: string[]; sub: { stats(): Promise<unknown> } | null; publisher: { stats(): Promise<unknown> } } }).otcTest;
     return { sub: (state.sub ? await state.sub.stats() : null) as PageStats | null, pub: await state.publisher.stats() as Record<string, unknown>, errors: state.errors };
@@ -127,8 +141,8 @@ test.serial('Chromium behind NAT A and a Node client behind NAT B: an E2EE call 
     + `bot: ${report.fps.toFixed(1)} fps of the page's, pair ${String(report.subscriber?.['localCandidateType'])} -> ${String(report.subscriber?.['remoteCandidateType'])}`);
   const detail = JSON.stringify({ stats, report });
   t.true(pageFps >= 25, detail);
-  t.true(sub.localCandidateType === 'relay' || sub.remoteCandidateType === 'relay', detail);
-  t.true(stats.pub['localCandidateType'] === 'relay' || stats.pub['remoteCandidateType'] === 'relay', detail);
+  t.is(sub.localCandidateType, 'relay', detail);
+  t.is(stats.pub['localCandidateType'], 'relay', detail);
   t.true(sub.videoFramesOpened > 0 && sub.audioFramesOpened > 0, detail);
   t.is(sub.framesMismatch, 0, detail);
   t.true(Number(stats.pub['videoFramesSealed']) > 0, detail);
