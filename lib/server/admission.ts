@@ -26,6 +26,10 @@ export function tokenKey(token: string): string {
   return crypto.createHash('sha256').update(token).digest('base64url').slice(0, 22);
 }
 
+function socketKey(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? '?'}|${socket.remotePort ?? '?'}`;
+}
+
 interface SocketState {
   address: string;
   authenticated: boolean;
@@ -33,7 +37,11 @@ interface SocketState {
 
 export class Admission {
   readonly #limits: ServerLimits;
-  readonly #sockets = new WeakMap<net.Socket, SocketState>();
+  /**
+   * By remote address and port, not by socket object: over TLS the request's socket is a
+   * TLSSocket wrapping the TCP socket counted at accept time.
+   */
+  readonly #sockets = new Map<string, SocketState>();
   readonly #unauthenticatedByAddress = new Counter();
   readonly #connectionsByAddress = new Counter();
   readonly #connectionsByToken = new Counter();
@@ -61,10 +69,12 @@ export class Admission {
       return `this address holds ${this.#limits.maxUnauthenticatedPerAddress} unauthenticated sockets: the server's limit`;
     }
     const state: SocketState = { address, authenticated: false };
-    this.#sockets.set(socket, state);
+    const key = socketKey(socket);
+    this.#sockets.set(key, state);
     this.#unauthenticatedByAddress.add(address);
     this.#unauthenticated += 1;
     socket.once('close', () => {
+      if (this.#sockets.get(key) === state) this.#sockets.delete(key);
       if (!state.authenticated) this.#release(state);
     });
     return undefined;
@@ -80,7 +90,7 @@ export class Admission {
    * limits and, when admitted, holds its counts until the returned release() (idempotent).
    */
   admitConnection(socket: net.Socket, token: string): { ok: true; release: () => void } | { ok: false; message: string } {
-    const state = this.#sockets.get(socket);
+    const state = this.#sockets.get(socketKey(socket));
     const address = state?.address ?? addressKey(socket.remoteAddress);
     const key = tokenKey(token);
     if (this.#connectionsByAddress.get(address) >= this.#limits.maxConnectionsPerAddress) {
