@@ -25,3 +25,5 @@ export { TurnProcess } from './turn/turn-process';
 export type { TurnProcessOptions } from './turn/turn-process';
 export { PrivateTurn } from './turn/private-turn';
 export type { SessionIceOptions } from './turn/server-ice';
+export { DEFAULT_LIMITS, LIMIT_NAMES, resolveLimits } from './limits';
+export type { ServerLimits } from './limits';
