@@ -236,3 +236,23 @@ test('a socket that never finishes its TLS handshake, and plain HTTP on the TLS 
   t.false(http.answer.includes('"ok"'), 'no plain-text answer from the TLS port');
 });
 
+
+test('wss:// to a server that accepts and never answers times out (1021) naming the TLS handshake', async (t) => {
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  });
+  const port = (silent.address() as net.AddressInfo).port;
+  const { session, token } = sessionFor(t, good, `wss://127.0.0.1:${port}/v1/signaling`, { caFile: certs.file('ca.pem') });
+  const begin = Date.now();
+  const error = await t.throwsAsync(session.connect(token), { instanceOf: OtcError });
+  t.is(error?.code, ErrorCode.OTC_SESSION_CONNECTION_TIMED_OUT, error?.message);
+  t.regex(error?.message ?? '', /timed out connecting to the signaling server \(in the TLS handshake: no answer from the server\)/);
+  t.true(Date.now() - begin < 15_000, `bounded by the 10 s connect timeout (${Date.now() - begin} ms)`);
+});

@@ -87,6 +87,7 @@ struct Socket {
   bool closing = false;     // close() asked for it
   bool close_sent = false;  // async_close started
   bool down = false;        // torn down: every later completion is ignored
+  const char *phase = "resolving the host";  // what an open timeout interrupted
 };
 
 using SocketPtr = std::shared_ptr<Socket>;
@@ -186,11 +187,13 @@ void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, const TlsOpti
   s->timer.expires_after(timeout);
   s->timer.async_wait([this, s](error_code ec) {
     if (ec || s->down || s->open) return;
-    fail_open(s, OTC_SESSION_CONNECTION_TIMED_OUT, "timed out connecting to the signaling server");
+    fail_open(s, OTC_SESSION_CONNECTION_TIMED_OUT,
+              std::string("timed out connecting to the signaling server (") + s->phase + ")");
   });
   s->resolver.async_resolve(url.host, url.port, [this, s](error_code ec, tcp::resolver::results_type results) {
     if (s->down) return;
     if (ec) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, "cannot resolve " + s->url.host + ": " + ec.message());
+    s->phase = "connecting";
     s->tcp().async_connect(results, [this, s](error_code ec, const tcp::endpoint &) {
       if (s->down) return;
       if (ec) {
@@ -214,6 +217,7 @@ void SignalingClient::Impl::tls_handshake(const SocketPtr &s) {
   tls.set_verify_callback([check](bool preverified, asio::ssl::verify_context &context) {
     return note_verification(preverified, context.native_handle(), *check);
   });
+  s->phase = "in the TLS handshake: no answer from the server";
   tls.async_handshake(asio::ssl::stream_base::client, [this, s](error_code ec) {
     if (s->down) return;
     if (ec) {
@@ -255,6 +259,7 @@ void SignalingClient::Impl::ws_handshake(const SocketPtr &s) {
       request.set(beast::http::field::user_agent, "node-otc");
     }));
     ws.read_message_max(kMaxMessageBytes);
+    s->phase = "in the WebSocket handshake: no answer from the server";
     // Liveness once open: a ping after half of kIdleBound of silence, lost after all of it. The
     // handshake has the open timeout of its own.
     websocket::stream_base::timeout liveness{};
