@@ -29,7 +29,7 @@ export type VideoType = 'camera' | 'screen' | 'custom';
 export type ConnectionDestroyedReason = 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
 export type StreamDestroyedReason = 'clientUnpublished' | 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
 /** `routerFailed`: the media router refused or lost the peer (the event's `message` says why). */
-export type PeerClosedReason = 'clientUnsubscribed' | 'routerFailed' | StreamDestroyedReason;
+export type PeerClosedReason = 'clientUnsubscribed' | 'routerFailed' | 'routerRestarted' | StreamDestroyedReason;
 
 export interface ConnectionInfo {
   connectionId: string;

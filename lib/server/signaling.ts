@@ -172,7 +172,10 @@ export class SignalingServer {
     this.#opts.router?.on('peerLost', this.#onPeerLost);
   }
 
-  readonly #onPeerLost = (sessionId: string, peerKey: string, reason: string): void => this.#routedPeerLost(sessionId, peerKey, reason);
+  readonly #onPeerLost = (sessionId: string, peerKey: string, reason: string, recoverable: boolean): void =>
+    this.#routedPeerLost(sessionId, peerKey, reason, recoverable);
+  /** Routed subscriptions being negotiated again with the router (routerRestarted), by peerId. */
+  readonly #resubscribing = new Set<string>();
 
   /** Connected (past `connect`) clients. */
   get connectionCount(): number {
@@ -580,19 +583,64 @@ export class SignalingServer {
     if (other !== gone) this.#sendTo(other, { type: 'peerClosed', peerId: peer.peerId, reason });
   }
 
-  /** The router ended a peer on its side: its client hears `peerClosed` with reason `routerFailed`. */
-  #routedPeerLost(sessionId: string, peerKey: string, message: string): void {
+  /**
+   * The router ended a peer on its side. Recoverable (a router instance is or will be up): the
+   * publisher hears `peerClosed` `routerRestarted` and offers the same stream again; every
+   * subscription to the stream is negotiated again with the same peerId (#resubscribe).
+   * Otherwise its client hears `peerClosed` with reason `routerFailed`.
+   */
+  #routedPeerLost(sessionId: string, peerKey: string, message: string, recoverable: boolean): void {
     const session = this.#opts.store.getSession(sessionId);
     if (!session) return;
-    this.#log(`routed peer ${peerKey} lost: ${message}`);
+    this.#log(`routed peer ${peerKey} lost${recoverable ? ' (negotiating again)' : ''}: ${message}`);
     const publishedStreamId = streamOfPublisherPeer(peerKey);
     if (publishedStreamId !== undefined) {
       const stream = session.streams.get(publishedStreamId);
-      if (stream) this.#sendTo(stream.connectionId, { type: 'peerClosed', peerId: peerKey, reason: 'routerFailed', message });
+      if (!stream) return;
+      this.#sendTo(stream.connectionId, { type: 'peerClosed', peerId: peerKey, reason: recoverable ? 'routerRestarted' : 'routerFailed', message });
+      if (!recoverable) return;
+      // The subscriptions' router peers are gone with the feed (or will be): join the new one.
+      for (const peer of [...session.peers.values()]) {
+        if (peer.routed && peer.streamId === publishedStreamId) this.#resubscribe(session, peer, message);
+      }
+      return;
+    }
+    if (recoverable) {
+      const peer = session.peers.get(peerKey);
+      if (peer?.routed) this.#resubscribe(session, peer, message);
       return;
     }
     const peer = this.#opts.store.removePeer(session, peerKey);
     if (peer) this.#sendTo(peer.subscriberConnectionId, { type: 'peerClosed', peerId: peerKey, reason: 'routerFailed', message });
+  }
+
+  /**
+   * A routed subscription whose router peer was lost: its client drops its peer connection
+   * (`peerClosed` `routerRestarted`), and gets a new offer for the same peerId once the stream's
+   * media is at the router again (the publisher offers again), or `routerFailed` when it is not
+   * within the router's feed timeout.
+   */
+  #resubscribe(session: SessionRecord, peer: PeerRecord, message: string): void {
+    const router = this.#opts.router;
+    if (!router || this.#resubscribing.has(peer.peerId)) return;
+    this.#resubscribing.add(peer.peerId);
+    void router.closePeer(peer.peerId);
+    this.#sendTo(peer.subscriberConnectionId, { type: 'peerClosed', peerId: peer.peerId, reason: 'routerRestarted', message });
+    const stream = session.streams.get(peer.streamId);
+    if (!stream) return void this.#resubscribing.delete(peer.peerId);
+    router.subscribe(routedSession(session), stream.streamId, peer.peerId).then((sdp) => {
+      this.#resubscribing.delete(peer.peerId);
+      if (session.peers.get(peer.peerId) !== peer) return void router.closePeer(peer.peerId);
+      this.#log(`routed subscription ${peer.peerId} offered again`);
+      this.#sendTo(peer.subscriberConnectionId, { type: 'offer', peerId: peer.peerId, streamId: stream.streamId, from: ROUTER, sdp, e2ee: stream.e2ee });
+    }, (err: Error) => {
+      this.#resubscribing.delete(peer.peerId);
+      void router.closePeer(peer.peerId);
+      if (this.#opts.store.removePeer(session, peer.peerId)) {
+        this.#log(`routed subscription ${peer.peerId} could not be negotiated again: ${err.message}`);
+        this.#sendTo(peer.subscriberConnectionId, { type: 'peerClosed', peerId: peer.peerId, reason: 'routerFailed', message: err.message });
+      }
+    });
   }
 
   #publish(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {

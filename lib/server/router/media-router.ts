@@ -35,8 +35,11 @@ export interface Candidate {
 }
 
 export interface MediaRouterEvents {
-  /** A routed peer ended on the router's side (Janus hung up, failed or died). */
-  peerLost: [sessionId: string, peerKey: string, reason: string];
+  /**
+   * A routed peer ended on the router's side (Janus hung up, failed or died). `recoverable`: a
+   * router instance is (or is being) brought back, so negotiating the peer again may work.
+   */
+  peerLost: [sessionId: string, peerKey: string, reason: string, recoverable: boolean];
 }
 
 interface Instance {
@@ -282,22 +285,31 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     connection.once('closed', (reason) => this.#instanceLost(instance, reason));
   }
 
-  /** Every room of a lost instance ends: its clients hear `peerLost`; a private instance is restarted. */
+  /**
+   * Every room of a lost instance ends and its clients hear `peerLost`; a private instance is
+   * restarted. The restart is under way before anyone hears of the loss: a client negotiating
+   * again at once waits for it (#room) instead of finding no instance up.
+   */
   #instanceLost(instance: Instance, reason: string): void {
     if (this.#stopped) return;
     this.#log(`${instance.label} lost: ${reason}`);
-    for (const room of [...instance.rooms]) {
+    const lostRooms = [...instance.rooms];
+    for (const room of lostRooms) {
       this.#rooms.delete(room.sessionId);
       instance.rooms.delete(room);
-      for (const key of room.peers) {
-        this.#peers.delete(key);
-        this.emit('peerLost', room.sessionId, key, `the media router was lost: ${reason}`);
-      }
-      for (const feed of room.feeds.values()) feed.fail(new Error('the media router was lost'));
+      for (const key of room.peers) this.#peers.delete(key);
     }
     instance.connection = undefined;
     instance.control = undefined;
-    if (!instance.process) return;
+    if (instance.process) this.#restartManaged(instance);
+    const recoverable = !!instance.restarting || this.#instances.some((i) => i.connection && !i.connection.closed);
+    for (const room of lostRooms) {
+      for (const feed of room.feeds.values()) feed.fail(new Error('the media router was lost'));
+      for (const key of room.peers) this.emit('peerLost', room.sessionId, key, `the media router was lost: ${reason}`, recoverable);
+    }
+  }
+
+  #restartManaged(instance: Instance): void {
     instance.restarting ??= (async () => {
       try {
         await instance.process?.stop();
@@ -315,12 +327,15 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   async #room(session: { sessionId: string; e2ee: boolean; record: boolean }): Promise<Room> {
     if (this.#stopped) throw new Error('the media router is stopped');
     let room = this.#rooms.get(session.sessionId);
+    const live = this.#instances.filter((i) => i.connection && !i.connection.closed && i.control);
+    if (!room && live.length === 0) {
+      await Promise.all(this.#instances.map((i) => i.restarting));
+      if (this.#stopped) throw new Error('the media router is stopped');
+      // Another caller waiting for the same restart may have made the room meanwhile.
+      room = this.#rooms.get(session.sessionId);
+      live.push(...this.#instances.filter((i) => i.connection && !i.connection.closed && i.control));
+    }
     if (!room) {
-      const live = this.#instances.filter((i) => i.connection && !i.connection.closed && i.control);
-      if (live.length === 0) {
-        await Promise.all(this.#instances.map((i) => i.restarting));
-        live.push(...this.#instances.filter((i) => i.connection && !i.connection.closed && i.control));
-      }
       if (live.length === 0) throw new Error('no media router (Janus) instance is up');
       const instance = live.reduce((best, i) => (i.rooms.size < best.rooms.size ? i : best));
       const id = ++roomSequence;
@@ -381,7 +396,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
         this.#peers.delete(key);
         room.peers.delete(key);
         if (key === publisherPeerKey(streamId)) this.#dropFeed(room, streamId, reason);
-        this.emit('peerLost', room.sessionId, key, reason);
+        this.emit('peerLost', room.sessionId, key, reason, !this.#stopped);
       };
       janus.on('webrtcup', () => this.#log(`${key} media up (room ${room.id})`));
       janus.on('hangup', (reason) => lost(`the media router hung up: ${reason}`));

@@ -11,6 +11,7 @@ import { type AcquiredMedia, type AudioSourceOption, type VideoSourceOption, acq
 import type { PeerIce, SelectedPair } from './ice-config';
 import { selectedPair } from './ice-config';
 import { Peer, type SendToServer } from './peer';
+import { MAX_ROUTER_RESTARTS, RouterRestarts } from './router-restarts';
 import type { TestPatternOptions } from './test-pattern';
 
 export type VideoCodec = 'VP8' | 'VP9' | 'H264';
@@ -64,6 +65,7 @@ export class Publisher extends Emitter<PublisherEvents> {
   #link: PublisherLink | null = null;
   #stream: StreamEvent | null = null;
   readonly #peers = new Map<string, PeerEntry>();
+  readonly #routerRestarts = new RouterRestarts();
   #destroyed = false;
 
   constructor(options: PublisherOptions = {}) {
@@ -194,8 +196,22 @@ export class Publisher extends Emitter<PublisherEvents> {
         await entry.peer.addRemoteCandidate(String(event['candidate'] ?? ''), typeof event['sdpMid'] === 'string' ? event['sdpMid'] : null,
           typeof event['sdpMLineIndex'] === 'number' ? event['sdpMLineIndex'] : null);
       } else if (event['type'] === 'peerClosed') {
+        const why = event['message'] ? `: ${String(event['message'])}` : '';
+        if (event['reason'] === 'routerRestarted') {
+          // The router lost the stream and is back: the same stream on a new peer connection.
+          // The page's one frame cryptor seals for every sender, so no counter starts over.
+          this.#closePeer(peerId);
+          if (!this.#routerRestarts.allow()) {
+            this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR,
+              `the media router lost the stream ${MAX_ROUTER_RESTARTS} times within a minute: giving up${why}`);
+            return;
+          }
+          console.warn(`the media router lost the stream${why}: offering it again`);
+          await this.openPeer(peerId);
+          return;
+        }
         if (event['reason'] === 'routerFailed') {
-          this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, `the media router closed the stream${event['message'] ? `: ${String(event['message'])}` : ''}`);
+          this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, `the media router closed the stream${why}`);
         }
         this.#closePeer(peerId);
       }

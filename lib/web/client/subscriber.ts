@@ -8,6 +8,7 @@ import type { E2eeContext, EpisodeEvent } from './e2ee-context';
 import { Emitter } from './emitter';
 import { type PeerIce, type SelectedPair, selectedPair } from './ice-config';
 import { Peer, type SendToServer, payloadCodecs } from './peer';
+import { MAX_ROUTER_RESTARTS, RouterRestarts } from './router-restarts';
 
 export interface SubscriberOptions {
   /** Where the stream plays (default: a new autoplaying element, see `element`). */
@@ -48,6 +49,8 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   readonly #transforms: Array<{ id: string; kind: 'audio' | 'video' }> = [];
   #inMismatch = false;
   #ended = false;
+  #reportedConnected = false;
+  readonly #routerRestarts = new RouterRestarts();
 
   /** @internal Made by Session.subscribe. */
   constructor(stream: StreamEvent, link: SubscriberLink, options: SubscriberOptions = {}) {
@@ -125,6 +128,10 @@ export class Subscriber extends Emitter<SubscriberEvents> {
             typeof event['sdpMLineIndex'] === 'number' ? event['sdpMLineIndex'] : null);
           break;
         case 'peerClosed':
+          if (event['reason'] === 'routerRestarted') {
+            this.#routerRestarted(event['message'] ? `: ${String(event['message'])}` : '');
+            break;
+          }
           if (event['reason'] === 'routerFailed') {
             this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, `the media router closed the subscription${event['message'] ? `: ${String(event['message'])}` : ''}`);
           }
@@ -173,6 +180,24 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     else console.warn(error.message);
   }
 
+  /**
+   * The router lost this subscription's peer and is back: the peer connection goes, the
+   * subscription stays (same peerId); the router's next offer makes a new one. The application
+   * sees no new subscriber and no second 'connected'.
+   */
+  #routerRestarted(why: string): void {
+    if (!this.#routerRestarts.allow()) {
+      this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, `the media router lost the subscription ${MAX_ROUTER_RESTARTS} times within a minute: giving up${why}`);
+      this.end(true);
+      return;
+    }
+    console.warn(`the media router lost the subscription${why}: waiting for its new offer`);
+    this.#peer?.close();
+    this.#peer = null;
+    // The old transforms' counters stay in stats (forgotten at end()).
+    for (const track of this.mediaStream.getTracks()) this.mediaStream.removeTrack(track);
+  }
+
   async #answer(sdp: string, fromRouter: boolean, link: SubscriberLink): Promise<void> {
     if (this.#peer) return;
     const peer = new Peer(this.#peerId, link.send, link.ice, (message) => {
@@ -188,7 +213,9 @@ export class Subscriber extends Emitter<SubscriberEvents> {
       this.mediaStream.addTrack(event.track);
     };
     peer.pc.addEventListener('connectionstatechange', () => {
-      if (peer.pc.connectionState === 'connected' && !this.#ended) this.emit('connected');
+      if (peer.pc.connectionState !== 'connected' || this.#ended || this.#reportedConnected) return;
+      this.#reportedConnected = true;
+      this.emit('connected');
     });
     await peer.answer(sdp, fromRouter);
   }
