@@ -120,6 +120,9 @@ async function serve(args: string[], out: Out): Promise<number> {
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
     server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, limits, ...tls, ...reconnect, ...(ice && { ice }) });
   }
+  // The private key now lives in OpenSSL's context only (node built it at start): the copy read
+  // from the file is zeroed.
+  key?.fill(0);
   if (cert) out(`tls: ${describeCertificate(cert)}`);
   out(`url: ${server.url}`);
   out(`signaling: ${server.signalingUrl}`);
