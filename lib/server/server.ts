@@ -51,7 +51,7 @@ export interface SessionServerOptions {
   /**
    * Serve HTTPS and WSS with this certificate (chain) and private key, PEM: `url` is then
    * https://, `signalingUrl` wss://. Without it plain HTTP (loopback use, or behind a proxy
-   * that terminates TLS). The key stays in Node's TLS context.
+   * that terminates TLS). The key is copied into Node's TLS context: a Buffer may be zeroed once start() resolves.
    */
   tls?: ServerTls;
   /** What clients, tokens and addresses may cost the server (docs/protocol.md, Limits); defaults: DEFAULT_LIMITS. */
