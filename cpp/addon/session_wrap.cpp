@@ -3,6 +3,7 @@
 #include <string>
 
 #include "addon_data.h"
+#include "ice_config_arg.h"
 #include "napi_util.h"
 #include "publisher_wrap.h"
 #include "subscriber_wrap.h"
@@ -158,6 +159,9 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
   const std::string session_id = arg_string(info, 1, "sessionId");
   if (info.Length() < 3 || !info[2].IsFunction())
     throw Napi::TypeError::New(env, "onEvent must be a function");
+  // Read before anything is made: a TypeError leaves nothing to undo.
+  IceConfigArg ice(env, info.Length() > 3 && info[3].IsObject() ? info[3].As<Napi::Object>().Get("iceConfig")
+                                                                 : env.Undefined());
 
   tag_object(env, info.This().As<Napi::Object>(), kSessionTag);
   bridge_ = std::make_shared<Bridge>();
@@ -185,6 +189,8 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
   };
   callbacks.on_connected = [](otc_session *, void *user_data) { emit_simple(user_data, "connected"); };
   callbacks.on_disconnected = [](otc_session *, void *user_data) { emit_simple(user_data, "disconnected"); };
+  callbacks.on_reconnection_started = [](otc_session *, void *user_data) { emit_simple(user_data, "reconnecting"); };
+  callbacks.on_reconnected = [](otc_session *, void *user_data) { emit_simple(user_data, "reconnected"); };
   callbacks.on_connection_created = [](otc_session *, void *user_data, const otc_connection *c) {
     emit_object<ConnectionCopy>(user_data, "connectionCreated", c);
   };
@@ -221,6 +227,13 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
     string_option("signalingUrl", otc_session_settings_set_signaling_url, settings);
     string_option("caFile", otc_session_settings_set_ca_file, settings);
     string_option("ca", otc_session_settings_set_ca_pem, settings);
+  }
+  if (const otc_status status = settings ? ice.apply(settings) : OTC_SUCCESS; status != OTC_SUCCESS) {
+    otc_session_settings_delete(settings);
+    destroy();
+    throw_status(env, status,
+                 "options.iceConfig: an ICE server is not valid (URLs stun:, stuns:, turn: or turns: host[:port], "
+                 "TURN ?transport=udp|tcp; TURN needs a username and credential; at most 16 URLs, 512 bytes each)");
   }
   session_ = otc_session_new_with_settings(api_key.c_str(), session_id.c_str(), &callbacks, settings);
   otc_session_settings_delete(settings);

@@ -82,6 +82,8 @@ struct Client {
     cb.user_data = this;
     cb.on_connected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("connected"); };
     cb.on_disconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("disconnected"); };
+    cb.on_reconnection_started = [](otc_session *, void *self) { static_cast<Client *>(self)->add("reconnecting"); };
+    cb.on_reconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("reconnected"); };
     cb.on_error = [](otc_session *, void *self, const char *, otc_status code) {
       static_cast<Client *>(self)->add("error:" + std::to_string(code));
     };
@@ -101,10 +103,12 @@ struct Client {
     return cb;
   }
 
-  otc_session *make(const std::string &session_id, const std::string &url) {
+  // reconnection_timeout_ms: otc_session_settings_set_reconnection_timeout (default 60 s).
+  otc_session *make(const std::string &session_id, const std::string &url, int reconnection_timeout_ms = 60000) {
     otc_session_callbacks cb = callbacks();
     otc_session_settings *settings = otc_session_settings_new();
     otc_session_settings_set_signaling_url(settings, url.c_str());
+    otc_session_settings_set_reconnection_timeout(settings, reconnection_timeout_ms);
     session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
     otc_session_settings_delete(settings);
     return session;
@@ -310,11 +314,16 @@ TEST_F(SessionConnect, ServerGoneWhileConnected) {
   ASSERT_FALSE(own.signaling().empty());
   const std::string session_id = own.create_session(false);
   Client a;
-  a.make(session_id, own.signaling());
+  // A server shutting down (4004) may be restarting: the client tries to reconnect (2 s here),
+  // then gives up with 1022 and is disconnected.
+  a.make(session_id, own.signaling(), 2000);
   ASSERT_EQ(otc_session_connect(a.session, Server::token(session_id).c_str()), OTC_SUCCESS);
   ASSERT_TRUE(a.wait("connected"));
   own.stop();
+  ASSERT_TRUE(a.wait("reconnecting"));
   ASSERT_TRUE(a.wait("disconnected"));
+  EXPECT_EQ(a.count("error:" + std::to_string(OTC_SESSION_CONNECTION_DROPPED)), 1u);
+  EXPECT_EQ(a.count("reconnected"), 0u);
   EXPECT_EQ(otc_session_get_connection_id(a.session), nullptr);
 }
 

@@ -96,6 +96,20 @@ class Server {
     return run(cli() + " token --api-key " + kApiKey + " --api-secret " + kApiSecret + " --session " + session_id + " --role " + role);
   }
   const std::string &signaling() const { return signaling_; }
+  // The port it listens on (from its signaling URL), 0 when it did not start.
+  int port() const {
+    const size_t colon = signaling_.rfind(':');
+    return colon == std::string::npos ? 0 : std::atoi(signaling_.c_str() + colon + 1);
+  }
+  // Kills it at once (SIGKILL: no close frames, as a crash); stop() still removes its log.
+  void kill_now() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      pid_ = 0;
+    }
+  }
   // An https:// server's CA, for create_session.
   std::string ca_file;
 

@@ -34,6 +34,15 @@ typedef struct otc_session_callbacks {
   void (*on_stream_dropped)(otc_session *session, void *user_data, const otc_stream *stream);
   void (*on_signal_received)(otc_session *session, void *user_data, const char *type,
                              const char *signal, const otc_connection *connection);
+  /** The link to the session server dropped while connected and the session is reconnecting by
+   *  itself (once per drop). The connection id, streams, publishers and subscribers stay, and
+   *  media already flowing keeps flowing; requests made meanwhile wait for the reconnection. */
+  void (*on_reconnection_started)(otc_session *session, void *user_data);
+  /** The session reconnected with the same connection id. Connections and streams that came or
+   *  went meanwhile are reported next (on_connection_created/dropped, on_stream_received/dropped).
+   *  A session that cannot reconnect reports on_error with OTC_SESSION_CONNECTION_DROPPED (1022)
+   *  and the reason, then on_disconnected. */
+  void (*on_reconnected)(otc_session *session, void *user_data);
   void (*on_error)(otc_session *session, void *user_data, const char *error_string,
                    otc_status error);
   /** The key of the secret last set is derived and in use (project addition). */
@@ -64,6 +73,38 @@ otc_status otc_session_settings_set_signaling_url(otc_session_settings *settings
 otc_status otc_session_settings_set_ca_file(otc_session_settings *settings, const char *path);
 otc_status otc_session_settings_set_ca_pem(otc_session_settings *settings, const char *pem);
 
+/** The Linux SDK's custom ICE configuration: num_ice_servers STUN or TURN servers, server i at
+ *  ice_url[i] ("stun:host:port", "turn:host:port?transport=udp", "turns:...") with ice_user[i]
+ *  and ice_credential[i] (required for TURN; the user and credential arrays may be NULL when no
+ *  server needs them). force_turn: relay (TURN) candidates only. use_custom_turn_only: ignore the
+ *  ICE servers the session server hands out and use only these; otherwise these are added to
+ *  the server's. Everything is copied (the caller frees its arrays); credentials are wiped when
+ *  the settings and the session are freed. OTC_SESSION_NULL_OR_INVALID_PARAMETER for NULL
+ *  settings or config, NULL arrays or URLs with num_ice_servers > 0, more than 16 servers, a
+ *  URL that is not stun:/stuns:/turn:/turns: host[:port] (TURN: [?transport=udp|tcp]), a TURN
+ *  server without a user and credential, or strings longer than 512 bytes; the previous
+ *  configuration stays then. */
+struct otc_custom_ice_config {
+  int num_ice_servers;
+  char **ice_url;
+  char **ice_user;
+  char **ice_credential;
+  otc_bool force_turn;
+  otc_bool use_custom_turn_only;
+};
+otc_status otc_session_settings_set_custom_ice_config(otc_session_settings *settings,
+                                                      const struct otc_custom_ice_config *config);
+/** Project addition: how long a session whose link to the server dropped keeps trying to
+ *  reconnect before it gives up (on_error 1022, on_disconnected): 1000 to 600000 ms, default
+ *  60000; 0 never reconnects (a drop is on_error 1022 and on_disconnected at once). Attempts back
+ *  off from 0.5 s doubling to 5 s (with jitter), each bounded by 5 s. */
+otc_status otc_session_settings_set_reconnection_timeout(otc_session_settings *settings, int timeout_ms);
+/** Project addition: how long a peer connection may take to connect its ICE (a candidate pair
+ *  through which media flows) before the publisher or subscriber reports
+ *  OTC_PUBLISHER_WEBRTC_ERROR / OTC_SUBSCRIBER_WEBRTC_ERROR with a message starting "ICE
+ *  failed:". 1000 to 600000 ms; default 30000. */
+otc_status otc_session_settings_set_ice_connect_timeout(otc_session_settings *settings, int timeout_ms);
+
 /** A session object for session_id. callbacks may be NULL and are copied. NULL when api_key or
  *  session_id is NULL or empty. */
 otc_session *otc_session_new(const char *api_key, const char *session_id,
@@ -79,8 +120,12 @@ otc_session *otc_session_new_with_settings(const char *api_key, const char *sess
  *  TLS check failed),
  *  OTC_SESSION_CONNECTION_TIMED_OUT (1021), or OTC_SESSION_ENCRYPTION_SECRET_MISSING (6000) when
  *  the session is end-to-end encrypted and no secret was set. Returns OTC_SESSION_ILLEGAL_STATE
- *  when already connecting or connected. A server that goes away later gives on_error with
- *  OTC_SESSION_CONNECTION_DROPPED (1022), then on_disconnected. */
+ *  when already connecting or connected. A link that drops later (server restart, cut network:
+ *  noticed within about 10 s) is reconnected by itself: on_reconnection_started, then
+ *  on_reconnected; one that cannot be (the reconnection timeout passed, or the server refuses
+ *  it) gives on_error with OTC_SESSION_CONNECTION_DROPPED (1022) and why, then on_disconnected.
+ *  A server that closes the link for a protocol reason (4001, 4002, 4005-4008) is not
+ *  reconnected to. */
 otc_status otc_session_connect(otc_session *session, const char *token);
 /** Leaves the session (or ends a connect attempt); on_disconnected follows.
  *  OTC_SESSION_ILLEGAL_STATE when not connected or connecting. */

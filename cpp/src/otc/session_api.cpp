@@ -37,6 +37,14 @@ otc_status otc_session_settings_set_ca_pem(otc_session_settings *settings, const
   return OTC_SUCCESS;
 }
 
+otc_status otc_session_settings_set_reconnection_timeout(otc_session_settings *settings, int timeout_ms) {
+  if (!settings || (timeout_ms != 0 && (timeout_ms < 1000 || timeout_ms > 600000))) {
+    return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  }
+  settings->reconnection_timeout_ms = timeout_ms;
+  return OTC_SUCCESS;
+}
+
 otc_session *otc_session_new(const char *api_key, const char *session_id,
                              const otc_session_callbacks *callbacks) {
   return otc_session_new_with_settings(api_key, session_id, callbacks, nullptr);
@@ -53,8 +61,10 @@ otc_session *otc_session_new_with_settings(const char *api_key, const char *sess
   if (callbacks) session->callbacks = *callbacks;
   if (settings) {
     session->signaling_url = settings->signaling_url;
+    session->ice = settings->ice;
     session->ca_file = settings->ca_file;
     session->ca_pem = settings->ca_pem;
+    session->reconnection_timeout_ms = settings->reconnection_timeout_ms;
   }
   session->link = std::make_unique<otc::SessionLink>(session);
   session->ring =

@@ -10,12 +10,15 @@
 
 #include "../e2ee/key_ring.h"
 #include "../e2ee/secret_installer.h"
+#include "ice_config.h"
 #include "session_link.h"
 
 struct otc_session_settings {
   std::string signaling_url;
+  otc::CustomIceConfig ice;  // otc_session_settings_set_custom_ice_config (ice_config.h)
   std::string ca_file;  // wss:// trusts these CAs instead of the system store (tls_options.h)
   std::string ca_pem;
+  int reconnection_timeout_ms = 60000;  // otc_session_settings_set_reconnection_timeout; 0: never
 };
 
 struct otc_session {
@@ -24,6 +27,8 @@ struct otc_session {
   std::string signaling_url;  // from the settings; empty: OTC_SIGNALING_URL at connect
   std::string ca_file;        // from the settings; both empty: OTC_CA_FILE, else the system store
   std::string ca_pem;
+  otc::CustomIceConfig ice;  // from the settings
+  int reconnection_timeout_ms = 60000;  // from the settings; 0: a dropped link is not reconnected
   otc_session_callbacks callbacks{};
   std::shared_ptr<otc::e2ee::KeyRing> ring;
   std::atomic<bool> has_secret{false};

@@ -1,8 +1,12 @@
 #include "session_link.h"
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <set>
 #include <utility>
 
 #include "../signaling/messages.h"
@@ -24,6 +28,18 @@ const json &field(const json &object, const char *key) {
   if (!object.is_object()) return null_value;
   auto it = object.find(key);
   return it == object.end() ? null_value : *it;
+}
+
+void wipe(std::string &secret) {
+  if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+  secret.clear();
+}
+
+Reply dropped_reply(const std::string &message) {
+  Reply reply;
+  reply.status = OTC_SESSION_CONNECTION_DROPPED;
+  reply.message = message;
+  return reply;
 }
 
 bool valid_signal_type(const std::string &type) {
@@ -56,7 +72,7 @@ SessionLink::~SessionLink() {
 
 otc_status SessionLink::attach(const std::shared_ptr<MediaEndpoint> &endpoint) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (state_ != State::connected || !client_) return OTC_SESSION_NOT_CONNECTED;
+  if ((state_ != State::connected && state_ != State::reconnecting) || !client_) return OTC_SESSION_NOT_CONNECTED;
   endpoints_.push_back(endpoint);
   return OTC_SUCCESS;
 }
@@ -96,9 +112,37 @@ void SessionLink::route_stream(const std::string &stream_id, MediaEndpoint *endp
 
 bool SessionLink::request(json message, SignalingClient::ReplyHandler done) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (state_ != State::connected || !client_) return false;
-  client_->request(socket_, std::move(message), kRequestTimeout, std::move(done));
+  if ((state_ != State::connected && state_ != State::reconnecting) || !client_) return false;
+  dispatch_locked(std::move(message), std::move(done));
   return true;
+}
+
+void SessionLink::send_locked(json message, SignalingClient::ReplyHandler done) {
+  const uint64_t key = ++next_request_;
+  in_flight_[key] = std::move(done);
+  client_->request(socket_, std::move(message), kRequestTimeout, [this, key](const Reply &reply) {
+    SignalingClient::ReplyHandler handler;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = in_flight_.find(key);
+      if (it == in_flight_.end()) return;  // failed already: the socket dropped
+      handler = std::move(it->second);
+      in_flight_.erase(it);
+    }
+    if (handler) handler(reply);
+  });
+}
+
+void SessionLink::dispatch_locked(json message, SignalingClient::ReplyHandler done) {
+  if (state_ == State::connected) return send_locked(std::move(message), std::move(done));
+  if (queued_.size() < kMaxQueuedRequests) {
+    queued_.push_back(QueuedRequest{std::move(message), std::move(done)});
+    return;
+  }
+  // Posted: the caller may hold a lock of its own that done takes.
+  client_->post([done = std::move(done)] {
+    if (done) done(dropped_reply("more than 256 requests wait for the reconnection to the session server"));
+  });
 }
 
 void SessionLink::post(std::function<void()> fn) {
@@ -190,6 +234,11 @@ otc_status SessionLink::connect(const char *token) {
     tls.origin = "OTC_CA_FILE";
   }
   state_ = State::connecting;
+  url_ = url;
+  tls_ = tls;
+  wipe(token_);
+  token_ = token;
+  wipe(reconnect_token_);
   const uint64_t attempt = ++attempt_;
   socket_ = client_->open(url, tls, kConnectTimeout,
                           [this, attempt, token = std::string(token)](otc_status status, const std::string &message) {
@@ -230,13 +279,25 @@ std::shared_ptr<otc_stream> SessionLink::make_stream(const json &object) {
   return stream;
 }
 
+rtc::IceSettings SessionLink::ice_settings() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return combine_ice_settings(session_->ice, server_ice_servers_);
+}
+
 std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::forget_peers() {
   connection_id_ = nullptr;
+  server_ice_servers_.clear();  // their destructors wipe the credentials
   own_.reset();
   connections_.clear();
   streams_.clear();
   peer_routes_.clear();
   stream_routes_.clear();
+  // Requests waiting for, or lost with, the link: their handlers never run (as on a socket
+  // that goes down); the endpoints hear on_session_gone instead.
+  queued_.clear();
+  in_flight_.clear();
+  wipe(token_);
+  wipe(reconnect_token_);
   return std::exchange(endpoints_, {});
 }
 
@@ -267,14 +328,29 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       own->info.connection_id = *connection_id_;
       own->info.data = get_string(reply.body, "data");
       own_ = own;
+      reconnect_token_ = get_string(reply.body, "reconnectToken");
+      std::string problems;
+      server_ice_servers_ = parse_ice_servers(field(reply.body, "iceServers"), problems);
+      if (!problems.empty()) {
+        otc::log(OTC_LOG_LEVEL_WARN, "session %s: ICE servers from the server skipped: %s",
+                 session_->session_id.c_str(), problems.c_str());
+      }
       for (const auto &object : field(reply.body, "connections")) {
         const ConnectionInfo info = parse_connection(object);
         if (info.connection_id.empty()) continue;
+        if (connections_.size() >= kMaxTrackedConnections) {
+          ++untracked_events_;
+          continue;
+        }
         auto connection = std::make_shared<otc_connection>(otc_connection{info});
         connections_[info.connection_id] = connection;
         connections.push_back(connection);
       }
       for (const auto &object : field(reply.body, "streams")) {
+        if (streams_.size() >= kMaxTrackedStreams) {
+          ++untracked_events_;
+          continue;
+        }
         auto stream = make_stream(object);
         if (stream->info.stream_id.empty()) continue;
         streams_[stream->info.stream_id] = stream;
@@ -307,16 +383,37 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
     if (type == "connectionCreated") {
       const ConnectionInfo info = parse_connection(field(event, "connection"));
       if (info.connection_id.empty()) return;
+      if (connections_.size() >= kMaxTrackedConnections && !connections_.count(info.connection_id)) {
+        if (untracked_events_++ % 1000 == 0) {
+          otc::log(OTC_LOG_LEVEL_WARN, "session %s: more than %zu connections: not tracked (%llu so far)",
+                   session_->session_id.c_str(), kMaxTrackedConnections,
+                   static_cast<unsigned long long>(untracked_events_));
+        }
+        return;
+      }
+      // Known already: reported by a reconnection's catch-up, before this queued event.
+      if (connections_.count(info.connection_id)) return;
       connection = std::make_shared<otc_connection>(otc_connection{info});
       connections_[info.connection_id] = connection;
     } else if (type == "connectionDestroyed") {
       const std::string id = get_string(event, "connectionId");
+      // Unknown: reported gone by a reconnection's catch-up already (unless untracked by the caps).
+      if (!connections_.count(id) && untracked_events_ == 0) return;
       connection = find_connection(id);
       connections_.erase(id);
     } else if (type == "streamCreated") {
       stream = make_stream(field(event, "stream"));
       // This client's own streams belong to its publishers, not to on_stream_received.
       if (stream->info.stream_id.empty() || (own_ && stream->connection == own_)) return;
+      if (streams_.count(stream->info.stream_id)) return;  // reported by a reconnection's catch-up
+      if (streams_.size() >= kMaxTrackedStreams && !streams_.count(stream->info.stream_id)) {
+        if (untracked_events_++ % 1000 == 0) {
+          otc::log(OTC_LOG_LEVEL_WARN, "session %s: more than %zu streams: not tracked (%llu so far)",
+                   session_->session_id.c_str(), kMaxTrackedStreams,
+                   static_cast<unsigned long long>(untracked_events_));
+        }
+        return;
+      }
       streams_[stream->info.stream_id] = stream;
     } else if (type == "streamDestroyed") {
       auto it = streams_.find(get_string(event, "streamId"));
@@ -347,26 +444,220 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
   }
 }
 
+bool SessionLink::reconnectable(int close_code) {
+  // The server closing for a reason a new socket would not change (docs/protocol.md, Closing
+  // codes) is final; anything else (no close frame: a cut link or a silent one, 1001, 1006,
+  // 1011, 1012, 4004 server shutting down: a restart) is worth reconnecting.
+  static const std::set<int> final_codes = {1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4002, 4003, 4005, 4006, 4007, 4008};
+  return !final_codes.count(close_code);
+}
+
 void SessionLink::on_closed(uint64_t socket, int close_code, const std::string &reason) {
+  const std::string why = close_code == 0
+                              ? "the link to the session server was lost" + (reason.empty() ? std::string() : ": " + reason)
+                              : "the session server closed the connection (" + std::to_string(close_code) +
+                                    (reason.empty() ? "" : " " + reason) + ")";
   State previous;
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
+  std::vector<SignalingClient::ReplyHandler> failed;
+  uint64_t attempt = 0;
+  bool started = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ == State::disconnected) return;
     previous = state_;
-    state_ = State::disconnected;
-    ++attempt_;
-    endpoints = forget_peers();
+    if (state_ == State::reconnecting) {
+      // An attempt's socket dropped before its connect was answered: the next attempt, if any.
+      last_attempt_error_ = why;
+      attempt = attempt_;
+      if (schedule_retry_locked(attempt)) return;
+    } else if (state_ == State::connected && session_->reconnection_timeout_ms > 0 && !reconnect_token_.empty() &&
+               reconnectable(close_code)) {
+      state_ = State::reconnecting;
+      attempt = ++attempt_;
+      started = true;
+      reconnect_deadline_ =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(session_->reconnection_timeout_ms);
+      backoff_ = kFirstBackoff;
+      last_attempt_error_ = why;
+      for (auto &entry : in_flight_) failed.push_back(std::move(entry.second));
+      in_flight_.clear();
+      client_->post([this, attempt] { attempt_reconnect(attempt); });
+    } else {
+      state_ = State::disconnected;
+      ++attempt_;
+      endpoints = forget_peers();
+    }
   }
-  tell_gone(endpoints);
-  const std::string why = "the session server closed the connection (" + std::to_string(close_code) +
-                          (reason.empty() ? "" : " " + reason) + ")";
   const auto &cb = session_->callbacks;
+  if (started) {
+    otc::log(OTC_LOG_LEVEL_WARN, "session %s: %s: reconnecting", session_->session_id.c_str(), why.c_str());
+    if (cb.on_reconnection_started) cb.on_reconnection_started(session_, cb.user_data);
+    for (auto &handler : failed) {
+      if (handler) handler(dropped_reply("the link to the session server dropped before it answered"));
+    }
+    return;
+  }
+  if (previous == State::reconnecting) return give_up(attempt, "could not reconnect to the session server: " + why);
+  tell_gone(endpoints);
   if (previous == State::connecting) {
     report_error(OTC_SESSION_CONNECTION_FAILED, why);
     return;
   }
   if (close_code != 1000) report_error(OTC_SESSION_CONNECTION_DROPPED, why);
+  if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
+}
+
+// Reconnecting (docs/protocol.md, "Reconnecting"): attempts on the io thread, each a new socket
+// and a connect with the connection id and reconnect token, until one is acked with the same
+// connection id, the server refuses it, or the reconnection timeout passes.
+bool SessionLink::schedule_retry_locked(uint64_t attempt) {
+  const auto now = std::chrono::steady_clock::now();
+  std::uniform_real_distribution<double> spread(0.8, 1.2);
+  auto delay = std::chrono::milliseconds(static_cast<int64_t>(static_cast<double>(backoff_.count()) * spread(jitter_)));
+  // The last attempt is moved up to fit before the deadline; with less than 200 ms left none is made.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(reconnect_deadline_ - now) - std::chrono::milliseconds(200);
+  if (left <= std::chrono::milliseconds(0) || !client_) return false;
+  delay = std::min(delay, left);
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+  client_->post_after(delay, [this, attempt] { attempt_reconnect(attempt); });
+  return true;
+}
+
+void SessionLink::attempt_reconnect(uint64_t attempt) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (attempt != attempt_ || state_ != State::reconnecting || !client_) return;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(reconnect_deadline_ - std::chrono::steady_clock::now());
+  const auto timeout = std::clamp(left, std::chrono::milliseconds(200), kReconnectAttemptTimeout);
+  const uint64_t next = ++attempt_;
+  socket_ = client_->open(url_, tls_, timeout, [this, next](otc_status status, const std::string &message) {
+    on_reconnect_open(next, status, message);
+  });
+}
+
+void SessionLink::on_reconnect_open(uint64_t attempt, otc_status status, const std::string &message) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::reconnecting || !client_ || !connection_id_) return;
+    if (status == OTC_SUCCESS) {
+      json connect = make_connect(token_, session_->session_id, session_->has_secret.load());
+      connect["reconnect"] = json{{"connectionId", *connection_id_}, {"reconnectToken", reconnect_token_}};
+      client_->request(socket_, std::move(connect), kReconnectAttemptTimeout,
+                       [this, attempt](const Reply &reply) { on_reconnect_reply(attempt, reply); });
+      return;
+    }
+    last_attempt_error_ = message;
+    if (schedule_retry_locked(attempt)) return;
+  }
+  give_up(attempt, "could not reconnect to the session server within " +
+                       std::to_string(session_->reconnection_timeout_ms / 1000) + " s: " + message);
+}
+
+void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
+  const auto &cb = session_->callbacks;
+  std::vector<std::shared_ptr<const otc_connection>> created_connections, dropped_connections;
+  std::vector<std::shared_ptr<otc_stream>> created_streams, dropped_streams;
+  std::vector<std::pair<json, std::vector<std::shared_ptr<MediaEndpoint>>>> stream_events;
+  std::string refusal;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::reconnecting || !client_ || !connection_id_) return;
+    const bool refused = reply.status == OTC_SESSION_AUTHORIZATION_FAILURE || reply.status == OTC_SESSION_INVALID_SESSION ||
+                         reply.status == OTC_SESSION_CONNECTION_DROPPED;
+    const std::string said = reply.message.empty() ? std::string("no reason given") : reply.message;
+    if (reply.status != OTC_SUCCESS && !refused) {
+      // Not an answer about this connection (a timeout, a limit, an internal error): try again.
+      last_attempt_error_ = said;
+      client_->close(socket_, false, nullptr);  // asked for: no on_closed for it
+      if (schedule_retry_locked(attempt)) return;
+      refusal = "could not reconnect to the session server within " +
+                std::to_string(session_->reconnection_timeout_ms / 1000) + " s: " + said;
+    } else if (refused) {
+      refusal = "the session server refused the reconnection: " + said + " (" +
+                std::to_string(static_cast<int>(reply.status)) + ")";
+    } else if (get_string(reply.body, "connectionId") != *connection_id_) {
+      client_->close(socket_, true, nullptr);
+      refusal = "the session server answered the reconnection with another connection id";
+    } else {
+      state_ = State::connected;
+      reconnect_token_ = get_string(reply.body, "reconnectToken");
+      std::string problems;
+      auto ice = parse_ice_servers(field(reply.body, "iceServers"), problems);
+      if (!ice.empty()) server_ice_servers_ = std::move(ice);
+      // What came and went while away: the ack's lists against what this client knew.
+      std::map<std::string, std::shared_ptr<const otc_connection>> connections;
+      for (const auto &object : field(reply.body, "connections")) {
+        const ConnectionInfo info = parse_connection(object);
+        if (info.connection_id.empty() || connections.size() >= kMaxTrackedConnections) continue;
+        auto known = connections_.find(info.connection_id);
+        if (known != connections_.end()) {
+          connections[info.connection_id] = known->second;
+        } else {
+          auto connection = std::make_shared<otc_connection>(otc_connection{info});
+          connections[info.connection_id] = connection;
+          created_connections.push_back(connection);
+        }
+      }
+      for (const auto &[id, connection] : connections_) {
+        if (!connections.count(id)) dropped_connections.push_back(connection);
+      }
+      connections_ = std::move(connections);
+      std::map<std::string, std::shared_ptr<otc_stream>> streams;
+      for (const auto &object : field(reply.body, "streams")) {
+        const std::string id = get_string(object, "streamId");
+        if (id.empty() || get_string(object, "connectionId") == *connection_id_ || streams.size() >= kMaxTrackedStreams) continue;
+        auto known = streams_.find(id);
+        if (known != streams_.end()) {
+          streams[id] = known->second;
+        } else {
+          auto stream = make_stream(object);
+          streams[id] = stream;
+          created_streams.push_back(stream);
+        }
+      }
+      for (const auto &[id, stream] : streams_) {
+        if (streams.count(id)) continue;
+        dropped_streams.push_back(stream);
+        json event{{"type", "streamDestroyed"}, {"streamId", id}, {"reason", "networkDisconnected"}};
+        auto endpoints = endpoints_for_locked(event, "streamDestroyed");
+        stream_events.emplace_back(std::move(event), std::move(endpoints));
+      }
+      streams_ = std::move(streams);
+      // Requests made meanwhile go out now, in order, before anything new.
+      for (auto &queued : std::exchange(queued_, {})) send_locked(std::move(queued.message), std::move(queued.done));
+    }
+  }
+  if (!refusal.empty()) return give_up(attempt, refusal);
+  otc::log(OTC_LOG_LEVEL_INFO, "session %s: reconnected", session_->session_id.c_str());
+  if (cb.on_reconnected) cb.on_reconnected(session_, cb.user_data);
+  for (size_t i = 0; i < dropped_streams.size(); ++i) {
+    for (const auto &endpoint : stream_events[i].second) endpoint->on_session_event(stream_events[i].first);
+    if (cb.on_stream_dropped) cb.on_stream_dropped(session_, cb.user_data, dropped_streams[i].get());
+  }
+  for (const auto &connection : dropped_connections) {
+    if (cb.on_connection_dropped) cb.on_connection_dropped(session_, cb.user_data, connection.get());
+  }
+  for (const auto &connection : created_connections) {
+    if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
+  }
+  for (const auto &stream : created_streams) {
+    if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
+  }
+}
+
+void SessionLink::give_up(uint64_t attempt, const std::string &why) {
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::reconnecting) return;
+    state_ = State::disconnected;
+    ++attempt_;
+    if (client_) client_->close(socket_, false, nullptr);
+    endpoints = forget_peers();
+  }
+  tell_gone(endpoints);
+  report_error(OTC_SESSION_CONNECTION_DROPPED, why);
+  const auto &cb = session_->callbacks;
   if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
 }
 
@@ -398,7 +689,8 @@ void SessionLink::on_disconnect_done(uint64_t attempt) {
 
 const char *SessionLink::connection_id() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return state_ == State::connected && connection_id_ ? connection_id_->c_str() : nullptr;
+  // Reconnecting keeps the connection: its id stays.
+  return (state_ == State::connected || state_ == State::reconnecting) && connection_id_ ? connection_id_->c_str() : nullptr;
 }
 
 bool SessionLink::is_e2ee() {
@@ -414,11 +706,13 @@ otc_status SessionLink::send_signal(const char *type, const char *data, const ch
   if (std::strlen(data) > kMaxSignalDataBytes) return OTC_SESSION_SIGNAL_DATA_TOO_LONG;
   if (to_connection_id && !*to_connection_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (state_ != State::connected || !client_) return OTC_SESSION_NOT_CONNECTED;
-  client_->request(socket_, make_signal(signal_type, data, to_connection_id ? to_connection_id : std::string()), kRequestTimeout,
-                   [this](const Reply &reply) {
-                     if (reply.status != OTC_SUCCESS) report_error(reply.status, "signal: " + reply.message);
-                   });
+  if ((state_ != State::connected && state_ != State::reconnecting) || !client_) return OTC_SESSION_NOT_CONNECTED;
+  // While reconnecting the signal waits and is sent once reconnected (the Linux SDK's
+  // retry_after_reconnect); a signal lost with the link is reported as 1022.
+  dispatch_locked(make_signal(signal_type, data, to_connection_id ? to_connection_id : std::string()),
+                  [this](const Reply &reply) {
+                    if (reply.status != OTC_SUCCESS) report_error(reply.status, "signal: " + reply.message);
+                  });
   return OTC_SUCCESS;
 }
 

@@ -9,15 +9,18 @@
 
 #include <otc/session.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "../signaling/signaling_client.h"
+#include "../rtc/ice_settings.h"
 #include "connection.h"
 #include "media_endpoint.h"
 #include "stream.h"
@@ -46,7 +49,10 @@ class SessionLink : public signaling::SignalingListener {
   void route_peer(const std::string &peer_id, MediaEndpoint *endpoint);
   void unroute_peer(const std::string &peer_id);
   void route_stream(const std::string &stream_id, MediaEndpoint *endpoint);
-  // A request on the current socket; false (done never runs) when not connected.
+  // A request on the current socket; false (done never runs) when not connected. While the
+  // session reconnects it waits (at most kMaxQueuedRequests) and is sent once reconnected; past
+  // that bound, or when the link drops before the server answers, done gets
+  // OTC_SESSION_CONNECTION_DROPPED (never inside this call).
   bool request(nlohmann::json message, signaling::SignalingClient::ReplyHandler done);
   // Runs fn on the io thread (dropped when the link has no client).
   void post(std::function<void()> fn);
@@ -55,15 +61,49 @@ class SessionLink : public signaling::SignalingListener {
   // This client's connection, for the streams its publishers create (null while not connected).
   std::shared_ptr<const otc_connection> own_connection();
   otc_session *session() const { return session_; }
+  // What a peer connection of this session is made with now: the ICE servers of the connect
+  // ack and the application's custom ICE configuration (ice_config.h).
+  rtc::IceSettings ice_settings();
+
+  // A hostile or broken server cannot grow the client without bound: connections and streams
+  // beyond these are not tracked (dropped with a log line).
+  static constexpr size_t kMaxTrackedConnections = 10000;
+  static constexpr size_t kMaxTrackedStreams = 10000;
+  // Requests waiting for a reconnection.
+  static constexpr size_t kMaxQueuedRequests = 256;
+  // Reconnection: each attempt is bounded by this; the waits between attempts start at the
+  // first and double up to the second (±20% jitter).
+  static constexpr std::chrono::milliseconds kReconnectAttemptTimeout{5000};
+  static constexpr std::chrono::milliseconds kFirstBackoff{500};
+  static constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
  private:
-  enum class State { disconnected, connecting, connected, disconnecting };
+  // reconnecting: the link dropped while connected; the connection (id, streams, endpoints) is
+  // kept while attempts run.
+  enum class State { disconnected, connecting, connected, reconnecting, disconnecting };
+  struct QueuedRequest {
+    nlohmann::json message;
+    signaling::SignalingClient::ReplyHandler done;
+  };
 
   void on_event(uint64_t socket, const nlohmann::json &event) override;
   void on_closed(uint64_t socket, int close_code, const std::string &reason) override;
   void on_open(uint64_t attempt, otc_status status, const std::string &message, const std::string &token);
   void on_connect_reply(uint64_t attempt, const signaling::Reply &reply);
   void on_disconnect_done(uint64_t attempt);
+  // mutex_ held: a request on the current socket, failed with 1022 if the socket drops first.
+  void send_locked(nlohmann::json message, signaling::SignalingClient::ReplyHandler done);
+  // mutex_ held: sent now when connected, queued while reconnecting.
+  void dispatch_locked(nlohmann::json message, signaling::SignalingClient::ReplyHandler done);
+  // Reconnection steps (session_link.cpp, "Reconnecting"); attempt: attempt_ when scheduled.
+  void attempt_reconnect(uint64_t attempt);
+  void on_reconnect_open(uint64_t attempt, otc_status status, const std::string &message);
+  void on_reconnect_reply(uint64_t attempt, const signaling::Reply &reply);
+  // mutex_ held: schedules the next attempt; false when the reconnection timeout would pass first.
+  [[nodiscard]] bool schedule_retry_locked(uint64_t attempt);
+  // The reconnection failed for good: 1022 with why, then on_disconnected.
+  void give_up(uint64_t attempt, const std::string &why);
+  static bool reconnectable(int close_code);
   void report_error(otc_status status, const std::string &message);
   // mutex_ held. Returns the endpoints, to be told outside the lock (tell_gone).
   [[nodiscard]] std::vector<std::shared_ptr<MediaEndpoint>> forget_peers();
@@ -88,6 +128,20 @@ class SessionLink : public signaling::SignalingListener {
   std::shared_ptr<const otc_connection> own_;
   std::map<std::string, std::shared_ptr<const otc_connection>> connections_;
   std::map<std::string, std::shared_ptr<otc_stream>> streams_;
+  // What a reconnection needs: kept from connect() until disconnected (the tokens wiped then).
+  signaling::WsUrl url_;
+  signaling::TlsOptions tls_;
+  std::string token_;
+  std::string reconnect_token_;  // from the last connect ack; empty: the server cannot reconnect us
+  std::chrono::steady_clock::time_point reconnect_deadline_;
+  std::chrono::milliseconds backoff_{kFirstBackoff};
+  std::string last_attempt_error_;
+  std::minstd_rand jitter_{std::random_device{}()};
+  std::vector<QueuedRequest> queued_;  // while reconnecting
+  std::map<uint64_t, signaling::SignalingClient::ReplyHandler> in_flight_;
+  uint64_t next_request_ = 0;
+  std::vector<rtc::IceServer> server_ice_servers_;  // from the connect ack
+  uint64_t untracked_events_ = 0;                   // events dropped by the caps above
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints_;
   std::map<std::string, MediaEndpoint *> peer_routes_;
   std::multimap<std::string, MediaEndpoint *> stream_routes_;
