@@ -45,7 +45,20 @@ export interface SessionEvents {
   /** The key of the secret last set is derived and in use; epochId is its SFrame epoch. */
   encryptionKeyReady: [epochId: number];
   connected: [];
-  disconnected: [];
+  /**
+   * The session is disconnected. `reason` only when the session did not ask for it: the link
+   * dropped and could not be reconnected (OTC_SESSION_CONNECTION_DROPPED, 1022, its message
+   * saying why); undefined after disconnect().
+   */
+  disconnected: [reason?: OtcError];
+  /**
+   * The link to the session server dropped and the session reconnects by itself (backoff, at
+   * most 60 s): the connection id, streams, publishers and subscribers stay, media keeps flowing,
+   * signals sent meanwhile wait.
+   */
+  reconnecting: [];
+  /** Reconnected with the same connection id; what came and went meanwhile follows as the usual events. */
+  reconnected: [];
   connectionCreated: [connection: ConnectionEvent];
   connectionDestroyed: [connection: ConnectionEvent];
   streamCreated: [stream: StreamEvent];

@@ -9,7 +9,8 @@ import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
 import { Emitter } from './emitter';
 import { Publisher } from './publisher';
 import { type IceConfig, type PeerIce, checkIceConfig, peerIce } from './ice-config';
-import { SignalingSocket, type ServerEvent } from './signaling';
+import { Reconnector, reconnectable } from './reconnector';
+import { type Reply, SignalingSocket, type ServerEvent } from './signaling';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
 export interface SessionOptions {
@@ -30,7 +31,12 @@ export class Session extends Emitter<SessionEvents> {
   /** This connection's ICE servers (the connect ack's and the page's). */
   #ice: PeerIce = { iceServers: [], iceTransportPolicy: 'all' };
   #socket: SignalingSocket | null = null;
-  #state: 'disconnected' | 'connecting' | 'connected' | 'deleted' = 'disconnected';
+  #state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'deleted' = 'disconnected';
+  /** What a reconnection presents (docs/protocol.md, "Reconnecting"); cleared when disconnected. */
+  #token = '';
+  #reconnectToken = '';
+  /** Requests made while reconnecting, sent once reconnected. */
+  #waiting: Array<{ message: Record<string, unknown> & { type: string }; done: (reply: Reply) => void }> = [];
   #connectionId = '';
   #e2eeSession = false;
   #mediaMode: 'relayed' | 'routed' = 'relayed';
@@ -135,6 +141,8 @@ export class Session extends Emitter<SessionEvents> {
     }
     this.#connectionId = String(reply.body['connectionId'] ?? '');
     this.#ice = peerIce(reply.body['iceServers'], this.#iceConfig);
+    this.#token = token;
+    this.#reconnectToken = String(reply.body['reconnectToken'] ?? '');
     this.#state = 'connected';
     this.emit('connected');
     for (const connection of (reply.body['connections'] ?? []) as ConnectionEvent[]) this.#addConnection(connection);
@@ -153,6 +161,7 @@ export class Session extends Emitter<SessionEvents> {
   /** Leaves the session: publishers stop, subscribers end, then 'disconnected'. */
   async disconnect(): Promise<void> {
     const socket = this.#socket;
+    if (this.#state === 'reconnecting') return this.#drop();
     if (!socket || this.#state === 'disconnected' || this.#state === 'deleted') return;
     await socket.request({ type: 'disconnect' });
     this.#drop();
@@ -164,7 +173,7 @@ export class Session extends Emitter<SessionEvents> {
    * the media could not be acquired).
    */
   async publish(publisher: Publisher): Promise<StreamEvent> {
-    const socket = this.#connected();
+    this.#connected();
     if (this.#e2eeSession && !this.#hasSecret) {
       throw new OtcError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING, 'set the encryption secret before publishing');
     }
@@ -175,7 +184,7 @@ export class Session extends Emitter<SessionEvents> {
       throw new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, `cannot get the media: ${error instanceof Error ? error.message : String(error)}`);
     }
     const { options } = publisher;
-    const reply = await socket.request({
+    const reply = await this.#request({
       type: 'publish', name: options.name, hasAudio: media.audio !== null, hasVideo: media.video !== null,
       videoType: options.videoSource === 'camera' ? 'camera' : 'custom', e2ee: this.#e2eeSession,
       videoCodec: media.video ? options.videoCodec : '', audioCodec: media.audio ? 'opus' : '',
@@ -195,7 +204,7 @@ export class Session extends Emitter<SessionEvents> {
     const streamId = publisher.stream?.streamId;
     if (!streamId || this.#publishers.get(streamId) !== publisher) return ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND;
     this.#publishers.delete(streamId);
-    void this.#socket?.request({ type: 'unpublish', streamId });
+    void this.#request({ type: 'unpublish', streamId });
     publisher.ended();
     return ErrorCode.OTC_SUCCESS;
   }
@@ -206,20 +215,20 @@ export class Session extends Emitter<SessionEvents> {
    * 'error' events.
    */
   subscribe(stream: StreamEvent | string, options: SubscriberOptions = {}): Subscriber {
-    const socket = this.#connected();
+    this.#connected();
     const info = this.#streams.get(typeof stream === 'string' ? stream : stream.streamId);
     if (!info) throw new OtcError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, 'no such stream in this session');
     if (info.e2ee && !this.#hasSecret) {
       throw new OtcError(ErrorCode.OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING, 'the stream is end-to-end encrypted: set the encryption secret first');
     }
     const subscriber = new Subscriber(info, {
-      send: (message) => void socket.request(message),
+      send: (message) => void this.#request(message),
       ice: this.#ice,
       e2ee: info.e2ee ? this.#e2ee : null,
       forget: (s) => this.#subscribers.delete(s),
     }, options);
     this.#subscribers.add(subscriber);
-    void socket.request({ type: 'subscribe', streamId: info.streamId }).then((reply) => {
+    void this.#request({ type: 'subscribe', streamId: info.streamId }).then((reply) => {
       if (reply.ok) {
         subscriber.accepted(String(reply.body['peerId'] ?? ''));
         return;
@@ -242,16 +251,28 @@ export class Session extends Emitter<SessionEvents> {
 
   /** Sends a signal to one connection or everyone; rejects with the server's OtcError. */
   async signal(options: SignalOptions): Promise<void> {
-    const socket = this.#connected();
-    const reply = await socket.request({
+    this.#connected();
+    const reply = await this.#request({
       type: 'signal', data: options.data, ...(options.type ? { signalType: options.type } : {}), ...(options.to ? { to: options.to } : {}),
     });
     if (!reply.ok) throw new OtcError(reply.code as ErrorCode, reply.message);
   }
 
-  #connected(): SignalingSocket {
-    if (this.#state !== 'connected' || !this.#socket) throw new OtcError(ErrorCode.OTC_SESSION_NOT_CONNECTED, 'the session is not connected');
-    return this.#socket;
+  /** Throws 1010 unless connected or reconnecting (then requests wait for the reconnection). */
+  #connected(): void {
+    if (this.#state !== 'connected' && this.#state !== 'reconnecting') {
+      throw new OtcError(ErrorCode.OTC_SESSION_NOT_CONNECTED, 'the session is not connected');
+    }
+  }
+
+  /** A request now, or once reconnected (at most 256 wait; more, or a give-up, answer 1022). */
+  #request(message: Record<string, unknown> & { type: string }): Promise<Reply> {
+    if (this.#state === 'connected' && this.#socket) return this.#socket.request(message);
+    if (this.#state !== 'reconnecting' || this.#waiting.length >= 256) {
+      return Promise.resolve({ ok: false, body: {}, code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED,
+        message: this.#state === 'reconnecting' ? 'more than 256 requests wait for the reconnection' : 'not connected to the session server' });
+    }
+    return new Promise((done) => this.#waiting.push({ message, done }));
   }
 
   #context(): E2eeContext {
@@ -283,7 +304,7 @@ export class Session extends Emitter<SessionEvents> {
       if (!pending) return;
       this.#pendingPublish.delete(stream.streamId);
       pending.publisher.published(stream, {
-        send: (message) => void this.#socket?.request(message),
+        send: (message) => void this.#request(message),
         ice: this.#ice,
         e2ee: this.#e2eeSession ? this.#e2ee : null,
         unpublish: () => void this.unpublish(pending.publisher),
@@ -292,17 +313,22 @@ export class Session extends Emitter<SessionEvents> {
       if (pending.peerId) void pending.publisher.openPeer(pending.peerId);
       return;
     }
+    if (this.#streams.has(stream.streamId)) return;  // reported by a reconnection's catch-up
     this.#streams.set(stream.streamId, stream);
     this.emit('streamCreated', stream);
   }
 
   #onEvent(event: ServerEvent): void {
     switch (event.type) {
-      case 'connectionCreated':
-        this.#addConnection(event['connection'] as ConnectionEvent);
+      case 'connectionCreated': {
+        const connection = event['connection'] as ConnectionEvent;
+        // Known: reported by a reconnection's catch-up before this queued event.
+        if (!this.#connections.has(connection.connectionId)) this.#addConnection(connection);
         break;
+      }
       case 'connectionDestroyed': {
         const id = String(event['connectionId'] ?? '');
+        if (!this.#connections.has(id)) break;  // reported gone by a reconnection's catch-up
         const connection = this.#connections.get(id) ?? { connectionId: id, data: '', creationTime: 0 };
         this.#connections.delete(id);
         this.emit('connectionDestroyed', connection);
@@ -350,17 +376,82 @@ export class Session extends Emitter<SessionEvents> {
 
   #onClosed(code: number, reason: string): void {
     const wasConnected = this.#state === 'connected';
-    this.#drop();
+    const why = `the session server closed the connection (${code}${reason ? `: ${reason}` : ''})`;
+    if (wasConnected && this.#reconnectToken && reconnectable(code)) return this.#reconnect(why);
     if (wasConnected && code !== 1000) {
-      this.#error(new OtcError(ErrorCode.OTC_SESSION_CONNECTION_DROPPED, `the session server closed the connection (${code}${reason ? `: ${reason}` : ''})`));
+      const error = new OtcError(ErrorCode.OTC_SESSION_CONNECTION_DROPPED, why);
+      this.#error(error);
+      this.#drop(error);
+      return;
     }
+    this.#drop();
   }
 
-  /** Ends everything of this connection; 'disconnected' once if it was connected. */
-  #drop(): void {
+  /**
+   * The socket dropped while connected: the connection (id, streams, publishers, subscribers and
+   * their RTCPeerConnections) stays while a Reconnector tries (docs/protocol.md, "Reconnecting").
+   */
+  #reconnect(why: string): void {
+    const old = this.#socket;
+    this.#socket = null;
+    if (old) {
+      old.onClose = () => undefined;
+      old.onEvent = () => undefined;
+    }
+    this.#state = 'reconnecting';
+    this.emit('reconnecting');
+    const reconnector = new Reconnector(this.signalingUrl, () => ({
+      type: 'connect', token: this.#token, sessionId: this.sessionId, sdk: SDK, e2ee: this.#hasSecret,
+      reconnect: { connectionId: this.#connectionId, reconnectToken: this.#reconnectToken },
+    }), () => this.#state === 'reconnecting');
+    void reconnector.run(why).then((outcome) => {
+      if (this.#state !== 'reconnecting') {
+        outcome.socket?.close();
+        return;
+      }
+      if (!outcome.socket) {
+        const error = new OtcError(ErrorCode.OTC_SESSION_CONNECTION_DROPPED, outcome.why);
+        this.#error(error);
+        this.#drop(error);
+        return;
+      }
+      this.#reconnected(outcome.socket, outcome.body, outcome.early);
+    });
+  }
+
+  #reconnected(socket: SignalingSocket, body: Record<string, unknown>, early: ServerEvent[]): void {
+    this.#socket = socket;
+    socket.onEvent = (event) => this.#onEvent(event);
+    socket.onClose = (code, reason) => this.#onClosed(code, reason);
+    this.#reconnectToken = String(body['reconnectToken'] ?? '');
+    this.#state = 'connected';
+    for (const { message, done } of this.#waiting.splice(0)) void socket.request(message).then(done);
+    this.emit('reconnected');
+    // What came and went meanwhile, against what the page knew (queued events after the ack
+    // then find nothing new).
+    const connections = new Map(((body['connections'] ?? []) as ConnectionEvent[]).map((c) => [c.connectionId, c]));
+    const streams = new Map(((body['streams'] ?? []) as StreamEvent[]).filter((s) => s.connectionId !== this.#connectionId).map((s) => [s.streamId, s]));
+    for (const streamId of [...this.#streams.keys()]) {
+      if (!streams.has(streamId)) this.#onEvent({ type: 'streamDestroyed', streamId, reason: 'networkDisconnected' });
+    }
+    for (const id of [...this.#connections.keys()]) {
+      if (!connections.has(id)) this.#onEvent({ type: 'connectionDestroyed', connectionId: id, reason: 'networkDisconnected' });
+    }
+    for (const connection of connections.values()) if (!this.#connections.has(connection.connectionId)) this.#addConnection(connection);
+    for (const stream of streams.values()) if (!this.#streams.has(stream.streamId)) this.#addStream(stream);
+    for (const event of early) this.#onEvent(event);
+  }
+
+  /** Ends everything of this connection; 'disconnected' once if it was connected (with the reason when not asked for). */
+  #drop(reason?: OtcError): void {
     const socket = this.#socket;
     this.#socket = null;
-    const wasConnected = this.#state === 'connected';
+    const wasConnected = this.#state === 'connected' || this.#state === 'reconnecting';
+    this.#token = '';
+    this.#reconnectToken = '';
+    for (const { done } of this.#waiting.splice(0)) {
+      done({ ok: false, body: {}, code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED, message: 'the session disconnected' });
+    }
     this.#state = 'disconnected';
     if (socket) {
       socket.onClose = () => undefined;
@@ -377,7 +468,7 @@ export class Session extends Emitter<SessionEvents> {
     this.#streams.clear();
     this.#connections.clear();
     this.#connectionId = '';
-    if (wasConnected) this.emit('disconnected');
+    if (wasConnected) this.emit('disconnected', reason);
   }
 }
 
