@@ -1,6 +1,7 @@
 // Loads the native addon: a prebuild from prebuilds/<platform>-<arch>/ when one fits, else the
 // local build (build/Release), as node-gyp-build decides. Types describe the addon's raw
 // surface; the classes of this package validate arguments before they reach it.
+import type { IceConfig } from './ice-config';
 import * as path from 'node:path';
 import type { FrameCryptorStats } from './frame-cryptor';
 import type { PublisherStats, VideoCodec, VideoFrameFormat, VideoSource } from './publisher';
@@ -44,6 +45,9 @@ export interface NativeSessionSettings {
   signalingUrl?: string;
   caFile?: string;
   ca?: string;
+  iceConfig?: IceConfig;
+  /** otc_session_settings_set_reconnection_timeout (checked by lib/session.ts). */
+  reconnectionTimeoutMs?: number;
 }
 
 export interface NativeSession {

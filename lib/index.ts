@@ -15,6 +15,7 @@ export type {
   PublisherOptions, PublisherEvents, PublisherStats, PushedVideoFrame, TestPatternOptions, VideoCodec, VideoFrameFormat, VideoSource,
 } from './publisher';
 export { Subscriber } from './subscriber';
+export type { IceConfig, IceServer, IceCandidateType } from './ice-config';
 export type { SubscriberEvents, SubscriberStats, MediaCheck, VideoFrame, AudioData } from './subscriber';
 export { audio } from './audio';
 export type { AudioDevice } from './audio';

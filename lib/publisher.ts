@@ -1,3 +1,4 @@
+import type { IceCandidateType } from './ice-config';
 import { native, type NativePublisher, type NativePublisherSettings } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
@@ -81,6 +82,13 @@ export interface PublisherStats {
   encryptionEpoch: number;
   /** Whether this publisher seals its frames. */
   e2ee: boolean;
+  /** Subscriptions refused because the publisher had its most peer connections already (64). */
+  subscribersRefused: number;
+  /** The first peer's selected ICE candidate pair: local and remote candidate types ('' before one is selected). */
+  localCandidateType: IceCandidateType;
+  remoteCandidateType: IceCandidateType;
+  /** How a relay local candidate reaches its TURN server ('udp', 'tcp', 'tls'); '' otherwise. */
+  relayProtocol: string;
 }
 
 export type { PublisherEvents };

@@ -1,6 +1,7 @@
 import { native, type NativeSession } from './binding';
 import { ErrorCode } from './error-code';
-import { OtcError, check, requireType } from './errors';
+import { OtcError, check, nativeCall, requireType } from './errors';
+import { type IceConfig, checkIceConfig } from './ice-config';
 import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
 import { Subscriber, subscriberInternals } from './subscriber';
@@ -24,6 +25,19 @@ export interface SessionOptions {
   caFile?: string;
   /** wss:// only: the same as PEM text (with caFile, both are trusted). */
   ca?: string | Buffer;
+  /**
+   * The client's own ICE servers and policy (the Linux SDK's custom ICE configuration): added to
+   * the ICE servers the session server hands out, or instead of them (useCustomTurnOnly);
+   * forceTurn: relay candidates only. TypeError for a wrong shape; OtcError 1011 for a URL or
+   * credential the C API refuses.
+   */
+  iceConfig?: IceConfig;
+  /**
+   * How long the session keeps trying to reconnect after its link to the server drops, ms:
+   * 1000 to 600000 (default 60000), or 0 to never reconnect ('disconnected' with a 1022 reason
+   * at once). Meanwhile 'reconnecting'; then 'reconnected', or 'disconnected' with the reason.
+   */
+  reconnectionTimeoutMs?: number;
 }
 
 /** Errors that end a connection attempt: connect() rejects with them. */
@@ -49,7 +63,9 @@ export class Session extends TypedEmitter<SessionEvents> {
   /** The pending connect(): settled by 'connected', or by the error or 'disconnected' ending it. */
   #connecting: { resolve: () => void; reject: (error: OtcError) => void } | null = null;
   #disconnecting: Array<() => void> = [];
-  #state: 'disconnected' | 'connecting' | 'connected' | 'disconnecting' = 'disconnected';
+  #state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'disconnecting' = 'disconnected';
+  /** The 1022 error that precedes a 'disconnected' the session did not ask for (its reason). */
+  #dropped: OtcError | undefined;
   /** Streams of the session now (from 'streamCreated', and this client's own). */
   readonly #streams = new Map<string, StreamEvent>();
   /** Publishers published (or being published) in this session. */
@@ -67,13 +83,19 @@ export class Session extends TypedEmitter<SessionEvents> {
     const { caFile, ca } = options;
     requireType(caFile === undefined || (typeof caFile === 'string' && caFile !== ''), 'options.caFile', 'a file name');
     requireType(ca === undefined || ((typeof ca === 'string' || Buffer.isBuffer(ca)) && ca.length > 0), 'options.ca', 'a PEM string or Buffer');
+    const iceConfig = options.iceConfig === undefined ? undefined : checkIceConfig(options.iceConfig);
+    const reconnect = options.reconnectionTimeoutMs;
+    requireType(reconnect === undefined || (Number.isInteger(reconnect) && (reconnect === 0 || (reconnect >= 1000 && reconnect <= 600_000))),
+      'options.reconnectionTimeoutMs', '0 or an integer from 1000 to 600000');
     this.apiKey = apiKey;
     this.sessionId = sessionId;
-    this.#native = new native.NativeSession(apiKey, sessionId, this.#onEvent, {
+    this.#native = nativeCall(() => new native.NativeSession(apiKey, sessionId, this.#onEvent, {
+      ...(iceConfig !== undefined && { iceConfig }),
       ...(url !== undefined && { signalingUrl: url }),
       ...(caFile !== undefined && { caFile }),
       ...(ca !== undefined && { ca: typeof ca === 'string' ? ca : ca.toString('utf8') }),
-    });
+      ...(reconnect !== undefined && { reconnectionTimeoutMs: reconnect }),
+    }));
   }
 
   #onNative(name: string, args: unknown[]): void {
@@ -94,7 +116,15 @@ export class Session extends TypedEmitter<SessionEvents> {
       const waiting = this.#disconnecting;
       this.#disconnecting = [];
       for (const resolve of waiting) resolve();
-      this.emit('disconnected');
+      const reason = this.#dropped;
+      this.#dropped = undefined;
+      this.emit('disconnected', reason);
+    } else if (name === 'reconnecting') {
+      if (this.#state === 'connected') this.#state = 'reconnecting';
+      this.emit('reconnecting');
+    } else if (name === 'reconnected') {
+      if (this.#state === 'reconnecting') this.#state = 'connected';
+      this.emit('reconnected');
     } else if (name === 'connectionCreated' || name === 'connectionDestroyed') {
       this.emit(name, args[0] as ConnectionEvent);
     } else if (name === 'streamCreated' || name === 'streamDestroyed') {
@@ -106,6 +136,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.emit('signal', { type: args[0] as string, data: args[1] as string, from: args[2] as string });
     } else if (name === 'error') {
       const error = new OtcError(args[0] as ErrorCode, args[1] as string);
+      if (error.code === ErrorCode.OTC_SESSION_CONNECTION_DROPPED && this.#state !== 'connecting') this.#dropped = error;
       if (this.#connecting && this.#state === 'connecting' && CONNECT_ERRORS.has(error.code)) {
         // The attempt is over: connect() rejects with it (and it is not emitted twice).
         this.#state = 'disconnected';

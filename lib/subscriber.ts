@@ -1,3 +1,4 @@
+import type { IceCandidateType } from './ice-config';
 import { native, type NativeSession, type NativeSubscriber } from './binding';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
@@ -57,6 +58,11 @@ export interface SubscriberStats extends SubscriberFrameStats {
   videoFramesDroppedForJs: number;
   /** The same for 'audioData' (50 blocks, 500 ms, waiting). */
   audioDataDroppedForJs: number;
+  /** The selected ICE candidate pair: local and remote candidate types ('' before one is selected). */
+  localCandidateType: IceCandidateType;
+  remoteCandidateType: IceCandidateType;
+  /** How a relay local candidate reaches its TURN server ('udp', 'tcp', 'tls'); '' otherwise. */
+  relayProtocol: string;
 }
 
 /**

@@ -363,6 +363,10 @@ Napi::Value PublisherWrap::GetStats(const Napi::CallbackInfo &info) {
   object.Set("rttMs", number(stats.rtt_ms));
   object.Set("encryptionEpoch", number(stats.encryption_epoch));
   object.Set("e2ee", Napi::Boolean::New(env, stats.e2ee == OTC_TRUE));
+  object.Set("subscribersRefused", number(static_cast<double>(stats.subscribers_refused)));
+  object.Set("localCandidateType", stats.local_candidate_type);
+  object.Set("remoteCandidateType", stats.remote_candidate_type);
+  object.Set("relayProtocol", stats.relay_protocol);
   return object;
 }
 

@@ -227,6 +227,9 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Sess
     string_option("signalingUrl", otc_session_settings_set_signaling_url, settings);
     string_option("caFile", otc_session_settings_set_ca_file, settings);
     string_option("ca", otc_session_settings_set_ca_pem, settings);
+    if (Napi::Value timeout = options.Get("reconnectionTimeoutMs"); timeout.IsNumber()) {
+      otc_session_settings_set_reconnection_timeout(settings, timeout.As<Napi::Number>().Int32Value());
+    }
   }
   if (const otc_status status = settings ? ice.apply(settings) : OTC_SUCCESS; status != OTC_SUCCESS) {
     otc_session_settings_delete(settings);

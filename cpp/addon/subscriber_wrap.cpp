@@ -293,6 +293,9 @@ Napi::Value SubscriberWrap::GetStats(const Napi::CallbackInfo &info) {
   object.Set("encryptionEpoch", number(stats.encryption_epoch));
   object.Set("e2ee", Napi::Boolean::New(env, stats.e2ee == OTC_TRUE));
   object.Set("inMismatch", Napi::Boolean::New(env, stats.in_mismatch == OTC_TRUE));
+  object.Set("localCandidateType", stats.local_candidate_type);
+  object.Set("remoteCandidateType", stats.remote_candidate_type);
+  object.Set("relayProtocol", stats.relay_protocol);
   object.Set("videoFramesDroppedForJs", count(bridge_->video_dropped.load(std::memory_order_relaxed)));
   object.Set("audioDataDroppedForJs", count(bridge_->audio_dropped.load(std::memory_order_relaxed)));
   return object;

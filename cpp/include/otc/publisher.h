@@ -51,6 +51,16 @@ otc_status otc_publisher_settings_set_video_source(otc_publisher_settings *setti
 otc_status otc_publisher_settings_set_test_pattern(otc_publisher_settings *settings, int width,
                                                    int height, int fps);
 
+/** Project addition: the most peer connections (one per subscriber, relayed sessions) the
+ *  publisher opens at once, 1..OTC_PUBLISHER_MAX_SUBSCRIBERS_LIMIT; default
+ *  OTC_PUBLISHER_DEFAULT_MAX_SUBSCRIBERS. A subscription beyond it gets no peer connection:
+ *  on_error OTC_PUBLISHER_WEBRTC_ERROR "refused a subscriber: ...", counted in
+ *  otc_publisher_stats.subscribers_refused (the subscriber's side then ends on its own), so that
+ *  a server cannot make the client open connections without bound. */
+#define OTC_PUBLISHER_DEFAULT_MAX_SUBSCRIBERS 64
+#define OTC_PUBLISHER_MAX_SUBSCRIBERS_LIMIT 256
+otc_status otc_publisher_settings_set_max_subscribers(otc_publisher_settings *settings, int max_subscribers);
+
 /** A publisher with the defaults: test pattern 640x360 at 30 fps in VP8, and Opus audio from
  *  the audio device. name may be NULL. NULL only when out of memory. */
 otc_publisher *otc_publisher_new(const char *name, const otc_publisher_callbacks *callbacks);
@@ -98,6 +108,13 @@ typedef struct otc_publisher_stats {
   double rtt_ms;                    /* round-trip time reported by the receiver, first peer; -1 unknown */
   uint32_t encryption_epoch;        /* epoch id of the key sealing now, 0 without E2EE */
   otc_bool e2ee;                    /* whether this publisher seals its frames */
+  uint64_t subscribers_refused;     /* subscriptions beyond the publisher's max_subscribers */
+  /* The selected ICE candidate pair of the first peer: "host", "srflx", "prflx" or "relay"
+   * ("" before one is selected), and how a relay local candidate reaches its TURN server
+   * ("udp", "tcp", "tls"; "" otherwise). */
+  char local_candidate_type[8];
+  char remote_candidate_type[8];
+  char relay_protocol[8];
 } otc_publisher_stats;
 
 /** A snapshot; transport figures are refreshed once a second. */

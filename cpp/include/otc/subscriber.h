@@ -82,6 +82,12 @@ typedef struct otc_subscriber_stats {
   uint32_t encryption_epoch;        /* epoch id of the last frame opened, 0 none */
   otc_bool e2ee;                    /* whether the stream's frames are opened */
   otc_bool in_mismatch;
+  /* The selected ICE candidate pair: "host", "srflx", "prflx" or "relay" ("" before one is
+   * selected), and how a relay local candidate reaches its TURN server ("udp", "tcp", "tls";
+   * "" otherwise). */
+  char local_candidate_type[8];
+  char remote_candidate_type[8];
+  char relay_protocol[8];
 } otc_subscriber_stats;
 
 otc_status otc_subscriber_get_stats(otc_subscriber *subscriber, otc_subscriber_stats *stats);

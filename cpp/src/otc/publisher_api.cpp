@@ -65,6 +65,14 @@ otc_status otc_publisher_settings_set_test_pattern(otc_publisher_settings *setti
   return OTC_SUCCESS;
 }
 
+otc_status otc_publisher_settings_set_max_subscribers(otc_publisher_settings *settings, int max_subscribers) {
+  if (!settings || max_subscribers < 1 || max_subscribers > OTC_PUBLISHER_MAX_SUBSCRIBERS_LIMIT) {
+    return OTC_MEDIA_INVALID_PARAMETER;
+  }
+  settings->values.max_subscribers = max_subscribers;
+  return OTC_SUCCESS;
+}
+
 otc_publisher *otc_publisher_new(const char *name, const otc_publisher_callbacks *callbacks) {
   otc_publisher_settings settings;
   if (name && otc_publisher_settings_set_name(&settings, name) != OTC_SUCCESS) return nullptr;

@@ -16,6 +16,7 @@
 #include "engine_access.h"
 #include "log.h"
 #include "session_impl.h"
+#include "stats_text.h"
 
 namespace otc {
 
@@ -223,15 +224,26 @@ void PublisherCore::open_peer(const std::string &peer_id) {
   std::shared_ptr<e2ee::KeyRing> ring;
   std::string stream_id;
   SessionLink *link;
+  bool refused;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ != State::published || peer_id.empty() || media_.peers.count(peer_id)) return;
+    refused = media_.peers.size() >= static_cast<size_t>(settings_.max_subscribers);
+    if (refused) ++subscribers_refused_;
     engine = media_.engine;
     video_track = media_.video_track;
     audio_track = media_.audio_track;
     ring = ring_;
     stream_id = stream_id_;
     link = link_;
+  }
+  if (refused) {
+    // The protocol has no way to refuse a subscription: no peer connection is made, and the
+    // subscriber's own ICE bound ends it. Reported as the browser client does.
+    report_error(OTC_PUBLISHER_WEBRTC_ERROR, "refused a subscriber: this publisher already has " +
+                                                 std::to_string(settings_.max_subscribers) +
+                                                 " peer connections (the client's limit)");
+    return;
   }
   std::weak_ptr<PublisherCore> weak = weak_from_this();
   rtc::PeerLink::Listener listener;
@@ -250,7 +262,16 @@ void PublisherCore::open_peer(const std::string &peer_id) {
   listener.on_failure = [weak, peer_id](const std::string &message) {
     if (auto self = weak.lock()) self->on_peer_failed(peer_id, message);
   };
-  auto peer_link = rtc::PeerLink::Create(*engine, "publisher " + stream_id + " to " + peer_id, std::move(listener));
+  listener.on_ice_failure = [weak, peer_id](const std::string &message) {
+    auto self = weak.lock();
+    if (!self) return;
+    // Unlike other failures of one subscriber's peer, the application hears of this one: it is
+    // how a network that needs TURN (or a TURN server that is down) shows.
+    if (!self->is_router_peer(peer_id)) self->report_error(OTC_PUBLISHER_WEBRTC_ERROR, message);
+    self->on_peer_failed(peer_id, message);
+  };
+  auto peer_link = rtc::PeerLink::Create(*engine, "publisher " + stream_id + " to " + peer_id, std::move(listener),
+                                         link->ice_settings());
   if (!peer_link) {
     report_error(OTC_PUBLISHER_WEBRTC_ERROR, "cannot create a peer connection for a subscriber");
     return;
@@ -520,6 +541,7 @@ void PublisherCore::stats(otc_publisher_stats *out) {
     }
     if (media_.source) out->video_frames_captured = media_.source->frames_captured();
     out->e2ee = e2ee_ ? OTC_TRUE : OTC_FALSE;
+    out->subscribers_refused = subscribers_refused_;
     ring = ring_;
   }
   out->subscribers = static_cast<uint32_t>(links.size());
@@ -541,6 +563,11 @@ void PublisherCore::stats(otc_publisher_stats *out) {
       out->video_height = s.height;
       out->rtt_ms = s.rtt_ms;
       first = false;
+    }
+    if (!out->local_candidate_type[0] && !s.local_candidate_type.empty()) {
+      copy_stats_text(out->local_candidate_type, sizeof out->local_candidate_type, s.local_candidate_type);
+      copy_stats_text(out->remote_candidate_type, sizeof out->remote_candidate_type, s.remote_candidate_type);
+      copy_stats_text(out->relay_protocol, sizeof out->relay_protocol, s.relay_protocol);
     }
   }
   if (ring) {

@@ -44,6 +44,7 @@ struct PublisherSettings {
   int width = OTC_TEST_PATTERN_DEFAULT_WIDTH;
   int height = OTC_TEST_PATTERN_DEFAULT_HEIGHT;
   int fps = OTC_TEST_PATTERN_DEFAULT_FPS;
+  int max_subscribers = OTC_PUBLISHER_DEFAULT_MAX_SUBSCRIBERS;
 };
 
 class PublisherCore final : public MediaEndpoint, public std::enable_shared_from_this<PublisherCore> {
@@ -112,6 +113,7 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   Media media_;
   // Counters of peers already closed, so stats cover the publisher's whole life.
   rtc::E2eeFrameTransformer::Counters closed_video_, closed_audio_;
+  uint64_t subscribers_refused_ = 0;
 };
 
 }  // namespace otc

@@ -1,5 +1,9 @@
 #include "subscriber_impl.h"
 
+#include <cstdio>
+
+#include <api/units/time_delta.h>
+
 #include "../e2ee/cipher_suite.h"
 #include "../e2ee/frame_opener.h"
 #include "../e2ee/key_ring.h"
@@ -10,6 +14,7 @@
 #include "engine_access.h"
 #include "log.h"
 #include "session_impl.h"
+#include "stats_text.h"
 
 namespace otc {
 
@@ -106,6 +111,20 @@ void SubscriberCore::on_subscribe_reply(uint64_t attempt, const signaling::Reply
   }
   if (reply.status == OTC_SUCCESS) {
     link->route_peer(get_string(reply.body, "peerId"), this);
+    std::shared_ptr<rtc::MediaEngine> engine;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      engine = media_.engine;
+    }
+    const int64_t timeout_ms = link->ice_settings().connect_timeout.count();
+    std::weak_ptr<SubscriberCore> weak = weak_from_this();
+    if (engine) {
+      engine->signaling_thread()->PostDelayedTask(
+          [weak, attempt, timeout_ms] {
+            if (auto self = weak.lock()) self->on_offer_timeout(attempt, timeout_ms);
+          },
+          webrtc::TimeDelta::Millis(timeout_ms));
+    }
     return;
   }
   link->detach(this);
@@ -185,7 +204,15 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
       if (auto self = weak.lock()) self->end(true, true);
     });
   };
-  auto peer = rtc::PeerLink::Create(*engine, "subscriber of " + stream_.info.stream_id, std::move(listener));
+  listener.on_ice_failure = listener.on_failure;  // "ICE failed: ..." as the message
+  SessionLink *link;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    link = link_;
+  }
+  if (!link) return;
+  auto peer = rtc::PeerLink::Create(*engine, "subscriber of " + stream_.info.stream_id, std::move(listener),
+                                    link->ice_settings());
   if (!peer) {
     report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, "cannot create a peer connection");
     end(true, true);
@@ -296,6 +323,28 @@ void SubscriberCore::on_peer_state(webrtc::PeerConnectionInterface::PeerConnecti
       if (auto self = weak.lock()) self->end(true, true);
     });
   }
+}
+
+// Signaling thread: only hops.
+void SubscriberCore::on_offer_timeout(uint64_t attempt, int64_t timeout_ms) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (attempt != attempt_ || state_ != State::connecting || media_.link) return;
+  }
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(timeout_ms) / 1000.0);
+  report_error(OTC_SUBSCRIBER_TIMED_OUT, std::string("no offer from the publisher within ") + seconds +
+                                             " s of subscribing (it may have refused the subscription)");
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  post_callback([weak, attempt] {
+    auto self = weak.lock();
+    if (!self) return;
+    {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      if (attempt != self->attempt_ || self->media_.link) return;
+    }
+    self->end(true, true);
+  });
 }
 
 // Worker thread: only hops.
@@ -510,6 +559,9 @@ void SubscriberCore::stats(otc_subscriber_stats *out) {
       out->video_height = s.height;
       out->rtt_ms = s.rtt_ms;
       out->jitter_buffer_delay_ms = s.jitter_buffer_delay_ms;
+      copy_stats_text(out->local_candidate_type, sizeof out->local_candidate_type, s.local_candidate_type);
+      copy_stats_text(out->remote_candidate_type, sizeof out->remote_candidate_type, s.remote_candidate_type);
+      copy_stats_text(out->relay_protocol, sizeof out->relay_protocol, s.relay_protocol);
       if (!stream_.info.e2ee) out->frames_unencrypted = s.frames_decoded;
     }
   }

@@ -74,6 +74,9 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver);
   void on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state);
   void on_e2ee_event(otc_e2ee_event event);
+  // No offer came within the ICE bound after the server accepted the subscription (a publisher
+  // that refused it, or is gone without the server noticing): ends it with 1542.
+  void on_offer_timeout(uint64_t attempt, int64_t timeout_ms);
   // Ends the subscription (stream gone, peer closed, unsubscribe, session gone); reports
   // on_disconnected when it had started.
   void end(bool notify_server, bool report);

@@ -1,5 +1,6 @@
 #include "peer_link.h"
 
+#include <cstdio>
 #include <utility>
 
 #include <api/jsep.h>
@@ -71,12 +72,32 @@ T value_or(const webrtc::RTCStatsMember<T> &member, T fallback) {
 
 }  // namespace
 
-std::shared_ptr<PeerLink> PeerLink::Create(MediaEngine &engine, std::string label, Listener listener) {
+std::shared_ptr<PeerLink> PeerLink::Create(MediaEngine &engine, std::string label, Listener listener,
+                                           const IceSettings &ice) {
   std::shared_ptr<PeerLink> link(new PeerLink(engine, std::move(label), std::move(listener)));
   webrtc::PeerConnectionInterface::RTCConfiguration config;
   config.sdp_semantics = webrtc::SdpSemantics::kUnifiedPlan;
-  // Host candidates only: the session server runs no STUN/TURN (loopback and LAN calls).
+  // Without ICE servers: host candidates only (loopback and LAN calls).
+  for (const auto &server : ice.servers) {
+    webrtc::PeerConnectionInterface::IceServer entry;
+    entry.urls = server.urls;
+    entry.username = server.username;
+    entry.password = server.credential;
+    config.servers.push_back(std::move(entry));
+  }
+  if (ice.relay_only) config.type = webrtc::PeerConnectionInterface::kRelay;
+  // One transport for audio and video from the start, and no TCP host candidates: what a peer
+  // connection holds open (sockets) stays small, which bounds what a flood of subscribers costs.
+  config.bundle_policy = webrtc::PeerConnectionInterface::kBundlePolicyMaxBundle;
+  config.tcp_candidate_policy = webrtc::PeerConnectionInterface::kTcpCandidatePolicyDisabled;
+  link->relay_only_ = ice.relay_only;
+  link->ice_timeout_ms_ = ice.connect_timeout.count();
   auto pc = engine.factory()->CreatePeerConnectionOrError(config, webrtc::PeerConnectionDependencies(link.get()));
+  // libwebrtc keeps its own copies of the credentials; ours go now.
+  for (auto &entry : config.servers) {
+    wipe_string(entry.username);
+    wipe_string(entry.password);
+  }
   if (!pc.ok()) {
     otc::log(OTC_LOG_LEVEL_ERROR, "peer %s: cannot create the peer connection: %s", link->label_.c_str(),
              pc.error().message());
@@ -89,6 +110,13 @@ std::shared_ptr<PeerLink> PeerLink::Create(MediaEngine &engine, std::string labe
         if (auto self = weak.lock()) self->PollStats();
       },
       webrtc::TimeDelta::Millis(kStatsIntervalMs));
+  // libwebrtc's own ICE failure can take long, or never come (relay-only with no relay
+  // candidate gathered stays "new"): the bound is ours.
+  link->signaling_thread_->PostDelayedTask(
+      [weak] {
+        if (auto self = weak.lock()) self->IceGiveUp(true);
+      },
+      webrtc::TimeDelta::Millis(link->ice_timeout_ms_));
   return link;
 }
 
@@ -178,6 +206,15 @@ void PeerLink::SetLocal(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDes
 
 void PeerLink::SetRemote(webrtc::SdpType type, const std::string &sdp, std::function<void()> then) {
   std::weak_ptr<PeerLink> weak = weak_from_this();
+  if (sdp.size() > kMaxSdpBytes) {
+    signaling_thread_->PostTask([weak, size = sdp.size()] {
+      if (auto self = weak.lock()) {
+        self->Fail("the remote description is too large (" + std::to_string(size) + " bytes, at most " +
+                   std::to_string(kMaxSdpBytes) + ")");
+      }
+    });
+    return;
+  }
   signaling_thread_->PostTask([weak, type, sdp, then = std::move(then)]() mutable {
     auto self = weak.lock();
     if (!self || self->closed_.load()) return;
@@ -201,9 +238,21 @@ void PeerLink::SetRemote(webrtc::SdpType type, const std::string &sdp, std::func
 
 void PeerLink::AddRemoteCandidate(const std::string &mid, int mline_index, const std::string &candidate) {
   std::weak_ptr<PeerLink> weak = weak_from_this();
-  signaling_thread_->PostTask([weak, mid, mline_index, candidate] {
+  const bool too_large = candidate.size() > kMaxCandidateBytes || mid.size() > kMaxCandidateBytes;
+  signaling_thread_->PostTask([weak, mid = too_large ? std::string() : mid, mline_index,
+                               candidate = too_large ? std::string() : candidate, too_large] {
     auto self = weak.lock();
     if (!self || self->closed_.load()) return;
+    // A flood of candidates (or huge ones) is dropped, not queued: each one applied makes
+    // libwebrtc check another candidate pair.
+    if (too_large || self->remote_candidates_ >= kMaxRemoteCandidates) {
+      if (self->remote_candidates_dropped_++ == 0) {
+        otc::log(OTC_LOG_LEVEL_WARN, "peer %s: remote candidates dropped (%s)", self->label_.c_str(),
+                 too_large ? "larger than 1 KiB" : "more than 128");
+      }
+      return;
+    }
+    ++self->remote_candidates_;
     self->pending_candidates_.push_back({mid, mline_index, candidate});
     if (self->has_remote_) self->FlushCandidates();
   });
@@ -242,7 +291,19 @@ std::vector<std::pair<uint8_t, std::string>> PeerLink::RemoteVideoPayloadTypes()
 }
 
 void PeerLink::OnIceCandidate(const webrtc::IceCandidateInterface *candidate) {
-  if (closed_.load() || !listener_.on_candidate) return;
+  if (closed_.load()) return;
+  // cricket's names: "local" (host), "stun" (srflx), "relay", "prflx".
+  const std::string &type = candidate->candidate().type();
+  if (type == "local") {
+    ++local_host_;
+  } else if (type == "stun") {
+    ++local_srflx_;
+  } else if (type == "relay") {
+    ++local_relay_;
+  } else {
+    ++local_other_;
+  }
+  if (!listener_.on_candidate) return;
   std::string text;
   if (!candidate->ToString(&text)) return;
   listener_.on_candidate(candidate->sdp_mid(), candidate->sdp_mline_index(), text);
@@ -250,7 +311,138 @@ void PeerLink::OnIceCandidate(const webrtc::IceCandidateInterface *candidate) {
 
 void PeerLink::OnConnectionChange(webrtc::PeerConnectionInterface::PeerConnectionState state) {
   if (closed_.load()) return;
+  // While a lost path is being restarted, a failed connection is not the end (yet).
+  if (state == webrtc::PeerConnectionInterface::PeerConnectionState::kFailed && (ice_failure_reported_ || ice_lost_)) return;
   if (listener_.on_state) listener_.on_state(state);
+}
+
+void PeerLink::OnStandardizedIceConnectionChange(webrtc::PeerConnectionInterface::IceConnectionState state) {
+  using S = webrtc::PeerConnectionInterface::IceConnectionState;
+  if (closed_.load()) return;
+  if (state == S::kIceConnectionConnected || state == S::kIceConnectionCompleted) {
+    ice_connected_ = true;
+    if (ice_lost_) {
+      ice_lost_ = false;
+      ++ice_lost_epoch_;
+      otc::log(OTC_LOG_LEVEL_INFO, "peer %s: ICE connected again after %.1f s (%d ICE restart%s so far)", label_.c_str(),
+               static_cast<double>(::rtc::TimeMicros() - ice_lost_since_us_) / 1e6, ice_restarts_.load(),
+               ice_restarts_.load() == 1 ? "" : "s");
+    }
+    return;
+  }
+  const bool lost = state == S::kIceConnectionDisconnected || state == S::kIceConnectionFailed;
+  if (lost && ice_connected_ && !ice_failure_reported_) {
+    // A path that worked is gone (a network change, a dead link): restart rather than give up.
+    // Once lost, the checks pace the restarts: a restart's own failures must not burn them.
+    if (ice_lost_) return;
+    const bool failed = state == S::kIceConnectionFailed;
+    ice_lost_since_us_ = ::rtc::TimeMicros();
+    ice_lost_ = true;
+    const uint64_t epoch = ++ice_lost_epoch_;
+    otc::log(OTC_LOG_LEVEL_WARN, "peer %s: ICE %s after having connected", label_.c_str(), failed ? "failed" : "disconnected");
+    const int64_t delay_ms = !listener_.on_ice_restart_offer ? kIceLostGraceMs : (failed ? 0 : kIceRestartAfterMs);
+    std::weak_ptr<PeerLink> weak = weak_from_this();
+    signaling_thread_->PostDelayedTask(
+        [weak, epoch] {
+          if (auto self = weak.lock()) self->OnIceLostCheck(epoch);
+        },
+        webrtc::TimeDelta::Millis(delay_ms));
+    return;
+  }
+  if (state == S::kIceConnectionFailed) IceGiveUp(false);
+}
+
+void PeerLink::OnIceLostCheck(uint64_t epoch) {
+  if (closed_.load() || !ice_lost_ || epoch != ice_lost_epoch_ || ice_failure_reported_) return;
+  const bool offering = static_cast<bool>(listener_.on_ice_restart_offer);
+  if (offering && ice_restarts_.load() < kMaxIceRestarts) {
+    RestartIce();
+    std::weak_ptr<PeerLink> weak = weak_from_this();
+    signaling_thread_->PostDelayedTask(
+        [weak, epoch] {
+          if (auto self = weak.lock()) self->OnIceLostCheck(epoch);
+        },
+        webrtc::TimeDelta::Millis(kIceRestartRetryMs));
+    return;
+  }
+  ice_failure_reported_ = true;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.0f", static_cast<double>(::rtc::TimeMicros() - ice_lost_since_us_) / 1e6);
+  const std::string message =
+      std::string("ICE failed: the connection was lost and did not come back within ") + seconds + " s" +
+      (offering ? " and " + std::to_string(ice_restarts_.load()) + " ICE restarts" : std::string()) + " (" +
+      IceSummary() + ")";
+  otc::log(OTC_LOG_LEVEL_ERROR, "peer %s: %s", label_.c_str(), message.c_str());
+  if (listener_.on_ice_failure) {
+    listener_.on_ice_failure(message);
+  } else if (listener_.on_failure) {
+    listener_.on_failure(message);
+  }
+}
+
+void PeerLink::RestartIce() {
+  const int attempt = ++ice_restarts_;
+  otc::log(OTC_LOG_LEVEL_WARN, "peer %s: ICE restart %d of at most %d", label_.c_str(), attempt, kMaxIceRestarts);
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  auto observer = ::rtc::make_ref_counted<CreateObserver>(
+      [weak](std::unique_ptr<webrtc::SessionDescriptionInterface> desc, const std::string &error) mutable {
+        auto self = weak.lock();
+        if (!self || self->closed_.load()) return;
+        if (!desc) return self->Fail("cannot create the ICE restart offer: " + error);
+        self->SetLocal(webrtc::SdpType::kOffer, std::move(desc), [weak](const std::string &sdp) {
+          auto self = weak.lock();
+          if (self && !self->closed_.load() && self->listener_.on_ice_restart_offer) self->listener_.on_ice_restart_offer(sdp);
+        });
+      });
+  webrtc::PeerConnectionInterface::RTCOfferAnswerOptions options;
+  options.ice_restart = true;
+  pc_->CreateOffer(observer.get(), options);
+}
+
+void PeerLink::OnIceCandidateError(const std::string &address, int port, const std::string &url, int error_code,
+                                   const std::string &error_text) {
+  // A STUN/TURN server that cannot be reached or refuses us: kept for the failure message.
+  ++turn_errors_;
+  // 701 is a server of the other address family (an IPv4 TURN URL from an IPv6 socket): noise
+  // next to the error that says why the server failed.
+  if (error_code == 701 && !last_turn_error_.empty()) return;
+  last_turn_error_ = url + ": " + std::to_string(error_code) + " " + error_text;
+  if (last_turn_error_.size() > 200) last_turn_error_.resize(200);
+  otc::log(OTC_LOG_LEVEL_INFO, "peer %s: ICE server error from %s:%d: %s", label_.c_str(), address.c_str(), port,
+           last_turn_error_.c_str());
+}
+
+std::string PeerLink::IceSummary() const {
+  std::string out;
+  if (relay_only_) {
+    out = "relay-only: " + std::to_string(local_relay_) + " relay candidate" + (local_relay_ == 1 ? "" : "s") +
+          " gathered";
+  } else {
+    out = "gathered " + std::to_string(local_host_) + " host, " + std::to_string(local_srflx_) + " srflx, " +
+          std::to_string(local_relay_) + " relay candidates";
+  }
+  out += "; " + std::to_string(remote_candidates_) + " remote candidate" + (remote_candidates_ == 1 ? "" : "s");
+  if (!has_remote_) out += "; no remote description";
+  if (turn_errors_ > 0) out += "; ICE server errors: " + std::to_string(turn_errors_) + ", e.g. " + last_turn_error_;
+  return out;
+}
+
+void PeerLink::IceGiveUp(bool timed_out) {
+  if (closed_.load() || ice_failure_reported_) return;
+  if (timed_out && ice_connected_) return;
+  ice_failure_reported_ = true;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(ice_timeout_ms_) / 1000.0);
+  const std::string message =
+      std::string("ICE failed: ") +
+      (timed_out ? std::string("no candidate pair connected within ") + seconds + " s" : "every candidate pair failed") +
+      " (" + IceSummary() + ")";
+  otc::log(OTC_LOG_LEVEL_ERROR, "peer %s: %s", label_.c_str(), message.c_str());
+  if (listener_.on_ice_failure) {
+    listener_.on_ice_failure(message);
+  } else if (listener_.on_failure) {
+    listener_.on_failure(message);
+  }
 }
 
 void PeerLink::OnTrack(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) {
@@ -315,9 +507,31 @@ void PeerLink::OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsRe
     }
   }
   if (jitter_emitted > 0) next.jitter_buffer_delay_ms = 1000.0 * jitter_delay_s / static_cast<double>(jitter_emitted);
+  // The transport's selected pair (bundled: one transport), else a nominated one.
+  const webrtc::RTCIceCandidatePairStats *selected = nullptr;
+  for (const auto *transport : report->GetStatsOfType<webrtc::RTCTransportStats>()) {
+    if (!transport->selected_candidate_pair_id.is_defined()) continue;
+    for (const auto *pair : report->GetStatsOfType<webrtc::RTCIceCandidatePairStats>()) {
+      if (pair->id() == *transport->selected_candidate_pair_id) selected = pair;
+    }
+    if (selected) break;
+  }
   for (const auto *pair : report->GetStatsOfType<webrtc::RTCIceCandidatePairStats>()) {
     if (value_or<bool>(pair->nominated, false) && pair->current_round_trip_time.is_defined()) {
       next.rtt_ms = *pair->current_round_trip_time * 1000.0;
+      if (!selected) selected = pair;
+    }
+  }
+  if (selected) {
+    const std::string local_id = value_or<std::string>(selected->local_candidate_id, "");
+    const std::string remote_id = value_or<std::string>(selected->remote_candidate_id, "");
+    for (const auto *local : report->GetStatsOfType<webrtc::RTCLocalIceCandidateStats>()) {
+      if (local->id() != local_id) continue;
+      next.local_candidate_type = value_or<std::string>(local->candidate_type, "");
+      next.relay_protocol = value_or<std::string>(local->relay_protocol, "");
+    }
+    for (const auto *remote : report->GetStatsOfType<webrtc::RTCRemoteIceCandidateStats>()) {
+      if (remote->id() == remote_id) next.remote_candidate_type = value_or<std::string>(remote->candidate_type, "");
     }
   }
   const int64_t now_us = report->timestamp_us();

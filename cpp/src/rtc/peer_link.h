@@ -22,6 +22,7 @@
 #include <api/peer_connection_interface.h>
 #include <api/scoped_refptr.h>
 
+#include "ice_settings.h"
 #include "media_engine.h"
 
 namespace otc::rtc {
@@ -40,6 +41,9 @@ struct PeerTransportStats {
   double rtt_ms = -1;
   int64_t packets_lost = 0;
   double jitter_buffer_delay_ms = 0;
+  // The selected candidate pair's ends: "host", "srflx", "prflx" or "relay" ("" before one is
+  // selected), and for a relay local candidate how it reaches its TURN server ("udp", "tcp", "tls").
+  std::string local_candidate_type, remote_candidate_type, relay_protocol;
 };
 
 class PeerLink : public webrtc::PeerConnectionObserver,
@@ -53,11 +57,31 @@ class PeerLink : public webrtc::PeerConnectionObserver,
     std::function<void(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface>)> on_track;
     // Negotiation failed (message says which step); the link is not usable afterwards.
     std::function<void(const std::string &message)> on_failure;
+    // ICE failed, or no candidate pair connected within IceSettings::connect_timeout: message
+    // starts "ICE failed: " and says what was gathered. At most once; on_state then reports no
+    // kFailed for it.
+    std::function<void(const std::string &message)> on_ice_failure;
+    // The offering end of a relayed peer sets this: when a path that had connected is lost (ICE
+    // disconnected for kIceRestartAfterMs, or failed) the link restarts ICE itself, up to
+    // kMaxIceRestarts times kIceRestartRetryMs apart, and hands over each new offer to send (its
+    // answer goes to AcceptAnswer). Without it (the answering end) a lost path gets
+    // kIceLostGraceMs for the other end's restart. Either end then reports on_ice_failure.
+    std::function<void(const std::string &sdp)> on_ice_restart_offer;
   };
+  static constexpr int64_t kIceRestartAfterMs = 4000;
+  static constexpr int64_t kIceRestartRetryMs = 8000;
+  static constexpr int kMaxIceRestarts = 6;
+  static constexpr int64_t kIceLostGraceMs = kIceRestartAfterMs + kMaxIceRestarts * kIceRestartRetryMs + 5000;
   using SdpHandler = std::function<void(const std::string &sdp)>;
 
   // Null (after logging why) when libwebrtc refuses.
-  static std::shared_ptr<PeerLink> Create(MediaEngine &engine, std::string label, Listener listener);
+  static std::shared_ptr<PeerLink> Create(MediaEngine &engine, std::string label, Listener listener,
+                                          const IceSettings &ice = {});
+
+  // What a remote end (a server relaying it) can make a link hold: descriptions, candidates.
+  static constexpr size_t kMaxSdpBytes = 256 * 1024;
+  static constexpr size_t kMaxCandidateBytes = 1024;
+  static constexpr size_t kMaxRemoteCandidates = 128;  // queued and applied, per connection
   ~PeerLink() override;
 
   // The connection, to add transceivers before MakeOffer (any thread; proxy calls).
@@ -86,6 +110,8 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   // posted before it.
   void Close();
   bool closed() const { return closed_.load(); }
+  // ICE restarts this link made (the offering end) since it was created.
+  int ice_restarts() const { return ice_restarts_.load(); }
 
   // webrtc::PeerConnectionObserver (signaling thread)
   void OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState) override {}
@@ -93,6 +119,9 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   void OnIceGatheringChange(webrtc::PeerConnectionInterface::IceGatheringState) override {}
   void OnIceCandidate(const webrtc::IceCandidateInterface *candidate) override;
   void OnConnectionChange(webrtc::PeerConnectionInterface::PeerConnectionState state) override;
+  void OnStandardizedIceConnectionChange(webrtc::PeerConnectionInterface::IceConnectionState state) override;
+  void OnIceCandidateError(const std::string &address, int port, const std::string &url, int error_code,
+                           const std::string &error_text) override;
   void OnTrack(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) override;
 
  private:
@@ -105,6 +134,12 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   void SetRemote(webrtc::SdpType type, const std::string &sdp, std::function<void()> then);
   void FlushCandidates();
   void PollStats();
+  // The ICE bound ran out (or ICE failed): reports once unless connected meanwhile.
+  void IceGiveUp(bool timed_out);
+  // A connected path was lost (ice_lost_): restarts ICE, or gives up, unless it came back.
+  void OnIceLostCheck(uint64_t epoch);
+  void RestartIce();
+  std::string IceSummary() const;
   void OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report);
 
   // Declared first, released last: the engine's threads outlive everything below.
@@ -114,6 +149,7 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   const Listener listener_;
   ::rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc_;
   std::atomic<bool> closed_{false};
+  std::atomic<int> ice_restarts_{0};
 
   // Signaling thread only.
   bool has_remote_ = false;
@@ -123,6 +159,18 @@ class PeerLink : public webrtc::PeerConnectionObserver,
     std::string sdp;
   };
   std::vector<PendingCandidate> pending_candidates_;
+  size_t remote_candidates_ = 0;  // taken in, queued or applied (kMaxRemoteCandidates)
+  size_t remote_candidates_dropped_ = 0;
+  bool ice_connected_ = false;    // some candidate pair connected once
+  bool ice_failure_reported_ = false;
+  bool ice_lost_ = false;         // connected once, now disconnected or failed
+  uint64_t ice_lost_epoch_ = 0;   // bumped at each loss and recovery: stale checks do nothing
+  int64_t ice_lost_since_us_ = 0;
+  bool relay_only_ = false;
+  int64_t ice_timeout_ms_ = 0;
+  int local_host_ = 0, local_srflx_ = 0, local_relay_ = 0, local_other_ = 0;
+  int turn_errors_ = 0;
+  std::string last_turn_error_;
   int64_t last_stats_us_ = 0;
 
   mutable std::mutex stats_mutex_;

@@ -1,0 +1,205 @@
+#include "ice_config.h"
+
+#include <otc/session.h>
+
+#include <cctype>
+#include <cstring>
+
+#include "log.h"
+#include "session_impl.h"
+
+namespace otc {
+
+using nlohmann::json;
+
+namespace {
+
+bool is_host_char(unsigned char c) { return std::isalnum(c) || c == '.' || c == '-' || c == '_'; }
+
+bool check_port(const std::string &text, std::string &why) {
+  if (text.empty() || text.size() > 5) return (why = "a bad port"), false;
+  for (unsigned char c : text) {
+    if (!std::isdigit(c)) return (why = "a bad port"), false;
+  }
+  const int port = std::stoi(text);
+  if (port < 1 || port > 65535) return (why = "a port out of range"), false;
+  return true;
+}
+
+bool check_text_field(const char *text, const char *what, std::string &why) {
+  if (std::strlen(text) > kMaxIceCredentialLength) {
+    why = std::string(what) + " longer than " + std::to_string(kMaxIceCredentialLength) + " bytes";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool check_ice_url(const std::string &url, std::string &why) {
+  if (url.size() > kMaxIceUrlLength) return (why = "longer than " + std::to_string(kMaxIceUrlLength) + " bytes"), false;
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7f) return (why = "spaces or non-ASCII characters"), false;
+  }
+  const size_t colon = url.find(':');
+  const std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
+  const bool turn = scheme == "turn" || scheme == "turns";
+  if (!turn && scheme != "stun" && scheme != "stuns") {
+    return (why = "not a stun:, stuns:, turn: or turns: URL"), false;
+  }
+  std::string rest = url.substr(colon + 1);
+  const size_t query_at = rest.find('?');
+  if (query_at != std::string::npos) {
+    const std::string query = rest.substr(query_at + 1);
+    rest.resize(query_at);
+    if (!turn) return (why = "a query on a STUN URL"), false;
+    if (query != "transport=udp" && query != "transport=tcp") {
+      return (why = "a query other than transport=udp or transport=tcp"), false;
+    }
+  }
+  std::string host, port;
+  if (!rest.empty() && rest[0] == '[') {
+    const size_t close = rest.find(']');
+    if (close == std::string::npos) return (why = "an unclosed IPv6 address"), false;
+    host = rest.substr(1, close - 1);
+    const std::string after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return (why = "characters after the IPv6 address"), false;
+      port = after.substr(1);
+      if (!check_port(port, why)) return false;
+    }
+    for (unsigned char c : host) {
+      if (!std::isxdigit(c) && c != ':' && c != '.') return (why = "a bad IPv6 address"), false;
+    }
+  } else {
+    const size_t port_at = rest.find(':');
+    host = rest.substr(0, port_at);
+    if (port_at != std::string::npos) {
+      port = rest.substr(port_at + 1);
+      if (!check_port(port, why)) return false;
+    }
+    for (unsigned char c : host) {
+      if (!is_host_char(c)) return (why = "a bad host name"), false;
+    }
+  }
+  if (host.empty()) return (why = "no host"), false;
+  return true;
+}
+
+std::vector<rtc::IceServer> parse_ice_servers(const json &value, std::string &problems) {
+  std::vector<rtc::IceServer> out;
+  if (value.is_null()) return out;
+  auto problem = [&](const std::string &text) {
+    if (problems.size() < 1024) problems += (problems.empty() ? "" : "; ") + text;
+  };
+  if (!value.is_array()) {
+    problem("iceServers is not an array");
+    return out;
+  }
+  for (const auto &entry : value) {
+    if (out.size() == kMaxIceServers) {
+      problem("more than " + std::to_string(kMaxIceServers) + " ICE servers (the rest ignored)");
+      break;
+    }
+    if (!entry.is_object()) {
+      problem("an ICE server that is not an object");
+      continue;
+    }
+    rtc::IceServer server;
+    const auto urls = entry.find("urls");
+    std::vector<const json *> texts;
+    if (urls != entry.end() && urls->is_string()) {
+      texts.push_back(&*urls);
+    } else if (urls != entry.end() && urls->is_array()) {
+      for (const auto &url : *urls) texts.push_back(&url);
+    }
+    bool ok = !texts.empty() && texts.size() <= kMaxIceUrlsPerServer;
+    if (!ok) problem("an ICE server without urls, or with more than " + std::to_string(kMaxIceUrlsPerServer));
+    for (size_t i = 0; ok && i < texts.size(); ++i) {
+      std::string why;
+      if (!texts[i]->is_string()) {
+        problem("an ICE server URL that is not a string");
+        ok = false;
+      } else if (!check_ice_url(texts[i]->get<std::string>(), why)) {
+        problem("ICE server URL \"" + texts[i]->get<std::string>().substr(0, 64) + "\": " + why);
+        ok = false;
+      } else {
+        server.urls.push_back(texts[i]->get<std::string>());
+      }
+    }
+    for (const char *key : {"username", "credential"}) {
+      const auto it = entry.find(key);
+      if (!ok || it == entry.end() || it->is_null()) continue;
+      if (!it->is_string() || it->get_ref<const std::string &>().size() > kMaxIceCredentialLength) {
+        problem(std::string("an ICE server ") + key + " that is not a string of at most " +
+                std::to_string(kMaxIceCredentialLength) + " bytes");
+        ok = false;
+      } else {
+        (std::string(key) == "username" ? server.username : server.credential) = it->get<std::string>();
+      }
+    }
+    if (ok) out.push_back(server);
+  }
+  return out;
+}
+
+rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<rtc::IceServer> &from_server) {
+  rtc::IceSettings settings;
+  if (!custom.custom_only) settings.servers = from_server;
+  settings.servers.insert(settings.servers.end(), custom.servers.begin(), custom.servers.end());
+  settings.relay_only = custom.force_turn;
+  settings.connect_timeout = custom.connect_timeout;
+  return settings;
+}
+
+}  // namespace otc
+
+extern "C" {
+
+otc_status otc_session_settings_set_custom_ice_config(otc_session_settings *settings,
+                                                      const struct otc_custom_ice_config *config) {
+  if (!settings || !config) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  const int count = config->num_ice_servers;
+  if (count < 0 || static_cast<size_t>(count) > otc::kMaxIceServers) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  if (count > 0 && !config->ice_url) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  std::vector<otc::rtc::IceServer> servers;
+  for (int i = 0; i < count; ++i) {
+    const char *url = config->ice_url[i];
+    const char *user = config->ice_user ? config->ice_user[i] : nullptr;
+    const char *credential = config->ice_credential ? config->ice_credential[i] : nullptr;
+    std::string why;
+    if (!url || !otc::check_ice_url(url, why)) {
+      otc::log(OTC_LOG_LEVEL_WARN, "custom ICE server %d: %s", i, url ? why.c_str() : "no URL");
+      return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+    }
+    if ((user && !otc::check_text_field(user, "a username", why)) ||
+        (credential && !otc::check_text_field(credential, "a credential", why))) {
+      otc::log(OTC_LOG_LEVEL_WARN, "custom ICE server %d: %s", i, why.c_str());
+      return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+    }
+    const bool turn = std::strncmp(url, "turn", 4) == 0;
+    if (turn && (!user || !*user || !credential || !*credential)) {
+      otc::log(OTC_LOG_LEVEL_WARN, "custom ICE server %d: a TURN server needs a username and a credential", i);
+      return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+    }
+    otc::rtc::IceServer server;
+    server.urls.push_back(url);
+    if (user) server.username = user;
+    if (credential) server.credential = credential;
+    servers.push_back(server);
+  }
+  settings->ice.servers = std::move(servers);
+  settings->ice.force_turn = config->force_turn != OTC_FALSE;
+  settings->ice.custom_only = config->use_custom_turn_only != OTC_FALSE;
+  return OTC_SUCCESS;
+}
+
+otc_status otc_session_settings_set_ice_connect_timeout(otc_session_settings *settings, int timeout_ms) {
+  if (!settings || timeout_ms < otc::kMinIceConnectTimeout.count() || timeout_ms > otc::kMaxIceConnectTimeout.count()) {
+    return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  }
+  settings->ice.connect_timeout = std::chrono::milliseconds(timeout_ms);
+  return OTC_SUCCESS;
+}
+
+}  // extern "C"
