@@ -113,13 +113,14 @@ test('connect rejects with 1004, 1005, 1006 and 6000', async (t) => {
   await withSecret.disconnect();
 });
 
-test('a process connected when the server closes exits', async (t) => {
+test('a process connected when the server closes exits (once its reconnection gives up)', async (t) => {
   const server = await startServer(t);
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const watcher = await openClient(t, server);
   await watcher.connect(server.generateToken(sessionId));
+  // 4004 may be a restart: the session tries to reconnect (2 s here) before it lets go.
   const script = `${childPrelude()}
-const session = new otc.Session(${JSON.stringify(API_KEY)}, ${JSON.stringify(sessionId)}, { signalingUrl: ${JSON.stringify(server.signalingUrl)} });
+const session = new otc.Session(${JSON.stringify(API_KEY)}, ${JSON.stringify(sessionId)}, { signalingUrl: ${JSON.stringify(server.signalingUrl)}, reconnectionTimeoutMs: 2000 });
 session.on('error', (e) => console.log('error ' + e.code));
 session.on('disconnected', () => console.log('disconnected'));
 session.connect(${JSON.stringify(server.generateToken(sessionId))}).then(() => console.log('connected'));
