@@ -203,6 +203,10 @@ void PublisherCore::on_session_event(const json &event) {
     peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
   } else if (type == "peerClosed") {
     peer.reset();
+    if (is_router_peer(peer_id) && get_string(event, "reason") == "routerRestarted") {
+      on_router_restarted(peer_id, get_string(event, "message"));
+      return;
+    }
     if (is_router_peer(peer_id)) {
       const std::string why = get_string(event, "message");
       report_error(OTC_PUBLISHER_WEBRTC_ERROR,
@@ -210,6 +214,28 @@ void PublisherCore::on_session_event(const json &event) {
     }
     close_peer(peer_id);
   }
+}
+
+void PublisherCore::on_router_restarted(const std::string &peer_id, const std::string &message) {
+  bool again;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    while (!router_restarts_.empty() && now - router_restarts_.front() > std::chrono::minutes(1)) {
+      router_restarts_.pop_front();
+    }
+    again = router_restarts_.size() < kMaxRouterRestarts;
+    if (again) router_restarts_.push_back(now);
+  }
+  close_peer(peer_id);
+  if (!again) {
+    report_error(OTC_PUBLISHER_WEBRTC_ERROR, "the media router lost the stream " + std::to_string(kMaxRouterRestarts) +
+                                                 " times within a minute: giving up (" + message + ")");
+    return;
+  }
+  otc::log(OTC_LOG_LEVEL_WARN, "publisher: the media router lost peer %s (%s): offering the stream again",
+           peer_id.c_str(), message.c_str());
+  open_peer(peer_id);
 }
 
 bool PublisherCore::is_router_peer(const std::string &peer_id) const {
@@ -225,9 +251,16 @@ void PublisherCore::open_peer(const std::string &peer_id) {
   std::string stream_id;
   SessionLink *link;
   bool refused;
+  bool to_router;
+  std::shared_ptr<e2ee::FrameSealer> video_frames, audio_frames;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ != State::published || peer_id.empty() || media_.peers.count(peer_id)) return;
+    to_router = !router_peer_id_.empty() && peer_id == router_peer_id_;
+    if (to_router) {
+      video_frames = media_.router_video_frames;
+      audio_frames = media_.router_audio_frames;
+    }
     refused = media_.peers.size() >= static_cast<size_t>(settings_.max_subscribers);
     if (refused) ++subscribers_refused_;
     engine = media_.engine;
@@ -270,6 +303,20 @@ void PublisherCore::open_peer(const std::string &peer_id) {
     if (!self->is_router_peer(peer_id)) self->report_error(OTC_PUBLISHER_WEBRTC_ERROR, message);
     self->on_peer_failed(peer_id, message);
   };
+  if (!to_router) {
+    // Relayed: this end offers, so it restarts ICE when a connected path is lost; the server
+    // relays the new offer like the first (docs/protocol.md). The router's peer is made again
+    // by the server instead (routerRestarted).
+    const bool e2ee_offer = ring != nullptr;
+    listener.on_ice_restart_offer = [weak, peer_id, e2ee_offer](const std::string &sdp) {
+      auto self = weak.lock();
+      if (!self) return;
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      if (!self->link_) return;
+      self->link_->request(json{{"type", "offer"}, {"peerId", peer_id}, {"sdp", sdp}, {"e2ee", e2ee_offer}},
+                           [](const signaling::Reply &) {});
+    };
+  }
   auto peer_link = rtc::PeerLink::Create(*engine, "publisher " + stream_id + " to " + peer_id, std::move(listener),
                                          link->ice_settings());
   if (!peer_link) {
@@ -298,8 +345,8 @@ void PublisherCore::open_peer(const std::string &peer_id) {
       if (!set.ok()) failure = std::string("the codec ") + wanted + " is not available: " + set.message();
       if (ring && failure.empty()) {
         const auto *suite = e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE);
-        peer.video_sealer = rtc::E2eeFrameTransformer::CreateSender(
-            std::make_shared<e2ee::FrameSealer>(ring, *suite), rtc::E2eeFrameTransformer::Kind::kVideo,
+        if (!video_frames) video_frames = std::make_shared<e2ee::FrameSealer>(ring, *suite);
+        peer.video_sealer = rtc::E2eeFrameTransformer::CreateSender(video_frames, rtc::E2eeFrameTransformer::Kind::kVideo,
             e2ee_codec_for(settings_.codec));
         // Before the offer: the first key frame is sealed too.
         transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.video_sealer);
@@ -312,8 +359,8 @@ void PublisherCore::open_peer(const std::string &peer_id) {
       failure = std::string("cannot add the audio track: ") + transceiver.error().message();
     } else if (ring) {
       const auto *suite = e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE);
-      peer.audio_sealer = rtc::E2eeFrameTransformer::CreateSender(
-          std::make_shared<e2ee::FrameSealer>(ring, *suite), rtc::E2eeFrameTransformer::Kind::kAudio);
+      if (!audio_frames) audio_frames = std::make_shared<e2ee::FrameSealer>(ring, *suite);
+      peer.audio_sealer = rtc::E2eeFrameTransformer::CreateSender(audio_frames, rtc::E2eeFrameTransformer::Kind::kAudio);
       transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.audio_sealer);
     }
   }
@@ -331,6 +378,10 @@ void PublisherCore::open_peer(const std::string &peer_id) {
       return;
     }
     media_.peers[peer_id] = peer;
+    if (to_router) {
+      media_.router_video_frames = video_frames;
+      media_.router_audio_frames = audio_frames;
+    }
   }
   link->route_peer(peer_id, this);
   const bool e2ee = ring != nullptr;

@@ -11,6 +11,8 @@
 #include <otc/publisher.h>
 
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,8 +28,9 @@
 
 namespace otc {
 namespace e2ee {
+class FrameSealer;
 class KeyRing;
-}
+}  // namespace e2ee
 namespace rtc {
 class MediaEngine;
 class PeerLink;
@@ -78,12 +81,18 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   // One send-only peer connection for peer_id: a subscriber's (relayed) or the router's (routed).
   void open_peer(const std::string &peer_id);
   void on_peer_failed(const std::string &peer_id, const std::string &message);
+  // The router lost the stream's peer and is back (peerClosed routerRestarted): a new peer
+  // connection offers the same stream, at most kMaxRouterRestarts times a minute.
+  void on_router_restarted(const std::string &peer_id, const std::string &message);
   void close_peer(const std::string &peer_id);
   bool is_router_peer(const std::string &peer_id) const;
   // Takes everything the publisher runs out of the object (mutex_ held); the caller stops it
   // outside the lock with stop_media.
   struct Media {
     std::map<std::string, Peer> peers;
+    // Routed: the sealers of the stream's peer to the router, kept when that peer is made again
+    // (routerRestarted) so that its KIDs' counters go on instead of starting over.
+    std::shared_ptr<e2ee::FrameSealer> router_video_frames, router_audio_frames;
     ::rtc::scoped_refptr<rtc::PublisherVideoSource> source;
     ::rtc::scoped_refptr<webrtc::VideoTrackInterface> video_track;
     ::rtc::scoped_refptr<webrtc::AudioTrackInterface> audio_track;
@@ -114,6 +123,8 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   // Counters of peers already closed, so stats cover the publisher's whole life.
   rtc::E2eeFrameTransformer::Counters closed_video_, closed_audio_;
   uint64_t subscribers_refused_ = 0;
+  static constexpr size_t kMaxRouterRestarts = 5;
+  std::deque<std::chrono::steady_clock::time_point> router_restarts_;
 };
 
 }  // namespace otc

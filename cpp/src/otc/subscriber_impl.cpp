@@ -58,6 +58,8 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (deleted_.load() || state_ != State::idle) return OTC_SESSION_ILLEGAL_STATE;
     state_ = State::subscribing;
+    reported_connected_ = false;
+    router_restarts_.clear();
     attempt = ++attempt_;
     link_ = link;
     peer_id_.clear();
@@ -149,10 +151,19 @@ void SubscriberCore::on_session_event(const json &event) {
     has_peer = media_.link != nullptr;
   }
   if (type == "offer") {
-    if (!has_peer) on_offer(peer_id, get_string(event, "sdp"), get_string(event, "from") == "router");
+    const bool from_router = get_string(event, "from") == "router";
+    if (!has_peer) {
+      on_offer(peer_id, get_string(event, "sdp"), from_router);
+    } else if (!from_router) {
+      on_renegotiation_offer(peer_id, get_string(event, "sdp"));
+    }
   } else if (type == "candidate") {
     add_remote_candidate(event);
   } else if (type == "peerClosed") {
+    if (get_string(event, "reason") == "routerRestarted") {
+      on_router_restarted(get_string(event, "message"));
+      return;
+    }
     if (get_string(event, "reason") == "routerFailed") {
       const std::string why = get_string(event, "message");
       report_error(OTC_SUBSCRIBER_WEBRTC_ERROR,
@@ -160,6 +171,89 @@ void SubscriberCore::on_session_event(const json &event) {
     }
     end(false, true);
   }
+}
+
+void SubscriberCore::on_router_restarted(const std::string &message) {
+  Media replaced;
+  SessionLink *link;
+  uint64_t attempt;
+  bool again;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ == State::idle || state_ == State::subscribing) return;
+    const auto now = std::chrono::steady_clock::now();
+    while (!router_restarts_.empty() && now - router_restarts_.front() > std::chrono::minutes(1)) {
+      router_restarts_.pop_front();
+    }
+    again = router_restarts_.size() < kMaxRouterRestarts;
+    if (again) {
+      router_restarts_.push_back(now);
+      // Everything but the engine: the same subscriber receives again on a new connection.
+      fold_counters_locked();
+      replaced.link = std::move(media_.link);
+      replaced.video_opener = std::move(media_.video_opener);
+      replaced.audio_opener = std::move(media_.audio_opener);
+      replaced.video_track = std::move(media_.video_track);
+      replaced.audio_track = std::move(media_.audio_track);
+      replaced.video_receiver = std::move(media_.video_receiver);
+      replaced.audio_receiver = std::move(media_.audio_receiver);
+      media_.link = nullptr;
+      media_.video_opener = nullptr;
+      media_.audio_opener = nullptr;
+      media_.video_track = nullptr;
+      media_.audio_track = nullptr;
+      media_.video_receiver = nullptr;
+      media_.audio_receiver = nullptr;
+      state_ = State::connecting;
+    }
+    link = link_;
+    attempt = attempt_;
+  }
+  if (!again) {
+    report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, "the media router lost the subscription " +
+                                                  std::to_string(kMaxRouterRestarts) +
+                                                  " times within a minute: giving up (" + message + ")");
+    end(true, true);
+    return;
+  }
+  otc::log(OTC_LOG_LEVEL_WARN, "subscriber of %s: the media router lost the peer (%s): waiting for its new offer",
+           stream_.info.stream_id.c_str(), message.c_str());
+  stop_media(std::move(replaced));
+  // The server answers with an offer or routerFailed; a server that does neither meets the
+  // same bound as a first offer.
+  std::shared_ptr<rtc::MediaEngine> engine;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    engine = media_.engine;
+  }
+  if (!engine || !link) return;
+  const int64_t timeout_ms = link->ice_settings().connect_timeout.count();
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  engine->signaling_thread()->PostDelayedTask(
+      [weak, attempt, timeout_ms] {
+        if (auto self = weak.lock()) self->on_offer_timeout(attempt, timeout_ms);
+      },
+      webrtc::TimeDelta::Millis(timeout_ms));
+}
+
+void SubscriberCore::on_renegotiation_offer(const std::string &peer_id, const std::string &sdp) {
+  std::shared_ptr<rtc::PeerLink> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    peer = media_.link;
+  }
+  if (!peer) return;
+  otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: a new offer on the same connection (an ICE restart)",
+           stream_.info.stream_id.c_str());
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  peer->AcceptOffer(sdp, [weak, peer_id](const std::string &answer) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    if (!self->link_) return;
+    self->link_->request(json{{"type", "answer"}, {"peerId", peer_id}, {"sdp", answer}},
+                         [](const signaling::Reply &) {});
+  });
 }
 
 void SubscriberCore::add_remote_candidate(const json &event) {
@@ -309,6 +403,12 @@ void SubscriberCore::on_peer_state(webrtc::PeerConnectionInterface::PeerConnecti
       std::lock_guard<std::mutex> lock(mutex_);
       if (state_ != State::connecting) return;
       state_ = State::connected;
+      if (reported_connected_) {
+        otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: connected again through the media router",
+                 stream_.info.stream_id.c_str());
+        return;
+      }
+      reported_connected_ = true;
     }
     otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: connected", stream_.info.stream_id.c_str());
     post_callback([weak] {

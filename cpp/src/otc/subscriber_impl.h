@@ -11,6 +11,8 @@
 #include <otc/subscriber.h>
 
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -74,6 +76,12 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver);
   void on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state);
   void on_e2ee_event(otc_e2ee_event event);
+  // The router lost this subscription's peer and is back (peerClosed routerRestarted): the peer
+  // connection is dropped and the router's next offer for the same peerId makes a new one; the
+  // application sees no new subscriber. At most kMaxRouterRestarts times a minute.
+  void on_router_restarted(const std::string &message);
+  // Relayed: the publisher offers again on the same connection (an ICE restart): answer it.
+  void on_renegotiation_offer(const std::string &peer_id, const std::string &sdp);
   // No offer came within the ICE bound after the server accepted the subscription (a publisher
   // that refused it, or is gone without the server noticing): ends it with 1542.
   void on_offer_timeout(uint64_t attempt, int64_t timeout_ms);
@@ -104,6 +112,10 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   Media media_;
   rtc::E2eeFrameTransformer::Counters closed_video_, closed_audio_;
   uint64_t closed_mismatch_episodes_ = 0;
+  // on_connected was reported: a peer connection made again after routerRestarted does not repeat it.
+  bool reported_connected_ = false;
+  static constexpr size_t kMaxRouterRestarts = 5;
+  std::deque<std::chrono::steady_clock::time_point> router_restarts_;
 };
 
 }  // namespace otc

@@ -7,13 +7,30 @@ import type { PeerIce } from './ice-config';
 
 export type SendToServer = (message: Record<string, unknown> & { type: string }) => void;
 
+/** ICE restarts after a connected path is lost, as the C++ client's PeerLink does. */
+const ICE_RESTART_AFTER_MS = 4000;
+const ICE_RESTART_RETRY_MS = 8000;
+const MAX_ICE_RESTARTS = 6;
+const ICE_LOST_GRACE_MS = ICE_RESTART_AFTER_MS + MAX_ICE_RESTARTS * ICE_RESTART_RETRY_MS + 5000;
+
 export class Peer {
   readonly pc: RTCPeerConnection;
   readonly #queued: RTCIceCandidateInit[] = [];
   #hasRemote = false;
   #closed = false;
+  #iceConnected = false;
+  #iceLostAt = 0;
+  #iceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** ICE restarts this peer made (the offering end of a relayed peer). */
+  iceRestarts = 0;
 
-  constructor(readonly peerId: string, private readonly send: SendToServer, ice: PeerIce, onFailed: (message: string) => void) {
+  /**
+   * restartIce: this end offers a relayed peer and restarts ICE when a path that had connected
+   * is lost (disconnected for 4 s, or failed), at most 6 times 8 s apart; `e2ee` goes on its
+   * offers. Without it a lost path gets the other end's restarts' time before it fails.
+   */
+  constructor(readonly peerId: string, private readonly send: SendToServer, ice: PeerIce, onFailed: (message: string) => void,
+    restartIce?: { e2ee: boolean }) {
     this.pc = new RTCPeerConnection(peerConnectionConfig(ice));
     this.pc.onicecandidate = (event) => {
       if (!event.candidate || !event.candidate.candidate || this.#closed) return;
@@ -23,8 +40,34 @@ export class Peer {
       });
     };
     this.pc.onconnectionstatechange = () => {
-      if (this.pc.connectionState === 'failed' && !this.#closed) onFailed(this.#failure(ice));
+      if (this.pc.connectionState === 'failed' && !this.#closed && this.#iceLostAt === 0) onFailed(this.#failure(ice));
     };
+    this.pc.addEventListener('iceconnectionstatechange', () => {
+      if (this.#closed) return;
+      const state = this.pc.iceConnectionState;
+      if (state === 'connected' || state === 'completed') {
+        this.#iceConnected = true;
+        if (this.#iceLostAt !== 0) console.info(`peer ${peerId}: ICE connected again after ${Date.now() - this.#iceLostAt} ms (${this.iceRestarts} ICE restarts)`);
+        this.#iceLostAt = 0;
+        clearTimeout(this.#iceTimer);
+        return;
+      }
+      if ((state !== 'disconnected' && state !== 'failed') || !this.#iceConnected || this.#iceLostAt !== 0) return;
+      this.#iceLostAt = Date.now();
+      const check = (): void => {
+        if (this.#closed || this.#iceLostAt === 0) return;
+        if (restartIce && this.iceRestarts < MAX_ICE_RESTARTS) {
+          this.iceRestarts += 1;
+          this.pc.restartIce();
+          this.offer(restartIce.e2ee).catch(() => undefined);
+          this.#iceTimer = setTimeout(check, ICE_RESTART_RETRY_MS);
+          return;
+        }
+        onFailed(`ICE failed: the connection was lost and did not come back within ${Math.round((Date.now() - this.#iceLostAt) / 1000)} s${
+          restartIce ? ` and ${this.iceRestarts} ICE restarts` : ''}`);
+      };
+      this.#iceTimer = setTimeout(check, !restartIce ? ICE_LOST_GRACE_MS : state === 'failed' ? 0 : ICE_RESTART_AFTER_MS);
+    });
   }
 
   /** A publisher's side: offers its tracks. */
@@ -75,6 +118,7 @@ export class Peer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#iceTimer);
     this.pc.close();
   }
 

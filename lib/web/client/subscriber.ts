@@ -199,7 +199,11 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   }
 
   async #answer(sdp: string, fromRouter: boolean, link: SubscriberLink): Promise<void> {
-    if (this.#peer) return;
+    if (this.#peer) {
+      // Relayed: the publisher offers again on the same connection (an ICE restart).
+      if (!fromRouter) await this.#peer.answer(sdp, false);
+      return;
+    }
     const peer = new Peer(this.#peerId, link.send, link.ice, (message) => {
       this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, message);
       this.end(true);
