@@ -374,7 +374,7 @@ class PlainPublisher : public otc::signaling::SignalingListener {
     std::string error;
     if (!otc::signaling::parse_ws_url(url_text, url, error)) return false;
     std::promise<bool> opened;
-    socket_ = client_.open(url, 5s, [&](otc_status status, const std::string &) { opened.set_value(status == OTC_SUCCESS); });
+    socket_ = client_.open(url, {}, 5s, [&](otc_status status, const std::string &) { opened.set_value(status == OTC_SUCCESS); });
     if (!opened.get_future().get()) return false;
     std::promise<bool> connected, published;
     client_.request(socket_, otc::signaling::make_connect(token, session_id, true), 5s,
