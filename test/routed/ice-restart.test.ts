@@ -46,6 +46,9 @@ test.after.always(async () => {
   await relay?.close();
   await turn?.stop();
   otc.destroy();
+  // The namespace is shared by the suite's files: an extra address left on its interface made a
+  // later file's restarted Janus unreachable (faults: no frames after the restart).
+  spawnSync('ip', ['addr', 'del', `${ADDRESS}/32`, 'dev', 'otc-veth0']);
 });
 
 async function client(t: ExecutionContext, sessionId: string, name: string, turnPort: number, errors: string[]): Promise<{ session: otc.Session; publisher: otc.Publisher }> {
