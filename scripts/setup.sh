@@ -19,6 +19,14 @@ else
   echo "npm packages: up to date"
 fi
 
+# better-sqlite3 (the server's durable session store, `serve --data`) is a native module that
+# --ignore-scripts above leaves unbuilt: compiled here from its bundled SQLite against the
+# system's Node headers (--build-from-source: its prebuilt-binary download is never tried).
+if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
+  echo "better-sqlite3: building"
+  npm rebuild better-sqlite3 --build-from-source --no-audit --no-fund
+fi
+
 echo "native addon: building (cmake-js)"
 node_modules/.bin/cmake-js compile -O build --log-level warn
 echo "TypeScript: building"

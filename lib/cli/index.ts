@@ -11,6 +11,7 @@ import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
 import { signRestAuth } from '../server/rest-auth';
 import { ServerTlsError, describeCertificate } from '../server/tls';
+import { DataDirError } from '../server/store/database';
 import { restRequest } from './rest-request';
 import { generateToken, isTokenRole } from '../server/tokens';
 
@@ -19,7 +20,14 @@ const USAGE = `usage:
                  [--janus-ice ADDRESS|INTERFACE] [--janus-netns NAME] [--recordings DIR] [--no-router]
                  [--turn [--turn-ip IP] [--turn-port N] [--turn-relay-ports MIN-MAX] | --turn-url URL... --turn-secret(-file) S]
                  [--turn-ttl SECONDS] [--stun-url URL]... [--tls-cert F --tls-key F] [--reconnect-grace S] [--limit NAME=N]...
-      runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else generated.
+                 [--data DIR]
+      runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else those kept
+      in --data DIR, else generated.
+      --data DIR: keep sessions, connections, streams and subscriptions in DIR/sessions.sqlite
+      (created if needed; it also keeps the API key and secret, so keep DIR private). A server
+      restarted with the same DIR (stopped by SIGTERM/SIGINT, or killed) knows them again: each
+      client that reconnects within --reconnect-grace keeps its connection id, streams and
+      subscriptions; the others are dropped when it ends. Without --data all lives in memory.
       --tls-cert/--tls-key: serve HTTPS and WSS with this PEM certificate (chain, leaf first) and
       its PEM private key; without them plain HTTP (loopback, or behind a TLS-terminating proxy).
       Routed sessions go through Janus: N private instances it starts itself (default 1, or 0 with
@@ -89,7 +97,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
     recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS, 'tls-cert': 'string', 'tls-key': 'string',
-    'reconnect-grace': 'string', limit: 'strings',
+    'reconnect-grace': 'string', limit: 'strings', data: 'string',
   });
   if (values['help']) {
     out(USAGE);
@@ -98,8 +106,9 @@ async function serve(args: string[], out: Out): Promise<number> {
   const host = (values['host'] as string | undefined) ?? '127.0.0.1';
   const portText = (values['port'] as string | undefined) ?? '0';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0..65535, not ${portText}`);
-  const apiKey = process.env['OTC_API_KEY'] || generateApiKey();
-  const apiSecret = process.env['OTC_API_SECRET'] || generateApiSecret();
+  // With --data, credentials not given are the data directory's (generated there the first time).
+  const apiKey = process.env['OTC_API_KEY'] || (values['data'] === undefined ? generateApiKey() : undefined);
+  const apiSecret = process.env['OTC_API_SECRET'] || (values['data'] === undefined ? generateApiSecret() : undefined);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const cert = fileArgument(values, 'tls-cert');
   const key = fileArgument(values, 'tls-key');
@@ -110,15 +119,20 @@ async function serve(args: string[], out: Out): Promise<number> {
   const graceS = numberArgument(values, 'reconnect-grace', 1, 3600);
   const reconnect = graceS === undefined ? {} : { reconnectGraceMs: Math.round(graceS * 1000) };
   const limits = limitsFromFlags(values);
+  const dataDir = values['data'] as string | undefined;
+  if (dataDir === '') throw new UsageError('--data needs a directory');
+  const data = dataDir === undefined ? {} : { dataDir };
+  const credentials = { ...(apiKey !== undefined && { apiKey }), ...(apiSecret !== undefined && { apiSecret }) };
   let server: SessionServer;
   try {
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, limits, ...tls, ...reconnect, ...(router && { router }), ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...(router && { router }), ...(ice && { ice }) });
   } catch (err) {
     if (err instanceof ServerTlsError) throw new UsageError(`--tls-cert/--tls-key: ${err.message}`);
+    if (err instanceof DataDirError) throw new UsageError(`--data: ${err.message}`);
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
-    server = await SessionServer.start({ host, port: Number(portText), apiKey, apiSecret, log, limits, ...tls, ...reconnect, ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...(ice && { ice }) });
   }
   // The private key now lives in OpenSSL's context only (node built it at start): the copy read
   // from the file is zeroed.

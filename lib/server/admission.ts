@@ -89,7 +89,8 @@ export class Admission {
    * A client on `socket` passed `connect` with `token`: checks the per-address and per-token
    * limits and, when admitted, holds its counts until the returned release() (idempotent).
    */
-  admitConnection(socket: net.Socket, token: string): { ok: true; release: () => void } | { ok: false; message: string } {
+  admitConnection(socket: net.Socket, token: string):
+    { ok: true; release: () => void; addressKey: string; tokenKey: string } | { ok: false; message: string } {
     const state = this.#sockets.get(socketKey(socket));
     const address = state?.address ?? addressKey(socket.remoteAddress);
     const key = tokenKey(token);
@@ -105,15 +106,27 @@ export class Admission {
       state.authenticated = true;
       this.#release(state);
     }
+    return { ok: true, release: this.#releaser(address, key), addressKey: address, tokenKey: key };
+  }
+
+  /**
+   * Holds the counts of a connection a restarted server read back from its data directory
+   * (its client is away, as a detached connection is): not checked against the limits, it was
+   * admitted before. Returns its release() (idempotent).
+   */
+  holdRestoredConnection(address: string, key: string): () => void {
+    this.#connectionsByAddress.add(address);
+    this.#connectionsByToken.add(key);
+    return this.#releaser(address, key);
+  }
+
+  #releaser(address: string, key: string): () => void {
     let released = false;
-    return {
-      ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#connectionsByAddress.remove(address);
-        this.#connectionsByToken.remove(key);
-      },
+    return () => {
+      if (released) return;
+      released = true;
+      this.#connectionsByAddress.remove(address);
+      this.#connectionsByToken.remove(key);
     };
   }
 }

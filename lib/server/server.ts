@@ -11,6 +11,9 @@ import { createRestHandler } from './rest';
 import type { HttpRoute } from './web-routes';
 import { MediaRouter, type MediaRouterOptions } from './router/media-router';
 import { type SessionOptions, type SessionRecord, SessionStore } from './session-store';
+import { type Db, openDatabase } from './store/database';
+import { settleCredentials } from './store/credentials';
+import { SessionJournal } from './store/session-journal';
 import type { IceServers } from './ice-servers';
 import { SignalingServer } from './signaling';
 import type { PrivateTurn } from './turn/private-turn';
@@ -61,6 +64,14 @@ export interface SessionServerOptions {
    * long for it to reconnect, ms (default 60000; docs/protocol.md, "Reconnecting").
    */
   reconnectGraceMs?: number;
+  /**
+   * Keep the server's state in DIR/sessions.sqlite (created if needed): sessions, connections,
+   * streams and subscriptions survive a restart, its connections waiting (detached, for
+   * reconnectGraceMs) for their clients to reconnect. The directory also keeps the API key and
+   * secret: without apiKey/apiSecret those stored are used; different ones are refused. Without
+   * dataDir everything lives in memory.
+   */
+  dataDir?: string;
 }
 
 /** What `createSession` returns. */
@@ -97,6 +108,8 @@ export class SessionServer {
   readonly #sockets: Set<Socket>;
   #closing?: Promise<void>;
   #ice?: ServerIce;
+  /** The data directory's database (dataDir), closed last by close(). */
+  #db?: Db;
 
   private constructor(httpServer: http.Server, signaling: SignalingServer, store: SessionStore, apiKey: string, apiSecret: string,
     host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined, ownsRouter: boolean, tls: boolean) {
@@ -115,11 +128,23 @@ export class SessionServer {
   }
 
   static async start(opts: SessionServerOptions = {}): Promise<SessionServer> {
+    if (opts.apiKey !== undefined && (opts.apiKey === '' || opts.apiKey.includes('~'))) throw new TypeError('apiKey must be a non-empty string without "~"');
+    if (opts.apiSecret === '') throw new TypeError('apiSecret must be a non-empty string');
+    const db = opts.dataDir !== undefined ? openDatabase(opts.dataDir) : undefined;
+    try {
+      return await SessionServer.#start(opts, db);
+    } catch (err) {
+      db?.close();
+      throw err;
+    }
+  }
+
+  static async #start(opts: SessionServerOptions, db: Db | undefined): Promise<SessionServer> {
     const host = opts.host ?? '127.0.0.1';
-    const apiKey = opts.apiKey ?? generateApiKey();
-    const apiSecret = opts.apiSecret ?? generateApiSecret();
-    if (apiKey === '' || apiKey.includes('~')) throw new TypeError('apiKey must be a non-empty string without "~"');
-    if (apiSecret === '') throw new TypeError('apiSecret must be a non-empty string');
+    const generate = (): { apiKey: string; apiSecret: string } => ({ apiKey: generateApiKey(), apiSecret: generateApiSecret() });
+    const { apiKey, apiSecret } = db
+      ? settleCredentials(db, { ...(opts.apiKey !== undefined && { apiKey: opts.apiKey }), ...(opts.apiSecret !== undefined && { apiSecret: opts.apiSecret }) }, generate)
+      : { apiKey: opts.apiKey ?? generateApiKey(), apiSecret: opts.apiSecret ?? generateApiSecret() };
     if (opts.reconnectGraceMs !== undefined && !(Number.isSafeInteger(opts.reconnectGraceMs) && opts.reconnectGraceMs >= 1)) {
       throw new TypeError(`reconnectGraceMs must be a positive integer, not ${String(opts.reconnectGraceMs)}`);
     }
@@ -129,7 +154,9 @@ export class SessionServer {
       ...opts.limits, ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
     });
     const admission = new Admission(limits);
-    const store = new SessionStore(apiKey, limits.maxSessions);
+    const store = new SessionStore(apiKey, limits.maxSessions, db && new SessionJournal(db),
+      (err) => opts.log?.(`session store: a write failed: ${err.message}`));
+    const restored = store.restore();
     const ownsRouter = opts.router !== undefined && !(opts.router instanceof MediaRouter);
     const ice: ServerIce | undefined = opts.ice ? await startIce(opts.ice, opts.log) : undefined;
     let router: MediaRouter | undefined;
@@ -151,6 +178,7 @@ export class SessionServer {
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
       ...(opts.reconnectGraceMs !== undefined && { reconnectGraceMs: opts.reconnectGraceMs }),
     });
+    signaling.restore(restored);
     let guard = { refusedSockets: 0 };
     const handler = createRestHandler({
       store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),
@@ -181,6 +209,7 @@ export class SessionServer {
         });
       });
     } catch (err) {
+      store.stopJournal();
       await signaling.closeAll();
       if (ownsRouter) await router?.stop();
       await ice?.privateTurn?.stop();
@@ -190,6 +219,7 @@ export class SessionServer {
     const server = new SessionServer(httpServer, signaling, store, apiKey, apiSecret, host, port, sockets, router, ownsRouter,
       opts.tls !== undefined);
     server.#ice = ice;
+    server.#db = db;
     return server;
   }
 
@@ -221,9 +251,13 @@ export class SessionServer {
     return this.#signaling.connectionCount;
   }
 
-  /** Closes every signaling socket with 4004 and resolves when the HTTP server is closed. Idempotent. */
+  /**
+   * Closes every signaling socket with 4004 and resolves when the HTTP server is closed. Idempotent.
+   * With dataDir the stored connections stay: their clients reconnect to the restarted server.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.store.stopJournal();
       const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
       await this.#signaling.closeAll(CloseCode.SERVER_SHUTTING_DOWN, 'server shutting down');
       this.#http.closeIdleConnections();
@@ -234,6 +268,7 @@ export class SessionServer {
       clearTimeout(force);
       if (this.#ownsRouter) await this.router?.stop();
       await this.#ice?.privateTurn?.stop();
+      this.#db?.close();
     })();
     return this.#closing;
   }

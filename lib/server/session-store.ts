@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo } from './messages';
 import { mintSessionId } from './session-id';
+import type { SessionJournal } from './store/session-journal';
 import type { TokenRole } from './tokens';
 
 export interface SessionOptions {
@@ -58,15 +59,100 @@ function newId(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
 }
 
-/** Sessions, connections, streams and peers of one project, in memory. */
+/** The keys a connection's admission counts are held under (admission.ts): kept so a restart holds them again. */
+export interface AdmissionKeys {
+  addressKey: string;
+  tokenKey: string;
+}
+
+/** A connection read back from the journal at start: its client has not come back yet. */
+export interface RestoredConnection extends AdmissionKeys {
+  session: SessionRecord;
+  conn: ConnectionRecord;
+}
+
+/**
+ * Sessions, connections, streams and peers of one project, in memory; with a journal
+ * (store/session-journal.ts, `serve --data`) every change is also written through, one
+ * statement per change, so a restarted server finds them again (restore()).
+ */
 export class SessionStore {
   readonly #sessions = new Map<string, SessionRecord>();
   readonly apiKey: string;
   readonly maxSessions: number;
+  #journal: SessionJournal | undefined;
+  readonly #onJournalError: (err: Error) => void;
 
-  constructor(apiKey: string, maxSessions = Infinity) {
+  constructor(apiKey: string, maxSessions = Infinity, journal?: SessionJournal, onJournalError: (err: Error) => void = () => undefined) {
     this.apiKey = apiKey;
     this.maxSessions = maxSessions;
+    this.#journal = journal;
+    this.#onJournalError = onJournalError;
+  }
+
+  /** Whether changes are written through to a journal. */
+  get durable(): boolean {
+    return this.#journal !== undefined;
+  }
+
+  /**
+   * Stops writing through (the server is shutting down): what it tears down in memory from now
+   * on stays in the journal, for its clients to reconnect to the restarted server.
+   */
+  stopJournal(): void {
+    this.#journal = undefined;
+  }
+
+  /**
+   * Removals are written through but never thrown from (they run in socket close handlers and
+   * timers): a row a failed write leaves behind is restored as a detached connection after a
+   * restart and dropped when its grace ends.
+   */
+  #erase(write: (journal: SessionJournal) => void): void {
+    const journal = this.#journal;
+    if (!journal) return;
+    try {
+      write(journal);
+    } catch (err) {
+      this.#onJournalError(err as Error);
+    }
+  }
+
+  /**
+   * Reads the journal back into memory (once, at start, into an empty store): every session,
+   * and every connection with its streams and peers. Returns the connections: the caller keeps
+   * them detached until their clients reconnect.
+   */
+  restore(): RestoredConnection[] {
+    const journal = this.#journal;
+    if (!journal) return [];
+    if (this.#sessions.size > 0) throw new Error('restore() needs an empty store');
+    const contents = journal.load();
+    for (const stored of contents.sessions) {
+      this.#sessions.set(stored.sessionId, {
+        ...stored, connections: new Map(), streams: new Map(), peers: new Map(), streamPeers: new Map(),
+      });
+    }
+    const restored: RestoredConnection[] = [];
+    for (const c of contents.connections) {
+      const session = this.#sessions.get(c.sessionId);
+      if (!session) continue;
+      const conn: ConnectionRecord = {
+        info: { connectionId: c.connectionId, data: c.data, creationTime: c.creationTime }, sessionId: c.sessionId, role: c.role, e2ee: c.e2ee,
+        streams: new Set(), peers: new Set(), subscriptionsByStream: new Map(), subscriptions: 0,
+      };
+      session.connections.set(c.connectionId, conn);
+      restored.push({ session, conn, addressKey: c.addressKey, tokenKey: c.tokenKey });
+    }
+    for (const { sessionId, ...stream } of contents.streams) {
+      const session = this.#sessions.get(sessionId);
+      if (session) this.#linkStream(session, stream);
+    }
+    for (const { sessionId, ...peer } of contents.peers) {
+      const session = this.#sessions.get(sessionId);
+      if (session && session.streams.has(peer.streamId)) this.#linkPeer(session, peer);
+    }
+    return restored;
   }
 
   /** Throws LimitError when the server already holds maxSessions sessions. */
@@ -85,6 +171,8 @@ export class SessionStore {
       peers: new Map(),
       streamPeers: new Map(),
     };
+    // Written first: a write that fails changes nothing (the request gets the error).
+    this.#journal?.addSession(session);
     this.#sessions.set(session.sessionId, session);
     return session;
   }
@@ -97,7 +185,8 @@ export class SessionStore {
     return this.#sessions.size;
   }
 
-  addConnection(session: SessionRecord, role: TokenRole, data: string, e2ee: boolean): ConnectionRecord {
+  addConnection(session: SessionRecord, role: TokenRole, data: string, e2ee: boolean,
+    keys: AdmissionKeys = { addressKey: '?', tokenKey: '?' }): ConnectionRecord {
     const record: ConnectionRecord = {
       info: { connectionId: newId('c'), data, creationTime: Date.now() },
       sessionId: session.sessionId,
@@ -108,8 +197,14 @@ export class SessionStore {
       subscriptionsByStream: new Map(),
       subscriptions: 0,
     };
+    this.#journal?.addConnection({ ...record.info, sessionId: session.sessionId, role, e2ee, ...keys });
     session.connections.set(record.info.connectionId, record);
     return record;
+  }
+
+  /** A reconnection moved the connection: its admission counts are now held under `keys`. */
+  moveConnection(conn: ConnectionRecord, keys: AdmissionKeys): void {
+    this.#erase((j) => j.setAdmissionKeys(conn.info.connectionId, keys.addressKey, keys.tokenKey));
   }
 
   /**
@@ -117,6 +212,17 @@ export class SessionStore {
    * O(its own streams and peers), whatever the size of the session.
    */
   removeConnection(session: SessionRecord, connectionId: string): { streams: StreamInfo[]; peers: PeerRecord[] } {
+    const journal = this.#journal;
+    if (!journal) return this.#removeConnection(session, connectionId);
+    let result: { streams: StreamInfo[]; peers: PeerRecord[] } | undefined;
+    // One transaction: the connection, its streams and its peers go together or not at all.
+    this.#erase((j) => j.atomically(() => {
+      result = this.#removeConnection(session, connectionId);
+    }));
+    return result ?? this.#removeConnection(session, connectionId);
+  }
+
+  #removeConnection(session: SessionRecord, connectionId: string): { streams: StreamInfo[]; peers: PeerRecord[] } {
     const conn = session.connections.get(connectionId);
     session.connections.delete(connectionId);
     if (!conn) return { streams: [], peers: [] };
@@ -132,14 +238,20 @@ export class SessionStore {
       const peer = this.removePeer(session, peerId);
       if (peer) peers.push(peer);
     }
+    this.#erase((j) => j.removeConnection(connectionId));
     return { streams, peers };
   }
 
   addStream(session: SessionRecord, stream: Omit<StreamInfo, 'streamId' | 'creationTime'>): StreamInfo {
     const info: StreamInfo = { streamId: newId('s'), creationTime: Date.now(), ...stream };
+    this.#journal?.addStream(session.sessionId, info);
+    this.#linkStream(session, info);
+    return info;
+  }
+
+  #linkStream(session: SessionRecord, info: StreamInfo): void {
     session.streams.set(info.streamId, info);
     session.connections.get(info.connectionId)?.streams.add(info.streamId);
-    return info;
   }
 
   /** Removes a stream; returns the peers that subscribed to it (also removed). O(its own peers). */
@@ -154,6 +266,7 @@ export class SessionStore {
       if (peer) peers.push(peer);
     }
     session.streamPeers.delete(streamId);
+    this.#erase((j) => j.removeStream(streamId));
     return peers;
   }
 
@@ -165,18 +278,23 @@ export class SessionStore {
       subscriberConnectionId,
       routed,
     };
+    this.#journal?.addPeer({ ...peer, sessionId: session.sessionId });
+    this.#linkPeer(session, peer);
+    return peer;
+  }
+
+  #linkPeer(session: SessionRecord, peer: PeerRecord): void {
     session.peers.set(peer.peerId, peer);
-    let ofStream = session.streamPeers.get(stream.streamId);
-    if (!ofStream) session.streamPeers.set(stream.streamId, ofStream = new Set());
+    let ofStream = session.streamPeers.get(peer.streamId);
+    if (!ofStream) session.streamPeers.set(peer.streamId, ofStream = new Set());
     ofStream.add(peer.peerId);
-    const subscriber = session.connections.get(subscriberConnectionId);
+    const subscriber = session.connections.get(peer.subscriberConnectionId);
     if (subscriber) {
       subscriber.peers.add(peer.peerId);
       subscriber.subscriptions += 1;
-      subscriber.subscriptionsByStream.set(stream.streamId, (subscriber.subscriptionsByStream.get(stream.streamId) ?? 0) + 1);
+      subscriber.subscriptionsByStream.set(peer.streamId, (subscriber.subscriptionsByStream.get(peer.streamId) ?? 0) + 1);
     }
-    session.connections.get(stream.connectionId)?.peers.add(peer.peerId);
-    return peer;
+    session.connections.get(peer.publisherConnectionId)?.peers.add(peer.peerId);
   }
 
   /** Subscriptions to a stream, over all connections. */
@@ -197,6 +315,7 @@ export class SessionStore {
       else subscriber.subscriptionsByStream.set(peer.streamId, n);
     }
     session.connections.get(peer.publisherConnectionId)?.peers.delete(peerId);
+    this.#erase((j) => j.removePeer(peerId));
     return peer;
   }
 }

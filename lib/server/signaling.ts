@@ -16,7 +16,7 @@ import { TokenBucket } from './rate-limiter';
 import { closeReason, parseRequestTarget } from './request-target';
 import { forLog } from './sanitize';
 import { DEFAULT_RECONNECT_GRACE_MS, DetachedConnections, ReconnectTokens } from './reconnection';
-import type { ConnectionRecord, PeerRecord, SessionRecord, SessionStore } from './session-store';
+import type { ConnectionRecord, PeerRecord, RestoredConnection, SessionRecord, SessionStore } from './session-store';
 import { verifyToken } from './tokens';
 
 export interface SignalingOptions {
@@ -174,6 +174,8 @@ export class SignalingServer {
 
   readonly #onPeerLost = (sessionId: string, peerKey: string, reason: string, recoverable: boolean): void =>
     this.#routedPeerLost(sessionId, peerKey, reason, recoverable);
+  /** Routed publishers read back after a restart whose router peers are to be healed when they reconnect. */
+  readonly #routerLostByRestart = new Set<string>();
   /** Routed subscriptions being negotiated again with the router (routerRestarted), by peerId. */
   readonly #resubscribing = new Set<string>();
 
@@ -452,7 +454,7 @@ export class SignalingServer {
     if (client.connectTimer) clearTimeout(client.connectTimer);
     client.connectTimer = undefined;
     const others = [...session.connections.values()].map((c) => c.info);
-    const conn = this.#opts.store.addConnection(session, grant.role, grant.data, e2ee);
+    const conn = this.#opts.store.addConnection(session, grant.role, grant.data, e2ee, admitted);
     client.conn = conn;
     client.session = session;
     client.lastPong = Date.now();
@@ -508,6 +510,7 @@ export class SignalingServer {
       return refuseLimit(admitted.message);
     }
     client.release = admitted.release;
+    this.#opts.store.moveConnection(conn, admitted);
     this.#allowFullMessages(client);
     if (client.connectTimer) clearTimeout(client.connectTimer);
     client.connectTimer = undefined;
@@ -526,6 +529,34 @@ export class SignalingServer {
     });
     for (const text of taken?.queue ?? []) this.#sendText(client, text);
     this.#log(`reconnect ${connectionId} session=${session.sessionId} from ${client.remote}: ${taken?.queue.length ?? 0} queued messages delivered`);
+    if (this.#routerLostByRestart.delete(connectionId)) this.#healRoutedAfterRestart(session, conn);
+  }
+
+  /**
+   * Connections a restarted server read back from its data directory: detached, as after a
+   * socket drop, with their streams and peers and their admission counts, until their clients
+   * reconnect within the grace (nobody hears of the restart) or the grace ends (dropped as lost).
+   */
+  restore(restored: readonly RestoredConnection[]): void {
+    for (const { session, conn, addressKey, tokenKey } of restored) {
+      const connectionId = conn.info.connectionId;
+      this.#detached.detach(connectionId, session, this.#opts.admission.holdRestoredConnection(addressKey, tokenKey));
+      // The router's peers (Janus handles, rooms) died with the old process.
+      if (session.mediaMode === 'routed' && conn.streams.size > 0) this.#routerLostByRestart.add(connectionId);
+    }
+    if (restored.length > 0) this.#log(`restored ${restored.length} connections, detached for ${this.#opts.reconnectGraceMs} ms`);
+  }
+
+  /**
+   * A routed publisher back after a server restart: each of its streams is healed as after a
+   * router restart (peerClosed routerRestarted to the publisher for pub-<streamId>, and to each
+   * routed subscription, negotiated again once the publisher's new offer is at the router).
+   */
+  #healRoutedAfterRestart(session: SessionRecord, conn: ConnectionRecord): void {
+    for (const streamId of conn.streams) {
+      this.#routedPeerLost(session.sessionId, publisherPeerKey(streamId), 'the session server restarted: its router lost this peer',
+        this.#opts.router !== undefined);
+    }
   }
 
   /** Removes a connected client from its session and tells the others. Idempotent. */
@@ -558,6 +589,7 @@ export class SignalingServer {
   /** Removes a connection from its session and tells the others (connectionDestroyed, streamDestroyed, peerClosed). */
   #removeConnection(session: SessionRecord, connectionId: string, reason: ConnectionDestroyedReason): void {
     this.#detached.remove(connectionId);
+    this.#routerLostByRestart.delete(connectionId);
     if (!session.connections.has(connectionId)) return;
     const { streams, peers } = this.#opts.store.removeConnection(session, connectionId);
     const streamReason: StreamDestroyedReason = reason;

@@ -1,0 +1,53 @@
+// The schema of sessions.sqlite, one entry per version (PRAGMA user_version = index + 1). Append
+// only: a file written by an older server is brought forward by the entries past its version.
+export const MIGRATIONS: readonly string[] = [
+  // 1: the API credentials the sessions belong to, and the session server's state (session-store.ts).
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE sessions (
+    session_id TEXT PRIMARY KEY,
+    media_mode TEXT NOT NULL,
+    archive_mode TEXT NOT NULL,
+    e2ee INTEGER NOT NULL,
+    location TEXT NOT NULL,
+    create_time INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE connections (
+    connection_id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    role TEXT NOT NULL,
+    data TEXT NOT NULL,
+    e2ee INTEGER NOT NULL,
+    creation_time INTEGER NOT NULL,
+    address_key TEXT NOT NULL,
+    token_key TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX connections_by_session ON connections (session_id);
+  CREATE TABLE streams (
+    stream_id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    connection_id TEXT NOT NULL REFERENCES connections (connection_id),
+    name TEXT NOT NULL,
+    has_audio INTEGER NOT NULL,
+    has_video INTEGER NOT NULL,
+    video_type TEXT NOT NULL,
+    e2ee INTEGER NOT NULL,
+    creation_time INTEGER NOT NULL,
+    video_codec TEXT NOT NULL,
+    audio_codec TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE peers (
+    peer_id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    stream_id TEXT NOT NULL REFERENCES streams (stream_id),
+    publisher_connection_id TEXT NOT NULL REFERENCES connections (connection_id),
+    subscriber_connection_id TEXT NOT NULL REFERENCES connections (connection_id),
+    routed INTEGER NOT NULL
+  ) STRICT;
+  -- Foreign keys are enforced: each reference has an index, so a delete checks O(log n) rows.
+  CREATE INDEX streams_by_connection ON streams (connection_id);
+  CREATE INDEX peers_by_stream ON peers (stream_id);
+  CREATE INDEX peers_by_publisher ON peers (publisher_connection_id);
+  CREATE INDEX peers_by_subscriber ON peers (subscriber_connection_id);
+  `,
+];

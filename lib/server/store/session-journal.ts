@@ -1,0 +1,146 @@
+// The durable side of session-store.ts: each change of a session, connection, stream or peer is
+// one prepared statement (write-through, O(1) per event); load() reads everything back at start.
+import type { ArchiveMode, MediaMode, StreamInfo, VideoType } from '../messages';
+import type { TokenRole } from '../tokens';
+import type { Db } from './database';
+
+export interface StoredSession {
+  sessionId: string;
+  mediaMode: MediaMode;
+  archiveMode: ArchiveMode;
+  e2ee: boolean;
+  location: string;
+  createTime: number;
+}
+
+export interface StoredConnection {
+  connectionId: string;
+  sessionId: string;
+  role: TokenRole;
+  data: string;
+  e2ee: boolean;
+  creationTime: number;
+  /** Its admission keys (admission.ts): the counts it holds are held again after a restart. */
+  addressKey: string;
+  tokenKey: string;
+}
+
+export interface StoredPeer {
+  peerId: string;
+  sessionId: string;
+  streamId: string;
+  publisherConnectionId: string;
+  subscriberConnectionId: string;
+  routed: boolean;
+}
+
+export interface JournalContents {
+  sessions: StoredSession[];
+  connections: StoredConnection[];
+  streams: Array<StreamInfo & { sessionId: string }>;
+  peers: StoredPeer[];
+}
+
+interface SessionRow { session_id: string; media_mode: string; archive_mode: string; e2ee: number; location: string; create_time: number }
+interface ConnectionRow {
+  connection_id: string; session_id: string; role: string; data: string; e2ee: number; creation_time: number; address_key: string; token_key: string;
+}
+interface StreamRow {
+  stream_id: string; session_id: string; connection_id: string; name: string; has_audio: number; has_video: number; video_type: string;
+  e2ee: number; creation_time: number; video_codec: string; audio_codec: string;
+}
+interface PeerRow {
+  peer_id: string; session_id: string; stream_id: string; publisher_connection_id: string; subscriber_connection_id: string; routed: number;
+}
+
+export class SessionJournal {
+  readonly #db: Db;
+  readonly #insertSession;
+  readonly #insertConnection;
+  readonly #deleteConnection;
+  readonly #updateAdmission;
+  readonly #insertStream;
+  readonly #deleteStream;
+  readonly #insertPeer;
+  readonly #deletePeer;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#insertSession = db.prepare<[string, string, string, number, string, number]>(
+      'INSERT INTO sessions (session_id, media_mode, archive_mode, e2ee, location, create_time) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#insertConnection = db.prepare<[string, string, string, string, number, number, string, string]>(
+      'INSERT INTO connections (connection_id, session_id, role, data, e2ee, creation_time, address_key, token_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#deleteConnection = db.prepare<[string]>('DELETE FROM connections WHERE connection_id = ?');
+    this.#updateAdmission = db.prepare<[string, string, string]>('UPDATE connections SET address_key = ?, token_key = ? WHERE connection_id = ?');
+    this.#insertStream = db.prepare<[string, string, string, string, number, number, string, number, number, string, string]>(
+      `INSERT INTO streams (stream_id, session_id, connection_id, name, has_audio, has_video, video_type, e2ee, creation_time, video_codec, audio_codec)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#deleteStream = db.prepare<[string]>('DELETE FROM streams WHERE stream_id = ?');
+    this.#insertPeer = db.prepare<[string, string, string, string, string, number]>(
+      'INSERT INTO peers (peer_id, session_id, stream_id, publisher_connection_id, subscriber_connection_id, routed) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#deletePeer = db.prepare<[string]>('DELETE FROM peers WHERE peer_id = ?');
+  }
+
+  addSession(s: StoredSession): void {
+    this.#insertSession.run(s.sessionId, s.mediaMode, s.archiveMode, s.e2ee ? 1 : 0, s.location, s.createTime);
+  }
+
+  addConnection(c: StoredConnection): void {
+    this.#insertConnection.run(c.connectionId, c.sessionId, c.role, c.data, c.e2ee ? 1 : 0, c.creationTime, c.addressKey, c.tokenKey);
+  }
+
+  /** A reconnection moved the connection to another address or token. */
+  setAdmissionKeys(connectionId: string, addressKey: string, tokenKey: string): void {
+    this.#updateAdmission.run(addressKey, tokenKey, connectionId);
+  }
+
+  /** Its streams and peers must be gone first (foreign keys). */
+  removeConnection(connectionId: string): void {
+    this.#deleteConnection.run(connectionId);
+  }
+
+  addStream(sessionId: string, s: StreamInfo): void {
+    this.#insertStream.run(s.streamId, sessionId, s.connectionId, s.name, s.hasAudio ? 1 : 0, s.hasVideo ? 1 : 0, s.videoType, s.e2ee ? 1 : 0,
+      s.creationTime, s.videoCodec, s.audioCodec);
+  }
+
+  /** Its peers must be gone first (foreign keys). */
+  removeStream(streamId: string): void {
+    this.#deleteStream.run(streamId);
+  }
+
+  addPeer(p: StoredPeer): void {
+    this.#insertPeer.run(p.peerId, p.sessionId, p.streamId, p.publisherConnectionId, p.subscriberConnectionId, p.routed ? 1 : 0);
+  }
+
+  removePeer(peerId: string): void {
+    this.#deletePeer.run(peerId);
+  }
+
+  /** Runs `fn` in one transaction (a connection's removal with its streams and peers: all or nothing). */
+  atomically<T>(fn: () => T): T {
+    return this.#db.inTransaction ? fn() : this.#db.transaction(fn)();
+  }
+
+  /** Everything stored, each table in insertion order (a stream after its connection, a peer after its stream). */
+  load(): JournalContents {
+    const sessions = (this.#db.prepare('SELECT * FROM sessions ORDER BY rowid').all() as SessionRow[]).map((r) => ({
+      sessionId: r.session_id, mediaMode: r.media_mode as MediaMode, archiveMode: r.archive_mode as ArchiveMode, e2ee: r.e2ee !== 0,
+      location: r.location, createTime: r.create_time,
+    }));
+    const connections = (this.#db.prepare('SELECT * FROM connections ORDER BY rowid').all() as ConnectionRow[]).map((r) => ({
+      connectionId: r.connection_id, sessionId: r.session_id, role: r.role as TokenRole, data: r.data, e2ee: r.e2ee !== 0,
+      creationTime: r.creation_time, addressKey: r.address_key, tokenKey: r.token_key,
+    }));
+    const streams = (this.#db.prepare('SELECT * FROM streams ORDER BY rowid').all() as StreamRow[]).map((r) => ({
+      sessionId: r.session_id, streamId: r.stream_id, connectionId: r.connection_id, name: r.name, hasAudio: r.has_audio !== 0,
+      hasVideo: r.has_video !== 0, videoType: r.video_type as VideoType, e2ee: r.e2ee !== 0, creationTime: r.creation_time,
+      videoCodec: r.video_codec, audioCodec: r.audio_codec,
+    }));
+    const peers = (this.#db.prepare('SELECT * FROM peers ORDER BY rowid').all() as PeerRow[]).map((r) => ({
+      peerId: r.peer_id, sessionId: r.session_id, streamId: r.stream_id, publisherConnectionId: r.publisher_connection_id,
+      subscriberConnectionId: r.subscriber_connection_id, routed: r.routed !== 0,
+    }));
+    return { sessions, connections, streams, peers };
+  }
+}
