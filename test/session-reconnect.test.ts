@@ -2,29 +2,17 @@
 // sockets reset under connected sessions (a TCP proxy between them and an in-process server),
 // 'reconnecting' then 'reconnected' with the same connection id, a signal sent meanwhile
 // delivered after; a server restarted without the session: 'disconnected' with the 1022 reason.
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { ErrorCode, OtcError, Session } from '../lib/index';
-import type { SessionEvents } from '../lib/session';
 import { SessionServer } from '../lib/server/index';
+import { next, testSession } from './helpers/session-events';
 import { tcpProxy as proxy } from './helpers/tcp-proxy';
 import { startServer } from './server/helpers/server';
 
 const API_KEY = '47000001';
 
-function next<E extends keyof SessionEvents & string>(session: Session, event: E, timeoutMs = 10_000): Promise<SessionEvents[E]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    session.once(event, (...args) => {
-      clearTimeout(timer);
-      resolve(args);
-    });
-  });
-}
-
-function session(t: ExecutionContext, sessionId: string, signalingUrl: string, reconnectionTimeoutMs?: number): Session {
-  const s = new Session(API_KEY, sessionId, { signalingUrl, ...(reconnectionTimeoutMs !== undefined && { reconnectionTimeoutMs }) });
-  t.teardown(() => s.delete());
-  return s;
+function session(t: Parameters<typeof testSession>[0], sessionId: string, signalingUrl: string, reconnectionTimeoutMs?: number): Session {
+  return testSession(t, API_KEY, sessionId, signalingUrl, reconnectionTimeoutMs);
 }
 
 test('sockets reset under two connected sessions: reconnecting, reconnected, same ids, a signal sent meanwhile arrives, nobody left', async (t) => {
