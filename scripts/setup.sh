@@ -21,10 +21,10 @@ fi
 
 # better-sqlite3 (the server's durable session store, `serve --data`) is a native module that
 # --ignore-scripts above leaves unbuilt: compiled here from its bundled SQLite against the
-# system's Node headers (--build-from-source: its prebuilt-binary download is never tried).
+# system's Node headers (build_from_source: its prebuilt-binary download is never tried).
 if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
   echo "better-sqlite3: building"
-  npm rebuild better-sqlite3 --build-from-source --no-audit --no-fund
+  npm_config_build_from_source=better-sqlite3 npm rebuild better-sqlite3 --no-audit --no-fund
 fi
 
 echo "native addon: building (cmake-js)"
