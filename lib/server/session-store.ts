@@ -197,7 +197,7 @@ export class SessionStore {
       subscriptionsByStream: new Map(),
       subscriptions: 0,
     };
-    this.#journal?.addConnection({ ...record.info, sessionId: session.sessionId, role, e2ee, ...keys });
+    this.#journal?.addConnection({ ...record.info, sessionId: session.sessionId, role, e2ee, addressKey: keys.addressKey, tokenKey: keys.tokenKey });
     session.connections.set(record.info.connectionId, record);
     return record;
   }
