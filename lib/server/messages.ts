@@ -77,14 +77,17 @@ export interface AnswerRequest { type: 'answer'; id: string; peerId: string; sdp
 export interface CandidateRequest {
   type: 'candidate'; id: string; peerId: string; candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null;
 }
+/** A routed subscriber whose path to the router was lost asks for an ICE restart: the router offers again. */
+export interface IceRestartRequest { type: 'iceRestart'; id: string; peerId: string }
 export interface SignalRequest { type: 'signal'; id: string; to?: string; signalType?: string; data?: string }
 export interface DisconnectRequest { type: 'disconnect'; id: string }
 
 export type ClientRequest = ConnectRequest | PublishRequest | UnpublishRequest | SubscribeRequest | UnsubscribeRequest
-  | OfferRequest | AnswerRequest | CandidateRequest | SignalRequest | DisconnectRequest;
+  | OfferRequest | AnswerRequest | CandidateRequest | IceRestartRequest | SignalRequest | DisconnectRequest;
 export type RequestType = ClientRequest['type'];
 export const REQUEST_TYPES: readonly RequestType[] = [
-  'connect', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'offer', 'answer', 'candidate', 'signal', 'disconnect',
+  'connect', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'offer', 'answer', 'candidate', 'iceRestart', 'signal',
+  'disconnect',
 ];
 
 // ---- answers and events (server -> client) ----

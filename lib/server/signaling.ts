@@ -178,6 +178,8 @@ export class SignalingServer {
   readonly #routerLostByRestart = new Set<string>();
   /** Routed subscriptions being negotiated again with the router (routerRestarted), by peerId. */
   readonly #resubscribing = new Set<string>();
+  /** Routed subscriptions whose ICE restart the router is making: one at a time each. */
+  readonly #iceRestarting = new Set<string>();
 
   /** Connected (past `connect`) clients. */
   get connectionCount(): number {
@@ -410,6 +412,7 @@ export class SignalingServer {
       case 'offer':
       case 'answer':
       case 'candidate': return this.#negotiate(client, type, conn, session, id, req);
+      case 'iceRestart': return this.#iceRestart(client, conn, session, id, req);
       case 'signal': return this.#signal(client, conn, session, id, req);
       case 'disconnect':
         this.#send(client, { type: 'ack', id });
@@ -808,6 +811,37 @@ export class SignalingServer {
     }
   }
 
+  /**
+   * A routed subscriber lost its path to the router: the router restarts ICE with a new offer for
+   * the same peerId, answered like the first. One restart at a time per peer; relayed peers are
+   * restarted by their publisher, which offers again by itself.
+   */
+  #iceRestart(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
+    const peerId = str(req, 'peerId', { max: 128 })!;
+    const peer = session.peers.get(peerId);
+    if (!peer || peer.subscriberConnectionId !== conn.info.connectionId) {
+      throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
+    }
+    if (!peer.routed) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'a relayed peer is restarted by its publisher');
+    const router = this.#opts.router;
+    if (!router) throw new RequestError(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, ROUTED_UNAVAILABLE);
+    this.#send(client, { type: 'ack', id });
+    if (this.#iceRestarting.has(peerId) || this.#resubscribing.has(peerId) || !router.hasPeer(peerId)) return;
+    this.#iceRestarting.add(peerId);
+    const me = conn.info.connectionId;
+    router.restartSubscriberIce(peerId).then((sdp) => {
+      this.#iceRestarting.delete(peerId);
+      if (session.peers.get(peerId) !== peer) return;
+      const stream = session.streams.get(peer.streamId);
+      this.#log(`routed subscription ${peerId}: ICE restart offered`);
+      this.#sendTo(me, { type: 'offer', peerId, streamId: peer.streamId, from: ROUTER, sdp, e2ee: stream?.e2ee ?? session.e2ee });
+    }, (err: Error) => {
+      this.#iceRestarting.delete(peerId);
+      // The peer itself may still work (the path came back): the client's own ICE bound decides.
+      this.#log(`routed subscription ${peerId}: ICE restart failed: ${err.message}`);
+    });
+  }
+
   /** Routed negotiation: the publisher offers to the router, the router offers to subscribers. */
   #negotiateRouted(client: Client, type: 'offer' | 'answer' | 'candidate', conn: ConnectionRecord, session: SessionRecord, id: string,
     req: Fields, peerId: string): void {
@@ -835,7 +869,10 @@ export class SignalingServer {
         throw new RequestError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING, 'this session is end-to-end encrypted: offer e2ee media');
       }
       this.#send(client, { type: 'ack', id });
-      router.publish(routedSession(session), streamId, ownStream!.name, { sdp, e2ee }).then((answer) => {
+      // A second offer on a published peer is an ICE restart: the same feed, negotiated again.
+      const negotiated = router.hasPeer(peerId) ? router.renegotiatePublisher(streamId, { sdp, e2ee })
+        : router.publish(routedSession(session), streamId, ownStream!.name, { sdp, e2ee });
+      negotiated.then((answer) => {
         if (session.streams.get(streamId) !== ownStream) return;
         this.#sendTo(me, { type: 'answer', peerId, streamId, from: ROUTER, sdp: answer });
       }, fail);

@@ -100,6 +100,10 @@ test('relayed negotiation: subscriberJoined to the publisher, offer/answer/candi
   t.like(await sub.client.request('offer', { peerId, sdp: 'x' }), { type: 'error', code: 1015 });
   const third = await joined(t, server, sessionId);
   t.like(await third.client.request('candidate', { peerId, candidate: 'c' }), { type: 'error', code: 1015 });
+  // iceRestart is for routed subscriptions: a relayed one's publisher restarts by itself.
+  t.like(await sub.client.request('iceRestart', { peerId }), { type: 'error', code: 1015, message: 'a relayed peer is restarted by its publisher' });
+  t.like(await third.client.request('iceRestart', { peerId }), { type: 'error', code: 1015, message: 'unknown peer' });
+  t.like(await sub.client.request('iceRestart', {}), { type: 'error', code: ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER });
   t.like(await pub.client.request('unsubscribe', { peerId }), { type: 'error', code: ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND });
   await sub.client.ok('unsubscribe', { peerId });
   t.like(await pub.client.event('peerClosed'), { peerId, reason: 'clientUnsubscribed' });

@@ -303,11 +303,17 @@ void PublisherCore::open_peer(const std::string &peer_id) {
     if (!self->is_router_peer(peer_id)) self->report_error(OTC_PUBLISHER_WEBRTC_ERROR, message);
     self->on_peer_failed(peer_id, message);
   };
-  if (!to_router) {
-    // Relayed: this end offers, so it restarts ICE when a connected path is lost; the server
-    // relays the new offer like the first (docs/protocol.md). The router's peer is made again
-    // by the server instead (routerRestarted).
+  {
+    // This end offers, so it restarts ICE when a connected path is lost: the server relays the
+    // new offer like the first, or gives it to the router (docs/protocol.md, "ICE restarts"). A
+    // router that died makes the peer again instead (routerRestarted).
     const bool e2ee_offer = ring != nullptr;
+    listener.signaling_up = [weak] {
+      auto self = weak.lock();
+      if (!self) return false;
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      return self->link_ != nullptr && self->link_->signaling_up();
+    };
     listener.on_ice_restart_offer = [weak, peer_id, e2ee_offer](const std::string &sdp) {
       auto self = weak.lock();
       if (!self) return;

@@ -135,6 +135,18 @@ void SessionLink::send_locked(json message, SignalingClient::ReplyHandler done) 
 
 void SessionLink::dispatch_locked(json message, SignalingClient::ReplyHandler done) {
   if (state_ == State::connected) return send_locked(std::move(message), std::move(done));
+  // A newer offer for a peer supersedes one still queued (ICE restarts made during the outage):
+  // the other end answers only the offer this end has as its local description. Likewise one
+  // queued ICE restart request per peer is enough.
+  const std::string type = message.value("type", "");
+  if ((type == "offer" || type == "iceRestart") && message.contains("peerId")) {
+    for (auto &queued : queued_) {
+      if (queued.message.value("type", "") == type && queued.message.value("peerId", "") == message.value("peerId", "")) {
+        queued = QueuedRequest{std::move(message), std::move(done)};
+        return;
+      }
+    }
+  }
   if (queued_.size() < kMaxQueuedRequests) {
     queued_.push_back(QueuedRequest{std::move(message), std::move(done)});
     return;
@@ -691,6 +703,11 @@ const char *SessionLink::connection_id() {
   std::lock_guard<std::mutex> lock(mutex_);
   // Reconnecting keeps the connection: its id stays.
   return (state_ == State::connected || state_ == State::reconnecting) && connection_id_ ? connection_id_->c_str() : nullptr;
+}
+
+bool SessionLink::signaling_up() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_ == State::connected;
 }
 
 bool SessionLink::is_e2ee() {

@@ -36,6 +36,8 @@ class SessionLink : public signaling::SignalingListener {
   otc_status disconnect();
   const char *connection_id();
   bool is_e2ee();
+  // Connected (not reconnecting): a request goes out now rather than waiting in the queue.
+  bool signaling_up();
   // to_connection_id: NULL for everyone.
   otc_status send_signal(const char *type, const char *data, const char *to_connection_id);
   // Whether the caller runs on the io thread (inside one of the session's callbacks).

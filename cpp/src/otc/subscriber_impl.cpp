@@ -154,8 +154,8 @@ void SubscriberCore::on_session_event(const json &event) {
     const bool from_router = get_string(event, "from") == "router";
     if (!has_peer) {
       on_offer(peer_id, get_string(event, "sdp"), from_router);
-    } else if (!from_router) {
-      on_renegotiation_offer(peer_id, get_string(event, "sdp"));
+    } else {
+      on_renegotiation_offer(peer_id, get_string(event, "sdp"), from_router);
     }
   } else if (type == "candidate") {
     add_remote_candidate(event);
@@ -236,7 +236,7 @@ void SubscriberCore::on_router_restarted(const std::string &message) {
       webrtc::TimeDelta::Millis(timeout_ms));
 }
 
-void SubscriberCore::on_renegotiation_offer(const std::string &peer_id, const std::string &sdp) {
+void SubscriberCore::on_renegotiation_offer(const std::string &peer_id, const std::string &sdp, bool from_router) {
   std::shared_ptr<rtc::PeerLink> peer;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -253,7 +253,7 @@ void SubscriberCore::on_renegotiation_offer(const std::string &peer_id, const st
     if (!self->link_) return;
     self->link_->request(json{{"type", "answer"}, {"peerId", peer_id}, {"sdp", answer}},
                          [](const signaling::Reply &) {});
-  });
+  }, from_router ? rtc::PeerLink::AnswerDtlsRole::kPassive : rtc::PeerLink::AnswerDtlsRole::kActive);
 }
 
 void SubscriberCore::add_remote_candidate(const json &event) {
@@ -299,6 +299,23 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     });
   };
   listener.on_ice_failure = listener.on_failure;  // "ICE failed: ..." as the message
+  if (from_router) {
+    // The router never restarts ICE by itself: this end asks the server, whose router then
+    // offers again with new ICE credentials (docs/protocol.md, "ICE restarts").
+    listener.signaling_up = [weak] {
+      auto self = weak.lock();
+      if (!self) return false;
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      return self->link_ != nullptr && self->link_->signaling_up();
+    };
+    listener.on_ice_restart_wanted = [weak, peer_id] {
+      auto self = weak.lock();
+      if (!self) return;
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      if (!self->link_) return;
+      self->link_->request(json{{"type", "iceRestart"}, {"peerId", peer_id}}, [](const signaling::Reply &) {});
+    };
+  }
   SessionLink *link;
   {
     std::lock_guard<std::mutex> lock(mutex_);

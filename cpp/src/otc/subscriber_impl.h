@@ -80,8 +80,9 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   // connection is dropped and the router's next offer for the same peerId makes a new one; the
   // application sees no new subscriber. At most kMaxRouterRestarts times a minute.
   void on_router_restarted(const std::string &message);
-  // Relayed: the publisher offers again on the same connection (an ICE restart): answer it.
-  void on_renegotiation_offer(const std::string &peer_id, const std::string &sdp);
+  // The offering end (the publisher, or the router asked by this end) offers again on the same
+  // connection (an ICE restart): answer it.
+  void on_renegotiation_offer(const std::string &peer_id, const std::string &sdp, bool from_router);
   // No offer came within the ICE bound after the server accepted the subscription (a publisher
   // that refused it, or is gone without the server noticing): ends it with 1542.
   void on_offer_timeout(uint64_t attempt, int64_t timeout_ms);

@@ -156,6 +156,23 @@ void PeerLink::MakeOffer(SdpHandler done) {
 
 void PeerLink::AcceptOffer(const std::string &sdp, SdpHandler done, AnswerDtlsRole role) {
   std::weak_ptr<PeerLink> weak = weak_from_this();
+  signaling_thread_->PostTask([weak, sdp, done = std::move(done), role]() mutable {
+    auto self = weak.lock();
+    if (!self || self->closed_.load()) return;
+    if (self->answering_) {
+      if (self->waiting_offer_) {
+        otc::log(OTC_LOG_LEVEL_INFO, "peer %s: an offer superseded by a newer one is not answered", self->label_.c_str());
+      }
+      self->waiting_offer_ = WaitingOffer{std::move(sdp), std::move(done), role};
+      return;
+    }
+    self->AnswerOffer(std::move(sdp), std::move(done), role);
+  });
+}
+
+void PeerLink::AnswerOffer(std::string sdp, SdpHandler done, AnswerDtlsRole role) {
+  answering_ = true;
+  std::weak_ptr<PeerLink> weak = weak_from_this();
   SetRemote(webrtc::SdpType::kOffer, sdp, [weak, role, done = std::move(done)]() mutable {
     auto self = weak.lock();
     if (!self || self->closed_.load()) return;
@@ -169,10 +186,21 @@ void PeerLink::AcceptOffer(const std::string &sdp, SdpHandler done, AnswerDtlsRo
             desc = WithPassiveDtls(*desc);
             if (!desc) return self->Fail("cannot make the answer's DTLS role passive");
           }
-          self->SetLocal(webrtc::SdpType::kAnswer, std::move(desc), std::move(done));
+          self->SetLocal(webrtc::SdpType::kAnswer, std::move(desc), [weak, done = std::move(done)](const std::string &answer) {
+            if (done) done(answer);
+            if (auto self = weak.lock()) self->AnswerDone();
+          });
         });
     self->pc_->CreateAnswer(observer.get(), webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
   });
+}
+
+void PeerLink::AnswerDone() {
+  answering_ = false;
+  if (closed_.load() || !waiting_offer_) return;
+  WaitingOffer next = std::move(*waiting_offer_);
+  waiting_offer_.reset();
+  AnswerOffer(std::move(next.sdp), std::move(next.done), next.role);
 }
 
 std::unique_ptr<webrtc::SessionDescriptionInterface> PeerLink::WithPassiveDtls(
@@ -187,7 +215,19 @@ std::unique_ptr<webrtc::SessionDescriptionInterface> PeerLink::WithPassiveDtls(
   return webrtc::CreateSessionDescription(webrtc::SdpType::kAnswer, text, &error);
 }
 
-void PeerLink::AcceptAnswer(const std::string &sdp) { SetRemote(webrtc::SdpType::kAnswer, sdp, nullptr); }
+void PeerLink::AcceptAnswer(const std::string &sdp) {
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  signaling_thread_->PostTask([weak, sdp] {
+    auto self = weak.lock();
+    if (!self || self->closed_.load()) return;
+    if (self->pc_->signaling_state() != webrtc::PeerConnectionInterface::kHaveLocalOffer) {
+      otc::log(OTC_LOG_LEVEL_INFO, "peer %s: an answer with no offer outstanding (to a superseded restart) is ignored",
+               self->label_.c_str());
+      return;
+    }
+    self->SetRemote(webrtc::SdpType::kAnswer, sdp, nullptr);
+  });
+}
 
 void PeerLink::SetLocal(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
                         SdpHandler done) {
@@ -340,7 +380,8 @@ void PeerLink::OnStandardizedIceConnectionChange(webrtc::PeerConnectionInterface
     ice_lost_ = true;
     const uint64_t epoch = ++ice_lost_epoch_;
     otc::log(OTC_LOG_LEVEL_WARN, "peer %s: ICE %s after having connected", label_.c_str(), failed ? "failed" : "disconnected");
-    const int64_t delay_ms = !listener_.on_ice_restart_offer ? kIceLostGraceMs : (failed ? 0 : kIceRestartAfterMs);
+    const bool restarts = listener_.on_ice_restart_offer || listener_.on_ice_restart_wanted;
+    const int64_t delay_ms = !restarts ? kIceLostGraceMs : (failed ? 0 : kIceRestartAfterMs);
     std::weak_ptr<PeerLink> weak = weak_from_this();
     signaling_thread_->PostDelayedTask(
         [weak, epoch] {
@@ -355,14 +396,28 @@ void PeerLink::OnStandardizedIceConnectionChange(webrtc::PeerConnectionInterface
 void PeerLink::OnIceLostCheck(uint64_t epoch) {
   if (closed_.load() || !ice_lost_ || epoch != ice_lost_epoch_ || ice_failure_reported_) return;
   const bool offering = static_cast<bool>(listener_.on_ice_restart_offer);
-  if (offering && ice_restarts_.load() < kMaxIceRestarts) {
-    RestartIce();
+  const bool asking = !offering && static_cast<bool>(listener_.on_ice_restart_wanted);
+  const bool within_grace = ::rtc::TimeMicros() - ice_lost_since_us_ < kIceLostGraceMs * 1000;
+  if ((offering || asking) && ice_restarts_.load() < kMaxIceRestarts && within_grace) {
+    int64_t next_check_ms = kIceRestartRetryMs;
+    if (listener_.signaling_up && !listener_.signaling_up()) {
+      // Checked again soon after the signaling is back: by then the old path may be back too.
+      otc::log(OTC_LOG_LEVEL_INFO, "peer %s: ICE restart waits for the signaling", label_.c_str());
+      next_check_ms = kSignalingWaitCheckMs;
+    } else if (offering) {
+      RestartIce();
+    } else {
+      const int attempt = ++ice_restarts_;
+      otc::log(OTC_LOG_LEVEL_WARN, "peer %s: asking for ICE restart %d of at most %d", label_.c_str(), attempt,
+               kMaxIceRestarts);
+      listener_.on_ice_restart_wanted();
+    }
     std::weak_ptr<PeerLink> weak = weak_from_this();
     signaling_thread_->PostDelayedTask(
         [weak, epoch] {
           if (auto self = weak.lock()) self->OnIceLostCheck(epoch);
         },
-        webrtc::TimeDelta::Millis(kIceRestartRetryMs));
+        webrtc::TimeDelta::Millis(next_check_ms));
     return;
   }
   ice_failure_reported_ = true;
@@ -370,7 +425,7 @@ void PeerLink::OnIceLostCheck(uint64_t epoch) {
   std::snprintf(seconds, sizeof seconds, "%.0f", static_cast<double>(::rtc::TimeMicros() - ice_lost_since_us_) / 1e6);
   const std::string message =
       std::string("ICE failed: the connection was lost and did not come back within ") + seconds + " s" +
-      (offering ? " and " + std::to_string(ice_restarts_.load()) + " ICE restarts" : std::string()) + " (" +
+      (offering || asking ? " and " + std::to_string(ice_restarts_.load()) + " ICE restarts" : std::string()) + " (" +
       IceSummary() + ")";
   otc::log(OTC_LOG_LEVEL_ERROR, "peer %s: %s", label_.c_str(), message.c_str());
   if (listener_.on_ice_failure) {

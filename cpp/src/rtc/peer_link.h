@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,10 +68,20 @@ class PeerLink : public webrtc::PeerConnectionObserver,
     // answer goes to AcceptAnswer). Without it (the answering end) a lost path gets
     // kIceLostGraceMs for the other end's restart. Either end then reports on_ice_failure.
     std::function<void(const std::string &sdp)> on_ice_restart_offer;
+    // The answering end of a peer whose offerer does not restart by itself (a media router) sets
+    // this: on a lost path it asks for a restart the same way (kIceRestartAfterMs, then up to
+    // kMaxIceRestarts times kIceRestartRetryMs apart); the new offer comes to AcceptOffer.
+    std::function<void()> on_ice_restart_wanted;
+    // Whether a restart's offer or request can reach the other end now (the session's signaling
+    // is connected). While it cannot, no restart is made or counted: an offer that waits for the
+    // signaling while the old path comes back by itself only churns ICE generations (and M108's
+    // TurnPort aborts when two generations' connections to one address both die). Unset: always.
+    std::function<bool()> signaling_up;
   };
   static constexpr int64_t kIceRestartAfterMs = 4000;
   static constexpr int64_t kIceRestartRetryMs = 8000;
   static constexpr int kMaxIceRestarts = 6;
+  static constexpr int64_t kSignalingWaitCheckMs = 2000;
   static constexpr int64_t kIceLostGraceMs = kIceRestartAfterMs + kMaxIceRestarts * kIceRestartRetryMs + 5000;
   using SdpHandler = std::function<void(const std::string &sdp)>;
 
@@ -94,9 +105,13 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   // DTLS itself once its ICE is up, where a ClientHello of ours sent earlier is dropped and only
   // retransmitted after 1 s (measured: subscriber join 1.05 s instead of ~0.1 s).
   enum class AnswerDtlsRole { kActive, kPassive };
-  // Receiver: applies the offer, creates and sets the answer; done(sdp).
+  // Receiver: applies the offer, creates and sets the answer; done(sdp). One offer is answered at
+  // a time: offers that arrive meanwhile wait, and only the newest of them is answered (the
+  // offerer's restarts queued behind a signaling outage arrive in a burst; interleaving their
+  // answers would set an answer in the stable state and fail the link).
   void AcceptOffer(const std::string &sdp, SdpHandler done, AnswerDtlsRole role = AnswerDtlsRole::kActive);
-  // Sender: applies the answer.
+  // Sender: applies the answer. One that arrives with no offer of ours outstanding answers an
+  // offer superseded by a later restart, already answered: ignored.
   void AcceptAnswer(const std::string &sdp);
   // Queued until the remote description is in place.
   void AddRemoteCandidate(const std::string &mid, int mline_index, const std::string &candidate);
@@ -132,6 +147,9 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   void SetLocal(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDescriptionInterface> desc,
                 SdpHandler done);
   void SetRemote(webrtc::SdpType type, const std::string &sdp, std::function<void()> then);
+  // Signaling thread: answers one offer, then the newest one that waited meanwhile.
+  void AnswerOffer(std::string sdp, SdpHandler done, AnswerDtlsRole role);
+  void AnswerDone();
   void FlushCandidates();
   void PollStats();
   // The ICE bound ran out (or ICE failed): reports once unless connected meanwhile.
@@ -153,6 +171,13 @@ class PeerLink : public webrtc::PeerConnectionObserver,
 
   // Signaling thread only.
   bool has_remote_ = false;
+  bool answering_ = false;
+  struct WaitingOffer {
+    std::string sdp;
+    SdpHandler done;
+    AnswerDtlsRole role;
+  };
+  std::optional<WaitingOffer> waiting_offer_;
   struct PendingCandidate {
     std::string mid;
     int mline_index;

@@ -196,6 +196,27 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     return offer.sdp;
   }
 
+  /** Whether the router holds this peer (a publisher's `pub-<streamId>` or a subscription). */
+  hasPeer(peerKey: string): boolean {
+    return this.#peers.has(peerKey);
+  }
+
+  /** A published stream's new offer on its existing peer (an ICE restart); resolves with Janus's answer. */
+  async renegotiatePublisher(streamId: string, offer: { sdp: string; e2ee: boolean }): Promise<string> {
+    const peer = this.#peers.get(publisherPeerKey(streamId));
+    if (!peer) throw new Error('this stream is not published to the router');
+    const answer = await videoRoom.renegotiatePublisher(await peer.handle, { type: 'offer', sdp: offer.sdp, e2ee: offer.e2ee });
+    return answer.sdp;
+  }
+
+  /** An ICE restart towards a subscriber; resolves with the router's new offer (answered through answer()). */
+  async restartSubscriberIce(peerId: string): Promise<string> {
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw new Error('unknown routed peer');
+    const offer = await videoRoom.restartSubscriberIce(await peer.handle);
+    return offer.sdp;
+  }
+
   /** A subscriber's answer to the router's offer. */
   async answer(peerId: string, sdp: string): Promise<void> {
     const peer = this.#peers.get(peerId);

@@ -44,6 +44,20 @@ export async function joinAsPublisher(handle: JanusHandle, room: number, feed: n
   return reply.jsep;
 }
 
+/** A joined publisher's new offer (an ICE restart); resolves with Janus's answer. */
+export async function renegotiatePublisher(handle: JanusHandle, offer: Jsep): Promise<Jsep> {
+  const reply = await handle.message({ request: 'configure' }, offer);
+  if (!reply.jsep || reply.jsep.type !== 'answer') throw new Error('Janus answered the new offer without an SDP answer');
+  return reply.jsep;
+}
+
+/** Asks Janus to restart ICE towards a subscriber; resolves with its new offer (answered by startSubscriber). */
+export async function restartSubscriberIce(handle: JanusHandle): Promise<Jsep> {
+  const reply = await handle.message({ request: 'configure', restart: true });
+  if (!reply.jsep || reply.jsep.type !== 'offer') throw new Error('Janus sent no new SDP offer for the ICE restart');
+  return reply.jsep;
+}
+
 /** Starts recording one publisher (after its media is up) to `<rec_dir>/<filename>-<kind>-<n>.mjr`. */
 export async function recordPublisher(handle: JanusHandle, filename: string): Promise<void> {
   await handle.message({ request: 'configure', record: true, filename });
