@@ -18,7 +18,11 @@
 #
 #   bash scripts/netns-topology.sh up <prefix>      # prefix: otc-t-<something>
 #   bash scripts/netns-topology.sh down <prefix>
-#   bash scripts/netns-topology.sh sweep            # removes every otc-t-* namespace (stale ones)
+#   bash scripts/netns-topology.sh sweep            # removes stale otc-t-* namespaces
+#
+# A prefix otc-t-p<pid>x<tag> belongs to process <pid> (the test run that made it): the sweep
+# leaves alone the namespaces of a process still alive, so two runs at once never take down each
+# other's topology (a sweep once killed the servers of a test file running beside it).
 set -euo pipefail
 
 usage() {
@@ -115,18 +119,19 @@ up() {
 
 case "$cmd" in
   up)
-    [[ "$prefix" =~ ^otc-t-[A-Za-z0-9]{1,12}$ ]] || usage
+    [[ "$prefix" =~ ^otc-t-[A-Za-z0-9]{1,16}$ ]] || usage
     trap 'down "$prefix"' ERR
     up "$prefix"
     ;;
   down)
-    [[ "$prefix" =~ ^otc-t-[A-Za-z0-9]{1,12}$ ]] || usage
+    [[ "$prefix" =~ ^otc-t-[A-Za-z0-9]{1,16}$ ]] || usage
     down "$prefix"
     ;;
   sweep)
     # Namespaces a run killed before its teardown left behind: whatever it started in them
     # (servers, coturn, Janus, clients) is stopped by pid, then the namespace goes.
     for ns in $(ip netns list | awk '{print $1}' | grep -E '^otc-t-' || true); do
+      if [[ "$ns" =~ ^otc-t-p([0-9]+)x ]] && [ -d "/proc/${BASH_REMATCH[1]}" ]; then continue; fi
       for pid in $(ip netns pids "$ns" 2>/dev/null || true); do kill -9 "$pid" 2>/dev/null || true; done
       ip netns del "$ns" 2>/dev/null || true
     done

@@ -20,6 +20,20 @@ export interface CallClientConfig {
   windowMs: number;
   /** After its own window, how long to wait for the other client's "done" signal. */
   lingerMs: number;
+  /** If set, the frames received are sampled this often over the window (the link-cut tests). */
+  sampleEveryMs?: number;
+}
+
+/** A sample of the window: wall-clock time (ms since 1970, the test's clock too) and frames received so far. */
+export interface FrameSample {
+  at: number;
+  frames: number;
+}
+
+/** A session event with its wall-clock time. */
+export interface SessionEventAt {
+  at: number;
+  name: 'reconnecting' | 'reconnected' | 'disconnected';
 }
 
 export interface ClientError {
@@ -42,6 +56,10 @@ export interface CallClientReport {
   check: otc.MediaCheck | null;
   subscriber: Record<string, unknown> | null;
   publisher: Record<string, unknown>;
+  samples: FrameSample[];
+  sessionEvents: SessionEventAt[];
+  /** The connection id at the start and at the end (a reconnection keeps it). */
+  connectionIds: [string, string];
 }
 
 type Line = { event: 'error'; error: ClientError } | { event: 'report'; report: CallClientReport } | { event: 'log'; text: string };
@@ -69,6 +87,13 @@ async function main(config: CallClientConfig): Promise<void> {
   const options = { signalingUrl: config.signalingUrl, ...(config.iceConfig && { iceConfig: config.iceConfig }) } as otc.SessionOptions;
   const session = new otc.Session(config.apiKey, config.sessionId, options);
   session.on('error', failed('session'));
+  const sessionEvents: SessionEventAt[] = [];
+  for (const name of ['reconnecting', 'reconnected', 'disconnected'] as const) {
+    session.on(name, () => {
+      sessionEvents.push({ at: Date.now(), name });
+      emit({ event: 'log', text: `${config.name}: ${name}` });
+    });
+  }
   const keyReady = session.encryptionKeyReady();
   if (session.setEncryptionSecret(config.secret) !== otc.ErrorCode.OTC_SUCCESS) throw new Error('the secret was refused');
   await keyReady;
@@ -77,6 +102,7 @@ async function main(config: CallClientConfig): Promise<void> {
     if (signal.type === 'done' && signal.from !== session.connectionId) otherDone = true;
   });
   await session.connect(config.token);
+  const firstConnectionId = session.connectionId ?? '';
   const publisher = new otc.Publisher({ name: config.name, testPattern: { width: 320, height: 180, fps: 30 } });
   publisher.on('error', failed('publisher'));
   await session.publish(publisher);
@@ -114,11 +140,20 @@ async function main(config: CallClientConfig): Promise<void> {
   let fps = 0;
   let check: otc.MediaCheck | null = null;
   let windowMs = 0;
+  const samples: FrameSample[] = [];
   if (connected) {
     await sleep(config.warmupMs);
     const before = subscriber.mediaCheck().framesReceived;
     const start = Date.now();
-    await sleep(config.windowMs);
+    if (config.sampleEveryMs) {
+      emit({ event: 'log', text: `${config.name}: window started` });
+      while (Date.now() - start < config.windowMs) {
+        samples.push({ at: Date.now(), frames: subscriber.mediaCheck().framesReceived });
+        await sleep(config.sampleEveryMs);
+      }
+    } else {
+      await sleep(config.windowMs);
+    }
     check = subscriber.mediaCheck();
     windowMs = Date.now() - start;
     fps = ((check.framesReceived - before) * 1000) / windowMs;
@@ -129,6 +164,7 @@ async function main(config: CallClientConfig): Promise<void> {
   const report: CallClientReport = {
     name: config.name, connected, connectMs, errors, windowMs, fps, check,
     subscriber: plain(subscriber.stats()), publisher: plain(publisher.stats()),
+    samples, sessionEvents, connectionIds: [firstConnectionId, session.connectionId ?? ''],
   };
   await session.sendSignal({ type: 'done', data: config.name });
   const deadline = Date.now() + config.lingerMs;

@@ -49,21 +49,13 @@ function server(port: number): NsProcess {
   return servers[port === TURN_PORT ? 0 : 1]!;
 }
 
-/** Creates a session through the REST API from client A's namespace (through its NAT). */
-async function createSession(port: number, mode: 'relayed' | 'routed'): Promise<string> {
-  const { code, output } = await topology!.node('ca', [CLI, 'create-session', '--url', `http://${ADDR.pub}:${port}`, '--api-key', API_KEY,
-    '--api-secret', API_SECRET, '--e2ee', `--${mode}`], 20_000);
-  if (code !== 0) throw new Error(`create-session failed (${code}): ${output}`);
-  return output.trim().split('\n').pop()!;
-}
-
 interface CallResult {
   a: CallClientReport;
   b: CallClientReport;
 }
 
 async function call(t: ExecutionContext, port: number, mode: 'relayed' | 'routed', extra: Partial<CallClientConfig> = {}): Promise<CallResult> {
-  const sessionId = await createSession(port, mode);
+  const sessionId = await topology!.createSession(`http://${ADDR.pub}:${port}`, API_KEY, API_SECRET, mode);
   const base = {
     signalingUrl: `ws://${ADDR.pub}:${port}/v1/signaling`, apiKey: API_KEY, sessionId, secret: SECRET,
     connectTimeoutMs: ICE_FAILURE_BOUND_MS, warmupMs: 3000, windowMs: 8000, lingerMs: 20_000, ...extra,

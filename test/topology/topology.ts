@@ -43,7 +43,8 @@ export class Topology {
   static async up(): Promise<Topology> {
     requireTopology();
     await run('bash', [SCRIPT, 'sweep']);
-    const topology = new Topology(`otc-t-${crypto.randomBytes(4).toString('hex')}`);
+    // The pid in the prefix keeps a concurrent run's sweep off this topology (netns-topology.sh).
+    const topology = new Topology(`otc-t-p${process.pid}x${crypto.randomBytes(2).toString('hex')}`);
     await run('bash', [SCRIPT, 'up', topology.prefix]);
     return topology;
   }
@@ -78,6 +79,30 @@ export class Topology {
     const code = await proc.exited;
     clearTimeout(timer);
     return { code, output: proc.output() };
+  }
+
+  /**
+   * Cuts every packet a client's NAT router forwards (or only its UDP), both ways (an nftables
+   * forward chain that drops, before the NAT's own), as a dead uplink does; `restoreLink` removes it.
+   */
+  async cutLink(router: 'ra' | 'rb', only?: 'udp'): Promise<void> {
+    const nft = ['netns', 'exec', this.ns(router), 'nft'];
+    await run('ip', [...nft, 'add', 'table', 'inet', 'otc_cut']);
+    await run('ip', [...nft, 'add', 'chain', 'inet', 'otc_cut', 'forward', '{', 'type', 'filter', 'hook', 'forward', 'priority', '-10', ';',
+      'policy', only ? 'accept' : 'drop', ';', '}']);
+    // UDP only: the media dies, the signaling (TCP) stays up.
+    if (only) await run('ip', [...nft, 'add', 'rule', 'inet', 'otc_cut', 'forward', 'meta', 'l4proto', only, 'drop']);
+  }
+
+  async restoreLink(router: 'ra' | 'rb'): Promise<void> {
+    await run('ip', ['netns', 'exec', this.ns(router), 'nft', 'delete', 'table', 'inet', 'otc_cut']);
+  }
+
+  /** Creates a session through the REST API from client A's namespace (through its NAT); resolves with its id. */
+  async createSession(url: string, apiKey: string, apiSecret: string, mode: 'relayed' | 'routed'): Promise<string> {
+    const { code, output } = await this.node('ca', [CLI, 'create-session', '--url', url, '--api-key', apiKey, '--api-secret', apiSecret, '--e2ee', `--${mode}`], 20_000);
+    if (code !== 0) throw new Error(`create-session failed (${code}): ${output}`);
+    return output.trim().split('\n').pop()!;
   }
 
   /** Stops every process it started (SIGTERM, then SIGKILL), then deletes the namespaces. */
