@@ -29,10 +29,7 @@ async function startRouted(t: ExecutionContext): Promise<SessionServer> {
   return server;
 }
 
-// Skipped, not passing: at the end of the session this failed in about half the runs, alone or in
-// the suite (no frames within 20 s after the restart, no error either); it passed in others and in
-// the browser variant. Known broken until the re-subscription after a restart is fixed (issue 10).
-test.serial.skip('Janus killed mid-call: the router restarts it and the E2EE call resumes by itself (no error, same subscriber)', async (t) => {
+test.serial('Janus killed mid-call: the router restarts it and the E2EE call resumes by itself (no error, same subscriber)', async (t) => {
   t.timeout(120_000);
   const server = await startRouted(t);
   const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
@@ -58,21 +55,27 @@ test.serial.skip('Janus killed mid-call: the router restarts it and the E2EE cal
   const killedAt = Date.now();
   janus!.kill('SIGKILL');
 
-  // Frames stop (the router is gone), then come back on new peer connections to the new Janus:
-  // recovery is the first new frame after a stall of at least 500 ms.
-  let lastCount = before.framesReceived;
-  let lastNewAt = killedAt;
-  let resumedAt: number | undefined;
+  // Frames stop (the router is gone), then come back on new peer connections to the new Janus.
+  // Frames still arriving 3 s after the kill can only come through the new Janus; the recovery
+  // is the end of the longest gap between new frames after the kill (it can be under 500 ms:
+  // a test that waited for a stall of 500 ms before it counted a recovery missed fast ones).
+  const samples: Array<{ at: number; count: number }> = [];
   await until(t, () => {
     const count = subscriber.mediaCheck().framesReceived;
     const now = Date.now();
-    if (count > lastCount) {
-      if (resumedAt === undefined && now - lastNewAt >= 500) resumedAt = now;
-      lastCount = count;
-      lastNewAt = now;
-    }
-    return resumedAt !== undefined && count > before.framesReceived + 30;
+    if (samples.length === 0 || count > samples[samples.length - 1]!.count) samples.push({ at: now, count });
+    return now - killedAt > 3000 && count > before.framesReceived + 30 && samples.some((s) => s.at > killedAt + 3000);
   }, 20_000, () => `frames after the restart (${JSON.stringify(subscriber.mediaCheck())}, errors ${JSON.stringify(errors)})`, 20);
+  let resumedAt = killedAt;
+  let longestGap = 0;
+  let previousAt = killedAt;
+  for (const sample of samples) {
+    if (sample.at - previousAt > longestGap) {
+      longestGap = sample.at - previousAt;
+      resumedAt = sample.at;
+    }
+    previousAt = sample.at;
+  }
   const recoveredMs = resumedAt! - killedAt;
   await sleep(500);
   const after = subscriber.mediaCheck();
@@ -80,7 +83,7 @@ test.serial.skip('Janus killed mid-call: the router restarts it and the E2EE cal
   const windowEnd = subscriber.mediaCheck();
   const fps = (windowEnd.framesReceived - after.framesReceived) / 3;
   const lost = windowEnd.framesLost - before.framesLost;
-  t.log(`first frame again ${recoveredMs} ms after SIGKILL; longest gap between frames ${windowEnd.maxGapMs.toFixed(0)} ms; ` +
+  t.log(`first frame again ${recoveredMs} ms after SIGKILL (a gap of ${longestGap} ms); longest gap between frames ${windowEnd.maxGapMs.toFixed(0)} ms; ` +
     `${lost} frame numbers missing across the fault; ${fps.toFixed(1)} fps in the 3 s after; ` +
     `Janus pid ${oldPid} -> ${server.router!.managedProcesses[0]?.pid}`);
   t.true(recoveredMs < 20_000, `recovered within 20 s (${recoveredMs} ms)`);
