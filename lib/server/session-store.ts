@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo } from './messages';
 import { mintSessionId } from './session-id';
-import type { SessionJournal } from './store/session-journal';
+import type { SessionJournal, StoredSession } from './store/session-journal';
 import type { TokenRole } from './tokens';
 
 export interface SessionOptions {
@@ -12,13 +12,8 @@ export interface SessionOptions {
   location?: string;
 }
 
-export interface SessionRecord {
-  sessionId: string;
-  mediaMode: MediaMode;
-  archiveMode: ArchiveMode;
-  e2ee: boolean;
-  location: string;
-  createTime: number;
+/** A session: what is stored of it (StoredSession), and who is in it now. */
+export interface SessionRecord extends StoredSession {
   connections: Map<string, ConnectionRecord>;
   streams: Map<string, StreamInfo>;
   /** Subscriptions (relayed and routed) by peerId. */

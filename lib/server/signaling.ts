@@ -870,10 +870,12 @@ export class SignalingServer {
       }
       this.#send(client, { type: 'ack', id });
       // A second offer on a published peer is an ICE restart: the same feed, negotiated again.
-      const negotiated = router.hasPeer(peerId) ? router.renegotiatePublisher(streamId, { sdp, e2ee })
+      const again = router.hasPeer(peerId);
+      const negotiated = again ? router.renegotiatePublisher(streamId, { sdp, e2ee })
         : router.publish(routedSession(session), streamId, ownStream!.name, { sdp, e2ee });
       negotiated.then((answer) => {
         if (session.streams.get(streamId) !== ownStream) return;
+        if (again) this.#log(`routed publisher ${peerId}: ICE restart answered`);
         this.#sendTo(me, { type: 'answer', peerId, streamId, from: ROUTER, sdp: answer });
       }, fail);
     } else if (type === 'answer') {

@@ -10,7 +10,7 @@ import test, { type ExecutionContext } from 'ava';
 import { turnCredential } from '../../lib/server/turn-credentials';
 import { generateToken } from '../../lib/server/tokens';
 import type { CallClientConfig, CallClientReport, ClientError } from './call-client';
-import { ADDR, CALL_CLIENT, CLI, type NsProcess, Topology, waitForOutput } from './topology';
+import { ADDR, CALL_CLIENT, callClientReport, CLI, type NsProcess, Topology, waitForOutput } from './topology';
 
 const API_KEY = '47000010';
 const API_SECRET = 'c'.repeat(40);
@@ -63,10 +63,7 @@ async function call(t: ExecutionContext, port: number, mode: 'relayed' | 'routed
   const run = async (ns: 'ca' | 'cb', name: string): Promise<CallClientReport> => {
     const config: CallClientConfig = { ...base, name, token: generateToken(API_KEY, API_SECRET, sessionId, { data: name }) };
     const { code, output } = await topology!.node(ns, [CALL_CLIENT, JSON.stringify(config)], 120_000);
-    for (const line of output.split('\n')) if (line.includes('"event":"log"') || line.includes('"event":"error"')) t.log(line);
-    const reportLine = output.split('\n').find((line) => line.startsWith('{"event":"report"'));
-    if (code !== 0 || !reportLine) throw new Error(`client ${name} exited ${code} without a report:\n${output.slice(-4000)}`);
-    return (JSON.parse(reportLine) as { report: CallClientReport }).report;
+    return callClientReport(name, code, output, (line) => t.log(line));
   };
   const [a, b] = await Promise.all([run('ca', 'client A'), run('cb', 'client B')]);
   return { a, b };

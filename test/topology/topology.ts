@@ -5,6 +5,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import type { CallClientReport } from './call-client';
 
 const run = promisify(execFile);
 /** dist/test/topology -> the repository. */
@@ -132,4 +133,12 @@ export async function waitForOutput(proc: NsProcess, pattern: RegExp, timeoutMs:
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A call client's report from its output (its log and error lines go to `log`), or why there is none. */
+export function callClientReport(name: string, code: number | null, output: string, log: (line: string) => void): CallClientReport {
+  for (const line of output.split('\n')) if (line.includes('"event":"log"') || line.includes('"event":"error"')) log(line);
+  const reportLine = output.split('\n').find((line) => line.startsWith('{"event":"report"'));
+  if (code !== 0 || !reportLine) throw new Error(`${name} exited ${code} without a report:\n${output.slice(-4000)}`);
+  return (JSON.parse(reportLine) as { report: CallClientReport }).report;
 }
