@@ -184,7 +184,8 @@ export class SessionServer {
       store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),
       rateLimiter: new KeyedRateLimiter(limits.restRequestsPerSecondPerAddress, limits.restBurstPerAddress),
       health: () => ({
-        connections: signaling.connectionCount, sessions: store.sessionCount, unauthenticatedSockets: admission.unauthenticated,
+        connections: signaling.connectionCount, detachedConnections: signaling.detachedCount, sessions: store.sessionCount,
+        unauthenticatedSockets: admission.unauthenticated,
         refusedSockets: guard.refusedSockets, rssBytes: process.memoryUsage.rss(),
       }),
     });

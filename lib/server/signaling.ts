@@ -186,6 +186,11 @@ export class SignalingServer {
     return this.#byConnectionId.size;
   }
 
+  /** Connections kept for a reconnection (their socket dropped); connectionCount does not count them. */
+  get detachedCount(): number {
+    return this.#detached.size;
+  }
+
   /**
    * Handles an HTTP upgrade; anything but the signaling path with its subprotocol is refused.
    * Whatever a stranger sends here is answered or dropped, never thrown.

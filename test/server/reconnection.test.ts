@@ -41,6 +41,7 @@ test('a dropped socket keeps its connection and streams; nobody is told; the rec
   await a.client.closed;
   await sleep(200);
   t.is(server.store.getSession(sessionId)?.connections.size, 2, 'the connection is kept');
+  t.like(await (await fetch(`${server.url}/health`)).json(), { connections: 1, detachedConnections: 1 });
   // Meanwhile b signals a and sends a candidate for their peer: queued for a.
   await b.client.ok('signal', { signalType: 'one', data: '1' });
   await b.client.ok('candidate', { peerId, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 });
@@ -65,6 +66,7 @@ test('a dropped socket keeps its connection and streams; nobody is told; the rec
   t.false(b.client.has('connectionDestroyed'));
   t.false(b.client.has('streamDestroyed'));
   t.is(server.connectionCount, 2);
+  t.like(await (await fetch(`${server.url}/health`)).json(), { connections: 2, detachedConnections: 0 });
 });
 
 test('the grace ends: connectionDestroyed and streamDestroyed networkDisconnected to the others; a late reconnect is 1022', async (t) => {

@@ -7,6 +7,13 @@ import type { PeerIce } from './ice-config';
 
 export type SendToServer = (message: Record<string, unknown> & { type: string }) => void;
 
+/**
+ * How a peer repairs a path that had connected and is lost: `offer`, the offering end (a
+ * publisher) offers again with new ICE credentials (`e2ee` on its offers); `ask`, the answering
+ * end of a routed subscription asks the server (`iceRestart`), whose router offers again.
+ */
+export type IceRestartRole = { offer: { e2ee: boolean } } | { ask: true };
+
 /** ICE restarts after a connected path is lost, as the C++ client's PeerLink does. */
 const ICE_RESTART_AFTER_MS = 4000;
 const ICE_RESTART_RETRY_MS = 8000;
@@ -21,16 +28,18 @@ export class Peer {
   #iceConnected = false;
   #iceLostAt = 0;
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** ICE restarts this peer made (the offering end of a relayed peer). */
+  /** ICE restarts this peer made or asked for. */
   iceRestarts = 0;
+  /** Offers are answered one at a time (restarts queued behind an outage arrive together). */
+  #answering: Promise<void> = Promise.resolve();
 
   /**
-   * restartIce: this end offers a relayed peer and restarts ICE when a path that had connected
-   * is lost (disconnected for 4 s, or failed), at most 6 times 8 s apart; `e2ee` goes on its
-   * offers. Without it a lost path gets the other end's restarts' time before it fails.
+   * restartIce: this end restarts ICE (or asks for it) when a path that had connected is lost
+   * (disconnected for 4 s, or failed), at most 6 times 8 s apart. Without it a lost path gets
+   * the other end's restarts' time before it fails.
    */
   constructor(readonly peerId: string, private readonly send: SendToServer, ice: PeerIce, onFailed: (message: string) => void,
-    restartIce?: { e2ee: boolean }) {
+    restartIce?: IceRestartRole) {
     this.pc = new RTCPeerConnection(peerConnectionConfig(ice));
     this.pc.onicecandidate = (event) => {
       if (!event.candidate || !event.candidate.candidate || this.#closed) return;
@@ -58,8 +67,12 @@ export class Peer {
         if (this.#closed || this.#iceLostAt === 0) return;
         if (restartIce && this.iceRestarts < MAX_ICE_RESTARTS) {
           this.iceRestarts += 1;
-          this.pc.restartIce();
-          this.offer(restartIce.e2ee).catch(() => undefined);
+          if ('offer' in restartIce) {
+            this.pc.restartIce();
+            this.offer(restartIce.offer.e2ee).catch(() => undefined);
+          } else {
+            this.send({ type: 'iceRestart', peerId });
+          }
           this.#iceTimer = setTimeout(check, ICE_RESTART_RETRY_MS);
           return;
         }
@@ -78,6 +91,8 @@ export class Peer {
   }
 
   async acceptAnswer(sdp: string): Promise<void> {
+    // An answer to an offer a later restart superseded, answered already: nothing to apply.
+    if (this.pc.signalingState !== 'have-local-offer') return;
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
     await this.#flush();
   }
@@ -87,7 +102,14 @@ export class Peer {
    * the router starts DTLS only once its own ICE is up, and a ClientHello sent before that is
    * lost until a retransmission a second later (measured with the C++ client, docs/protocol.md).
    */
-  async answer(sdp: string, passiveDtls: boolean): Promise<void> {
+  answer(sdp: string, passiveDtls: boolean): Promise<void> {
+    const next = this.#answering.then(() => this.#answerNow(sdp, passiveDtls));
+    this.#answering = next.catch(() => undefined);
+    return next;
+  }
+
+  async #answerNow(sdp: string, passiveDtls: boolean): Promise<void> {
+    if (this.#closed) return;
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
     await this.#flush();
     const answer = await this.pc.createAnswer();

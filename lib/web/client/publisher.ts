@@ -165,10 +165,10 @@ export class Publisher extends Emitter<PublisherEvents> {
     if (!link || !media || this.#peers.has(peerId)) return;
     const refusal = refusePeer(this.#peers.size);
     if (refusal) return this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, refusal);
-    // Relayed peers restart ICE from this end; the router's peer is made again by the server.
-    const relayed = !peerId.startsWith('pub-');
+    // This end restarts ICE (relayed, or towards the router); a router that died makes the peer
+    // again through the server instead (routerRestarted).
     const peer = new Peer(peerId, link.send, link.ice, (message) => this.#peerFailed(peerId, message),
-      relayed ? { e2ee: link.e2ee !== null } : undefined);
+      { offer: { e2ee: link.e2ee !== null } });
     const entry: PeerEntry = { peer, transforms: [] };
     this.#peers.set(peerId, entry);
     try {

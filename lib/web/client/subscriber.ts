@@ -200,14 +200,14 @@ export class Subscriber extends Emitter<SubscriberEvents> {
 
   async #answer(sdp: string, fromRouter: boolean, link: SubscriberLink): Promise<void> {
     if (this.#peer) {
-      // Relayed: the publisher offers again on the same connection (an ICE restart).
-      if (!fromRouter) await this.#peer.answer(sdp, false);
+      // The publisher, or the router asked by this end, offers again on the same connection (an ICE restart).
+      await this.#peer.answer(sdp, fromRouter);
       return;
     }
     const peer = new Peer(this.#peerId, link.send, link.ice, (message) => {
       this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, message);
       this.end(true);
-    });
+    }, fromRouter ? { ask: true } : undefined);
     this.#peer = peer;
     const codecs = payloadCodecs(sdp);
     // Transforms go in before the first frame: at ontrack, which runs inside setRemoteDescription.
