@@ -30,6 +30,11 @@ usage() {
   exit 2
 }
 
+# The system's tools only: run from `npm test`, PATH starts with node_modules/.bin, where ava's
+# dependency @vercel/nft installs a command named `nft` (Node File Trace) that shadowed nftables:
+# no NAT rule was made, and every request from a client namespace went unanswered.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
 [ "$(id -u)" -eq 0 ] || { echo "netns-topology: needs root (ip netns, nft)" >&2; exit 1; }
 command -v nft >/dev/null || { echo "netns-topology: nft is missing: bash scripts/install-system-deps.sh (nftables)" >&2; exit 1; }
 

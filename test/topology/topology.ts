@@ -3,6 +3,7 @@
 // prefix first; processes started inside with `ip netns exec` and stopped by pid.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { CallClientReport } from './call-client';
@@ -13,6 +14,12 @@ export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SCRIPT = path.join(ROOT, 'scripts', 'netns-topology.sh');
 export const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'index.js');
 export const CALL_CLIENT = path.join(__dirname, 'call-client.js');
+
+/**
+ * nftables' `nft`, by its path: under `npm test` PATH starts with node_modules/.bin, whose `nft`
+ * is Node File Trace (a dependency of ava), not nftables.
+ */
+const NFT = ['/usr/sbin/nft', '/sbin/nft', '/usr/local/sbin/nft'].find((file) => fs.existsSync(file)) ?? '/usr/sbin/nft';
 
 /** Addresses of scripts/netns-topology.sh. */
 export const ADDR = { pub: '198.18.0.1', janus: '198.18.3.2', clientA: '198.19.1.2', clientB: '198.19.2.2' } as const;
@@ -87,7 +94,7 @@ export class Topology {
    * forward chain that drops, before the NAT's own), as a dead uplink does; `restoreLink` removes it.
    */
   async cutLink(router: 'ra' | 'rb', only?: 'udp'): Promise<void> {
-    const nft = ['netns', 'exec', this.ns(router), 'nft'];
+    const nft = ['netns', 'exec', this.ns(router), NFT];
     await run('ip', [...nft, 'add', 'table', 'inet', 'otc_cut']);
     await run('ip', [...nft, 'add', 'chain', 'inet', 'otc_cut', 'forward', '{', 'type', 'filter', 'hook', 'forward', 'priority', '-10', ';',
       'policy', only ? 'accept' : 'drop', ';', '}']);
@@ -96,7 +103,7 @@ export class Topology {
   }
 
   async restoreLink(router: 'ra' | 'rb'): Promise<void> {
-    await run('ip', ['netns', 'exec', this.ns(router), 'nft', 'delete', 'table', 'inet', 'otc_cut']);
+    await run('ip', ['netns', 'exec', this.ns(router), NFT, 'delete', 'table', 'inet', 'otc_cut']);
   }
 
   /** Creates a session through the REST API from client A's namespace (through its NAT); resolves with its id. */
