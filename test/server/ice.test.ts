@@ -4,7 +4,9 @@
 // loopback; calls through TURN between NATs are test/topology's.
 import { execFile, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import test from 'ava';
 import { IceServers, TurnProcess, checkTurnCredential, parseTurnUrl, turnCredential } from '../../lib/server/index';
@@ -31,8 +33,31 @@ function allocate(port: number, username: string, credential: string): 'allocate
   return out.slice(-600);
 }
 
-function freePort(): number {
-  return 30_000 + crypto.randomInt(0, 9000);
+/** Whether `port` on 127.0.0.1 can be bound now, over `kind`. */
+function bindable(kind: 'tcp' | 'udp', port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (kind === 'tcp') {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    } else {
+      const socket = dgram.createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    }
+  });
+}
+
+/**
+ * A port for a coturn (UDP and TCP listeners) with its relay range above it: below Linux's
+ * ephemeral ports (32768 up), where a random pick once met a client socket's port (coturn: bind:
+ * Address already in use), and free on both transports now.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + crypto.randomInt(0, 12_000);
+    if (await bindable('tcp', port) && await bindable('udp', port)) return port;
+  }
 }
 
 test('turnCredential: "<expiry>:<id>" and base64 HMAC-SHA1 of it under the secret; checkTurnCredential reads it back', (t) => {
@@ -107,7 +132,7 @@ test('Janus relays through the TURN server given: nat.turn_* lines', (t) => {
 
 test.serial('a private coturn: credentials of its secret allocate, expired or foreign ones do not, loopback peers are refused', async (t) => {
   if (!hasCoturn) return t.fail('coturn is missing: bash scripts/install-system-deps.sh');
-  const port = freePort();
+  const port = await freePort();
   const turn = await TurnProcess.start({ ip: '127.0.0.1', port, relayPorts: `${port + 1}-${port + 200}` });
   t.teardown(() => turn.stop());
   t.deepEqual(turn.urls, { stun: [`stun:127.0.0.1:${port}`], turn: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`] });
@@ -126,7 +151,7 @@ test.serial('a private coturn: credentials of its secret allocate, expired or fo
 
 test.serial('the server\'s private coturn: restarted with the same secret and port when it dies, stopped with the server', async (t) => {
   if (!hasCoturn) return t.fail('coturn is missing: bash scripts/install-system-deps.sh');
-  const port = freePort();
+  const port = await freePort();
   const lines: string[] = [];
   const server = await startServer(t, { ice: { privateTurn: { ip: '127.0.0.1', port, relayPorts: `${port + 1}-${port + 200}` } }, log: (l) => lines.push(l) });
   const turn = server.privateTurn!;
@@ -176,7 +201,7 @@ test('serve\'s ICE flags: bad combinations exit 2 with a reason', async (t) => {
 
 test.serial('serve --turn: prints the private coturn and the ICE servers, and stops it on SIGTERM', async (t) => {
   if (!hasCoturn) return t.fail('coturn is missing: bash scripts/install-system-deps.sh');
-  const port = freePort();
+  const port = await freePort();
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [CLI, 'serve', '--no-router', '--turn', '--turn-port', String(port), '--turn-relay-ports',
     `${port + 1}-${port + 200}`]);
