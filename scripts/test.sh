@@ -74,6 +74,10 @@ run_ava() {  # label command...
   bad=$(grep -oE "^ *[0-9]+ tests? failed" "$LOGS/$label.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
   ok=${ok:-0}
   bad=${bad:-0}
+  # ava prints "N tests passed" only when nothing failed: otherwise count its per-test ticks.
+  if [ "$bad" -gt 0 ]; then
+    ok=$(grep -cE "^ *✔ " "$LOGS/$label.log" || true)
+  fi
   # A crash, timeout or uncaught exception can fail the run without a "failed" count.
   if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
   record "$label" "$ok" "$bad"

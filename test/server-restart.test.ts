@@ -4,7 +4,6 @@
 // started again on the same port and directory: 'reconnecting' then 'reconnected' with the same
 // connection ids, nobody destroyed, frames on through the outage and after, a signal sent after
 // the restart delivered. And a client that never comes back is dropped when the grace ends.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,10 +11,10 @@ import test, { type ExecutionContext } from 'ava';
 import * as otc from '../lib/index';
 import { signRestAuth } from '../lib/server/rest-auth';
 import { generateToken } from '../lib/server/tokens';
+import { type ServeProcess, startServe } from './helpers/serve-process';
 import { next, testSession } from './helpers/session-events';
 import { sleep, until } from './helpers/wait';
 
-const CLI = path.resolve(__dirname, '..', 'lib', 'cli', 'index.js');
 const API_KEY = '47000002';
 const API_SECRET = 'b'.repeat(40);
 const E2EE_SECRET = 'correct horse battery staple, restart test';
@@ -24,41 +23,12 @@ const FPS = 15;
 test.before(() => otc.init());
 test.after.always(() => otc.destroy());
 
-interface Serving {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  port: number;
-  apiKey: string;
-  output: () => string;
-  exited: Promise<void>;
-}
-
 /** `node-otc serve --no-router --data DIR` on `port` (0: any), once it printed its credentials. */
-function serve(t: ExecutionContext, port: number, dataDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Serving> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--no-router', '--port', String(port), '--data', dataDir, ...extra],
-    { env: { ...process.env, ...env } });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no secret within 20 s: ${out}`)), 20_000);
-    const check = (): void => {
-      const field = (name: string): string | undefined => new RegExp(`^${name}: (\\S+)$`, 'm').exec(out)?.[1];
-      if (!field('api secret')) return;
-      clearTimeout(timer);
-      const url = field('url')!;
-      resolve({ child, url, port: Number(new URL(url).port), apiKey: field('api key')!, output: () => out, exited });
-    };
-    child.stdout.on('data', check);
-    void exited.then(() => reject(new Error(`serve exited early: ${out}`)));
-  });
+function serve(t: ExecutionContext, port: number, dataDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
+  return startServe(t, ['--no-router', '--port', String(port), '--data', dataDir, ...extra], env);
 }
 
-async function stop(s: Serving, signal: NodeJS.Signals): Promise<void> {
+async function stop(s: ServeProcess, signal: NodeJS.Signals): Promise<void> {
   s.child.kill(signal);
   await Promise.race([s.exited, sleep(10_000).then(() => { throw new Error(`serve still running 10 s after ${signal}: ${s.output()}`); })]);
 }

@@ -1,12 +1,11 @@
 // The CLI: serve prints its URLs and stops cleanly on SIGTERM/SIGINT; token and create-session
 // work against it; bad flags exit 2.
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
-import * as path from 'node:path';
+import { execFile } from 'node:child_process';
 import test, { type ExecutionContext } from 'ava';
 import { CloseCode, parseSessionId, verifyToken } from '../../lib/server/index';
 import { TestClient } from './helpers/client';
+import { CLI, type ServeExit, type ServeProcess, startServe } from '../helpers/serve-process';
 
-const CLI = path.join(__dirname, '../../lib/cli/index.js');
 const KEY = '47000777';
 const SECRET = 'e'.repeat(40);
 
@@ -19,43 +18,11 @@ function run(args: string[], timeoutMs = 10_000): Promise<{ code: number | null;
   });
 }
 
-interface Serving {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  signalingUrl: string;
-  apiKey: string;
-  apiSecret: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+function serve(t: ExecutionContext, env: Record<string, string> = {}): Promise<ServeProcess> {
+  return startServe(t, ['--port', '0'], env, 10_000);
 }
 
-function serve(t: ExecutionContext, env: Record<string, string> = {}): Promise<Serving> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, ...env } });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no secret within 10 s: ${out}`)), 10_000);
-    const check = (): void => {
-      const field = (name: string): string | undefined => new RegExp(`^${name}: (\\S+)$`, 'm').exec(out)?.[1];
-      const apiSecret = field('api secret');
-      if (!apiSecret) return;
-      clearTimeout(timer);
-      child.stdout.off('data', check);
-      resolve({ child, url: field('url')!, signalingUrl: field('signaling')!, apiKey: field('api key')!, apiSecret, output: () => out, exited });
-    };
-    child.stdout.on('data', check);
-    void exited.then(() => reject(new Error(`serve exited early: ${out}`)));
-  });
-}
-
-async function exitWithin(s: Serving, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+async function exitWithin(s: ServeProcess, ms: number): Promise<ServeExit> {
   return Promise.race([s.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms))]);
 }
 
