@@ -15,7 +15,7 @@ import { type Db, openDatabase } from './store/database';
 import { settleCredentials } from './store/credentials';
 import { SessionJournal } from './store/session-journal';
 import type { IceServers } from './ice-servers';
-import { SignalingServer } from './signaling';
+import { SignalingServer } from './signaling/signaling-server';
 import type { PrivateTurn } from './turn/private-turn';
 import { type ServerIce, type SessionIceOptions, janusTurnOf, startIce } from './turn/server-ice';
 import { type GenerateTokenOptions, generateToken } from './tokens';

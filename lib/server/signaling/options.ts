@@ -1,0 +1,34 @@
+// What the signaling server is configured with, and the defaults it resolves them to.
+import type { Admission } from '../admission';
+import type { IceServer } from '../ice-servers';
+import type { ServerLimits } from '../limits';
+import type { MediaRouter } from '../router/media-router';
+import type { SessionStore } from '../session-store';
+
+export interface SignalingOptions {
+  store: SessionStore;
+  apiKey: string;
+  apiSecret: string;
+  /** WebSocket ping period, ms (default 5000). */
+  pingIntervalMs?: number;
+  /** A connected client silent to pings this long is dropped, ms (default 15000). */
+  pongTimeoutMs?: number;
+  /** The first message must be `connect` within this time, ms (default 10000). */
+  connectTimeoutMs?: number;
+  /** Largest accepted WebSocket message, bytes (default: limits.maxMessageBytes). */
+  maxPayload?: number;
+  /** Limits per connection, token, address and session (default DEFAULT_LIMITS). */
+  limits?: ServerLimits;
+  /** The server's socket and connection counts (default: one of its own). */
+  admission?: Admission;
+  /** The media router of routed sessions; without one they answer ROUTED_UNAVAILABLE. */
+  router?: MediaRouter;
+  /** The connect ack's `iceServers` for a new connection (ice-servers.ts); none without it. */
+  iceServersFor?: (connectionId: string) => IceServer[];
+  /** A connection whose socket dropped is kept this long for its client to reconnect, ms (default 60000). */
+  reconnectGraceMs?: number;
+  log?: (line: string) => void;
+}
+
+export type ResolvedSignalingOptions = Required<Omit<SignalingOptions, 'log' | 'router' | 'iceServersFor'>>
+  & Pick<SignalingOptions, 'log' | 'router' | 'iceServersFor'>;

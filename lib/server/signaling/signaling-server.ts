@@ -1,0 +1,168 @@
+// The signaling WebSocket endpoint (docs/protocol.md section 3): puts its parts together and
+// dispatches each request. The parts: sockets (upgrade, liveness, size limits), delivery (what
+// is sent where), membership (connect, reconnect, leave), stream requests (publish, subscribe,
+// relayed negotiation, signals) and the routed relay (negotiation with the media router, repair).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RawData } from 'ws';
+import { ErrorCode } from '../../error-code';
+import { Admission } from '../admission';
+import { DEFAULT_LIMITS, type ServerLimits } from '../limits';
+import { CloseCode, REQUEST_TYPES, type RequestType } from '../messages';
+import { DEFAULT_RECONNECT_GRACE_MS, DetachedConnections, ReconnectTokens } from '../reconnection';
+import { forLog } from '../sanitize';
+import type { RestoredConnection, SessionRecord } from '../session-store';
+import type { Client } from './client';
+import { Delivery } from './delivery';
+import { Membership } from './membership';
+import type { ResolvedSignalingOptions, SignalingOptions } from './options';
+import { type Fields, RequestError } from './request-fields';
+import { RoutedRelay } from './routed-relay';
+import { SignalingSockets } from './sockets';
+import { StreamRequests } from './stream-requests';
+
+export type { SignalingOptions } from './options';
+
+export class SignalingServer {
+  readonly #opts: ResolvedSignalingOptions;
+  readonly #limits: ServerLimits;
+  /** Connections whose socket dropped, kept for a reconnection (reconnection.ts). */
+  readonly #detached: DetachedConnections<SessionRecord>;
+  readonly #delivery: Delivery;
+  readonly #sockets: SignalingSockets;
+  readonly #routed: RoutedRelay;
+  readonly #membership: Membership;
+  readonly #streams: StreamRequests;
+
+  constructor(opts: SignalingOptions) {
+    const limits = opts.limits ?? { ...DEFAULT_LIMITS };
+    this.#limits = limits;
+    this.#opts = {
+      pingIntervalMs: 5000, pongTimeoutMs: 15000, connectTimeoutMs: limits.connectTimeoutMs, maxPayload: limits.maxMessageBytes,
+      limits, admission: opts.admission ?? new Admission(limits), reconnectGraceMs: DEFAULT_RECONNECT_GRACE_MS, ...opts,
+    };
+    // The parts read limits from the options: those resolved here, even when `limits` was passed as undefined.
+    this.#opts.limits = limits;
+    const log = (line: string): void => this.#log(line);
+    this.#detached = new DetachedConnections<SessionRecord>({
+      graceMs: this.#opts.reconnectGraceMs,
+      onExpire: (connectionId, session, why) => {
+        this.#log(`drop ${connectionId}: ${why}`);
+        this.#membership.removeConnection(session, connectionId, 'networkDisconnected');
+      },
+    });
+    this.#delivery = new Delivery(limits, this.#detached, log);
+    this.#sockets = new SignalingSockets(this.#opts, this.#delivery, {
+      message: (client, data, isBinary) => this.#onMessage(client, data, isBinary),
+      closed: (client, byServer) => {
+        if (byServer) this.#membership.leave(client, 'networkDisconnected');
+        else this.#membership.detach(client);
+      },
+      silent: (client) => this.#membership.detach(client),
+    }, log);
+    this.#routed = new RoutedRelay(this.#opts.router, this.#opts.store, this.#delivery, log);
+    this.#membership = new Membership(this.#opts, {
+      delivery: this.#delivery, detached: this.#detached, reconnectTokens: new ReconnectTokens(this.#opts.apiSecret), routed: this.#routed,
+      allowFullMessages: (client) => this.#sockets.allowFullMessages(client), log,
+    });
+    this.#streams = new StreamRequests(this.#opts, this.#delivery, this.#membership, this.#routed, log);
+    this.#routed.listen();
+  }
+
+  /** Connected (past `connect`) clients. */
+  get connectionCount(): number {
+    return this.#delivery.connectedCount;
+  }
+
+  /** Connections kept for a reconnection (their socket dropped); connectionCount does not count them. */
+  get detachedCount(): number {
+    return this.#detached.size;
+  }
+
+  /**
+   * Handles an HTTP upgrade; anything but the signaling path with its subprotocol is refused.
+   * Whatever a stranger sends here is answered or dropped, never thrown.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#sockets.handleUpgrade(req, socket, head);
+  }
+
+  /** Closes every socket with `code` and resolves once all are closed (terminating stragglers). */
+  async closeAll(code: number = CloseCode.SERVER_SHUTTING_DOWN, reason = 'server shutting down'): Promise<void> {
+    this.#routed.stopListening();
+    await this.#sockets.closeAll(code, reason);
+    this.#detached.clear();
+    this.#sockets.stop();
+  }
+
+  /**
+   * Connections a restarted server read back from its data directory: detached, as after a
+   * socket drop, until their clients reconnect within the grace or the grace ends.
+   */
+  restore(restored: readonly RestoredConnection[]): void {
+    this.#membership.restore(restored);
+  }
+
+  /** Every line is sanitized here: parts of it may come from clients (control characters escaped, length capped). */
+  #log(line: string): void {
+    this.#opts.log?.(forLog(line, 2000));
+  }
+
+  #onMessage(client: Client, data: RawData, isBinary: boolean): void {
+    if (client.closing) return;
+    if (!client.bucket.take()) {
+      return this.#delivery.close(client, CloseCode.RATE_LIMITED, `more than ${this.#limits.messagesPerSecond} messages per second`);
+    }
+    if (isBinary) return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'bad JSON');
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'a message must be a JSON object');
+    }
+    const req = message as Fields;
+    const type = req['type'];
+    if (typeof type !== 'string' || !(REQUEST_TYPES as readonly string[]).includes(type)) {
+      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, `unknown type ${String(JSON.stringify(type) ?? 'undefined').slice(0, 60)}`);
+    }
+    const id = req['id'];
+    if (typeof id !== 'string' || id === '' || id.length > 128) {
+      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'a request needs a string id');
+    }
+    if (!client.conn && type !== 'connect') return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'request before connect');
+    try {
+      this.#dispatch(client, type as RequestType, id, req);
+    } catch (err) {
+      if (err instanceof RequestError) {
+        this.#delivery.send(client, { type: 'error', id, code: err.code, message: err.message });
+      } else {
+        this.#log(`internal error on ${type}: ${(err as Error).stack ?? String(err)}`);
+        this.#delivery.send(client, { type: 'error', id, code: ErrorCode.OTC_SESSION_INTERNAL_ERROR, message: 'internal error' });
+      }
+    }
+  }
+
+  #dispatch(client: Client, type: RequestType, id: string, req: Fields): void {
+    if (type === 'connect') return this.#membership.connect(client, id, req);
+    const conn = client.conn!;
+    const session = client.session!;
+    switch (type) {
+      case 'publish': return this.#streams.publish(client, conn, session, id, req);
+      case 'unpublish': return this.#streams.unpublish(client, conn, session, id, req);
+      case 'subscribe': return this.#streams.subscribe(client, conn, session, id, req);
+      case 'unsubscribe': return this.#streams.unsubscribe(client, conn, session, id, req);
+      case 'offer':
+      case 'answer':
+      case 'candidate': return this.#streams.negotiate(client, type, conn, session, id, req);
+      case 'iceRestart': return this.#routed.iceRestart(client, conn, session, id, req);
+      case 'signal': return this.#streams.signal(client, conn, session, id, req);
+      case 'disconnect':
+        this.#delivery.send(client, { type: 'ack', id });
+        this.#membership.leave(client, 'clientDisconnected');
+        return this.#delivery.close(client, CloseCode.NORMAL, 'disconnected');
+    }
+  }
+}
