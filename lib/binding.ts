@@ -3,9 +3,10 @@
 // surface; the classes of this package validate arguments before they reach it.
 import type { IceConfig } from './ice-config';
 import * as path from 'node:path';
-import type { FrameCryptorStats } from './frame-cryptor';
-import type { PublisherStats, VideoCodec, VideoFrameFormat, VideoSource } from './publisher';
-import type { AudioData, MediaCheck, SubscriberStats, VideoFrame } from './subscriber';
+import type {
+  FrameCryptorStats, MediaCheck, NativePublisherEvent, NativeSessionEvent, NativeSubscriberEvent, PublisherStats,
+  SubscriberStats, VideoCodec, VideoFrameFormat, VideoSource,
+} from './native-types';
 
 /** Result of a native call that can fail for a reason of the call: `status` 0 is success. */
 export interface NativeStatus {
@@ -38,7 +39,6 @@ export interface NativeFrameCryptorClass {
   ): Promise<NativeFrameCryptor | number>;
 }
 
-export type NativeSessionEvent = (name: string, ...args: unknown[]) => void;
 
 /** otc_session_settings: where the server is, and the CAs a wss:// URL trusts (PEM file or text). */
 export interface NativeSessionSettings {
@@ -79,8 +79,6 @@ export interface NativePublisherSettings {
   testPattern?: { width: number; height: number; fps: number };
 }
 
-/** Events: ('streamCreated' | 'streamDestroyed', stream), ('error', code, message). */
-export type NativePublisherEvent = (name: string, ...args: unknown[]) => void;
 
 export interface NativePublisher {
   pushVideoFrame(format: VideoFrameFormat, width: number, height: number, data: Uint8Array): number;
@@ -93,15 +91,6 @@ export interface NativePublisher {
   isDeleted(): boolean;
 }
 
-/**
- * Events: 'connected', 'disconnected', 'encryptionSecretMatch', ('error', code, message),
- * ('videoFrame', NativeVideoFrame) and ('audioData', NativeAudioData) while delivery is on.
- */
-export type NativeSubscriberEvent = (name: string, ...args: unknown[]) => void;
-
-/** What the addon hands over with 'videoFrame' / 'audioData' (documented in subscriber.ts). */
-export type NativeVideoFrame = VideoFrame;
-export type NativeAudioData = AudioData;
 
 export interface NativeSubscriber {
   getStats(): SubscriberStats;
@@ -134,9 +123,9 @@ export interface NativeCodecInfo {
 
 export interface NativeAddon {
   NativeFrameCryptor: NativeFrameCryptorClass;
-  NativeSession: new (apiKey: string, sessionId: string, onEvent: NativeSessionEvent, settings?: NativeSessionSettings) => NativeSession;
-  NativePublisher: new (settings: NativePublisherSettings, onEvent: NativePublisherEvent) => NativePublisher;
-  NativeSubscriber: new (session: NativeSession, streamId: string, onEvent: NativeSubscriberEvent) => NativeSubscriber;
+  NativeSession: new (apiKey: string, sessionId: string, onEvent: (...event: NativeSessionEvent) => void, settings?: NativeSessionSettings) => NativeSession;
+  NativePublisher: new (settings: NativePublisherSettings, onEvent: (...event: NativePublisherEvent) => void) => NativePublisher;
+  NativeSubscriber: new (session: NativeSession, streamId: string, onEvent: (...event: NativeSubscriberEvent) => void) => NativeSubscriber;
   sframeHeaderEncode(kid: bigint, ctr: bigint): NativeStatus & { header?: Buffer };
   sframeHeaderDecode(bytes: Uint8Array): NativeStatus & { kid?: bigint; ctr?: bigint; size?: number };
   sframeAeadSeal(suite: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): NativeStatus & { out?: Buffer };

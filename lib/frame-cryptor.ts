@@ -1,4 +1,5 @@
 import { native, type NativeFrameCryptor } from './binding';
+import type { FrameCryptorStats } from './native-types';
 import { ErrorCode } from './error-code';
 import { OtcError, check, requireType } from './errors';
 import { type Codec, type CryptorEvent, type Outcome, DEFAULT_SUITE, MAX_FRAME_SIZE, Suite, codecNumber, isSuite } from './e2ee-types';
@@ -32,25 +33,9 @@ export interface OpenResult {
   event: CryptorEvent | null;
 }
 
-export interface FrameCryptorStats {
-  framesSealed: number;
-  bytesSealed: number;
-  framesDecrypted: number;
-  framesMismatch: number;
-  framesIntegrityFailure: number;
-  framesReplay: number;
-  bytesOpened: number;
-  mismatchEpisodes: number;
-  integrityEpisodes: number;
-  ratchetsFollowed: number;
-  /** The epoch senders use now. */
-  currentEpochId: number;
-  /** This cryptor's random 32-bit sender id (the low half of its KIDs). */
-  senderId: number;
-  /** Epochs whose keys are still in memory. */
-  epochsHeld: number;
-  inMismatch: boolean;
-}
+export type { FrameCryptorStats } from './native-types';
+
+const SECRET_RULES = 'the secret must be 8 to 256 characters of valid Unicode without NUL';
 
 function codecArg(codec: unknown): number {
   const value = codecNumber(codec);
@@ -88,18 +73,18 @@ export class FrameCryptor {
     requireType(Number.isInteger(gracePeriodMs) && gracePeriodMs >= 0 && gracePeriodMs <= 2 ** 31 - 1,
       'gracePeriodMs', 'a whole number of milliseconds');
     const valid = validateSecret(secret);
-    if (valid !== ErrorCode.OTC_SUCCESS) throw new OtcError(valid, 'the secret must be 8 to 256 characters of valid Unicode without NUL');
+    if (valid !== ErrorCode.OTC_SUCCESS) throw new OtcError(valid, SECRET_RULES);
     const result = await native.NativeFrameCryptor.create(sessionId, secret, suite, gracePeriodMs);
     if (typeof result === 'number') throw new OtcError(result);
     return new FrameCryptor(result);
   }
 
   #live(): NativeFrameCryptor {
-    if (!this.#native || this.#native.isClosed()) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the FrameCryptor is closed');
+    if (!this.#native || this.#native.isClosed()) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the FrameCryptor is deleted');
     return this.#native;
   }
 
-  /** Seals one encoded frame (at most 16 MiB). Throws OtcError on a closed cryptor or too large a frame. */
+  /** Seals one encoded frame (at most 16 MiB). Throws OtcError on a deleted cryptor or too large a frame. */
   seal(frame: Uint8Array, options: SealOptions): Buffer {
     const handle = this.#live();
     bytesArg(frame, 'frame');
@@ -127,15 +112,17 @@ export class FrameCryptor {
 
   /**
    * Replaces the secret: new frames use the new epoch at once; frames of the old one still open
-   * during the grace period. Resolves to OTC_SUCCESS, or OTC_SESSION_INVALID_ENCRYPTION_SECRET
-   * (and the previous secret stays).
+   * during the grace period. Asynchronous (the derivation runs on libuv's thread pool), so it
+   * follows the rule for asynchronous operations: resolves once the new key is in use, rejects
+   * with an OtcError, OTC_SESSION_INVALID_ENCRYPTION_SECRET (6004) for a secret that breaks the
+   * rules (the previous secret stays), as create() does.
    */
-  async setSecret(secret: Secret): Promise<ErrorCode> {
+  async setSecret(secret: Secret): Promise<void> {
     const handle = this.#live();
     requireType(isSecretType(secret), 'secret', 'a string or a Uint8Array');
     const valid = validateSecret(secret);
-    if (valid !== ErrorCode.OTC_SUCCESS) return valid;
-    return (await handle.setSecret(secret)) as ErrorCode;
+    if (valid !== ErrorCode.OTC_SUCCESS) throw new OtcError(valid, SECRET_RULES);
+    check(await handle.setSecret(secret));
   }
 
   /** Moves the sender one ratchet step forward (forward secrecy); receivers follow by themselves. */
@@ -150,13 +137,19 @@ export class FrameCryptor {
     throw new OtcError(ErrorCode.OTC_E2EE_CRYPTO_FAILURE);
   }
 
-  /** Wipes the keys now. Further calls throw OTC_E2EE_DELETED. Idempotent. */
-  close(): void {
+  /** Wipes the keys now and frees the cryptor (otc_frame_cryptor_delete). Further calls throw OTC_E2EE_DELETED. Idempotent. */
+  delete(): void {
     this.#native?.close();
     this.#native = null;
   }
 
-  get closed(): boolean {
+  /** delete(), for `using cryptor = await FrameCryptor.create(...)`: nothing to end gracefully. */
+  [Symbol.dispose](): void {
+    this.delete();
+  }
+
+  /** Whether delete() was called. */
+  get deleted(): boolean {
     return this.#native === null || this.#native.isClosed();
   }
 }

@@ -21,6 +21,7 @@ export { audio } from './audio';
 export type { AudioDevice } from './audio';
 export * as sframe from './sframe';
 export { init, destroy, isInitialized, getCodecs } from './media-engine';
+export type { SessionApi, PublisherApi, SubscriberApi, Deletable, Listenable, MaybePromise, PublisherStatsCommon } from './api-surface';
 export { runBot } from './bot/bot';
 export type { BotOptions, BotReport, SubscriptionReport } from './bot/bot';
 export type { CodecInfo, CodecDirection, MediaKind } from './media-engine';

@@ -1,6 +1,6 @@
 import { native } from './binding';
 import { type ErrorCode } from './error-code';
-import { OtcError, check, requireType } from './errors';
+import { check, nativeCall, requireType } from './errors';
 
 export interface CodecInfo {
   /** As in SDP: 'VP8', 'VP9', 'H264', 'opus', 'PCMU', ... */
@@ -18,10 +18,20 @@ export type CodecDirection = 'encode' | 'decode';
 /**
  * Starts libwebrtc (its network, worker and signaling threads and one PeerConnectionFactory with
  * Opus audio, VP8/VP9/H.264 video and loopback allowed), as `otc_init`. Calls nest: each init
- * needs one destroy. Throws OtcError on failure.
+ * needs one destroy. Throws OtcError on failure (init and destroy mirror otc_init / otc_destroy
+ * by name: they start and stop the engine, they do not free an object). Returns a Disposable
+ * whose disposal is that one destroy(): `using engine = otc.init();`.
  */
-export function init(): void {
+export function init(): Disposable {
   check(native.init());
+  let undone = false;
+  return {
+    [Symbol.dispose](): void {
+      if (undone) return;
+      undone = true;
+      destroy();
+    },
+  };
 }
 
 /** Undoes one init(); the last one tears libwebrtc down. Also done for you at process exit. */
@@ -37,13 +47,7 @@ export function isInitialized(): boolean {
 export function getCodecs(kind: MediaKind, direction: CodecDirection): CodecInfo[] {
   requireType(kind === 'audio' || kind === 'video', 'kind', "'audio' or 'video'");
   requireType(direction === 'encode' || direction === 'decode', 'direction', "'encode' or 'decode'");
-  try {
-    return native.getCodecs(kind, direction);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'number') throw new OtcError(code as ErrorCode, (error as Error).message);
-    throw error;
-  }
+  return nativeCall(() => native.getCodecs(kind, direction));
 }
 
 export type { ErrorCode };

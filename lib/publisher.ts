@@ -1,16 +1,15 @@
-import type { IceCandidateType } from './ice-config';
+import { EventEmitter } from 'node:events';
+import type { PublisherApi } from './api-surface';
 import { native, type NativePublisher, type NativePublisherSettings } from './binding';
+import { emitError } from './emit-error';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
+import {
+  type NativePublisherEvent, type PublisherStats, type VideoCodec, type VideoFrameFormat, type VideoSource, unknownNativeEvent,
+} from './native-types';
 import type { PublisherEvents, StreamEvent } from './session-types';
-import { TypedEmitter } from './typed-emitter';
 
-/** Video codecs a publisher can encode with. */
-export type VideoCodec = 'VP8' | 'VP9' | 'H264';
-/** Where a publisher's video comes from: the built-in test pattern, or frames you push. */
-export type VideoSource = 'testPattern' | 'pushed';
-/** Layouts of pushed frames: I420 (planes Y, U, V, packed) or RGBA (4 bytes a pixel). */
-export type VideoFrameFormat = 'I420' | 'RGBA';
+export type { PublisherStats, VideoCodec, VideoFrameFormat, VideoSource } from './native-types';
 
 const VIDEO_CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
 const VIDEO_SOURCES: readonly VideoSource[] = ['testPattern', 'pushed'];
@@ -53,44 +52,6 @@ export interface PushedVideoFrame {
   data: Uint8Array;
 }
 
-/** A snapshot of a publisher's counters (`otc_publisher_stats`); transport figures refresh once a second. */
-export interface PublisherStats {
-  /** Peer connections carrying this stream now. */
-  subscribers: number;
-  /** Frames encrypted by the frame cryptor (0 without E2EE). */
-  videoFramesSealed: number;
-  audioFramesSealed: number;
-  /** Encoded frames handed to the packetizer. */
-  videoFramesSent: number;
-  audioFramesSent: number;
-  /** Frames dropped because sealing failed. */
-  sealErrors: number;
-  videoFramesCaptured: number;
-  /** RTP payload bytes, all peers. */
-  bytesSent: number;
-  /** Over the last stats interval, all peers. */
-  videoBitrateBps: number;
-  audioBitrateBps: number;
-  /** Encoded frames per second, first peer. */
-  videoFps: number;
-  /** Encoded size, first peer. */
-  videoWidth: number;
-  videoHeight: number;
-  /** Round-trip time reported by the receiver, first peer; -1 when unknown. */
-  rttMs: number;
-  /** Epoch id of the key sealing now; 0 without E2EE. */
-  encryptionEpoch: number;
-  /** Whether this publisher seals its frames. */
-  e2ee: boolean;
-  /** Subscriptions refused because the publisher had its most peer connections already (64). */
-  subscribersRefused: number;
-  /** The first peer's selected ICE candidate pair: local and remote candidate types ('' before one is selected). */
-  localCandidateType: IceCandidateType;
-  remoteCandidateType: IceCandidateType;
-  /** How a relay local candidate reaches its TURN server ('udp', 'tcp', 'tls'); '' otherwise. */
-  relayProtocol: string;
-}
-
 export type { PublisherEvents };
 
 /** What a session hands a publisher when it publishes it (see publisherInternals). */
@@ -99,16 +60,16 @@ interface PublishAttempt {
   reject: (error: OtcError) => void;
   /** The stream was created: the session knows it (for subscribing to it). */
   created: (stream: StreamEvent) => void;
-  /** Publishing ended (stream destroyed, attempt failed, destroyed): the session lets go. */
+  /** Publishing ended (stream destroyed, attempt failed, deleted): the session lets go. */
   ended: (stream: StreamEvent | null) => void;
+  /** session.unpublish(this publisher), for a graceful `await using`. */
+  unpublish: () => ErrorCode;
 }
 
 /** How Session reaches a publisher's native handle and publishing state; not public API. */
 export interface PublisherInternals {
-  /** The native handle; throws OtcError OTC_E2EE_DELETED once destroyed. */
+  /** The native handle; throws OtcError OTC_E2EE_DELETED once deleted. */
   native(publisher: Publisher): NativePublisher;
-  /** Whether destroy() was called. */
-  destroyed(publisher: Publisher): boolean;
   /** session.publish() succeeded natively: the attempt now waits for 'streamCreated'. */
   begin(publisher: Publisher, attempt: PublishAttempt): void;
   /** session.unpublish() succeeded natively. */
@@ -129,6 +90,8 @@ function isInteger(value: unknown): value is number {
 }
 
 const INT32_MAX = 2 ** 31 - 1;
+/** How long `await using` waits for the stream to end before deleting anyway. */
+const DISPOSE_WAIT_MS = 5000;
 
 function settingsOf(options: PublisherOptions): NativePublisherSettings {
   requireType(typeof options === 'object' && options !== null && !Array.isArray(options), 'options', 'an object');
@@ -167,12 +130,13 @@ function settingsOf(options: PublisherOptions): NativePublisherSettings {
  * machine-readable frame number and capture time, which a subscriber's `mediaCheck()` reads) or
  * from frames you push; audio from the process-wide audio device (`otc.audio`).
  *
- * While published the publisher keeps the process alive; `destroy()` unpublishes and frees it.
+ * While published the publisher keeps the process alive; `delete()` unpublishes and frees it
+ * (`await using` unpublishes and waits for 'streamDestroyed' first).
  */
-export class Publisher extends TypedEmitter<PublisherEvents> {
+export class Publisher extends EventEmitter<PublisherEvents> implements PublisherApi {
   #native: NativePublisher | null;
   // The addon holds this only weakly while unpublished: keep it here.
-  readonly #onEvent = (name: string, ...args: unknown[]): void => this.#onNative(name, args);
+  readonly #onEvent = (...event: NativePublisherEvent): void => this.#onNative(event);
   #attempt: PublishAttempt | null = null;
   #stream: StreamEvent | null = null;
 
@@ -185,7 +149,6 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
 
   static {
     publisherInternals.native = (publisher) => publisher.#live();
-    publisherInternals.destroyed = (publisher) => publisher.destroyed;
     publisherInternals.begin = (publisher, attempt) => {
       publisher.#attempt = attempt;
       publisher.#stream = null;
@@ -212,34 +175,42 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
     attempt.ended(stream);
   }
 
-  #onNative(name: string, args: unknown[]): void {
-    if (name === 'streamCreated') {
-      const stream = args[0] as StreamEvent;
-      this.#stream = stream;
-      const attempt = this.#attempt;
-      attempt?.created(stream);
-      attempt?.resolve(stream);
-      this.emit('streamCreated', stream);
-    } else if (name === 'streamDestroyed') {
-      const stream = args[0] as StreamEvent;
-      if (!this.#stream || this.#stream.streamId === stream.streamId) {
-        this.#end(new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'the stream was destroyed before it was created'));
-      }
-      this.emit('streamDestroyed', stream);
-    } else if (name === 'error') {
-      const error = new OtcError(args[0] as ErrorCode, args[1] as string);
-      if (this.#attempt && !this.#stream) {
-        // The attempt is over: publish() rejects with it (and it is not emitted twice).
-        this.#end(error);
+  #onNative(event: NativePublisherEvent): void {
+    switch (event[0]) {
+      case 'streamCreated': {
+        const stream = event[1];
+        this.#stream = stream;
+        const attempt = this.#attempt;
+        attempt?.created(stream);
+        attempt?.resolve(stream);
+        this.emit('streamCreated', stream);
         return;
       }
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-      else process.emitWarning(error.message, 'OtcPublisherWarning');
+      case 'streamDestroyed': {
+        const stream = event[1];
+        if (!this.#stream || this.#stream.streamId === stream.streamId) {
+          this.#end(new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'the stream was destroyed before it was created'));
+        }
+        this.emit('streamDestroyed', stream);
+        return;
+      }
+      case 'error': {
+        const error = new OtcError(event[1] as ErrorCode, event[2]);
+        if (this.#attempt && !this.#stream) {
+          // The attempt is over: publish() rejects with it (and it is not emitted twice).
+          this.#end(error);
+          return;
+        }
+        emitError(this, error, 'OtcPublisherWarning');
+        return;
+      }
+      default:
+        unknownNativeEvent(event);
     }
   }
 
   #live(): NativePublisher {
-    if (!this.#native || this.#native.isDeleted()) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the publisher is destroyed');
+    if (!this.#native || this.#native.isDeleted()) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the publisher is deleted');
     return this.#native;
   }
 
@@ -282,7 +253,7 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
 
   /** The stream id while published (after 'streamCreated'), else null. */
   get streamId(): string | null {
-    return this.destroyed ? null : this.#native!.getStreamId();
+    return this.deleted ? null : this.#native!.getStreamId();
   }
 
   /** The stream while published (after 'streamCreated'), else null. */
@@ -291,17 +262,40 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
   }
 
   /**
-   * Unpublishes if needed, closes every peer connection and frees the publisher; idempotent.
-   * A pending session.publish() rejects with OTC_E2EE_DELETED; further calls throw it.
+   * Unpublishes if needed, closes every peer connection and frees the publisher
+   * (otc_publisher_delete); idempotent. A pending session.publish() rejects with
+   * OTC_E2EE_DELETED; further calls throw it.
    */
-  destroy(): void {
+  delete(): void {
     this.#native?.delete();
     this.#native = null;
-    this.#end(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the publisher is destroyed'));
+    this.#end(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the publisher is deleted'));
   }
 
-  /** Whether destroy() was called. */
-  get destroyed(): boolean {
+  /** delete(), for `using publisher = new Publisher(...)`. */
+  [Symbol.dispose](): void {
+    this.delete();
+  }
+
+  /** For `await using`: unpublishes and waits (at most 5 s) for 'streamDestroyed', then delete(). Never rejects. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const attempt = this.#attempt;
+    if (attempt && this.#stream && !this.deleted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, DISPOSE_WAIT_MS);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.once('streamDestroyed', done);
+        if (attempt.unpublish() !== ErrorCode.OTC_SUCCESS) done();
+      });
+    }
+    this.delete();
+  }
+
+  /** Whether delete() was called. */
+  get deleted(): boolean {
     return this.#native === null || this.#native.isDeleted();
   }
 }

@@ -1,12 +1,15 @@
+import { EventEmitter } from 'node:events';
+import type { SessionApi } from './api-surface';
 import { native, type NativeSession } from './binding';
+import { emitError } from './emit-error';
 import { ErrorCode } from './error-code';
-import { OtcError, check, nativeCall, requireType } from './errors';
+import { OtcError, nativeCall, requireType } from './errors';
 import { type IceConfig, checkIceConfig } from './ice-config';
 import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
 import { Subscriber, subscriberInternals } from './subscriber';
-import type { ConnectionEvent, SessionEvents, SignalOptions, StreamEvent } from './session-types';
-import { TypedEmitter } from './typed-emitter';
+import { type NativeSessionEvent, unknownNativeEvent } from './native-types';
+import type { SessionEvents, SignalOptions, StreamEvent } from './session-types';
 
 export type { ConnectionEvent, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from './session-types';
 
@@ -40,37 +43,38 @@ export interface SessionOptions {
   reconnectionTimeoutMs?: number;
 }
 
-/** Errors that end a connection attempt: connect() rejects with them. */
-const CONNECT_ERRORS = new Set<number>([
-  ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE, ErrorCode.OTC_SESSION_INVALID_SESSION,
-  ErrorCode.OTC_SESSION_CONNECTION_FAILED, ErrorCode.OTC_SESSION_CONNECTION_TIMED_OUT,
-  ErrorCode.OTC_SESSION_CONNECTION_REFUSED, ErrorCode.OTC_SESSION_ENCRYPTION_SECRET_MISSING,
-]);
+/** How long `await using` waits for a graceful disconnect before deleting anyway. */
+const DISPOSE_WAIT_MS = 5000;
 
 /**
  * A session, as `otc_session` in the C API: a session's identity, its end-to-end encryption
  * secret, and its connection to the session server (signals, connections and streams).
  * Publishers are published in it and its streams subscribed to (publish, subscribe). While
  * connecting or connected the session keeps the process alive; after 'disconnected' it lets go,
- * and its subscribers are destroyed and its publishers unpublished.
+ * and its subscribers are deleted and its publishers unpublished.
+ *
+ * An EventEmitter: `await events.once(session, 'connected')` rejects if 'error' comes first.
+ * The C core owns the connection state; this class keeps only what JS waits on.
  */
-export class Session extends TypedEmitter<SessionEvents> {
+export class Session extends EventEmitter<SessionEvents> implements SessionApi<Publisher, Subscriber> {
   #native: NativeSession | null;
   // The addon holds this only weakly (so an unreferenced Session can be collected): keep it here.
-  readonly #onEvent = (name: string, ...args: unknown[]): void => this.#onNative(name, args);
+  readonly #onEvent = (...event: NativeSessionEvent): void => this.#onNative(event);
   readonly apiKey: string;
   readonly sessionId: string;
-  /** The pending connect(): settled by 'connected', or by the error or 'disconnected' ending it. */
+  /** The pending connect(): settled by 'connected', or by the error ending the attempt (the C API's contract). */
   #connecting: { resolve: () => void; reject: (error: OtcError) => void } | null = null;
   #disconnecting: Array<() => void> = [];
-  #state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'disconnecting' = 'disconnected';
+  /** A secret was set and its key is not derived yet (encryptionKeyReady() waits). */
+  #keyPending = false;
+  #keyWaiters: Array<{ resolve: (epochId: number) => void; reject: (error: OtcError) => void }> = [];
   /** The 1022 error that precedes a 'disconnected' the session did not ask for (its reason). */
   #dropped: OtcError | undefined;
-  /** Streams of the session now (from 'streamCreated', and this client's own). */
+  /** Streams of the session now (from 'streamCreated', and this client's own): subscribe(id) needs them. */
   readonly #streams = new Map<string, StreamEvent>();
   /** Publishers published (or being published) in this session. */
   readonly #publishers = new Set<Publisher>();
-  /** Subscribers made from this session's streams and not destroyed. */
+  /** Subscribers made from this session's streams and not deleted. */
   readonly #subscribers = new Set<Subscriber>();
 
   constructor(apiKey: string, sessionId: string, options: SessionOptions = {}) {
@@ -98,58 +102,85 @@ export class Session extends TypedEmitter<SessionEvents> {
     }));
   }
 
-  #onNative(name: string, args: unknown[]): void {
-    if (name === 'encryptionKeyReady') {
-      this.emit('encryptionKeyReady', args[0] as number);
-    } else if (name === 'connected') {
-      this.#state = 'connected';
-      const pending = this.#connecting;
-      this.#connecting = null;
-      pending?.resolve();
-      this.emit('connected');
-    } else if (name === 'disconnected') {
-      this.#state = 'disconnected';
-      this.#endMedia();
-      const pending = this.#connecting;
-      this.#connecting = null;
-      pending?.reject(new OtcError(ErrorCode.OTC_SESSION_CONNECTION_FAILED, 'disconnected while connecting'));
-      const waiting = this.#disconnecting;
-      this.#disconnecting = [];
-      for (const resolve of waiting) resolve();
-      const reason = this.#dropped;
-      this.#dropped = undefined;
-      this.emit('disconnected', reason);
-    } else if (name === 'reconnecting') {
-      if (this.#state === 'connected') this.#state = 'reconnecting';
-      this.emit('reconnecting');
-    } else if (name === 'reconnected') {
-      if (this.#state === 'reconnecting') this.#state = 'connected';
-      this.emit('reconnected');
-    } else if (name === 'connectionCreated' || name === 'connectionDestroyed') {
-      this.emit(name, args[0] as ConnectionEvent);
-    } else if (name === 'streamCreated' || name === 'streamDestroyed') {
-      const stream = args[0] as StreamEvent;
-      if (name === 'streamCreated') this.#streams.set(stream.streamId, stream);
-      else this.#streams.delete(stream.streamId);
-      this.emit(name, stream);
-    } else if (name === 'signal') {
-      this.emit('signal', { type: args[0] as string, data: args[1] as string, from: args[2] as string });
-    } else if (name === 'error') {
-      const error = new OtcError(args[0] as ErrorCode, args[1] as string);
-      if (error.code === ErrorCode.OTC_SESSION_CONNECTION_DROPPED && this.#state !== 'connecting') this.#dropped = error;
-      if (this.#connecting && this.#state === 'connecting' && CONNECT_ERRORS.has(error.code)) {
-        // The attempt is over: connect() rejects with it (and it is not emitted twice).
-        this.#state = 'disconnected';
-        const pending = this.#connecting;
-        this.#connecting = null;
-        pending.reject(error);
+  #onNative(event: NativeSessionEvent): void {
+    switch (event[0]) {
+      case 'encryptionKeyReady': {
+        this.#keyPending = false;
+        const waiting = this.#keyWaiters;
+        this.#keyWaiters = [];
+        for (const waiter of waiting) waiter.resolve(event[1]);
+        this.emit('encryptionKeyReady', event[1]);
         return;
       }
-      // Like EventEmitter's 'error', but never throws from a native callback: unheard errors
-      // are reported as warnings.
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-      else process.emitWarning(error.message, 'OtcSessionWarning');
+      case 'connected': {
+        const pending = this.#connecting;
+        this.#connecting = null;
+        pending?.resolve();
+        this.emit('connected');
+        return;
+      }
+      case 'disconnected': {
+        this.#endMedia();
+        const pending = this.#connecting;
+        this.#connecting = null;
+        pending?.reject(new OtcError(ErrorCode.OTC_SESSION_CONNECTION_FAILED, 'disconnected while connecting'));
+        const waiting = this.#disconnecting;
+        this.#disconnecting = [];
+        for (const resolve of waiting) resolve();
+        const reason = this.#dropped;
+        this.#dropped = undefined;
+        this.emit('disconnected', reason);
+        return;
+      }
+      case 'reconnecting':
+      case 'reconnected':
+        this.emit(event[0]);
+        return;
+      case 'connectionCreated':
+      case 'connectionDestroyed':
+        this.emit(event[0], event[1]);
+        return;
+      case 'streamCreated':
+        this.#streams.set(event[1].streamId, event[1]);
+        this.emit('streamCreated', event[1]);
+        return;
+      case 'streamDestroyed':
+        this.#streams.delete(event[1].streamId);
+        this.emit('streamDestroyed', event[1]);
+        return;
+      case 'signal':
+        this.emit('signal', { type: event[1], data: event[2], from: event[3] });
+        return;
+      case 'error':
+        this.#onError(new OtcError(event[1] as ErrorCode, event[2]));
+        return;
+      default:
+        unknownNativeEvent(event);
     }
+  }
+
+  #onError(error: OtcError): void {
+    if (this.#connecting) {
+      // otc_session_connect's contract: an error while connecting ends the attempt, and connect()
+      // rejects with it (it is not emitted twice).
+      const pending = this.#connecting;
+      this.#connecting = null;
+      pending.reject(error);
+      return;
+    }
+    if (error.code === ErrorCode.OTC_SESSION_CONNECTION_DROPPED) {
+      // 'disconnected' follows and carries it as its reason: not an 'error' as well (it would
+      // reject an events.once(session, 'disconnected') that waits for exactly this).
+      this.#dropped = error;
+      return;
+    }
+    if (this.#keyPending && error.code === ErrorCode.OTC_SESSION_INTERNAL_ERROR) {
+      this.#keyPending = false;
+      const waiting = this.#keyWaiters;
+      this.#keyWaiters = [];
+      for (const waiter of waiting) waiter.reject(error);
+    }
+    emitError(this, error, 'OtcSessionWarning');
   }
 
   #live(): NativeSession {
@@ -167,7 +198,9 @@ export class Session extends TypedEmitter<SessionEvents> {
     if (!isSecretType(secret)) return ErrorCode.OTC_SESSION_INVALID_ENCRYPTION_SECRET;
     const valid = validateSecret(secret);
     if (valid !== ErrorCode.OTC_SUCCESS) return valid;
-    return handle.setEncryptionSecret(secret) as ErrorCode;
+    const status = handle.setEncryptionSecret(secret) as ErrorCode;
+    if (status === ErrorCode.OTC_SUCCESS) this.#keyPending = true;
+    return status;
   }
 
   /** The epoch id of the key in use, or null while none is derived yet. */
@@ -179,10 +212,17 @@ export class Session extends TypedEmitter<SessionEvents> {
     return this.#live().hasEncryptionSecret();
   }
 
-  /** Resolves when the key of the secret last set is in use. */
-  async encryptionKeyReady(): Promise<number> {
-    this.#live();
-    return new Promise<number>((resolve) => this.once('encryptionKeyReady', resolve));
+  /**
+   * Resolves with the epoch id once the key of the secret last set is in use: at once when it
+   * already is, else at the next 'encryptionKeyReady'. Rejects with OTC_SESSION_INTERNAL_ERROR
+   * if the derivation fails, OTC_E2EE_DELETED if the session is deleted first.
+   */
+  encryptionKeyReady(): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const epoch = this.#live().getEncryptionEpoch();
+      if (!this.#keyPending && epoch !== null) resolve(epoch);
+      else this.#keyWaiters.push({ resolve, reject });
+    });
   }
 
   /**
@@ -192,45 +232,46 @@ export class Session extends TypedEmitter<SessionEvents> {
    */
   connect(token: string): Promise<void> {
     requireType(typeof token === 'string' && token.length > 0, 'token', 'a non-empty string');
-    const handle = this.#live();
-    if (this.#state !== 'disconnected') {
-      return Promise.reject(new OtcError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, `the session is ${this.#state}`));
-    }
     return new Promise<void>((resolve, reject) => {
-      const status = handle.connect(token);
+      // OTC_SESSION_ILLEGAL_STATE when already connecting or connected: the C core says.
+      const status = this.#live().connect(token);
       if (status !== ErrorCode.OTC_SUCCESS) {
         reject(new OtcError(status as ErrorCode));
         return;
       }
-      this.#state = 'connecting';
       this.#connecting = { resolve, reject };
     });
   }
 
-  /** Leaves the session; resolves once disconnected (at once when not connected). */
+  /** Leaves the session; resolves once disconnected (at once when not connected or connecting). */
   disconnect(): Promise<void> {
-    if (!this.#native || this.#state === 'disconnected') return Promise.resolve();
+    const handle = this.#native;
+    if (!handle) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      const joining = this.#disconnecting.length > 0;
       this.#disconnecting.push(resolve);
-      if (this.#state !== 'disconnecting') {
-        const status = this.#native!.disconnect();
-        if (status === ErrorCode.OTC_SUCCESS) this.#state = 'disconnecting';
+      // OTC_SESSION_ILLEGAL_STATE: not connected, so nothing to wait for.
+      if (!joining && handle.disconnect() !== ErrorCode.OTC_SUCCESS) {
+        const waiting = this.#disconnecting;
+        this.#disconnecting = [];
+        for (const done of waiting) done();
       }
     });
   }
 
   /**
-   * Sends a signal to every client of the session, or to the connection `to`. Throws an
-   * OtcError for limits broken here (type: 1414 too long, 1461 bad characters; data: 1413 over
-   * 8 KiB) or when not connected (1010); errors the server answers with arrive as 'error'.
+   * Sends a signal to every client of the session, or to the connection `to` (as
+   * otc_session_send_signal): OTC_SUCCESS, or the limit broken (type: 1414 too long, 1461 bad
+   * characters; data: 1413 over 8 KiB), or 1010 when not connected. Errors the server answers
+   * with arrive as 'error'.
    */
-  sendSignal(signal: SignalOptions): void {
+  sendSignal(signal: SignalOptions): ErrorCode {
     requireType(typeof signal === 'object' && signal !== null, 'signal', 'an object');
     const { type = '', data, to } = signal;
     requireType(typeof type === 'string', 'signal.type', 'a string');
     requireType(typeof data === 'string', 'signal.data', 'a string');
     requireType(to === undefined || (typeof to === 'string' && to.length > 0), 'signal.to', 'a connection id');
-    check(this.#live().sendSignal(type, data, to ?? null));
+    return this.#live().sendSignal(type, data, to ?? null) as ErrorCode;
   }
 
   /** This client's connection id while connected, else null. */
@@ -260,14 +301,13 @@ export class Session extends TypedEmitter<SessionEvents> {
    * OTC_MEDIA_ENGINE_NOT_INITIALIZED (otc.init() first), or the publisher error that ends the
    * attempt (1500 refused, e.g. a subscriber token; 1541 timed out; 1610; 6001), or
    * OTC_PUBLISHER_SESSION_DISCONNECTED / OTC_E2EE_DELETED when the session or the publisher goes
-   * first. Throws a TypeError for a non-Publisher and OTC_E2EE_DELETED for a deleted session or
-   * destroyed publisher.
+   * first, or at once for a deleted session or publisher. Throws a TypeError for a non-Publisher.
    */
   publish(publisher: Publisher): Promise<StreamEvent> {
     requireType(publisher instanceof Publisher, 'publisher', 'a Publisher');
-    const handle = this.#live();
-    const nativePublisher = publisherInternals.native(publisher);
     return new Promise<StreamEvent>((resolve, reject) => {
+      const handle = this.#live();
+      const nativePublisher = publisherInternals.native(publisher);
       const status = handle.publish(nativePublisher);
       if (status !== ErrorCode.OTC_SUCCESS) {
         reject(new OtcError(status as ErrorCode));
@@ -284,6 +324,7 @@ export class Session extends TypedEmitter<SessionEvents> {
           this.#publishers.delete(publisher);
           if (stream) this.#streams.delete(stream.streamId);
         },
+        unpublish: () => (this.#native ? this.unpublish(publisher) : ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND),
       });
     });
   }
@@ -296,7 +337,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   unpublish(publisher: Publisher): ErrorCode {
     requireType(publisher instanceof Publisher, 'publisher', 'a Publisher');
     const handle = this.#live();
-    if (publisherInternals.destroyed(publisher)) return ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND;
+    if (publisher.deleted) return ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND;
     const status = handle.unpublish(publisherInternals.native(publisher)) as ErrorCode;
     if (status === ErrorCode.OTC_SUCCESS) publisherInternals.unpublished(publisher);
     return status;
@@ -321,7 +362,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     const subscriber = subscriberInternals.create(handle, known, (gone) => this.#subscribers.delete(gone));
     const status = handle.subscribe(subscriberInternals.native(subscriber));
     if (status !== ErrorCode.OTC_SUCCESS) {
-      subscriber.destroy();
+      subscriber.delete();
       throw new OtcError(status as ErrorCode);
     }
     this.#subscribers.add(subscriber);
@@ -331,12 +372,12 @@ export class Session extends TypedEmitter<SessionEvents> {
   /**
    * Stops receiving (as otc_session_unsubscribe): OTC_SUCCESS, then the subscriber emits
    * 'disconnected'; OTC_SESSION_SUBSCRIBER_NOT_FOUND when it is not subscribed in this session.
-   * The subscriber stays usable for stats until destroy().
+   * The subscriber stays usable for stats until delete().
    */
   unsubscribe(subscriber: Subscriber): ErrorCode {
     requireType(subscriber instanceof Subscriber, 'subscriber', 'a Subscriber');
     const handle = this.#live();
-    if (subscriber.destroyed) return ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND;
+    if (subscriber.deleted) return ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND;
     return handle.unsubscribe(subscriberInternals.native(subscriber)) as ErrorCode;
   }
 
@@ -356,7 +397,7 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   /**
    * Wipes the session's keys, leaves the session without waiting (no 'disconnected' follows) and
-   * frees it; idempotent. Its subscribers are destroyed (each emits 'disconnected' first if it
+   * frees it (otc_session_delete); idempotent. Its subscribers are deleted (each emits 'disconnected' first if it
    * had not) and its publishers unpublished (a pending publish() rejects); the publishers stay
    * usable. Further calls throw OTC_E2EE_DELETED.
    */
@@ -370,9 +411,33 @@ export class Session extends TypedEmitter<SessionEvents> {
     const waiting = this.#disconnecting;
     this.#disconnecting = [];
     for (const resolve of waiting) resolve();
-    this.#state = 'disconnected';
+    const keyWaiters = this.#keyWaiters;
+    this.#keyWaiters = [];
+    for (const waiter of keyWaiters) waiter.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the session is deleted'));
   }
 
+  /** delete(), for `using session = new Session(...)`. */
+  [Symbol.dispose](): void {
+    this.delete();
+  }
+
+  /**
+   * For `await using`: disconnects (waiting at most 5 s for 'disconnected'), then delete().
+   * Never rejects: disposal must not hide the error that left the block.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#native) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.disconnect(),
+        new Promise<void>((resolve) => { timer = setTimeout(resolve, DISPOSE_WAIT_MS); }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.delete();
+  }
+
+  /** Whether delete() was called. */
   get deleted(): boolean {
     return this.#native === null;
   }

@@ -1,100 +1,15 @@
-import type { IceCandidateType } from './ice-config';
+import { EventEmitter } from 'node:events';
+import type { SubscriberApi } from './api-surface';
 import { native, type NativeSession, type NativeSubscriber } from './binding';
+import { emitError } from './emit-error';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
-import type { StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from './session-types';
-import { TypedEmitter } from './typed-emitter';
+import {
+  type AudioData, type MediaCheck, type NativeSubscriberEvent, type SubscriberStats, type VideoFrame, unknownNativeEvent,
+} from './native-types';
+import type { StreamEvent, SubscriberStateEvents } from './session-types';
 
-/** A decoded video frame (I420), copied out of the media thread; the buffers are the listener's. */
-export interface VideoFrame {
-  width: number;
-  height: number;
-  /** The luma plane, strideY bytes a row, height rows. */
-  y: Buffer;
-  /** The chroma planes, strideU / strideV bytes a row, (height + 1) / 2 rows. */
-  u: Buffer;
-  v: Buffer;
-  /** Packed planes: strideY is width, strideU and strideV are (width + 1) / 2. */
-  strideY: number;
-  strideU: number;
-  strideV: number;
-  /** Render time of the frame in microseconds (libwebrtc's clock). */
-  timestampUs: number;
-}
-
-/** 10 ms of decoded audio of the stream. */
-export interface AudioData {
-  /** 16-bit PCM, interleaved when channels > 1: sampleRate / 100 * channels samples. */
-  samples: Int16Array;
-  sampleRate: number;
-  channels: number;
-}
-
-/**
- * A snapshot of a subscriber's counters (`otc_subscriber_stats`, camelCase) and of its delivery
- * to JS: what became of its frames (session-types.ts), and the transport's figures.
- */
-export interface SubscriberStats extends SubscriberFrameStats {
-  /** Frames of a stream without E2EE (not opened). */
-  framesUnencrypted: number;
-  mismatchEpisodes: number;
-  /** Dropped by the decoder or jitter buffer. */
-  videoFramesDropped: number;
-  packetsLost: number;
-  bytesReceived: number;
-  /** Over the last stats interval. */
-  videoBitrateBps: number;
-  audioBitrateBps: number;
-  /** -1 when unknown. */
-  rttMs: number;
-  /** Mean, video. */
-  jitterBufferDelayMs: number;
-  /** Epoch id of the last frame opened; 0 none. */
-  encryptionEpoch: number;
-  /**
-   * Decoded frames not delivered as 'videoFrame' because the listener fell behind: a frame that
-   * finds 4 frames already waiting (in the addon, or 4 in JS) is dropped.
-   */
-  videoFramesDroppedForJs: number;
-  /** The same for 'audioData' (50 blocks, 500 ms, waiting). */
-  audioDataDroppedForJs: number;
-  /** The selected ICE candidate pair: local and remote candidate types ('' before one is selected). */
-  localCandidateType: IceCandidateType;
-  remoteCandidateType: IceCandidateType;
-  /** How a relay local candidate reaches its TURN server ('udp', 'tcp', 'tls'); '' otherwise. */
-  relayProtocol: string;
-}
-
-/**
- * What the subscriber's media check read from the test pattern's frame code in the frames it
- * decoded (`otc_media_check`, camelCase). Frames without a readable code (a pushed source) count
- * only as unreadable.
- */
-export interface MediaCheck {
-  /** Every decoded frame the check looked at. */
-  framesDecoded: number;
-  /** Frames with a readable code, each frame number counted once. */
-  framesReceived: number;
-  framesUnreadable: number;
-  /** Numbers missing between the first and the highest seen. */
-  framesLost: number;
-  /** A frame number delivered again (a frozen picture). */
-  framesRepeated: number;
-  framesOutOfOrder: number;
-  /** Gaps between new frames over max(3 x mean, mean + 150 ms). */
-  freezes: number;
-  maxGapMs: number;
-  /** Capture (the publisher's clock) to decode: meaningful on one machine only. */
-  latencyMeanMs: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  latencyMaxMs: number;
-  firstFrameNumber: number;
-  /** The highest seen. */
-  lastFrameNumber: number;
-  /** When the first readable frame was decoded (CLOCK_MONOTONIC, µs). */
-  firstFrameTimeUs: number;
-}
+export type { AudioData, MediaCheck, SubscriberStats, VideoFrame } from './native-types';
 
 /** Events of a Subscriber: its state and E2EE events (session-types.ts), and decoded media. */
 export interface SubscriberEvents extends SubscriberStateEvents {
@@ -113,9 +28,9 @@ export interface SubscriberEvents extends SubscriberStateEvents {
 export interface SubscriberInternals {
   /** A new subscriber for stream (throws OtcError 1604 when the session holds no such stream). */
   create(session: NativeSession, stream: StreamEvent, removed: (subscriber: Subscriber) => void): Subscriber;
-  /** The native handle; throws OtcError OTC_E2EE_DELETED once destroyed. */
+  /** The native handle; throws OtcError OTC_E2EE_DELETED once deleted. */
   native(subscriber: Subscriber): NativeSubscriber;
-  /** The session disconnected or is deleted: 'disconnected' if not yet, then destroy. */
+  /** The session disconnected or is deleted: 'disconnected' if not yet, then delete. */
   sessionEnded(subscriber: Subscriber): void;
 }
 
@@ -128,20 +43,30 @@ type Waiter = { resolve: () => void; reject: (error: OtcError) => void };
 const MAX_VIDEO_QUEUED = 4;
 const MAX_AUDIO_QUEUED = 50;
 
+/** How long `await using` waits for 'disconnected' after unsubscribing before deleting anyway. */
+const DISPOSE_WAIT_MS = 5000;
+
 /**
  * A subscriber, as `otc_subscriber`: receives one stream of a session. Made by
  * `session.subscribe(stream)`, which has already started it; `connected()` resolves once media
  * flows. Every frame of an encrypted stream is opened before the decoder; a frame that does not
- * decrypt never reaches it. `destroy()` unsubscribes and frees it.
+ * decrypt never reaches it. `delete()` unsubscribes and frees it.
+ *
+ * An EventEmitter. Decoded media is copied out of the media thread only while 'videoFrame' /
+ * 'audioData' have listeners: `for await (const frame of events.on(subscriber, 'videoFrame'))`
+ * switches delivery on, and leaving the loop (which removes its listener) switches it off.
  */
-export class Subscriber extends TypedEmitter<SubscriberEvents> {
+export class Subscriber extends EventEmitter<SubscriberEvents> implements SubscriberApi<SubscriberEvents> {
   /** The stream this subscriber receives. */
   readonly stream: StreamEvent;
   #native: NativeSubscriber | null;
-  readonly #onEvent = (name: string, ...args: unknown[]): void => this.#onNative(name, args);
+  readonly #session: NativeSession;
+  readonly #onEvent = (...event: NativeSubscriberEvent): void => this.#onNative(event);
   #removed: ((subscriber: Subscriber) => void) | null;
+  /** What connected() waits on; the C core owns the subscription itself. */
   #state: 'connecting' | 'connected' | 'disconnected' = 'connecting';
   #waiting: Waiter[] = [];
+  /** Whether native delivery is switched on (it follows the listener counts). */
   #deliverVideo = false;
   #deliverAudio = false;
   // Media events are emitted one per event-loop turn (setImmediate), not inside the addon's
@@ -152,12 +77,22 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   #videoDropped = 0;
   #audioDropped = 0;
   #drain: NodeJS.Immediate | null = null;
+  // 'newListener' fires before the listener is added: a media listener coming turns delivery on.
+  readonly #onNewListener = (event: string | symbol): void => {
+    if (event === 'videoFrame' || event === 'audioData') this.#updateDelivery(event);
+  };
+  // 'removeListener' fires after it is gone (also for once() listeners and events.on() loops).
+  readonly #onRemoveListener = (event: string | symbol): void => {
+    if (event === 'videoFrame' || event === 'audioData') this.#updateDelivery();
+  };
 
   private constructor(session: NativeSession, stream: StreamEvent, removed: (subscriber: Subscriber) => void) {
     super();
     this.stream = stream;
+    this.#session = session;
     this.#removed = removed;
     this.#native = nativeCall(() => new native.NativeSubscriber(session, stream.streamId, this.#onEvent));
+    this.#watchListeners();
   }
 
   static {
@@ -165,42 +100,40 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     subscriberInternals.native = (subscriber) => subscriber.#live();
     subscriberInternals.sessionEnded = (subscriber) => {
       subscriber.#disconnected(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'the session disconnected'));
-      subscriber.destroy();
+      subscriber.delete();
     };
   }
 
-  /** Registers a listener; listening to 'videoFrame' / 'audioData' turns their delivery on. */
-  override on<E extends keyof SubscriberEvents & string>(event: E, listener: (...args: SubscriberEvents[E]) => void): this {
-    super.on(event, listener);
+  #watchListeners(): void {
+    // Node's own events, which SubscriberEvents does not list.
+    const emitter = this as unknown as EventEmitter;
+    if (!emitter.listeners('newListener').includes(this.#onNewListener)) emitter.on('newListener', this.#onNewListener);
+    if (!emitter.listeners('removeListener').includes(this.#onRemoveListener)) emitter.on('removeListener', this.#onRemoveListener);
+  }
+
+  /** As EventEmitter's; media delivery follows (and the listener watchers above stay). */
+  override removeAllListeners(event?: string | symbol): this {
+    if (event === undefined) super.removeAllListeners();
+    else super.removeAllListeners(event);
+    this.#watchListeners();
     this.#updateDelivery();
     return this;
   }
 
-  /** Registers a one-time listener; delivery of media events follows as for on(). */
-  override once<E extends keyof SubscriberEvents & string>(event: E, listener: (...args: SubscriberEvents[E]) => void): this {
-    super.once(event, listener);
-    this.#updateDelivery();
-    return this;
-  }
-
-  /** Removes a listener; without 'videoFrame' / 'audioData' listeners their delivery stops. */
-  override off<E extends keyof SubscriberEvents & string>(event: E, listener: (...args: SubscriberEvents[E]) => void): this {
-    super.off(event, listener);
-    this.#updateDelivery();
-    return this;
-  }
-
-  #updateDelivery(): void {
+  /** Switches native delivery to what the listeners ask for; `adding`: a listener of that event is about to be added. */
+  #updateDelivery(adding?: 'videoFrame' | 'audioData'): void {
     if (!this.#native || this.#native.isDeleted()) return;
-    const video = this.listenerCount('videoFrame') > 0;
-    const audio = this.listenerCount('audioData') > 0;
+    const video = adding === 'videoFrame' || this.listenerCount('videoFrame') > 0;
+    const audio = adding === 'audioData' || this.listenerCount('audioData') > 0;
     if (video !== this.#deliverVideo) {
       this.#deliverVideo = video;
       this.#native.setVideoFrameDelivery(video);
+      if (!video) this.#videoQueue = [];
     }
     if (audio !== this.#deliverAudio) {
       this.#deliverAudio = audio;
       this.#native.setAudioDataDelivery(audio);
+      if (!audio) this.#audioQueue = [];
     }
   }
 
@@ -227,56 +160,66 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     if (frame && this.#deliverVideo) this.emit('videoFrame', frame);
     const audio = this.#audioQueue.shift();
     if (audio && this.#deliverAudio) this.emit('audioData', audio);
-    this.#updateDelivery(); // a once() listener may have gone
-    if (!this.#deliverVideo) this.#videoQueue = [];
-    if (!this.#deliverAudio) this.#audioQueue = [];
     this.#queueMedia();
   }
 
-  #onNative(name: string, args: unknown[]): void {
-    if (name === 'videoFrame') {
-      if (!this.#deliverVideo) return;
-      if (this.#videoQueue.length >= MAX_VIDEO_QUEUED) this.#videoDropped++;
-      else this.#videoQueue.push(args[0] as VideoFrame);
-      this.#queueMedia();
-    } else if (name === 'audioData') {
-      if (!this.#deliverAudio) return;
-      if (this.#audioQueue.length >= MAX_AUDIO_QUEUED) this.#audioDropped++;
-      else this.#audioQueue.push(args[0] as AudioData);
-      this.#queueMedia();
-    } else if (name === 'connected') {
-      if (this.#state === 'disconnected') return;
-      this.#state = 'connected';
-      const waiting = this.#waiting;
-      this.#waiting = [];
-      for (const waiter of waiting) waiter.resolve();
-      this.emit('connected');
-    } else if (name === 'disconnected') {
-      this.#disconnected(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'disconnected before media flowed'));
-    } else if (name === 'encryptionSecretMatch') {
-      this.emit('encryptionSecretMatch');
-    } else if (name === 'error') {
-      const error = new OtcError(args[0] as ErrorCode, args[1] as string);
-      if (error.code === ErrorCode.OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH) {
-        this.emit('encryptionSecretMismatch', error);
+  #onNative(event: NativeSubscriberEvent): void {
+    switch (event[0]) {
+      case 'videoFrame':
+        if (!this.#deliverVideo) return;
+        if (this.#videoQueue.length >= MAX_VIDEO_QUEUED) this.#videoDropped++;
+        else this.#videoQueue.push(event[1]);
+        this.#queueMedia();
         return;
-      }
-      // Before media flows an error ends the attempt: connected() waiters reject with it.
-      let heard = false;
-      if (this.#state === 'connecting' && this.#waiting.length > 0) {
+      case 'audioData':
+        if (!this.#deliverAudio) return;
+        if (this.#audioQueue.length >= MAX_AUDIO_QUEUED) this.#audioDropped++;
+        else this.#audioQueue.push(event[1]);
+        this.#queueMedia();
+        return;
+      case 'connected': {
+        if (this.#state === 'disconnected') return;
+        this.#state = 'connected';
         const waiting = this.#waiting;
         this.#waiting = [];
-        for (const waiter of waiting) waiter.reject(error);
-        heard = true;
+        for (const waiter of waiting) waiter.resolve();
+        this.emit('connected');
+        return;
       }
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-      else if (!heard) process.emitWarning(error.message, 'OtcSubscriberWarning');
+      case 'disconnected':
+        this.#disconnected(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'disconnected before media flowed'));
+        return;
+      case 'encryptionSecretMatch':
+        this.emit('encryptionSecretMatch');
+        return;
+      case 'error':
+        this.#onError(new OtcError(event[1] as ErrorCode, event[2]));
+        return;
+      default:
+        unknownNativeEvent(event);
     }
+  }
+
+  #onError(error: OtcError): void {
+    if (error.code === ErrorCode.OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH) {
+      this.emit('encryptionSecretMismatch', error);
+      return;
+    }
+    // Before media flows an error ends the attempt: connected() waiters reject with it (then
+    // nobody listening to 'error' is no reason for a warning).
+    if (this.#state === 'connecting' && this.#waiting.length > 0) {
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const waiter of waiting) waiter.reject(error);
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      return;
+    }
+    emitError(this, error, 'OtcSubscriberWarning');
   }
 
   #live(): NativeSubscriber {
     // The native object also goes when its session is deleted (or collected) first.
-    if (!this.#native || this.#native.isDeleted()) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the subscriber is destroyed');
+    if (!this.#native || this.#native.isDeleted()) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the subscriber is deleted');
     return this.#native;
   }
 
@@ -293,12 +236,12 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   /**
    * Resolves once media flows (at once if it already does). Rejects with the error that ends the
    * attempt, with OTC_SUBSCRIBER_SESSION_DISCONNECTED when the subscription ends first, with
-   * OTC_E2EE_DELETED when destroyed, or with OTC_SUBSCRIBER_TIMED_OUT after timeoutMs.
+   * OTC_E2EE_DELETED when deleted, or with OTC_SUBSCRIBER_TIMED_OUT after timeoutMs.
    */
   connected(timeoutMs?: number): Promise<void> {
     requireType(timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 0), 'timeoutMs', 'a number >= 0');
     if (this.#state === 'connected') return Promise.resolve();
-    if (this.destroyed) return Promise.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the subscriber is destroyed'));
+    if (this.deleted) return Promise.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the subscriber is deleted'));
     if (this.#state === 'disconnected') {
       return Promise.reject(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'the subscriber is disconnected'));
     }
@@ -320,7 +263,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
 
   /**
    * Resolves with the next decoded video frame (delivery is on while it waits). Rejects with
-   * OTC_SUBSCRIBER_TIMED_OUT after timeoutMs, or OTC_E2EE_DELETED if destroyed first.
+   * OTC_SUBSCRIBER_TIMED_OUT after timeoutMs, or OTC_E2EE_DELETED if deleted first.
    */
   firstFrame(timeoutMs?: number): Promise<VideoFrame> {
     requireType(timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 0), 'timeoutMs', 'a number >= 0');
@@ -377,10 +320,11 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   }
 
   /**
-   * Unsubscribes if needed and frees the subscriber; idempotent. Pending connected() calls reject
-   * with OTC_E2EE_DELETED; no further events are emitted. Further calls throw OTC_E2EE_DELETED.
+   * Unsubscribes if needed and frees the subscriber (otc_subscriber_delete); idempotent. Pending
+   * connected() calls reject with OTC_E2EE_DELETED; no further events are emitted. Further calls
+   * throw OTC_E2EE_DELETED.
    */
-  destroy(): void {
+  delete(): void {
     const handle = this.#native;
     this.#native = null;
     handle?.delete();
@@ -388,19 +332,50 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     this.#drain = null;
     this.#videoQueue = [];
     this.#audioQueue = [];
+    this.#deliverVideo = false;
+    this.#deliverAudio = false;
     if (this.#state !== 'disconnected') {
       this.#state = 'disconnected';
       const waiting = this.#waiting;
       this.#waiting = [];
-      for (const waiter of waiting) waiter.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the subscriber is destroyed'));
+      for (const waiter of waiting) waiter.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the subscriber is deleted'));
     }
     const removed = this.#removed;
     this.#removed = null;
     removed?.(this);
   }
 
-  /** Whether destroy() was called (or its session was deleted). */
-  get destroyed(): boolean {
+  /** delete(), for `using subscriber = session.subscribe(...)`. */
+  [Symbol.dispose](): void {
+    this.delete();
+  }
+
+  /** For `await using`: unsubscribes and waits (at most 5 s) for 'disconnected', then delete(). Never rejects. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const handle = this.#native;
+    if (handle && !handle.isDeleted() && this.#state !== 'disconnected') {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.off('disconnected', done);
+          resolve();
+        };
+        const timer = setTimeout(done, DISPOSE_WAIT_MS);
+        this.once('disconnected', done);
+        let status: number = ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND;
+        try {
+          if (!this.#session.isDeleted()) status = this.#session.unsubscribe(handle);
+        } catch {
+          // The session went meanwhile: nothing to unsubscribe from.
+        }
+        if (status !== ErrorCode.OTC_SUCCESS) done();
+      });
+    }
+    this.delete();
+  }
+
+  /** Whether delete() was called (or its session was deleted). */
+  get deleted(): boolean {
     return this.#native === null || this.#native.isDeleted();
   }
 }

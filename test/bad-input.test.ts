@@ -58,7 +58,7 @@ async function rejectsType(t: ExecutionContext, fn: () => Promise<unknown>, what
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 const ascii = (s: string): number[] => [...Buffer.from(s, 'latin1')];
 
-/** Secrets that break the rules (frame format section 1), as strings and as raw UTF-8 bytes. */
+/** Secrets that break the rules (docs/e2ee-frame-format.md section 1.1), as strings and raw UTF-8. */
 const INVALID_SECRETS: Array<[string, string | Uint8Array]> = [
   ['0 code points', ''],
   ['7 ASCII code points', 'a'.repeat(7)],
@@ -138,7 +138,7 @@ check('FrameCryptor.create rejects every invalid secret with OtcError 6004 and a
   const created = await Promise.all(VALID_SECRETS.map(([, secret]) => otc.FrameCryptor.create({ sessionId, secret })));
   for (const cryptor of created) {
     t.is(cryptor.open(cryptor.seal(Buffer.from('frame'), { codec: 'opus' }), { codec: 'opus' }).outcome, 'decrypted');
-    cryptor.close();
+    cryptor.delete();
   }
 });
 
@@ -154,12 +154,12 @@ check('sframe.deriveBaseKey rejects every invalid secret with OtcError 6004 and 
   t.is(new Set(keys.map((k) => k.toString('hex'))).size, new Set(utf8).size);
 });
 
-check('FrameCryptor.setSecret resolves to 6004 for an invalid secret and the previous secret stays', async (t) => {
+check('FrameCryptor.setSecret rejects with OtcError 6004 for an invalid secret (as create does) and the previous secret stays', async (t) => {
   const sessionId = uniqueSessionId('setsecret');
   const cryptor = await otc.FrameCryptor.create({ sessionId, secret: SECRET });
   const peer = await otc.FrameCryptor.create({ sessionId, secret: SECRET });
   const epoch = cryptor.stats().currentEpochId;
-  for (const [name, secret] of INVALID_SECRETS) t.is(await cryptor.setSecret(secret), INVALID, name);
+  for (const [name, secret] of INVALID_SECRETS) await rejectsOtc(t, () => cryptor.setSecret(secret), INVALID, name);
   for (const [name, secret] of NON_SECRETS) await rejectsType(t, () => loosely(cryptor.setSecret.bind(cryptor))(secret), name);
   t.is(cryptor.stats().currentEpochId, epoch);
   t.is(cryptor.stats().epochsHeld, 1);
@@ -298,14 +298,14 @@ check('a 64 MB frame gives OtcError OTC_E2EE_FRAME_TOO_LARGE from seal and open 
   t.is(cryptor.stats().framesSealed, 1);
 });
 
-check('seal, open, stats, setSecret and ratchet on a closed cryptor throw OtcError OTC_E2EE_DELETED; close twice is fine', async (t) => {
+check('seal, open, stats, setSecret and ratchet on a deleted cryptor throw OtcError OTC_E2EE_DELETED; delete twice is fine', async (t) => {
   const cryptor = await otc.FrameCryptor.create({ sessionId: uniqueSessionId('closed'), secret: SECRET });
   const sealed = cryptor.seal(Buffer.from('frame'), { codec: 'opus' });
-  t.false(cryptor.closed);
-  cryptor.close();
-  t.true(cryptor.closed);
-  t.notThrows(() => cryptor.close());
-  t.true(cryptor.closed);
+  t.false(cryptor.deleted);
+  cryptor.delete();
+  t.true(cryptor.deleted);
+  t.notThrows(() => cryptor.delete());
+  t.true(cryptor.deleted);
   const deleted = otc.ErrorCode.OTC_E2EE_DELETED;
   throwsOtc(t, () => cryptor.seal(Buffer.from('frame'), { codec: 'opus' }), deleted, 'seal');
   throwsOtc(t, () => cryptor.open(sealed, { codec: 'opus' }), deleted, 'open');
@@ -315,14 +315,14 @@ check('seal, open, stats, setSecret and ratchet on a closed cryptor throw OtcErr
   await rejectsOtc(t, () => cryptor.setSecret('short'), deleted, 'setSecret with a bad secret');
 });
 
-check('close while a setSecret is deriving neither crashes nor hangs', async (t) => {
+check('delete while a setSecret is deriving neither crashes nor hangs', async (t) => {
   const cryptor = await otc.FrameCryptor.create({ sessionId: uniqueSessionId('close-during'), secret: SECRET });
   const pending = cryptor.setSecret('the next good secret');
-  cryptor.close();
-  const outcome = await pending.then((code) => `resolved ${code}`, (error: unknown) => `rejected ${error instanceof otc.OtcError ? error.code : String(error)}`);
+  cryptor.delete();
+  const outcome = await pending.then(() => 'resolved 0', (error: unknown) => `rejected ${error instanceof otc.OtcError ? error.code : String(error)}`);
   t.regex(outcome, /^(resolved 0|rejected 6109)$/);
-  t.true(cryptor.closed);
-  throwsOtc(t, () => cryptor.seal(Buffer.from('x'), { codec: 'opus' }), otc.ErrorCode.OTC_E2EE_DELETED, 'seal after close');
+  t.true(cryptor.deleted);
+  throwsOtc(t, () => cryptor.seal(Buffer.from('x'), { codec: 'opus' }), otc.ErrorCode.OTC_E2EE_DELETED, 'seal after delete');
 });
 
 // --- sframe.* ------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ test.serial('two processes: a publisher in a child process, >= 90% of its frames
   t.is(result.code, 0, result.stderr);
   const published = JSON.parse(result.stdout.trim().split('\n').pop()!) as otc.PublisherStats;
   t.true(published.e2ee && published.videoFramesSealed > 0, result.stdout);
-  subscriber.destroy();
+  subscriber.delete();
   await b.disconnect();
 });
 
@@ -81,11 +81,11 @@ async function liveCall(t: ExecutionContext): Promise<{ a: otc.Session; b: otc.S
   const b = await joinedSession(t, server.signalingUrl, sessionId, server.generateToken(sessionId), SECRET);
   otc.audio.captureTone(440, 0.5);
   const publisher = new otc.Publisher({ name: 'keys', testPattern: { width: 320, height: 180, fps: 30 } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const streamSeen = new Promise<otc.StreamEvent>((resolve) => b.once('streamCreated', resolve));
   await a.publish(publisher);
   const subscriber = b.subscribe(await streamSeen);
-  t.teardown(() => subscriber.destroy());
+  t.teardown(() => subscriber.delete());
   const mismatches: otc.OtcError[] = [];
   subscriber.on('encryptionSecretMismatch', (error) => mismatches.push(error));
   await subscriber.connected(15_000);

@@ -5,6 +5,7 @@
 // sides must show E2EE at work. Serial: the machine has two cores and each call encodes and
 // decodes in this process; and the other test files run meanwhile (plain \`ava\` runs every file
 // concurrently), some with exit deadlines of a few seconds, hence the small picture.
+import type { EventEmitter } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
 import * as otc from '../lib/index';
 import type { SessionEvents } from '../lib/session';
@@ -26,9 +27,10 @@ test.after.always(() => otc.destroy());
 function next<E extends keyof SessionEvents & string>(session: otc.Session, event: E, timeoutMs = 10000): Promise<SessionEvents[E]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    session.once(event, (...args) => {
+    // A plain EventEmitter view: the listener takes the event's arguments as one tuple.
+    (session as unknown as EventEmitter).once(event, (...args: unknown[]) => {
       clearTimeout(timer);
-      resolve(args);
+      resolve(args as SessionEvents[E]);
     });
   });
 }
@@ -59,7 +61,7 @@ async function setUpCall(t: ExecutionContext, codec: otc.VideoCodec, secretB = S
 
   t.is(otc.audio.captureTone(440, 0.5), otc.ErrorCode.OTC_SUCCESS);
   const publisher = new otc.Publisher({ name: `call-${codec}`, videoCodec: codec, testPattern: { width: WIDTH, height: HEIGHT, fps: FPS } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const seenByB = next(b, 'streamCreated');
   const published = await a.publish(publisher);
   t.like(published, { name: `call-${codec}`, hasAudio: true, hasVideo: true, e2ee: true, videoCodec: codec, audioCodec: 'opus',
@@ -148,7 +150,7 @@ for (const codec of ['VP8', 'VP9', 'H264'] as const) {
     t.is((await droppedOnB)[0].streamId, stream.streamId);
     await disconnected;
     t.false(subscriber.isConnected);
-    subscriber.destroy();
+    subscriber.delete();
     await Promise.all([a.disconnect(), b.disconnect()]);
   });
 }
@@ -177,7 +179,7 @@ test.serial('a subscriber with another secret gets encryptionSecretMismatch and 
   await Promise.race([match, sleep(15_000).then(() => { throw new Error('no encryptionSecretMatch within 15 s'); })]);
   await until(t, () => subscriber.mediaCheck().framesReceived > 0, 15_000,
     () => `frames after the match (check ${JSON.stringify(subscriber.mediaCheck())}, stats ${JSON.stringify(subscriber.stats())})`);
-  subscriber.destroy();
+  subscriber.delete();
 });
 
 test.serial('session.delete() mid-call destroys its subscribers and unpublishes its publishers without a crash', async (t) => {
@@ -188,11 +190,11 @@ test.serial('session.delete() mid-call destroys its subscribers and unpublishes 
   const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
   b.delete();
   await disconnected;
-  t.true(subscriber.destroyed);
+  t.true(subscriber.deleted);
   t.throws(() => subscriber.stats(), { instanceOf: otc.OtcError });
   a.delete();
   t.is(publisher.streamId, null);
-  t.false(publisher.destroyed, 'the publisher stays usable');
+  t.false(publisher.deleted, 'the publisher stays usable');
   t.is(publisher.stats().subscribers, 0);
 });
 
@@ -223,7 +225,7 @@ test.serial('a slow videoFrame listener: timers keep running, at most 4 frames w
   t.true(dropped > 0, 'frames arriving while 4 wait are dropped');
   await sleep(300);
   t.is(subscriber.stats().videoFramesDroppedForJs, dropped, 'no copies once nobody listens');
-  subscriber.destroy();
+  subscriber.delete();
 });
 
 test.serial('listeners may destroy the objects whose event they handle', async (t) => {
@@ -231,19 +233,19 @@ test.serial('listeners may destroy the objects whose event they handle', async (
   const { a, b, publisher, stream } = await setUpCall(t, 'VP8');
   // A subscriber destroyed inside its own videoFrame event.
   const first = b.subscribe(stream);
-  await new Promise<void>((resolve) => first.once('videoFrame', () => { first.destroy(); resolve(); }));
-  t.true(first.destroyed);
+  await new Promise<void>((resolve) => first.once('videoFrame', () => { first.delete(); resolve(); }));
+  t.true(first.deleted);
   // A session deleted inside its subscriber's 'connected'.
   const second = b.subscribe(stream);
   await new Promise<void>((resolve) => second.once('connected', () => { b.delete(); resolve(); }));
-  t.true(second.destroyed);
+  t.true(second.deleted);
   t.true(b.deleted);
   // A publisher destroyed inside its own 'streamCreated'.
   const p = new otc.Publisher({ name: 'short-lived' });
-  const created = new Promise<void>((resolve) => p.once('streamCreated', () => { p.destroy(); resolve(); }));
+  const created = new Promise<void>((resolve) => p.once('streamCreated', () => { p.delete(); resolve(); }));
   const stream2 = await a.publish(p);
   await created;
-  t.true(p.destroyed);
+  t.true(p.deleted);
   t.truthy(stream2.streamId);
   t.is(publisher.stats().subscribers, 0);
   await a.disconnect();

@@ -465,7 +465,7 @@ async function call(t: ExecutionContext, publisher: otc.Publisher): Promise<otc.
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const a = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
   const b = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
-  t.teardown(() => { publisher.destroy(); a.delete(); b.delete(); });
+  t.teardown(() => { publisher.delete(); a.delete(); b.delete(); });
   await a.connect(server.generateToken(sessionId));
   await b.connect(server.generateToken(sessionId));
   const seen = new Promise<otc.StreamEvent>((resolve) => b.once('streamCreated', resolve));

@@ -93,7 +93,7 @@ test.serial('a call forced through TURN selects a relay pair on both ends and it
   await b.connect(server.generateToken(sessionId));
   otc.audio.captureTone(440, 0.5);
   const publisher = new otc.Publisher({ name: 'relayed', testPattern: { width: 320, height: 180, fps: 30 } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const seen = new Promise<otc.StreamEvent>((resolve) => b.once('streamCreated', resolve));
   await a.publish(publisher);
   const subscriber = b.subscribe(await seen);

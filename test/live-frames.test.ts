@@ -54,7 +54,7 @@ function records(codec: 'vp8' | 'opus', frames: readonly Buffer[], payloadType =
 /** The sealed recording of the tests: 7 frames in 14 packets, key frames 0 and 4, the last two packets ending frames 5 and 6. */
 async function sealedRecording(t: ExecutionContext): Promise<{ plain: Buffer[]; sealed: Buffer[]; packets: MjrPacket[]; bytes: Buffer; cryptor: FrameCryptor }> {
   const cryptor = await FrameCryptor.create({ sessionId: SESSION, secret: SECRET });
-  t.teardown(() => cryptor.close());
+  t.teardown(() => cryptor.delete());
   const plain = vp8Frames([3000, 1500, 800, 2000, 2500, 1300, 600], [0, 4]);
   const sealed = plain.map((frame) => cryptor.seal(frame, { codec: 'vp8' }));
   const packets = records('vp8', sealed);

@@ -30,7 +30,7 @@ async function rejectsOtc(t: ExecutionContext, promise: Promise<unknown>, code: 
 
 function publisher(t: ExecutionContext, options?: otc.PublisherOptions): otc.Publisher {
   const p = new Publisher(options);
-  t.teardown(() => p.destroy());
+  t.teardown(() => p.delete());
   return p;
 }
 
@@ -76,7 +76,7 @@ test('a new publisher: no stream, stats at zero, destroy is idempotent and final
   const p = new Publisher({ name: 'camera' });
   t.is(p.streamId, null);
   t.is(p.stream, null);
-  t.false(p.destroyed);
+  t.false(p.deleted);
   const stats = p.stats();
   t.like(stats, { subscribers: 0, videoFramesSealed: 0, videoFramesSent: 0, audioFramesSent: 0, sealErrors: 0, bytesSent: 0, e2ee: false });
   for (const key of ['videoBitrateBps', 'rttMs', 'videoFps', 'encryptionEpoch'] as const) t.is(typeof stats[key], 'number', key);
@@ -85,9 +85,9 @@ test('a new publisher: no stream, stats at zero, destroy is idempotent and final
   t.is(p.setPublishVideo(true), ErrorCode.OTC_SUCCESS);
   t.throws(() => loosely(p.setPublishAudio.bind(p))('yes'), { instanceOf: TypeError });
   t.throws(() => loosely(p.setPublishVideo.bind(p))(1), { instanceOf: TypeError });
-  p.destroy();
-  p.destroy();
-  t.true(p.destroyed);
+  p.delete();
+  p.delete();
+  t.true(p.deleted);
   t.is(p.streamId, null);
   throwsOtc(t, () => p.stats(), ErrorCode.OTC_E2EE_DELETED, 'stats after destroy');
   throwsOtc(t, () => p.setPublishAudio(true), ErrorCode.OTC_E2EE_DELETED, 'setPublishAudio after destroy');
@@ -152,7 +152,7 @@ test('publish when not connected rejects with OTC_SESSION_NOT_CONNECTED; unpubli
   t.throws(() => loosely(session.unsubscribe.bind(session))({}), { instanceOf: TypeError });
   // A destroyed publisher: publish throws, unpublish finds nothing.
   const gone = new Publisher();
-  gone.destroy();
+  gone.delete();
   throwsOtc(t, () => session.publish(gone), ErrorCode.OTC_E2EE_DELETED, 'publish a destroyed publisher');
   t.is(session.unpublish(gone), ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND);
   // Subscribing needs a stream of the session.
@@ -343,7 +343,7 @@ test('subscribing to an encrypted stream without a secret throws OtcError 6000; 
   const self = sealing.subscribe(published.streamId);
   t.is(self.stream.streamId, published.streamId);
   t.is(sealing.unsubscribe(self), ErrorCode.OTC_SUCCESS);
-  self.destroy();
+  self.delete();
   t.is(sealing.unsubscribe(self), ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND);
   throwsOtc(t, () => self.stats(), ErrorCode.OTC_E2EE_DELETED, 'stats of a destroyed subscriber');
   await Promise.all([sealing.disconnect(), plain.disconnect()]);

@@ -80,7 +80,7 @@ test('VP8 depacketizing: frames across a sequence wrap and reordering; a lost pa
 test('a sealed recording opens with its secret and session only', async (t) => {
   const sessionId = '1_MX40NzAwMDAwMX5-recording-test';
   const sender = await FrameCryptor.create({ sessionId, secret: 'recording unit secret' });
-  t.teardown(() => sender.close());
+  t.teardown(() => sender.delete());
   const frames: RecordedFrame[] = [];
   for (let i = 0; i < 5; i++) {
     const plain = Buffer.alloc(1500 + i * 100, i);

@@ -72,7 +72,7 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     await a.connect(generateToken(API_KEY, API_SECRET, sessionId, { data: 'publisher' }));
     await b.connect(generateToken(API_KEY, API_SECRET, sessionId, { data: 'subscriber' }));
     const publisher = new otc.Publisher({ name: 'restart', videoCodec: 'VP8', testPattern: { width: 160, height: 90, fps: FPS } });
-    t.teardown(() => publisher.destroy());
+    t.teardown(() => publisher.delete());
     const streamSeen = next(b, 'streamCreated');
     await a.publish(publisher);
     const [stream] = await streamSeen;

@@ -87,8 +87,8 @@ async function measureTs(otc) {
     }, size <= 1200 ? 2048 : 64);
     rows.push({ size, seal, open });
   }
-  sender.close();
-  receiver.close();
+  sender.delete();
+  receiver.delete();
   return rows;
 }
 

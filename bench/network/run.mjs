@@ -238,12 +238,12 @@ async function run(server, turn, relay, mode, scenarioName, e2ee) {
       opened, failedToOpen, replays, decoderDropped,
       relayed: sent(counters) - sent(counters0), dropped: dropped(counters) - dropped(counters0),
     };
-    for (const s of [atA, atB]) s.destroy();
+    for (const s of [atA, atB]) s.delete();
     return result;
   } finally {
     for (const c of clients) {
       c.session.unpublish(c.publisher);
-      c.publisher.destroy();
+      c.publisher.delete();
       await c.session.disconnect().catch(() => undefined);
       c.session.delete();
     }

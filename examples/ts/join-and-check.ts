@@ -49,9 +49,9 @@ async function main(): Promise<number> {
     console.log(ok ? 'PASS' : 'FAIL');
     return ok ? 0 : 1;
   } finally {
-    subscriber?.destroy();
+    subscriber?.delete();
     await session.disconnect().catch(() => undefined);
-    publisher.destroy();
+    publisher.delete();
     session.delete();
     otc.destroy();
   }

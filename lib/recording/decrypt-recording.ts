@@ -60,7 +60,7 @@ export async function decryptMjr(input: string, output: string, key: RecordingKe
   try {
     return decryptMjrWith(cryptor, input, output);
   } finally {
-    cryptor.close();
+    cryptor.delete();
   }
 }
 
@@ -128,7 +128,7 @@ export async function decryptRecording(inputs: readonly string[], output: string
       '-c', 'copy', output]);
     return reports;
   } finally {
-    cryptor.close();
+    cryptor.delete();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

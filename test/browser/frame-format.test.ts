@@ -109,7 +109,7 @@ for (const suite of ALL_SUITES) {
     const page = await modulePage(t);
     const sessionId = uniqueSessionId(`chromium-${suite}`);
     const cpp = await otc.FrameCryptor.create({ sessionId, secret: SECRET, suite });
-    t.teardown(() => cpp.close());
+    t.teardown(() => cpp.delete());
     const failures: string[] = [];
     let checked = 0;
     for (const codec of otc.CODECS) {

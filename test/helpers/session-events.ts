@@ -1,4 +1,5 @@
 // Waiting for a Session's events in tests (session reconnection, server restarts).
+import type { EventEmitter } from 'node:events';
 import type { ExecutionContext } from 'ava';
 import { Session } from '../../lib/index';
 import type { SessionEvents } from '../../lib/session';
@@ -7,9 +8,10 @@ import type { SessionEvents } from '../../lib/session';
 export function next<E extends keyof SessionEvents & string>(session: Session, event: E, timeoutMs = 10_000): Promise<SessionEvents[E]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    session.once(event, (...args) => {
+    // A plain EventEmitter view: the listener takes the event's arguments as one tuple.
+    (session as unknown as EventEmitter).once(event, (...args: unknown[]) => {
       clearTimeout(timer);
-      resolve(args);
+      resolve(args as SessionEvents[E]);
     });
   });
 }

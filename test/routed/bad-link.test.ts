@@ -62,7 +62,7 @@ async function client(t: ExecutionContext, sessionId: string, name: string, turn
   await key;
   await session.connect(server!.generateToken(sessionId, { data: name }));
   const publisher = new otc.Publisher({ name, testPattern: { width: 640, height: 360, fps: 30 } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   await session.publish(publisher);
   return { session, publisher };
 }
@@ -80,7 +80,7 @@ for (const mediaMode of ['relayed', 'routed'] as const) {
     const streamOfA = await streamOn(b.session, a.publisher.streamId!);
     const atA = a.session.subscribe(streamOfB);
     const atB = b.session.subscribe(streamOfA);
-    t.teardown(() => { atA.destroy(); atB.destroy(); });
+    t.teardown(() => { atA.delete(); atB.delete(); });
     const both = [atA, atB];
     await until(t, () => both.every((s) => s.mediaCheck().framesReceived > 30), 45_000,
       () => `frames both ways: ${both.map((s) => s.mediaCheck().framesReceived).join(', ')}`);

@@ -36,11 +36,11 @@ test.serial('Janus killed mid-call: the router restarts it and the E2EE call res
   const a = await joinSession(t, server, sessionId, 'publisher', SECRET);
   const b = await joinSession(t, server, sessionId, 'subscriber', SECRET);
   const publisher = new otc.Publisher({ name: 'fault', testPattern: FAST_PATTERN });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const streamId = (await a.publish(publisher)).streamId;
   const stream = await streamOn(b, streamId);
   const subscriber = b.subscribe(stream);
-  t.teardown(() => subscriber.destroy());
+  t.teardown(() => subscriber.delete());
   await until(t, () => subscriber.mediaCheck().framesReceived > 30, 20_000, () => 'frames before the fault');
 
   const errors: string[] = [];
@@ -112,10 +112,10 @@ test.serial('Janus killed and unable to start again: publisher and subscriber ge
   const a = await joinSession(t, server, sessionId, 'publisher', SECRET);
   const b = await joinSession(t, server, sessionId, 'subscriber', SECRET);
   const publisher = new otc.Publisher({ name: 'fault', testPattern: PATTERN });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const stream = await streamOn(b, (await a.publish(publisher)).streamId);
   const subscriber = b.subscribe(stream);
-  t.teardown(() => subscriber.destroy());
+  t.teardown(() => subscriber.delete());
   await until(t, () => subscriber.mediaCheck().framesReceived > 10, 20_000, () => 'frames before the fault');
 
   const publisherError = new Promise<otc.OtcError>((resolve) => publisher.once('error', resolve));
@@ -159,7 +159,7 @@ setInterval(() => {}, 1000);
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   const stream = await created;
   const subscriber = watcher.subscribe(stream);
-  t.teardown(() => subscriber.destroy());
+  t.teardown(() => subscriber.delete());
   await until(t, () => subscriber.mediaCheck().framesReceived > 5, 20_000, () => 'frames from the child');
   const destroyed = new Promise<otc.StreamEvent>((resolve) => watcher.once('streamDestroyed', resolve));
   const left = new Promise<otc.ConnectionEvent>((resolve) => watcher.once('connectionDestroyed', resolve));

@@ -63,7 +63,7 @@ async function client(t: ExecutionContext, sessionId: string, name: string, turn
   await key;
   await session.connect(server!.generateToken(sessionId, { data: name }));
   const publisher = new otc.Publisher({ name, testPattern: { width: 320, height: 180, fps: 30 } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   publisher.on('error', (err) => errors.push(`publisher ${name} ${err.code}: ${err.message}`));
   await session.publish(publisher);
   return { session, publisher };
@@ -77,7 +77,7 @@ test.serial(`relayed E2EE call, the path cut for ${CUT_MS / 1000} s: ICE restart
   const b = await client(t, sessionId, 'b', turn!.port, errors);
   const atA = a.session.subscribe(await streamOn(a.session, b.publisher.streamId!));
   const atB = b.session.subscribe(await streamOn(b.session, a.publisher.streamId!));
-  t.teardown(() => { atA.destroy(); atB.destroy(); });
+  t.teardown(() => { atA.delete(); atB.delete(); });
   const both = [atA, atB];
   let disconnected = 0;
   for (const [i, s] of both.entries()) {

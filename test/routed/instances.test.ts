@@ -20,10 +20,10 @@ async function call(t: ExecutionContext, server: SessionServer, name: string): P
   const a = await joinSession(t, server, sessionId, `${name} publisher`, SECRET);
   const b = await joinSession(t, server, sessionId, `${name} subscriber`, SECRET);
   const publisher = new otc.Publisher({ name, testPattern: { width: 320, height: 180, fps: 15 } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const stream = await streamOn(b, (await a.publish(publisher)).streamId);
   const subscriber = b.subscribe(stream);
-  t.teardown(() => subscriber.destroy());
+  t.teardown(() => subscriber.delete());
   await until(t, () => subscriber.mediaCheck().framesReceived >= 10, 20_000, () => `frames in ${name} (${JSON.stringify(subscriber.stats())})`);
   t.is(subscriber.stats().framesMismatch, 0);
   return sessionId;

@@ -35,7 +35,7 @@ class Party {
     const party = new Party(t, name, session);
     for (const stream of session.streams) party.#subscribe(stream);
     const publisher = new otc.Publisher({ name, videoCodec: 'VP8', testPattern: PATTERN });
-    t.teardown(() => publisher.destroy());
+    t.teardown(() => publisher.delete());
     publisher.on('error', (error) => party.errors.push(`${name} publisher: ${error.message}`));
     party.publisher = publisher;
     party.streamId = (await session.publish(publisher)).streamId;
@@ -48,7 +48,7 @@ class Party {
     subscriber.on('error', (error) => this.errors.push(`${this.name} <- ${stream.name}: ${error.message}`));
     subscriber.on('encryptionSecretMismatch', (error) => this.errors.push(`${this.name} <- ${stream.name}: ${error.message}`));
     this.subscribers.set(stream.streamId, subscriber);
-    this.t.teardown(() => subscriber.destroy());
+    this.t.teardown(() => subscriber.delete());
   }
 
   framesFrom(streamId: string): number {

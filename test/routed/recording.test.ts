@@ -51,7 +51,7 @@ test.serial('a routed E2EE recording holds only ciphertext: no frame decodes as 
   const session = await joinSession(t, server, sessionId, 'recorded', SECRET);
   t.is(otc.audio.captureTone(440, 0.3), otc.ErrorCode.OTC_SUCCESS);
   const publisher = new otc.Publisher({ name: 'recorded', testPattern: { width: WIDTH, height: HEIGHT, fps: 30 } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   await session.publish(publisher);
   await until(t, () => publisher.stats().videoFramesSealed >= 90, 20_000, () => `frames sealed (${JSON.stringify(publisher.stats())})`);
   session.unpublish(publisher);

@@ -25,7 +25,7 @@ test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed fra
   t.true(a.isE2ee && b.isE2ee);
   t.is(otc.audio.captureTone(440, 0.5), otc.ErrorCode.OTC_SUCCESS);
   const publisher = new otc.Publisher({ name: 'routed', videoCodec: 'VP8', testPattern: { width: WIDTH, height: HEIGHT, fps: FPS } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const publisherErrors: string[] = [];
   publisher.on('error', (error) => publisherErrors.push(error.message));
   const joinedAt = Date.now();
@@ -62,7 +62,7 @@ test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed fra
   const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
   t.is(a.unpublish(publisher), otc.ErrorCode.OTC_SUCCESS);
   await disconnected;
-  subscriber.destroy();
+  subscriber.delete();
   await Promise.all([a.disconnect(), b.disconnect()]);
   await until(t, () => server().router!.roomOf(sessionId) === undefined, 5000, () => 'the room to go when the session empties');
 });

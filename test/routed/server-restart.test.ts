@@ -39,10 +39,10 @@ test.serial('a routed publisher back after a server restart is healed: same ids,
   const a = await joinSession(t, first, sessionId, 'publisher', SECRET);
   const b = await joinSession(t, first, sessionId, 'subscriber', SECRET);
   const publisher = new otc.Publisher({ name: 'restart', testPattern: { width: 320, height: 180, fps: 15 } });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   const streamId = (await a.publish(publisher)).streamId;
   const subscriber = b.subscribe(await streamOn(b, streamId));
-  t.teardown(() => subscriber.destroy());
+  t.teardown(() => subscriber.delete());
   const frames = (): number => subscriber.mediaCheck().framesReceived;
   await until(t, () => frames() > 15, 20_000, () => 'frames before the restart');
 

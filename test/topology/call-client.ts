@@ -166,12 +166,12 @@ async function main(config: CallClientConfig): Promise<void> {
     subscriber: plain(subscriber.stats()), publisher: plain(publisher.stats()),
     samples, sessionEvents, connectionIds: [firstConnectionId, session.connectionId ?? ''],
   };
-  await session.sendSignal({ type: 'done', data: config.name });
+  session.sendSignal({ type: 'done', data: config.name });
   const deadline = Date.now() + config.lingerMs;
   while (connected && !otherDone && Date.now() < deadline) await sleep(100);
   emit({ event: 'report', report });
-  subscriber.destroy();
-  publisher.destroy();
+  subscriber.delete();
+  publisher.delete();
   await session.disconnect();
   session.delete();
   otc.destroy();

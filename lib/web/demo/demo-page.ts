@@ -148,7 +148,7 @@ async function leave(): Promise<void> {
   timer = null;
   reader?.stop();
   reader = null;
-  publisher?.destroy();
+  publisher?.delete();
   publisher = null;
   await session?.disconnect();
   session = null;
