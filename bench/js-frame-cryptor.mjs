@@ -1,11 +1,11 @@
 // A pure-JavaScript implementation of the E2EE frame format, version 1
-// (shared/design/e2ee-frame-format.md), on node:crypto only.
+// (docs/e2ee-frame-format.md), on node:crypto only.
 //
 // It exists for two reasons:
 //   1. bench/cryptor measures it as "what a pure-JS cryptor costs";
 //   2. tests use it as a second, independent implementation that cross-checks the C++ core.
 // It follows the spec to the byte. It is written independently of the C++ core: do not "fix" it
-// to agree with the core without checking the spec and the vectors in shared/vectors/.
+// to agree with the core without checking the spec and the vectors in test/vectors/.
 //
 // Conventions: every byte string is returned as a Buffer; inputs may be any Uint8Array.
 // KID and CTR are BigInt (64-bit unsigned). Functions that check untrusted input
@@ -93,8 +93,9 @@ function pbkdf2Inputs(sessionId, secret) {
 
 /**
  * base_key = PBKDF2-HMAC-SHA256(UTF-8(secret), "otc-e2ee-v1|" || UTF-8(session_id), 100000, 32).
- * Synchronous: blocks for ~30-50 ms. The spec forbids running it on the Node main thread in the
- * product; this variant is for tests and benchmarks. Use deriveBaseKeyAsync otherwise.
+ * Synchronous: blocks for ~30-50 ms. The product never runs it on the Node main thread
+ * (docs/e2ee-frame-format.md section 1.2); this variant is for tests and benchmarks. Use
+ * deriveBaseKeyAsync otherwise.
  */
 export function deriveBaseKey(sessionId, secret) {
   const { password, salt } = pbkdf2Inputs(sessionId, secret);
@@ -549,7 +550,7 @@ export function h264Unescape(prefix, escaped) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The frame cryptor (sections 2, 4, 6)
+// The frame cryptor (sections 2, 4, 6, 7)
 
 export const REPLAY_WINDOW = 256;
 export const RATCHET_LOOKAHEAD = 8;
@@ -584,7 +585,7 @@ class ReplayWindow {
 export class JsFrameCryptor {
   /**
    * @param {object} opts
-   * @param {Uint8Array} opts.baseKey   the session's current base key (section 1)
+   * @param {Uint8Array} opts.baseKey   the session's current base key (section 1.2)
    * @param {number} [opts.suite=6]     cipher suite id
    * @param {number} [opts.senderId]    32-bit sender id; random (CSPRNG) when absent
    * @param {number} [opts.graceMs=10000] how long keys of non-current epochs are kept
@@ -680,7 +681,7 @@ export class JsFrameCryptor {
     return { pk, salt, replay: new ReplayWindow(), epoch: Number(kid >> 32n) };
   }
 
-  /** Moves the sender to the next epoch (section 2); the old one is kept for the grace period. */
+  /** Moves the sender to the next epoch (section 7.2); the old one is kept for the grace period. */
   ratchet() {
     this._setSendingEpoch(this._addEpoch(ratchetKey(this.sending.baseKey)));
   }
@@ -751,7 +752,7 @@ export class JsFrameCryptor {
     this._expire();
     const s = this.suite;
 
-    // 1. The bytes after P, unescaped for H.264 (P found on the sealed bytes, section 4).
+    // 1. The bytes after P, unescaped for H.264 (P found on the sealed bytes, section 4.3).
     let p = -1;
     let data = buf;
     if (codec === 'h264') {

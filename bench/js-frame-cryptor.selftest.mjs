@@ -1,12 +1,12 @@
-// Self-test of bench/js-frame-cryptor.mjs against every vector in shared/vectors/*.json and the
-// frame layout of shared/design/e2ee-frame-format.md. Run: node bench/js-frame-cryptor.selftest.mjs
+// Self-test of bench/js-frame-cryptor.mjs against every vector in test/vectors/*.json and the
+// frame layout of docs/e2ee-frame-format.md. Run: node bench/js-frame-cryptor.selftest.mjs
 // Last line: "N passed, N failed"; the exit status is non-zero on any failure.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import * as J from './js-frame-cryptor.mjs';
 
-const VECTORS = new URL('../../shared/vectors/', import.meta.url);
+const VECTORS = new URL('../test/vectors/', import.meta.url);
 
 let passed = 0;
 let failed = 0;

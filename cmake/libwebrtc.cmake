@@ -1,5 +1,6 @@
 # Compiling against and linking Debian's libwebrtc archive (libtg_owt.a from libtgowt-dev).
-# Why each flag: the design notes libwebrtc.md (measured facts). Usage from a CMakeLists.txt:
+# Why each flag: the comment beside it, and docs/platform-facts.md section 1. Usage from a
+# CMakeLists.txt:
 #
 #   include(cmake/libwebrtc.cmake)
 #   add_library(node_otc MODULE ...)   # sources are listed in CMakeLists.txt

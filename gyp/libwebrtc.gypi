@@ -1,6 +1,6 @@
 # Compiling against and linking Debian's libwebrtc archive (libtg_owt.a from libtgowt-dev) into
-# the addon; the node-gyp twin of cmake/libwebrtc.cmake (see there and libwebrtc.md for why each
-# flag is needed). Include it inside the addon's target, which lists the sources itself:
+# the addon; the node-gyp twin of cmake/libwebrtc.cmake (see there and docs/platform-facts.md
+# section 1 for why each flag is needed). Include it inside the addon's target, which lists the sources itself:
 #
 #   'targets': [{
 #     'target_name': 'node_otc',

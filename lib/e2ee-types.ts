@@ -33,7 +33,7 @@ export function codecNumber(codec: unknown): number | undefined {
     : undefined;
 }
 
-/** What became of a received frame (frame format section 6). */
+/** What became of a received frame (docs/e2ee-frame-format.md section 6.1). */
 export type Outcome = 'decrypted' | 'mismatch' | 'integrity-failure' | 'replay';
 
 /** Episode changes a receiver reports once each: 6003, recovery from it, and 6002. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command inside a private network namespace made for routed-session tests
-# (design/janus.md): 127.0.0.1/8 is moved from `lo` onto one end of a veth pair that exists only
+# (docs/platform-facts.md section 2.1): 127.0.0.1/8 is moved from `lo` onto one end of a veth pair that exists only
 # in the namespace, so Janus (which never gathers ICE candidates on a loopback interface) offers
 # 127.0.0.1, and nothing inside can reach any other address. IPv6 is off. The namespace ends with
 # the command. Needs root (unshare, ip).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds (and tears down) the NAT traversal test topology (design/networks.md) out of named
-# network namespaces, all addresses in 198.18.0.0/15:
+# Builds (and tears down) the NAT traversal test topology (docs/platform-facts.md section 4) out
+# of named network namespaces, all addresses in 198.18.0.0/15:
 #
 #   <p>-ca 198.19.1.2 -- 198.19.1.1 <p>-ra 198.18.1.2 --.                     .-- 198.18.3.2 <p>-jan
 #   (client A)            (NAT A: masquerade,        198.18.1.1              198.18.3.1 (Janus)

@@ -55,7 +55,7 @@ test('base keys (PBKDF2), epoch ids and ratchet chains agree between the C++ cor
       const label = `${sessionId} / ${typeof secret === 'string' ? secret.slice(0, 20) : `bytes ${Buffer.from(secret).toString('hex').slice(0, 20)}`}`;
       t.is(cppKey.toString('hex'), jsKey.toString('hex'), `base key of ${label}`);
       t.is(cppKey.length, 32);
-      // The spec's formula, straight from node:crypto, settles any disagreement.
+      // The formula of docs/e2ee-frame-format.md, straight from node:crypto, settles any disagreement.
       const password = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
       const expected = crypto.pbkdf2Sync(password, Buffer.from(`otc-e2ee-v1|${sessionId}`, 'utf8'), 100000, 32, 'sha256');
       t.is(cppKey.toString('hex'), expected.toString('hex'), `base key of ${label} vs the formula`);

@@ -1,4 +1,4 @@
-// Every case of the published SFrame vectors (shared/vectors/) through the TypeScript API:
+// Every case of the published SFrame vectors (test/vectors/) through the TypeScript API:
 // header encoding, the suites' AEAD alone, and the full key schedule + protect/unprotect.
 import test from 'ava';
 import * as otc from '../lib/index';

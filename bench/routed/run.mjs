@@ -8,7 +8,7 @@
 //      subscriptions to a call_bench publisher are added two at a time until one of them decodes
 //      under 29 fps over a 5 s window.
 //
-// Run inside the private network namespace Janus needs (design/janus.md):
+// Run inside the private network namespace Janus needs (docs/platform-facts.md section 2.1):
 //   npm run bench:routed      (builds call_bench, then scripts/netns-run.sh node bench/routed/run.mjs)
 // Options: --joins N (default 5), --cpu-runs N (default 3), --seconds S (default 10), --max N
 // (default 40 subscriptions). Progress on stderr, the markdown tables on stdout.

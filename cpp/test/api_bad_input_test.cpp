@@ -28,7 +28,7 @@ std::string repeat(const std::string &unit, size_t times) {
   return s;
 }
 
-// Secrets the rules refuse (section 1).
+// Secrets the rules refuse (docs/e2ee-frame-format.md section 1.1).
 std::vector<std::string> invalid_secrets() {
   return {"",
           "a",
@@ -75,7 +75,7 @@ const auto unprotect = as_c_function<otc_status (*)(int, const uint8_t *, size_t
                                                     uint64_t *)>(&otc_sframe_unprotect);
 }  // namespace c_abi
 
-// Key and nonce sizes of suites 1..8 (frame format section 3), index = suite id.
+// Key and nonce sizes of suites 1..8 (docs/e2ee-frame-format.md section 3.1), index = suite id.
 constexpr size_t kKeySize[9] = {0, 48, 48, 48, 16, 32, 96, 96, 96};
 constexpr size_t kNonceSize = 12;
 

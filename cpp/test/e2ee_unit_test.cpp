@@ -27,7 +27,7 @@ namespace e2ee = otc::e2ee;
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Secret rules (section 1): valid UTF-8, no NUL, 8..256 code points.
+// Secret rules (docs/e2ee-frame-format.md section 1.1): valid UTF-8, no NUL, 8..256 code points.
 
 std::string repeat(const std::string &unit, size_t times) {
   std::string s;
@@ -164,7 +164,7 @@ TEST(Secret, NullSecretIsInvalidInPublicApi) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Codec clear prefixes (section 5).
+// Codec clear prefixes (docs/e2ee-frame-format.md section 5).
 
 size_t prefix_of(e2ee::Codec codec, const Bytes &f) { return e2ee::clear_prefix_length(codec, {f.data(), f.size()}); }
 
@@ -266,7 +266,7 @@ TEST(CodecPrefix, MatchesAnIndependentReadingOfTheSpecOnRandomFrames) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// H.264 emulation prevention (section 4).
+// H.264 emulation prevention (docs/e2ee-frame-format.md section 4.4).
 
 Bytes escape(const Bytes &in, int zeros_before) {
   Bytes out(e2ee::h264_escaped_size_bound(in.size()) + 1);
@@ -350,8 +350,7 @@ TEST(H264Escape, UnescapeInPlace) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Replay window (section 6): at least 128 frames; the implementation promises
-// OTC_E2EE_REPLAY_WINDOW.
+// Replay window (docs/e2ee-frame-format.md section 6.2): OTC_E2EE_REPLAY_WINDOW (256) counters.
 
 TEST(ReplayWindow, FreshWindowAcceptsAnything) {
   e2ee::ReplayWindow w;
@@ -517,7 +516,7 @@ TEST(ReplayWindow, EvictedSenderKeepsItsReplayFloor) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// KID and nonce (sections 2, 3).
+// KID and nonce (docs/e2ee-frame-format.md sections 2.4, 3.3).
 
 TEST(KidNonce, KidIsEpochTimesTwoToThe32PlusSenderId) {
   EXPECT_EQ(e2ee::make_kid(0x12345678u, 0x9ABCDEF0u), 0x123456789ABCDEF0ull);
@@ -646,8 +645,8 @@ TEST(SFrameHeader, EncodeDecodeRoundTripAtEveryLengthBoundary) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Key derivation (sections 1-3) against an independent HMAC/HKDF/PBKDF2 built here on plain
-// EVP digests (no EVP_MAC, no EVP_KDF, no PKCS5_PBKDF2_HMAC).
+// Key derivation (docs/e2ee-frame-format.md sections 1.2, 2, 3.3) against an independent
+// HMAC/HKDF/PBKDF2 built here on plain EVP digests (no EVP_MAC, no EVP_KDF, no PKCS5_PBKDF2_HMAC).
 
 class Hmac {
  public:

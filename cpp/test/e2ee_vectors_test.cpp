@@ -1,4 +1,4 @@
-// Every case of the published SFrame test vectors (shared/vectors/), through the public C API:
+// Every case of the published SFrame test vectors (test/vectors/), through the public C API:
 // header encodings, the AEADs alone, and full SFrame protect/unprotect with the key schedule.
 // Each vector case is its own test, so ctest counts them.
 #include <gtest/gtest.h>

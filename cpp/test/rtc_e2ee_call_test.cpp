@@ -341,7 +341,8 @@ struct CallResult {
 };
 
 // Runs one call. The receiver keys its opener with receiver_secret. Waits until done(result)
-// says so or the deadline passes, then tears down in the order libwebrtc.md gives.
+// says so or the deadline passes, then tears down in the order that is clean for this libwebrtc
+// (docs/platform-facts.md section 1.4).
 CallResult RunCall(const char* receiver_secret, std::chrono::seconds deadline,
                    const std::function<bool(const CallResult&)>& done, bool with_rtx = false) {
   CallResult result;

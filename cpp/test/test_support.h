@@ -193,7 +193,7 @@ inline constexpr otc_e2ee_codec kAllCodecs[] = {OTC_E2EE_CODEC_OPUS, OTC_E2EE_CO
                                                 OTC_E2EE_CODEC_VP9, OTC_E2EE_CODEC_AV1,
                                                 OTC_E2EE_CODEC_H264};
 
-// Tag sizes of suites 1..8 (frame format section 3), index = suite id.
+// Tag sizes of suites 1..8 (docs/e2ee-frame-format.md section 3.1), index = suite id.
 inline constexpr size_t kTagSize[9] = {0, 10, 8, 4, 16, 16, 10, 8, 4};
 
 // A VP8 frame of n bytes: bit 0 of byte 0 clear for a key frame, set for a delta frame.
@@ -232,7 +232,8 @@ inline Bytes codec_frame(Rng &rng, otc_e2ee_codec codec, size_t n, bool key_fram
   }
 }
 
-// The clear prefix the spec (section 5) gives a plain frame, computed here independently.
+// The clear prefix that docs/e2ee-frame-format.md section 5 gives a plain frame, computed here
+// independently.
 inline size_t spec_prefix_length(otc_e2ee_codec codec, const Bytes &f) {
   switch (codec) {
     case OTC_E2EE_CODEC_VP8: {
@@ -254,7 +255,7 @@ inline size_t spec_prefix_length(otc_e2ee_codec codec, const Bytes &f) {
 }
 
 // No start code (00 00 00/01/02) in zeros_before zero bytes followed by data, and every emulation
-// prevention byte (00 00 03) is followed by a byte 00..03 (frame format section 4).
+// prevention byte (00 00 03) is followed by a byte 00..03 (docs/e2ee-frame-format.md section 4.4).
 inline ::testing::AssertionResult no_start_code(const Bytes &data, int zeros_before, size_t from = 0) {
   int zeros = zeros_before;
   for (size_t i = from; i < data.size(); ++i) {

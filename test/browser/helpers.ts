@@ -1,6 +1,7 @@
 // Shared by the browser tests: Debian's Chromium driven by playwright-core, headless, inside the
-// private network namespace of scripts/netns-run.sh (design/chromium.md: the loopback flags make
-// it gather 127.0.0.1 candidates there; outside it would use the machine's real interface).
+// private network namespace of scripts/netns-run.sh (docs/platform-facts.md section 3: the
+// loopback flags make it gather 127.0.0.1 candidates there; outside it would use the machine's
+// real interface).
 import type { ExecutionContext, TestFn } from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

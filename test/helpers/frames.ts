@@ -17,7 +17,7 @@ export const ALL_SUITES: otc.Suite[] = [
   otc.Suite.AES_256_CTR_HMAC_SHA512_32,
 ];
 
-/** Tag length Nt of each suite (frame format, section 3). */
+/** Tag length Nt of each suite (docs/e2ee-frame-format.md section 3.1). */
 export const TAG_SIZE: Record<otc.Suite, number> = {
   [otc.Suite.AES_128_CTR_HMAC_SHA256_80]: 10,
   [otc.Suite.AES_128_CTR_HMAC_SHA256_64]: 8,

@@ -1,9 +1,9 @@
-// Reads the frame format's trailer (section 4) of a sealed frame with the TypeScript API only:
-// for H.264 the part after the clear prefix is unescaped first; then the last byte is len(H)
-// and the SFrame header sits just before it.
+// Reads the trailer (docs/e2ee-frame-format.md section 4.1) of a sealed frame with the TypeScript
+// API only: for H.264 the part after the clear prefix is unescaped first; then the last byte is
+// len(H) and the SFrame header sits just before it.
 import * as otc from '../../lib/index';
 
-/** H.264 clear prefix length (frame format section 5), over the first `length` bytes of buf. */
+/** H.264 clear prefix length (docs/e2ee-frame-format.md section 5.3) of the first `length` bytes. */
 export function h264PrefixLength(buf: Uint8Array, length = buf.length): number {
   for (let i = 0; i + 3 < length; i++) {
     if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
@@ -15,7 +15,7 @@ export function h264PrefixLength(buf: Uint8Array, length = buf.length): number {
   return 0;
 }
 
-/** Clear prefix length of a plain frame (section 5). */
+/** Clear prefix length of a plain frame (docs/e2ee-frame-format.md section 5). */
 export function clearPrefixLength(codec: otc.Codec, frame: Uint8Array): number {
   switch (codec) {
     case 'vp8':

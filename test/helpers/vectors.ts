@@ -1,4 +1,4 @@
-// Loads the published SFrame test vectors (shared/vectors/*.json) with their 64-bit `kid` and
+// Loads the published SFrame test vectors (test/vectors/*.json) with their 64-bit `kid` and
 // `ctr` fields as BigInt. A plain JSON.parse rounds integers above 2^53, so the loader quotes
 // those fields in the raw text before parsing and converts the strings afterwards.
 import * as fs from 'node:fs';
@@ -44,18 +44,15 @@ export interface VectorSet {
   full: FullVector[];
 }
 
-/** The directory of the vector files: $OTC_VECTORS_DIR, else the first shared/vectors above this file. */
+/** The directory of the vector files: $OTC_VECTORS_DIR, else the repository's test/vectors. */
 export function vectorsDir(): string {
   const fromEnv = process.env.OTC_VECTORS_DIR;
   if (fromEnv) return fromEnv;
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, 'shared', 'vectors');
-    if (fs.existsSync(path.join(candidate, 'sframe-rfc9605.json'))) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no shared/vectors directory above ${__dirname}`);
-    dir = parent;
-  }
+  // This file runs as dist/test/helpers/vectors.js; the JSON files are not compiled, so they are
+  // read from the source tree.
+  const dir = path.resolve(__dirname, '..', '..', '..', 'test', 'vectors');
+  if (!fs.existsSync(path.join(dir, 'sframe-rfc9605.json'))) throw new Error(`the SFrame test vectors are missing: ${dir}`);
+  return dir;
 }
 
 /** JSON.parse with every `"kid": <digits>` and `"ctr": <digits>` read as a decimal string. */

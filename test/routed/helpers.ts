@@ -5,10 +5,10 @@ import { SessionServer, type SessionServerOptions } from '../../lib/server/index
 
 export const API_KEY = '47000001';
 
-/** Fails clearly outside the namespace: Janus would not gather a candidate there (design/janus.md). */
+/** Fails clearly outside the namespace: Janus gathers no ICE candidate on loopback (docs/platform-facts.md 2.1). */
 export function requireNetns(): void {
   if (process.env['OTC_NETNS'] !== '1') {
-    throw new Error('routed tests run inside scripts/netns-run.sh (Janus needs its private network namespace; see design/janus.md)');
+    throw new Error('routed tests run inside scripts/netns-run.sh (Janus gathers no ICE candidate on a loopback interface; the namespace puts 127.0.0.1 on a veth)');
   }
 }
 

@@ -1,4 +1,4 @@
-/* node-otc: end-to-end encryption of media frames (shared/design/e2ee-frame-format.md).
+/* node-otc: end-to-end encryption of media frames (docs/e2ee-frame-format.md).
  *
  * Two levels:
  *  - otc_frame_cryptor: the frame format as publishers and subscribers use it (secret -> base key
@@ -35,7 +35,7 @@ typedef enum otc_e2ee_suite {
 
 #define OTC_E2EE_DEFAULT_SUITE OTC_E2EE_AES_256_CTR_HMAC_SHA512_80
 
-/** The codec of a frame decides its clear prefix (frame format section 5). */
+/** The codec of a frame decides its clear prefix (docs/e2ee-frame-format.md section 5). */
 typedef enum otc_e2ee_codec {
   OTC_E2EE_CODEC_OPUS = 0, /* any audio codec: no clear prefix */
   OTC_E2EE_CODEC_VP8 = 1,
@@ -44,7 +44,7 @@ typedef enum otc_e2ee_codec {
   OTC_E2EE_CODEC_H264 = 4
 } otc_e2ee_codec;
 
-/** What became of a received frame (frame format section 6). */
+/** What became of a received frame (docs/e2ee-frame-format.md section 6.1). */
 typedef enum otc_e2ee_outcome {
   OTC_E2EE_DECRYPTED = 0,
   OTC_E2EE_MISMATCH = 1,          /* not a sealed frame, or no known or ratchetable epoch */
@@ -52,7 +52,7 @@ typedef enum otc_e2ee_outcome {
   OTC_E2EE_REPLAY = 3             /* (KID, CTR) seen before, or older than the replay window */
 } otc_e2ee_outcome;
 
-/** Episode changes a receiver reports at most once each (frame format section 6). */
+/** Episode changes a receiver reports at most once each (docs/e2ee-frame-format.md section 6.3). */
 typedef enum otc_e2ee_event {
   OTC_E2EE_EVENT_NONE = 0,
   OTC_E2EE_EVENT_SECRET_MISMATCH = 1,   /* 3rd undecryptable frame in a row: report 6003 */

@@ -1,5 +1,5 @@
 /* node-otc: publishers: one stream of audio and/or video a client sends into a session. In a
- * session with an encryption secret every frame is sealed (e2ee-frame-format.md) before it
+ * session with an encryption secret every frame is sealed (docs/e2ee-frame-format.md) before it
  * reaches the packetizer, from the first frame on. */
 #ifndef OTC_PUBLISHER_H
 #define OTC_PUBLISHER_H

@@ -175,7 +175,7 @@ void otc_stream_delete(otc_stream *stream);
 otc_status otc_session_set_encryption_secret(otc_session *session, const char *secret);
 
 /** Moves every sender of the session to the next ratchet step of its key (forward secrecy
- *  without a new secret); receivers follow on their own (frame format section 2).
+ *  without a new secret); receivers follow on their own (docs/e2ee-frame-format.md section 7.4).
  *  OTC_E2EE_KEY_NOT_READY while no key is derived. */
 otc_status otc_session_ratchet_encryption_key(otc_session *session);
 

@@ -1,5 +1,5 @@
 /* node-otc: subscribers: receiving one stream of the session. Every frame of an end-to-end
- * encrypted stream is opened (e2ee-frame-format.md) before the decoder; a frame that does not
+ * encrypted stream is opened (docs/e2ee-frame-format.md) before the decoder; a frame that does not
  * decrypt never reaches it. */
 #ifndef OTC_SUBSCRIBER_H
 #define OTC_SUBSCRIBER_H

@@ -1,6 +1,7 @@
-// Frame format section 3 / RFC 9605 section 4.5: the AEAD of a cipher suite, keyed once with an
-// sframe_key and then used for many frames. AES-CTR + HMAC suites are encrypt-then-MAC with the
-// tag checked in constant time before any byte is decrypted; GCM suites use OpenSSL's GCM.
+// docs/e2ee-frame-format.md sections 3.4-3.5 / RFC 9605 section 4.5: the AEAD of a cipher suite,
+// keyed once with an sframe_key and then used for many frames. AES-CTR + HMAC suites are
+// encrypt-then-MAC with the tag checked in constant time before any byte is decrypted; GCM suites
+// use OpenSSL's GCM.
 //
 // The additional data comes in two parts (in the frame layout: SFrame header, then the codec's
 // clear prefix) so callers never copy a frame to assemble it.

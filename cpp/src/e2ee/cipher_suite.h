@@ -1,4 +1,4 @@
-// Frame format section 3: the eight SFrame cipher suites and their parameters.
+// docs/e2ee-frame-format.md section 3.1: the eight SFrame cipher suites and their parameters.
 #pragma once
 
 #include <openssl/evp.h>

@@ -1,5 +1,6 @@
-// Frame format section 5: how many leading bytes of a frame stay in the clear (authenticated,
-// not encrypted) so packetizers, depacketizers and the media router can still read them.
+// docs/e2ee-frame-format.md section 5: how many leading bytes of a frame stay in the clear
+// (authenticated, not encrypted), so that packetizers, depacketizers and the media router can
+// still read them.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// Frame format section 4: sizes and nonces of the sealed frame
+// docs/e2ee-frame-format.md section 4.1: sizes and nonces of the sealed frame
 //   sealed = P || AEAD(key, nonce, aad = H || P, B) || H || BE(len(H), 1)
 // shared by the sealer and the opener.
 #pragma once

@@ -1,6 +1,6 @@
 // The receiving side of the frame format: opens frames of any sender of the session, classifies
-// each into one outcome of section 6, keeps per-KID replay windows and reports mismatch and
-// integrity episodes once each.
+// each into one outcome of docs/e2ee-frame-format.md section 6.1, keeps per-KID replay windows and
+// reports mismatch and integrity episodes once each.
 #pragma once
 
 #include <otc/e2ee.h>

@@ -1,5 +1,5 @@
-// Frame format section 4: H.264 emulation prevention over everything after the clear prefix, so
-// no start code can appear in sealed data (nor across the prefix boundary).
+// docs/e2ee-frame-format.md section 4.4: H.264 emulation prevention over everything after the clear
+// prefix, so no start code can appear in sealed data (nor across the prefix boundary).
 #pragma once
 
 #include <cstddef>

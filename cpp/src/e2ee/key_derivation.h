@@ -1,5 +1,5 @@
-// Frame format sections 1-3: every key derivation (PBKDF2 for the base key, HKDF for epoch ids,
-// the ratchet and the SFrame key schedule), all through OpenSSL's EVP KDF API.
+// docs/e2ee-frame-format.md sections 1.2, 2 and 3.3: every key derivation (PBKDF2 for the base key,
+// HKDF for epoch ids, the ratchet and the SFrame key schedule), all through OpenSSL's EVP KDF API.
 #pragma once
 
 #include <cstdint>

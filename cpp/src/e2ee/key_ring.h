@@ -1,7 +1,7 @@
-// Frame format section 2: the epochs a participant holds. One epoch is current (senders use it);
-// superseded epochs stay usable for receiving during a grace period and are then erased, which
-// is what makes the ratchet forward-secret. Receivers that meet an unknown epoch look for it up
-// to OTC_E2EE_MAX_RATCHET_STEPS ratchet steps ahead of every epoch they hold.
+// docs/e2ee-frame-format.md sections 2 and 7: the epochs a participant holds. One epoch is current
+// (senders use it); superseded epochs stay usable for receiving during a grace period and are then
+// erased, which is what makes the ratchet forward-secret. Receivers that meet an unknown epoch look
+// for it up to OTC_E2EE_MAX_RATCHET_STEPS ratchet steps ahead of every epoch they hold.
 //
 // Shared by every sealer and opener of a session; all methods are thread-safe. Users cache keys
 // derived from an epoch and drop them when generation() moves and holds() says the epoch is gone.

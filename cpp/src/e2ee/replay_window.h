@@ -1,6 +1,6 @@
-// Frame format section 6: per-KID replay protection. Remembers the highest CTR accepted and which
-// of the OTC_E2EE_REPLAY_WINDOW counters below it were accepted; anything seen before, or older
-// than the window, is a replay.
+// docs/e2ee-frame-format.md section 6.2: per-KID replay protection. Remembers the highest CTR
+// accepted and which of the OTC_E2EE_REPLAY_WINDOW counters below it were accepted; anything seen
+// before, or older than the window, is a replay.
 #pragma once
 
 #include <array>

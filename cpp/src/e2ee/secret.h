@@ -1,4 +1,4 @@
-// Frame format section 1: what makes an encryption secret valid.
+// docs/e2ee-frame-format.md section 1.1: what makes an encryption secret valid.
 #pragma once
 
 #include <string_view>

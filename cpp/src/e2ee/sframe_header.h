@@ -1,5 +1,5 @@
-// Frame format section 3 / RFC 9605 section 4.3: the SFrame header, config byte X|K(3)|Y|C(3)
-// followed by KID and CTR in their minimal big-endian lengths.
+// docs/e2ee-frame-format.md section 3.2 / RFC 9605 section 4.3: the SFrame header, config byte
+// X|K(3)|Y|C(3) followed by KID and CTR in their minimal big-endian lengths.
 #pragma once
 
 #include <array>

@@ -139,7 +139,8 @@ size_t otc_frame_cryptor_max_sealed_size(otc_e2ee_codec codec, size_t plain_size
 otc_status otc_frame_cryptor_seal(otc_frame_cryptor *cryptor, otc_e2ee_codec codec, int key_frame,
                                   const uint8_t *in, size_t in_size, uint8_t *out,
                                   size_t out_capacity, size_t *out_size) {
-  (void)key_frame;  // the VP8 frame's own key-frame bit decides its prefix (section 5)
+  // The VP8 frame's own key-frame bit decides its prefix (docs/e2ee-frame-format.md section 5.2).
+  (void)key_frame;
   if (!cryptor || (!in && in_size) || !out || !out_size) return OTC_E2EE_INVALID_PARAMETER;
   Codec c;
   if (!codec_from_c(codec, c)) return OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC;

@@ -446,8 +446,8 @@ PublisherCore::Media PublisherCore::take_media_locked() {
 }
 
 void PublisherCore::stop_media(Media media) {
-  // libwebrtc.md's order: sources stop, connections close, then connections, tracks and
-  // sources go, and the engine last.
+  // The order that tears libwebrtc down cleanly (docs/platform-facts.md section 1.4): sources
+  // stop, connections close, then connections, tracks and sources go, and the engine last.
   if (media.source) media.source->Stop();
   for (auto &[id, peer] : media.peers) peer.link->Close();
   media.peers.clear();

@@ -2,10 +2,10 @@
 // of one sender (encoder -> packetizer) or opens every frame of one receiver (depacketizer ->
 // decoder) with the project's frame format.
 //
-// Threads (libwebrtc M108, see design/libwebrtc.md): sender Transform() runs on the encoder
-// queue (video) or audio encoder queue; every receive-side Transform() runs on the worker
-// thread. Registration calls come from the worker/signaling threads. Everything here is safe
-// from any thread; the crypto objects (FrameSealer/FrameOpener) are themselves thread-safe.
+// Threads (libwebrtc M108, docs/platform-facts.md section 1.4): sender Transform() runs on the
+// encoder queue (video) or audio encoder queue; every receive-side Transform() runs on the
+// worker thread. Registration calls come from the worker/signaling threads. Everything here is
+// safe from any thread; the crypto objects (FrameSealer/FrameOpener) are themselves thread-safe.
 //
 // Receiver rule: a frame whose outcome is not OTC_E2EE_DECRYPTED never reaches the decoder; it
 // is dropped (the callback is not called) and counted by outcome.

@@ -301,7 +301,8 @@ void PeerLink::AddRemoteCandidate(const std::string &mid, int mline_index, const
 void PeerLink::FlushCandidates() {
   for (const auto &pending : pending_candidates_) {
     webrtc::SdpParseError error;
-    // As SDP text: handing the cricket::Candidate object over trips a DCHECK (libwebrtc.md).
+    // As SDP text: handing the cricket::Candidate object over trips one of the archive's live
+    // DCHECKs (docs/platform-facts.md section 1.2).
     std::unique_ptr<webrtc::IceCandidateInterface> candidate(
         webrtc::CreateIceCandidate(pending.mid, pending.mline_index, pending.sdp, &error));
     if (!candidate) {

@@ -1,4 +1,4 @@
-// The configuration of a private Janus (design/janus.md): only the VideoRoom plugin and the
+// The configuration of a private Janus (docs/platform-facts.md section 2): only the VideoRoom plugin and the
 // WebSocket transport, every listener on a UNIX socket or loopback, ICE restricted to one address,
 // no STUN, the session server's TURN server when it has one, no IPv6, secrets of its own.
 

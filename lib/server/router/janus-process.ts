@@ -12,7 +12,7 @@ import { type JanusTurn, janusConfigFiles } from './janus-config';
 export interface JanusProcessOptions {
   /** The janus executable (default `janus` on PATH). */
   binary?: string;
-  /** Address or interface Janus gathers ICE candidates on (default 127.0.0.1: see design/janus.md). */
+  /** Address or interface Janus gathers ICE candidates on (default 127.0.0.1, docs/platform-facts.md 2.1). */
   iceEnforce?: string;
   /** RTP port range (default 20000-40000). */
   rtpPortRange?: string;

@@ -1,4 +1,5 @@
-// The VideoRoom plugin requests the router uses, typed. Facts behind the choices: design/janus.md.
+// The VideoRoom plugin requests the router uses, typed. Facts behind the choices:
+// docs/platform-facts.md section 2.
 import type { JanusConnection, JanusHandle, Jsep } from './janus-connection';
 
 export const VIDEOROOM_PLUGIN = 'janus.plugin.videoroom';
@@ -26,7 +27,8 @@ export async function createRoom(control: JanusHandle, settings: RoomSettings): 
     videocodec: 'vp8,vp9,h264',
     require_e2ee: settings.requireE2ee,
     notify_joining: false,
-    // No recorder at creation (it would start before the publisher is marked e2ee, janus.md):
+    // No recorder at creation: Janus 1.1.2 would start it before the publisher is marked e2ee,
+    // and the recording would lack the encrypted mark (docs/platform-facts.md section 2.3);
     // each publisher is recorded by `configure` after its media is up.
     record: false,
     ...(settings.recordingsDir !== undefined && { rec_dir: settings.recordingsDir }),

@@ -1,5 +1,6 @@
-// Frame format section 5: the bytes of each codec left in the clear (authenticated), and the
-// H.264 emulation prevention across the boundary between them and the sealed rest (section 4).
+// docs/e2ee-frame-format.md section 5: the bytes of each codec left in the clear (authenticated),
+// and (section 4.4) the H.264 emulation prevention across the boundary between them and the
+// sealed rest.
 
 export type Codec = 'opus' | 'vp8' | 'vp9' | 'av1' | 'h264';
 export const CODECS: readonly Codec[] = ['opus', 'vp8', 'vp9', 'av1', 'h264'];

@@ -1,8 +1,8 @@
-// The frame cryptor of the browser client (frame format sections 2, 4, 6) on WebCrypto: seals
-// a sender's frames as P || AEAD(key, nonce, H || P, B) || H || len(H) (escaped for H.264) and
-// opens received ones with the outcomes of the C++ core: decrypted, mismatch, integrity-failure,
-// replay. Receivers follow a sender's ratchet up to 8 steps; superseded epochs stay usable for a
-// grace period. Every call is asynchronous (WebCrypto is).
+// The frame cryptor of the browser client (docs/e2ee-frame-format.md sections 2, 4, 6, 7) on
+// WebCrypto: seals a sender's frames as P || AEAD(key, nonce, H || P, B) || H || len(H) (escaped
+// for H.264) and opens received ones with the outcomes of the C++ core: decrypted, mismatch,
+// integrity-failure, replay. Receivers follow a sender's ratchet up to 8 steps; superseded epochs
+// stay usable for a grace period. Every call is asynchronous (WebCrypto is).
 import { aeadOpen, aeadSeal } from './aead';
 import { CODECS, type Codec, clearPrefixLength, h264Escape, h264PrefixLength, h264Unescape } from './codec-prefix';
 import { decodeHeader, encodeHeader } from './header';

@@ -1,6 +1,6 @@
-// Keys of the frame format on WebCrypto: the base key from the secret (section 1), epoch ids and
-// the ratchet (section 2, HKDF-SHA-256 always), the SFrame key schedule (RFC 9605 section 4.4.2),
-// and the per-KID keys imported once for the AEAD.
+// Keys of the frame format (docs/e2ee-frame-format.md) on WebCrypto: the base key from the secret
+// (section 1.2), epoch ids and the ratchet (section 2, HKDF-SHA-256 always), the SFrame key
+// schedule (RFC 9605 section 4.4.2), and the per-KID keys imported once for the AEAD.
 import type { Suite } from './suites';
 import { type Key, be64, concat, subtle, utf8 } from './webcrypto';
 

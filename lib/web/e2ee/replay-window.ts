@@ -1,5 +1,5 @@
-// The last 256 counters of one KID (frame format section 6): a frame is a replay when its
-// counter was accepted before or is older than the window.
+// The last 256 counters of one KID (docs/e2ee-frame-format.md section 6.2): a frame is a replay
+// when its counter was accepted before or is older than the window.
 export const REPLAY_WINDOW = 256;
 
 export class ReplayWindow {

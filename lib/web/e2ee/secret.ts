@@ -1,4 +1,4 @@
-// Frame format section 1: a secret is valid UTF-8, without NUL, 8 to 256 code points.
+// docs/e2ee-frame-format.md section 1.1: a secret is valid UTF-8, without NUL, 8 to 256 code points.
 
 /** The secret's UTF-8 bytes, or undefined when it breaks the rules. */
 export function secretBytes(secret: string | Uint8Array): Uint8Array | undefined {

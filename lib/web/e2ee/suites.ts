@@ -1,4 +1,4 @@
-// Cipher suites of RFC 9605 (frame format section 3): sizes and algorithms by id.
+// Cipher suites of RFC 9605 (docs/e2ee-frame-format.md section 3.1): sizes and algorithms by id.
 
 export interface Suite {
   id: number;

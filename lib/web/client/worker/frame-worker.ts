@@ -10,7 +10,7 @@ declare const self: DedicatedWorkerGlobalScope;
 
 type EncodedFrame = RTCEncodedVideoFrame | RTCEncodedAudioFrame;
 
-/** Frame format section 7: 3 undecryptable frames in a row start a mismatch episode. */
+/** docs/e2ee-frame-format.md section 6.3: 3 undecryptable frames in a row start a mismatch episode. */
 const MISMATCH_EPISODE_FRAMES = 3;
 const COUNTERS_INTERVAL_MS = 250;
 

@@ -11,7 +11,7 @@ export interface TransformOptions {
   codec?: Codec;
   /** A receiver's RTP payload type -> codec map, from the offer it answered. */
   payloadCodecs?: Record<number, Codec>;
-  /** Receivers of one subscriber share a mismatch episode (frame format section 7). */
+  /** Receivers of one subscriber share a mismatch episode (docs/e2ee-frame-format.md section 6.3). */
   subscriberId?: string;
 }
 
