@@ -8,6 +8,8 @@
     'defines': ['BOOST_ASIO_NO_DEPRECATED'],
     'include_dirs': ['<!(node -p "require(\'node-addon-api\').include_dir")'],
     'sources': [
+      # base
+      'cpp/src/base/log.cpp',
       # e2ee
       'cpp/src/e2ee/aead.cpp',
       'cpp/src/e2ee/cipher_suite.cpp',
@@ -30,7 +32,7 @@
       'cpp/src/otc/error_names.cpp',
       'cpp/src/otc/frame_cryptor_api.cpp',
       'cpp/src/otc/ice_config.cpp',
-      'cpp/src/otc/log.cpp',
+      'cpp/src/otc/log_api.cpp',
       'cpp/src/otc/media_api.cpp',
       'cpp/src/otc/publisher_api.cpp',
       'cpp/src/otc/publisher_impl.cpp',

@@ -8,7 +8,7 @@ const root = path.resolve(__dirname, '..', '..');
 
 function cmakeSources(): string[] {
   const text = readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8');
-  const lists = ['OTC_E2EE_SOURCES', 'OTC_API_SOURCES', 'OTC_MEDIA_SOURCES', 'OTC_SIGNALING_SOURCES', 'OTC_RTC_SOURCES', 'OTC_ADDON_SOURCES'];
+  const lists = ['OTC_BASE_SOURCES', 'OTC_E2EE_SOURCES', 'OTC_API_SOURCES', 'OTC_MEDIA_SOURCES', 'OTC_SIGNALING_SOURCES', 'OTC_RTC_SOURCES', 'OTC_ADDON_SOURCES'];
   const sources: string[] = [];
   for (const list of lists) {
     const match = text.match(new RegExp(`set\\(${list}\\s+([^)]*)\\)`));
@@ -35,7 +35,7 @@ test('CMakeLists.txt and binding.gyp build the same sources', (t) => {
 test('every listed source exists and every source file is listed', (t) => {
   const listed = new Set(cmakeSources());
   for (const source of listed) t.true(existsSync(path.join(root, source)), `listed but missing: ${source}`);
-  const dirs = ['cpp/src/e2ee', 'cpp/src/media', 'cpp/src/otc', 'cpp/src/rtc', 'cpp/src/platform', 'cpp/src/signaling', 'cpp/addon'];
+  const dirs = ['cpp/src/base', 'cpp/src/e2ee', 'cpp/src/media', 'cpp/src/otc', 'cpp/src/rtc', 'cpp/src/platform', 'cpp/src/signaling', 'cpp/addon'];
   for (const dir of dirs) {
     for (const name of require('node:fs').readdirSync(path.join(root, dir)) as string[]) {
       if (/\.(c|cpp)$/.test(name)) t.true(listed.has(`${dir}/${name}`), `not built by either path: ${dir}/${name}`);

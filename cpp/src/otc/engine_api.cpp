@@ -16,7 +16,7 @@
 
 #include "engine_access.h"
 #include "media_endpoint.h"
-#include "log.h"
+#include "../base/log.h"
 
 #ifndef OTC_VERSION_STRING
 #define OTC_VERSION_STRING "0.1.0"  // keep equal to package.json's version

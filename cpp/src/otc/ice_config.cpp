@@ -5,7 +5,7 @@
 #include <cctype>
 #include <cstring>
 
-#include "log.h"
+#include "../base/log.h"
 #include "session_impl.h"
 
 namespace otc {

@@ -1,5 +1,5 @@
 // C API: otc_video_frame accessors.
-#include "video_frame.h"
+#include "../base/video_frame.h"
 
 extern "C" {
 

@@ -6,7 +6,7 @@
 #include <new>
 
 #include "../e2ee/secret.h"
-#include "log.h"
+#include "../base/log.h"
 #include "session_impl.h"
 
 using namespace otc::e2ee;

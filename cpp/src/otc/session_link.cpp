@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "../signaling/messages.h"
-#include "log.h"
+#include "../base/log.h"
 #include "session_impl.h"
 
 namespace otc {

@@ -12,7 +12,7 @@
 #include "../signaling/messages.h"
 #include "codec_names.h"
 #include "engine_access.h"
-#include "log.h"
+#include "../base/log.h"
 #include "session_impl.h"
 #include "stats_text.h"
 

@@ -13,7 +13,7 @@
 #include <api/video_codecs/builtin_video_encoder_factory.h>
 
 #include "../media/pcm_source.h"
-#include "../otc/log.h"
+#include "../base/log.h"
 #include "audio_codec_factories.h"
 #include "webrtc_log_forwarder.h"
 

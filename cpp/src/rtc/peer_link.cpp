@@ -13,7 +13,7 @@
 #include <pc/session_description.h>
 #include <rtc_base/time_utils.h>
 
-#include "../otc/log.h"
+#include "../base/log.h"
 #include "media_engine.h"
 
 namespace otc::rtc {

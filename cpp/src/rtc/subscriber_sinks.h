@@ -12,7 +12,7 @@
 #include <api/video/video_sink_interface.h>
 
 #include "../media/media_check.h"
-#include "../otc/video_frame.h"
+#include "../base/video_frame.h"
 
 namespace otc::rtc {
 

@@ -1,6 +1,6 @@
 #include "webrtc_log_forwarder.h"
 
-#include "../otc/log.h"
+#include "../base/log.h"
 
 namespace otc::rtc {
 namespace {

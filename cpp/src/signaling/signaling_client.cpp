@@ -21,7 +21,7 @@
 #include <thread>
 #include <variant>
 
-#include "../otc/log.h"
+#include "../base/log.h"
 #include "messages.h"
 #include "tls_context.h"
 

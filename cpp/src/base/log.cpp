@@ -15,14 +15,14 @@ void *g_user_data = nullptr;
 
 }  // namespace
 
-extern "C" void otc_log_set_logger(otc_logger_func logger, otc_log_level level, void *user_data) {
+namespace otc {
+
+void set_log_sink(otc_logger_func logger, otc_log_level level, void *user_data) {
   std::lock_guard<std::mutex> lock(g_mutex);
   g_logger = logger;
   g_user_data = user_data;
   g_level.store(logger ? level : OTC_LOG_LEVEL_DISABLED, std::memory_order_release);
 }
-
-namespace otc {
 
 bool log_enabled(otc_log_level level) {
   return level != OTC_LOG_LEVEL_DISABLED && level <= g_level.load(std::memory_order_acquire);

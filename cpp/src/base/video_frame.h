@@ -1,4 +1,5 @@
-// otc_video_frame: a view of a decoded I420 frame, handed to on_render_frame.
+// otc_video_frame: a view of a decoded I420 frame, handed to on_render_frame. The C API declares
+// it opaque (otc/media.h); its layout lives in base/ because rtc/ fills it and otc/ reads it.
 #pragma once
 
 #include <otc/media.h>
