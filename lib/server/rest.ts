@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as net from 'node:net';
-import type { ConnectionInfo, StreamInfo } from './messages';
-import { SIGNALING_PATH } from './messages';
+import type { ConnectionInfo, StreamInfo } from '../protocol/messages';
+import { SIGNALING_PATH } from '../protocol/messages';
 import { addressKey } from './admission';
 import type { KeyedRateLimiter } from './rate-limiter';
 import { decodePathSegment, parseRequestTarget } from './request-target';

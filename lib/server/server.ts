@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Admission } from './admission';
 import { guardHttpServer } from './http-guard';
 import { type ServerLimits, resolveLimits } from './limits';
-import { CloseCode, SIGNALING_PATH } from './messages';
+import { CloseCode, SIGNALING_PATH } from '../protocol/messages';
 import { KeyedRateLimiter } from './rate-limiter';
 import { createRestHandler } from './rest';
 import type { HttpRoute } from './web-routes';

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo } from './messages';
+import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo } from '../protocol/messages';
 import { mintSessionId } from './session-id';
 import type { SessionJournal, StoredSession } from './store/session-journal';
 import type { TokenRole } from './tokens';

@@ -2,7 +2,7 @@
 // session; and closing a socket with a code of the protocol. A client that does not read is
 // closed, never buffered for without bound.
 import { WebSocket } from 'ws';
-import { CloseCode, type ServerMessage } from '../messages';
+import { CloseCode, type ServerMessage } from '../../protocol/messages';
 import type { ServerLimits } from '../limits';
 import type { DetachedConnections } from '../reconnection';
 import { closeReason } from '../request-target';

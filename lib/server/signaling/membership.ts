@@ -2,7 +2,9 @@
 // reconnections of a connection onto a new socket, connections restored after a server restart,
 // and leaving — detached for a reconnection, or removed with everyone told.
 import { ErrorCode } from '../../error-code';
-import { CloseCode, type ConnectionDestroyedReason, type PeerClosedReason, type StreamDestroyedReason } from '../messages';
+import {
+  CloseCode, type ConnectionDestroyedReason, type ConnectRequest, type PeerClosedReason, type StreamDestroyedReason,
+} from '../../protocol/messages';
 import { publisherPeerKey } from '../router/peer-keys';
 import type { DetachedConnections, ReconnectTokens } from '../reconnection';
 import type { PeerRecord, RestoredConnection, SessionRecord } from '../session-store';
@@ -10,7 +12,7 @@ import { verifyToken } from '../tokens';
 import type { Client } from './client';
 import type { Delivery } from './delivery';
 import type { ResolvedSignalingOptions } from './options';
-import { type Fields, RequestError } from './request-fields';
+import { RequestError } from './request-error';
 import type { RoutedRelay } from './routed-relay';
 
 export interface MembershipParts {
@@ -42,7 +44,8 @@ export class Membership {
     this.#log = parts.log;
   }
 
-  connect(client: Client, id: string, req: Fields): void {
+  connect(client: Client, req: ConnectRequest): void {
+    const { id, reconnect } = req;
     if (client.conn) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'already connected');
     const refuse = (code: ErrorCode, message: string): void => {
       this.#delivery.send(client, { type: 'error', id, code, message });
@@ -53,28 +56,27 @@ export class Membership {
       this.#delivery.send(client, { type: 'error', id, code: ErrorCode.OTC_SESSION_CONNECTION_LIMIT_EXCEEDED, message });
       this.#delivery.close(client, CloseCode.CONNECTION_LIMIT, message);
     };
-    const reconnect = req['reconnect'];
     // A reconnection does not check the token's expiry (checked as of second 1 of 1970, as
     // jsonwebtoken reads 0 as "now"): its reconnect token proves the connection was admitted
     // while the token was valid (docs/protocol.md, "Reconnecting").
-    const check = verifyToken(req['token'], this.#opts.apiKey, this.#opts.apiSecret, reconnect === undefined ? undefined : 1);
+    const check = verifyToken(req.token, this.#opts.apiKey, this.#opts.apiSecret, reconnect === undefined ? undefined : 1);
     if (!check.ok) return refuse(check.code, check.message);
     const { grant } = check;
-    const wanted = req['sessionId'];
+    const wanted = req.sessionId;
     if (wanted !== undefined && wanted !== grant.sessionId) {
       return refuse(ErrorCode.OTC_SESSION_INVALID_SESSION, 'the token is for another session');
     }
     const session = this.#opts.store.getSession(grant.sessionId);
     if (!session) return refuse(ErrorCode.OTC_SESSION_INVALID_SESSION, 'no such session');
-    if (reconnect !== undefined) return this.#reconnect(client, id, req, reconnect, session, refuse, refuseLimit);
+    if (reconnect !== undefined) return this.#reconnect(client, req, reconnect, session, refuse, refuseLimit);
     if (session.connections.size >= this.#opts.limits.maxConnectionsPerSession) {
       return refuseLimit(`this session has ${this.#opts.limits.maxConnectionsPerSession} connections: the server's limit`);
     }
-    const admitted = this.#opts.admission.admitConnection(client.socket, req['token'] as string);
+    const admitted = this.#opts.admission.admitConnection(client.socket, req.token);
     if (!admitted.ok) return refuseLimit(admitted.message);
     client.release = admitted.release;
     this.#allowFullMessages(client);
-    const e2ee = req['e2ee'] === true;
+    const e2ee = req.e2ee === true;
     if (client.connectTimer) clearTimeout(client.connectTimer);
     client.connectTimer = undefined;
     const others = [...session.connections.values()].map((c) => c.info);
@@ -99,14 +101,12 @@ export class Membership {
    * still attached to a socket the server has not seen die, moves to this socket; the ack says
    * `reconnected: true` and the messages queued meanwhile follow in order.
    */
-  #reconnect(client: Client, id: string, req: Fields, reconnect: unknown, session: SessionRecord,
+  #reconnect(client: Client, req: ConnectRequest, reconnect: NonNullable<ConnectRequest['reconnect']>, session: SessionRecord,
     refuse: (code: ErrorCode, message: string) => void, refuseLimit: (message: string) => void): void {
-    if (typeof reconnect !== 'object' || reconnect === null || Array.isArray(reconnect)) {
-      throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'reconnect must be { connectionId, reconnectToken }');
-    }
-    const connectionId = (reconnect as Fields)['connectionId'];
-    if (typeof connectionId !== 'string' || connectionId.length > 128
-      || !this.#reconnectTokens.verify((reconnect as Fields)['reconnectToken'], session.sessionId, connectionId)) {
+    const { id } = req;
+    const { connectionId } = reconnect;
+    if (connectionId === '' || connectionId.length > 128
+      || !this.#reconnectTokens.verify(reconnect.reconnectToken, session.sessionId, connectionId)) {
       return refuse(ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE, 'the reconnect token is not valid for this connection');
     }
     const conn = session.connections.get(connectionId);
@@ -128,7 +128,7 @@ export class Membership {
     }
     // The connection's own counts are given back first: a reconnection is not a second connection of its token.
     release?.();
-    const admitted = this.#opts.admission.admitConnection(client.socket, req['token'] as string);
+    const admitted = this.#opts.admission.admitConnection(client.socket, req.token);
     if (!admitted.ok) {
       this.removeConnection(session, connectionId, 'networkDisconnected');
       return refuseLimit(admitted.message);

@@ -3,19 +3,18 @@
 // instance died, or this server restarted): the publisher offers again and every subscription
 // is negotiated again under the same peerId.
 import { ErrorCode } from '../../error-code';
-import type { StreamInfo } from '../messages';
+import {
+  type AnswerRequest, type CandidateRequest, FROM_ROUTER, type IceRestartRequest, type OfferRequest, type StreamInfo,
+} from '../../protocol/messages';
 import type { MediaRouter } from '../router/media-router';
 import { publisherPeerKey, streamOfPublisherPeer } from '../router/peer-keys';
 import type { ConnectionRecord, PeerRecord, SessionRecord, SessionStore } from '../session-store';
 import type { Client } from './client';
 import type { Delivery } from './delivery';
-import { bool, type Fields, MAX_SDP_LENGTH, readCandidate, RequestError, str } from './request-fields';
+import { RequestError } from './request-error';
 
 /** What a routed session answers when the server runs without a media router (Janus). */
 export const ROUTED_UNAVAILABLE = 'routed media is not available: this server runs without a media router';
-
-/** The `from` of negotiation the router sends. */
-const ROUTER = 'router';
 
 /** What the router needs to know of a session. */
 function routedSession(session: SessionRecord): { sessionId: string; e2ee: boolean; record: boolean } {
@@ -85,7 +84,7 @@ export class RoutedRelay {
     this.#delivery.send(client, { type: 'ack', id, peerId: peer.peerId });
     router.subscribe(routedSession(session), stream.streamId, peer.peerId).then((sdp) => {
       if (session.peers.get(peer.peerId) !== peer) return void router.closePeer(peer.peerId);
-      this.#delivery.sendTo(me, { type: 'offer', peerId: peer.peerId, streamId: stream.streamId, from: ROUTER, sdp, e2ee: stream.e2ee });
+      this.#delivery.sendTo(me, { type: 'offer', peerId: peer.peerId, streamId: stream.streamId, from: FROM_ROUTER, sdp, e2ee: stream.e2ee });
     }, (err: Error) => {
       void router.closePeer(peer.peerId);
       if (this.#store.removePeer(session, peer.peerId)) {
@@ -100,8 +99,8 @@ export class RoutedRelay {
    * the same peerId, answered like the first. One restart at a time per peer; relayed peers are
    * restarted by their publisher, which offers again by itself.
    */
-  iceRestart(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
-    const peerId = str(req, 'peerId', { max: 128 })!;
+  iceRestart(client: Client, conn: ConnectionRecord, session: SessionRecord, req: IceRestartRequest): void {
+    const { id, peerId } = req;
     const peer = session.peers.get(peerId);
     if (!peer || peer.subscriberConnectionId !== conn.info.connectionId) {
       throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
@@ -118,7 +117,7 @@ export class RoutedRelay {
       if (session.peers.get(peerId) !== peer) return;
       const stream = session.streams.get(peer.streamId);
       this.#log(`routed subscription ${peerId}: ICE restart offered`);
-      this.#delivery.sendTo(me, { type: 'offer', peerId, streamId: peer.streamId, from: ROUTER, sdp, e2ee: stream?.e2ee ?? session.e2ee });
+      this.#delivery.sendTo(me, { type: 'offer', peerId, streamId: peer.streamId, from: FROM_ROUTER, sdp, e2ee: stream?.e2ee ?? session.e2ee });
     }, (err: Error) => {
       this.#iceRestarting.delete(peerId);
       // The peer itself may still work (the path came back): the client's own ICE bound decides.
@@ -127,8 +126,8 @@ export class RoutedRelay {
   }
 
   /** Routed negotiation: the publisher offers to the router, the router offers to subscribers. */
-  negotiate(client: Client, type: 'offer' | 'answer' | 'candidate', conn: ConnectionRecord, session: SessionRecord, id: string,
-    req: Fields, peerId: string): void {
+  negotiate(client: Client, conn: ConnectionRecord, session: SessionRecord, req: OfferRequest | AnswerRequest | CandidateRequest): void {
+    const { type, id, peerId } = req;
     const router = this.#router;
     const me = conn.info.connectionId;
     const publishedStreamId = streamOfPublisherPeer(peerId);
@@ -145,10 +144,10 @@ export class RoutedRelay {
       if (isSubscriber) this.#store.removePeer(session, peerId);
       this.#delivery.sendTo(me, { type: 'peerClosed', peerId, reason: 'routerFailed', message: err.message });
     };
-    if (type === 'offer') {
+    if (req.type === 'offer') {
       if (!isPublisher) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'in a routed session only a publisher offers');
-      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
-      const e2ee = bool(req, 'e2ee', false);
+      const { sdp } = req;
+      const e2ee = req.e2ee ?? false;
       if (session.e2ee && !e2ee) {
         throw new RequestError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING, 'this session is end-to-end encrypted: offer e2ee media');
       }
@@ -160,15 +159,14 @@ export class RoutedRelay {
       negotiated.then((answer) => {
         if (session.streams.get(streamId) !== ownStream) return;
         if (again) this.#log(`routed publisher ${peerId}: ICE restart answered`);
-        this.#delivery.sendTo(me, { type: 'answer', peerId, streamId, from: ROUTER, sdp: answer });
+        this.#delivery.sendTo(me, { type: 'answer', peerId, streamId, from: FROM_ROUTER, sdp: answer });
       }, fail);
-    } else if (type === 'answer') {
+    } else if (req.type === 'answer') {
       if (!isSubscriber) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'in a routed session only a subscriber answers');
-      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
       this.#delivery.send(client, { type: 'ack', id });
-      router.answer(peerId, sdp).catch(fail);
+      router.answer(peerId, req.sdp).catch(fail);
     } else {
-      const candidate = readCandidate(req);
+      const candidate = { candidate: req.candidate, sdpMid: req.sdpMid ?? null, sdpMLineIndex: req.sdpMLineIndex ?? null };
       this.#delivery.send(client, { type: 'ack', id });
       router.trickle(peerId, candidate).catch((err: Error) => this.#log(`trickle on ${peerId}: ${err.message}`));
     }
@@ -223,7 +221,7 @@ export class RoutedRelay {
       this.#resubscribing.delete(peer.peerId);
       if (session.peers.get(peer.peerId) !== peer) return void router.closePeer(peer.peerId);
       this.#log(`routed subscription ${peer.peerId} offered again`);
-      this.#delivery.sendTo(peer.subscriberConnectionId, { type: 'offer', peerId: peer.peerId, streamId: stream.streamId, from: ROUTER, sdp, e2ee: stream.e2ee });
+      this.#delivery.sendTo(peer.subscriberConnectionId, { type: 'offer', peerId: peer.peerId, streamId: stream.streamId, from: FROM_ROUTER, sdp, e2ee: stream.e2ee });
     }, (err: Error) => {
       this.#resubscribing.delete(peer.peerId);
       void router.closePeer(peer.peerId);

@@ -8,7 +8,8 @@ import type { RawData } from 'ws';
 import { ErrorCode } from '../../error-code';
 import { Admission } from '../admission';
 import { DEFAULT_LIMITS, type ServerLimits } from '../limits';
-import { CloseCode, REQUEST_TYPES, type RequestType } from '../messages';
+import { type ClientRequest, CloseCode } from '../../protocol/messages';
+import { parseClientRequest } from '../../protocol/parse-request';
 import { DEFAULT_RECONNECT_GRACE_MS, DetachedConnections, ReconnectTokens } from '../reconnection';
 import { forLog } from '../sanitize';
 import type { RestoredConnection, SessionRecord } from '../session-store';
@@ -16,7 +17,7 @@ import type { Client } from './client';
 import { Delivery } from './delivery';
 import { Membership } from './membership';
 import type { ResolvedSignalingOptions, SignalingOptions } from './options';
-import { type Fields, RequestError } from './request-fields';
+import { RequestError } from './request-error';
 import { RoutedRelay } from './routed-relay';
 import { SignalingSockets } from './sockets';
 import { StreamRequests } from './stream-requests';
@@ -114,27 +115,13 @@ export class SignalingServer {
       return this.#delivery.close(client, CloseCode.RATE_LIMITED, `more than ${this.#limits.messagesPerSecond} messages per second`);
     }
     if (isBinary) return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
-    let message: unknown;
-    try {
-      message = JSON.parse(data.toString());
-    } catch {
-      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'bad JSON');
-    }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'a message must be a JSON object');
-    }
-    const req = message as Fields;
-    const type = req['type'];
-    if (typeof type !== 'string' || !(REQUEST_TYPES as readonly string[]).includes(type)) {
-      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, `unknown type ${String(JSON.stringify(type) ?? 'undefined').slice(0, 60)}`);
-    }
-    const id = req['id'];
-    if (typeof id !== 'string' || id === '' || id.length > 128) {
-      return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'a request needs a string id');
-    }
+    const parsed = parseClientRequest(data.toString());
+    if (!parsed.ok && parsed.protocolError !== undefined) return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, parsed.protocolError);
+    const { type, id } = parsed.ok ? parsed.request : parsed;
     if (!client.conn && type !== 'connect') return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'request before connect');
+    if (!parsed.ok) return this.#delivery.send(client, { type: 'error', id, code: parsed.code, message: parsed.message });
     try {
-      this.#dispatch(client, type as RequestType, id, req);
+      this.#dispatch(client, parsed.request);
     } catch (err) {
       if (err instanceof RequestError) {
         this.#delivery.send(client, { type: 'error', id, code: err.code, message: err.message });
@@ -145,22 +132,22 @@ export class SignalingServer {
     }
   }
 
-  #dispatch(client: Client, type: RequestType, id: string, req: Fields): void {
-    if (type === 'connect') return this.#membership.connect(client, id, req);
+  #dispatch(client: Client, req: ClientRequest): void {
+    if (req.type === 'connect') return this.#membership.connect(client, req);
     const conn = client.conn!;
     const session = client.session!;
-    switch (type) {
-      case 'publish': return this.#streams.publish(client, conn, session, id, req);
-      case 'unpublish': return this.#streams.unpublish(client, conn, session, id, req);
-      case 'subscribe': return this.#streams.subscribe(client, conn, session, id, req);
-      case 'unsubscribe': return this.#streams.unsubscribe(client, conn, session, id, req);
+    switch (req.type) {
+      case 'publish': return this.#streams.publish(client, conn, session, req);
+      case 'unpublish': return this.#streams.unpublish(client, conn, session, req);
+      case 'subscribe': return this.#streams.subscribe(client, conn, session, req);
+      case 'unsubscribe': return this.#streams.unsubscribe(client, conn, session, req);
       case 'offer':
       case 'answer':
-      case 'candidate': return this.#streams.negotiate(client, type, conn, session, id, req);
-      case 'iceRestart': return this.#routed.iceRestart(client, conn, session, id, req);
-      case 'signal': return this.#streams.signal(client, conn, session, id, req);
+      case 'candidate': return this.#streams.negotiate(client, conn, session, req);
+      case 'iceRestart': return this.#routed.iceRestart(client, conn, session, req);
+      case 'signal': return this.#streams.signal(client, conn, session, req);
       case 'disconnect':
-        this.#delivery.send(client, { type: 'ack', id });
+        this.#delivery.send(client, { type: 'ack', id: req.id });
         this.#membership.leave(client, 'clientDisconnected');
         return this.#delivery.close(client, CloseCode.NORMAL, 'disconnected');
     }

@@ -4,14 +4,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CloseCode, SIGNALING_PATH, SIGNALING_SUBPROTOCOL } from '../messages';
+import { CloseCode, SIGNALING_PATH, SIGNALING_SUBPROTOCOL } from '../../protocol/messages';
 import type { ServerLimits } from '../limits';
 import { TokenBucket } from '../rate-limiter';
 import { closeReason, parseRequestTarget } from '../request-target';
 import type { Client } from './client';
 import type { Delivery } from './delivery';
 import type { ResolvedSignalingOptions } from './options';
-import { UNAUTHENTICATED_MESSAGE_BYTES } from './request-fields';
+import { UNAUTHENTICATED_MESSAGE_BYTES } from './request-error';
 
 interface WsReceiver {
   _maxPayload?: number;

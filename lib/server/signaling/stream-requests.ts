@@ -2,7 +2,10 @@
 // (within the server's limits), relaying offers, answers and candidates between the two ends of
 // a relayed peer, and signals. Routed sessions' negotiation is handed to RoutedRelay.
 import { ErrorCode } from '../../error-code';
-import type { StreamInfo, VideoType } from '../messages';
+import type {
+  AnswerRequest, CandidateRequest, OfferRequest, PublishRequest, SignalRequest, StreamInfo, SubscribeRequest, UnpublishRequest,
+  UnsubscribeRequest,
+} from '../../protocol/messages';
 import type { ServerLimits } from '../limits';
 import { publisherPeerKey } from '../router/peer-keys';
 import type { ConnectionRecord, SessionRecord, SessionStore } from '../session-store';
@@ -10,12 +13,8 @@ import type { Client } from './client';
 import type { Delivery } from './delivery';
 import type { Membership } from './membership';
 import type { ResolvedSignalingOptions } from './options';
-import {
-  bool, type Fields, MAX_NAME_LENGTH, MAX_SDP_LENGTH, MAX_SIGNAL_DATA_BYTES, MAX_SIGNAL_TYPE_LENGTH, readCandidate, RequestError, str,
-} from './request-fields';
+import { RequestError } from './request-error';
 import type { RoutedRelay } from './routed-relay';
-
-const VIDEO_TYPES: readonly VideoType[] = ['camera', 'screen', 'custom'];
 
 export class StreamRequests {
   readonly #opts: ResolvedSignalingOptions;
@@ -36,25 +35,22 @@ export class StreamRequests {
     this.#log = log;
   }
 
-  publish(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
+  publish(client: Client, conn: ConnectionRecord, session: SessionRecord, req: PublishRequest): void {
+    const { id } = req;
     if (conn.role === 'subscriber') throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'a subscriber token may not publish');
     if (conn.streams.size >= this.#limits.maxStreamsPerConnection) {
       throw new RequestError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH,
         `this connection publishes ${this.#limits.maxStreamsPerConnection} streams: the server's limit`);
     }
-    const videoType = req['videoType'] ?? 'camera';
-    if (typeof videoType !== 'string' || !(VIDEO_TYPES as readonly string[]).includes(videoType)) {
-      throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'videoType must be camera, screen or custom');
-    }
     const stream: Omit<StreamInfo, 'streamId' | 'creationTime'> = {
       connectionId: conn.info.connectionId,
-      name: str(req, 'name', { optional: true, max: MAX_NAME_LENGTH }) ?? '',
-      hasAudio: bool(req, 'hasAudio', true),
-      hasVideo: bool(req, 'hasVideo', true),
-      videoType: videoType as VideoType,
-      e2ee: bool(req, 'e2ee', false),
-      videoCodec: str(req, 'videoCodec', { optional: true, max: 32 }) ?? 'VP8',
-      audioCodec: str(req, 'audioCodec', { optional: true, max: 32 }) ?? 'opus',
+      name: req.name ?? '',
+      hasAudio: req.hasAudio ?? true,
+      hasVideo: req.hasVideo ?? true,
+      videoType: req.videoType ?? 'camera',
+      e2ee: req.e2ee ?? false,
+      videoCodec: req.videoCodec ?? 'VP8',
+      audioCodec: req.audioCodec ?? 'opus',
     };
     if (session.e2ee && !stream.e2ee) {
       throw new RequestError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING, 'this session is end-to-end encrypted: publish an e2ee stream');
@@ -67,8 +63,8 @@ export class StreamRequests {
     this.#log(`publish ${info.streamId} by ${conn.info.connectionId} e2ee=${info.e2ee}`);
   }
 
-  unpublish(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
-    const streamId = str(req, 'streamId')!;
+  unpublish(client: Client, conn: ConnectionRecord, session: SessionRecord, req: UnpublishRequest): void {
+    const { id, streamId } = req;
     const stream = session.streams.get(streamId);
     if (!stream || stream.connectionId !== conn.info.connectionId) {
       throw new RequestError(ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND, 'not a stream of this connection');
@@ -81,8 +77,8 @@ export class StreamRequests {
     this.#log(`unpublish ${streamId} by ${conn.info.connectionId}`);
   }
 
-  subscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
-    const streamId = str(req, 'streamId')!;
+  subscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, req: SubscribeRequest): void {
+    const { id, streamId } = req;
     if (conn.role === 'publisheronly') {
       throw new RequestError(ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE, 'a publisheronly token may not subscribe');
     }
@@ -111,8 +107,8 @@ export class StreamRequests {
     }
   }
 
-  unsubscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
-    const peerId = str(req, 'peerId')!;
+  unsubscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, req: UnsubscribeRequest): void {
+    const { id, peerId } = req;
     const peer = session.peers.get(peerId);
     if (!peer || peer.subscriberConnectionId !== conn.info.connectionId) {
       throw new RequestError(ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND, 'no such subscription');
@@ -122,57 +118,39 @@ export class StreamRequests {
     this.#membership.closePeer(peer, conn.info.connectionId, 'clientUnsubscribed');
   }
 
-  negotiate(client: Client, type: 'offer' | 'answer' | 'candidate', conn: ConnectionRecord, session: SessionRecord, id: string,
-    req: Fields): void {
-    const peerId = str(req, 'peerId')!;
+  negotiate(client: Client, conn: ConnectionRecord, session: SessionRecord, req: OfferRequest | AnswerRequest | CandidateRequest): void {
+    const { id, peerId } = req;
     const me = conn.info.connectionId;
-    if (session.mediaMode === 'routed') return this.#routed.negotiate(client, type, conn, session, id, req, peerId);
+    if (session.mediaMode === 'routed') return this.#routed.negotiate(client, conn, session, req);
     const peer = session.peers.get(peerId);
     const fromPublisher = peer?.publisherConnectionId === me;
     const fromSubscriber = peer?.subscriberConnectionId === me;
     if (!peer || (!fromPublisher && !fromSubscriber)) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
     const to = fromPublisher ? peer.subscriberConnectionId : peer.publisherConnectionId;
     const base = { peerId, streamId: peer.streamId, from: me };
-    if (type === 'offer') {
+    if (req.type === 'offer') {
       if (!fromPublisher) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the publisher end of a relayed peer offers');
-      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
-      const e2ee = bool(req, 'e2ee', false);
       this.#delivery.send(client, { type: 'ack', id });
-      this.#delivery.sendTo(to, { type: 'offer', ...base, sdp, e2ee });
-    } else if (type === 'answer') {
+      this.#delivery.sendTo(to, { type: 'offer', ...base, sdp: req.sdp, e2ee: req.e2ee ?? false });
+    } else if (req.type === 'answer') {
       if (!fromSubscriber) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the subscriber end of a relayed peer answers');
-      const sdp = str(req, 'sdp', { max: MAX_SDP_LENGTH })!;
       this.#delivery.send(client, { type: 'ack', id });
-      this.#delivery.sendTo(to, { type: 'answer', ...base, sdp });
+      this.#delivery.sendTo(to, { type: 'answer', ...base, sdp: req.sdp });
     } else {
-      const { candidate, sdpMid, sdpMLineIndex } = readCandidate(req);
       this.#delivery.send(client, { type: 'ack', id });
-      this.#delivery.sendTo(to, { type: 'candidate', ...base, candidate, sdpMid, sdpMLineIndex });
+      this.#delivery.sendTo(to, { type: 'candidate', ...base, candidate: req.candidate, sdpMid: req.sdpMid ?? null, sdpMLineIndex: req.sdpMLineIndex ?? null });
     }
   }
 
-  signal(client: Client, conn: ConnectionRecord, session: SessionRecord, id: string, req: Fields): void {
-    const signalType = req['signalType'] ?? '';
-    if (typeof signalType !== 'string') throw new RequestError(ErrorCode.OTC_SESSION_INVALID_SIGNAL_TYPE, 'signalType must be a string');
-    if (signalType.length > MAX_SIGNAL_TYPE_LENGTH) {
-      throw new RequestError(ErrorCode.OTC_SESSION_SIGNAL_TYPE_TOO_LONG, `signalType is longer than ${MAX_SIGNAL_TYPE_LENGTH} characters`);
-    }
-    if (!/^[A-Za-z0-9_~-]*$/.test(signalType)) {
-      throw new RequestError(ErrorCode.OTC_SESSION_INVALID_SIGNAL_TYPE, 'signalType may hold only letters, digits, "-", "_" and "~"');
-    }
-    const data = req['data'] ?? '';
-    if (typeof data !== 'string') throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'data must be a string');
-    if (Buffer.byteLength(data, 'utf8') > MAX_SIGNAL_DATA_BYTES) {
-      throw new RequestError(ErrorCode.OTC_SESSION_SIGNAL_DATA_TOO_LONG, `data is longer than ${MAX_SIGNAL_DATA_BYTES} bytes`);
-    }
-    const to = req['to'];
-    const event = { type: 'signal' as const, from: conn.info.connectionId, signalType, data };
+  signal(client: Client, conn: ConnectionRecord, session: SessionRecord, req: SignalRequest): void {
+    const { id, to } = req;
+    const event = { type: 'signal' as const, from: conn.info.connectionId, signalType: req.signalType ?? '', data: req.data ?? '' };
     if (to === undefined || to === null) {
       this.#delivery.send(client, { type: 'ack', id });
       this.#delivery.broadcast(session, event);
       return;
     }
-    if (typeof to !== 'string' || !session.connections.has(to)) {
+    if (!session.connections.has(to)) {
       throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'to names no connection of this session');
     }
     this.#delivery.send(client, { type: 'ack', id });

@@ -1,6 +1,6 @@
 // The durable side of session-store.ts: each change of a session, connection, stream or peer is
 // one prepared statement (write-through, O(1) per event); load() reads everything back at start.
-import type { ArchiveMode, MediaMode, StreamInfo, VideoType } from '../messages';
+import type { ArchiveMode, MediaMode, StreamInfo, VideoType } from '../../protocol/messages';
 import type { TokenRole } from '../tokens';
 import type { Db } from './database';
 

@@ -1,11 +1,12 @@
 // One peer connection of the session protocol (a publisher's to one subscriber or to the router,
 // a subscriber's to its publisher or the router): trickled candidates both ways, remote ones
 // queued until the remote description is set.
+import type { OutgoingRequest } from '../../protocol/messages';
 import type { Codec } from '../e2ee/codec-prefix';
 import { peerConnectionConfig } from './e2ee-context';
 import type { PeerIce } from './ice-config';
 
-export type SendToServer = (message: Record<string, unknown> & { type: string }) => void;
+export type SendToServer = (message: OutgoingRequest) => void;
 
 /**
  * How a peer repairs a path that had connected and is lost: `offer`, the offering end (a

@@ -3,6 +3,7 @@
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
 import type { PublisherEvents, StreamEvent } from '../../session-types';
+import type { PeerEvent } from '../../protocol/messages';
 import type { Codec } from '../e2ee/codec-prefix';
 import type { E2eeContext } from './e2ee-context';
 import { refusePeer } from '../flood-guard';
@@ -189,18 +190,16 @@ export class Publisher extends Emitter<PublisherEvents> {
   }
 
   /** @internal */
-  async onPeerEvent(event: Record<string, unknown>): Promise<void> {
-    const peerId = String(event['peerId'] ?? '');
+  async onPeerEvent(event: PeerEvent): Promise<void> {
+    const { peerId } = event;
     const entry = this.#peers.get(peerId);
     if (!entry) return;
     try {
-      if (event['type'] === 'answer') await entry.peer.acceptAnswer(String(event['sdp'] ?? ''));
-      else if (event['type'] === 'candidate') {
-        await entry.peer.addRemoteCandidate(String(event['candidate'] ?? ''), typeof event['sdpMid'] === 'string' ? event['sdpMid'] : null,
-          typeof event['sdpMLineIndex'] === 'number' ? event['sdpMLineIndex'] : null);
-      } else if (event['type'] === 'peerClosed') {
-        const why = event['message'] ? `: ${String(event['message'])}` : '';
-        if (event['reason'] === 'routerRestarted') {
+      if (event.type === 'answer') await entry.peer.acceptAnswer(event.sdp);
+      else if (event.type === 'candidate') await entry.peer.addRemoteCandidate(event.candidate, event.sdpMid, event.sdpMLineIndex);
+      else if (event.type === 'peerClosed') {
+        const why = event.message ? `: ${event.message}` : '';
+        if (event.reason === 'routerRestarted') {
           // The router lost the stream and is back: the same stream on a new peer connection.
           // The page's one frame cryptor seals for every sender, so no counter starts over.
           this.#closePeer(peerId);
@@ -213,7 +212,7 @@ export class Publisher extends Emitter<PublisherEvents> {
           await this.openPeer(peerId);
           return;
         }
-        if (event['reason'] === 'routerFailed') {
+        if (event.reason === 'routerFailed') {
           this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, `the media router closed the stream${why}`);
         }
         this.#closePeer(peerId);

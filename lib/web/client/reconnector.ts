@@ -1,6 +1,7 @@
 // The browser client's reconnection (docs/protocol.md, "Reconnecting"): new sockets with the
 // connection's reconnect token, backing off from 0.5 s doubling to 5 s (±20% jitter), each attempt
 // bounded by 5 s, for at most 60 s, until the server acks, refuses (1004/1005/1022) or time is up.
+import type { ConnectAck, ConnectRequest } from '../../protocol/messages';
 import { type ServerEvent, SignalingSocket } from './signaling';
 
 /** How long a session tries to reconnect before it gives up, ms. */
@@ -20,11 +21,11 @@ export function reconnectable(code: number): boolean {
 
 export type ReconnectOutcome =
   /** early: events that arrived before the caller took the socket over (the queued ones), in order. */
-  | { socket: SignalingSocket; body: Record<string, unknown>; early: ServerEvent[] }
+  | { socket: SignalingSocket; ack: ConnectAck; early: ServerEvent[] }
   | { socket: null; why: string };
 
 export class Reconnector {
-  constructor(readonly url: string, readonly connectMessage: () => Record<string, unknown> & { type: string },
+  constructor(readonly url: string, readonly connectMessage: () => Omit<ConnectRequest, 'id'>,
     readonly wanted: () => boolean, readonly timeoutMs = RECONNECT_TIMEOUT_MS) {}
 
   async run(firstWhy: string): Promise<ReconnectOutcome> {
@@ -39,7 +40,7 @@ export class Reconnector {
         const early: ServerEvent[] = [];
         socket.onEvent = (event) => early.push(event);
         const reply = await socket.request(this.connectMessage());
-        if (reply.ok) return { socket, body: reply.body, early };
+        if (reply.ok) return { socket, ack: reply.ack, early };
         socket.onClose = () => undefined;
         socket.close();
         if (FINAL_REFUSALS.has(reply.code)) {

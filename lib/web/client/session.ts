@@ -11,6 +11,7 @@ import { Publisher } from './publisher';
 import { type IceConfig, type PeerIce, checkIceConfig, peerIce } from './ice-config';
 import { Reconnector, reconnectable } from './reconnector';
 import { type Reply, SignalingSocket, type ServerEvent } from './signaling';
+import type { ConnectAck, OutgoingRequest } from '../../protocol/messages';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
 export interface SessionOptions {
@@ -36,7 +37,7 @@ export class Session extends Emitter<SessionEvents> {
   #token = '';
   #reconnectToken = '';
   /** Requests made while reconnecting, sent once reconnected. */
-  #waiting: Array<{ message: Record<string, unknown> & { type: string }; done: (reply: Reply) => void }> = [];
+  #waiting: Array<{ message: OutgoingRequest; done: (reply: Reply) => void }> = [];
   #connectionId = '';
   #e2eeSession = false;
   #mediaMode: 'relayed' | 'routed' = 'relayed';
@@ -128,25 +129,25 @@ export class Session extends Emitter<SessionEvents> {
     const reply = await socket.request({ type: 'connect', token, sessionId: this.sessionId, sdk: SDK, e2ee: this.#hasSecret });
     if (!reply.ok) {
       this.#drop();
-      throw new OtcError(reply.code as ErrorCode, reply.message || 'the session server refused the connection');
+      throw new OtcError(reply.code, reply.message || 'the session server refused the connection');
     }
-    const info = (reply.body['session'] ?? {}) as { e2ee?: boolean; mediaMode?: string };
-    this.#e2eeSession = info.e2ee === true;
-    this.#mediaMode = info.mediaMode === 'routed' ? 'routed' : 'relayed';
+    const { ack } = reply;
+    this.#e2eeSession = ack.session.e2ee;
+    this.#mediaMode = ack.session.mediaMode;
     if (this.#e2eeSession && !this.#hasSecret) {
       void socket.request({ type: 'disconnect' });
       this.#drop();
       throw new OtcError(ErrorCode.OTC_SESSION_ENCRYPTION_SECRET_MISSING,
         'this session is end-to-end encrypted: set its encryption secret before connecting');
     }
-    this.#connectionId = String(reply.body['connectionId'] ?? '');
-    this.#ice = peerIce(reply.body['iceServers'], this.#iceConfig);
+    this.#connectionId = ack.connectionId;
+    this.#ice = peerIce(ack.iceServers, this.#iceConfig);
     this.#token = token;
-    this.#reconnectToken = String(reply.body['reconnectToken'] ?? '');
+    this.#reconnectToken = ack.reconnectToken;
     this.#state = 'connected';
     this.emit('connected');
-    for (const connection of (reply.body['connections'] ?? []) as ConnectionEvent[]) this.#addConnection(connection);
-    for (const stream of (reply.body['streams'] ?? []) as StreamEvent[]) this.#addStream(stream);
+    for (const connection of ack.connections) this.#addConnection(connection);
+    for (const stream of ack.streams) this.#addStream(stream);
   }
 
   /** Disconnects and frees the session's frame worker and keys; the session cannot be used again. */
@@ -189,9 +190,8 @@ export class Session extends Emitter<SessionEvents> {
       videoType: options.videoSource === 'camera' ? 'camera' : 'custom', e2ee: this.#e2eeSession,
       videoCodec: media.video ? options.videoCodec : '', audioCodec: media.audio ? 'opus' : '',
     });
-    if (!reply.ok) throw new OtcError(reply.code as ErrorCode, reply.message || 'publishing was refused');
-    const streamId = String(reply.body['streamId'] ?? '');
-    const peerId = typeof reply.body['peerId'] === 'string' ? reply.body['peerId'] : '';
+    if (!reply.ok) throw new OtcError(reply.code, reply.message || 'publishing was refused');
+    const { streamId, peerId = '' } = reply.ack;
     // The server acks, then announces the stream to everyone, this client included.
     return new Promise<StreamEvent>((resolve, reject) => {
       this.#publishers.set(streamId, publisher);
@@ -230,7 +230,7 @@ export class Session extends Emitter<SessionEvents> {
     this.#subscribers.add(subscriber);
     void this.#request({ type: 'subscribe', streamId: info.streamId }).then((reply) => {
       if (reply.ok) {
-        subscriber.accepted(String(reply.body['peerId'] ?? ''));
+        subscriber.accepted(reply.ack.peerId);
         return;
       }
       const code = reply.code === ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM ? reply.code
@@ -255,7 +255,7 @@ export class Session extends Emitter<SessionEvents> {
     const reply = await this.#request({
       type: 'signal', data: options.data, ...(options.type ? { signalType: options.type } : {}), ...(options.to ? { to: options.to } : {}),
     });
-    if (!reply.ok) throw new OtcError(reply.code as ErrorCode, reply.message);
+    if (!reply.ok) throw new OtcError(reply.code, reply.message);
   }
 
   /** Throws 1010 unless connected or reconnecting (then requests wait for the reconnection). */
@@ -266,13 +266,13 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   /** A request now, or once reconnected (at most 256 wait; more, or a give-up, answer 1022). */
-  #request(message: Record<string, unknown> & { type: string }): Promise<Reply> {
+  #request<R extends OutgoingRequest>(message: R): Promise<Reply<R['type']>> {
     if (this.#state === 'connected' && this.#socket) return this.#socket.request(message);
     if (this.#state !== 'reconnecting' || this.#waiting.length >= 256) {
-      return Promise.resolve({ ok: false, body: {}, code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED,
+      return Promise.resolve({ ok: false, code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED,
         message: this.#state === 'reconnecting' ? 'more than 256 requests wait for the reconnection' : 'not connected to the session server' });
     }
-    return new Promise((done) => this.#waiting.push({ message, done }));
+    return new Promise((done) => this.#waiting.push({ message, done: done as (reply: Reply) => void }));
   }
 
   #context(): E2eeContext {
@@ -321,13 +321,13 @@ export class Session extends Emitter<SessionEvents> {
   #onEvent(event: ServerEvent): void {
     switch (event.type) {
       case 'connectionCreated': {
-        const connection = event['connection'] as ConnectionEvent;
+        const { connection } = event;
         // Known: reported by a reconnection's catch-up before this queued event.
         if (!this.#connections.has(connection.connectionId)) this.#addConnection(connection);
         break;
       }
       case 'connectionDestroyed': {
-        const id = String(event['connectionId'] ?? '');
+        const id = event.connectionId;
         if (!this.#connections.has(id)) break;  // reported gone by a reconnection's catch-up
         const connection = this.#connections.get(id) ?? { connectionId: id, data: '', creationTime: 0 };
         this.#connections.delete(id);
@@ -335,10 +335,10 @@ export class Session extends Emitter<SessionEvents> {
         break;
       }
       case 'streamCreated':
-        this.#addStream(event['stream'] as StreamEvent);
+        this.#addStream(event.stream);
         break;
       case 'streamDestroyed': {
-        const streamId = String(event['streamId'] ?? '');
+        const { streamId } = event;
         const own = this.#publishers.get(streamId);
         if (own) {
           this.#publishers.delete(streamId);
@@ -352,13 +352,13 @@ export class Session extends Emitter<SessionEvents> {
         break;
       }
       case 'subscriberJoined':
-        void this.#publishers.get(String(event['streamId'] ?? ''))?.openPeer(String(event['peerId'] ?? ''));
+        void this.#publishers.get(event.streamId)?.openPeer(event.peerId);
         break;
       case 'offer':
       case 'answer':
       case 'candidate':
       case 'peerClosed': {
-        const peerId = String(event['peerId'] ?? '');
+        const { peerId } = event;
         const subscriber = [...this.#subscribers].find((s) => s.peerId === peerId);
         if (subscriber) {
           void subscriber.onPeerEvent(event);
@@ -370,7 +370,7 @@ export class Session extends Emitter<SessionEvents> {
         break;
       }
       case 'signal':
-        this.emit('signal', { type: String(event['signalType'] ?? ''), data: String(event['data'] ?? ''), from: String(event['from'] ?? '') });
+        this.emit('signal', { type: event.signalType, data: event.data, from: event.from });
     }
   }
 
@@ -415,22 +415,22 @@ export class Session extends Emitter<SessionEvents> {
         this.#drop(error);
         return;
       }
-      this.#reconnected(outcome.socket, outcome.body, outcome.early);
+      this.#reconnected(outcome.socket, outcome.ack, outcome.early);
     });
   }
 
-  #reconnected(socket: SignalingSocket, body: Record<string, unknown>, early: ServerEvent[]): void {
+  #reconnected(socket: SignalingSocket, ack: ConnectAck, early: ServerEvent[]): void {
     this.#socket = socket;
     socket.onEvent = (event) => this.#onEvent(event);
     socket.onClose = (code, reason) => this.#onClosed(code, reason);
-    this.#reconnectToken = String(body['reconnectToken'] ?? '');
+    this.#reconnectToken = ack.reconnectToken;
     this.#state = 'connected';
     for (const { message, done } of this.#waiting.splice(0)) void socket.request(message).then(done);
     this.emit('reconnected');
     // What came and went meanwhile, against what the page knew (queued events after the ack
     // then find nothing new).
-    const connections = new Map(((body['connections'] ?? []) as ConnectionEvent[]).map((c) => [c.connectionId, c]));
-    const streams = new Map(((body['streams'] ?? []) as StreamEvent[]).filter((s) => s.connectionId !== this.#connectionId).map((s) => [s.streamId, s]));
+    const connections = new Map(ack.connections.map((c) => [c.connectionId, c]));
+    const streams = new Map(ack.streams.filter((s) => s.connectionId !== this.#connectionId).map((s) => [s.streamId, s]));
     for (const streamId of [...this.#streams.keys()]) {
       if (!streams.has(streamId)) this.#onEvent({ type: 'streamDestroyed', streamId, reason: 'networkDisconnected' });
     }
@@ -450,7 +450,7 @@ export class Session extends Emitter<SessionEvents> {
     this.#token = '';
     this.#reconnectToken = '';
     for (const { done } of this.#waiting.splice(0)) {
-      done({ ok: false, body: {}, code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED, message: 'the session disconnected' });
+      done({ ok: false, code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED, message: 'the session disconnected' });
     }
     this.#state = 'disconnected';
     if (socket) {

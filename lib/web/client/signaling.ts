@@ -1,24 +1,30 @@
 // The session protocol's WebSocket (docs/protocol.md section 3): requests answered by ack or
-// error with the same id, events without one.
+// error with the same id, events without one. Every message of the server is checked against
+// the protocol's types (lib/protocol/parse-server-message.ts) before the client reads it.
+import { ErrorCode } from '../../error-code';
+import type { AckOf, OutgoingRequest, RequestType, ServerEvent } from '../../protocol/messages';
+import { SIGNALING_SUBPROTOCOL } from '../../protocol/messages';
+import { checkAck, parseServerMessage } from '../../protocol/parse-server-message';
 import { ServerFloodGuard } from '../flood-guard';
 
-export interface Reply {
-  ok: boolean;
-  /** The ack's or error's fields. */
-  body: Record<string, unknown>;
-  /** With !ok: the error's code (a node-otc result code) and message. */
-  code: number;
-  message: string;
-}
+/** The answer to a request of type T: its ack, or the error (the server's, or the client's own). */
+export type Reply<T extends RequestType = RequestType> =
+  | { ok: true; ack: AckOf<T> }
+  | { ok: false; code: ErrorCode; message: string };
 
-export type ServerEvent = Record<string, unknown> & { type: string };
+export type { ServerEvent } from '../../protocol/messages';
 
-const SUBPROTOCOL = 'otc-signaling-v1';
 const REQUEST_TIMEOUT_MS = 10_000;
+
+interface Pending {
+  type: RequestType;
+  done: (reply: Reply) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export class SignalingSocket {
   readonly #ws: WebSocket;
-  readonly #pending = new Map<string, { done: (reply: Reply) => void; timer: ReturnType<typeof setTimeout> }>();
+  readonly #pending = new Map<string, Pending>();
   #nextId = 1;
   /** Refuses a server that floods the client (size and rate of its messages). */
   readonly #guard = new ServerFloodGuard();
@@ -37,7 +43,7 @@ export class SignalingSocket {
     this.#finished = true;
     for (const { done, timer } of this.#pending.values()) {
       clearTimeout(timer);
-      done({ ok: false, body: {}, code: 1022, message: 'the connection to the session server closed' });
+      done({ ok: false, code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED, message: 'the connection to the session server closed' });
     }
     this.#pending.clear();
     this.onClose(code, reason);
@@ -55,7 +61,7 @@ export class SignalingSocket {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
-        ws = new WebSocket(url, SUBPROTOCOL);
+        ws = new WebSocket(url, SIGNALING_SUBPROTOCOL);
       } catch (error) {
         reject(new Error(`bad signaling URL ${url}: ${error instanceof Error ? error.message : String(error)}`));
         return;
@@ -75,18 +81,18 @@ export class SignalingSocket {
     });
   }
 
-  request(message: Record<string, unknown> & { type: string }): Promise<Reply> {
+  request<R extends OutgoingRequest>(message: R): Promise<Reply<R['type']>> {
     return new Promise((resolve) => {
       if (this.#ws.readyState !== WebSocket.OPEN) {
-        resolve({ ok: false, body: {}, code: 1010, message: 'not connected to the session server' });
+        resolve({ ok: false, code: ErrorCode.OTC_SESSION_NOT_CONNECTED, message: 'not connected to the session server' });
         return;
       }
       const id = String(this.#nextId++);
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        resolve({ ok: false, body: {}, code: 1021, message: `no answer to ${message.type} within ${REQUEST_TIMEOUT_MS} ms` });
+        resolve({ ok: false, code: ErrorCode.OTC_SESSION_CONNECTION_TIMED_OUT, message: `no answer to ${message.type} within ${REQUEST_TIMEOUT_MS} ms` });
       }, REQUEST_TIMEOUT_MS);
-      this.#pending.set(id, { done: resolve, timer });
+      this.#pending.set(id, { type: message.type, done: resolve as (reply: Reply) => void, timer });
       this.#ws.send(JSON.stringify({ ...message, id }));
     });
   }
@@ -100,27 +106,27 @@ export class SignalingSocket {
     const refusal = this.#guard.admit(typeof data === 'string' ? data.length : 0);
     if (refusal) return this.#refuse(refusal);
     if (typeof data !== 'string') return;
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(data) as Record<string, unknown>;
-    } catch {
-      return;
+    const message = parseServerMessage(data);
+    switch (message.kind) {
+      case 'event': return this.onEvent(message.event);
+      case 'invalid':
+        console.warn(`ignored a message of the session server: ${message.reason}`);
+        return;
+      case 'ack':
+      case 'error': {
+        const id = message.kind === 'ack' ? message.id : message.reply.id;
+        const pending = this.#pending.get(id);
+        if (!pending) return;
+        this.#pending.delete(id);
+        clearTimeout(pending.timer);
+        if (message.kind === 'error') {
+          pending.done({ ok: false, code: message.reply.code as ErrorCode, message: message.reply.message });
+          return;
+        }
+        const checked = checkAck(pending.type, id, message.fields);
+        pending.done(checked.ok ? { ok: true, ack: checked.ack }
+          : { ok: false, code: ErrorCode.OTC_SESSION_INTERNAL_ERROR, message: `the session server's ack to ${pending.type} is malformed: ${checked.reason}` });
+      }
     }
-    const type = message['type'];
-    if (typeof type !== 'string') return;
-    const id = message['id'];
-    if ((type === 'ack' || type === 'error') && typeof id === 'string') {
-      const pending = this.#pending.get(id);
-      if (!pending) return;
-      this.#pending.delete(id);
-      clearTimeout(pending.timer);
-      pending.done({
-        ok: type === 'ack', body: message,
-        code: typeof message['code'] === 'number' ? message['code'] : 0,
-        message: typeof message['message'] === 'string' ? message['message'] : '',
-      });
-      return;
-    }
-    this.onEvent(message as ServerEvent);
   }
 }

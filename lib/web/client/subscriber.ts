@@ -4,6 +4,7 @@
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
 import type { StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from '../../session-types';
+import { FROM_ROUTER, type PeerEvent } from '../../protocol/messages';
 import type { E2eeContext, EpisodeEvent } from './e2ee-context';
 import { Emitter } from './emitter';
 import { type PeerIce, type SelectedPair, selectedPair } from './ice-config';
@@ -114,26 +115,24 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   }
 
   /** @internal */
-  async onPeerEvent(event: Record<string, unknown>): Promise<void> {
+  async onPeerEvent(event: PeerEvent): Promise<void> {
     const link = this.#link;
     if (!link || this.#ended) return;
     try {
-      switch (event['type']) {
+      switch (event.type) {
         case 'offer':
-          await this.#answer(String(event['sdp'] ?? ''), event['from'] === 'router', link);
+          await this.#answer(event.sdp, event.from === FROM_ROUTER, link);
           break;
         case 'candidate':
-          await this.#peer?.addRemoteCandidate(String(event['candidate'] ?? ''),
-            typeof event['sdpMid'] === 'string' ? event['sdpMid'] : null,
-            typeof event['sdpMLineIndex'] === 'number' ? event['sdpMLineIndex'] : null);
+          await this.#peer?.addRemoteCandidate(event.candidate, event.sdpMid, event.sdpMLineIndex);
           break;
         case 'peerClosed':
-          if (event['reason'] === 'routerRestarted') {
-            this.#routerRestarted(event['message'] ? `: ${String(event['message'])}` : '');
+          if (event.reason === 'routerRestarted') {
+            this.#routerRestarted(event.message ? `: ${event.message}` : '');
             break;
           }
-          if (event['reason'] === 'routerFailed') {
-            this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, `the media router closed the subscription${event['message'] ? `: ${String(event['message'])}` : ''}`);
+          if (event.reason === 'routerFailed') {
+            this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, `the media router closed the subscription${event.message ? `: ${event.message}` : ''}`);
           }
           this.end();
       }

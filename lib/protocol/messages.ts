@@ -1,5 +1,8 @@
-// The wire shapes of docs/protocol.md section 3 (signaling over WebSocket, version 1).
-import type { TokenRole } from './tokens';
+// The session protocol's messages (docs/protocol.md section 3, signaling over WebSocket,
+// version 1), defined once: the session server (lib/server) and the browser client
+// (lib/web/client) both use these types, and the parsers next to them check what each side
+// receives (parse-request.ts on the server, parse-server-message.ts in the client). The C++
+// client mirrors them in cpp/src/signaling/messages.h. Nothing here may import Node or DOM APIs.
 
 export const SIGNALING_PATH = '/v1/signaling';
 export const SIGNALING_SUBPROTOCOL = 'otc-signaling-v1';
@@ -23,9 +26,15 @@ export enum CloseCode {
   REPLACED = 4008,
 }
 
+/** The `from` of negotiation the media router sends (routed sessions). */
+export const FROM_ROUTER = 'router';
+
 export type MediaMode = 'relayed' | 'routed';
 export type ArchiveMode = 'manual' | 'always';
 export type VideoType = 'camera' | 'screen' | 'custom';
+export const VIDEO_TYPES: readonly VideoType[] = ['camera', 'screen', 'custom'];
+/** A connection's role, from its token. */
+export type ConnectionRole = 'publisher' | 'publisheronly' | 'subscriber' | 'moderator';
 export type ConnectionDestroyedReason = 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
 export type StreamDestroyedReason = 'clientUnpublished' | 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
 /** `routerFailed`: the media router refused or lost the peer (the event's `message` says why). */
@@ -55,6 +64,13 @@ export interface SessionInfo {
   mediaMode: MediaMode;
 }
 
+/** One STUN/TURN server of the connect ack (RTCIceServer's shape). */
+export interface IceServerInfo {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
 // ---- requests (client -> server) ----
 export interface ConnectRequest {
   type: 'connect'; id: string; token: string;
@@ -79,31 +95,44 @@ export interface CandidateRequest {
 }
 /** A routed subscriber whose path to the router was lost asks for an ICE restart: the router offers again. */
 export interface IceRestartRequest { type: 'iceRestart'; id: string; peerId: string }
-export interface SignalRequest { type: 'signal'; id: string; to?: string; signalType?: string; data?: string }
+/** `to` absent or null: to everyone in the session. */
+export interface SignalRequest { type: 'signal'; id: string; to?: string | null; signalType?: string; data?: string }
 export interface DisconnectRequest { type: 'disconnect'; id: string }
 
 export type ClientRequest = ConnectRequest | PublishRequest | UnpublishRequest | SubscribeRequest | UnsubscribeRequest
   | OfferRequest | AnswerRequest | CandidateRequest | IceRestartRequest | SignalRequest | DisconnectRequest;
 export type RequestType = ClientRequest['type'];
+export type RequestOf<T extends RequestType> = Extract<ClientRequest, { type: T }>;
+/** A request as a client writes it: its socket adds the `id`. */
+export type OutgoingRequest = ClientRequest extends infer R ? R extends ClientRequest ? Omit<R, 'id'> : never : never;
 export const REQUEST_TYPES: readonly RequestType[] = [
   'connect', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'offer', 'answer', 'candidate', 'iceRestart', 'signal',
   'disconnect',
 ];
 
-// ---- answers and events (server -> client) ----
+// ---- answers (server -> client, with the request's id) ----
 export interface ConnectAck {
-  type: 'ack'; id: string; connectionId: string; sessionId: string; role: TokenRole; data: string;
+  type: 'ack'; id: string; connectionId: string; sessionId: string; role: ConnectionRole; data: string;
   session: SessionInfo; connections: ConnectionInfo[]; streams: StreamInfo[];
   /** STUN/TURN servers for this connection (TURN credentials of its own); empty when the server has none. */
-  iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+  iceServers: IceServerInfo[];
   /** What a reconnection of this connection presents (HMAC of sessionId|connectionId with a key from the API secret). */
   reconnectToken: string;
   /** Present and true when this `connect` was a reconnection of the same connection. */
   reconnected?: boolean;
 }
-export interface Ack { type: 'ack'; id: string; [field: string]: unknown }
+/** `peerId` (`pub-<streamId>`) in routed sessions only: the peer the publisher offers on. */
+export interface PublishAck { type: 'ack'; id: string; streamId: string; peerId?: string }
+export interface SubscribeAck { type: 'ack'; id: string; peerId: string }
+/** The ack of every other request. */
+export interface PlainAck { type: 'ack'; id: string }
+export type Ack = ConnectAck | PublishAck | SubscribeAck | PlainAck;
+/** The ack a request of type T gets. */
+export type AckOf<T extends RequestType> = T extends 'connect' ? ConnectAck : T extends 'publish' ? PublishAck
+  : T extends 'subscribe' ? SubscribeAck : PlainAck;
 export interface ErrorReply { type: 'error'; id: string; code: number; message: string }
 
+// ---- events (server -> client, no id) ----
 export interface ConnectionCreatedEvent { type: 'connectionCreated'; connection: ConnectionInfo }
 export interface ConnectionDestroyedEvent { type: 'connectionDestroyed'; connectionId: string; reason: ConnectionDestroyedReason }
 export interface StreamCreatedEvent { type: 'streamCreated'; stream: StreamInfo }
@@ -119,4 +148,7 @@ export interface SignalEvent { type: 'signal'; from: string; signalType: string;
 
 export type ServerEvent = ConnectionCreatedEvent | ConnectionDestroyedEvent | StreamCreatedEvent | StreamDestroyedEvent
   | SubscriberJoinedEvent | OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent | SignalEvent;
-export type ServerMessage = Ack | ConnectAck | ErrorReply | ServerEvent;
+export type ServerEventType = ServerEvent['type'];
+/** The events about one peer connection (negotiation and its end). */
+export type PeerEvent = OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent;
+export type ServerMessage = Ack | ErrorReply | ServerEvent;
