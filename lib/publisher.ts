@@ -197,8 +197,10 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Publishe
       case 'error': {
         const error = new OtcError(event[1] as ErrorCode, event[2]);
         if (this.#attempt && !this.#stream) {
-          // The attempt is over: publish() rejects with it (and it is not emitted twice).
+          // The attempt is over: publish() rejects with it; 'error' listeners (events.once
+          // included) hear it too, but nobody listening is no reason for a warning.
           this.#end(error);
+          if (this.listenerCount('error') > 0) this.emit('error', error);
           return;
         }
         emitError(this, error, 'OtcPublisherWarning');

@@ -74,9 +74,9 @@ export interface PublisherEvents {
   /** The stream ended: unpublished, or its session went away. */
   streamDestroyed: [stream: StreamEvent];
   /**
-   * An error after the stream was created (e.g. OTC_PUBLISHER_WEBRTC_ERROR for one subscriber).
-   * Errors that end a publish attempt reject session.publish() instead. With no listener the
-   * error is reported as a warning.
+   * An error after the stream was created (e.g. OTC_PUBLISHER_WEBRTC_ERROR for one subscriber);
+   * with no listener it is reported as a warning. An error that ends a publish attempt rejects
+   * session.publish() and reaches only the listeners there are (no warning).
    */
   error: [error: OtcError];
 }

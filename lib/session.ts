@@ -161,19 +161,17 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
 
   #onError(error: OtcError): void {
     if (this.#connecting) {
-      // otc_session_connect's contract: an error while connecting ends the attempt, and connect()
-      // rejects with it (it is not emitted twice).
+      // otc_session_connect's contract: an error while connecting ends the attempt. connect()
+      // rejects with it; 'error' listeners (an events.once(session, 'connected') among them)
+      // hear it too, but nobody listening is no reason for a warning: the promise reports it.
       const pending = this.#connecting;
       this.#connecting = null;
       pending.reject(error);
+      if (this.listenerCount('error') > 0) this.emit('error', error);
       return;
     }
-    if (error.code === ErrorCode.OTC_SESSION_CONNECTION_DROPPED) {
-      // 'disconnected' follows and carries it as its reason: not an 'error' as well (it would
-      // reject an events.once(session, 'disconnected') that waits for exactly this).
-      this.#dropped = error;
-      return;
-    }
+    // 'disconnected' follows and carries it as its reason.
+    if (error.code === ErrorCode.OTC_SESSION_CONNECTION_DROPPED) this.#dropped = error;
     if (this.#keyPending && error.code === ErrorCode.OTC_SESSION_INTERNAL_ERROR) {
       this.#keyPending = false;
       const waiting = this.#keyWaiters;

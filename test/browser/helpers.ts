@@ -126,7 +126,7 @@ export async function startNodeBot(t: ExecutionContext, server: SessionServer, s
   await session.connect(server.generateToken(sessionId, { data: 'node bot' }));
   otc.audio.captureTone(440, 0.3);
   const publisher = new otc.Publisher({ name: BOT_NAME, videoSource: 'testPattern' });
-  t.teardown(() => publisher.destroy());
+  t.teardown(() => publisher.delete());
   await session.publish(publisher);
   const bot: NodeBot = { session, publisher, subscriber: Promise.resolve(null as unknown as otc.Subscriber), mismatches: 0 };
   bot.subscriber = new Promise((resolve) => {

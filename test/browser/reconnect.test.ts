@@ -20,7 +20,7 @@ test('the page\'s socket reset: reconnecting, reconnected, same connection id, a
   await page.addScriptTag({ url: '/otc-client.js' });
   const connectionId = await page.evaluate(async ({ apiKey, sessionId, token, url }) => {
     type Session = {
-      connect(token: string): Promise<void>; connectionId: string; signal(o: { type: string; data: string }): Promise<void>;
+      connect(token: string): Promise<void>; connectionId: string; sendSignal(o: { type: string; data: string }): number;
       on(event: string, listener: (...args: unknown[]) => void): void;
     };
     const g = globalThis as unknown as { OTC: { Session: new (k: string, s: string, o: { signalingUrl: string }) => Session }; events: string[]; session: Session };
@@ -29,9 +29,10 @@ test('the page\'s socket reset: reconnecting, reconnected, same connection id, a
     g.session = session;
     session.on('reconnecting', () => {
       g.events.push('reconnecting');
-      // Sent while reconnecting: waits for the reconnection.
-      void session.signal({ type: 'meanwhile', data: 'from-the-page' }).then(() => g.events.push('signal acked'), (e: Error) => g.events.push(`signal failed ${e.message}`));
+      // Sent while reconnecting: accepted at once (code 0), sent once reconnected.
+      g.events.push(`signal ${session.sendSignal({ type: 'meanwhile', data: 'from-the-page' })}`);
     });
+    session.on('error', (e) => g.events.push(`error ${(e as Error).message}`));
     session.on('reconnected', () => g.events.push('reconnected'));
     session.on('disconnected', () => g.events.push('disconnected'));
     await session.connect(token);
@@ -43,12 +44,12 @@ test('the page\'s socket reset: reconnecting, reconnected, same connection id, a
   const events = (): Promise<string[]> => page.evaluate(() => (globalThis as unknown as { events: string[] }).events);
   let seen: string[] = [];
   const deadline = Date.now() + 15_000;
-  while (!seen.includes('signal acked') && Date.now() < deadline) {
+  while (!seen.includes('reconnected') && Date.now() < deadline) {
     await sleep(100);
     seen = await events();
   }
   t.log(`page reconnected within ${Date.now() - resetAt} ms of the reset: ${seen.join(', ')}`);
-  t.deepEqual(seen, ['reconnecting', 'reconnected', 'signal acked']);
+  t.deepEqual(seen, ['reconnecting', 'signal 0', 'reconnected']);
   t.is(await page.evaluate(() => (globalThis as unknown as { session: { connectionId: string } }).session.connectionId), connectionId);
   t.like(await watcher.event('signal'), { signalType: 'meanwhile', data: 'from-the-page', from: connectionId });
   t.false(watcher.has('connectionDestroyed'));

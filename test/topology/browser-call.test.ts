@@ -131,7 +131,7 @@ test.serial('Chromium behind NAT A (relay only) and a Node client behind NAT B: 
   await new Promise((resolve) => setTimeout(resolve, 8000));
   stats = await pageStats();
   const pageFps = ((stats.sub!.videoFramesDecoded - before) * 1000) / (Date.now() - start);
-  await page.evaluate(() => (globalThis as unknown as { otcTest: { session: { signal(o: object): Promise<void> } } }).otcTest.session.signal({ type: 'done', data: 'page' }));
+  t.is(await page.evaluate(() => (globalThis as unknown as { otcTest: { session: { sendSignal(o: object): number } } }).otcTest.session.sendSignal({ type: 'done', data: 'page' })), 0);
   const botRun = await bot;
   const reportLine = botRun.output.split('\n').find((line) => line.startsWith('{"event":"report"'));
   t.truthy(reportLine, botRun.output);

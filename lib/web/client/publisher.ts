@@ -1,5 +1,6 @@
 // A browser publisher: its media, and one peer connection per subscriber (relayed) or one to the
 // router (routed), every frame sealed in the session's frame worker when the session is E2EE.
+import type { PublisherApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
 import type { PublisherEvents, StreamEvent } from '../../session-types';
@@ -60,14 +61,14 @@ interface PeerEntry {
   transforms: Array<{ id: string; kind: 'audio' | 'video' }>;
 }
 
-export class Publisher extends Emitter<PublisherEvents> {
+export class Publisher extends Emitter<PublisherEvents> implements PublisherApi {
   readonly options: Required<Omit<PublisherOptions, 'testPattern'>> & { testPattern: TestPatternOptions };
   #media: AcquiredMedia | null = null;
   #link: PublisherLink | null = null;
   #stream: StreamEvent | null = null;
   readonly #peers = new Map<string, PeerEntry>();
   readonly #routerRestarts = new RouterRestarts();
-  #destroyed = false;
+  #deleted = false;
 
   constructor(options: PublisherOptions = {}) {
     super();
@@ -91,8 +92,8 @@ export class Publisher extends Emitter<PublisherEvents> {
     return this.#stream;
   }
 
-  get destroyed(): boolean {
-    return this.#destroyed;
+  get deleted(): boolean {
+    return this.#deleted;
   }
 
   /** Test pattern frames drawn (0 with another source). */
@@ -131,10 +132,15 @@ export class Publisher extends Emitter<PublisherEvents> {
     return stats;
   }
 
-  /** Stops publishing (if published) and releases the media. */
-  destroy(): void {
-    if (this.#destroyed) return;
-    this.#destroyed = true;
+  /** For `await using`: delete() (which already tells the server the stream ends). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.delete();
+  }
+
+  /** Stops publishing (if published) and releases the media; idempotent. */
+  delete(): void {
+    if (this.#deleted) return;
+    this.#deleted = true;
     this.#link?.unpublish();
     this.#end();
     this.#media?.stop();
@@ -145,7 +151,7 @@ export class Publisher extends Emitter<PublisherEvents> {
 
   /** @internal */
   async acquire(): Promise<AcquiredMedia> {
-    if (this.#destroyed) throw new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'the publisher was destroyed');
+    if (this.#deleted) throw new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'the publisher was deleted');
     if (!this.#media) {
       this.#media = await acquireMedia({ video: this.options.videoSource, audio: this.options.audioSource, testPattern: this.options.testPattern });
     }

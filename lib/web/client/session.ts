@@ -1,6 +1,7 @@
 // A browser session: the same calls, events and result codes as the Node API's Session
 // (lib/session.ts), over the session protocol (docs/protocol.md) from the page, with the frame
 // format (lib/web/e2ee) applied in a worker inside the media pipeline.
+import type { SessionApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
 import type { ConnectionEvent, SessionEvents, SignalOptions, StreamEvent } from '../../session-types';
@@ -12,6 +13,7 @@ import { type IceConfig, type PeerIce, checkIceConfig, peerIce } from './ice-con
 import { Reconnector, reconnectable } from './reconnector';
 import { type Reply, SignalingSocket, type ServerEvent } from './signaling';
 import type { ConnectAck, OutgoingRequest } from '../../protocol/messages';
+import { MAX_SIGNAL_DATA_BYTES, MAX_SIGNAL_TYPE_LENGTH } from '../../protocol/parse-request';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
 export interface SessionOptions {
@@ -24,7 +26,9 @@ export interface SessionOptions {
 const CONNECT_TIMEOUT_MS = 10_000;
 const SDK = { name: 'node-otc-web', version: '0.1.0' };
 
-export class Session extends Emitter<SessionEvents> {
+/** How long `await using` waits for the server to acknowledge the disconnect. */
+const DISPOSE_WAIT_MS = 5000;
+export class Session extends Emitter<SessionEvents> implements SessionApi<Publisher, Subscriber> {
   readonly apiKey: string;
   readonly sessionId: string;
   readonly signalingUrl: string;
@@ -43,6 +47,9 @@ export class Session extends Emitter<SessionEvents> {
   #mediaMode: 'relayed' | 'routed' = 'relayed';
   #e2ee: E2eeContext | null = null;
   #hasSecret = false;
+  /** A secret was set and its key is not derived yet (encryptionKeyReady() waits). */
+  #keyPending = false;
+  #epochId: number | null = null;
   readonly #streams = new Map<string, StreamEvent>();
   readonly #connections = new Map<string, ConnectionEvent>();
   /** Streams of this client's publishers, by stream id (published or being published). */
@@ -96,8 +103,26 @@ export class Session extends Emitter<SessionEvents> {
       return ErrorCode.OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR;
     }
     this.#hasSecret = true;
+    this.#keyPending = true;
     this.#keyRequest(this.#context().setSecret(this.sessionId, bytes));
     return ErrorCode.OTC_SUCCESS;
+  }
+
+  /** Resolves with the epoch id once the key of the secret last set is in use: at once if it already is. */
+  encryptionKeyReady(): Promise<number> {
+    if (!this.#keyPending && this.#epochId !== null) return Promise.resolve(this.#epochId);
+    return new Promise<number>((resolve, reject) => {
+      const ready = (epochId: number): void => {
+        this.off('error', failed);
+        resolve(epochId);
+      };
+      const failed = (error: OtcError): void => {
+        this.off('encryptionKeyReady', ready);
+        reject(error);
+      };
+      this.once('encryptionKeyReady', ready);
+      this.once('error', failed);
+    });
   }
 
   /** Moves this page's senders to the next ratchet step of the key (receivers follow by themselves). */
@@ -150,13 +175,34 @@ export class Session extends Emitter<SessionEvents> {
     for (const stream of ack.streams) this.#addStream(stream);
   }
 
-  /** Disconnects and frees the session's frame worker and keys; the session cannot be used again. */
-  async delete(): Promise<void> {
-    await this.disconnect();
+  /**
+   * Leaves the session without waiting for the server (publishers stop, subscribers end, then
+   * 'disconnected') and frees its frame worker and keys; idempotent. The session cannot be used
+   * again. `await using` disconnects gracefully first.
+   */
+  delete(): void {
+    if (this.#state === 'deleted') return;
+    if (this.#state !== 'disconnected') {
+      void this.#socket?.request({ type: 'disconnect' }).catch(() => undefined);
+      this.#drop();
+    }
     this.#e2ee?.close();
     this.#e2ee = null;
     this.#hasSecret = false;
     this.#state = 'deleted';
+  }
+
+  get deleted(): boolean {
+    return this.#state === 'deleted';
+  }
+
+  /** For `await using`: disconnects (waiting at most 5 s), then delete(). Never rejects. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Promise.race([
+      this.disconnect().catch(() => undefined),
+      new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_WAIT_MS)),
+    ]);
+    this.delete();
   }
 
   /** Leaves the session: publishers stop, subscribers end, then 'disconnected'. */
@@ -249,13 +295,27 @@ export class Session extends Emitter<SessionEvents> {
     return ErrorCode.OTC_SUCCESS;
   }
 
-  /** Sends a signal to one connection or everyone; rejects with the server's OtcError. */
-  async signal(options: SignalOptions): Promise<void> {
-    this.#connected();
-    const reply = await this.#request({
-      type: 'signal', data: options.data, ...(options.type ? { signalType: options.type } : {}), ...(options.to ? { to: options.to } : {}),
+  /**
+   * Sends a signal to one connection or everyone, as the Node API's sendSignal
+   * (otc_session_send_signal): OTC_SUCCESS, or the limit broken (1414 type too long, 1461 bad
+   * characters in the type, 1413 data over 8 KiB), or 1010 when not connected. While
+   * reconnecting it waits for the reconnection. An error the server answers with arrives as
+   * 'error'.
+   */
+  sendSignal(signal: SignalOptions): ErrorCode {
+    if (typeof signal !== 'object' || signal === null) throw new TypeError('signal must be an object');
+    const { type = '', data, to } = signal;
+    if (typeof type !== 'string') throw new TypeError('signal.type must be a string');
+    if (typeof data !== 'string') throw new TypeError('signal.data must be a string');
+    if (to !== undefined && (typeof to !== 'string' || !to)) throw new TypeError('signal.to must be a connection id');
+    if (this.#state !== 'connected' && this.#state !== 'reconnecting') return ErrorCode.OTC_SESSION_NOT_CONNECTED;
+    if (type.length > MAX_SIGNAL_TYPE_LENGTH) return ErrorCode.OTC_SESSION_SIGNAL_TYPE_TOO_LONG;
+    if (!/^[A-Za-z0-9_~-]*$/.test(type)) return ErrorCode.OTC_SESSION_INVALID_SIGNAL_TYPE;
+    if (new TextEncoder().encode(data).length > MAX_SIGNAL_DATA_BYTES) return ErrorCode.OTC_SESSION_SIGNAL_DATA_TOO_LONG;
+    void this.#request({ type: 'signal', data, ...(type ? { signalType: type } : {}), ...(to ? { to } : {}) }).then((reply) => {
+      if (!reply.ok) this.#error(new OtcError(reply.code, reply.message || 'the signal was refused'));
     });
-    if (!reply.ok) throw new OtcError(reply.code, reply.message);
+    return ErrorCode.OTC_SUCCESS;
   }
 
   /** Throws 1010 unless connected or reconnecting (then requests wait for the reconnection). */
@@ -283,7 +343,12 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   #keyRequest(request: Promise<number>): void {
-    request.then((epochId) => this.emit('encryptionKeyReady', epochId), (failure: { code: number; message: string }) => {
+    request.then((epochId) => {
+      this.#keyPending = false;
+      this.#epochId = epochId;
+      this.emit('encryptionKeyReady', epochId);
+    }, (failure: { code: number; message: string }) => {
+      this.#keyPending = false;
       this.#error(new OtcError(failure.code as ErrorCode, failure.message));
     });
   }

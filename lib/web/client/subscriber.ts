@@ -1,6 +1,7 @@
 // A browser subscriber: answers its publisher's (or the router's) offer, opens every received
 // frame in the session's frame worker (frames that do not open never reach the decoder), and
 // shows the stream in a video element.
+import type { SubscriberApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
 import type { StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from '../../session-types';
@@ -38,7 +39,7 @@ export interface SubscriberLink {
 
 let nextSubscriberId = 1;
 
-export class Subscriber extends Emitter<SubscriberEvents> {
+export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberApi {
   readonly stream: StreamEvent;
   readonly element: HTMLVideoElement;
   readonly mediaStream = new MediaStream();
@@ -68,8 +69,58 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     return this.#peerId;
   }
 
-  get ended(): boolean {
+  get streamId(): string {
+    return this.stream.streamId;
+  }
+
+  /** Whether the subscription is over (unsubscribed, failed, its stream or session gone). */
+  get deleted(): boolean {
     return this.#ended;
+  }
+
+  /** Whether media flows ('connected' was emitted and 'disconnected' was not). */
+  get isConnected(): boolean {
+    return this.#reportedConnected && !this.#ended;
+  }
+
+  /**
+   * Resolves once media flows (at once if it already does). Rejects with the error that ends the
+   * attempt, OTC_SUBSCRIBER_SESSION_DISCONNECTED when the subscription ends first, or
+   * OTC_SUBSCRIBER_TIMED_OUT after timeoutMs.
+   */
+  connected(timeoutMs?: number): Promise<void> {
+    if (this.isConnected) return Promise.resolve();
+    if (this.#ended) return Promise.reject(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'the subscriber is disconnected'));
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (error?: OtcError): void => {
+        clearTimeout(timer);
+        this.off('connected', onConnected);
+        this.off('disconnected', onDisconnected);
+        this.off('error', onError);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onConnected = (): void => settle();
+      const onDisconnected = (): void => settle(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'disconnected before media flowed'));
+      const onError = (error: OtcError): void => settle(error);
+      this.on('connected', onConnected);
+      this.on('disconnected', onDisconnected);
+      this.on('error', onError);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => settle(new OtcError(ErrorCode.OTC_SUBSCRIBER_TIMED_OUT, `not connected within ${timeoutMs} ms`)), timeoutMs);
+      }
+    });
+  }
+
+  /** Unsubscribes (the server is told) and ends the subscription: 'disconnected'; idempotent. */
+  delete(): void {
+    this.end(true);
+  }
+
+  /** For `await using`: delete(). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.delete();
   }
 
   async stats(): Promise<SubscriberStats> {
