@@ -265,8 +265,8 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
   // Leave: everything torn down, nothing left running.
   fileSource?.stop();
   await session.disconnect().catch(() => undefined);
-  for (const entry of watched.values()) entry.subscriber.destroy();
-  publisher?.destroy();
+  for (const entry of watched.values()) entry.subscriber.delete();
+  publisher?.delete();
   session.delete();
   destroyMedia();
   return report;
