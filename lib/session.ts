@@ -160,10 +160,20 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
   }
 
   #onError(error: OtcError): void {
+    if (this.#keyPending && error.code === ErrorCode.OTC_SESSION_INTERNAL_ERROR) {
+      // The key derivation failed (the only error the secret's installer reports): it ends no
+      // connection attempt, only what waits for the key.
+      this.#keyPending = false;
+      const waiting = this.#keyWaiters;
+      this.#keyWaiters = [];
+      for (const waiter of waiting) waiter.reject(error);
+      emitError(this, error, 'OtcSessionWarning');
+      return;
+    }
     if (this.#connecting) {
-      // otc_session_connect's contract: an error while connecting ends the attempt. connect()
-      // rejects with it; 'error' listeners (an events.once(session, 'connected') among them)
-      // hear it too, but nobody listening is no reason for a warning: the promise reports it.
+      // otc_session_connect's contract: any other error while connecting ends the attempt.
+      // connect() rejects with it; 'error' listeners (an events.once(session, 'connected') among
+      // them) hear it too, but nobody listening is no reason for a warning: the promise reports it.
       const pending = this.#connecting;
       this.#connecting = null;
       pending.reject(error);
@@ -172,12 +182,6 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
     }
     // 'disconnected' follows and carries it as its reason.
     if (error.code === ErrorCode.OTC_SESSION_CONNECTION_DROPPED) this.#dropped = error;
-    if (this.#keyPending && error.code === ErrorCode.OTC_SESSION_INTERNAL_ERROR) {
-      this.#keyPending = false;
-      const waiting = this.#keyWaiters;
-      this.#keyWaiters = [];
-      for (const waiter of waiting) waiter.reject(error);
-    }
     emitError(this, error, 'OtcSessionWarning');
   }
 

@@ -263,11 +263,15 @@ export class Subscriber extends EventEmitter<SubscriberEvents> implements Subscr
 
   /**
    * Resolves with the next decoded video frame (delivery is on while it waits). Rejects with
-   * OTC_SUBSCRIBER_TIMED_OUT after timeoutMs, or OTC_E2EE_DELETED if deleted first.
+   * OTC_SUBSCRIBER_TIMED_OUT after timeoutMs, OTC_SUBSCRIBER_SESSION_DISCONNECTED when the
+   * subscription is over (at once if it already is), or OTC_E2EE_DELETED if deleted first.
    */
   firstFrame(timeoutMs?: number): Promise<VideoFrame> {
     requireType(timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 0), 'timeoutMs', 'a number >= 0');
     this.#live();
+    if (this.#state === 'disconnected') {
+      return Promise.reject(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'the subscriber is disconnected'));
+    }
     return new Promise<VideoFrame>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const onFrame = (frame: VideoFrame): void => {

@@ -31,7 +31,7 @@ async function relayedSession(t: ExecutionContext): Promise<{ server: Awaited<Re
   return { server, sessionId };
 }
 
-test.serial('once(session, "connected") rejects with the OtcError when the connection fails first (no hang)', async (t) => {
+test.serial('events.once(session, "connected") rejects with the OtcError when the connection fails first (no hang)', async (t) => {
   const { server, sessionId } = await relayedSession(t);
   const session = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
   t.teardown(() => session.delete());
@@ -66,7 +66,7 @@ test.serial('events.once with an AbortSignal rejects with AbortError and leaves 
   await t.throwsAsync(once(session, 'signal', { signal: AbortSignal.abort() }), { name: 'AbortError' });
 });
 
-test.serial('leaving a for-await on(subscriber, "videoFrame") loop removes its listener and frame delivery stops', async (t) => {
+test.serial('leaving a for-await events.on(subscriber, "videoFrame") loop removes its listener and frame delivery stops', async (t) => {
   t.timeout(60_000);
   const { server, sessionId } = await relayedSession(t);
   const a = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });

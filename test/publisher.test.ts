@@ -150,10 +150,10 @@ test('publish when not connected rejects with OTC_SESSION_NOT_CONNECTED; unpubli
   t.throws(() => loosely(session.publish.bind(session))(undefined), { instanceOf: TypeError });
   t.throws(() => loosely(session.unpublish.bind(session))('publisher'), { instanceOf: TypeError });
   t.throws(() => loosely(session.unsubscribe.bind(session))({}), { instanceOf: TypeError });
-  // A destroyed publisher: publish throws, unpublish finds nothing.
+  // A deleted publisher: publish rejects, unpublish finds nothing.
   const gone = new Publisher();
   gone.delete();
-  throwsOtc(t, () => session.publish(gone), ErrorCode.OTC_E2EE_DELETED, 'publish a destroyed publisher');
+  await rejectsOtc(t, session.publish(gone), ErrorCode.OTC_E2EE_DELETED, 'publish a deleted publisher (an asynchronous call: it rejects)');
   t.is(session.unpublish(gone), ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND);
   // Subscribing needs a stream of the session.
   throwsOtc(t, () => session.subscribe('no-such-stream'), ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, 'subscribe');
@@ -163,7 +163,7 @@ test('publish when not connected rejects with OTC_SESSION_NOT_CONNECTED; unpubli
   t.deepEqual(session.streams, []);
   t.is(session.ratchetEncryptionKey(), ErrorCode.OTC_E2EE_KEY_NOT_READY);
   session.delete();
-  throwsOtc(t, () => session.publish(p), ErrorCode.OTC_E2EE_DELETED, 'publish on a deleted session');
+  await rejectsOtc(t, session.publish(p), ErrorCode.OTC_E2EE_DELETED, 'publish on a deleted session (it rejects)');
   throwsOtc(t, () => session.ratchetEncryptionKey(), ErrorCode.OTC_E2EE_DELETED, 'ratchet on a deleted session');
 });
 
