@@ -17,13 +17,14 @@ AddonData &addon_data(Napi::Env env) { return *env.GetInstanceData<AddonData>();
 
 namespace {
 
-// shutdownMedia(): deletes this environment's subscribers, then its publishers, now. For
+// shutdownMedia(): ends this environment's subscribers, then its publishers, now. For
 // process.exit(), which runs no environment cleanup hooks: the media objects would otherwise keep
 // libwebrtc running (they hold the engine) while exit() tears down what its threads use.
 Napi::Value ShutdownMedia(const Napi::CallbackInfo &info) {
   AddonData &data = addon_data(info.Env());
-  for (SubscriberWrap *subscriber : std::set<SubscriberWrap *>(data.subscribers)) subscriber->shut_down();
-  for (PublisherWrap *publisher : std::set<PublisherWrap *>(data.publishers)) publisher->shut_down();
+  for (Rank rank : {Rank::subscriber, Rank::publisher}) {
+    for (Teardown *object : std::set<Teardown *>(data.registry(rank))) object->teardown();
+  }
   return info.Env().Undefined();
 }
 

@@ -3,16 +3,13 @@
 #include <string>
 #include <vector>
 
-#include "addon_data.h"
-#include "napi_util.h"
+#include "js_object.h"
 
 namespace otc_addon {
 
 namespace {
 
-FrameCryptorWrap::Handle adopt(otc_frame_cryptor *raw) {
-  return FrameCryptorWrap::Handle(raw, [](otc_frame_cryptor *c) { otc_frame_cryptor_delete(c); });
-}
+FrameCryptorWrap::Owned adopt(otc_frame_cryptor *raw) { return FrameCryptorWrap::Owned(raw, otc_frame_cryptor_delete); }
 
 // PBKDF2 for a new cryptor, off the JS thread. Resolves with the object, or with the status
 // number when the C API refused (the TypeScript layer turns that into a typed error).
@@ -53,7 +50,7 @@ class CreateWorker : public PromiseWorker {
 
 class SetSecretWorker : public PromiseWorker {
  public:
-  SetSecretWorker(Napi::Env env, FrameCryptorWrap::Handle cryptor, SecretArg secret)
+  SetSecretWorker(Napi::Env env, FrameCryptorWrap::Owned cryptor, SecretArg secret)
       : PromiseWorker(env, "otc:FrameCryptor.setSecret"),
         cryptor_(std::move(cryptor)),
         secret_(std::move(secret)) {}
@@ -64,7 +61,7 @@ class SetSecretWorker : public PromiseWorker {
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), status_)); }
 
  private:
-  FrameCryptorWrap::Handle cryptor_;  // keeps the cryptor alive if JS closes it meanwhile
+  FrameCryptorWrap::Owned cryptor_;  // keeps the cryptor alive if JS closes it meanwhile
   SecretArg secret_;
   otc_status status_ = OTC_SUCCESS;
 };
@@ -99,38 +96,20 @@ Napi::Object status_object(Napi::Env env, otc_status status) {
 }  // namespace
 
 void FrameCryptorWrap::Register(Napi::Env env, Napi::Object exports) {
-  Napi::Function cls = DefineClass(
-      env, "NativeFrameCryptor",
-      {
-          StaticMethod<&FrameCryptorWrap::Create>("create"),
-          InstanceMethod<&FrameCryptorWrap::Seal>("seal"),
-          InstanceMethod<&FrameCryptorWrap::Open>("open"),
-          InstanceMethod<&FrameCryptorWrap::SetSecret>("setSecret"),
-          InstanceMethod<&FrameCryptorWrap::Ratchet>("ratchet"),
-          InstanceMethod<&FrameCryptorWrap::Stats>("stats"),
-          InstanceMethod<&FrameCryptorWrap::Close>("close"),
-          InstanceMethod<&FrameCryptorWrap::IsClosed>("isClosed"),
-      });
+  Napi::Function cls = Define(env,
+                              {{"seal", &FrameCryptorWrap::Seal}, {"open", &FrameCryptorWrap::Open},
+                               {"setSecret", &FrameCryptorWrap::SetSecret}, {"ratchet", &FrameCryptorWrap::Ratchet},
+                               {"stats", &FrameCryptorWrap::Stats}},
+                              "close", "isClosed");
+  cls.Set("create", Napi::Function::New(env, Create, "create"));
   addon_data(env).frame_cryptor_class = Napi::Persistent(cls);
-  exports.Set("NativeFrameCryptor", cls);
+  exports.Set(kClassName, cls);
 }
 
-FrameCryptorWrap::FrameCryptorWrap(const Napi::CallbackInfo &info)
-    : Napi::ObjectWrap<FrameCryptorWrap>(info) {}
-
-Napi::Object FrameCryptorWrap::Wrap(Napi::Env env, Handle cryptor) {
+Napi::Object FrameCryptorWrap::Wrap(Napi::Env env, Owned cryptor) {
   Napi::Object object = addon_data(env).frame_cryptor_class.New({});
-  Unwrap(object)->cryptor_ = std::move(cryptor);
+  Unwrap(object)->own(env, std::move(cryptor));
   return object;
-}
-
-otc_frame_cryptor *FrameCryptorWrap::live(const Napi::CallbackInfo &info) {
-  if (!cryptor_) {
-    Napi::Error error = Napi::Error::New(info.Env(), "the FrameCryptor is closed");
-    error.Set("code", Napi::Number::New(info.Env(), OTC_E2EE_DELETED));
-    throw error;
-  }
-  return cryptor_.get();
 }
 
 // create(sessionId, secret, suite, gracePeriodMs): Promise<NativeFrameCryptor | number>
@@ -147,7 +126,7 @@ Napi::Value FrameCryptorWrap::Create(const Napi::CallbackInfo &info) {
 
 // seal(codec, keyFrame, frame): Buffer | { status }
 Napi::Value FrameCryptorWrap::Seal(const Napi::CallbackInfo &info) {
-  otc_frame_cryptor *cryptor = live(info);
+  otc_frame_cryptor *cryptor = handle(info);
   const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
   const bool key_frame = arg_bool(info, 1, "keyFrame");
   Napi::Uint8Array frame = arg_bytes(info, 2, "frame");
@@ -165,7 +144,7 @@ Napi::Value FrameCryptorWrap::Seal(const Napi::CallbackInfo &info) {
 
 // open(codec, sealed): { status, outcome, event, frame }
 Napi::Value FrameCryptorWrap::Open(const Napi::CallbackInfo &info) {
-  otc_frame_cryptor *cryptor = live(info);
+  otc_frame_cryptor *cryptor = handle(info);
   const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
   Napi::Uint8Array sealed = arg_bytes(info, 1, "sealed");
   Napi::Env env = info.Env();
@@ -187,46 +166,30 @@ Napi::Value FrameCryptorWrap::Open(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value FrameCryptorWrap::SetSecret(const Napi::CallbackInfo &info) {
-  live(info);
+  handle(info);
   SecretArg secret(info, 0);
-  return (new SetSecretWorker(info.Env(), cryptor_, std::move(secret)))->Start();
+  return (new SetSecretWorker(info.Env(), owned(), std::move(secret)))->Start();
 }
 
 Napi::Value FrameCryptorWrap::Ratchet(const Napi::CallbackInfo &info) {
-  return Napi::Number::New(info.Env(), otc_frame_cryptor_ratchet(live(info)));
+  return Napi::Number::New(info.Env(), otc_frame_cryptor_ratchet(handle(info)));
 }
 
 Napi::Value FrameCryptorWrap::Stats(const Napi::CallbackInfo &info) {
   otc_frame_cryptor_stats stats{};
-  const otc_status status = otc_frame_cryptor_get_stats(live(info), &stats);
+  const otc_status status = otc_frame_cryptor_get_stats(handle(info), &stats);
   Napi::Env env = info.Env();
   if (status != OTC_SUCCESS) return status_object(env, status);
-  Napi::Object result = Napi::Object::New(env);
-  auto set = [&](const char *name, double value) { result.Set(name, Napi::Number::New(env, value)); };
-  set("framesSealed", static_cast<double>(stats.frames_sealed));
-  set("bytesSealed", static_cast<double>(stats.bytes_sealed));
-  set("framesDecrypted", static_cast<double>(stats.frames_decrypted));
-  set("framesMismatch", static_cast<double>(stats.frames_mismatch));
-  set("framesIntegrityFailure", static_cast<double>(stats.frames_integrity_failure));
-  set("framesReplay", static_cast<double>(stats.frames_replay));
-  set("bytesOpened", static_cast<double>(stats.bytes_opened));
-  set("mismatchEpisodes", static_cast<double>(stats.mismatch_episodes));
-  set("integrityEpisodes", static_cast<double>(stats.integrity_episodes));
-  set("ratchetsFollowed", static_cast<double>(stats.ratchets_followed));
-  set("currentEpochId", stats.current_epoch_id);
-  set("senderId", stats.sender_id);
-  set("epochsHeld", stats.epochs_held);
+  Napi::Object result = with_numbers(
+      env, {{"framesSealed", stats.frames_sealed}, {"bytesSealed", stats.bytes_sealed},
+            {"framesDecrypted", stats.frames_decrypted}, {"framesMismatch", stats.frames_mismatch},
+            {"framesIntegrityFailure", stats.frames_integrity_failure}, {"framesReplay", stats.frames_replay},
+            {"bytesOpened", stats.bytes_opened}, {"mismatchEpisodes", stats.mismatch_episodes},
+            {"integrityEpisodes", stats.integrity_episodes}, {"ratchetsFollowed", stats.ratchets_followed},
+            {"currentEpochId", stats.current_epoch_id}, {"senderId", stats.sender_id},
+            {"epochsHeld", stats.epochs_held}});
   result.Set("inMismatch", Napi::Boolean::New(env, stats.in_mismatch != 0));
   return result;
-}
-
-Napi::Value FrameCryptorWrap::Close(const Napi::CallbackInfo &info) {
-  cryptor_.reset();  // keys are wiped now unless a setSecret job still holds the cryptor
-  return info.Env().Undefined();
-}
-
-Napi::Value FrameCryptorWrap::IsClosed(const Napi::CallbackInfo &info) {
-  return Napi::Boolean::New(info.Env(), !cryptor_);
 }
 
 }  // namespace otc_addon

@@ -5,20 +5,24 @@
 #include <napi.h>
 #include <otc/otc.h>
 
-#include <memory>
+#include "native_wrap.h"
 
 namespace otc_addon {
 
-class FrameCryptorWrap : public Napi::ObjectWrap<FrameCryptorWrap> {
+class FrameCryptorWrap : public NativeWrap<FrameCryptorWrap, otc_frame_cryptor> {
  public:
+  static constexpr napi_type_tag kTag = {0x6f74635f6672616dULL, 0x655f637279707472ULL};
+  static constexpr const char *kClassName = "NativeFrameCryptor";
+  static constexpr const char *kDeletedMessage = "the FrameCryptor is closed";
+  static constexpr Rank kRank = Rank::frame_cryptor;
+
   static void Register(Napi::Env env, Napi::Object exports);
-  explicit FrameCryptorWrap(const Napi::CallbackInfo &info);
+  explicit FrameCryptorWrap(const Napi::CallbackInfo &info) : NativeWrap(info) {}
+  ~FrameCryptorWrap() override { teardown(); }
 
-  // Shared so that a PBKDF2 job still running keeps the cryptor alive after close() or GC.
-  using Handle = std::shared_ptr<otc_frame_cryptor>;
-
-  // A new JS FrameCryptor owning cryptor (JS thread).
-  static Napi::Object Wrap(Napi::Env env, Handle cryptor);
+  // A new JS FrameCryptor owning cryptor (JS thread). The handle is shared so that a PBKDF2 job
+  // still running keeps the cryptor alive after close() or GC.
+  static Napi::Object Wrap(Napi::Env env, Owned cryptor);
 
  private:
   static Napi::Value Create(const Napi::CallbackInfo &info);
@@ -27,12 +31,6 @@ class FrameCryptorWrap : public Napi::ObjectWrap<FrameCryptorWrap> {
   Napi::Value SetSecret(const Napi::CallbackInfo &info);
   Napi::Value Ratchet(const Napi::CallbackInfo &info);
   Napi::Value Stats(const Napi::CallbackInfo &info);
-  Napi::Value Close(const Napi::CallbackInfo &info);
-  Napi::Value IsClosed(const Napi::CallbackInfo &info);
-
-  otc_frame_cryptor *live(const Napi::CallbackInfo &info);
-
-  Handle cryptor_;
 };
 
 }  // namespace otc_addon

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 namespace otc_addon {
@@ -15,6 +16,31 @@ Napi::Uint8Array arg_bytes(const Napi::CallbackInfo &info, size_t index, const c
 int32_t arg_int(const Napi::CallbackInfo &info, size_t index, const char *name);
 uint64_t arg_u64(const Napi::CallbackInfo &info, size_t index, const char *name);  // BigInt
 bool arg_bool(const Napi::CallbackInfo &info, size_t index, const char *name);
+
+// One of a closed set of strings, as the C enum value it names.
+template <typename Enum>
+struct Choice {
+  const char *text;
+  Enum value;
+};
+// The choice value names; else a TypeError "<name> must be <want>".
+template <typename Enum>
+Enum arg_choice(Napi::Env env, Napi::Value value, std::initializer_list<Choice<Enum>> choices,
+                const std::string &name, const char *want) {
+  if (value.IsString()) {
+    const std::string text = value.As<Napi::String>().Utf8Value();
+    for (const Choice<Enum> &choice : choices)
+      if (text == choice.text) return choice.value;
+  }
+  throw Napi::TypeError::New(env, name + " must be " + want);
+}
+
+// setX(enabled: boolean) of a C function taking an otc_bool: its status as a number.
+template <typename Handle>
+Napi::Value call_with_flag(const Napi::CallbackInfo &info, Handle *handle, int (*set)(Handle *, int)) {
+  const bool enabled = arg_bool(info, 0, "enabled");
+  return Napi::Number::New(info.Env(), set(handle, enabled ? 1 : 0));
+}
 
 // A secret given as a string (UTF-8) or as bytes (passed through unchanged, so invalid UTF-8
 // reaches the C API's check). Wiped on destruction.

@@ -130,6 +130,13 @@ otc_status otc_session_connect(otc_session *session, const char *token);
 /** Leaves the session (or ends a connect attempt); on_disconnected follows.
  *  OTC_SESSION_ILLEGAL_STATE when not connected or connecting. */
 otc_status otc_session_disconnect(otc_session *session);
+/** node-otc addition (not in the Linux SDK): whether the session's link to the server is in use,
+ *  from a successful otc_session_connect until the callback that ends the link is made:
+ *  on_disconnected, or the on_error that ends a connect attempt. Read inside on_error, OTC_FALSE
+ *  says that error ended the link (no on_connected or on_disconnected follows); OTC_TRUE that the
+ *  link goes on or its on_disconnected is still to come. For bindings that keep their process
+ *  alive while a session has something left to report. */
+otc_bool otc_session_is_link_active(otc_session *session);
 /** The connection id this client got, or NULL while not connected. Valid until disconnect. */
 const char *otc_session_get_connection_id(otc_session *session);
 /** Whether the session server says this session is end-to-end encrypted (after connecting). */
@@ -168,6 +175,31 @@ const char *otc_stream_get_audio_codec(const otc_stream *stream);
  *  otc_stream_delete. NULL when stream is NULL. */
 otc_stream *otc_stream_copy(const otc_stream *stream);
 void otc_stream_delete(otc_stream *stream);
+
+/** node-otc addition (not in the Linux SDK, whose callbacks carry no reason): why something
+ *  ended, readable inside the callback that reports the end and after it. The reason is a word of
+ *  docs/protocol.md: "clientDisconnected", "clientUnpublished", "clientUnsubscribed",
+ *  "networkDisconnected" (the client's link dropped: killed, or cut off), "forceDisconnected",
+ *  "routerFailed", "peerFailed", "timedOut", "sessionDisconnected", or "unknown"; a static string,
+ *  NULL while the thing has not ended. The code is OTC_SUCCESS when someone asked for the end
+ *  (disconnect, unpublish, unsubscribe), else the failure's code (1022 for a dropped link).
+ *  Streams: in on_stream_dropped (and the publisher's on_stream_destroyed). Connections: in
+ *  on_connection_dropped. */
+const char *otc_stream_get_destroyed_reason(const otc_stream *stream);
+otc_status otc_stream_get_destroyed_code(const otc_stream *stream);
+const char *otc_connection_get_destroyed_reason(const otc_connection *connection);
+otc_status otc_connection_get_destroyed_code(const otc_connection *connection);
+/** node-otc addition: why the session's last on_disconnected came ("clientDisconnected" after
+ *  otc_session_disconnect, "networkDisconnected" with 1022 when the link dropped and could not be
+ *  reconnected); NULL before the first disconnect and again once connect is called. */
+const char *otc_session_get_disconnect_reason(otc_session *session);
+otc_status otc_session_get_disconnect_code(otc_session *session);
+/** node-otc addition (not in the Linux SDK): a copy (free it with otc_stream_delete) of the
+ *  stream stream_id as the session knows it now: another client's stream, from
+ *  on_stream_received until on_stream_dropped or the link ends, or one this client publishes in
+ *  the session (from its on_stream_created). NULL when there is none, so that a binding can make
+ *  subscribers by stream id without keeping stream copies of its own. */
+otc_stream *otc_session_copy_stream(otc_session *session, const char *stream_id);
 
 /** Sets the session's end-to-end encryption secret. Validates at once (OTC_SUCCESS or
  *  OTC_SESSION_INVALID_ENCRYPTION_SECRET, in which case the previous secret stays); the key is

@@ -2,13 +2,25 @@
 // negotiation events addressed to them and learn when the session goes away.
 #pragma once
 
+#include <otc/session.h>
+
+#include <memory>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 namespace otc {
 
 class MediaEndpoint {
  public:
+  // Which end of a peer connection an endpoint is. A session that subscribes to its own stream
+  // holds both ends of one relayed peer (one peerId): the server names the end an event is for
+  // (`to`) and the end a candidate comes from (`end`), docs/protocol.md.
+  enum class PeerEnd { publisher, subscriber };
+  static const char *peer_end_name(PeerEnd end) { return end == PeerEnd::publisher ? "publisher" : "subscriber"; }
+
   virtual ~MediaEndpoint() = default;
+  virtual PeerEnd peer_end() const = 0;
   // subscriberJoined / offer / answer / candidate / peerClosed for a peer or stream the endpoint
   // registered, and streamDestroyed of a stream it registered. Runs on the link's io thread.
   virtual void on_session_event(const nlohmann::json &event) = 0;
@@ -17,6 +29,8 @@ class MediaEndpoint {
   virtual void on_session_gone() = 0;
   // Stops everything for good and never calls the application again (delete, process exit).
   virtual void shutdown() = 0;
+  // The stream stream_id when this endpoint publishes it (otc_session_copy_stream), else null.
+  virtual std::shared_ptr<otc_stream> own_stream(const std::string &) { return nullptr; }
 };
 
 }  // namespace otc

@@ -21,7 +21,6 @@
 namespace otc {
 
 using nlohmann::json;
-using signaling::get_string;
 
 namespace {
 
@@ -97,14 +96,15 @@ otc_status PublisherCore::publish(otc_session *session) {
   set_publish_audio(publish_audio_.load());
   set_publish_video(publish_video_.load());
   otc_status status = link->attach(shared_from_this());
-  json request{{"type", "publish"},
-               {"name", settings_.name},
-               {"hasAudio", settings_.audio},
-               {"hasVideo", settings_.video},
-               {"videoType", "custom"},  // neither a camera nor a screen
-               {"e2ee", has_secret},
-               {"videoCodec", settings_.video ? video_codec_name(settings_.codec) : ""},
-               {"audioCodec", settings_.audio ? "opus" : ""}};
+  signaling::PublishRequest publish;
+  publish.name = settings_.name;
+  publish.has_audio = settings_.audio;
+  publish.has_video = settings_.video;
+  publish.video_type = "custom";  // neither a camera nor a screen
+  publish.e2ee = has_secret;
+  publish.video_codec = settings_.video ? video_codec_name(settings_.codec) : "";
+  publish.audio_codec = settings_.audio ? "opus" : "";
+  json request = signaling::make_publish(publish);
   std::weak_ptr<PublisherCore> weak = weak_from_this();
   if (status == OTC_SUCCESS &&
       !link->request(std::move(request), [weak, attempt](const signaling::Reply &reply) {
@@ -137,8 +137,9 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
     link = link_;
     if (reply.status == OTC_SUCCESS) {
       state_ = State::published;
-      stream_id_ = get_string(reply.body, "streamId");
-      router_peer_id_ = get_string(reply.body, "peerId");  // routed sessions only
+      const signaling::PublishAck ack = signaling::parse_publish_ack(reply.body);
+      stream_id_ = ack.stream_id;
+      router_peer_id_ = ack.peer_id;  // routed sessions only
       router_peer = router_peer_id_;
       stream = std::make_shared<otc_stream>();
       stream->info.stream_id = stream_id_;
@@ -180,10 +181,11 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
   if (!router_peer.empty()) open_peer(router_peer);
 }
 
-void PublisherCore::on_session_event(const json &event) {
-  const std::string type = get_string(event, "type");
-  const std::string peer_id = get_string(event, "peerId");
-  if (type == "subscriberJoined") {
+void PublisherCore::on_session_event(const json &message) {
+  const signaling::ServerEvent event = signaling::parse_event(message);
+  const signaling::EventType type = event.type;
+  const std::string &peer_id = event.peer_id;
+  if (type == signaling::EventType::subscriber_joined) {
     open_peer(peer_id);
     return;
   }
@@ -196,19 +198,18 @@ void PublisherCore::on_session_event(const json &event) {
     if (it == media_.peers.end()) return;
     peer = it->second.link;
   }
-  if (type == "answer") {
-    peer->AcceptAnswer(get_string(event, "sdp"));
-  } else if (type == "candidate") {
-    const auto candidate = signaling::parse_candidate(event);
-    peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
-  } else if (type == "peerClosed") {
+  if (type == signaling::EventType::answer) {
+    peer->AcceptAnswer(event.sdp);
+  } else if (type == signaling::EventType::candidate) {
+    peer->AddRemoteCandidate(event.candidate.mid, event.candidate.mline_index, event.candidate.sdp);
+  } else if (type == signaling::EventType::peer_closed) {
     peer.reset();
-    if (is_router_peer(peer_id) && get_string(event, "reason") == "routerRestarted") {
-      on_router_restarted(peer_id, get_string(event, "message"));
+    if (is_router_peer(peer_id) && event.reason == "routerRestarted") {
+      on_router_restarted(peer_id, event.message);
       return;
     }
     if (is_router_peer(peer_id)) {
-      const std::string why = get_string(event, "message");
+      const std::string &why = event.message;
       report_error(OTC_PUBLISHER_WEBRTC_ERROR,
                    "the media router closed the stream" + (why.empty() ? std::string() : ": " + why));
     }
@@ -285,8 +286,9 @@ void PublisherCore::open_peer(const std::string &peer_id) {
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    self->link_->request(signaling::make_candidate(peer_id, mid, index, candidate),
-                         [](const signaling::Reply &) {});
+    auto message = signaling::make_candidate(peer_id, mid, index, candidate);
+    message["end"] = "publisher";  // this end of the peer (docs/protocol.md: a session subscribing to itself)
+    self->link_->request(std::move(message), [](const signaling::Reply &) {});
   };
   listener.on_state = [weak, peer_id](webrtc::PeerConnectionInterface::PeerConnectionState state) {
     if (state != webrtc::PeerConnectionInterface::PeerConnectionState::kFailed) return;
@@ -319,8 +321,7 @@ void PublisherCore::open_peer(const std::string &peer_id) {
       if (!self) return;
       std::lock_guard<std::mutex> lock(self->mutex_);
       if (!self->link_) return;
-      self->link_->request(json{{"type", "offer"}, {"peerId", peer_id}, {"sdp", sdp}, {"e2ee", e2ee_offer}},
-                           [](const signaling::Reply &) {});
+      self->link_->request(signaling::make_offer(peer_id, sdp, e2ee_offer), [](const signaling::Reply &) {});
     };
   }
   auto peer_link = rtc::PeerLink::Create(*engine, "publisher " + stream_id + " to " + peer_id, std::move(listener),
@@ -396,7 +397,7 @@ void PublisherCore::open_peer(const std::string &peer_id) {
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    self->link_->request(json{{"type", "offer"}, {"peerId", peer_id}, {"sdp", sdp}, {"e2ee", e2ee}},
+    self->link_->request(signaling::make_offer(peer_id, sdp, e2ee),
                          [weak, peer_id](const signaling::Reply &reply) {
                            if (reply.status == OTC_SUCCESS) return;
                            if (auto self = weak.lock()) self->on_peer_failed(peer_id, "offer refused: " + reply.message);
@@ -434,7 +435,7 @@ void PublisherCore::close_peer(const std::string &peer_id) {
     fold_counters_locked(peer);
     link = link_;
   }
-  if (link) link->unroute_peer(peer_id);
+  if (link) link->unroute_peer(peer_id, this);
   peer.link->Close();
 }
 
@@ -475,13 +476,15 @@ otc_status PublisherCore::unpublish(otc_session *session) {
     router_peer_id_.clear();
     taken = take_media_locked();
   }
-  if (!stream_id.empty()) link->request(json{{"type", "unpublish"}, {"streamId", stream_id}}, [](const signaling::Reply &) {});
+  if (!stream_id.empty()) link->request(signaling::make_unpublish(stream_id), [](const signaling::Reply &) {});
   link->detach(this);
   stop_media(std::move(taken));
   if (stream) {
+    auto ended = std::make_shared<otc_stream>(*stream);
+    ended->destroyed = end_reason_from_server("clientUnpublished");
     std::weak_ptr<PublisherCore> weak = weak_from_this();
-    link->post([weak, stream] {
-      if (auto self = weak.lock()) self->report_stream_destroyed(stream);
+    link->post([weak, ended] {
+      if (auto self = weak.lock()) self->report_stream_destroyed(ended);
     });
   }
   return OTC_SUCCESS;
@@ -490,9 +493,11 @@ otc_status PublisherCore::unpublish(otc_session *session) {
 void PublisherCore::on_session_gone() {
   Media taken;
   std::shared_ptr<otc_stream> stream;
+  SessionLink *link;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ == State::idle) return;
+    link = link_;
     stream = state_ == State::published ? stream_ : nullptr;
     state_ = State::idle;
     ++attempt_;
@@ -502,7 +507,12 @@ void PublisherCore::on_session_gone() {
     taken = take_media_locked();
   }
   stop_media(std::move(taken));
-  if (stream) report_stream_destroyed(stream);
+  if (!stream) return;
+  // The stream ends as the session did: disconnected by the application, or its link dropped.
+  auto ended = std::make_shared<otc_stream>(*stream);
+  const EndReason session_end = link ? link->disconnect_reason() : EndReason{};
+  ended->destroyed = end_reason_from_server(session_end.reason ? session_end.reason : "clientDisconnected");
+  report_stream_destroyed(ended);
 }
 
 void PublisherCore::shutdown() {
@@ -523,7 +533,7 @@ void PublisherCore::shutdown() {
   }
   if (link) {
     if (!stream_id.empty()) {
-      link->request(json{{"type", "unpublish"}, {"streamId", stream_id}}, [](const signaling::Reply &) {});
+      link->request(signaling::make_unpublish(stream_id), [](const signaling::Reply &) {});
     }
     link->detach(this);
     link->sync_io();  // a callback of ours that is running on the io thread finishes first
@@ -630,6 +640,11 @@ void PublisherCore::stats(otc_publisher_stats *out) {
   if (ring) {
     if (auto current = ring->current()) out->encryption_epoch = current->id;
   }
+}
+
+std::shared_ptr<otc_stream> PublisherCore::own_stream(const std::string &stream_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_ == State::published && stream_ && stream_->info.stream_id == stream_id ? stream_ : nullptr;
 }
 
 const char *PublisherCore::stream_id() {

@@ -59,6 +59,8 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   otc_status unpublish(otc_session *session);
   // Unpublishes, closes everything, and makes sure no callback runs afterwards (delete).
   void shutdown() override;
+  PeerEnd peer_end() const override { return PeerEnd::publisher; }
+  std::shared_ptr<otc_stream> own_stream(const std::string &stream_id) override;
 
   otc_status push_video_frame(otc_video_frame_format format, int width, int height, const uint8_t *data,
                               size_t size);

@@ -123,6 +123,16 @@ otc_status otc_session_disconnect(otc_session *session) {
   return session->link->disconnect();
 }
 
+otc_bool otc_session_is_link_active(otc_session *session) {
+  return session && session->link->link_active() ? OTC_TRUE : OTC_FALSE;
+}
+
+otc_stream *otc_session_copy_stream(otc_session *session, const char *stream_id) {
+  if (!session || !stream_id) return nullptr;
+  auto stream = session->link->find_stream(stream_id);
+  return stream ? otc_stream_copy(stream.get()) : nullptr;
+}
+
 const char *otc_session_get_connection_id(otc_session *session) {
   return session ? session->link->connection_id() : nullptr;
 }
@@ -147,6 +157,14 @@ otc_status otc_session_send_signal_to_connection_id(otc_session *session, const 
                                                     const char *signal, const char *connection_id) {
   if (!session || !connection_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   return session->link->send_signal(type, signal, connection_id);
+}
+
+const char *otc_session_get_disconnect_reason(otc_session *session) {
+  return session ? session->link->disconnect_reason().reason : nullptr;
+}
+
+otc_status otc_session_get_disconnect_code(otc_session *session) {
+  return session ? session->link->disconnect_reason().code : OTC_SESSION_NULL_OR_INVALID_PARAMETER;
 }
 
 const char *otc_session_get_id(const otc_session *session) {

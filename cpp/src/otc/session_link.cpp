@@ -23,13 +23,6 @@ namespace {
 constexpr std::chrono::milliseconds kConnectTimeout{10000};
 constexpr std::chrono::milliseconds kRequestTimeout{10000};
 
-const json &field(const json &object, const char *key) {
-  static const json null_value;
-  if (!object.is_object()) return null_value;
-  auto it = object.find(key);
-  return it == object.end() ? null_value : *it;
-}
-
 void wipe(std::string &secret) {
   if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
   secret.clear();
@@ -97,12 +90,19 @@ void SessionLink::detach(MediaEndpoint *endpoint) {
 
 void SessionLink::route_peer(const std::string &peer_id, MediaEndpoint *endpoint) {
   std::lock_guard<std::mutex> lock(mutex_);
-  peer_routes_[peer_id] = endpoint;
+  auto range = peer_routes_.equal_range(peer_id);
+  for (auto it = range.first; it != range.second;) {  // one endpoint per end
+    it = it->second->peer_end() == endpoint->peer_end() ? peer_routes_.erase(it) : std::next(it);
+  }
+  peer_routes_.emplace(peer_id, endpoint);
 }
 
-void SessionLink::unroute_peer(const std::string &peer_id) {
+void SessionLink::unroute_peer(const std::string &peer_id, MediaEndpoint *endpoint) {
   std::lock_guard<std::mutex> lock(mutex_);
-  peer_routes_.erase(peer_id);
+  auto range = peer_routes_.equal_range(peer_id);
+  for (auto it = range.first; it != range.second;) {
+    it = it->second == endpoint ? peer_routes_.erase(it) : std::next(it);
+  }
 }
 
 void SessionLink::route_stream(const std::string &stream_id, MediaEndpoint *endpoint) {
@@ -195,8 +195,15 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(co
     auto range = stream_routes_.equal_range(get_string(event, "streamId"));
     for (auto it = range.first; it != range.second; ++it) add(it->second);
   } else {
-    auto it = peer_routes_.find(get_string(event, "peerId"));
-    if (it != peer_routes_.end()) add(it->second);
+    // `to` names the end the event is for (both ends may be this session's: a subscription to
+    // its own stream); without it, offers are for subscribers and answers for publishers.
+    std::string to = get_string(event, "to");
+    if (to.empty() && type == "offer") to = "subscriber";
+    if (to.empty() && type == "answer") to = "publisher";
+    auto range = peer_routes_.equal_range(get_string(event, "peerId"));
+    for (auto it = range.first; it != range.second; ++it) {
+      if (to.empty() || to == MediaEndpoint::peer_end_name(it->second->peer_end())) add(it->second);
+    }
   }
   return out;
 }
@@ -217,6 +224,7 @@ otc_status SessionLink::connect(const char *token) {
   if (!token || !*token) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   std::lock_guard<std::mutex> lock(mutex_);
   if (state_ != State::disconnected) return OTC_SESSION_ILLEGAL_STATE;
+  disconnect_reason_ = EndReason{};
   if (!client_) client_ = std::make_unique<SignalingClient>(*this);
   std::string text = session_->signaling_url;
   if (text.empty()) {
@@ -232,7 +240,11 @@ otc_status SessionLink::connect(const char *token) {
   }
   if (!error.empty()) {
     // Reported like any connect failure: asynchronously, on the io thread.
-    client_->post([this, error] { report_error(OTC_SESSION_CONNECTION_FAILED, error); });
+    end_report_pending_ = true;
+    client_->post([this, error] {
+      end_reported();
+      report_error(OTC_SESSION_CONNECTION_FAILED, error);
+    });
     return OTC_SUCCESS;
   }
   // Which CAs wss:// trusts: the settings, else OTC_CA_FILE, else the system store.
@@ -284,9 +296,9 @@ std::shared_ptr<const otc_connection> SessionLink::find_connection(const std::st
   return unknown;
 }
 
-std::shared_ptr<otc_stream> SessionLink::make_stream(const json &object) {
+std::shared_ptr<otc_stream> SessionLink::make_stream(const StreamInfo &info) {
   auto stream = std::make_shared<otc_stream>();
-  stream->info = parse_stream(object);
+  stream->info = info;
   stream->connection = find_connection(stream->info.connection_id);
   return stream;
 }
@@ -326,44 +338,44 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       client_->close(socket_, false, nullptr);
       error = reply.status;
       message = reply.message.empty() ? "the session server refused to connect" : reply.message;
-    } else if (get_bool(field(reply.body, "session"), "e2ee") && !session_->has_secret.load()) {
+    } else if (parse_connect_ack(reply.body).session_e2ee && !session_->has_secret.load()) {
       state_ = State::disconnected;
       client_->close(socket_, true, nullptr);
       error = OTC_SESSION_ENCRYPTION_SECRET_MISSING;
       message = "the session is end-to-end encrypted and no encryption secret is set";
     } else {
+      const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
-      e2ee_ = get_bool(field(reply.body, "session"), "e2ee");
-      connection_ids_.push_back(std::make_unique<std::string>(get_string(reply.body, "connectionId")));
+      e2ee_ = ack.session_e2ee;
+      connection_ids_.push_back(std::make_unique<std::string>(ack.connection_id));
       connection_id_ = connection_ids_.back().get();
       auto own = std::make_shared<otc_connection>();
       own->info.connection_id = *connection_id_;
-      own->info.data = get_string(reply.body, "data");
+      own->info.data = ack.data;
       own_ = own;
-      reconnect_token_ = get_string(reply.body, "reconnectToken");
+      reconnect_token_ = ack.reconnect_token;
       std::string problems;
-      server_ice_servers_ = parse_ice_servers(field(reply.body, "iceServers"), problems);
+      server_ice_servers_ = parse_ice_servers(ack.ice_servers, problems);
       if (!problems.empty()) {
         otc::log(OTC_LOG_LEVEL_WARN, "session %s: ICE servers from the server skipped: %s",
                  session_->session_id.c_str(), problems.c_str());
       }
-      for (const auto &object : field(reply.body, "connections")) {
-        const ConnectionInfo info = parse_connection(object);
+      for (const ConnectionInfo &info : ack.connections) {
         if (info.connection_id.empty()) continue;
         if (connections_.size() >= kMaxTrackedConnections) {
           ++untracked_events_;
           continue;
         }
-        auto connection = std::make_shared<otc_connection>(otc_connection{info});
+        auto connection = std::make_shared<otc_connection>(otc_connection{info, {}});
         connections_[info.connection_id] = connection;
         connections.push_back(connection);
       }
-      for (const auto &object : field(reply.body, "streams")) {
+      for (const StreamInfo &info : ack.streams) {
         if (streams_.size() >= kMaxTrackedStreams) {
           ++untracked_events_;
           continue;
         }
-        auto stream = make_stream(object);
+        auto stream = make_stream(info);
         if (stream->info.stream_id.empty()) continue;
         streams_[stream->info.stream_id] = stream;
         streams.push_back(stream);
@@ -385,6 +397,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
 void SessionLink::on_event(uint64_t socket, const json &event) {
   const auto &cb = session_->callbacks;
   const std::string type = get_string(event, "type");
+  const ServerEvent typed = parse_event(event);
   std::shared_ptr<const otc_connection> connection;
   std::shared_ptr<otc_stream> stream;
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
@@ -393,7 +406,7 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
     if (socket != socket_ || state_ != State::connected) return;
     endpoints = endpoints_for_locked(event, type);
     if (type == "connectionCreated") {
-      const ConnectionInfo info = parse_connection(field(event, "connection"));
+      const ConnectionInfo &info = typed.connection;
       if (info.connection_id.empty()) return;
       if (connections_.size() >= kMaxTrackedConnections && !connections_.count(info.connection_id)) {
         if (untracked_events_++ % 1000 == 0) {
@@ -405,16 +418,21 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
       }
       // Known already: reported by a reconnection's catch-up, before this queued event.
       if (connections_.count(info.connection_id)) return;
-      connection = std::make_shared<otc_connection>(otc_connection{info});
+      connection = std::make_shared<otc_connection>(otc_connection{info, {}});
       connections_[info.connection_id] = connection;
     } else if (type == "connectionDestroyed") {
-      const std::string id = get_string(event, "connectionId");
+      const std::string &id = typed.connection_id;
       // Unknown: reported gone by a reconnection's catch-up already (unless untracked by the caps).
       if (!connections_.count(id) && untracked_events_ == 0) return;
       connection = find_connection(id);
       connections_.erase(id);
+      if (connection) {  // the shared one stays as it was: a copy carries the reason
+        auto ended = std::make_shared<otc_connection>(*connection);
+        ended->destroyed = end_reason_from_server(typed.reason);
+        connection = std::move(ended);
+      }
     } else if (type == "streamCreated") {
-      stream = make_stream(field(event, "stream"));
+      stream = make_stream(typed.stream);
       // This client's own streams belong to its publishers, not to on_stream_received.
       if (stream->info.stream_id.empty() || (own_ && stream->connection == own_)) return;
       if (streams_.count(stream->info.stream_id)) return;  // reported by a reconnection's catch-up
@@ -428,13 +446,14 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
       }
       streams_[stream->info.stream_id] = stream;
     } else if (type == "streamDestroyed") {
-      auto it = streams_.find(get_string(event, "streamId"));
+      auto it = streams_.find(typed.stream_id);
       if (it != streams_.end()) {
         stream = it->second;
         streams_.erase(it);
+        stream->destroyed = end_reason_from_server(typed.reason);
       }
     } else if (type == "signal") {
-      connection = find_connection(get_string(event, "from"));
+      connection = find_connection(typed.from);
     }
   }
   // Subscribers of a destroyed stream hear it first, then the session's callback.
@@ -448,10 +467,8 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
   } else if (type == "streamDestroyed") {
     if (stream && cb.on_stream_dropped) cb.on_stream_dropped(session_, cb.user_data, stream.get());
   } else if (type == "signal") {
-    const std::string signal_type = get_string(event, "signalType");
-    const std::string data = get_string(event, "data");
     if (cb.on_signal_received) {
-      cb.on_signal_received(session_, cb.user_data, signal_type.c_str(), data.c_str(), connection.get());
+      cb.on_signal_received(session_, cb.user_data, typed.signal_type.c_str(), typed.data.c_str(), connection.get());
     }
   }
 }
@@ -497,8 +514,10 @@ void SessionLink::on_closed(uint64_t socket, int close_code, const std::string &
       client_->post([this, attempt] { attempt_reconnect(attempt); });
     } else {
       state_ = State::disconnected;
+      end_report_pending_ = true;
       ++attempt_;
       endpoints = forget_peers();
+      if (previous == State::connected) disconnect_reason_ = {"networkDisconnected", OTC_SESSION_CONNECTION_DROPPED};
     }
   }
   const auto &cb = session_->callbacks;
@@ -513,10 +532,12 @@ void SessionLink::on_closed(uint64_t socket, int close_code, const std::string &
   if (previous == State::reconnecting) return give_up(attempt, "could not reconnect to the session server: " + why);
   tell_gone(endpoints);
   if (previous == State::connecting) {
+    end_reported();
     report_error(OTC_SESSION_CONNECTION_FAILED, why);
     return;
   }
   if (close_code != 1000) report_error(OTC_SESSION_CONNECTION_DROPPED, why);
+  end_reported();
   if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
 }
 
@@ -552,8 +573,8 @@ void SessionLink::on_reconnect_open(uint64_t attempt, otc_status status, const s
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::reconnecting || !client_ || !connection_id_) return;
     if (status == OTC_SUCCESS) {
-      json connect = make_connect(token_, session_->session_id, session_->has_secret.load());
-      connect["reconnect"] = json{{"connectionId", *connection_id_}, {"reconnectToken", reconnect_token_}};
+      json connect = make_reconnect(token_, session_->session_id, session_->has_secret.load(), *connection_id_,
+                                    reconnect_token_);
       client_->request(socket_, std::move(connect), kReconnectAttemptTimeout,
                        [this, attempt](const Reply &reply) { on_reconnect_reply(attempt, reply); });
       return;
@@ -587,50 +608,55 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
     } else if (refused) {
       refusal = "the session server refused the reconnection: " + said + " (" +
                 std::to_string(static_cast<int>(reply.status)) + ")";
-    } else if (get_string(reply.body, "connectionId") != *connection_id_) {
+    } else if (parse_connect_ack(reply.body).connection_id != *connection_id_) {
       client_->close(socket_, true, nullptr);
       refusal = "the session server answered the reconnection with another connection id";
     } else {
+      const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
-      reconnect_token_ = get_string(reply.body, "reconnectToken");
+      reconnect_token_ = ack.reconnect_token;
       std::string problems;
-      auto ice = parse_ice_servers(field(reply.body, "iceServers"), problems);
+      auto ice = parse_ice_servers(ack.ice_servers, problems);
       if (!ice.empty()) server_ice_servers_ = std::move(ice);
       // What came and went while away: the ack's lists against what this client knew.
       std::map<std::string, std::shared_ptr<const otc_connection>> connections;
-      for (const auto &object : field(reply.body, "connections")) {
-        const ConnectionInfo info = parse_connection(object);
+      for (const ConnectionInfo &info : ack.connections) {
         if (info.connection_id.empty() || connections.size() >= kMaxTrackedConnections) continue;
         auto known = connections_.find(info.connection_id);
         if (known != connections_.end()) {
           connections[info.connection_id] = known->second;
         } else {
-          auto connection = std::make_shared<otc_connection>(otc_connection{info});
+          auto connection = std::make_shared<otc_connection>(otc_connection{info, {}});
           connections[info.connection_id] = connection;
           created_connections.push_back(connection);
         }
       }
       for (const auto &[id, connection] : connections_) {
-        if (!connections.count(id)) dropped_connections.push_back(connection);
+        if (connections.count(id)) continue;
+        // Gone while this client was away: why is not known here.
+        auto ended = std::make_shared<otc_connection>(*connection);
+        ended->destroyed = end_reason_from_server("unknown");
+        dropped_connections.push_back(std::move(ended));
       }
       connections_ = std::move(connections);
       std::map<std::string, std::shared_ptr<otc_stream>> streams;
-      for (const auto &object : field(reply.body, "streams")) {
-        const std::string id = get_string(object, "streamId");
-        if (id.empty() || get_string(object, "connectionId") == *connection_id_ || streams.size() >= kMaxTrackedStreams) continue;
+      for (const StreamInfo &info : ack.streams) {
+        const std::string &id = info.stream_id;
+        if (id.empty() || info.connection_id == *connection_id_ || streams.size() >= kMaxTrackedStreams) continue;
         auto known = streams_.find(id);
         if (known != streams_.end()) {
           streams[id] = known->second;
         } else {
-          auto stream = make_stream(object);
+          auto stream = make_stream(info);
           streams[id] = stream;
           created_streams.push_back(stream);
         }
       }
       for (const auto &[id, stream] : streams_) {
         if (streams.count(id)) continue;
+        stream->destroyed = end_reason_from_server("unknown");  // gone while this client was away
         dropped_streams.push_back(stream);
-        json event{{"type", "streamDestroyed"}, {"streamId", id}, {"reason", "networkDisconnected"}};
+        json event{{"type", "streamDestroyed"}, {"streamId", id}, {"reason", "unknown"}};
         auto endpoints = endpoints_for_locked(event, "streamDestroyed");
         stream_events.emplace_back(std::move(event), std::move(endpoints));
       }
@@ -663,12 +689,15 @@ void SessionLink::give_up(uint64_t attempt, const std::string &why) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::reconnecting) return;
     state_ = State::disconnected;
+    end_report_pending_ = true;
     ++attempt_;
     if (client_) client_->close(socket_, false, nullptr);
     endpoints = forget_peers();
+    disconnect_reason_ = {"networkDisconnected", OTC_SESSION_CONNECTION_DROPPED};
   }
   tell_gone(endpoints);
   report_error(OTC_SESSION_CONNECTION_DROPPED, why);
+  end_reported();
   const auto &cb = session_->callbacks;
   if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
 }
@@ -691,12 +720,44 @@ void SessionLink::on_disconnect_done(uint64_t attempt) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::disconnecting) return;
     state_ = State::disconnected;
+    end_report_pending_ = true;
     endpoints = forget_peers();
+    disconnect_reason_ = {"clientDisconnected", OTC_SUCCESS};
   }
   tell_gone(endpoints);
   otc::log(OTC_LOG_LEVEL_INFO, "session %s: disconnected", session_->session_id.c_str());
+  end_reported();
   const auto &cb = session_->callbacks;
   if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
+}
+
+bool SessionLink::link_active() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_ != State::disconnected || end_report_pending_;
+}
+
+void SessionLink::end_reported() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  end_report_pending_ = false;
+}
+
+std::shared_ptr<otc_stream> SessionLink::find_stream(const std::string &stream_id) {
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = streams_.find(stream_id); it != streams_.end()) return it->second;
+    endpoints = endpoints_;
+  }
+  // Outside mutex_: a publisher takes its own lock, and calls into the link while holding it.
+  for (const auto &endpoint : endpoints) {
+    if (auto stream = endpoint->own_stream(stream_id)) return stream;
+  }
+  return nullptr;
+}
+
+EndReason SessionLink::disconnect_reason() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return disconnect_reason_;
 }
 
 const char *SessionLink::connection_id() {

@@ -19,9 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "../signaling/messages.h"
 #include "../signaling/signaling_client.h"
 #include "../rtc/ice_settings.h"
 #include "connection.h"
+#include "end_reason.h"
 #include "media_endpoint.h"
 #include "stream.h"
 
@@ -35,6 +37,13 @@ class SessionLink : public signaling::SignalingListener {
   otc_status connect(const char *token);
   otc_status disconnect();
   const char *connection_id();
+  // Why the last on_disconnected came (end_reason.h); reason null before it and while connecting.
+  EndReason disconnect_reason();
+  // otc_session_is_link_active: not disconnected, or the callback ending the link not yet made.
+  bool link_active();
+  // otc_session_copy_stream: another client's stream known now, else one of this client's
+  // publishers' (null when none).
+  std::shared_ptr<otc_stream> find_stream(const std::string &stream_id);
   bool is_e2ee();
   // Connected (not reconnecting): a request goes out now rather than waiting in the queue.
   bool signaling_up();
@@ -48,8 +57,9 @@ class SessionLink : public signaling::SignalingListener {
   // (subscriberJoined for a publisher, streamDestroyed for a subscriber), go to the endpoint.
   otc_status attach(const std::shared_ptr<MediaEndpoint> &endpoint);
   void detach(MediaEndpoint *endpoint);
+  // One endpoint per end of a peer (both ends when a session subscribes to its own stream).
   void route_peer(const std::string &peer_id, MediaEndpoint *endpoint);
-  void unroute_peer(const std::string &peer_id);
+  void unroute_peer(const std::string &peer_id, MediaEndpoint *endpoint);
   void route_stream(const std::string &stream_id, MediaEndpoint *endpoint);
   // A request on the current socket; false (done never runs) when not connected. While the
   // session reconnects it waits (at most kMaxQueuedRequests) and is sent once reconnected; past
@@ -114,12 +124,17 @@ class SessionLink : public signaling::SignalingListener {
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints_for_locked(const nlohmann::json &event,
                                                                    const std::string &type);
   std::shared_ptr<const otc_connection> find_connection(const std::string &id);
-  std::shared_ptr<otc_stream> make_stream(const nlohmann::json &object);
+  std::shared_ptr<otc_stream> make_stream(const signaling::StreamInfo &info);
 
   otc_session *const session_;
   std::mutex mutex_;
   std::unique_ptr<signaling::SignalingClient> client_;  // created at the first connect
   State state_ = State::disconnected;
+  // The link went to disconnected and the callback that says so (on_disconnected, or the error
+  // ending a connect attempt) is still to come: link_active() stays true until just before it.
+  bool end_report_pending_ = false;
+  // Clears end_report_pending_; called right before the callback ending the link.
+  void end_reported();
   uint64_t attempt_ = 0;  // bumped by connect and disconnect: older completions are stale
   uint64_t socket_ = 0;
   bool e2ee_ = false;
@@ -128,6 +143,7 @@ class SessionLink : public signaling::SignalingListener {
   std::vector<std::unique_ptr<std::string>> connection_ids_;
   const std::string *connection_id_ = nullptr;  // null while not connected
   std::shared_ptr<const otc_connection> own_;
+  EndReason disconnect_reason_;
   std::map<std::string, std::shared_ptr<const otc_connection>> connections_;
   std::map<std::string, std::shared_ptr<otc_stream>> streams_;
   // What a reconnection needs: kept from connect() until disconnected (the tokens wiped then).
@@ -145,7 +161,7 @@ class SessionLink : public signaling::SignalingListener {
   std::vector<rtc::IceServer> server_ice_servers_;  // from the connect ack
   uint64_t untracked_events_ = 0;                   // events dropped by the caps above
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints_;
-  std::map<std::string, MediaEndpoint *> peer_routes_;
+  std::multimap<std::string, MediaEndpoint *> peer_routes_;
   std::multimap<std::string, MediaEndpoint *> stream_routes_;
 };
 
