@@ -19,7 +19,6 @@
 namespace otc {
 
 using nlohmann::json;
-using signaling::get_string;
 
 namespace {
 
@@ -74,7 +73,7 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
   if (status == OTC_SUCCESS) {
     link->route_stream(stream_.info.stream_id, this);
     std::weak_ptr<SubscriberCore> weak = weak_from_this();
-    if (!link->request(json{{"type", "subscribe"}, {"streamId", stream_.info.stream_id}},
+    if (!link->request(signaling::make_subscribe(stream_.info.stream_id),
                        [weak, attempt](const signaling::Reply &reply) {
                          if (auto self = weak.lock()) self->on_subscribe_reply(attempt, reply);
                        })) {
@@ -104,7 +103,7 @@ void SubscriberCore::on_subscribe_reply(uint64_t attempt, const signaling::Reply
     link = link_;
     if (reply.status == OTC_SUCCESS) {
       state_ = State::connecting;
-      peer_id_ = get_string(reply.body, "peerId");
+      peer_id_ = signaling::parse_subscribe_ack(reply.body).peer_id;
     } else {
       state_ = State::idle;
       link_ = nullptr;
@@ -112,7 +111,7 @@ void SubscriberCore::on_subscribe_reply(uint64_t attempt, const signaling::Reply
     }
   }
   if (reply.status == OTC_SUCCESS) {
-    link->route_peer(get_string(reply.body, "peerId"), this);
+    link->route_peer(signaling::parse_subscribe_ack(reply.body).peer_id, this);
     std::shared_ptr<rtc::MediaEngine> engine;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -137,35 +136,36 @@ void SubscriberCore::on_subscribe_reply(uint64_t attempt, const signaling::Reply
   report_error(code, "subscribe refused: " + (reply.message.empty() ? std::string("no reason given") : reply.message));
 }
 
-void SubscriberCore::on_session_event(const json &event) {
-  const std::string type = get_string(event, "type");
-  if (type == "streamDestroyed") {
+void SubscriberCore::on_session_event(const json &message) {
+  const signaling::ServerEvent event = signaling::parse_event(message);
+  const signaling::EventType type = event.type;
+  if (type == signaling::EventType::stream_destroyed) {
     end(false, true);
     return;
   }
-  const std::string peer_id = get_string(event, "peerId");
+  const std::string &peer_id = event.peer_id;
   bool has_peer;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (peer_id != peer_id_ || state_ == State::idle) return;
     has_peer = media_.link != nullptr;
   }
-  if (type == "offer") {
-    const bool from_router = get_string(event, "from") == "router";
+  if (type == signaling::EventType::offer) {
+    const bool from_router = event.from == signaling::kFromRouter;
     if (!has_peer) {
-      on_offer(peer_id, get_string(event, "sdp"), from_router);
+      on_offer(peer_id, event.sdp, from_router);
     } else {
-      on_renegotiation_offer(peer_id, get_string(event, "sdp"), from_router);
+      on_renegotiation_offer(peer_id, event.sdp, from_router);
     }
-  } else if (type == "candidate") {
-    add_remote_candidate(event);
-  } else if (type == "peerClosed") {
-    if (get_string(event, "reason") == "routerRestarted") {
-      on_router_restarted(get_string(event, "message"));
+  } else if (type == signaling::EventType::candidate) {
+    add_remote_candidate(event.candidate);
+  } else if (type == signaling::EventType::peer_closed) {
+    if (event.reason == "routerRestarted") {
+      on_router_restarted(event.message);
       return;
     }
-    if (get_string(event, "reason") == "routerFailed") {
-      const std::string why = get_string(event, "message");
+    if (event.reason == "routerFailed") {
+      const std::string &why = event.message;
       report_error(OTC_SUBSCRIBER_WEBRTC_ERROR,
                    "the media router closed the subscription" + (why.empty() ? std::string() : ": " + why));
     }
@@ -251,19 +251,17 @@ void SubscriberCore::on_renegotiation_offer(const std::string &peer_id, const st
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    self->link_->request(json{{"type", "answer"}, {"peerId", peer_id}, {"sdp", answer}},
-                         [](const signaling::Reply &) {});
+    self->link_->request(signaling::make_answer(peer_id, answer), [](const signaling::Reply &) {});
   }, from_router ? rtc::PeerLink::AnswerDtlsRole::kPassive : rtc::PeerLink::AnswerDtlsRole::kActive);
 }
 
-void SubscriberCore::add_remote_candidate(const json &event) {
+void SubscriberCore::add_remote_candidate(const signaling::CandidateInfo &candidate) {
   std::shared_ptr<rtc::PeerLink> peer;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     peer = media_.link;
   }
   if (!peer) return;
-  const auto candidate = signaling::parse_candidate(event);
   peer->AddRemoteCandidate(candidate.mid, candidate.mline_index, candidate.sdp);
 }
 
@@ -313,7 +311,7 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
       if (!self) return;
       std::lock_guard<std::mutex> lock(self->mutex_);
       if (!self->link_) return;
-      self->link_->request(json{{"type", "iceRestart"}, {"peerId", peer_id}}, [](const signaling::Reply &) {});
+      self->link_->request(signaling::make_ice_restart(peer_id), [](const signaling::Reply &) {});
     };
   }
   SessionLink *link;
@@ -343,8 +341,7 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    self->link_->request(json{{"type", "answer"}, {"peerId", peer_id}, {"sdp", answer}},
-                         [](const signaling::Reply &) {});
+    self->link_->request(signaling::make_answer(peer_id, answer), [](const signaling::Reply &) {});
   }, role);
 }
 
@@ -556,7 +553,7 @@ void SubscriberCore::end(bool notify_server, bool report) {
   }
   if (link) {
     if (notify_server && !peer_id.empty()) {
-      link->request(json{{"type", "unsubscribe"}, {"peerId", peer_id}}, [](const signaling::Reply &) {});
+      link->request(signaling::make_unsubscribe(peer_id), [](const signaling::Reply &) {});
     }
     link->detach(this);
   }
@@ -586,7 +583,7 @@ otc_status SubscriberCore::unsubscribe(otc_session *session) {
     peer_id_.clear();
     taken = take_media_locked();
   }
-  if (!peer_id.empty()) link->request(json{{"type", "unsubscribe"}, {"peerId", peer_id}}, [](const signaling::Reply &) {});
+  if (!peer_id.empty()) link->request(signaling::make_unsubscribe(peer_id), [](const signaling::Reply &) {});
   link->detach(this);
   stop_media(std::move(taken));
   link->post([weak] {

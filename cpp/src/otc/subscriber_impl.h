@@ -26,6 +26,7 @@
 #include "../media/media_check.h"
 #include "../rtc/e2ee_frame_transformer.h"
 #include "../rtc/subscriber_sinks.h"
+#include "../signaling/messages.h"
 #include "../signaling/signaling_client.h"
 #include "media_endpoint.h"
 #include "stream.h"
@@ -71,7 +72,7 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
 
   void on_subscribe_reply(uint64_t attempt, const signaling::Reply &reply);
   // from_router: a routed subscription (the offer comes from the media router).
-  void add_remote_candidate(const nlohmann::json &event);
+  void add_remote_candidate(const signaling::CandidateInfo &candidate);
   void on_offer(const std::string &peer_id, const std::string &sdp, bool from_router);
   void on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver);
   void on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state);

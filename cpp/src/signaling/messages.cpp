@@ -12,6 +12,36 @@ json make_connect(const std::string &token, const std::string &session_id, bool 
               {"e2ee", e2ee}};
 }
 
+json make_reconnect(const std::string &token, const std::string &session_id, bool e2ee,
+                    const std::string &connection_id, const std::string &reconnect_token) {
+  json message = make_connect(token, session_id, e2ee);
+  message["reconnect"] = json{{"connectionId", connection_id}, {"reconnectToken", reconnect_token}};
+  return message;
+}
+
+json make_publish(const PublishRequest &request) {
+  return json{{"type", "publish"},          {"name", request.name},
+              {"hasAudio", request.has_audio}, {"hasVideo", request.has_video},
+              {"videoType", request.video_type}, {"e2ee", request.e2ee},
+              {"videoCodec", request.video_codec}, {"audioCodec", request.audio_codec}};
+}
+
+json make_unpublish(const std::string &stream_id) { return json{{"type", "unpublish"}, {"streamId", stream_id}}; }
+
+json make_subscribe(const std::string &stream_id) { return json{{"type", "subscribe"}, {"streamId", stream_id}}; }
+
+json make_unsubscribe(const std::string &peer_id) { return json{{"type", "unsubscribe"}, {"peerId", peer_id}}; }
+
+json make_offer(const std::string &peer_id, const std::string &sdp, bool e2ee) {
+  return json{{"type", "offer"}, {"peerId", peer_id}, {"sdp", sdp}, {"e2ee", e2ee}};
+}
+
+json make_answer(const std::string &peer_id, const std::string &sdp) {
+  return json{{"type", "answer"}, {"peerId", peer_id}, {"sdp", sdp}};
+}
+
+json make_ice_restart(const std::string &peer_id) { return json{{"type", "iceRestart"}, {"peerId", peer_id}}; }
+
 json make_signal(const std::string &type, const std::string &data, const std::string &to) {
   json message{{"type", "signal"}, {"signalType", type}, {"data", data}};
   if (!to.empty()) message["to"] = to;
@@ -78,6 +108,110 @@ StreamInfo parse_stream(const json &object) {
 CandidateInfo parse_candidate(const json &event) {
   return {get_string(event, "sdpMid"), static_cast<int>(get_int(event, "sdpMLineIndex")),
           get_string(event, "candidate")};
+}
+
+namespace {
+
+const json &field(const json &object, const char *key) {
+  static const json null_value;
+  if (!object.is_object()) return null_value;
+  auto it = object.find(key);
+  return it == object.end() ? null_value : *it;
+}
+
+template <typename T>
+std::vector<T> parse_list(const json &list, T (*parse_item)(const json &)) {
+  std::vector<T> out;
+  if (!list.is_array()) return out;
+  out.reserve(list.size());
+  for (const auto &item : list) out.push_back(parse_item(item));
+  return out;
+}
+
+EventType event_type(const std::string &type) {
+  static const std::pair<const char *, EventType> types[] = {
+      {"connectionCreated", EventType::connection_created}, {"connectionDestroyed", EventType::connection_destroyed},
+      {"streamCreated", EventType::stream_created},         {"streamDestroyed", EventType::stream_destroyed},
+      {"subscriberJoined", EventType::subscriber_joined},   {"offer", EventType::offer},
+      {"answer", EventType::answer},                        {"candidate", EventType::candidate},
+      {"peerClosed", EventType::peer_closed},               {"signal", EventType::signal},
+  };
+  for (const auto &[name, value] : types) {
+    if (type == name) return value;
+  }
+  return EventType::unknown;
+}
+
+}  // namespace
+
+ConnectAck parse_connect_ack(const json &body) {
+  ConnectAck ack;
+  ack.connection_id = get_string(body, "connectionId");
+  ack.session_id = get_string(body, "sessionId");
+  ack.role = get_string(body, "role");
+  ack.data = get_string(body, "data");
+  const json &session = field(body, "session");
+  ack.session_e2ee = get_bool(session, "e2ee");
+  ack.routed = get_string(session, "mediaMode") == "routed";
+  ack.connections = parse_list<ConnectionInfo>(field(body, "connections"), parse_connection);
+  ack.streams = parse_list<StreamInfo>(field(body, "streams"), parse_stream);
+  ack.ice_servers = field(body, "iceServers");
+  ack.reconnect_token = get_string(body, "reconnectToken");
+  ack.reconnected = get_bool(body, "reconnected");
+  return ack;
+}
+
+PublishAck parse_publish_ack(const json &body) { return {get_string(body, "streamId"), get_string(body, "peerId")}; }
+
+SubscribeAck parse_subscribe_ack(const json &body) { return {get_string(body, "peerId")}; }
+
+ServerEvent parse_event(const json &object) {
+  ServerEvent event;
+  event.type = event_type(get_string(object, "type"));
+  switch (event.type) {
+    case EventType::connection_created:
+      event.connection = parse_connection(field(object, "connection"));
+      break;
+    case EventType::connection_destroyed:
+      event.connection_id = get_string(object, "connectionId");
+      event.reason = get_string(object, "reason");
+      break;
+    case EventType::stream_created:
+      event.stream = parse_stream(field(object, "stream"));
+      break;
+    case EventType::stream_destroyed:
+      event.stream_id = get_string(object, "streamId");
+      event.reason = get_string(object, "reason");
+      break;
+    case EventType::subscriber_joined:
+      event.peer_id = get_string(object, "peerId");
+      event.stream_id = get_string(object, "streamId");
+      event.subscriber_connection_id = get_string(object, "subscriberConnectionId");
+      break;
+    case EventType::offer:
+    case EventType::answer:
+    case EventType::candidate:
+      event.peer_id = get_string(object, "peerId");
+      event.stream_id = get_string(object, "streamId");
+      event.from = get_string(object, "from");
+      event.sdp = get_string(object, "sdp");
+      event.e2ee = get_bool(object, "e2ee");
+      if (event.type == EventType::candidate) event.candidate = parse_candidate(object);
+      break;
+    case EventType::peer_closed:
+      event.peer_id = get_string(object, "peerId");
+      event.reason = get_string(object, "reason");
+      event.message = get_string(object, "message");
+      break;
+    case EventType::signal:
+      event.from = get_string(object, "from");
+      event.signal_type = get_string(object, "signalType");
+      event.data = get_string(object, "data");
+      break;
+    case EventType::unknown:
+      break;
+  }
+  return event;
 }
 
 }  // namespace otc::signaling

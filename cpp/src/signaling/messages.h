@@ -1,5 +1,7 @@
-// Building and reading the JSON messages of docs/protocol.md section 3. Reading never throws:
-// fields of the wrong type read as their defaults.
+// The messages of docs/protocol.md section 3 as typed structures (their one TypeScript
+// definition is lib/protocol/messages.ts): requests built from their fields, and the server's
+// acks and events read once into structures here, so the rest of the core never reads JSON.
+// Reading never throws: fields of the wrong type read as their defaults.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -7,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace otc::signaling {
 
@@ -41,6 +44,26 @@ struct CandidateInfo {
 
 // Requests (the id is set by the client when it sends them).
 nlohmann::json make_connect(const std::string &token, const std::string &session_id, bool e2ee);
+// `connect` with `reconnect`: the connection this client had moves to a new socket.
+nlohmann::json make_reconnect(const std::string &token, const std::string &session_id, bool e2ee,
+                              const std::string &connection_id, const std::string &reconnect_token);
+
+struct PublishRequest {
+  std::string name;
+  bool has_audio = true;
+  bool has_video = true;
+  std::string video_type = "custom";  // camera, screen or custom
+  bool e2ee = false;
+  std::string video_codec;  // empty without video
+  std::string audio_codec;  // empty without audio
+};
+nlohmann::json make_publish(const PublishRequest &request);
+nlohmann::json make_unpublish(const std::string &stream_id);
+nlohmann::json make_subscribe(const std::string &stream_id);
+nlohmann::json make_unsubscribe(const std::string &peer_id);
+nlohmann::json make_offer(const std::string &peer_id, const std::string &sdp, bool e2ee);
+nlohmann::json make_answer(const std::string &peer_id, const std::string &sdp);
+nlohmann::json make_ice_restart(const std::string &peer_id);
 nlohmann::json make_signal(const std::string &type, const std::string &data, const std::string &to);
 nlohmann::json make_disconnect();
 nlohmann::json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
@@ -58,5 +81,70 @@ int64_t get_int(const nlohmann::json &object, const char *key);
 ConnectionInfo parse_connection(const nlohmann::json &object);
 StreamInfo parse_stream(const nlohmann::json &object);
 CandidateInfo parse_candidate(const nlohmann::json &event);
+
+// Acks (the body of a successful Reply), each read for the request it answers.
+struct ConnectAck {
+  std::string connection_id;
+  std::string session_id;
+  std::string role;
+  std::string data;
+  bool session_e2ee = false;
+  bool routed = false;  // session.mediaMode == "routed"
+  std::vector<ConnectionInfo> connections;  // the other clients
+  std::vector<StreamInfo> streams;
+  nlohmann::json ice_servers;  // as sent: ice_config.cpp checks each entry
+  std::string reconnect_token;
+  bool reconnected = false;
+};
+ConnectAck parse_connect_ack(const nlohmann::json &body);
+
+struct PublishAck {
+  std::string stream_id;
+  std::string peer_id;  // routed sessions only: pub-<streamId>
+};
+PublishAck parse_publish_ack(const nlohmann::json &body);
+
+struct SubscribeAck {
+  std::string peer_id;
+};
+SubscribeAck parse_subscribe_ack(const nlohmann::json &body);
+
+// Events (server -> client, no id).
+enum class EventType {
+  unknown,
+  connection_created,
+  connection_destroyed,
+  stream_created,
+  stream_destroyed,
+  subscriber_joined,
+  offer,
+  answer,
+  candidate,
+  peer_closed,
+  signal,
+};
+
+// The `from` of negotiation the media router sends.
+inline constexpr const char *kFromRouter = "router";
+
+// One event; only the fields of its type are set.
+struct ServerEvent {
+  EventType type = EventType::unknown;
+  ConnectionInfo connection;  // connectionCreated
+  std::string connection_id;  // connectionDestroyed
+  StreamInfo stream;          // streamCreated
+  std::string stream_id;      // streamDestroyed, subscriberJoined, offer, answer, candidate
+  std::string reason;         // connectionDestroyed, streamDestroyed, peerClosed
+  std::string peer_id;        // subscriberJoined, offer, answer, candidate, peerClosed
+  std::string subscriber_connection_id;  // subscriberJoined
+  std::string from;           // offer, answer, candidate (a connectionId or kFromRouter); signal
+  std::string sdp;            // offer, answer
+  bool e2ee = false;          // offer
+  CandidateInfo candidate;    // candidate
+  std::string message;        // peerClosed with routerFailed or routerRestarted
+  std::string signal_type;    // signal
+  std::string data;           // signal
+};
+ServerEvent parse_event(const nlohmann::json &event);
 
 }  // namespace otc::signaling

@@ -1,0 +1,137 @@
+// The protocol's messages as the C++ client reads and builds them (cpp/src/signaling/messages.h):
+// events and acks in the shape the session server sends them (lib/protocol/messages.ts), and
+// requests in the shape its parser (lib/protocol/parse-request.ts) takes.
+#include <gtest/gtest.h>
+
+#include "signaling/messages.h"
+
+namespace otc::signaling {
+namespace {
+
+using nlohmann::json;
+
+json parsed(const char *text) {
+  auto value = parse(text);
+  EXPECT_TRUE(value.has_value()) << text;
+  return value.value_or(json::object());
+}
+
+TEST(SignalingMessages, NegotiationEventsReadIntoTheirFields) {
+  ServerEvent offer = parse_event(parsed(
+      R"({"type":"offer","peerId":"p-1","streamId":"s-1","from":"router","sdp":"v=0 offer","e2ee":true})"));
+  EXPECT_EQ(offer.type, EventType::offer);
+  EXPECT_EQ(offer.peer_id, "p-1");
+  EXPECT_EQ(offer.stream_id, "s-1");
+  EXPECT_EQ(offer.from, kFromRouter);
+  EXPECT_EQ(offer.sdp, "v=0 offer");
+  EXPECT_TRUE(offer.e2ee);
+
+  ServerEvent candidate = parse_event(parsed(
+      R"({"type":"candidate","peerId":"p-1","streamId":"s-1","from":"c-2","candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":1})"));
+  EXPECT_EQ(candidate.type, EventType::candidate);
+  EXPECT_EQ(candidate.candidate.mid, "0");
+  EXPECT_EQ(candidate.candidate.mline_index, 1);
+  EXPECT_EQ(candidate.candidate.sdp, "candidate:1 1 udp 1 127.0.0.1 5000 typ host");
+
+  ServerEvent closed = parse_event(parsed(R"({"type":"peerClosed","peerId":"pub-s-1","reason":"routerRestarted","message":"Janus died"})"));
+  EXPECT_EQ(closed.type, EventType::peer_closed);
+  EXPECT_EQ(closed.reason, "routerRestarted");
+  EXPECT_EQ(closed.message, "Janus died");
+
+  ServerEvent joined = parse_event(parsed(R"({"type":"subscriberJoined","peerId":"p-2","streamId":"s-1","subscriberConnectionId":"c-3"})"));
+  EXPECT_EQ(joined.type, EventType::subscriber_joined);
+  EXPECT_EQ(joined.subscriber_connection_id, "c-3");
+}
+
+TEST(SignalingMessages, SessionEventsReadIntoTheirFields) {
+  ServerEvent created = parse_event(parsed(R"({"type":"streamCreated","stream":{"streamId":"s-1","connectionId":"c-1","name":"cam",
+      "hasAudio":false,"hasVideo":true,"videoType":"custom","e2ee":true,"creationTime":1700000000000,"videoCodec":"VP9","audioCodec":""}})"));
+  EXPECT_EQ(created.type, EventType::stream_created);
+  EXPECT_EQ(created.stream.stream_id, "s-1");
+  EXPECT_EQ(created.stream.connection_id, "c-1");
+  EXPECT_FALSE(created.stream.has_audio);
+  EXPECT_TRUE(created.stream.has_video);
+  EXPECT_TRUE(created.stream.e2ee);
+  EXPECT_EQ(created.stream.creation_time, 1700000000000);
+  EXPECT_EQ(created.stream.video_codec, "VP9");
+
+  ServerEvent gone = parse_event(parsed(R"({"type":"connectionDestroyed","connectionId":"c-9","reason":"networkDisconnected"})"));
+  EXPECT_EQ(gone.type, EventType::connection_destroyed);
+  EXPECT_EQ(gone.connection_id, "c-9");
+  EXPECT_EQ(gone.reason, "networkDisconnected");
+
+  ServerEvent signal = parse_event(parsed(R"({"type":"signal","from":"c-1","signalType":"chat","data":"hi"})"));
+  EXPECT_EQ(signal.type, EventType::signal);
+  EXPECT_EQ(signal.from, "c-1");
+  EXPECT_EQ(signal.signal_type, "chat");
+  EXPECT_EQ(signal.data, "hi");
+}
+
+TEST(SignalingMessages, UnknownEventsAndWrongTypesReadAsDefaults) {
+  EXPECT_EQ(parse_event(parsed(R"({"type":"surprise","peerId":"p"})")).type, EventType::unknown);
+  EXPECT_EQ(parse_event(json::array()).type, EventType::unknown);
+  ServerEvent offer = parse_event(parsed(R"({"type":"offer","peerId":7,"sdp":["x"],"e2ee":"yes"})"));
+  EXPECT_EQ(offer.type, EventType::offer);
+  EXPECT_EQ(offer.peer_id, "");
+  EXPECT_EQ(offer.sdp, "");
+  EXPECT_FALSE(offer.e2ee);
+  EXPECT_FALSE(parse("not json").has_value());
+  EXPECT_FALSE(parse("[1]").has_value());
+}
+
+TEST(SignalingMessages, AcksReadForTheirRequest) {
+  ConnectAck ack = parse_connect_ack(parsed(R"({"type":"ack","id":"1","connectionId":"c-1","sessionId":"1_x","role":"publisher",
+      "data":"name=A","session":{"e2ee":true,"mediaMode":"routed"},
+      "connections":[{"connectionId":"c-0","data":"","creationTime":5}],
+      "streams":[{"streamId":"s-0","connectionId":"c-0","name":"","hasAudio":true,"hasVideo":true,"videoType":"camera","e2ee":true,
+                  "creationTime":6,"videoCodec":"VP8","audioCodec":"opus"}],
+      "iceServers":[{"urls":["stun:198.18.0.1:3478"]}],"reconnectToken":"rt","reconnected":true})"));
+  EXPECT_EQ(ack.connection_id, "c-1");
+  EXPECT_EQ(ack.session_id, "1_x");
+  EXPECT_EQ(ack.role, "publisher");
+  EXPECT_EQ(ack.data, "name=A");
+  EXPECT_TRUE(ack.session_e2ee);
+  EXPECT_TRUE(ack.routed);
+  ASSERT_EQ(ack.connections.size(), 1u);
+  EXPECT_EQ(ack.connections[0].connection_id, "c-0");
+  ASSERT_EQ(ack.streams.size(), 1u);
+  EXPECT_EQ(ack.streams[0].audio_codec, "opus");
+  EXPECT_TRUE(ack.ice_servers.is_array());
+  EXPECT_EQ(ack.reconnect_token, "rt");
+  EXPECT_TRUE(ack.reconnected);
+
+  ConnectAck relayed = parse_connect_ack(parsed(R"({"type":"ack","id":"1","session":{"mediaMode":"relayed"},"connections":{}})"));
+  EXPECT_FALSE(relayed.routed);
+  EXPECT_TRUE(relayed.connections.empty());
+
+  PublishAck published = parse_publish_ack(parsed(R"({"type":"ack","id":"2","streamId":"s-1","peerId":"pub-s-1"})"));
+  EXPECT_EQ(published.stream_id, "s-1");
+  EXPECT_EQ(published.peer_id, "pub-s-1");
+  EXPECT_EQ(parse_publish_ack(parsed(R"({"type":"ack","id":"2","streamId":"s-1"})")).peer_id, "");
+  EXPECT_EQ(parse_subscribe_ack(parsed(R"({"type":"ack","id":"3","peerId":"p-1"})")).peer_id, "p-1");
+}
+
+TEST(SignalingMessages, RequestsCarryTheProtocolsFieldNames) {
+  PublishRequest publish;
+  publish.name = "cam";
+  publish.has_audio = false;
+  publish.e2ee = true;
+  publish.video_codec = "VP8";
+  EXPECT_EQ(make_publish(publish), parsed(R"({"type":"publish","name":"cam","hasAudio":false,"hasVideo":true,"videoType":"custom",
+      "e2ee":true,"videoCodec":"VP8","audioCodec":""})"));
+  EXPECT_EQ(make_offer("p-1", "v=0", true), parsed(R"({"type":"offer","peerId":"p-1","sdp":"v=0","e2ee":true})"));
+  EXPECT_EQ(make_answer("p-1", "v=0"), parsed(R"({"type":"answer","peerId":"p-1","sdp":"v=0"})"));
+  EXPECT_EQ(make_ice_restart("p-1"), parsed(R"({"type":"iceRestart","peerId":"p-1"})"));
+  EXPECT_EQ(make_subscribe("s-1"), parsed(R"({"type":"subscribe","streamId":"s-1"})"));
+  EXPECT_EQ(make_unsubscribe("p-1"), parsed(R"({"type":"unsubscribe","peerId":"p-1"})"));
+  EXPECT_EQ(make_unpublish("s-1"), parsed(R"({"type":"unpublish","streamId":"s-1"})"));
+  const json reconnect = make_reconnect("tok", "1_x", true, "c-1", "rt");
+  EXPECT_EQ(reconnect["type"], "connect");
+  EXPECT_EQ(reconnect["token"], "tok");
+  EXPECT_EQ(reconnect["sessionId"], "1_x");
+  EXPECT_EQ(reconnect["e2ee"], true);
+  EXPECT_EQ(reconnect["reconnect"], parsed(R"({"connectionId":"c-1","reconnectToken":"rt"})"));
+}
+
+}  // namespace
+}  // namespace otc::signaling
