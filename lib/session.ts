@@ -215,15 +215,24 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
   }
 
   /**
-   * Resolves with the epoch id once the key of the secret last set is in use: at once when it
-   * already is, else at the next 'encryptionKeyReady'. Rejects with OTC_SESSION_INTERNAL_ERROR
+   * Resolves with the epoch id once the key of the secret last set is in use: at once (in a
+   * microtask, so a setEncryptionSecret() right after the call counts) when it already is, else
+   * at the next 'encryptionKeyReady'. Rejects with OTC_SESSION_INTERNAL_ERROR
    * if the derivation fails, OTC_E2EE_DELETED if the session is deleted first.
    */
   encryptionKeyReady(): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      const epoch = this.#live().getEncryptionEpoch();
-      if (!this.#keyPending && epoch !== null) resolve(epoch);
-      else this.#keyWaiters.push({ resolve, reject });
+      this.#live();
+      this.#keyWaiters.push({ resolve, reject });
+      // Checked after the current synchronous code: `const ready = session.encryptionKeyReady();
+      // session.setEncryptionSecret(s)` waits for the key of s, not the one in use before.
+      queueMicrotask(() => {
+        const epoch = this.#native?.getEncryptionEpoch() ?? null;
+        if (this.#keyPending || epoch === null) return;
+        const waiting = this.#keyWaiters;
+        this.#keyWaiters = [];
+        for (const waiter of waiting) waiter.resolve(epoch);
+      });
     });
   }
 

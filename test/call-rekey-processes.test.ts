@@ -45,7 +45,7 @@ test.serial('two processes: a publisher in a child process, >= 90% of its frames
       await session.publish(publisher);
       await new Promise((resolve) => setTimeout(resolve, 9000));
       console.log(JSON.stringify(publisher.stats()));
-      publisher.destroy();
+      publisher.delete();
       await session.disconnect();
       session.delete();
       otc.destroy();

@@ -163,9 +163,12 @@ test.serial('encryptionKeyReady() settles at once when the key is already in use
   t.is(session.encryptionEpoch, epoch);
   t.is(await settledWithin(session.encryptionKeyReady(), 5000), epoch, 'ready already: settles at once');
 
+  // Asked for just before a new secret is set (the same synchronous code): the new key's.
+  const nextReady = session.encryptionKeyReady();
   t.is(session.setEncryptionSecret('another secret for the session'), otc.ErrorCode.OTC_SUCCESS);
-  const next = await session.encryptionKeyReady();
+  const next = await nextReady;
   t.not(next, epoch, 'waits for the key of the secret last set, not the one in use before');
+  t.is(session.encryptionEpoch, next);
   t.is(await settledWithin(session.encryptionKeyReady(), 5000), next);
 
   session.delete();

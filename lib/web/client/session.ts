@@ -108,9 +108,8 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     return ErrorCode.OTC_SUCCESS;
   }
 
-  /** Resolves with the epoch id once the key of the secret last set is in use: at once if it already is. */
+  /** Resolves with the epoch id once the key of the secret last set is in use: at once (in a microtask) if it already is. */
   encryptionKeyReady(): Promise<number> {
-    if (!this.#keyPending && this.#epochId !== null) return Promise.resolve(this.#epochId);
     return new Promise<number>((resolve, reject) => {
       const ready = (epochId: number): void => {
         this.off('error', failed);
@@ -122,6 +121,14 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
       };
       this.once('encryptionKeyReady', ready);
       this.once('error', failed);
+      // Checked after the current synchronous code, as in the Node API: a setEncryptionSecret()
+      // right after this call is waited for.
+      queueMicrotask(() => {
+        if (this.#keyPending || this.#epochId === null) return;
+        this.off('encryptionKeyReady', ready);
+        this.off('error', failed);
+        resolve(this.#epochId);
+      });
     });
   }
 
