@@ -59,8 +59,9 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
     width = Number(match[1]);
     height = Number(match[2]);
   }
-  const codec = (values['codec'] as string | undefined) ?? 'VP8';
-  if (!(CODECS as readonly string[]).includes(codec)) throw new UsageError(`--codec must be VP8, VP9 or H264, not ${codec}`);
+  // The API spells codecs as SDP and OpenTok do ('VP8'); the flag also takes 'vp8' and means the same.
+  const codec = ((values['codec'] as string | undefined) ?? 'VP8').toUpperCase();
+  if (!(CODECS as readonly string[]).includes(codec)) throw new UsageError(`--codec must be VP8, VP9 or H264, not ${String(values['codec'])}`);
   const reportFile = values['report'] as string | undefined;
   const opts: BotOptions = {
     signalingUrl, token, publish, videoCodec: codec as VideoCodec, width, height,
