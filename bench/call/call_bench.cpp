@@ -21,7 +21,9 @@
 //
 // stdout: JSON lines only ({"type":"published"}, {"type":"result",...}, {"type":"crypto",...});
 // stderr: progress and errors. Environment: CALL_BENCH_WARMUP (s, default 2),
-// CALL_BENCH_PATTERN (WxH@FPS, default 640x360@30), CALL_BENCH_HOLD (s, default 120).
+// CALL_BENCH_PATTERN (WxH@FPS, default 640x360@30), CALL_BENCH_HOLD (s, default 120),
+// CALL_BENCH_VIDEO_OFF=1 (subscribe: video switched off after the warm-up and 1 s before the
+// window, so the window is the cost of a subscription with video off).
 #include <otc/otc.h>
 #include <poll.h>
 #include <signal.h>
@@ -506,6 +508,12 @@ int run_subscribe(const char *url, const char *session_id, const char *token, do
     std::fflush(stdout);
     note("first frame %.0f ms after connect(); warm-up %.1f s, then %.1f s measured", first_frame_ms, warmup, seconds);
     sleep_ms(static_cast<int>(warmup * 1000));
+    if (const char *off = std::getenv("CALL_BENCH_VIDEO_OFF"); off && std::strcmp(off, "1") == 0) {
+      if (const otc_status s = otc_subscriber_set_subscribe_to_video(subscriber, OTC_FALSE); s != OTC_SUCCESS)
+        fail("otc_subscriber_set_subscribe_to_video: %d", s);
+      note("video off");
+      sleep_ms(1000);
+    }
 
     otc_subscriber_stats s0{}, s1{};
     otc_media_check c0{}, c1{};

@@ -94,6 +94,16 @@ struct Client {
     cb.on_encryption_key_ready = [](otc_session *, void *self, uint32_t) {
       static_cast<Client *>(self)->events.add("key");
     };
+    cb.on_connection_dropped = [](otc_session *, void *self, const otc_connection *connection) {
+      const char *reason = otc_connection_get_destroyed_reason(connection);
+      static_cast<Client *>(self)->events.add(std::string("connection-dropped:") + (reason ? reason : "null") + ":" +
+                                              std::to_string(otc_connection_get_destroyed_code(connection)));
+    };
+    cb.on_stream_dropped = [](otc_session *, void *self, const otc_stream *stream) {
+      const char *reason = otc_stream_get_destroyed_reason(stream);
+      static_cast<Client *>(self)->events.add(std::string("stream-dropped:") + (reason ? reason : "null") + ":" +
+                                              std::to_string(otc_stream_get_destroyed_code(stream)));
+    };
     cb.on_stream_received = [](otc_session *, void *self, const otc_stream *stream) {
       auto *client = static_cast<Client *>(self);
       {
@@ -624,6 +634,121 @@ TEST_F(SessionCall, ADifferentSecretGivesMismatchAndNoDecodedFrame) {
   EXPECT_EQ(r.sub.video_frames_opened, 0u);
   EXPECT_GT(r.sub.frames_mismatch, 10u);
   EXPECT_EQ(r.render_frames, 0);
+}
+
+// Video off costs no decoding: frames are dropped before the frame cryptor and the decoder
+// (not decoded and handed on as black frames); back on, the picture resumes at once (a key frame
+// is asked for).
+TEST_F(SessionCall, WithVideoOffNoVideoFrameIsDecryptedOrDecodedAndBackOnItResumes) {
+  LiveCall call(kSecret, kSecret);
+  ASSERT_TRUE(call.frames_flow(30));
+  ASSERT_EQ(otc_subscriber_set_subscribe_to_video(call.subscriber, OTC_FALSE), OTC_SUCCESS);
+  std::this_thread::sleep_for(1s);  // frames already past the gate when it closed
+  const auto off0 = call.sub_stats();
+  const int render0 = call.se.frames.load();
+  std::this_thread::sleep_for(3s);
+  const auto off1 = call.sub_stats();
+  const int render1 = call.se.frames.load();
+  std::printf("  video off 3 s: opened %llu -> %llu, decoded %llu -> %llu, rendered %d -> %d, audio opened +%llu\n",
+              (unsigned long long)off0.video_frames_opened, (unsigned long long)off1.video_frames_opened,
+              (unsigned long long)off0.video_frames_decoded, (unsigned long long)off1.video_frames_decoded, render0,
+              render1, (unsigned long long)(off1.audio_frames_opened - off0.audio_frames_opened));
+  EXPECT_EQ(off1.video_frames_opened, off0.video_frames_opened);
+  EXPECT_EQ(off1.video_frames_decoded, off0.video_frames_decoded);
+  EXPECT_EQ(render1, render0);
+  EXPECT_GT(off1.audio_frames_opened, off0.audio_frames_opened + 50);  // audio is not affected
+
+  const auto on_at = std::chrono::steady_clock::now();
+  ASSERT_EQ(otc_subscriber_set_subscribe_to_video(call.subscriber, OTC_TRUE), OTC_SUCCESS);
+  double first_frame_ms = -1;
+  while (std::chrono::steady_clock::now() - on_at < 10s) {
+    if (first_frame_ms < 0 && call.se.frames.load() > render1) {
+      first_frame_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - on_at).count();
+    }
+    if (call.sub_stats().video_frames_decoded >= off1.video_frames_decoded + 30) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  const auto on = call.sub_stats();
+  std::printf("  video back on: first frame after %.0f ms; opened +%llu, decoded +%llu\n", first_frame_ms,
+              (unsigned long long)(on.video_frames_opened - off1.video_frames_opened),
+              (unsigned long long)(on.video_frames_decoded - off1.video_frames_decoded));
+  EXPECT_GE(on.video_frames_decoded, off1.video_frames_decoded + 30);
+  EXPECT_GE(on.video_frames_opened, off1.video_frames_opened + 30);
+  EXPECT_GE(first_frame_ms, 0.0);
+  EXPECT_LT(first_frame_ms, 2500.0);  // a key-frame round trip; generous for a loaded machine
+}
+
+// A session subscribes to its own stream: both ends of one relayed peer are in one session.
+TEST_F(SessionCall, ASessionSubscribesToItsOwnStreamAndGetsDecryptedFrames) {
+  const std::string session_id = ServerSuite::server->create_session(true);
+  Client a(session_id, kSecret);
+  ASSERT_TRUE(a.connect(Server::token(session_id)));
+  struct Own {
+    Events events;
+    std::mutex mutex;
+    std::unique_ptr<otc_stream, StreamDeleter> stream;
+  } own;
+  otc_publisher_callbacks pcb{};
+  pcb.user_data = &own;
+  pcb.on_stream_created = [](otc_publisher *, void *self, const otc_stream *stream) {
+    auto *o = static_cast<Own *>(self);
+    {
+      std::lock_guard<std::mutex> lock(o->mutex);
+      o->stream.reset(otc_stream_copy(stream));
+    }
+    o->events.add("created");
+  };
+  otc_publisher *publisher = otc_publisher_new("own stream", &pcb);
+  ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
+  ASSERT_TRUE(own.events.wait("created"));
+  SubscriberEvents se;
+  auto scb = se.callbacks();
+  otc_subscriber *subscriber = otc_subscriber_new(own.stream.get(), &scb);
+  ASSERT_NE(subscriber, nullptr);
+  ASSERT_EQ(otc_session_subscribe(a.session, subscriber), OTC_SUCCESS);
+  EXPECT_TRUE(se.events.wait("connected", 20s)) << se.events.all();
+  const auto start = std::chrono::steady_clock::now();
+  otc_subscriber_stats stats{};
+  while (std::chrono::steady_clock::now() - start < 10s) {
+    otc_subscriber_get_stats(subscriber, &stats);
+    if (stats.video_frames_opened >= 60 && se.frames.load() >= 30) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  otc_media_check check{};
+  otc_subscriber_get_media_check(subscriber, &check);
+  print("own stream", check);
+  EXPECT_GE(stats.video_frames_opened, 60u);
+  EXPECT_GT(stats.audio_frames_opened, 0u);
+  EXPECT_EQ(stats.frames_mismatch, 0u);
+  EXPECT_GE(se.frames.load(), 30);
+  EXPECT_EQ(se.events.count("error:1542") + se.events.count("error:1600"), 0u) << se.events.all();
+  // Unsubscribing leaves the publisher publishing.
+  ASSERT_EQ(otc_session_unsubscribe(a.session, subscriber), OTC_SUCCESS);
+  EXPECT_TRUE(se.events.wait("disconnected"));
+  EXPECT_STREQ(otc_subscriber_get_disconnect_reason(subscriber), "clientUnsubscribed");
+  EXPECT_EQ(otc_subscriber_get_disconnect_code(subscriber), OTC_SUCCESS);
+  otc_subscriber_delete(subscriber);
+  otc_publisher_delete(publisher);
+}
+
+// Every end carries its reason and code (node-otc's accessors beside the Linux SDK's callbacks).
+TEST_F(SessionCall, EveryDisconnectCarriesItsReasonAndCode) {
+  LiveCall call(kSecret, kSecret);
+  EXPECT_EQ(otc_subscriber_get_disconnect_reason(call.subscriber), nullptr);
+  EXPECT_EQ(otc_session_get_disconnect_reason(call.b->session), nullptr);
+  // The publisher unpublishes: the subscriber ends with the stream's reason.
+  ASSERT_EQ(otc_session_unpublish(call.a->session, call.publisher), OTC_SUCCESS);
+  ASSERT_TRUE(call.se.events.wait("disconnected"));
+  EXPECT_TRUE(call.b->events.wait("stream-dropped:clientUnpublished:0")) << call.b->events.all();
+  EXPECT_STREQ(otc_subscriber_get_disconnect_reason(call.subscriber), "clientUnpublished");
+  EXPECT_EQ(otc_subscriber_get_disconnect_code(call.subscriber), OTC_SUCCESS);
+  // The publisher's session leaves: b sees its connection dropped with clientDisconnected, a's
+  // own on_disconnected says clientDisconnected too.
+  ASSERT_EQ(otc_session_disconnect(call.a->session), OTC_SUCCESS);
+  ASSERT_TRUE(call.a->events.wait("disconnected"));
+  EXPECT_STREQ(otc_session_get_disconnect_reason(call.a->session), "clientDisconnected");
+  EXPECT_EQ(otc_session_get_disconnect_code(call.a->session), OTC_SUCCESS);
+  ASSERT_TRUE(call.b->events.wait("connection-dropped:clientDisconnected:0")) << call.b->events.all();
 }
 
 }  // namespace

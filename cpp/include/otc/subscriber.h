@@ -55,6 +55,16 @@ otc_status otc_session_unsubscribe(otc_session *session, otc_subscriber *subscri
 
 const char *otc_subscriber_get_stream_id(const otc_subscriber *subscriber);
 
+/** node-otc addition (the Linux SDK's on_disconnected carries no reason): why the last
+ *  on_disconnected came, readable inside it and after it, NULL before it and again once
+ *  subscribed anew. A stream that ended gives the stream's reason ("networkDisconnected" with
+ *  1022 when its publisher was killed or cut off, "clientUnpublished" or "clientDisconnected"
+ *  with OTC_SUCCESS); also "clientUnsubscribed" (OTC_SUCCESS), "sessionDisconnected" (1010),
+ *  "peerFailed" (1600), "routerFailed" (1600), "timedOut" (1542). See
+ *  otc_stream_get_destroyed_reason for the words. */
+const char *otc_subscriber_get_disconnect_reason(const otc_subscriber *subscriber);
+otc_status otc_subscriber_get_disconnect_code(const otc_subscriber *subscriber);
+
 /** Stops or resumes receiving audio / video (frames are dropped before decoding). */
 otc_status otc_subscriber_set_subscribe_to_audio(otc_subscriber *subscriber, otc_bool enabled);
 otc_status otc_subscriber_set_subscribe_to_video(otc_subscriber *subscriber, otc_bool enabled);

@@ -15,4 +15,12 @@ int64_t otc_connection_get_creation_time(const otc_connection *connection) {
   return connection ? connection->info.creation_time : 0;
 }
 
+const char *otc_connection_get_destroyed_reason(const otc_connection *connection) {
+  return connection ? connection->destroyed.reason : nullptr;
+}
+
+otc_status otc_connection_get_destroyed_code(const otc_connection *connection) {
+  return connection ? connection->destroyed.code : OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+}
+
 }  // extern "C"

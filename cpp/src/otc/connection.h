@@ -4,7 +4,9 @@
 #include <otc/session.h>
 
 #include "../signaling/messages.h"
+#include "end_reason.h"
 
 struct otc_connection {
   otc::signaling::ConnectionInfo info;
+  otc::EndReason destroyed;  // set on the copy handed to on_connection_dropped
 };

@@ -42,4 +42,10 @@ otc_stream *otc_stream_copy(const otc_stream *stream) {
 
 void otc_stream_delete(otc_stream *stream) { delete stream; }
 
+const char *otc_stream_get_destroyed_reason(const otc_stream *stream) { return stream ? stream->destroyed.reason : nullptr; }
+
+otc_status otc_stream_get_destroyed_code(const otc_stream *stream) {
+  return stream ? stream->destroyed.code : OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+}
+
 }  // extern "C"

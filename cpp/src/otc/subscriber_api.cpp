@@ -35,6 +35,14 @@ const char *otc_subscriber_get_stream_id(const otc_subscriber *subscriber) {
   return subscriber ? subscriber->core->stream_id() : nullptr;
 }
 
+const char *otc_subscriber_get_disconnect_reason(const otc_subscriber *subscriber) {
+  return subscriber ? subscriber->core->disconnect_reason().reason : nullptr;
+}
+
+otc_status otc_subscriber_get_disconnect_code(const otc_subscriber *subscriber) {
+  return subscriber ? subscriber->core->disconnect_reason().code : OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+}
+
 otc_status otc_subscriber_set_subscribe_to_audio(otc_subscriber *subscriber, otc_bool enabled) {
   if (!subscriber) return OTC_MEDIA_INVALID_PARAMETER;
   return subscriber->core->set_subscribe_to_audio(enabled != OTC_FALSE);

@@ -57,6 +57,7 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (deleted_.load() || state_ != State::idle) return OTC_SESSION_ILLEGAL_STATE;
     state_ = State::subscribing;
+    disconnect_reason_ = EndReason{};
     reported_connected_ = false;
     router_restarts_.clear();
     attempt = ++attempt_;
@@ -140,7 +141,7 @@ void SubscriberCore::on_session_event(const json &message) {
   const signaling::ServerEvent event = signaling::parse_event(message);
   const signaling::EventType type = event.type;
   if (type == signaling::EventType::stream_destroyed) {
-    end(false, true);
+    end(false, true, end_reason_from_server(event.reason));
     return;
   }
   const std::string &peer_id = event.peer_id;
@@ -169,7 +170,7 @@ void SubscriberCore::on_session_event(const json &message) {
       report_error(OTC_SUBSCRIBER_WEBRTC_ERROR,
                    "the media router closed the subscription" + (why.empty() ? std::string() : ": " + why));
     }
-    end(false, true);
+    end(false, true, end_reason_from_server(event.reason));
   }
 }
 
@@ -213,7 +214,7 @@ void SubscriberCore::on_router_restarted(const std::string &message) {
     report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, "the media router lost the subscription " +
                                                   std::to_string(kMaxRouterRestarts) +
                                                   " times within a minute: giving up (" + message + ")");
-    end(true, true);
+    end(true, true, {"routerFailed", OTC_SUBSCRIBER_WEBRTC_ERROR});
     return;
   }
   otc::log(OTC_LOG_LEVEL_WARN, "subscriber of %s: the media router lost the peer (%s): waiting for its new offer",
@@ -279,8 +280,9 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    self->link_->request(signaling::make_candidate(peer_id, mid, index, candidate),
-                         [](const signaling::Reply &) {});
+    auto message = signaling::make_candidate(peer_id, mid, index, candidate);
+    message["end"] = "subscriber";  // this end of the peer (docs/protocol.md: a session subscribing to itself)
+    self->link_->request(std::move(message), [](const signaling::Reply &) {});
   };
   listener.on_state = [weak](webrtc::PeerConnectionInterface::PeerConnectionState state) {
     if (auto self = weak.lock()) self->on_peer_state(state);
@@ -293,7 +295,7 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     if (!self) return;
     self->report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, message);
     self->post_callback([weak] {
-      if (auto self = weak.lock()) self->end(true, true);
+      if (auto self = weak.lock()) self->end(true, true, {"peerFailed", OTC_SUBSCRIBER_WEBRTC_ERROR});
     });
   };
   listener.on_ice_failure = listener.on_failure;  // "ICE failed: ..." as the message
@@ -324,7 +326,7 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
                                     link->ice_settings());
   if (!peer) {
     report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, "cannot create a peer connection");
-    end(true, true);
+    end(true, true, {"peerFailed", OTC_SUBSCRIBER_WEBRTC_ERROR});
     return;
   }
   {
@@ -374,6 +376,12 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     transformer->SetEventHandler([weak](otc_e2ee_event event) {
       if (auto self = weak.lock()) self->on_e2ee_event(event);
     });
+  } else if (video) {
+    // Only a gate: with video off, frames are dropped before the decoder (set_subscribe_to_video).
+    transformer = rtc::E2eeFrameTransformer::CreatePassThroughReceiver(rtc::E2eeFrameTransformer::Kind::kVideo);
+  }
+  if (transformer) {
+    if (video) transformer->SetPaused(!receive_video_.load());
     receiver->SetDepacketizerToDecoderFrameTransformer(transformer);
   }
   // Track calls block on libwebrtc's worker thread, which may be waiting for mutex_ (an e2ee
@@ -392,6 +400,8 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     media_.video_opener = transformer;
     media_.video_receiver = receiver;
     media_.video_track = track;
+    // set_subscribe_to_video may have run since the gate was made, before it could reach it.
+    if (transformer) transformer->SetPaused(!receive_video_.load());
   } else {
     auto track = ::rtc::scoped_refptr<webrtc::AudioTrackInterface>(
         static_cast<webrtc::AudioTrackInterface *>(receiver->track().release()));
@@ -434,7 +444,7 @@ void SubscriberCore::on_peer_state(webrtc::PeerConnectionInterface::PeerConnecti
   } else if (state == S::kFailed) {
     report_error(OTC_SUBSCRIBER_WEBRTC_ERROR, "the connection to the publisher failed");
     post_callback([weak] {
-      if (auto self = weak.lock()) self->end(true, true);
+      if (auto self = weak.lock()) self->end(true, true, {"peerFailed", OTC_SUBSCRIBER_WEBRTC_ERROR});
     });
   }
 }
@@ -457,7 +467,7 @@ void SubscriberCore::on_offer_timeout(uint64_t attempt, int64_t timeout_ms) {
       std::lock_guard<std::mutex> lock(self->mutex_);
       if (attempt != self->attempt_ || self->media_.link) return;
     }
-    self->end(true, true);
+    self->end(true, true, {"timedOut", OTC_SUBSCRIBER_TIMED_OUT});
   });
 }
 
@@ -536,7 +546,7 @@ void SubscriberCore::stop_media(Media media) {
   media.engine.reset();
 }
 
-void SubscriberCore::end(bool notify_server, bool report) {
+void SubscriberCore::end(bool notify_server, bool report, EndReason why) {
   SessionLink *link;
   std::string peer_id;
   Media taken;
@@ -545,6 +555,7 @@ void SubscriberCore::end(bool notify_server, bool report) {
     if (state_ == State::idle) return;
     link = link_;
     peer_id = peer_id_;
+    disconnect_reason_ = why;
     state_ = State::idle;
     ++attempt_;
     link_ = nullptr;
@@ -577,6 +588,7 @@ otc_status SubscriberCore::unsubscribe(otc_session *session) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (link_ != link) return OTC_SESSION_SUBSCRIBER_NOT_FOUND;
     peer_id = peer_id_;
+    disconnect_reason_ = {"clientUnsubscribed", OTC_SUCCESS};
     state_ = State::idle;
     ++attempt_;
     link_ = nullptr;
@@ -595,7 +607,7 @@ otc_status SubscriberCore::unsubscribe(otc_session *session) {
   return OTC_SUCCESS;
 }
 
-void SubscriberCore::on_session_gone() { end(false, true); }
+void SubscriberCore::on_session_gone() { end(false, true, {"sessionDisconnected", OTC_SUBSCRIBER_SESSION_DISCONNECTED}); }
 
 void SubscriberCore::shutdown() {
   deleted_.store(true);
@@ -604,8 +616,13 @@ void SubscriberCore::shutdown() {
     std::lock_guard<std::mutex> lock(mutex_);
     link = link_;
   }
-  end(true, false);
+  end(true, false, {"clientUnsubscribed", OTC_SUCCESS});
   if (link) link->sync_io();
+}
+
+EndReason SubscriberCore::disconnect_reason() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return disconnect_reason_;
 }
 
 otc_status SubscriberCore::set_subscribe_to_audio(bool enabled) {
@@ -619,14 +636,28 @@ otc_status SubscriberCore::set_subscribe_to_audio(bool enabled) {
   return OTC_SUCCESS;
 }
 
+// Video off costs no decoding: the receiver's transformer drops every frame before it is opened
+// or decoded (the track alone would still decode them and hand on black frames). Back on, a key
+// frame is asked for at once rather than when the decoder notices it has nothing to decode.
 otc_status SubscriberCore::set_subscribe_to_video(bool enabled) {
-  receive_video_.store(enabled);
+  const bool was = receive_video_.exchange(enabled);
   ::rtc::scoped_refptr<webrtc::VideoTrackInterface> track;
+  ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> gate;
+  std::shared_ptr<rtc::MediaEngine> engine;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     track = media_.video_track;
+    gate = media_.video_opener;
+    engine = media_.engine;
   }
   if (track) track->set_enabled(enabled);
+  if (gate) gate->SetPaused(!enabled);
+  if (enabled && !was && track && engine) {
+    // The source's proxy runs GenerateKeyFrame on the worker thread; posted there so this call
+    // never waits for it.
+    ::rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source(track->GetSource());
+    if (source) engine->worker_thread()->PostTask([source] { source->GenerateKeyFrame(); });
+  }
   return OTC_SUCCESS;
 }
 

@@ -28,6 +28,7 @@
 #include "../rtc/subscriber_sinks.h"
 #include "../signaling/messages.h"
 #include "../signaling/signaling_client.h"
+#include "end_reason.h"
 #include "media_endpoint.h"
 #include "stream.h"
 
@@ -49,8 +50,11 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   otc_status subscribe(otc_session *session);
   otc_status unsubscribe(otc_session *session);
   void shutdown() override;
+  PeerEnd peer_end() const override { return PeerEnd::subscriber; }
 
   const char *stream_id() const { return stream_.info.stream_id.c_str(); }
+  // Why the last on_disconnected came (end_reason.h); reason null before it.
+  EndReason disconnect_reason() const;
   otc_status set_subscribe_to_audio(bool enabled);
   otc_status set_subscribe_to_video(bool enabled);
   void stats(otc_subscriber_stats *out);
@@ -89,7 +93,8 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void on_offer_timeout(uint64_t attempt, int64_t timeout_ms);
   // Ends the subscription (stream gone, peer closed, unsubscribe, session gone); reports
   // on_disconnected when it had started.
-  void end(bool notify_server, bool report);
+  // why: what disconnect_reason() says from now on.
+  void end(bool notify_server, bool report, EndReason why);
   Media take_media_locked();
   void stop_media(Media media);
   void fold_counters_locked();
@@ -105,8 +110,9 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   rtc::SubscriberVideoSink video_sink_;
   rtc::SubscriberAudioSink audio_sink_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   State state_ = State::idle;
+  EndReason disconnect_reason_;
   uint64_t attempt_ = 0;
   SessionLink *link_ = nullptr;
   std::string peer_id_;

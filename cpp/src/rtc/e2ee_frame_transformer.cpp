@@ -28,6 +28,11 @@ namespace otc::rtc {
                                                        std::move(payload_type_codecs));
 }
 
+::rtc::scoped_refptr<E2eeFrameTransformer> E2eeFrameTransformer::CreatePassThroughReceiver(Kind kind) {
+  return ::rtc::make_ref_counted<E2eeFrameTransformer>(Role::kReceiver, kind, nullptr, nullptr, std::nullopt,
+                                                       std::map<uint8_t, e2ee::Codec>{});
+}
+
 E2eeFrameTransformer::E2eeFrameTransformer(Role role, Kind kind,
                                            std::shared_ptr<e2ee::FrameSealer> sealer,
                                            std::shared_ptr<e2ee::FrameOpener> opener,
@@ -69,6 +74,8 @@ E2eeFrameTransformer::Counters E2eeFrameTransformer::counters() const {
   c.dropped_no_codec = dropped_no_codec_.load(std::memory_order_relaxed);
   c.dropped_error = dropped_error_.load(std::memory_order_relaxed);
   c.dropped_no_callback = dropped_no_callback_.load(std::memory_order_relaxed);
+  c.dropped_paused = dropped_paused_.load(std::memory_order_relaxed);
+  c.passed_through = passed_through_.load(std::memory_order_relaxed);
   return c;
 }
 
@@ -112,6 +119,8 @@ E2eeFrameTransformer::Counters &E2eeFrameTransformer::Counters::operator+=(const
   dropped_no_codec += other.dropped_no_codec;
   dropped_error += other.dropped_error;
   dropped_no_callback += other.dropped_no_callback;
+  dropped_paused += other.dropped_paused;
+  passed_through += other.passed_through;
   return *this;
 }
 
@@ -142,6 +151,17 @@ void E2eeFrameTransformer::Deliver(std::unique_ptr<webrtc::TransformableFrameInt
 
 void E2eeFrameTransformer::Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
   if (!frame) return;
+  if (role_ == Role::kReceiver) {
+    if (paused_.load(std::memory_order_relaxed)) {
+      dropped_paused_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (!opener_) {  // a pass-through receiver
+      passed_through_.fetch_add(1, std::memory_order_relaxed);
+      Deliver(std::move(frame));
+      return;
+    }
+  }
   // An empty audio frame (DTX, no payload) has nothing to protect: hand it on unchanged.
   if (kind_ == Kind::kAudio && frame->GetData().empty()) {
     passed_through_empty_.fetch_add(1, std::memory_order_relaxed);

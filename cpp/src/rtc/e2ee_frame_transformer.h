@@ -9,6 +9,11 @@
 //
 // Receiver rule: a frame whose outcome is not OTC_E2EE_DECRYPTED never reaches the decoder; it
 // is dropped (the callback is not called) and counted by outcome.
+//
+// A receiver can be paused (a subscriber with video off): its frames are then dropped before
+// they are opened, so neither the frame cryptor nor the decoder spends anything on them. A
+// receiver of a stream without E2EE is a pass-through (CreatePassThroughReceiver) only so that it
+// can be paused the same way.
 #pragma once
 
 #include "webrtc_build_guard.h"
@@ -53,6 +58,8 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
     uint64_t dropped_no_codec = 0;     // payload type with no codec in the table, no default
     uint64_t dropped_error = 0;        // seal/open call failed (size, crypto, key not ready)
     uint64_t dropped_no_callback = 0;  // no callback registered for the frame's SSRC
+    uint64_t dropped_paused = 0;       // receiver: dropped unopened while paused
+    uint64_t passed_through = 0;       // pass-through receiver: frames handed on unchanged
     // Receiver frames whose outcome was not 'decrypted' (mismatch + integrity + replay).
     uint64_t not_decrypted() const { return dropped_mismatch + dropped_integrity + dropped_replay; }
     uint64_t dropped() const {
@@ -73,6 +80,13 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
       std::shared_ptr<e2ee::FrameOpener> opener, Kind kind,
       std::optional<e2ee::Codec> default_codec = std::nullopt,
       std::map<uint8_t, e2ee::Codec> payload_type_codecs = {});
+
+  // A receiver that hands every frame on unchanged (a stream without E2EE), unless paused.
+  static ::rtc::scoped_refptr<E2eeFrameTransformer> CreatePassThroughReceiver(Kind kind);
+
+  // Receiver: while paused, frames are dropped before being opened (counted as dropped_paused).
+  void SetPaused(bool paused) { paused_.store(paused, std::memory_order_relaxed); }
+  bool paused() const { return paused_.load(std::memory_order_relaxed); }
 
   // Maps an RTP payload type to a codec (video); may be called at any time, e.g. once the
   // negotiated payload types are known.
@@ -136,6 +150,8 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   std::atomic<uint64_t> sealed_{0}, opened_{0}, passed_through_empty_{0};
   std::atomic<uint64_t> dropped_mismatch_{0}, dropped_integrity_{0}, dropped_replay_{0};
   std::atomic<uint64_t> dropped_no_codec_{0}, dropped_error_{0}, dropped_no_callback_{0};
+  std::atomic<uint64_t> dropped_paused_{0}, passed_through_{0};
+  std::atomic<bool> paused_{false};
 };
 
 }  // namespace otc::rtc
