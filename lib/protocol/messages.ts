@@ -90,8 +90,11 @@ export interface SubscribeRequest { type: 'subscribe'; id: string; streamId: str
 export interface UnsubscribeRequest { type: 'unsubscribe'; id: string; peerId: string }
 export interface OfferRequest { type: 'offer'; id: string; peerId: string; sdp: string; e2ee?: boolean }
 export interface AnswerRequest { type: 'answer'; id: string; peerId: string; sdp: string }
+/** Which end of a relayed peer: a connection subscribed to its own stream holds both ends of one `peerId`. */
+export type PeerEnd = 'publisher' | 'subscriber';
+/** `end`: the end of the peer the candidate comes from; required when both ends are the sender's. */
 export interface CandidateRequest {
-  type: 'candidate'; id: string; peerId: string; candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null;
+  type: 'candidate'; id: string; peerId: string; candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; end?: PeerEnd;
 }
 /** A routed subscriber whose path to the router was lost asks for an ICE restart: the router offers again. */
 export interface IceRestartRequest { type: 'iceRestart'; id: string; peerId: string }
@@ -138,10 +141,12 @@ export interface ConnectionDestroyedEvent { type: 'connectionDestroyed'; connect
 export interface StreamCreatedEvent { type: 'streamCreated'; stream: StreamInfo }
 export interface StreamDestroyedEvent { type: 'streamDestroyed'; streamId: string; reason: StreamDestroyedReason }
 export interface SubscriberJoinedEvent { type: 'subscriberJoined'; peerId: string; streamId: string; subscriberConnectionId: string }
-export interface OfferEvent { type: 'offer'; peerId: string; streamId: string; from: string; sdp: string; e2ee?: boolean }
-export interface AnswerEvent { type: 'answer'; peerId: string; streamId: string; from: string; sdp: string }
+/** `to` (relayed peers): the end of the peer the event is for (both may be the receiving connection's). */
+export interface OfferEvent { type: 'offer'; peerId: string; streamId: string; from: string; sdp: string; e2ee?: boolean; to?: PeerEnd }
+export interface AnswerEvent { type: 'answer'; peerId: string; streamId: string; from: string; sdp: string; to?: PeerEnd }
 export interface CandidateEvent {
   type: 'candidate'; peerId: string; streamId: string; from: string; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null;
+  to?: PeerEnd;
 }
 export interface PeerClosedEvent { type: 'peerClosed'; peerId: string; reason: PeerClosedReason; message?: string }
 export interface SignalEvent { type: 'signal'; from: string; signalType: string; data: string }

@@ -124,7 +124,9 @@ function candidate(req: Fields, id: string): CandidateRequest {
   if (sdpMLineIndex !== null && !(typeof sdpMLineIndex === 'number' && Number.isInteger(sdpMLineIndex) && sdpMLineIndex >= 0)) {
     throw invalid('sdpMLineIndex must be a non-negative integer or null');
   }
-  return { type: 'candidate', id, peerId, candidate: value, sdpMid, sdpMLineIndex };
+  const end = req['end'];
+  if (end !== undefined && end !== 'publisher' && end !== 'subscriber') throw invalid('end must be "publisher" or "subscriber"');
+  return { type: 'candidate', id, peerId, candidate: value, sdpMid, sdpMLineIndex, ...(end !== undefined && { end }) };
 }
 
 function signal(req: Fields, id: string): SignalRequest {

@@ -88,13 +88,13 @@ test('relayed negotiation: subscriberJoined to the publisher, offer/answer/candi
   t.regex(peerId, /^p-/);
   t.deepEqual(await pub.client.event('subscriberJoined'), { type: 'subscriberJoined', peerId, streamId, subscriberConnectionId: sub.connectionId });
   await pub.client.ok('offer', { peerId, sdp: 'v=0 offer', e2ee: true });
-  t.deepEqual(await sub.client.event('offer'), { type: 'offer', peerId, streamId, from: pub.connectionId, sdp: 'v=0 offer', e2ee: true });
+  t.deepEqual(await sub.client.event('offer'), { type: 'offer', peerId, streamId, from: pub.connectionId, to: 'subscriber', sdp: 'v=0 offer', e2ee: true });
   await sub.client.ok('answer', { peerId, sdp: 'v=0 answer' });
-  t.deepEqual(await pub.client.event('answer'), { type: 'answer', peerId, streamId, from: sub.connectionId, sdp: 'v=0 answer' });
+  t.deepEqual(await pub.client.event('answer'), { type: 'answer', peerId, streamId, from: sub.connectionId, to: 'publisher', sdp: 'v=0 answer' });
   await pub.client.ok('candidate', { peerId, candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 });
-  t.like(await sub.client.event('candidate'), { peerId, streamId, from: pub.connectionId, sdpMid: '0', sdpMLineIndex: 0 });
+  t.like(await sub.client.event('candidate'), { peerId, streamId, from: pub.connectionId, to: 'subscriber', sdpMid: '0', sdpMLineIndex: 0 });
   await sub.client.ok('candidate', { peerId, candidate: 'candidate:2', sdpMid: '0', sdpMLineIndex: 0 });
-  t.like(await pub.client.event('candidate'), { peerId, from: sub.connectionId, candidate: 'candidate:2' });
+  t.like(await pub.client.event('candidate'), { peerId, from: sub.connectionId, to: 'publisher', candidate: 'candidate:2' });
   // Unknown peers and wrong directions are 1015.
   t.like(await pub.client.request('offer', { peerId: 'p-nope', sdp: 'x' }), { type: 'error', code: ErrorCode.OTC_SESSION_ILLEGAL_STATE });
   t.like(await sub.client.request('offer', { peerId, sdp: 'x' }), { type: 'error', code: 1015 });

@@ -3,7 +3,7 @@
 // a relayed peer, and signals. Routed sessions' negotiation is handed to RoutedRelay.
 import { ErrorCode } from '../../error-code';
 import type {
-  AnswerRequest, CandidateRequest, OfferRequest, PublishRequest, SignalRequest, StreamInfo, SubscribeRequest, UnpublishRequest,
+  AnswerRequest, CandidateRequest, OfferRequest, PeerEnd, PublishRequest, SignalRequest, StreamInfo, SubscribeRequest, UnpublishRequest,
   UnsubscribeRequest,
 } from '../../protocol/messages';
 import type { ServerLimits } from '../limits';
@@ -126,18 +126,29 @@ export class StreamRequests {
     const fromPublisher = peer?.publisherConnectionId === me;
     const fromSubscriber = peer?.subscriberConnectionId === me;
     if (!peer || (!fromPublisher && !fromSubscriber)) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'unknown peer');
-    const to = fromPublisher ? peer.subscriberConnectionId : peer.publisherConnectionId;
-    const base = { peerId, streamId: peer.streamId, from: me };
+    // A connection subscribed to its own stream holds both ends: offers come from the publisher
+    // end, answers from the subscriber end, and a candidate says its end.
+    let senderEnd: PeerEnd;
+    if (req.type === 'offer') senderEnd = 'publisher';
+    else if (req.type === 'answer') senderEnd = 'subscriber';
+    else if (req.end) senderEnd = req.end;
+    else if (fromPublisher && fromSubscriber) {
+      throw new RequestError(ErrorCode.OTC_SESSION_NULL_OR_INVALID_PARAMETER, 'a candidate of a peer whose both ends are this connection needs its end');
+    } else senderEnd = fromPublisher ? 'publisher' : 'subscriber';
+    if (req.type === 'offer' && !fromPublisher) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the publisher end of a relayed peer offers');
+    if (req.type === 'answer' && !fromSubscriber) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the subscriber end of a relayed peer answers');
+    if (!(senderEnd === 'publisher' ? fromPublisher : fromSubscriber)) {
+      throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, `this connection is not the ${senderEnd} end of the peer`);
+    }
+    const recipientEnd: PeerEnd = senderEnd === 'publisher' ? 'subscriber' : 'publisher';
+    const to = recipientEnd === 'subscriber' ? peer.subscriberConnectionId : peer.publisherConnectionId;
+    const base = { peerId, streamId: peer.streamId, from: me, to: recipientEnd };
+    this.#delivery.send(client, { type: 'ack', id });
     if (req.type === 'offer') {
-      if (!fromPublisher) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the publisher end of a relayed peer offers');
-      this.#delivery.send(client, { type: 'ack', id });
       this.#delivery.sendTo(to, { type: 'offer', ...base, sdp: req.sdp, e2ee: req.e2ee ?? false });
     } else if (req.type === 'answer') {
-      if (!fromSubscriber) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'only the subscriber end of a relayed peer answers');
-      this.#delivery.send(client, { type: 'ack', id });
       this.#delivery.sendTo(to, { type: 'answer', ...base, sdp: req.sdp });
     } else {
-      this.#delivery.send(client, { type: 'ack', id });
       this.#delivery.sendTo(to, { type: 'candidate', ...base, candidate: req.candidate, sdpMid: req.sdpMid ?? null, sdpMLineIndex: req.sdpMLineIndex ?? null });
     }
   }
