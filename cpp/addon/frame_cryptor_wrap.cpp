@@ -9,63 +9,6 @@ namespace otc_addon {
 
 namespace {
 
-FrameCryptorWrap::Owned adopt(otc_frame_cryptor *raw) { return FrameCryptorWrap::Owned(raw, otc_frame_cryptor_delete); }
-
-// PBKDF2 for a new cryptor, off the JS thread. Resolves with the object, or with the status
-// number when the C API refused (the TypeScript layer turns that into a typed error).
-class CreateWorker : public PromiseWorker {
- public:
-  CreateWorker(Napi::Env env, std::string session_id, SecretArg secret,
-               otc_frame_cryptor_settings settings)
-      : PromiseWorker(env, "otc:FrameCryptor.create"),
-        session_id_(std::move(session_id)),
-        secret_(std::move(secret)),
-        settings_(settings) {}
-  ~CreateWorker() override { otc_frame_cryptor_delete(raw_); }
-
-  void Execute() override {
-    if (!secret_.c_str()) {
-      status_ = OTC_SESSION_INVALID_ENCRYPTION_SECRET;
-      return;
-    }
-    raw_ = otc_frame_cryptor_new(session_id_.c_str(), secret_.c_str(), &settings_, &status_);
-  }
-  void OnOK() override {
-    if (!raw_) {
-      deferred_.Resolve(Napi::Number::New(Env(), status_));
-      return;
-    }
-    auto handle = adopt(raw_);
-    raw_ = nullptr;
-    deferred_.Resolve(FrameCryptorWrap::Wrap(Env(), std::move(handle)));
-  }
-
- private:
-  std::string session_id_;
-  SecretArg secret_;
-  otc_frame_cryptor_settings settings_;
-  otc_frame_cryptor *raw_ = nullptr;
-  otc_status status_ = OTC_SUCCESS;
-};
-
-class SetSecretWorker : public PromiseWorker {
- public:
-  SetSecretWorker(Napi::Env env, FrameCryptorWrap::Owned cryptor, SecretArg secret)
-      : PromiseWorker(env, "otc:FrameCryptor.setSecret"),
-        cryptor_(std::move(cryptor)),
-        secret_(std::move(secret)) {}
-  void Execute() override {
-    status_ = secret_.c_str() ? otc_frame_cryptor_set_secret(cryptor_.get(), secret_.c_str())
-                              : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
-  }
-  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), status_)); }
-
- private:
-  FrameCryptorWrap::Owned cryptor_;  // keeps the cryptor alive if JS closes it meanwhile
-  SecretArg secret_;
-  otc_status status_ = OTC_SUCCESS;
-};
-
 const char *outcome_name(otc_e2ee_outcome outcome) {
   switch (outcome) {
     case OTC_E2EE_DECRYPTED: return "decrypted";
@@ -93,27 +36,10 @@ Napi::Object status_object(Napi::Env env, otc_status status) {
   return result;
 }
 
-}  // namespace
-
-void FrameCryptorWrap::Register(Napi::Env env, Napi::Object exports) {
-  Napi::Function cls = Define(env,
-                              {{"seal", &FrameCryptorWrap::Seal}, {"open", &FrameCryptorWrap::Open},
-                               {"setSecret", &FrameCryptorWrap::SetSecret}, {"ratchet", &FrameCryptorWrap::Ratchet},
-                               {"stats", &FrameCryptorWrap::Stats}},
-                              "close", "isClosed");
-  cls.Set("create", Napi::Function::New(env, Create, "create"));
-  addon_data(env).frame_cryptor_class = Napi::Persistent(cls);
-  exports.Set(kClassName, cls);
-}
-
-Napi::Object FrameCryptorWrap::Wrap(Napi::Env env, Owned cryptor) {
-  Napi::Object object = addon_data(env).frame_cryptor_class.New({});
-  Unwrap(object)->own(env, std::move(cryptor));
-  return object;
-}
-
-// create(sessionId, secret, suite, gracePeriodMs): Promise<NativeFrameCryptor | number>
-Napi::Value FrameCryptorWrap::Create(const Napi::CallbackInfo &info) {
+// create(sessionId, secret, suite, gracePeriodMs): Promise<NativeFrameCryptor | number>. PBKDF2
+// for a new cryptor, off the JS thread. Resolves with the object, or with the status number when
+// the C API refused (the TypeScript layer turns that into a typed error).
+Napi::Value Create(const Napi::CallbackInfo &info) {
   std::string session_id = arg_string(info, 0, "sessionId");
   SecretArg secret(info, 1);
   otc_frame_cryptor_settings settings{};
@@ -121,12 +47,25 @@ Napi::Value FrameCryptorWrap::Create(const Napi::CallbackInfo &info) {
   const int32_t grace = arg_int(info, 3, "gracePeriodMs");
   if (grace < 0) throw Napi::RangeError::New(info.Env(), "gracePeriodMs must not be negative");
   settings.grace_period_ms = static_cast<uint32_t>(grace);
-  return (new CreateWorker(info.Env(), std::move(session_id), std::move(secret), settings))->Start();
+  // Made on the pool thread; freed with the worker unless a JS object took it.
+  auto made = std::make_shared<FrameCryptorWrap::Owned>();
+  return SecretWorker::Start(
+      info.Env(), "otc:FrameCryptor.create", std::move(secret),
+      [session_id = std::move(session_id), settings, made](const char *text) {
+        otc_status status = OTC_SUCCESS;
+        *made = FrameCryptorWrap::Owned(otc_frame_cryptor_new(session_id.c_str(), text, &settings, &status),
+                                        otc_frame_cryptor_delete);
+        return status;
+      },
+      [made](Napi::Env env, int status) -> Napi::Value {
+        if (*made) return FrameCryptorWrap::Wrap(env, std::move(*made));
+        return Napi::Number::New(env, status);
+      });
 }
 
 // seal(codec, keyFrame, frame): Buffer | { status }
-Napi::Value FrameCryptorWrap::Seal(const Napi::CallbackInfo &info) {
-  otc_frame_cryptor *cryptor = handle(info);
+Napi::Value Seal(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
+  otc_frame_cryptor *cryptor = self.handle(info);
   const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
   const bool key_frame = arg_bool(info, 1, "keyFrame");
   Napi::Uint8Array frame = arg_bytes(info, 2, "frame");
@@ -143,8 +82,8 @@ Napi::Value FrameCryptorWrap::Seal(const Napi::CallbackInfo &info) {
 }
 
 // open(codec, sealed): { status, outcome, event, frame }
-Napi::Value FrameCryptorWrap::Open(const Napi::CallbackInfo &info) {
-  otc_frame_cryptor *cryptor = handle(info);
+Napi::Value Open(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
+  otc_frame_cryptor *cryptor = self.handle(info);
   const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
   Napi::Uint8Array sealed = arg_bytes(info, 1, "sealed");
   Napi::Env env = info.Env();
@@ -165,31 +104,46 @@ Napi::Value FrameCryptorWrap::Open(const Napi::CallbackInfo &info) {
   return result;
 }
 
-Napi::Value FrameCryptorWrap::SetSecret(const Napi::CallbackInfo &info) {
-  handle(info);
+Napi::Value SetSecret(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
+  self.handle(info);
   SecretArg secret(info, 0);
-  return (new SetSecretWorker(info.Env(), owned(), std::move(secret)))->Start();
+  // The job holds the cryptor: closing it meanwhile does not free it under the job.
+  return SecretWorker::Start(
+      info.Env(), "otc:FrameCryptor.setSecret", std::move(secret),
+      [cryptor = self.owned()](const char *text) { return otc_frame_cryptor_set_secret(cryptor.get(), text); },
+      [](Napi::Env env, int status) -> Napi::Value { return Napi::Number::New(env, status); });
 }
 
-Napi::Value FrameCryptorWrap::Ratchet(const Napi::CallbackInfo &info) {
-  return Napi::Number::New(info.Env(), otc_frame_cryptor_ratchet(handle(info)));
+Napi::Value Ratchet(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), otc_frame_cryptor_ratchet(self.handle(info)));
 }
 
-Napi::Value FrameCryptorWrap::Stats(const Napi::CallbackInfo &info) {
+Napi::Value Stats(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
   otc_frame_cryptor_stats stats{};
-  const otc_status status = otc_frame_cryptor_get_stats(handle(info), &stats);
+  const otc_status status = otc_frame_cryptor_get_stats(self.handle(info), &stats);
   Napi::Env env = info.Env();
   if (status != OTC_SUCCESS) return status_object(env, status);
   Napi::Object result = with_numbers(
-      env, {{"framesSealed", stats.frames_sealed}, {"bytesSealed", stats.bytes_sealed},
-            {"framesDecrypted", stats.frames_decrypted}, {"framesMismatch", stats.frames_mismatch},
-            {"framesIntegrityFailure", stats.frames_integrity_failure}, {"framesReplay", stats.frames_replay},
-            {"bytesOpened", stats.bytes_opened}, {"mismatchEpisodes", stats.mismatch_episodes},
-            {"integrityEpisodes", stats.integrity_episodes}, {"ratchetsFollowed", stats.ratchets_followed},
-            {"currentEpochId", stats.current_epoch_id}, {"senderId", stats.sender_id},
-            {"epochsHeld", stats.epochs_held}});
+      env, {OTC_FIELDS(stats, frames_sealed, bytes_sealed, frames_decrypted, frames_mismatch, frames_integrity_failure,
+                       frames_replay, bytes_opened, mismatch_episodes, integrity_episodes, ratchets_followed,
+                       current_epoch_id, sender_id, epochs_held)});
   result.Set("inMismatch", Napi::Boolean::New(env, stats.in_mismatch != 0));
   return result;
+}
+
+}  // namespace
+
+void FrameCryptorWrap::Register(Napi::Env env, Napi::Object exports) {
+  Napi::Function cls = Define(env, {OTC_METHODS(Seal, Open, SetSecret, Ratchet, Stats)});
+  cls.Set("create", Napi::Function::New(env, Create, "create"));
+  addon_data(env).frame_cryptor_class = Napi::Persistent(cls);
+  exports.Set(kInfo.class_name, cls);
+}
+
+Napi::Object FrameCryptorWrap::Wrap(Napi::Env env, Owned cryptor) {
+  Napi::Object object = addon_data(env).frame_cryptor_class.New({});
+  Unwrap(object)->own(env, std::move(cryptor));
+  return object;
 }
 
 }  // namespace otc_addon

@@ -1,5 +1,7 @@
 #include "napi_util.h"
 
+#include <otc/errors.h>
+
 #include <cstring>
 
 namespace otc_addon {
@@ -91,5 +93,27 @@ Napi::Object arg_tagged(const Napi::CallbackInfo &info, size_t index, const napi
   if (!tagged) type_error(info, name, what);
   return info[index].As<Napi::Object>();
 }
+
+Napi::Promise SecretWorker::Start(Napi::Env env, const char *name, SecretArg secret, Work work, Settle settle) {
+  auto *worker = new SecretWorker(env, name, std::move(secret), std::move(work), std::move(settle));
+  Napi::Promise promise = worker->deferred_.Promise();
+  worker->Queue();
+  return promise;
+}
+
+SecretWorker::SecretWorker(Napi::Env env, const char *name, SecretArg secret, Work work, Settle settle)
+    : Napi::AsyncWorker(env, name),
+      deferred_(Napi::Promise::Deferred::New(env)),
+      secret_(std::move(secret)),
+      work_(std::move(work)),
+      settle_(std::move(settle)) {}
+
+void SecretWorker::Execute() {
+  status_ = secret_.c_str() ? work_(secret_.c_str()) : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
+}
+
+void SecretWorker::OnOK() { deferred_.Resolve(settle_(Env(), status_)); }
+
+void SecretWorker::OnError(const Napi::Error &error) { deferred_.Reject(error.Value()); }
 
 }  // namespace otc_addon

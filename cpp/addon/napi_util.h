@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 
@@ -74,22 +75,28 @@ void tag_object(Napi::Env env, Napi::Object object, const napi_type_tag &tag);
 Napi::Object arg_tagged(const Napi::CallbackInfo &info, size_t index, const napi_type_tag &tag,
                         const char *name, const char *what);
 
-// Work for libuv's thread pool whose result settles a promise: Execute() runs off the JS
-// thread, OnOK() resolves deferred_ on it; a thrown error rejects.
-class PromiseWorker : public Napi::AsyncWorker {
+// Work with a secret (PBKDF2) on libuv's thread pool, settling a promise: work(secret) runs off
+// the JS thread and returns a status (a secret holding a NUL byte is
+// OTC_SESSION_INVALID_ENCRYPTION_SECRET without running it); settle(env, status) then makes, on
+// the JS thread, what the promise resolves with. A thrown error rejects it. The secret is wiped
+// with the worker, which deletes itself when done.
+class SecretWorker : public Napi::AsyncWorker {
  public:
-  // Queues the work; the worker deletes itself when done.
-  Napi::Promise Start() {
-    Napi::Promise promise = deferred_.Promise();
-    Queue();
-    return promise;
-  }
+  using Work = std::function<int(const char *secret)>;
+  using Settle = std::function<Napi::Value(Napi::Env, int status)>;
+  static Napi::Promise Start(Napi::Env env, const char *name, SecretArg secret, Work work, Settle settle);
 
- protected:
-  PromiseWorker(Napi::Env env, const char *name)
-      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
-  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
+ private:
+  SecretWorker(Napi::Env env, const char *name, SecretArg secret, Work work, Settle settle);
+  void Execute() override;
+  void OnOK() override;
+  void OnError(const Napi::Error &error) override;
+
   Napi::Promise::Deferred deferred_;
+  SecretArg secret_;
+  Work work_;
+  Settle settle_;
+  int status_ = 0;
 };
 
 }  // namespace otc_addon

@@ -1,10 +1,12 @@
 // The skeleton every JS class over a C handle shares (CRTP: Derived is the wrapper class,
-// Handle the C type). It owns, once for all of them:
-// - the type tag: objects of Derived carry Derived::kTag, and FromArg() checks it before
+// Handle the C type, Derived::kInfo what tells the classes apart). It owns, once for all of them:
+// - the type tag: objects of Derived carry kInfo.tag, and FromArg() checks it before
 //   unwrapping, so a look-alike (another class's object, a plain object given the prototype) is
 //   a TypeError rather than a type confusion;
 // - the handle and its lookup: handle() throws an Error with code OTC_E2EE_DELETED once the
-//   object is deleted; delete()/isDeleted() (or the names Derived gives them);
+//   object is deleted; delete()/isDeleted() (or the names kInfo gives them);
+// - the JS methods: Derived's are free functions (Napi::Value f(Derived &, const CallbackInfo &))
+//   listed once, by JS name, in Define();
 // - the events (event_emitter.h), for the wrappers whose C object calls back;
 // - the environment cleanup hook and the registry of live wrappers (addon_data.h), so that a
 //   worker or the main thread ending with live objects ends them first;
@@ -25,15 +27,26 @@
 
 #include "addon_data.h"
 #include "event_emitter.h"
+#include "js_object.h"
 #include "napi_util.h"
 
 namespace otc_addon {
+
+// What tells one wrapper class from another (Derived::kInfo).
+struct WrapInfo {
+  napi_type_tag tag;
+  const char *class_name;       // the JS class
+  const char *deleted_message;  // handle() once deleted
+  Rank rank;                    // its registry (addon_data.h)
+  const char *delete_name = "delete";
+  const char *deleted_name = "isDeleted";
+};
 
 template <class Derived, class Handle>
 class NativeWrap : public Napi::ObjectWrap<Derived>, public Teardown {
  public:
   using Owned = std::shared_ptr<Handle>;
-  using Method = Napi::Value (Derived::*)(const Napi::CallbackInfo &);
+  using Method = Napi::Value (*)(Derived &, const Napi::CallbackInfo &);
   struct MethodEntry {
     const char *name;
     Method method;
@@ -42,15 +55,18 @@ class NativeWrap : public Napi::ObjectWrap<Derived>, public Teardown {
   // The Derived object info[index], or a TypeError naming the argument.
   static Derived *FromArg(const Napi::CallbackInfo &info, size_t index, const char *name) {
     return Napi::ObjectWrap<Derived>::Unwrap(
-        arg_tagged(info, index, Derived::kTag, name, (std::string("a ") + Derived::kClassName).c_str()));
+        arg_tagged(info, index, Derived::kInfo.tag, name, (std::string("a ") + Derived::kInfo.class_name).c_str()));
   }
 
   // JS thread. The handle, or an Error with code OTC_E2EE_DELETED once deleted.
   Handle *handle(const Napi::CallbackInfo &info) const {
-    if (!handle_) throw_status(info.Env(), OTC_E2EE_DELETED, Derived::kDeletedMessage);
+    if (!handle_) throw_status(info.Env(), OTC_E2EE_DELETED, Derived::kInfo.deleted_message);
     return handle_.get();
   }
   bool deleted() const { return !handle_; }
+  // The handle as owned (null once deleted), and the events (null for wrappers without).
+  const Owned &owned() const { return handle_; }
+  EventEmitter *events() const { return events_.get(); }
   // JS thread: hold the listener for another object (a session, for what is attached to it).
   void retain_events(bool retained) {
     if (events_) events_->retain(retained);
@@ -67,7 +83,7 @@ class NativeWrap : public Napi::ObjectWrap<Derived>, public Teardown {
 
  protected:
   explicit NativeWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Derived>(info) {
-    tag_object(info.Env(), info.This().template As<Napi::Object>(), Derived::kTag);
+    tag_object(info.Env(), info.This().template As<Napi::Object>(), Derived::kInfo.tag);
   }
   // Teardown done by Derived's destructor; whatever a constructor that threw left is undone here.
   ~NativeWrap() {
@@ -75,15 +91,24 @@ class NativeWrap : public Napi::ObjectWrap<Derived>, public Teardown {
     close_events();
   }
 
-  // The JS class: Derived's methods, and the two every wrapper has under the names given.
-  static Napi::Function Define(Napi::Env env, std::vector<MethodEntry> methods, const char *delete_name = "delete",
-                               const char *deleted_name = "isDeleted") {
+  // The JS class: Derived's methods (OTC_METHODS, js_object.h: named by the function), and the
+  // two every wrapper has.
+  static Napi::Function Define(Napi::Env env, std::initializer_list<MethodEntry> methods) {
     using Wrap = Napi::ObjectWrap<Derived>;
+    using Member = typename Wrap::InstanceMethodCallback;
     std::vector<typename Wrap::PropertyDescriptor> properties;
-    for (const MethodEntry &entry : methods) properties.push_back(Wrap::InstanceMethod(entry.name, entry.method));
-    properties.push_back(Wrap::InstanceMethod(delete_name, static_cast<Method>(&NativeWrap::JsDelete)));
-    properties.push_back(Wrap::InstanceMethod(deleted_name, static_cast<Method>(&NativeWrap::JsIsDeleted)));
-    return Wrap::DefineClass(env, Derived::kClassName, properties);
+    std::vector<std::string> names;  // read by DefineClass: reserved, so that none moves
+    names.reserve(methods.size());
+    // Each method is called through Dispatch, with the free function as the property's data.
+    for (const MethodEntry &entry : methods) {
+      names.push_back(lower_first(entry.name));
+      properties.push_back(Wrap::InstanceMethod(names.back().c_str(), static_cast<Member>(&NativeWrap::Dispatch),
+                                                napi_default, reinterpret_cast<void *>(entry.method)));
+    }
+    properties.push_back(Wrap::InstanceMethod(Derived::kInfo.delete_name, static_cast<Member>(&NativeWrap::JsDelete)));
+    properties.push_back(
+        Wrap::InstanceMethod(Derived::kInfo.deleted_name, static_cast<Member>(&NativeWrap::JsIsDeleted)));
+    return Wrap::DefineClass(env, Derived::kInfo.class_name, properties);
   }
 
   // JS thread, in Derived's constructor, before its C object is made (its callbacks' user_data).
@@ -92,7 +117,6 @@ class NativeWrap : public Napi::ObjectWrap<Derived>, public Teardown {
     events_ = EventEmitter::create(env, name, listener.As<Napi::Function>());
     return *events_;
   }
-  EventEmitter *events() const { return events_.get(); }
 
   // JS thread: the object now owns its C handle (false: there is none, nothing was registered).
   // The cleanup hook is added after the events' queue: hooks run in reverse order of
@@ -102,17 +126,19 @@ class NativeWrap : public Napi::ObjectWrap<Derived>, public Teardown {
     if (!handle) return false;
     handle_ = std::move(handle);
     if (napi_add_env_cleanup_hook(env, &NativeWrap::on_env_cleanup, this) == napi_ok) hook_env_ = env;
-    addon_data(env).registry(Derived::kRank).insert(this);
+    addon_data(env).registry(Derived::kInfo.rank).insert(this);
     registered_ = true;
     return true;
   }
-  const Owned &owned() const { return handle_; }
 
   // Default hooks; Derived hides them when it has something to do.
   void before_release() {}
   void after_release() {}
 
  private:
+  Napi::Value Dispatch(const Napi::CallbackInfo &info) {
+    return reinterpret_cast<Method>(info.Data())(static_cast<Derived &>(*this), info);
+  }
   Napi::Value JsDelete(const Napi::CallbackInfo &info) {
     teardown();
     return info.Env().Undefined();
@@ -132,7 +158,7 @@ class NativeWrap : public Napi::ObjectWrap<Derived>, public Teardown {
     // The registry goes with the environment's instance data, after every cleanup hook has run:
     // the first teardown (at the latest in the hook) still finds it.
     if (registered_) {
-      addon_data(this->Env()).registry(Derived::kRank).erase(this);
+      addon_data(this->Env()).registry(Derived::kInfo.rank).erase(this);
       registered_ = false;
     }
   }

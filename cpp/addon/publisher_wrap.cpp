@@ -111,13 +111,6 @@ SettingsHandle parse_settings(const Napi::CallbackInfo &info) {
 
 }  // namespace
 
-void PublisherWrap::Register(Napi::Env env, Napi::Object exports) {
-  exports.Set(kClassName, Define(env, {{"pushVideoFrame", &PublisherWrap::PushVideoFrame},
-                                       {"setPublishAudio", &PublisherWrap::SetPublishAudio},
-                                       {"setPublishVideo", &PublisherWrap::SetPublishVideo},
-                                       {"getStats", &PublisherWrap::GetStats}, {"getStreamId", &PublisherWrap::GetStreamId}}));
-}
-
 PublisherWrap::PublisherWrap(const Napi::CallbackInfo &info) : NativeWrap(info) {
   Napi::Env env = info.Env();
   SettingsHandle settings = parse_settings(info);
@@ -147,8 +140,10 @@ void PublisherWrap::after_release() {
   session_ = nullptr;
 }
 
-Napi::Value PublisherWrap::PushVideoFrame(const Napi::CallbackInfo &info) {
-  otc_publisher *publisher = handle(info);
+namespace {
+
+Napi::Value PushVideoFrame(PublisherWrap &self, const Napi::CallbackInfo &info) {
+  otc_publisher *publisher = self.handle(info);
   const otc_video_frame_format format = arg_choice<otc_video_frame_format>(
       info.Env(), info.Length() > 0 ? info[0] : info.Env().Undefined(),
       {{"I420", OTC_VIDEO_FRAME_FORMAT_I420}, {"RGBA", OTC_VIDEO_FRAME_FORMAT_RGBA}}, "format", "'I420' or 'RGBA'");
@@ -160,27 +155,23 @@ Napi::Value PublisherWrap::PushVideoFrame(const Napi::CallbackInfo &info) {
                                                                       data.Data(), data.ByteLength()));
 }
 
-Napi::Value PublisherWrap::SetPublishAudio(const Napi::CallbackInfo &info) {
-  return call_with_flag(info, handle(info), otc_publisher_set_publish_audio);
+Napi::Value SetPublishAudio(PublisherWrap &self, const Napi::CallbackInfo &info) {
+  return call_with_flag(info, self.handle(info), otc_publisher_set_publish_audio);
 }
 
-Napi::Value PublisherWrap::SetPublishVideo(const Napi::CallbackInfo &info) {
-  return call_with_flag(info, handle(info), otc_publisher_set_publish_video);
+Napi::Value SetPublishVideo(PublisherWrap &self, const Napi::CallbackInfo &info) {
+  return call_with_flag(info, self.handle(info), otc_publisher_set_publish_video);
 }
 
-Napi::Value PublisherWrap::GetStats(const Napi::CallbackInfo &info) {
+Napi::Value GetStats(PublisherWrap &self, const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   otc_publisher_stats s{};
-  const otc_status status = otc_publisher_get_stats(handle(info), &s);
+  const otc_status status = otc_publisher_get_stats(self.handle(info), &s);
   if (status != OTC_SUCCESS) throw_status(env, status, "otc_publisher_get_stats failed");
   Napi::Object object = with_numbers(
-      env, {{"subscribers", s.subscribers}, {"videoFramesSealed", s.video_frames_sealed},
-            {"audioFramesSealed", s.audio_frames_sealed}, {"videoFramesSent", s.video_frames_sent},
-            {"audioFramesSent", s.audio_frames_sent}, {"sealErrors", s.seal_errors},
-            {"videoFramesCaptured", s.video_frames_captured}, {"bytesSent", s.bytes_sent},
-            {"videoBitrateBps", s.video_bitrate_bps}, {"audioBitrateBps", s.audio_bitrate_bps},
-            {"videoFps", s.video_fps}, {"videoWidth", s.video_width}, {"videoHeight", s.video_height},
-            {"rttMs", s.rtt_ms}, {"encryptionEpoch", s.encryption_epoch}, {"subscribersRefused", s.subscribers_refused}});
+      env, {OTC_FIELDS(s, subscribers, video_frames_sealed, audio_frames_sealed, video_frames_sent, audio_frames_sent,
+                       seal_errors, video_frames_captured, bytes_sent, video_bitrate_bps, audio_bitrate_bps, video_fps,
+                       video_width, video_height, rtt_ms, encryption_epoch, subscribers_refused)});
   object.Set("e2ee", Napi::Boolean::New(env, s.e2ee == OTC_TRUE));
   object.Set("localCandidateType", s.local_candidate_type);
   object.Set("remoteCandidateType", s.remote_candidate_type);
@@ -188,9 +179,16 @@ Napi::Value PublisherWrap::GetStats(const Napi::CallbackInfo &info) {
   return object;
 }
 
-Napi::Value PublisherWrap::GetStreamId(const Napi::CallbackInfo &info) {
-  const char *id = otc_publisher_get_stream_id(handle(info));
+Napi::Value GetStreamId(PublisherWrap &self, const Napi::CallbackInfo &info) {
+  const char *id = otc_publisher_get_stream_id(self.handle(info));
   return id ? Napi::String::New(info.Env(), id) : info.Env().Null();
+}
+
+}  // namespace
+
+void PublisherWrap::Register(Napi::Env env, Napi::Object exports) {
+  exports.Set(kInfo.class_name,
+              Define(env, {OTC_METHODS(PushVideoFrame, SetPublishAudio, SetPublishVideo, GetStats, GetStreamId)}));
 }
 
 }  // namespace otc_addon

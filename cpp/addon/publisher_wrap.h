@@ -16,10 +16,8 @@ class SessionWrap;
 
 class PublisherWrap : public NativeWrap<PublisherWrap, otc_publisher> {
  public:
-  static constexpr napi_type_tag kTag = {0x6f74635f7075626cULL, 0x69736865725f7772ULL};
-  static constexpr const char *kClassName = "NativePublisher";
-  static constexpr const char *kDeletedMessage = "the publisher is deleted";
-  static constexpr Rank kRank = Rank::publisher;
+  static constexpr WrapInfo kInfo{{0x6f74635f7075626cULL, 0x69736865725f7772ULL}, "NativePublisher",
+                                  "the publisher is deleted", Rank::publisher};
 
   static void Register(Napi::Env env, Napi::Object exports);
   // new NativePublisher(settings, onEvent(name, ...args)); settings:
@@ -39,12 +37,6 @@ class PublisherWrap : public NativeWrap<PublisherWrap, otc_publisher> {
   void after_release();
 
  private:
-  Napi::Value PushVideoFrame(const Napi::CallbackInfo &info);
-  Napi::Value SetPublishAudio(const Napi::CallbackInfo &info);
-  Napi::Value SetPublishVideo(const Napi::CallbackInfo &info);
-  Napi::Value GetStats(const Napi::CallbackInfo &info);
-  Napi::Value GetStreamId(const Napi::CallbackInfo &info);
-
   SessionWrap *session_ = nullptr;  // attached to (published in last)
 };
 

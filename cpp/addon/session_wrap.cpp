@@ -98,19 +98,6 @@ SettingsHandle session_settings(const Napi::CallbackInfo &info, IceConfigArg &ic
 
 }  // namespace
 
-void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
-  exports.Set(kClassName,
-              Define(env, {{"setEncryptionSecret", &SessionWrap::SetEncryptionSecret},
-                           {"getEncryptionEpoch", &SessionWrap::GetEncryptionEpoch},
-                           {"hasEncryptionSecret", &SessionWrap::HasEncryptionSecret}, {"getId", &SessionWrap::GetId},
-                           {"connect", &SessionWrap::Connect}, {"disconnect", &SessionWrap::Disconnect},
-                           {"sendSignal", &SessionWrap::SendSignal}, {"getConnectionId", &SessionWrap::GetConnectionId},
-                           {"isE2ee", &SessionWrap::IsE2ee}, {"publish", &SessionWrap::Publish},
-                           {"unpublish", &SessionWrap::Unpublish}, {"subscribe", &SessionWrap::Subscribe},
-                           {"unsubscribe", &SessionWrap::Unsubscribe},
-                           {"ratchetEncryptionKey", &SessionWrap::RatchetEncryptionKey}}));
-}
-
 SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : NativeWrap(info) {
   Napi::Env env = info.Env();
   const std::string api_key = arg_string(info, 0, "apiKey");
@@ -165,43 +152,45 @@ void SessionWrap::before_release() {
   publishers_.clear();
 }
 
-Napi::Value SessionWrap::SetEncryptionSecret(const Napi::CallbackInfo &info) {
-  otc_session *session = handle(info);
+namespace {
+
+Napi::Value SetEncryptionSecret(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
   SecretArg secret(info, 0);
   const otc_status status = secret.c_str() ? otc_session_set_encryption_secret(session, secret.c_str())
                                            : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
-  events()->update(info.Env());  // a key on its way holds the loop
+  self.events()->update(info.Env());  // a key on its way holds the loop
   return Napi::Number::New(info.Env(), status);
 }
 
-Napi::Value SessionWrap::GetEncryptionEpoch(const Napi::CallbackInfo &info) {
+Napi::Value GetEncryptionEpoch(SessionWrap &self, const Napi::CallbackInfo &info) {
   uint32_t epoch = 0;
-  if (otc_session_get_encryption_epoch(handle(info), &epoch) != OTC_SUCCESS) return info.Env().Null();
+  if (otc_session_get_encryption_epoch(self.handle(info), &epoch) != OTC_SUCCESS) return info.Env().Null();
   return Napi::Number::New(info.Env(), epoch);
 }
 
-Napi::Value SessionWrap::HasEncryptionSecret(const Napi::CallbackInfo &info) {
-  return Napi::Boolean::New(info.Env(), otc_session_has_encryption_secret(handle(info)) == OTC_TRUE);
+Napi::Value HasEncryptionSecret(SessionWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), otc_session_has_encryption_secret(self.handle(info)) == OTC_TRUE);
 }
 
-Napi::Value SessionWrap::GetId(const Napi::CallbackInfo &info) {
-  return Napi::String::New(info.Env(), otc_session_get_id(handle(info)));
+Napi::Value GetId(SessionWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::String::New(info.Env(), otc_session_get_id(self.handle(info)));
 }
 
-Napi::Value SessionWrap::Connect(const Napi::CallbackInfo &info) {
-  otc_session *session = handle(info);
+Napi::Value Connect(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
   const std::string token = arg_string(info, 0, "token");
   const otc_status status = otc_session_connect(session, token.c_str());
-  events()->update(info.Env());  // a link in use holds the loop
+  self.events()->update(info.Env());  // a link in use holds the loop
   return Napi::Number::New(info.Env(), status);
 }
 
-Napi::Value SessionWrap::Disconnect(const Napi::CallbackInfo &info) {
-  return Napi::Number::New(info.Env(), otc_session_disconnect(handle(info)));
+Napi::Value Disconnect(SessionWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), otc_session_disconnect(self.handle(info)));
 }
 
-Napi::Value SessionWrap::SendSignal(const Napi::CallbackInfo &info) {
-  otc_session *session = handle(info);
+Napi::Value SendSignal(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
   const std::string type = arg_string(info, 0, "type");
   const std::string data = arg_string(info, 1, "data");
   if (info.Length() > 2 && info[2].IsString()) {
@@ -212,46 +201,55 @@ Napi::Value SessionWrap::SendSignal(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), otc_session_send_signal(session, type.c_str(), data.c_str()));
 }
 
-Napi::Value SessionWrap::GetConnectionId(const Napi::CallbackInfo &info) {
-  const char *id = otc_session_get_connection_id(handle(info));
+Napi::Value GetConnectionId(SessionWrap &self, const Napi::CallbackInfo &info) {
+  const char *id = otc_session_get_connection_id(self.handle(info));
   return id ? Napi::String::New(info.Env(), id) : info.Env().Null();
 }
 
-Napi::Value SessionWrap::IsE2ee(const Napi::CallbackInfo &info) {
-  return Napi::Boolean::New(info.Env(), otc_session_is_e2ee(handle(info)) == OTC_TRUE);
+Napi::Value IsE2ee(SessionWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), otc_session_is_e2ee(self.handle(info)) == OTC_TRUE);
 }
 
-Napi::Value SessionWrap::Publish(const Napi::CallbackInfo &info) {
-  otc_session *session = handle(info);
+Napi::Value Publish(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
   PublisherWrap *publisher = PublisherWrap::FromArg(info, 0, "publisher");
   const otc_status status = otc_session_publish(session, publisher->handle(info));
-  if (status == OTC_SUCCESS) publisher->published_in(this);
+  if (status == OTC_SUCCESS) publisher->published_in(&self);
   return Napi::Number::New(info.Env(), status);
 }
 
-Napi::Value SessionWrap::Unpublish(const Napi::CallbackInfo &info) {
-  otc_session *session = handle(info);
+Napi::Value Unpublish(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
   PublisherWrap *publisher = PublisherWrap::FromArg(info, 0, "publisher");
   return Napi::Number::New(info.Env(), otc_session_unpublish(session, publisher->handle(info)));
 }
 
-Napi::Value SessionWrap::Subscribe(const Napi::CallbackInfo &info) {
-  otc_session *session = handle(info);
+Napi::Value Subscribe(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
   SubscriberWrap *subscriber = SubscriberWrap::FromArg(info, 0, "subscriber");
   otc_subscriber *handle = subscriber->handle(info);
   // A subscriber belongs to the session whose stream it was made from.
-  if (subscriber->session() != this) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  if (subscriber->session() != &self) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
   return Napi::Number::New(info.Env(), otc_session_subscribe(session, handle));
 }
 
-Napi::Value SessionWrap::Unsubscribe(const Napi::CallbackInfo &info) {
-  otc_session *session = handle(info);
+Napi::Value Unsubscribe(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
   SubscriberWrap *subscriber = SubscriberWrap::FromArg(info, 0, "subscriber");
   return Napi::Number::New(info.Env(), otc_session_unsubscribe(session, subscriber->handle(info)));
 }
 
-Napi::Value SessionWrap::RatchetEncryptionKey(const Napi::CallbackInfo &info) {
-  return Napi::Number::New(info.Env(), otc_session_ratchet_encryption_key(handle(info)));
+Napi::Value RatchetEncryptionKey(SessionWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), otc_session_ratchet_encryption_key(self.handle(info)));
+}
+
+}  // namespace
+
+void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
+  exports.Set(kInfo.class_name,
+              Define(env, {OTC_METHODS(SetEncryptionSecret, GetEncryptionEpoch, HasEncryptionSecret, GetId, Connect,
+                                       Disconnect, SendSignal, GetConnectionId, IsE2ee, Publish, Unpublish, Subscribe,
+                                       Unsubscribe, RatchetEncryptionKey)}));
 }
 
 }  // namespace otc_addon

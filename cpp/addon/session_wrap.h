@@ -24,10 +24,8 @@ class SubscriberWrap;
 
 class SessionWrap : public NativeWrap<SessionWrap, otc_session> {
  public:
-  static constexpr napi_type_tag kTag = {0x6f74635f73657373ULL, 0x696f6e5f77726170ULL};
-  static constexpr const char *kClassName = "NativeSession";
-  static constexpr const char *kDeletedMessage = "the session is deleted";
-  static constexpr Rank kRank = Rank::session;
+  static constexpr WrapInfo kInfo{{0x6f74635f73657373ULL, 0x696f6e5f77726170ULL}, "NativeSession",
+                                  "the session is deleted", Rank::session};
 
   static void Register(Napi::Env env, Napi::Object exports);
   // new NativeSession(apiKey, sessionId, onEvent(name, ...args), signalingUrl? | { signalingUrl?, caFile?, ca?,
@@ -46,21 +44,6 @@ class SessionWrap : public NativeWrap<SessionWrap, otc_session> {
   void before_release();
 
  private:
-  Napi::Value SetEncryptionSecret(const Napi::CallbackInfo &info);
-  Napi::Value GetEncryptionEpoch(const Napi::CallbackInfo &info);
-  Napi::Value HasEncryptionSecret(const Napi::CallbackInfo &info);
-  Napi::Value GetId(const Napi::CallbackInfo &info);
-  Napi::Value Connect(const Napi::CallbackInfo &info);
-  Napi::Value Disconnect(const Napi::CallbackInfo &info);
-  Napi::Value SendSignal(const Napi::CallbackInfo &info);
-  Napi::Value GetConnectionId(const Napi::CallbackInfo &info);
-  Napi::Value IsE2ee(const Napi::CallbackInfo &info);
-  Napi::Value Publish(const Napi::CallbackInfo &info);
-  Napi::Value Unpublish(const Napi::CallbackInfo &info);
-  Napi::Value Subscribe(const Napi::CallbackInfo &info);
-  Napi::Value Unsubscribe(const Napi::CallbackInfo &info);
-  Napi::Value RatchetEncryptionKey(const Napi::CallbackInfo &info);
-
   // JS thread: whether the core has something left to report (the events' loop hold).
   bool core_pending() const;
   // JS thread: the loop hold changed; the attached objects' listeners follow it.

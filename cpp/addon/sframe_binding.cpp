@@ -138,34 +138,25 @@ Napi::Value ValidateSecret(const Napi::CallbackInfo &info) {
 }
 
 // deriveBaseKey(sessionId, secret) -> Promise<{ status, key }>, PBKDF2 on the thread pool.
-class DeriveBaseKeyWorker : public PromiseWorker {
- public:
-  DeriveBaseKeyWorker(Napi::Env env, std::string session_id, SecretArg secret)
-      : PromiseWorker(env, "otc:deriveBaseKey"),
-        session_id_(std::move(session_id)),
-        secret_(std::move(secret)) {}
-  ~DeriveBaseKeyWorker() override { explicit_bzero(key_.data(), key_.size()); }
-  void Execute() override {
-    status_ = secret_.c_str() ? otc_e2ee_derive_base_key(session_id_.c_str(), secret_.c_str(), key_.data())
-                              : OTC_SESSION_INVALID_ENCRYPTION_SECRET;
-  }
-  void OnOK() override {
-    Napi::Object r = result(Env(), status_);
-    if (status_ == OTC_SUCCESS) r.Set("key", copy_to_buffer(Env(), key_.data(), key_.size()));
-    deferred_.Resolve(r);
-  }
-
- private:
-  std::string session_id_;
-  SecretArg secret_;
-  std::array<uint8_t, 32> key_{};
-  otc_status status_ = OTC_SUCCESS;
-};
-
 Napi::Value DeriveBaseKey(const Napi::CallbackInfo &info) {
   std::string session_id = arg_string(info, 0, "sessionId");
   SecretArg secret(info, 1);
-  return (new DeriveBaseKeyWorker(info.Env(), std::move(session_id), std::move(secret)))->Start();
+  // The key lives as long as the worker's two steps; wiped when the last of them lets go.
+  struct Key {
+    std::array<uint8_t, 32> bytes{};
+    ~Key() { explicit_bzero(bytes.data(), bytes.size()); }
+  };
+  auto key = std::make_shared<Key>();
+  return SecretWorker::Start(
+      info.Env(), "otc:deriveBaseKey", std::move(secret),
+      [session_id = std::move(session_id), key](const char *text) {
+        return otc_e2ee_derive_base_key(session_id.c_str(), text, key->bytes.data());
+      },
+      [key](Napi::Env env, int status) -> Napi::Value {
+        Napi::Object r = result(env, status);
+        if (status == OTC_SUCCESS) r.Set("key", copy_to_buffer(env, key->bytes.data(), key->bytes.size()));
+        return r;
+      });
 }
 
 Napi::Uint8Array arg_base_key(const Napi::CallbackInfo &info) {

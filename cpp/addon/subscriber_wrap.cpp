@@ -123,16 +123,6 @@ otc_subscriber_callbacks subscriber_callbacks(Delivery &delivery) {
 
 }  // namespace
 
-void SubscriberWrap::Register(Napi::Env env, Napi::Object exports) {
-  exports.Set(kClassName, Define(env, {{"getStats", &SubscriberWrap::GetStats},
-                                       {"getMediaCheck", &SubscriberWrap::GetMediaCheck},
-                                       {"setSubscribeToAudio", &SubscriberWrap::SetSubscribeToAudio},
-                                       {"setSubscribeToVideo", &SubscriberWrap::SetSubscribeToVideo},
-                                       {"setVideoFrameDelivery", &SubscriberWrap::SetVideoFrameDelivery},
-                                       {"setAudioDataDelivery", &SubscriberWrap::SetAudioDataDelivery},
-                                       {"getStreamId", &SubscriberWrap::GetStreamId}}));
-}
-
 SubscriberWrap::SubscriberWrap(const Napi::CallbackInfo &info) : NativeWrap(info) {
   Napi::Env env = info.Env();
   SessionWrap *session = SessionWrap::FromArg(info, 0, "session");
@@ -159,24 +149,20 @@ void SubscriberWrap::after_release() {
   session_ = nullptr;
 }
 
-Napi::Value SubscriberWrap::GetStats(const Napi::CallbackInfo &info) {
+namespace {
+
+Napi::Value GetStats(SubscriberWrap &self, const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   otc_subscriber_stats s{};
-  const otc_status status = otc_subscriber_get_stats(handle(info), &s);
+  const otc_status status = otc_subscriber_get_stats(self.handle(info), &s);
   if (status != OTC_SUCCESS) throw_status(env, status, "otc_subscriber_get_stats failed");
   Napi::Object object = with_numbers(
-      env, {{"videoFramesOpened", s.video_frames_opened}, {"audioFramesOpened", s.audio_frames_opened},
-            {"framesMismatch", s.frames_mismatch}, {"framesIntegrityFailure", s.frames_integrity_failure},
-            {"framesReplay", s.frames_replay}, {"framesDroppedOther", s.frames_dropped_other},
-            {"framesUnencrypted", s.frames_unencrypted}, {"mismatchEpisodes", s.mismatch_episodes},
-            {"videoFramesDecoded", s.video_frames_decoded}, {"videoFramesDropped", s.video_frames_dropped},
-            {"packetsLost", s.packets_lost}, {"bytesReceived", s.bytes_received},
-            {"videoBitrateBps", s.video_bitrate_bps}, {"audioBitrateBps", s.audio_bitrate_bps},
-            {"videoFps", s.video_fps}, {"videoWidth", s.video_width}, {"videoHeight", s.video_height},
-            {"rttMs", s.rtt_ms}, {"jitterBufferDelayMs", s.jitter_buffer_delay_ms},
-            {"encryptionEpoch", s.encryption_epoch},
-            {"videoFramesDroppedForJs", delivery_->video_dropped.load(std::memory_order_relaxed)},
-            {"audioDataDroppedForJs", delivery_->audio_dropped.load(std::memory_order_relaxed)}});
+      env, {OTC_FIELDS(s, video_frames_opened, audio_frames_opened, frames_mismatch, frames_integrity_failure,
+                       frames_replay, frames_dropped_other, frames_unencrypted, mismatch_episodes, video_frames_decoded,
+                       video_frames_dropped, packets_lost, bytes_received, video_bitrate_bps, audio_bitrate_bps,
+                       video_fps, video_width, video_height, rtt_ms, jitter_buffer_delay_ms, encryption_epoch),
+            {"videoFramesDroppedForJs", self.delivery().video_dropped.load(std::memory_order_relaxed)},
+            {"audioDataDroppedForJs", self.delivery().audio_dropped.load(std::memory_order_relaxed)}});
   object.Set("e2ee", Napi::Boolean::New(env, s.e2ee == OTC_TRUE));
   object.Set("inMismatch", Napi::Boolean::New(env, s.in_mismatch == OTC_TRUE));
   object.Set("localCandidateType", s.local_candidate_type);
@@ -185,42 +171,47 @@ Napi::Value SubscriberWrap::GetStats(const Napi::CallbackInfo &info) {
   return object;
 }
 
-Napi::Value SubscriberWrap::GetMediaCheck(const Napi::CallbackInfo &info) {
+Napi::Value GetMediaCheck(SubscriberWrap &self, const Napi::CallbackInfo &info) {
   otc_media_check c{};
-  const otc_status status = otc_subscriber_get_media_check(handle(info), &c);
+  const otc_status status = otc_subscriber_get_media_check(self.handle(info), &c);
   if (status != OTC_SUCCESS) throw_status(info.Env(), status, "otc_subscriber_get_media_check failed");
-  return with_numbers(
-      info.Env(), {{"framesDecoded", c.frames_decoded}, {"framesReceived", c.frames_received},
-                   {"framesUnreadable", c.frames_unreadable}, {"framesLost", c.frames_lost},
-                   {"framesRepeated", c.frames_repeated}, {"framesOutOfOrder", c.frames_out_of_order},
-                   {"freezes", c.freezes}, {"maxGapMs", c.max_gap_ms}, {"latencyMeanMs", c.latency_mean_ms},
-                   {"latencyP50Ms", c.latency_p50_ms}, {"latencyP95Ms", c.latency_p95_ms},
-                   {"latencyMaxMs", c.latency_max_ms}, {"firstFrameNumber", c.first_frame_number},
-                   {"lastFrameNumber", c.last_frame_number}, {"firstFrameTimeUs", c.first_frame_time_us}});
+  return with_numbers(info.Env(),
+                      {OTC_FIELDS(c, frames_decoded, frames_received, frames_unreadable, frames_lost, frames_repeated,
+                                  frames_out_of_order, freezes, max_gap_ms, latency_mean_ms, latency_p50_ms,
+                                  latency_p95_ms, latency_max_ms, first_frame_number, last_frame_number,
+                                  first_frame_time_us)});
 }
 
-Napi::Value SubscriberWrap::SetSubscribeToAudio(const Napi::CallbackInfo &info) {
-  return call_with_flag(info, handle(info), otc_subscriber_set_subscribe_to_audio);
+Napi::Value SetSubscribeToAudio(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  return call_with_flag(info, self.handle(info), otc_subscriber_set_subscribe_to_audio);
 }
 
-Napi::Value SubscriberWrap::SetSubscribeToVideo(const Napi::CallbackInfo &info) {
-  return call_with_flag(info, handle(info), otc_subscriber_set_subscribe_to_video);
+Napi::Value SetSubscribeToVideo(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  return call_with_flag(info, self.handle(info), otc_subscriber_set_subscribe_to_video);
 }
 
-Napi::Value SubscriberWrap::SetVideoFrameDelivery(const Napi::CallbackInfo &info) {
-  handle(info);
-  delivery_->video.store(arg_bool(info, 0, "enabled"), std::memory_order_relaxed);
+Napi::Value SetVideoFrameDelivery(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  self.handle(info);
+  self.delivery().video.store(arg_bool(info, 0, "enabled"), std::memory_order_relaxed);
   return info.Env().Undefined();
 }
 
-Napi::Value SubscriberWrap::SetAudioDataDelivery(const Napi::CallbackInfo &info) {
-  handle(info);
-  delivery_->audio.store(arg_bool(info, 0, "enabled"), std::memory_order_relaxed);
+Napi::Value SetAudioDataDelivery(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  self.handle(info);
+  self.delivery().audio.store(arg_bool(info, 0, "enabled"), std::memory_order_relaxed);
   return info.Env().Undefined();
 }
 
-Napi::Value SubscriberWrap::GetStreamId(const Napi::CallbackInfo &info) {
-  return Napi::String::New(info.Env(), otc_subscriber_get_stream_id(handle(info)));
+Napi::Value GetStreamId(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::String::New(info.Env(), otc_subscriber_get_stream_id(self.handle(info)));
+}
+
+}  // namespace
+
+void SubscriberWrap::Register(Napi::Env env, Napi::Object exports) {
+  exports.Set(kInfo.class_name,
+              Define(env, {OTC_METHODS(GetStats, GetMediaCheck, SetSubscribeToAudio, SetSubscribeToVideo,
+                                       SetVideoFrameDelivery, SetAudioDataDelivery, GetStreamId)}));
 }
 
 }  // namespace otc_addon

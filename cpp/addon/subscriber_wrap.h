@@ -29,10 +29,8 @@ class SessionWrap;
 
 class SubscriberWrap : public NativeWrap<SubscriberWrap, otc_subscriber> {
  public:
-  static constexpr napi_type_tag kTag = {0x6f74635f73756273ULL, 0x63726962657277ULL};
-  static constexpr const char *kClassName = "NativeSubscriber";
-  static constexpr const char *kDeletedMessage = "the subscriber is deleted";
-  static constexpr Rank kRank = Rank::subscriber;
+  static constexpr WrapInfo kInfo{{0x6f74635f73756273ULL, 0x63726962657277ULL}, "NativeSubscriber",
+                                  "the subscriber is deleted", Rank::subscriber};
   static constexpr int kMaxVideoFramesQueued = 4;
   static constexpr int kMaxAudioBlocksQueued = 50;  // 500 ms of 10 ms blocks
 
@@ -63,15 +61,9 @@ class SubscriberWrap : public NativeWrap<SubscriberWrap, otc_subscriber> {
   void before_release();
   void after_release();
 
- private:
-  Napi::Value GetStats(const Napi::CallbackInfo &info);
-  Napi::Value GetMediaCheck(const Napi::CallbackInfo &info);
-  Napi::Value SetSubscribeToAudio(const Napi::CallbackInfo &info);
-  Napi::Value SetSubscribeToVideo(const Napi::CallbackInfo &info);
-  Napi::Value SetVideoFrameDelivery(const Napi::CallbackInfo &info);
-  Napi::Value SetAudioDataDelivery(const Napi::CallbackInfo &info);
-  Napi::Value GetStreamId(const Napi::CallbackInfo &info);
+  Delivery &delivery() { return *delivery_; }
 
+ private:
   std::shared_ptr<Delivery> delivery_ = std::make_shared<Delivery>();
   SessionWrap *session_ = nullptr;
 };
