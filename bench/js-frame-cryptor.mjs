@@ -415,7 +415,7 @@ export function sframeUnprotect(suite, baseKey, data, metadata) {
 // ---------------------------------------------------------------------------------------------
 // Section 5: the clear prefix
 
-export const CODECS = Object.freeze(['opus', 'vp8', 'vp9', 'av1', 'h264']);
+export const CODECS = Object.freeze(['opus', 'VP8', 'VP9', 'AV1', 'H264']);
 const START_CODE = Buffer.from([0, 0, 1]);
 
 /**
@@ -445,13 +445,13 @@ export function clearPrefixLength(codec, frame, length) {
   const n = length === undefined ? buf.length : length;
   switch (codec) {
     case 'opus':
-    case 'vp9':
-    case 'av1':
+    case 'VP9':
+    case 'AV1':
       return 0;
-    case 'vp8':
+    case 'VP8':
       if (n === 0) return 0;
       return Math.min(n, (buf[0] & 1) === 0 ? 10 : 3);
-    case 'h264':
+    case 'H264':
       return h264PrefixLength(buf, n);
     default:
       throw new RangeError(`unknown codec ${codec}`);
@@ -733,7 +733,7 @@ export class JsFrameCryptor {
     const sealedBody = sealPrepared(entry.pk, this._nonce(entry.salt, ctr), [header, prefix], f.subarray(p));
     this.sendCtr = ctr + 1n;
     const tail = Buffer.concat([sealedBody, header, Buffer.of(header.length)]);
-    const rest = codec === 'h264' ? h264Escape(prefix, tail) : tail;
+    const rest = codec === 'H264' ? h264Escape(prefix, tail) : tail;
     return Buffer.concat([prefix, rest], p + rest.length);
   }
 
@@ -755,7 +755,7 @@ export class JsFrameCryptor {
     // 1. The bytes after P, unescaped for H.264 (P found on the sealed bytes, section 4.3).
     let p = -1;
     let data = buf;
-    if (codec === 'h264') {
+    if (codec === 'H264') {
       p = h264PrefixLength(buf);
       const rest = h264Unescape(buf.subarray(0, p), buf.subarray(p));
       data = Buffer.concat([buf.subarray(0, p), rest], p + rest.length);
@@ -772,7 +772,7 @@ export class JsFrameCryptor {
     const frameLen = n - 1 - hl - s.nt; // len(F)
 
     // 3. P by the prefix rule applied to a frame of length len(F).
-    if (codec !== 'h264') p = clearPrefixLength(codec, data, frameLen);
+    if (codec !== 'H264') p = clearPrefixLength(codec, data, frameLen);
     else if (p > frameLen) return this._result('mismatch');
 
     // 4. Key for the KID: cached, from a held epoch, or from up to 8 ratchet steps of one.

@@ -364,12 +364,12 @@ section('H.264 escaping');
 section('clear prefix');
 {
   const r = (n, first) => { const b = crypto.randomBytes(n); if (n) b[0] = first; return b; };
-  for (const c of ['opus', 'vp9', 'av1']) for (const n of [0, 1, 5, 100]) check(J.clearPrefixLength(c, r(n, 0)) === 0, `${c}: no prefix (${n})`);
+  for (const c of ['opus', 'VP9', 'AV1']) for (const n of [0, 1, 5, 100]) check(J.clearPrefixLength(c, r(n, 0)) === 0, `${c}: no prefix (${n})`);
   for (const n of [0, 1, 2, 3, 4, 9, 10, 11, 100]) {
-    check(J.clearPrefixLength('vp8', r(n, 0x10)) === Math.min(n, 10), `vp8 key frame prefix, length ${n}`);
-    check(J.clearPrefixLength('vp8', r(n, 0x11)) === Math.min(n, 3), `vp8 delta frame prefix, length ${n}`);
+    check(J.clearPrefixLength('VP8', r(n, 0x10)) === Math.min(n, 10), `vp8 key frame prefix, length ${n}`);
+    check(J.clearPrefixLength('VP8', r(n, 0x11)) === Math.min(n, 3), `vp8 delta frame prefix, length ${n}`);
   }
-  const h = (s) => J.clearPrefixLength('h264', hex(s));
+  const h = (s) => J.clearPrefixLength('H264', hex(s));
   check(h('0000000165aabbcc') === 8, 'h264: 4-byte start code, IDR');
   check(h('00000165aabbcc') === 7, 'h264: 3-byte start code, IDR');
   check(h('00000141aabbccdd') === 7, 'h264: non-IDR slice');
@@ -385,7 +385,7 @@ section('clear prefix');
   for (let i = 0; i < 2000; i++) {
     const f = zeroHeavy(crypto.randomInt(0, 40), 0.2);
     for (let j = 0; j < f.length; j++) if (f[j] === 1 && Math.random() < 0.5 && j + 1 < f.length) f[j + 1] = crypto.randomInt(2) ? 0x65 : 0x41;
-    if (J.clearPrefixLength('h264', f) !== refH264Prefix(f)) { check(false, `h264 prefix vs reference on ${toHex(f)}`); break; }
+    if (J.clearPrefixLength('H264', f) !== refH264Prefix(f)) { check(false, `h264 prefix vs reference on ${toHex(f)}`); break; }
   }
   check(true, 'h264 prefix: random frames against the reference');
   let threw = false;
@@ -430,8 +430,8 @@ function vp8Frame(size, key) {
 
 function frameFor(codec, size, variant = 0) {
   switch (codec) {
-    case 'vp8': return vp8Frame(size, variant % 2 === 0);
-    case 'h264':
+    case 'VP8': return vp8Frame(size, variant % 2 === 0);
+    case 'H264':
       switch (variant % 5) {
         case 0: return h264Frame(size);
         case 1: return h264Frame(size, { key: false, fourByte: false });
@@ -450,7 +450,7 @@ const SUITE_IDS = [1, 2, 3, 4, 5, 6, 7, 8];
 function independentOpen(suite, baseKey, sealed, codec) {
   const s = J.SUITES[suite];
   let p, data;
-  if (codec === 'h264') {
+  if (codec === 'H264') {
     p = refH264Prefix(sealed);
     data = Buffer.concat([sealed.subarray(0, p), refUnescape(sealed.subarray(0, p), sealed.subarray(p))]);
   } else data = sealed;
@@ -460,8 +460,8 @@ function independentOpen(suite, baseKey, sealed, codec) {
   if (!h || h.size !== hl) return null;
   const flen = data.length - 1 - hl - s.nt;
   if (flen < 0) return null;
-  if (codec === 'vp8') p = flen === 0 ? 0 : Math.min(flen, (data[0] & 1) === 0 ? 10 : 3);
-  else if (codec !== 'h264') p = 0;
+  if (codec === 'VP8') p = flen === 0 ? 0 : Math.min(flen, (data[0] & 1) === 0 ? 10 : 3);
+  else if (codec !== 'H264') p = 0;
   const { key, salt } = J.deriveSFrameKey(suite, baseKey, h.kid);
   const P = data.subarray(0, p);
   const b = J.aeadOpen(suite, key, J.sframeNonce(salt, h.ctr), Buffer.concat([header, P]), data.subarray(p, flen + s.nt));
@@ -474,7 +474,7 @@ section('round trips: every codec x suite x size');
   const baseKey = crypto.randomBytes(32);
   for (const suite of SUITE_IDS) {
     for (const codec of J.CODECS) {
-      const variants = codec === 'h264' ? 5 : 2;
+      const variants = codec === 'H264' ? 5 : 2;
       const tx = new J.JsFrameCryptor({ baseKey, suite });
       const rx = new J.JsFrameCryptor({ baseKey, suite });
       const s = J.SUITES[suite];
@@ -491,8 +491,8 @@ section('round trips: every codec x suite x size');
           check(ind && eq(ind.frame, f) && ind.ctr === expectedCtr && ind.kid === tx.kid && ind.p === p,
             `${what}: independent parse (kid, ctr=${expectedCtr}, P=${p})`);
           check(tx.kid === BigInt(J.epochId(baseKey)) * 2n ** 32n + BigInt(tx.senderId), `${what}: KID = epoch * 2^32 + sender`);
-          if (codec === 'h264') {
-            check(J.clearPrefixLength('h264', sealed) === p, `${what}: receiver finds the same P`);
+          if (codec === 'H264') {
+            check(J.clearPrefixLength('H264', sealed) === p, `${what}: receiver finds the same P`);
             check(!hasStartCodeFrom(sealed, p), `${what}: no start code after P`);
           } else {
             const hl = J.encodeHeader(tx.kid, expectedCtr).length;
@@ -515,12 +515,12 @@ section('bit flips and truncations');
   const baseKey = crypto.randomBytes(32);
   const small = {
     opus: () => crypto.randomBytes(6),
-    vp9: () => crypto.randomBytes(6),
-    av1: () => crypto.randomBytes(6),
-    vp8: () => vp8Frame(14, true),
-    vp8delta: () => vp8Frame(6, false),
-    h264: () => Buffer.concat([hex('0000000167640c'), hex('0000000168ee'), hex('00000165'), hex('880000'), hex('0000010203')]),
-    h264noslice: () => hex('00000001670000010000000168ee00000300'),
+    VP9: () => crypto.randomBytes(6),
+    AV1: () => crypto.randomBytes(6),
+    VP8: () => vp8Frame(14, true),
+    VP8delta: () => vp8Frame(6, false),
+    H264: () => Buffer.concat([hex('0000000167640c'), hex('0000000168ee'), hex('00000165'), hex('880000'), hex('0000010203')]),
+    H264noslice: () => hex('00000001670000010000000168ee00000300'),
   };
   for (const suite of SUITE_IDS) {
     for (const [name, make] of Object.entries(small)) {
@@ -609,7 +609,7 @@ section('outcomes, replay window');
   let garbage = true;
   for (let i = 0; i < 500; i++) {
     const g = crypto.randomBytes(crypto.randomInt(0, 200));
-    const o = rx.open(g, ['opus', 'vp8', 'h264'][i % 3]).outcome;
+    const o = rx.open(g, ['opus', 'VP8', 'H264'][i % 3]).outcome;
     if (o !== 'mismatch') garbage = false;
   }
   check(garbage, 'random garbage: mismatch');
@@ -626,7 +626,7 @@ section('outcomes, replay window');
   check(rx1.open(frames[9], 'opus').outcome === 'integrity-failure', 'other suite, same key: integrity failure');
   // Codec confusion (a VP8 key frame opened as opus has another P, thus another aad).
   const vtx = new J.JsFrameCryptor({ baseKey });
-  const v = vtx.seal(vp8Frame(40, true), 'vp8', true);
+  const v = vtx.seal(vp8Frame(40, true), 'VP8', true);
   check(new J.JsFrameCryptor({ baseKey }).open(v, 'opus').outcome === 'integrity-failure', 'vp8 frame opened as opus: integrity failure');
   check(rx.open(frames[5], 'opus').outcome === 'replay', 'replay after the forged copies');
   check(rx.stats.decrypted > 0 && rx.stats.mismatch > 0 && rx.stats.replay > 0 && rx.stats['integrity-failure'] > 0, 'outcome counters');
@@ -655,18 +655,18 @@ section('ratchet');
   for (const steps of [1, 2, 7, 8, 9, 10]) {
     const tx = new J.JsFrameCryptor({ baseKey });
     const rx = new J.JsFrameCryptor({ baseKey });
-    const before = tx.seal(crypto.randomBytes(50), 'vp8', true);
+    const before = tx.seal(crypto.randomBytes(50), 'VP8', true);
     for (let i = 0; i < steps; i++) tx.ratchet();
     check(tx.ctr === 0n, `ratchet ${steps}: CTR restarts at 0 for the new KID`);
     let k = baseKey;
     for (let i = 0; i < steps; i++) k = J.ratchetKey(k);
     check(tx.epochId === J.epochId(k), `ratchet ${steps}: sender epoch id`);
     const f = vp8Frame(50, true);
-    const sealed = tx.seal(f, 'vp8', true);
-    const r = rx.open(sealed, 'vp8');
+    const sealed = tx.seal(f, 'VP8', true);
+    const r = rx.open(sealed, 'VP8');
     if (steps <= 8) {
       check(r.outcome === 'decrypted' && eq(r.frame, f), `ratchet ${steps}: receiver follows (${r.outcome})`);
-      check(rx.open(before, 'vp8').outcome === 'decrypted', `ratchet ${steps}: old epoch still opens in the grace period`);
+      check(rx.open(before, 'VP8').outcome === 'decrypted', `ratchet ${steps}: old epoch still opens in the grace period`);
     } else {
       check(r.outcome === 'mismatch', `ratchet ${steps}: receiver does not follow (${r.outcome})`);
     }
@@ -776,10 +776,10 @@ section('H.264 details');
     const tx = new J.JsFrameCryptor({ baseKey });
     const rx = new J.JsFrameCryptor({ baseKey });
     const f = Buffer.concat([hex('0000000167640c0000000168ee00000165880000'), zeroHeavy(40, 0.2)]);
-    const s = tx.seal(f, 'h264', true);
+    const s = tx.seal(f, 'H264', true);
     if (s[20] === 3) boundary++;
     if (hasStartCodeFrom(s, 20)) check(false, `start code across the boundary ${toHex(s)}`);
-    const r = rx.open(s, 'h264');
+    const r = rx.open(s, 'H264');
     if (!(r.outcome === 'decrypted' && eq(r.frame, f))) check(false, `boundary frame round trip ${toHex(s)}`);
   }
   check(boundary > 0, `escaping across the P boundary exercised (${boundary} times)`);
@@ -791,12 +791,12 @@ section('H.264 details');
     let ok = true;
     for (let i = 0; i < 600; i++) {
       const f = h264Frame(crypto.randomInt(30, 200), { key: i % 2 === 0 });
-      const s = tx0.seal(f, 'h264', true);
-      const p = J.clearPrefixLength('h264', f);
+      const s = tx0.seal(f, 'H264', true);
+      const p = J.clearPrefixLength('H264', f);
       const plain = f.length + tx0.suite.nt + J.encodeHeader(tx0.kid, tx0.ctr - 1n).length + 1;
       if (s.length > plain) escaped++;
       if (hasStartCodeFrom(s, p)) ok = false;
-      const r = rx0.open(s, 'h264');
+      const r = rx0.open(s, 'H264');
       if (!(r.outcome === 'decrypted' && eq(r.frame, f))) ok = false;
     }
     check(ok, 'sender id 0: 600 H.264 frames round trip, no start code');
@@ -805,11 +805,11 @@ section('H.264 details');
   // Frames with no slice are sealed and escaped whole.
   const tx = new J.JsFrameCryptor({ baseKey });
   const f = hex('0000000167640c0000000168ee');
-  const s = tx.seal(f, 'h264', true);
+  const s = tx.seal(f, 'H264', true);
   check(!hasStartCodeFrom(s, 0), 'slice-less frame: no start code left');
-  check(new J.JsFrameCryptor({ baseKey }).open(s, 'h264').outcome === 'decrypted', 'slice-less frame opens');
+  check(new J.JsFrameCryptor({ baseKey }).open(s, 'H264').outcome === 'decrypted', 'slice-less frame opens');
   // An H.264 frame opened as another codec, and the reverse, fails.
-  const v = tx.seal(h264Frame(300), 'h264', true);
+  const v = tx.seal(h264Frame(300), 'H264', true);
   check(new J.JsFrameCryptor({ baseKey }).open(v, 'opus').outcome !== 'decrypted', 'h264 frame opened as opus is rejected');
 }
 

@@ -20,9 +20,10 @@ export function isSuite(value: unknown): value is Suite {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 8;
 }
 
-export type Codec = 'opus' | 'vp8' | 'vp9' | 'av1' | 'h264';
+/** Codecs as SDP and OpenTok spell them (the Publisher's videoCodec and StreamEvent.videoCodec too). */
+export type Codec = 'opus' | 'VP8' | 'VP9' | 'AV1' | 'H264';
 
-const CODEC_NUMBERS: Record<Codec, number> = { opus: 0, vp8: 1, vp9: 2, av1: 3, h264: 4 };
+const CODEC_NUMBERS: Record<Codec, number> = { opus: 0, VP8: 1, VP9: 2, AV1: 3, H264: 4 };
 
 export const CODECS = Object.keys(CODEC_NUMBERS) as Codec[];
 

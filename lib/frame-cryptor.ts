@@ -39,7 +39,7 @@ const SECRET_RULES = 'the secret must be 8 to 256 characters of valid Unicode wi
 
 function codecArg(codec: unknown): number {
   const value = codecNumber(codec);
-  requireType(value !== undefined, 'codec', "one of 'opus', 'vp8', 'vp9', 'av1', 'h264'");
+  requireType(value !== undefined, 'codec', "one of 'opus', 'VP8', 'VP9', 'AV1', 'H264'");
   return value as number;
 }
 

@@ -163,7 +163,7 @@ check('FrameCryptor.setSecret rejects with OtcError 6004 for an invalid secret (
   for (const [name, secret] of NON_SECRETS) await rejectsType(t, () => loosely(cryptor.setSecret.bind(cryptor))(secret), name);
   t.is(cryptor.stats().currentEpochId, epoch);
   t.is(cryptor.stats().epochsHeld, 1);
-  t.is(peer.open(cryptor.seal(Buffer.from('still the old key'), { codec: 'vp9' }), { codec: 'vp9' }).outcome, 'decrypted');
+  t.is(peer.open(cryptor.seal(Buffer.from('still the old key'), { codec: 'VP9' }), { codec: 'VP9' }).outcome, 'decrypted');
 });
 
 // --- FrameCryptor.create options -----------------------------------------------------------------
@@ -243,7 +243,7 @@ const BAD_OPTIONS: Array<[string, unknown]> = [
   ["'opus' instead of options", 'opus'],
   ['no codec', {}],
   ["codec 'h265'", { codec: 'h265' }],
-  ["codec 'VP8'", { codec: 'VP8' }],
+  ["codec 'vp8' (the spelling is 'VP8')", { codec: 'vp8' }],
   ['codec 1', { codec: 1 }],
   ["codec 'toString'", { codec: 'toString' }],
   ["codec '__proto__'", { codec: '__proto__' }],
@@ -253,10 +253,10 @@ check('seal and open refuse non-buffers, missing options and unknown codecs with
   const cryptor = await otc.FrameCryptor.create({ sessionId: uniqueSessionId('types'), secret: SECRET });
   const seal = loosely(cryptor.seal.bind(cryptor));
   const open = loosely(cryptor.open.bind(cryptor));
-  const good = cryptor.seal(Buffer.from('a frame'), { codec: 'vp8' });
+  const good = cryptor.seal(Buffer.from('a frame'), { codec: 'VP8' });
   for (const [name, value] of NON_BUFFERS) {
-    throwsType(t, () => seal(value, { codec: 'vp8' }), `seal(${name})`);
-    throwsType(t, () => open(value, { codec: 'vp8' }), `open(${name})`);
+    throwsType(t, () => seal(value, { codec: 'VP8' }), `seal(${name})`);
+    throwsType(t, () => open(value, { codec: 'VP8' }), `open(${name})`);
   }
   for (const [name, options] of BAD_OPTIONS) {
     throwsType(t, () => seal(Buffer.from('a frame'), options), `seal with ${name}`);
@@ -264,7 +264,7 @@ check('seal and open refuse non-buffers, missing options and unknown codecs with
   }
   // The cryptor still works, and the refused calls consumed no counter value.
   t.is(cryptor.stats().framesSealed, 1);
-  t.is(cryptor.open(good, { codec: 'vp8' }).outcome, 'decrypted');
+  t.is(cryptor.open(good, { codec: 'VP8' }).outcome, 'decrypted');
 });
 
 check('a 64 MB frame gives OtcError OTC_E2EE_FRAME_TOO_LARGE from seal and open at once; 16 MiB is the limit', async (t) => {
@@ -291,8 +291,8 @@ check('a 64 MB frame gives OtcError OTC_E2EE_FRAME_TOO_LARGE from seal and open 
   throwsOtc(t, () => cryptor.seal(huge.subarray(0, otc.MAX_FRAME_SIZE + 1), { codec: 'opus' }), otc.ErrorCode.OTC_E2EE_FRAME_TOO_LARGE, 'seal MAX_FRAME_SIZE + 1');
   const largest = huge.subarray(0, otc.MAX_FRAME_SIZE);
   largest[12345] = 0x42;
-  const sealed = cryptor.seal(largest, { codec: 'h264' });
-  const opened = cryptor.open(sealed, { codec: 'h264' });
+  const sealed = cryptor.seal(largest, { codec: 'H264' });
+  const opened = cryptor.open(sealed, { codec: 'H264' });
   t.is(opened.outcome, 'decrypted', 'a sealed frame of MAX_FRAME_SIZE bytes must open');
   t.true(opened.frame !== null && opened.frame.equals(largest));
   t.is(cryptor.stats().framesSealed, 1);

@@ -22,7 +22,7 @@ function framesOf(codec: otc.Codec, suite: otc.Suite): TestFrame[] {
     list = framesFor(codec, SIZES_WITHOUT_LARGE);
     smallFrames.set(codec, list);
   }
-  return suite === otc.DEFAULT_SUITE ? [...list, makeFrame(codec, codec === 'vp8' ? 'vp8-key' : codec === 'h264' ? 'h264-idr' : 'random', LARGE_FRAME)] : list;
+  return suite === otc.DEFAULT_SUITE ? [...list, makeFrame(codec, codec === 'VP8' ? 'vp8-key' : codec === 'H264' ? 'h264-idr' : 'random', LARGE_FRAME)] : list;
 }
 
 async function setup(tag: string, suite: otc.Suite, secret = SECRET): Promise<{ sessionId: string; baseKey: Buffer; cpp: otc.FrameCryptor; ref: JsFrameCryptor; J: JsReference }> {
@@ -126,13 +126,13 @@ for (const suite of ALL_SUITES) {
 for (const steps of [1, 8, 9]) {
   test(`a JS sender that ratchets ${steps} step(s) is ${steps <= 8 ? '' : 'not '}followed by the C++ receiver`, async (t) => {
     const { baseKey, cpp, ref, J } = await setup(`jsr${steps}`, otc.DEFAULT_SUITE);
-    const frame = makeFrame('h264', 'h264-idr', 500);
-    t.is(cpp.open(ref.seal(frame.data, 'h264', true), { codec: 'h264' }).outcome, 'decrypted');
+    const frame = makeFrame('H264', 'h264-idr', 500);
+    t.is(cpp.open(ref.seal(frame.data, 'H264', true), { codec: 'H264' }).outcome, 'decrypted');
     for (let i = 0; i < steps; i++) ref.ratchet();
     let key = baseKey;
     for (let i = 0; i < steps; i++) key = J.ratchetKey(key);
     t.is(ref.epochId, otc.sframe.epochId(key));
-    const result = cpp.open(ref.seal(frame.data, 'h264', true), { codec: 'h264' });
+    const result = cpp.open(ref.seal(frame.data, 'H264', true), { codec: 'H264' });
     if (steps <= 8) {
       t.is(result.outcome, 'decrypted');
       t.true(sameBytes(result.frame, frame.data));
@@ -147,13 +147,13 @@ for (const steps of [1, 8, 9]) {
 
   test(`a C++ sender that ratchets ${steps} step(s) is ${steps <= 8 ? '' : 'not '}followed by the JS receiver`, async (t) => {
     const { baseKey, cpp, ref } = await setup(`cppr${steps}`, otc.DEFAULT_SUITE);
-    const frame = makeFrame('vp8', 'vp8-key', 500);
-    t.is(ref.open(cpp.seal(frame.data, { codec: 'vp8', keyFrame: true }), 'vp8').outcome, 'decrypted');
+    const frame = makeFrame('VP8', 'vp8-key', 500);
+    t.is(ref.open(cpp.seal(frame.data, { codec: 'VP8', keyFrame: true }), 'VP8').outcome, 'decrypted');
     for (let i = 0; i < steps; i++) t.is(cpp.ratchet(), otc.ErrorCode.OTC_SUCCESS);
     let key = baseKey;
     for (let i = 0; i < steps; i++) key = otc.sframe.ratchetKey(key);
     t.is(cpp.stats().currentEpochId, otc.sframe.epochId(key));
-    const result = ref.open(cpp.seal(frame.data, { codec: 'vp8', keyFrame: true }), 'vp8');
+    const result = ref.open(cpp.seal(frame.data, { codec: 'VP8', keyFrame: true }), 'VP8');
     if (steps <= 8) {
       t.is(result.outcome, 'decrypted');
       t.true(sameBytes(result.frame, frame.data));
@@ -161,7 +161,7 @@ for (const steps of [1, 8, 9]) {
       t.is(result.outcome, 'mismatch');
     }
     // The JS receiver still sends under its own epoch, which the C++ sender holds in its grace period.
-    t.is(cpp.open(ref.seal(frame.data, 'vp8', true), { codec: 'vp8' }).outcome, 'decrypted');
+    t.is(cpp.open(ref.seal(frame.data, 'VP8', true), { codec: 'VP8' }).outcome, 'decrypted');
   });
 }
 
@@ -169,10 +169,10 @@ test('a new secret on both sides (JS setBaseKey, C++ setSecret) keeps frames flo
   const { sessionId, cpp, ref } = await setup('newsecret', otc.DEFAULT_SUITE);
   const next = 'the next secret of the call';
   ref.setBaseKey(await otc.sframe.deriveBaseKey(sessionId, next));
-  t.is(await cpp.setSecret(next), otc.ErrorCode.OTC_SUCCESS);
+  await cpp.setSecret(next);
   t.is(cpp.stats().currentEpochId, ref.epochId);
   for (const codec of otc.CODECS) {
-    const frame = makeFrame(codec, codec === 'h264' ? 'h264-non-idr' : codec === 'vp8' ? 'vp8-delta' : 'random', 777);
+    const frame = makeFrame(codec, codec === 'H264' ? 'h264-non-idr' : codec === 'VP8' ? 'vp8-delta' : 'random', 777);
     const a = cpp.open(ref.seal(frame.data, codec), { codec });
     t.is(a.outcome, 'decrypted', `js -> cpp ${codec}`);
     const b = ref.open(cpp.seal(frame.data, { codec }), codec);

@@ -73,7 +73,7 @@ for (const suite of ALL_SUITES) {
           problems.push(`${f.label}: trailer epoch=${trailer.epochId} sender=${trailer.senderId} ctr=${trailer.ctr}, want ${epoch}/${senderId}/${ctr}`);
         }
         const expectedLength = f.data.length + nt + trailer.headerLength + 1;
-        if (codec === 'h264') {
+        if (codec === 'H264') {
           if (trailer.unescaped.length !== expectedLength) problems.push(`${f.label}: unescaped sealed length ${trailer.unescaped.length}, want ${expectedLength}`);
           if (hasStartCodeEmulation(sealed, p)) problems.push(`${f.label}: 00 00 0x (x<=2) after the clear prefix of the sealed frame`);
         } else if (sealed.length !== expectedLength) {
@@ -152,10 +152,10 @@ test('every truncation of a sealed frame, from the end or from the front, is ref
 
 test('a frame opened twice is a replay; frames out of order within the window decrypt; every re-sent one is a replay', async (t) => {
   const { sender, receiver } = await pair('replay');
-  const frame = makeFrame('vp8', 'vp8-key', 200);
-  const first = sender.seal(frame.data, { codec: 'vp8', keyFrame: true });
-  t.is(receiver.open(first, { codec: 'vp8' }).outcome, 'decrypted');
-  const again = receiver.open(first, { codec: 'vp8' });
+  const frame = makeFrame('VP8', 'vp8-key', 200);
+  const first = sender.seal(frame.data, { codec: 'VP8', keyFrame: true });
+  t.is(receiver.open(first, { codec: 'VP8' }).outcome, 'decrypted');
+  const again = receiver.open(first, { codec: 'VP8' });
   t.is(again.outcome, 'replay');
   t.is(again.frame, null);
 
@@ -165,7 +165,7 @@ test('a frame opened twice is a replay; frames out of order within the window de
   t.deepEqual(reversed, new Array<otc.Outcome>(100).fill('decrypted'));
   const replays = later.map((s) => receiver.open(s, { codec: 'opus' }).outcome);
   t.deepEqual(replays, new Array<otc.Outcome>(100).fill('replay'));
-  t.is(receiver.open(first, { codec: 'vp8' }).outcome, 'replay');
+  t.is(receiver.open(first, { codec: 'VP8' }).outcome, 'replay');
   const stats = receiver.stats();
   t.is(stats.framesDecrypted, 101);
   t.is(stats.framesReplay, 102);
@@ -176,7 +176,7 @@ test("a receiver with the wrong secret gets 'mismatch' with event 'mismatch' on 
   const sender = await otc.FrameCryptor.create({ sessionId, secret: SECRET_A });
   const receiver = await otc.FrameCryptor.create({ sessionId, secret: SECRET_B });
   const results = [];
-  for (let i = 0; i < 6; i++) results.push(receiver.open(sender.seal(makeFrame('vp9', 'random', 120).data, { codec: 'vp9' }), { codec: 'vp9' }));
+  for (let i = 0; i < 6; i++) results.push(receiver.open(sender.seal(makeFrame('VP9', 'random', 120).data, { codec: 'VP9' }), { codec: 'VP9' }));
   t.deepEqual(results.map((r) => r.outcome), ['mismatch', 'mismatch', 'mismatch', 'mismatch', 'mismatch', 'mismatch']);
   t.deepEqual(results.map((r) => r.event), [null, null, 'mismatch', null, null, null]);
   t.true(results.every((r) => r.frame === null));
@@ -184,12 +184,12 @@ test("a receiver with the wrong secret gets 'mismatch' with event 'mismatch' on 
   t.is(receiver.stats().mismatchEpisodes, 1);
 
   await receiver.setSecret(SECRET_A);
-  const frame = makeFrame('vp9', 'random', 120).data;
-  const recovered = receiver.open(sender.seal(frame, { codec: 'vp9' }), { codec: 'vp9' });
+  const frame = makeFrame('VP9', 'random', 120).data;
+  const recovered = receiver.open(sender.seal(frame, { codec: 'VP9' }), { codec: 'VP9' });
   t.is(recovered.outcome, 'decrypted');
   t.is(recovered.event, 'match');
   t.true(sameBytes(recovered.frame, frame));
-  const next = receiver.open(sender.seal(frame, { codec: 'vp9' }), { codec: 'vp9' });
+  const next = receiver.open(sender.seal(frame, { codec: 'VP9' }), { codec: 'VP9' });
   t.is(next.outcome, 'decrypted');
   t.is(next.event, null);
   const stats = receiver.stats();
@@ -204,29 +204,29 @@ async function ratchetScenario(t: ExecutionContext, steps: number): Promise<void
   const baseKey = await baseKeyOf(sessionId, SECRET_A);
   const epoch0 = otc.sframe.epochId(baseKey);
   t.is(sender.stats().currentEpochId, epoch0);
-  const before = sender.seal(makeFrame('av1', 'random', 64).data, { codec: 'av1' });
+  const before = sender.seal(makeFrame('AV1', 'random', 64).data, { codec: 'AV1' });
   for (let i = 0; i < steps; i++) t.is(sender.ratchet(), otc.ErrorCode.OTC_SUCCESS);
   const epochN = otc.sframe.epochId(ratchetN(baseKey, steps));
   t.is(sender.stats().currentEpochId, epochN);
-  const frame = makeFrame('av1', 'random', 64).data;
-  const sealed = sender.seal(frame, { codec: 'av1' });
-  t.is(readTrailer(sealed, 'av1').epochId, epochN);
-  const result = receiver.open(sealed, { codec: 'av1' });
+  const frame = makeFrame('AV1', 'random', 64).data;
+  const sealed = sender.seal(frame, { codec: 'AV1' });
+  t.is(readTrailer(sealed, 'AV1').epochId, epochN);
+  const result = receiver.open(sealed, { codec: 'AV1' });
   if (steps <= 8) {
     t.is(result.outcome, 'decrypted');
     t.true(sameBytes(result.frame, frame));
     t.is(receiver.stats().ratchetsFollowed, 1);
     t.is(receiver.stats().currentEpochId, epochN);
     // A frame of the old epoch still opens during the grace period.
-    t.is(receiver.open(before, { codec: 'av1' }).outcome, 'decrypted');
+    t.is(receiver.open(before, { codec: 'AV1' }).outcome, 'decrypted');
     // The receiver now sends under the new epoch too.
-    t.is(readTrailer(receiver.seal(frame, { codec: 'av1' }), 'av1').epochId, epochN);
+    t.is(readTrailer(receiver.seal(frame, { codec: 'AV1' }), 'AV1').epochId, epochN);
   } else {
     t.is(result.outcome, 'mismatch');
     t.is(result.frame, null);
     t.is(receiver.stats().ratchetsFollowed, 0);
     t.is(receiver.stats().currentEpochId, epoch0);
-    t.is(receiver.open(before, { codec: 'av1' }).outcome, 'decrypted');
+    t.is(receiver.open(before, { codec: 'AV1' }).outcome, 'decrypted');
   }
 }
 
@@ -251,14 +251,14 @@ test.serial('with gracePeriodMs 100, 150 ms after a ratchet the old epoch is era
 
 test.serial('with gracePeriodMs 100, 150 ms after setSecret the previous secret\'s epoch is erased and its frames give mismatch', async (t) => {
   const { sender, receiver } = await pair('grace-secret', {}, { gracePeriodMs: 100 });
-  const old = [0, 1].map(() => sender.seal(makeFrame('vp8', 'vp8-delta', 80).data, { codec: 'vp8' }));
+  const old = [0, 1].map(() => sender.seal(makeFrame('VP8', 'vp8-delta', 80).data, { codec: 'VP8' }));
   t.is(receiver.stats().epochsHeld, 1);
   await receiver.setSecret(SECRET_B);
   t.is(receiver.stats().epochsHeld, 2);
-  t.is(receiver.open(old[0]!, { codec: 'vp8' }).outcome, 'decrypted');
+  t.is(receiver.open(old[0]!, { codec: 'VP8' }).outcome, 'decrypted');
   await sleep(150);
   t.is(receiver.stats().epochsHeld, 1);
-  t.is(receiver.open(old[1]!, { codec: 'vp8' }).outcome, 'mismatch');
+  t.is(receiver.open(old[1]!, { codec: 'VP8' }).outcome, 'mismatch');
 });
 
 test('secrets A -> B -> A never reuse a (KID, CTR) pair, and CTR runs on per KID', async (t) => {
@@ -271,7 +271,7 @@ test('secrets A -> B -> A never reuse a (KID, CTR) pair, and CTR runs on per KID
   const sealBatch = (receiver: otc.FrameCryptor): void => {
     const batch: Array<{ kid: bigint; ctr: bigint }> = [];
     for (const codec of otc.CODECS) {
-      const f = makeFrame(codec, codec === 'h264' ? 'h264-idr' : codec === 'vp8' ? 'vp8-key' : 'random', 60);
+      const f = makeFrame(codec, codec === 'H264' ? 'h264-idr' : codec === 'VP8' ? 'vp8-key' : 'random', 60);
       const sealed = sender.seal(f.data, { codec, keyFrame: f.keyFrame });
       const trailer = readTrailer(sealed, codec);
       batch.push({ kid: trailer.kid, ctr: trailer.ctr });
@@ -306,12 +306,12 @@ test('stats count every outcome, byte, episode and identify the epoch and sender
   t.not(initial.senderId, receiver.stats().senderId, 'two cryptors drew the same random sender id');
 
   const sizes = [0, 10, 333, 1200];
-  const sealed = sizes.map((n) => sender.seal(makeFrame('h264', 'h264-idr', n).data, { codec: 'h264', keyFrame: true }));
-  t.is(readTrailer(sealed[2]!, 'h264').senderId, initial.senderId);
-  for (const s of sealed) t.is(receiver.open(s, { codec: 'h264' }).outcome, 'decrypted');
-  t.is(receiver.open(sealed[1]!, { codec: 'h264' }).outcome, 'replay');
+  const sealed = sizes.map((n) => sender.seal(makeFrame('H264', 'h264-idr', n).data, { codec: 'H264', keyFrame: true }));
+  t.is(readTrailer(sealed[2]!, 'H264').senderId, initial.senderId);
+  for (const s of sealed) t.is(receiver.open(s, { codec: 'H264' }).outcome, 'decrypted');
+  t.is(receiver.open(sealed[1]!, { codec: 'H264' }).outcome, 'replay');
   // Two frames that are no sealed frames at all.
-  t.is(receiver.open(Buffer.alloc(0), { codec: 'h264' }).outcome, 'mismatch');
+  t.is(receiver.open(Buffer.alloc(0), { codec: 'H264' }).outcome, 'mismatch');
   t.is(receiver.open(Buffer.from([1, 2, 3, 0xff]), { codec: 'opus' }).outcome, 'mismatch');
   // Three tampered frames in a row: one integrity episode.
   const events: Array<otc.CryptorEvent | null> = [];

@@ -56,7 +56,7 @@ async function sealedRecording(t: ExecutionContext): Promise<{ plain: Buffer[]; 
   const cryptor = await FrameCryptor.create({ sessionId: SESSION, secret: SECRET });
   t.teardown(() => cryptor.delete());
   const plain = vp8Frames([3000, 1500, 800, 2000, 2500, 1300, 600], [0, 4]);
-  const sealed = plain.map((frame) => cryptor.seal(frame, { codec: 'vp8' }));
+  const sealed = plain.map((frame) => cryptor.seal(frame, { codec: 'VP8' }));
   const packets = records('vp8', sealed);
   return { plain, sealed, packets, bytes: serializeMjr(VIDEO_INFO, packets), cryptor };
 }
@@ -72,7 +72,7 @@ test('a whole recording: codec, encryption mark, packets, frames, the last frame
   t.like(snapshot.lastKeyFrame, { index: 4, timestamp: 1000 + 4 * 3000, keyFrame: true });
   t.true(Buffer.from(snapshot.lastFrame!.data).equals(sealed[6]!), 'the frame as recorded: sealed');
   t.true(Buffer.from(snapshot.lastKeyFrame!.data).equals(sealed[4]!));
-  const opened = cryptor.open(snapshot.lastKeyFrame!.data, { codec: 'vp8' });
+  const opened = cryptor.open(snapshot.lastKeyFrame!.data, { codec: 'VP8' });
   t.is(opened.outcome, 'decrypted');
   t.true(opened.frame!.equals(plain[4]!));
 

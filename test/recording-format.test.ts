@@ -86,7 +86,7 @@ test('a sealed recording opens with its secret and session only', async (t) => {
     const plain = Buffer.alloc(1500 + i * 100, i);
     plain[0] = i === 0 ? 0x10 : 0x11; // VP8: key frame first, then delta frames
     const first = parseRtp(rtp(100 + i, i * 3000, true, Buffer.alloc(0)))!;
-    frames.push({ data: sender.seal(plain, { codec: 'vp8' }), first, offsetMs: i * 33, lastOffsetMs: i * 33 });
+    frames.push({ data: sender.seal(plain, { codec: 'VP8' }), first, offsetMs: i * 33, lastOffsetMs: i * 33 });
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-recording-unit-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));

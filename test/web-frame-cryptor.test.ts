@@ -105,24 +105,24 @@ test('receive outcomes as the core reports them: mismatch, integrity failure, re
   const cpp = await otc.FrameCryptor.create({ sessionId, secret: SECRET });
   const stranger = await WebFrameCryptor.create(sessionId, 'another secret entirely');
   t.teardown(() => { cpp.delete(); void web.close(); void stranger.close(); });
-  const frame = framesFor('vp8', [1200])[0]!.data;
+  const frame = framesFor('VP8', [1200])[0]!.data;
 
-  const sealed = cpp.seal(frame, { codec: 'vp8' });
-  t.is((await stranger.open(sealed, 'vp8')).outcome, 'mismatch');
+  const sealed = cpp.seal(frame, { codec: 'VP8' });
+  t.is((await stranger.open(sealed, 'VP8')).outcome, 'mismatch');
   const flipped = Uint8Array.from(sealed);
   flipped[20]! ^= 0x40;
-  t.is((await web.open(flipped, 'vp8')).outcome, 'integrity-failure');
-  t.is((await web.open(sealed, 'vp8')).outcome, 'decrypted');
-  t.deepEqual(await web.open(sealed, 'vp8'), { outcome: 'replay', frame: null });
+  t.is((await web.open(flipped, 'VP8')).outcome, 'integrity-failure');
+  t.is((await web.open(sealed, 'VP8')).outcome, 'decrypted');
+  t.deepEqual(await web.open(sealed, 'VP8'), { outcome: 'replay', frame: null });
   t.is((await web.open(Uint8Array.of(), 'opus')).outcome, 'mismatch');
 
   // The core ratchets 3 times: the browser follows; the browser ratchets: the core follows.
   for (let i = 0; i < 3; i++) t.is(cpp.ratchet(), otc.ErrorCode.OTC_SUCCESS);
-  const opened = await web.open(cpp.seal(frame, { codec: 'vp8' }), 'vp8');
+  const opened = await web.open(cpp.seal(frame, { codec: 'VP8' }), 'VP8');
   t.is(opened.outcome, 'decrypted');
   await web.ratchet();
   await web.ratchet();
-  const back = cpp.open(await web.seal(frame, 'vp8'), { codec: 'vp8' });
+  const back = cpp.open(await web.seal(frame, 'VP8'), { codec: 'VP8' });
   t.is(back.outcome, 'decrypted');
   t.true(sameBytes(back.frame, frame));
 });

@@ -64,7 +64,7 @@ function measureOpen(seal, open, frameCount) {
 }
 
 function codecFor(size) {
-  return size === 100 ? 'opus' : 'vp8';
+  return size === 100 ? 'opus' : 'VP8';
 }
 
 function makeFrame(size) {

@@ -76,7 +76,8 @@ function decryptMjrWith(cryptor: FrameCryptor, input: string, output: string): R
   const { frames, incomplete, unreadable } = depacketize(codec, mjr.packets);
   const opened: RecordedFrame[] = [];
   for (const frame of frames) {
-    const result = cryptor.open(frame.data, { codec });
+    // Janus names codecs in lower case ('vp8'); the frame format spells them as SDP does.
+    const result = cryptor.open(frame.data, { codec: codec === 'vp8' ? 'VP8' : 'opus' });
     if (result.outcome === 'decrypted' && result.frame) opened.push({ ...frame, data: result.frame });
   }
   const { e: _encrypted, ...plainInfo } = mjr.info;

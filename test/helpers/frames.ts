@@ -107,9 +107,9 @@ export function vp8Frame(keyFrame: boolean, size: number): Buffer {
 
 function kindsOf(codec: otc.Codec): FrameKind[] {
   switch (codec) {
-    case 'vp8':
+    case 'VP8':
       return ['vp8-key', 'vp8-delta'];
-    case 'h264':
+    case 'H264':
       return ['h264-idr', 'h264-non-idr', 'h264-aud-sei-idr', 'h264-no-slice'];
     default:
       return ['random'];
@@ -137,7 +137,7 @@ export function makeFrame(codec: otc.Codec, kind: FrameKind, size: number): Test
       data = h264Frame(kind, size);
       break;
     case 'random':
-      data = codec === 'h264' ? zeroRichBytes(size) : crypto.randomBytes(size);
+      data = codec === 'H264' ? zeroRichBytes(size) : crypto.randomBytes(size);
       break;
   }
   return { codec, kind, keyFrame, data, label: `${codec} ${kind} ${size} B` };

@@ -18,10 +18,10 @@ export function h264PrefixLength(buf: Uint8Array, length = buf.length): number {
 /** Clear prefix length of a plain frame (docs/e2ee-frame-format.md section 5). */
 export function clearPrefixLength(codec: otc.Codec, frame: Uint8Array): number {
   switch (codec) {
-    case 'vp8':
+    case 'VP8':
       if (frame.length === 0) return 0;
       return Math.min(frame.length, (frame[0]! & 1) === 0 ? 10 : 3);
-    case 'h264':
+    case 'H264':
       return h264PrefixLength(frame);
     default:
       return 0;
@@ -64,7 +64,7 @@ export interface Trailer {
 
 export function readTrailer(sealed: Uint8Array, codec: otc.Codec): Trailer {
   let data = Buffer.from(sealed);
-  if (codec === 'h264') {
+  if (codec === 'H264') {
     const p = h264PrefixLength(data);
     data = Buffer.concat([data.subarray(0, p), h264Unescape(data.subarray(0, p), data.subarray(p))]);
   }

@@ -2,7 +2,7 @@
 // a subscriber's to its publisher or the router): trickled candidates both ways, remote ones
 // queued until the remote description is set.
 import type { OutgoingRequest } from '../../protocol/messages';
-import type { Codec } from '../e2ee/codec-prefix';
+import { type Codec, codecOfName } from '../e2ee/codec-prefix';
 import { peerConnectionConfig } from './e2ee-context';
 import type { PeerIce } from './ice-config';
 
@@ -163,8 +163,8 @@ export class Peer {
 export function payloadCodecs(sdp: string): Record<number, Codec> {
   const map: Record<number, Codec> = {};
   for (const match of sdp.matchAll(/^a=rtpmap:(\d+) ([A-Za-z0-9-]+)\//gm)) {
-    const name = match[2]!.toLowerCase();
-    if (name === 'opus' || name === 'vp8' || name === 'vp9' || name === 'av1' || name === 'h264') map[Number(match[1])] = name;
+    const codec = codecOfName(match[2]!);
+    if (codec) map[Number(match[1])] = codec;
   }
   return map;
 }

@@ -185,7 +185,7 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
         const transceiver = peer.pc.addTransceiver(track, { direction: 'sendonly', streams: [media.stream] });
         if (kind === 'video') restrictCodec(transceiver, this.options.videoCodec);
         if (link.e2ee) {
-          const codec: Codec = kind === 'audio' ? 'opus' : (this.options.videoCodec.toLowerCase() as Codec);
+          const codec: Codec = kind === 'audio' ? 'opus' : this.options.videoCodec;
           entry.transforms.push({ id: link.e2ee.attachSender(transceiver.sender, kind, codec), kind });
         }
       }

@@ -2,8 +2,15 @@
 // and (section 4.4) the H.264 emulation prevention across the boundary between them and the
 // sealed rest.
 
-export type Codec = 'opus' | 'vp8' | 'vp9' | 'av1' | 'h264';
-export const CODECS: readonly Codec[] = ['opus', 'vp8', 'vp9', 'av1', 'h264'];
+/** Codecs as SDP and OpenTok spell them, as the Node API does. */
+export type Codec = 'opus' | 'VP8' | 'VP9' | 'AV1' | 'H264';
+export const CODECS: readonly Codec[] = ['opus', 'VP8', 'VP9', 'AV1', 'H264'];
+
+/** The codec of an SDP or MIME codec name in any case ('vp8', 'VP8'), or undefined. */
+export function codecOfName(name: string): Codec | undefined {
+  const lower = name.toLowerCase();
+  return CODECS.find((codec) => codec.toLowerCase() === lower);
+}
 
 function findStartCode(bytes: Uint8Array, from: number): number {
   for (let i = from; i + 2 < bytes.length; i++) if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 1) return i;
@@ -29,12 +36,12 @@ export function h264PrefixLength(bytes: Uint8Array, length = bytes.length): numb
 export function clearPrefixLength(codec: Codec, frame: Uint8Array, length = frame.length): number {
   switch (codec) {
     case 'opus':
-    case 'vp9':
-    case 'av1':
+    case 'VP9':
+    case 'AV1':
       return 0;
-    case 'vp8':
+    case 'VP8':
       return length === 0 ? 0 : Math.min(length, (frame[0]! & 1) === 0 ? 10 : 3);
-    case 'h264':
+    case 'H264':
       return h264PrefixLength(frame, length);
   }
 }

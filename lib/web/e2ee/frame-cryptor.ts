@@ -241,7 +241,7 @@ export class WebFrameCryptor {
     const sealed = await aeadSeal(keys.keys, this.#nonce(keys.salt, ctr), concat(header, prefix), frame.subarray(p));
     this.#sendCtr = ctr + 1n;
     const tail = concat(sealed, header, Uint8Array.of(header.length));
-    return concat(prefix, codec === 'h264' ? h264Escape(prefix, tail) : tail);
+    return concat(prefix, codec === 'H264' ? h264Escape(prefix, tail) : tail);
   }
 
   async #open(sealed: Uint8Array, codec: Codec): Promise<OpenResult> {
@@ -250,7 +250,7 @@ export class WebFrameCryptor {
     const { nt } = this.suite;
     let p = -1;
     let data = sealed;
-    if (codec === 'h264') {
+    if (codec === 'H264') {
       p = h264PrefixLength(sealed);
       data = concat(sealed.subarray(0, p), h264Unescape(sealed.subarray(0, p), sealed.subarray(p)));
     }
@@ -262,7 +262,7 @@ export class WebFrameCryptor {
     const parsed = decodeHeader(header);
     if (!parsed || parsed.size !== headerLength) return { outcome: 'mismatch', frame: null };
     const frameLength = n - 1 - headerLength - nt;
-    if (codec !== 'h264') p = clearPrefixLength(codec, data, frameLength);
+    if (codec !== 'H264') p = clearPrefixLength(codec, data, frameLength);
     else if (p > frameLength) return { outcome: 'mismatch', frame: null };
 
     const { kid, ctr } = parsed;

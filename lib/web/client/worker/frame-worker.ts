@@ -2,7 +2,7 @@
 // inside the media pipeline (RTCRtpScriptTransform, or the legacy createEncodedStreams() streams
 // handed over by message). One worker per session holds the session's keys; the page never
 // sees them after handing over the secret.
-import type { Codec } from '../../e2ee/codec-prefix';
+import { type Codec, codecOfName } from '../../e2ee/codec-prefix';
 import { InvalidSecretError, WebFrameCryptor } from '../../e2ee/frame-cryptor';
 import { type FromWorker, type ToWorker, type TransformCounters, type TransformOptions, emptyCounters } from './messages';
 
@@ -25,8 +25,7 @@ function post(message: FromWorker): void {
 }
 
 function codecFromMime(mime: string): Codec | undefined {
-  const name = mime.slice(mime.indexOf('/') + 1).toLowerCase();
-  return name === 'opus' || name === 'vp8' || name === 'vp9' || name === 'av1' || name === 'h264' ? name : undefined;
+  return codecOfName(mime.slice(mime.indexOf('/') + 1));
 }
 
 function codecOf(frame: EncodedFrame, options: TransformOptions): Codec | undefined {
