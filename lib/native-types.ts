@@ -2,7 +2,7 @@
 // back with: a leaf module, so that lib/binding.ts and the classes over it (session.ts,
 // publisher.ts, subscriber.ts, frame-cryptor.ts) all depend on it and never on each other.
 import type { IceCandidateType } from './ice-config';
-import type { ConnectionEvent, StreamEvent, SubscriberFrameStats } from './session-types';
+import type { ConnectionEvent, EndReason, StreamEvent, SubscriberFrameStats } from './session-types';
 
 /** Video codecs a publisher can encode with. */
 export type VideoCodec = 'VP8' | 'VP9' | 'H264';
@@ -168,26 +168,26 @@ export interface FrameCryptorStats {
 export type NativeSessionEvent =
   | [name: 'encryptionKeyReady', epochId: number]
   | [name: 'connected']
-  | [name: 'disconnected']
+  | [name: 'disconnected', end: EndReason]
   | [name: 'reconnecting']
   | [name: 'reconnected']
   | [name: 'connectionCreated', connection: ConnectionEvent]
-  | [name: 'connectionDestroyed', connection: ConnectionEvent]
+  | [name: 'connectionDestroyed', connection: ConnectionEvent, end: EndReason]
   | [name: 'streamCreated', stream: StreamEvent]
-  | [name: 'streamDestroyed', stream: StreamEvent]
+  | [name: 'streamDestroyed', stream: StreamEvent, end: EndReason]
   | [name: 'signal', type: string, data: string, from: string]
   | [name: 'error', code: number, message: string];
 
 /** What a native publisher calls back with. */
 export type NativePublisherEvent =
   | [name: 'streamCreated', stream: StreamEvent]
-  | [name: 'streamDestroyed', stream: StreamEvent]
+  | [name: 'streamDestroyed', stream: StreamEvent, end: EndReason]
   | [name: 'error', code: number, message: string];
 
 /** What a native subscriber calls back with ('videoFrame' / 'audioData' only while delivery is on). */
 export type NativeSubscriberEvent =
   | [name: 'connected']
-  | [name: 'disconnected']
+  | [name: 'disconnected', end: EndReason]
   | [name: 'encryptionSecretMatch']
   | [name: 'error', code: number, message: string]
   | [name: 'videoFrame', frame: VideoFrame]

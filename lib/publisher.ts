@@ -191,7 +191,7 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Publishe
         if (!this.#stream || this.#stream.streamId === stream.streamId) {
           this.#end(new OtcError(ErrorCode.OTC_PUBLISHER_UNABLE_TO_PUBLISH, 'the stream was destroyed before it was created'));
         }
-        this.emit('streamDestroyed', stream);
+        this.emit('streamDestroyed', stream, event[2]);
         return;
       }
       case 'error': {

@@ -41,6 +41,21 @@ export interface SignalOptions {
   to?: string;
 }
 
+/**
+ * Why something ended: a stream or a connection, the session's link, a subscription (the C API's
+ * node-otc additions otc_*_get_destroyed_reason / otc_*_get_disconnect_reason and their codes).
+ * `reason` is a word of docs/protocol.md: 'clientDisconnected', 'clientUnpublished',
+ * 'clientUnsubscribed', 'networkDisconnected' (the other end's link dropped: killed, cut off),
+ * 'forceDisconnected', 'routerFailed', 'peerFailed', 'timedOut', 'sessionDisconnected' or
+ * 'unknown'. `code` is OTC_SUCCESS when someone asked for the end (disconnect, unpublish,
+ * unsubscribe), else the failure's code (OTC_SESSION_CONNECTION_DROPPED, 1022, for a dropped link).
+ * The Node API always gives it; the browser client does not yet.
+ */
+export interface EndReason {
+  reason: string;
+  code: number;
+}
+
 export interface SessionEvents {
   /** The key of the secret last set is derived and in use; epochId is its SFrame epoch. */
   encryptionKeyReady: [epochId: number];
@@ -50,7 +65,7 @@ export interface SessionEvents {
    * dropped and could not be reconnected (OTC_SESSION_CONNECTION_DROPPED, 1022, its message
    * saying why); undefined after disconnect().
    */
-  disconnected: [reason?: OtcError];
+  disconnected: [reason?: OtcError, end?: EndReason];
   /**
    * The link to the session server dropped and the session reconnects by itself (backoff, at
    * most 60 s): the connection id, streams, publishers and subscribers stay, media keeps flowing,
@@ -60,9 +75,9 @@ export interface SessionEvents {
   /** Reconnected with the same connection id; what came and went meanwhile follows as the usual events. */
   reconnected: [];
   connectionCreated: [connection: ConnectionEvent];
-  connectionDestroyed: [connection: ConnectionEvent];
+  connectionDestroyed: [connection: ConnectionEvent, end?: EndReason];
   streamCreated: [stream: StreamEvent];
-  streamDestroyed: [stream: StreamEvent];
+  streamDestroyed: [stream: StreamEvent, end?: EndReason];
   signal: [signal: SignalEvent];
   error: [error: OtcError];
 }
@@ -71,8 +86,8 @@ export interface SessionEvents {
 export interface PublisherEvents {
   /** The session server accepted the stream (session.publish() resolves with it too). */
   streamCreated: [stream: StreamEvent];
-  /** The stream ended: unpublished, or its session went away. */
-  streamDestroyed: [stream: StreamEvent];
+  /** The stream ended: unpublished, or its session went away (end: why). */
+  streamDestroyed: [stream: StreamEvent, end?: EndReason];
   /**
    * An error after the stream was created (e.g. OTC_PUBLISHER_WEBRTC_ERROR for one subscriber);
    * with no listener it is reported as a warning. An error that ends a publish attempt rejects
@@ -85,8 +100,11 @@ export interface PublisherEvents {
 export interface SubscriberStateEvents {
   /** Media is flowing: the peer connection to the publisher is up. */
   connected: [];
-  /** The stream or the session went away, or the subscriber was unsubscribed. Emitted once. */
-  disconnected: [];
+  /**
+   * The stream or the session went away, or the subscriber was unsubscribed; `end` says which
+   * (e.g. networkDisconnected / 1022 when the publisher was killed or cut off). Emitted once.
+   */
+  disconnected: [end?: EndReason];
   /**
    * Errors: OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (6000), OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR
    * (6002), OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM (1604), OTC_SUBSCRIBER_WEBRTC_ERROR (1600),

@@ -11,7 +11,7 @@ import { Subscriber, subscriberInternals } from './subscriber';
 import { type NativeSessionEvent, unknownNativeEvent } from './native-types';
 import type { SessionEvents, SignalOptions, StreamEvent } from './session-types';
 
-export type { ConnectionEvent, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from './session-types';
+export type { ConnectionEvent, EndReason, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from './session-types';
 
 export interface SessionOptions {
   /**
@@ -129,7 +129,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         for (const resolve of waiting) resolve();
         const reason = this.#dropped;
         this.#dropped = undefined;
-        this.emit('disconnected', reason);
+        this.emit('disconnected', reason, event[1]);
         return;
       }
       case 'reconnecting':
@@ -138,7 +138,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         return;
       case 'connectionCreated':
       case 'connectionDestroyed':
-        this.emit(event[0], event[1]);
+        this.emit(event[0], event[1], event[2]);
         return;
       case 'streamCreated':
         this.#streams.set(event[1].streamId, event[1]);
@@ -146,7 +146,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         return;
       case 'streamDestroyed':
         this.#streams.delete(event[1].streamId);
-        this.emit('streamDestroyed', event[1]);
+        this.emit('streamDestroyed', event[1], event[2]);
         return;
       case 'signal':
         this.emit('signal', { type: event[1], data: event[2], from: event[3] });

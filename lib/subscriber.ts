@@ -7,7 +7,7 @@ import { OtcError, nativeCall, requireType } from './errors';
 import {
   type AudioData, type MediaCheck, type NativeSubscriberEvent, type SubscriberStats, type VideoFrame, unknownNativeEvent,
 } from './native-types';
-import type { StreamEvent, SubscriberStateEvents } from './session-types';
+import type { EndReason, StreamEvent, SubscriberStateEvents } from './session-types';
 
 export type { AudioData, MediaCheck, SubscriberStats, VideoFrame } from './native-types';
 
@@ -99,7 +99,8 @@ export class Subscriber extends EventEmitter<SubscriberEvents> implements Subscr
     subscriberInternals.create = (session, stream, removed) => new Subscriber(session, stream, removed);
     subscriberInternals.native = (subscriber) => subscriber.#live();
     subscriberInternals.sessionEnded = (subscriber) => {
-      subscriber.#disconnected(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'the session disconnected'));
+      subscriber.#disconnected(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'the session disconnected'),
+        { reason: 'sessionDisconnected', code: ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED });
       subscriber.delete();
     };
   }
@@ -138,13 +139,13 @@ export class Subscriber extends EventEmitter<SubscriberEvents> implements Subscr
   }
 
   /** The end of the subscription: waiters reject with `error`, then 'disconnected' (once). */
-  #disconnected(error: OtcError): void {
+  #disconnected(error: OtcError, end: EndReason): void {
     if (this.#state === 'disconnected') return;
     this.#state = 'disconnected';
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const waiter of waiting) waiter.reject(error);
-    this.emit('disconnected');
+    this.emit('disconnected', end);
   }
 
   #queueMedia(): void {
@@ -187,7 +188,7 @@ export class Subscriber extends EventEmitter<SubscriberEvents> implements Subscr
         return;
       }
       case 'disconnected':
-        this.#disconnected(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'disconnected before media flowed'));
+        this.#disconnected(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'disconnected before media flowed'), event[1]);
         return;
       case 'encryptionSecretMatch':
         this.emit('encryptionSecretMatch');

@@ -142,7 +142,7 @@ for (const codec of ['VP8', 'VP9', 'H264'] as const) {
     t.is(frames, heard, 'no frame after the listener went');
 
     // Unpublishing ends the subscription on the far side.
-    const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
+    const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', () => resolve()));
     const destroyed = new Promise<otc.StreamEvent>((resolve) => publisher.once('streamDestroyed', resolve));
     const droppedOnB = next(b, 'streamDestroyed');
     t.is(a.unpublish(publisher), otc.ErrorCode.OTC_SUCCESS);
@@ -187,7 +187,7 @@ test.serial('session.delete() mid-call destroys its subscribers and unpublishes 
   const { a, b, publisher, stream } = await setUpCall(t, 'VP8');
   const subscriber = b.subscribe(stream);
   await subscriber.connected(15_000);
-  const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
+  const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', () => resolve()));
   b.delete();
   await disconnected;
   t.true(subscriber.deleted);

@@ -28,7 +28,11 @@ otc_publisher_callbacks publisher_callbacks(EventEmitter &events) {
     emit_stream(user_data, "streamCreated", stream);
   };
   callbacks.on_stream_destroyed = [](otc_publisher *, void *user_data, const otc_stream *stream) {
-    emit_stream(user_data, "streamDestroyed", stream);
+    if (!stream) return;
+    events_of(user_data).emit([fields = StreamFields(stream), end = EndFields(otc_stream_get_destroyed_reason(stream),
+                                                                               otc_stream_get_destroyed_code(stream))](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "streamDestroyed"), fields.to_js(env), end.to_js(env)};
+    });
   };
   callbacks.on_error = [](otc_publisher *, void *user_data, const char *message, otc_status code) {
     events_of(user_data).emit_error(code, message);

@@ -22,6 +22,14 @@ void emit_object(void *user_data, const char *name, const Item *item) {
   });
 }
 
+// An end: the copied object (if any), then why it ended.
+template <typename Fields, typename Item>
+void emit_ended(void *user_data, const char *name, const Item *item, EndFields end) {
+  events_of(user_data).emit([name, fields = Fields(item), end = std::move(end)](Napi::Env env) {
+    return std::vector<napi_value>{Napi::String::New(env, name), fields.to_js(env), end.to_js(env)};
+  });
+}
+
 otc_session_callbacks session_callbacks(EventEmitter &events) {
   otc_session_callbacks callbacks{};
   callbacks.user_data = &events;
@@ -39,20 +47,27 @@ otc_session_callbacks session_callbacks(EventEmitter &events) {
     });
   };
   callbacks.on_connected = [](otc_session *, void *user_data) { events_of(user_data).emit("connected"); };
-  callbacks.on_disconnected = [](otc_session *, void *user_data) { events_of(user_data).emit("disconnected"); };
+  callbacks.on_disconnected = [](otc_session *session, void *user_data) {
+    events_of(user_data).emit([end = EndFields(otc_session_get_disconnect_reason(session),
+                                               otc_session_get_disconnect_code(session))](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "disconnected"), end.to_js(env)};
+    });
+  };
   callbacks.on_reconnection_started = [](otc_session *, void *user_data) { events_of(user_data).emit("reconnecting"); };
   callbacks.on_reconnected = [](otc_session *, void *user_data) { events_of(user_data).emit("reconnected"); };
   callbacks.on_connection_created = [](otc_session *, void *user_data, const otc_connection *c) {
     emit_object<ConnectionFields>(user_data, "connectionCreated", c);
   };
   callbacks.on_connection_dropped = [](otc_session *, void *user_data, const otc_connection *c) {
-    emit_object<ConnectionFields>(user_data, "connectionDestroyed", c);
+    emit_ended<ConnectionFields>(user_data, "connectionDestroyed", c,
+                                 EndFields(otc_connection_get_destroyed_reason(c), otc_connection_get_destroyed_code(c)));
   };
   callbacks.on_stream_received = [](otc_session *, void *user_data, const otc_stream *s) {
     emit_object<StreamFields>(user_data, "streamCreated", s);
   };
   callbacks.on_stream_dropped = [](otc_session *, void *user_data, const otc_stream *s) {
-    emit_object<StreamFields>(user_data, "streamDestroyed", s);
+    emit_ended<StreamFields>(user_data, "streamDestroyed", s,
+                             EndFields(otc_stream_get_destroyed_reason(s), otc_stream_get_destroyed_code(s)));
   };
   callbacks.on_signal_received = [](otc_session *, void *user_data, const char *type, const char *data,
                                     const otc_connection *from) {

@@ -28,6 +28,15 @@ Napi::Object StreamFields::to_js(Napi::Env env) const {
   return object;
 }
 
+EndFields::EndFields(const char *why, otc_status status) : reason(why ? why : "unknown"), code(status) {}
+
+Napi::Object EndFields::to_js(Napi::Env env) const {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("reason", reason);
+  object.Set("code", code);
+  return object;
+}
+
 ConnectionFields::ConnectionFields(const otc_connection *c)
     : id(text_or_empty(otc_connection_get_id(c))), data(text_or_empty(otc_connection_get_data(c))),
       creation_time(otc_connection_get_creation_time(c)) {}

@@ -20,6 +20,16 @@ struct StreamFields {
   int64_t creation_time = 0;
 };
 
+// Why a stream, a connection, the session or a subscription ended (the C API's node-otc
+// end-reason accessors), as JS's { reason, code }. A null reason (none reported) is "unknown".
+struct EndFields {
+  EndFields(const char *reason, otc_status code);
+  Napi::Object to_js(Napi::Env env) const;
+
+  std::string reason;
+  int code = 0;
+};
+
 struct ConnectionFields {
   explicit ConnectionFields(const otc_connection *connection);
   Napi::Object to_js(Napi::Env env) const;

@@ -6,6 +6,7 @@
 
 #include "js_object.h"
 #include "session_wrap.h"
+#include "stream_object.h"
 
 namespace otc_addon {
 
@@ -82,8 +83,11 @@ otc_subscriber_callbacks subscriber_callbacks(Delivery &delivery) {
   otc_subscriber_callbacks callbacks{};
   callbacks.user_data = &delivery;
   callbacks.on_connected = [](otc_subscriber *, void *user_data) { delivery_of(user_data).events->emit("connected"); };
-  callbacks.on_disconnected = [](otc_subscriber *, void *user_data) {
-    delivery_of(user_data).events->emit("disconnected");
+  callbacks.on_disconnected = [](otc_subscriber *subscriber, void *user_data) {
+    delivery_of(user_data).events->emit([end = EndFields(otc_subscriber_get_disconnect_reason(subscriber),
+                                                         otc_subscriber_get_disconnect_code(subscriber))](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "disconnected"), end.to_js(env)};
+    });
   };
   callbacks.on_encryption_secret_match = [](otc_subscriber *, void *user_data) {
     delivery_of(user_data).events->emit("encryptionSecretMatch");

@@ -120,7 +120,7 @@ test.serial('Janus killed and unable to start again: publisher and subscriber ge
 
   const publisherError = new Promise<otc.OtcError>((resolve) => publisher.once('error', resolve));
   const subscriberError = new Promise<otc.OtcError>((resolve) => subscriber.once('error', resolve));
-  const subscriberGone = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
+  const subscriberGone = new Promise<void>((resolve) => subscriber.once('disconnected', () => resolve()));
   fs.rmSync(binary);
   const killedAt = Date.now();
   server.router!.managedProcesses[0]!.kill('SIGKILL');
@@ -163,7 +163,7 @@ setInterval(() => {}, 1000);
   await until(t, () => subscriber.mediaCheck().framesReceived > 5, 20_000, () => 'frames from the child');
   const destroyed = new Promise<otc.StreamEvent>((resolve) => watcher.once('streamDestroyed', resolve));
   const left = new Promise<otc.ConnectionEvent>((resolve) => watcher.once('connectionDestroyed', resolve));
-  const gone = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
+  const gone = new Promise<void>((resolve) => subscriber.once('disconnected', () => resolve()));
   const killedAt = Date.now();
   child.kill('SIGKILL');
   t.is(await exited, 'SIGKILL');

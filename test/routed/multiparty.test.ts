@@ -89,7 +89,7 @@ test.serial('4 parties, each publishing and subscribing to the other 3 through o
   // dee leaves: the others see its stream and its connection go, and their subscriptions to it end.
   const dee = parties.pop()!;
   const deeConnection = dee.session.connectionId!;
-  const ended = parties.map((p) => new Promise<void>((resolve) => p.subscribers.get(dee.streamId!)!.once('disconnected', resolve)));
+  const ended = parties.map((p) => new Promise<void>((resolve) => p.subscribers.get(dee.streamId!)!.once('disconnected', () => resolve())));
   await dee.session.disconnect();
   await Promise.all(ended);
   await until(t, () => parties.every((p) => p.destroyedStreams.includes(dee.streamId!) && p.leftConnections.includes(deeConnection)), 10_000,

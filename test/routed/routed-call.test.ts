@@ -59,7 +59,7 @@ test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed fra
   t.deepEqual(publisherErrors, []);
 
   // Unpublishing ends the routed subscription.
-  const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', resolve));
+  const disconnected = new Promise<void>((resolve) => subscriber.once('disconnected', () => resolve()));
   t.is(a.unpublish(publisher), otc.ErrorCode.OTC_SUCCESS);
   await disconnected;
   subscriber.delete();
