@@ -25,6 +25,9 @@ TEST(SignalingMessages, NegotiationEventsReadIntoTheirFields) {
   EXPECT_EQ(offer.from, kFromRouter);
   EXPECT_EQ(offer.sdp, "v=0 offer");
   EXPECT_TRUE(offer.e2ee);
+  EXPECT_EQ(offer.to, "");
+  EXPECT_EQ(parse_event(parsed(R"({"type":"answer","peerId":"p-1","streamId":"s-1","from":"c-1","sdp":"v=0","to":"publisher"})")).to,
+            "publisher");
 
   ServerEvent candidate = parse_event(parsed(
       R"({"type":"candidate","peerId":"p-1","streamId":"s-1","from":"c-2","candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":1})"));

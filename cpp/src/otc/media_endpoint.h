@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "../signaling/messages.h"
 
 namespace otc {
 
@@ -23,7 +23,7 @@ class MediaEndpoint {
   virtual PeerEnd peer_end() const = 0;
   // subscriberJoined / offer / answer / candidate / peerClosed for a peer or stream the endpoint
   // registered, and streamDestroyed of a stream it registered. Runs on the link's io thread.
-  virtual void on_session_event(const nlohmann::json &event) = 0;
+  virtual void on_session_event(const signaling::ServerEvent &event) = 0;
   // The session disconnected, dropped, or is being deleted: stop, report, let go of the link.
   // Runs on the io thread, or on the thread deleting the session.
   virtual void on_session_gone() = 0;

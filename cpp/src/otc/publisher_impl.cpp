@@ -181,8 +181,7 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
   if (!router_peer.empty()) open_peer(router_peer);
 }
 
-void PublisherCore::on_session_event(const json &message) {
-  const signaling::ServerEvent event = signaling::parse_event(message);
+void PublisherCore::on_session_event(const signaling::ServerEvent &event) {
   const signaling::EventType type = event.type;
   const std::string &peer_id = event.peer_id;
   if (type == signaling::EventType::subscriber_joined) {

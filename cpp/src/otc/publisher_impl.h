@@ -69,7 +69,7 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   void stats(otc_publisher_stats *out);
   const char *stream_id();
 
-  void on_session_event(const nlohmann::json &event) override;
+  void on_session_event(const signaling::ServerEvent &event) override;
   void on_session_gone() override;
 
  private:

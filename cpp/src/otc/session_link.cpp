@@ -183,24 +183,23 @@ void SessionLink::tell_gone(const std::vector<std::shared_ptr<MediaEndpoint>> &e
   for (const auto &endpoint : endpoints) endpoint->on_session_gone();
 }
 
-std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(const json &event,
-                                                                             const std::string &type) {
+std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(const ServerEvent &event) {
   std::vector<std::shared_ptr<MediaEndpoint>> out;
   auto add = [&](MediaEndpoint *raw) {
     for (const auto &endpoint : endpoints_) {
       if (endpoint.get() == raw) out.push_back(endpoint);
     }
   };
-  if (type == "subscriberJoined" || type == "streamDestroyed") {
-    auto range = stream_routes_.equal_range(get_string(event, "streamId"));
+  if (event.type == EventType::subscriber_joined || event.type == EventType::stream_destroyed) {
+    auto range = stream_routes_.equal_range(event.stream_id);
     for (auto it = range.first; it != range.second; ++it) add(it->second);
   } else {
     // `to` names the end the event is for (both ends may be this session's: a subscription to
     // its own stream); without it, offers are for subscribers and answers for publishers.
-    std::string to = get_string(event, "to");
-    if (to.empty() && type == "offer") to = "subscriber";
-    if (to.empty() && type == "answer") to = "publisher";
-    auto range = peer_routes_.equal_range(get_string(event, "peerId"));
+    std::string to = event.to;
+    if (to.empty() && event.type == EventType::offer) to = "subscriber";
+    if (to.empty() && event.type == EventType::answer) to = "publisher";
+    auto range = peer_routes_.equal_range(event.peer_id);
     for (auto it = range.first; it != range.second; ++it) {
       if (to.empty() || to == MediaEndpoint::peer_end_name(it->second->peer_end())) add(it->second);
     }
@@ -394,18 +393,19 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
   }
 }
 
-void SessionLink::on_event(uint64_t socket, const json &event) {
+void SessionLink::on_event(uint64_t socket, const json &message) {
   const auto &cb = session_->callbacks;
-  const std::string type = get_string(event, "type");
-  const ServerEvent typed = parse_event(event);
+  // Read once here: the endpoints get the typed event.
+  const ServerEvent typed = parse_event(message);
+  const EventType type = typed.type;
   std::shared_ptr<const otc_connection> connection;
   std::shared_ptr<otc_stream> stream;
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ != State::connected) return;
-    endpoints = endpoints_for_locked(event, type);
-    if (type == "connectionCreated") {
+    endpoints = endpoints_for_locked(typed);
+    if (type == EventType::connection_created) {
       const ConnectionInfo &info = typed.connection;
       if (info.connection_id.empty()) return;
       if (connections_.size() >= kMaxTrackedConnections && !connections_.count(info.connection_id)) {
@@ -420,7 +420,7 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
       if (connections_.count(info.connection_id)) return;
       connection = std::make_shared<otc_connection>(otc_connection{info, {}});
       connections_[info.connection_id] = connection;
-    } else if (type == "connectionDestroyed") {
+    } else if (type == EventType::connection_destroyed) {
       const std::string &id = typed.connection_id;
       // Unknown: reported gone by a reconnection's catch-up already (unless untracked by the caps).
       if (!connections_.count(id) && untracked_events_ == 0) return;
@@ -431,7 +431,7 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
         ended->destroyed = end_reason_from_server(typed.reason);
         connection = std::move(ended);
       }
-    } else if (type == "streamCreated") {
+    } else if (type == EventType::stream_created) {
       stream = make_stream(typed.stream);
       // This client's own streams belong to its publishers, not to on_stream_received.
       if (stream->info.stream_id.empty() || (own_ && stream->connection == own_)) return;
@@ -445,28 +445,28 @@ void SessionLink::on_event(uint64_t socket, const json &event) {
         return;
       }
       streams_[stream->info.stream_id] = stream;
-    } else if (type == "streamDestroyed") {
+    } else if (type == EventType::stream_destroyed) {
       auto it = streams_.find(typed.stream_id);
       if (it != streams_.end()) {
         stream = it->second;
         streams_.erase(it);
         stream->destroyed = end_reason_from_server(typed.reason);
       }
-    } else if (type == "signal") {
+    } else if (type == EventType::signal) {
       connection = find_connection(typed.from);
     }
   }
   // Subscribers of a destroyed stream hear it first, then the session's callback.
-  for (const auto &endpoint : endpoints) endpoint->on_session_event(event);
-  if (type == "connectionCreated") {
+  for (const auto &endpoint : endpoints) endpoint->on_session_event(typed);
+  if (type == EventType::connection_created) {
     if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
-  } else if (type == "connectionDestroyed") {
+  } else if (type == EventType::connection_destroyed) {
     if (cb.on_connection_dropped) cb.on_connection_dropped(session_, cb.user_data, connection.get());
-  } else if (type == "streamCreated") {
+  } else if (type == EventType::stream_created) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
-  } else if (type == "streamDestroyed") {
+  } else if (type == EventType::stream_destroyed) {
     if (stream && cb.on_stream_dropped) cb.on_stream_dropped(session_, cb.user_data, stream.get());
-  } else if (type == "signal") {
+  } else if (type == EventType::signal) {
     if (cb.on_signal_received) {
       cb.on_signal_received(session_, cb.user_data, typed.signal_type.c_str(), typed.data.c_str(), connection.get());
     }
@@ -590,7 +590,7 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
   const auto &cb = session_->callbacks;
   std::vector<std::shared_ptr<const otc_connection>> created_connections, dropped_connections;
   std::vector<std::shared_ptr<otc_stream>> created_streams, dropped_streams;
-  std::vector<std::pair<json, std::vector<std::shared_ptr<MediaEndpoint>>>> stream_events;
+  std::vector<std::pair<ServerEvent, std::vector<std::shared_ptr<MediaEndpoint>>>> stream_events;
   std::string refusal;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -656,8 +656,11 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
         if (streams.count(id)) continue;
         stream->destroyed = end_reason_from_server("unknown");  // gone while this client was away
         dropped_streams.push_back(stream);
-        json event{{"type", "streamDestroyed"}, {"streamId", id}, {"reason", "unknown"}};
-        auto endpoints = endpoints_for_locked(event, "streamDestroyed");
+        ServerEvent event;
+        event.type = EventType::stream_destroyed;
+        event.stream_id = id;
+        event.reason = "unknown";
+        auto endpoints = endpoints_for_locked(event);
         stream_events.emplace_back(std::move(event), std::move(endpoints));
       }
       streams_ = std::move(streams);

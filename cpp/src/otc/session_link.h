@@ -121,8 +121,7 @@ class SessionLink : public signaling::SignalingListener {
   [[nodiscard]] std::vector<std::shared_ptr<MediaEndpoint>> forget_peers();
   static void tell_gone(const std::vector<std::shared_ptr<MediaEndpoint>> &endpoints);
   // Endpoints an event is for (mutex_ held).
-  std::vector<std::shared_ptr<MediaEndpoint>> endpoints_for_locked(const nlohmann::json &event,
-                                                                   const std::string &type);
+  std::vector<std::shared_ptr<MediaEndpoint>> endpoints_for_locked(const signaling::ServerEvent &event);
   std::shared_ptr<const otc_connection> find_connection(const std::string &id);
   std::shared_ptr<otc_stream> make_stream(const signaling::StreamInfo &info);
 

@@ -137,8 +137,7 @@ void SubscriberCore::on_subscribe_reply(uint64_t attempt, const signaling::Reply
   report_error(code, "subscribe refused: " + (reply.message.empty() ? std::string("no reason given") : reply.message));
 }
 
-void SubscriberCore::on_session_event(const json &message) {
-  const signaling::ServerEvent event = signaling::parse_event(message);
+void SubscriberCore::on_session_event(const signaling::ServerEvent &event) {
   const signaling::EventType type = event.type;
   if (type == signaling::EventType::stream_destroyed) {
     end(false, true, end_reason_from_server(event.reason));

@@ -60,7 +60,7 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void stats(otc_subscriber_stats *out);
   otc_media_check media_check() const { return check_.snapshot(); }
 
-  void on_session_event(const nlohmann::json &event) override;
+  void on_session_event(const signaling::ServerEvent &event) override;
   void on_session_gone() override;
 
  private:

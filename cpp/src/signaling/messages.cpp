@@ -194,6 +194,7 @@ ServerEvent parse_event(const json &object) {
       event.peer_id = get_string(object, "peerId");
       event.stream_id = get_string(object, "streamId");
       event.from = get_string(object, "from");
+      event.to = get_string(object, "to");
       event.sdp = get_string(object, "sdp");
       event.e2ee = get_bool(object, "e2ee");
       if (event.type == EventType::candidate) event.candidate = parse_candidate(object);

@@ -138,6 +138,7 @@ struct ServerEvent {
   std::string peer_id;        // subscriberJoined, offer, answer, candidate, peerClosed
   std::string subscriber_connection_id;  // subscriberJoined
   std::string from;           // offer, answer, candidate (a connectionId or kFromRouter); signal
+  std::string to;             // offer, answer, candidate of a relayed peer: the end it is for (publisher, subscriber)
   std::string sdp;            // offer, answer
   bool e2ee = false;          // offer
   CandidateInfo candidate;    // candidate
