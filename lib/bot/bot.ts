@@ -72,6 +72,8 @@ export interface SubscriptionReport {
   stats: SubscriberStats;
   /** Whether the thresholds were applied to it (it ran long enough). */
   judged: boolean;
+  /** The subscription ended before the run did (its stream ended or was lost): when, and why. */
+  ended?: { afterS: number; reason: string | null; code: number | null };
   problems: string[];
 }
 
@@ -99,13 +101,19 @@ interface Watched {
   base?: { frames: number; atMs: number };
   /** The figures of the last second the subscription was connected (its window closes there when it ends). */
   last?: { stats: SubscriberStats; check: MediaCheck; atMs: number };
+  /** When the decoded-frame count last grew (a stream whose frames stop is a stream that stopped). */
+  lastFrameMs?: number;
   ended: boolean;
+  /** When and why the subscription ended, if it did during the run. */
+  end?: { atMs: number; reason: string | null; code: number | null };
   problems: string[];
   snapshotsTaken: number;
 }
 
 /** Minimum measured seconds for the thresholds to apply to a subscription. */
 const MIN_JUDGED_S = 2;
+/** A judged stream with no decoded frame for this long at the end of the run has stopped. */
+const STOPPED_AFTER_S = 3;
 
 export async function runBot(opts: BotOptions): Promise<BotReport> {
   const claims = readTokenClaims(opts.token);
@@ -135,6 +143,12 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
     progress(line, 'event');
   };
   session.on('error', (error: OtcError) => fail(`session: ${error.message}`));
+  // A bot with thresholds judges its subscriptions: each must last the whole run.
+  const judging = opts.expectFps !== undefined || opts.maxLatencyMs !== undefined;
+  const endAt = started + durationS * 1000;
+  // Why a stream ended, from the session's streamDestroyed (the subscriber's end may not say).
+  const streamEnds = new Map<string, { reason: string | null; code: number | null }>();
+  let runEndedMs = 0;
   try {
     if (opts.secret !== undefined) {
       const ready = session.encryptionKeyReady();
@@ -150,13 +164,23 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
       const subscriber = session.subscribe(stream);
       const entry: Watched = { stream, subscriber, startedMs: Date.now(), problems: [], snapshotsTaken: 0, ended: false };
       subscriber.on('error', (error) => entry.problems.push(error.message));
-      subscriber.once('disconnected', () => { entry.ended = true; });
+      subscriber.once('disconnected', (...args: unknown[]) => {
+        entry.ended = true;
+        if (runEndedMs !== 0) return; // the bot's own leaving
+        const said = endOf(args[0]);
+        const known = streamEnds.get(stream.streamId);
+        entry.end = { atMs: Date.now(), reason: said.reason ?? known?.reason ?? null, code: said.code ?? known?.code ?? null };
+      });
       subscriber.on('encryptionSecretMismatch', (error) => entry.problems.push(error.message));
       watched.set(stream.streamId, entry);
       progress(`subscribed to ${stream.name || stream.streamId} (${stream.videoCodec}${stream.e2ee ? ', E2EE' : ''})`, 'event');
     };
     session.on('streamCreated', subscribe);
-    session.on('streamDestroyed', (stream) => progress(`stream ${stream.name || stream.streamId} ended`, 'event'));
+    session.on('streamDestroyed', (stream: StreamEvent, ...rest: unknown[]) => {
+      const said = endOf(rest[0] ?? stream);
+      streamEnds.set(stream.streamId, said);
+      progress(`stream ${stream.name || stream.streamId} ended${said.reason ? ` (${said.reason})` : ''}`, 'event');
+    });
     for (const stream of session.streams) subscribe(stream);
 
     if (publish !== 'none') {
@@ -182,7 +206,6 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
     }
 
     // The run: a status line a second, snapshots on their schedule.
-    const endAt = started + durationS * 1000;
     let ratchetedAt = Date.now();
     while (Date.now() < endAt && !opts.signal?.aborted) {
       await sleep(Math.min(1000, endAt - Date.now()), opts.signal);
@@ -195,9 +218,11 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
       for (const entry of watched.values()) {
         // The media check counts decoded frames as they come (transport stats refresh once a second).
         const figures = entry.ended ? undefined : safe(() => ({ stats: entry.subscriber.stats(), check: entry.subscriber.mediaCheck(), atMs: now }));
+        const before = entry.last?.check.framesDecoded ?? 0;
         if (figures) entry.last = figures;
         const decoded = figures?.check.framesDecoded;
         if (decoded !== undefined && decoded > 0 && entry.firstFrameMs === undefined) entry.firstFrameMs = now;
+        if (decoded !== undefined && decoded > before) entry.lastFrameMs = now;
         if (decoded !== undefined && !entry.base && entry.firstFrameMs !== undefined && now - entry.firstFrameMs >= warmupS * 1000) {
           entry.base = { frames: decoded, atMs: now };
         }
@@ -213,6 +238,12 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
     }
   } catch (err) {
     fail((err as Error).message);
+  }
+  runEndedMs = Date.now();
+  if (opts.signal?.aborted && runEndedMs < endAt) {
+    const why = opts.signal.reason;
+    const by = typeof why === 'string' ? why : why instanceof Error && why.name !== 'AbortError' ? why.message : 'its abort signal';
+    problems.push(`stopped early (${by}) after ${((runEndedMs - started) / 1000).toFixed(1)} of ${durationS} s: the run is incomplete`);
   }
 
   // Figures and verdict.
@@ -230,6 +261,16 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
       streamId: entry.stream.streamId, name: entry.stream.name, connectionId: entry.stream.connectionId, e2ee: stats.e2ee,
       seconds, fps: measuredFps, mediaCheck: check, stats, judged, problems: [...entry.problems],
     };
+    if (entry.end) {
+      const { atMs, reason, code } = entry.end;
+      report.ended = { afterS: (atMs - started) / 1000, reason, code };
+      if (judging) {
+        report.problems.push(`the stream ended ${((runEndedMs - atMs) / 1000).toFixed(1)} s before the end of the run` +
+          ` (${reason ?? 'no reason given'}${code !== null ? `, ${code}` : ''})`);
+      }
+    } else if (judging && entry.firstFrameMs !== undefined && runEndedMs - (entry.lastFrameMs ?? entry.firstFrameMs) >= STOPPED_AFTER_S * 1000) {
+      report.problems.push(`the stream stopped: no frame decoded in the last ${((runEndedMs - (entry.lastFrameMs ?? entry.firstFrameMs)) / 1000).toFixed(1)} s of the run`);
+    }
     if (stats.framesMismatch > 0) report.problems.push(`${stats.framesMismatch} frames did not open with this secret (6003)`);
     if (stats.framesIntegrityFailure > 0) report.problems.push(`${stats.framesIntegrityFailure} frames failed their integrity check`);
     if (judged && opts.expectFps !== undefined && measuredFps < opts.expectFps) {
@@ -323,4 +364,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The reason and code an end event carries (an object with `reason` / `code`), if any. */
+function endOf(value: unknown): { reason: string | null; code: number | null } {
+  if (typeof value !== 'object' || value === null) return { reason: null, code: null };
+  const { reason, code } = value as { reason?: unknown; code?: unknown };
+  return { reason: typeof reason === 'string' ? reason : null, code: typeof code === 'number' ? code : null };
 }

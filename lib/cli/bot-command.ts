@@ -84,7 +84,8 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
   // Loaded here: the other commands do not need the native addon.
   const { runBot } = await import('../bot/bot.js');
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
+  // The signal's name is the abort reason: the report says what stopped the run early.
+  const onSignal = (signal: NodeJS.Signals): void => abort.abort(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const tty = process.stdout.isTTY === true;

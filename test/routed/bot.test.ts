@@ -1,7 +1,7 @@
 // `node-otc bot` as a CI job uses it (inside scripts/netns-run.sh): bots in their own processes
 // join a routed E2EE session, publish the test pattern or a media file, subscribe to each other,
 // and exit 0 or 1 on their thresholds, with a JSON report and PNG snapshots.
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,7 +20,8 @@ let dir: string;
 
 test.before(async () => {
   requireNetns();
-  server = await startRoutedServer();
+  // A killed bot's stream ends 2 s after its socket drops (the tests below kill one).
+  server = await startRoutedServer({ reconnectGraceMs: 2000 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-bots-'));
 });
 test.after.always(async () => {
@@ -33,19 +34,53 @@ interface BotRun {
   stdout: string;
 }
 
-/** Runs `node-otc bot` with a fresh token of `sessionId`; resolves when it exits (killed after 60 s). */
-function bot(t: ExecutionContext, sessionId: string, args: string[]): Promise<BotRun> {
+interface RunningBot {
+  child: ChildProcess;
+  /** What it printed so far. */
+  output(): string;
+  /** Resolves with what it printed when some line matches (rejects after timeoutMs). */
+  printed(pattern: RegExp, timeoutMs: number): Promise<string>;
+  exited: Promise<BotRun>;
+}
+
+/** Starts `node-otc bot` with a fresh token of `sessionId` (killed after 60 s). */
+function startBot(t: ExecutionContext, sessionId: string, args: string[]): RunningBot {
   const token = server.generateToken(sessionId, { data: args.join(' ').slice(0, 200) });
   const child = spawn(process.execPath, [CLI, 'bot', '--url', server.signalingUrl, '--token', token, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => child.kill('SIGKILL'));
   let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  const watchers = new Set<() => void>();
+  const onData = (chunk: string): void => {
+    stdout += chunk;
+    for (const check of watchers) check();
+  };
+  child.stdout!.setEncoding('utf8').on('data', onData);
+  child.stderr!.setEncoding('utf8').on('data', onData);
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => child.once('exit', (code) => {
+  const exited = new Promise<BotRun>((resolve) => child.once('exit', (code) => {
     clearTimeout(timer);
     resolve({ code, stdout });
   }));
+  const printed = (pattern: RegExp, timeoutMs: number): Promise<string> => new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (!pattern.test(stdout)) return;
+      watchers.delete(check);
+      clearTimeout(giveUp);
+      resolve(stdout);
+    };
+    const giveUp = setTimeout(() => {
+      watchers.delete(check);
+      reject(new Error(`the bot did not print ${String(pattern)} within ${timeoutMs} ms:\n${stdout}`));
+    }, timeoutMs);
+    watchers.add(check);
+    check();
+  });
+  return { child, output: () => stdout, printed, exited };
+}
+
+/** Runs `node-otc bot` with a fresh token of `sessionId`; resolves when it exits (killed after 60 s). */
+function bot(t: ExecutionContext, sessionId: string, args: string[]): Promise<BotRun> {
+  return startBot(t, sessionId, args).exited;
 }
 
 test.serial('two pattern bots: the judging one passes its thresholds, writes a report and a PNG snapshot; impossible thresholds fail', async (t) => {
@@ -54,7 +89,8 @@ test.serial('two pattern bots: the judging one passes its thresholds, writes a r
   const report = path.join(dir, 'report.json');
   const snapshots = path.join(dir, 'snaps');
   const [other, judge, strict] = await Promise.all([
-    bot(t, sessionId, ['--secret', SECRET, '--name', 'other', '--size', '320x180', '--duration', '11']),
+    // Outlasts the judge by far more than the bots' start-up skew: a judged stream that ends first fails the judge.
+    bot(t, sessionId, ['--secret', SECRET, '--name', 'other', '--size', '320x180', '--duration', '14']),
     bot(t, sessionId, ['--secret', SECRET, '--name', 'judge', '--size', '320x180', '--duration', '9', '--expect-fps', '25',
       '--max-latency-ms', '400', '--report', report, '--snapshots', snapshots]),
     bot(t, sessionId, ['--secret', SECRET, '--name', 'strict', '--publish', 'none', '--duration', '9', '--expect-fps', '200']),
@@ -89,7 +125,7 @@ test.serial('a bot publishing a media file is received at its rate; a bot with t
     '-t', '3', '-c:v', 'ffv1', '-c:a', 'pcm_s16le', media]);
   const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
   const [file, watcher, wrong] = await Promise.all([
-    bot(t, sessionId, ['--secret', SECRET, '--name', 'file', '--media', media, '--size', '320x180', '--duration', '11', '--no-subscribe']),
+    bot(t, sessionId, ['--secret', SECRET, '--name', 'file', '--media', media, '--size', '320x180', '--duration', '14', '--no-subscribe']),
     bot(t, sessionId, ['--secret', SECRET, '--name', 'watcher', '--publish', 'none', '--duration', '9', '--expect-fps', '20']),
     bot(t, sessionId, ['--secret', 'a different secret', '--name', 'wrong', '--publish', 'none', '--duration', '9', '--expect-fps', '20']),
   ]);
@@ -100,3 +136,58 @@ test.serial('a bot publishing a media file is received at its rate; a bot with t
   t.is(wrong.code, 1, wrong.stdout);
   t.regex(wrong.stdout, /did not open with this secret \(6003\)/);
 });
+
+// The judge has read frames of the other bot's stream for six status lines (a second each): past
+// its 2 s warm-up and the 2 s a subscription needs to be judged.
+const JUDGING = /(other: [1-9]\d* fps[^\n]*\n[^\n]*){6}/;
+
+test.serial('a judging bot stopped early (SIGTERM) fails and says so in its report', async (t) => {
+  t.timeout(90_000);
+  const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
+  const report = path.join(dir, 'stopped.json');
+  const other = startBot(t, sessionId, ['--secret', SECRET, '--name', 'other', '--size', '320x180', '--duration', '40', '--no-subscribe']);
+  const judge = startBot(t, sessionId, ['--secret', SECRET, '--name', 'judge', '--publish', 'none', '--duration', '40',
+    '--expect-fps', '5', '--report', report]);
+  await judge.printed(JUDGING, 45_000);
+  judge.child.kill('SIGTERM');
+  const result = await judge.exited;
+  other.child.kill('SIGTERM');
+  await other.exited;
+  t.log(result.stdout.split('\n').filter((l) => /PASS|FAIL|problem/.test(l)).join('\n'));
+  t.is(result.code, 1, result.stdout);
+  t.regex(result.stdout, /^FAIL/m);
+  t.regex(result.stdout, /stopped early \(SIGTERM\) after \d+\.\d of 40 s/);
+  const parsed = JSON.parse(fs.readFileSync(report, 'utf8')) as BotReport;
+  t.false(parsed.ok);
+  t.true(parsed.problems.some((p) => p.startsWith('stopped early (SIGTERM)')), JSON.stringify(parsed.problems));
+  t.true(parsed.durationS < 40);
+  // What it measured passed: being stopped early is what fails it.
+  const [sub] = parsed.subscriptions;
+  t.true(sub!.judged && sub!.fps >= 5, JSON.stringify(sub));
+  t.deepEqual(sub!.problems, []);
+});
+
+test.serial('a judging bot whose publisher is killed mid-run fails, with the reason in its report', async (t) => {
+  t.timeout(90_000);
+  const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
+  const report = path.join(dir, 'killed.json');
+  const other = startBot(t, sessionId, ['--secret', SECRET, '--name', 'other', '--size', '320x180', '--duration', '60', '--no-subscribe']);
+  // Long enough past the kill for the server to drop the killed connection (reconnect grace 2 s).
+  const judge = startBot(t, sessionId, ['--secret', SECRET, '--name', 'judge', '--publish', 'none', '--duration', '24',
+    '--expect-fps', '5', '--report', report]);
+  await judge.printed(JUDGING, 45_000);
+  other.child.kill('SIGKILL');
+  await other.exited;
+  const result = await judge.exited;
+  t.log(result.stdout.split('\n').filter((l) => /PASS|FAIL|problem|ended/.test(l)).join('\n'));
+  t.is(result.code, 1, result.stdout);
+  t.regex(result.stdout, /^FAIL/m);
+  const parsed = JSON.parse(fs.readFileSync(report, 'utf8')) as BotReport;
+  t.false(parsed.ok);
+  const [sub] = parsed.subscriptions;
+  t.is(sub?.name, 'other');
+  t.true(sub!.problems.some((p) => /^the stream (ended|stopped)/.test(p)), JSON.stringify(sub!.problems));
+  t.is(sub!.ended?.reason, 'networkDisconnected', JSON.stringify(sub!.ended));
+  t.is(sub!.ended?.code, 1022);
+});
+
