@@ -30,4 +30,9 @@ Napi::Object with_numbers(Napi::Env env, std::initializer_list<NumberField> fiel
   return object;
 }
 
+Napi::Object with_texts(Napi::Env env, std::initializer_list<TextField> fields, Napi::Object object) {
+  for (const TextField &field : fields) object.Set(camel_case(field.name), Napi::String::New(env, field.value));
+  return object;
+}
+
 }  // namespace otc_addon

@@ -19,6 +19,11 @@ struct NumberField {
   double value;
 };
 
+struct TextField {
+  const char *name;  // snake_case (or already camelCase)
+  const char *value;
+};
+
 // video_frames_sealed -> videoFramesSealed; GetStats -> getStats (a name without '_' keeps all
 // but its first letter).
 std::string camel_case(const char *name);
@@ -26,6 +31,8 @@ std::string lower_first(const char *name);
 
 // Sets object[camel_case(name)] = value for every field (a new object when none is given).
 Napi::Object with_numbers(Napi::Env env, std::initializer_list<NumberField> fields, Napi::Object object = {});
+// The same for strings.
+Napi::Object with_texts(Napi::Env env, std::initializer_list<TextField> fields, Napi::Object object);
 
 }  // namespace otc_addon
 

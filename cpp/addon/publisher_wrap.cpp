@@ -177,10 +177,7 @@ Napi::Value GetStats(PublisherWrap &self, const Napi::CallbackInfo &info) {
                        seal_errors, video_frames_captured, bytes_sent, video_bitrate_bps, audio_bitrate_bps, video_fps,
                        video_width, video_height, rtt_ms, encryption_epoch, subscribers_refused)});
   object.Set("e2ee", Napi::Boolean::New(env, s.e2ee == OTC_TRUE));
-  object.Set("localCandidateType", s.local_candidate_type);
-  object.Set("remoteCandidateType", s.remote_candidate_type);
-  object.Set("relayProtocol", s.relay_protocol);
-  return object;
+  return with_texts(env, {OTC_FIELDS(s, local_candidate_type, remote_candidate_type, relay_protocol)}, object);
 }
 
 Napi::Value GetStreamId(PublisherWrap &self, const Napi::CallbackInfo &info) {

@@ -169,10 +169,7 @@ Napi::Value GetStats(SubscriberWrap &self, const Napi::CallbackInfo &info) {
             {"audioDataDroppedForJs", self.delivery().audio_dropped.load(std::memory_order_relaxed)}});
   object.Set("e2ee", Napi::Boolean::New(env, s.e2ee == OTC_TRUE));
   object.Set("inMismatch", Napi::Boolean::New(env, s.in_mismatch == OTC_TRUE));
-  object.Set("localCandidateType", s.local_candidate_type);
-  object.Set("remoteCandidateType", s.remote_candidate_type);
-  object.Set("relayProtocol", s.relay_protocol);
-  return object;
+  return with_texts(env, {OTC_FIELDS(s, local_candidate_type, remote_candidate_type, relay_protocol)}, object);
 }
 
 Napi::Value GetMediaCheck(SubscriberWrap &self, const Napi::CallbackInfo &info) {
