@@ -128,6 +128,9 @@ TEST(SignalingMessages, RequestsCarryTheProtocolsFieldNames) {
   EXPECT_EQ(make_subscribe("s-1"), parsed(R"({"type":"subscribe","streamId":"s-1"})"));
   EXPECT_EQ(make_unsubscribe("p-1"), parsed(R"({"type":"unsubscribe","peerId":"p-1"})"));
   EXPECT_EQ(make_unpublish("s-1"), parsed(R"({"type":"unpublish","streamId":"s-1"})"));
+  EXPECT_EQ(make_candidate("p-1", "0", 0, "candidate:1", "subscriber"),
+            parsed(R"({"type":"candidate","peerId":"p-1","candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":0,"end":"subscriber"})"));
+  EXPECT_FALSE(make_candidate("p-1", "0", 0, "candidate:1").contains("end"));
   const json reconnect = make_reconnect("tok", "1_x", true, "c-1", "rt");
   EXPECT_EQ(reconnect["type"], "connect");
   EXPECT_EQ(reconnect["token"], "tok");

@@ -285,9 +285,9 @@ void PublisherCore::open_peer(const std::string &peer_id) {
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    auto message = signaling::make_candidate(peer_id, mid, index, candidate);
-    message["end"] = "publisher";  // this end of the peer (docs/protocol.md: a session subscribing to itself)
-    self->link_->request(std::move(message), [](const signaling::Reply &) {});
+    // This end of the peer: a session subscribed to its own stream holds both (docs/protocol.md).
+    self->link_->request(signaling::make_candidate(peer_id, mid, index, candidate, "publisher"),
+                         [](const signaling::Reply &) {});
   };
   listener.on_state = [weak, peer_id](webrtc::PeerConnectionInterface::PeerConnectionState state) {
     if (state != webrtc::PeerConnectionInterface::PeerConnectionState::kFailed) return;

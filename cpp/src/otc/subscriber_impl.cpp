@@ -279,9 +279,9 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     if (!self) return;
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (!self->link_) return;
-    auto message = signaling::make_candidate(peer_id, mid, index, candidate);
-    message["end"] = "subscriber";  // this end of the peer (docs/protocol.md: a session subscribing to itself)
-    self->link_->request(std::move(message), [](const signaling::Reply &) {});
+    // This end of the peer: a session subscribed to its own stream holds both (docs/protocol.md).
+    self->link_->request(signaling::make_candidate(peer_id, mid, index, candidate, "subscriber"),
+                         [](const signaling::Reply &) {});
   };
   listener.on_state = [weak](webrtc::PeerConnectionInterface::PeerConnectionState state) {
     if (auto self = weak.lock()) self->on_peer_state(state);

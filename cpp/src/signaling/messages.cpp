@@ -51,9 +51,11 @@ json make_signal(const std::string &type, const std::string &data, const std::st
 json make_disconnect() { return json{{"type", "disconnect"}}; }
 
 json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
-                    const std::string &candidate) {
-  return json{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate}, {"sdpMid", mid},
-              {"sdpMLineIndex", mline_index}};
+                    const std::string &candidate, const std::string &end) {
+  json message{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate}, {"sdpMid", mid},
+               {"sdpMLineIndex", mline_index}};
+  if (!end.empty()) message["end"] = end;
+  return message;
 }
 
 std::string serialize(const json &message) {

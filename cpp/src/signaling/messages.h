@@ -66,8 +66,10 @@ nlohmann::json make_answer(const std::string &peer_id, const std::string &sdp);
 nlohmann::json make_ice_restart(const std::string &peer_id);
 nlohmann::json make_signal(const std::string &type, const std::string &data, const std::string &to);
 nlohmann::json make_disconnect();
+// `end`: the end of the peer the candidate comes from ("publisher" or "subscriber"; a session
+// subscribed to its own stream holds both ends of one peerId); empty leaves it out.
 nlohmann::json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
-                              const std::string &candidate);
+                              const std::string &candidate, const std::string &end = {});
 
 // Serializes; invalid UTF-8 in strings is replaced, never thrown about.
 std::string serialize(const nlohmann::json &message);
