@@ -105,8 +105,8 @@ async function joinTimes(server) {
     subscriberJoin.push(performance.now() - t1);
     log(`  join ${i + 1}/${JOINS}: publisher connect() → first frame at a subscriber ${publisherJoin.at(-1).toFixed(0)} ms; ` +
       `subscriber connect() → first frame ${subscriberJoin.at(-1).toFixed(0)} ms`);
-    for (const s of [subscriber, firstSubscriber]) s.destroy();
-    publisher.destroy();
+    for (const s of [subscriber, firstSubscriber]) s.delete();
+    publisher.delete();
     for (const { session } of [late, pub, watcher]) {
       await session.disconnect();
       session.delete();
@@ -210,7 +210,7 @@ async function capacity(server) {
       held = step.n;
     }
   } finally {
-    for (const s of subscribers) s.destroy();
+    for (const s of subscribers) s.delete();
     await session.disconnect();
     session.delete();
     pub.child.stdin.end();
