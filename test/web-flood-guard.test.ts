@@ -3,6 +3,7 @@ import test from 'ava';
 import {
   MAX_PEERS_PER_PUBLISHER, MAX_SERVER_MESSAGE_BURST, MAX_SERVER_MESSAGE_CHARS, MAX_SERVER_MESSAGES_PER_SECOND, ServerFloodGuard, refusePeer,
 } from '../lib/web/flood-guard';
+import type { ConnectAck } from '../lib/protocol/messages';
 
 test('a message over the size cap is refused, one at the cap is taken', (t) => {
   const guard = new ServerFloodGuard(() => 0);
@@ -55,7 +56,12 @@ async function floodedClient(t: import('ava').ExecutionContext, flood: (ws: impo
   wss.on('connection', (ws) => ws.on('message', (data) => {
     const req = JSON.parse(data.toString()) as { type: string; id: string };
     if (req.type !== 'connect') return;
-    ws.send(JSON.stringify({ type: 'ack', id: req.id, connectionId: 'c-1', session: { e2ee: false, mediaMode: 'relayed' }, connections: [], streams: [] }));
+    // A complete ack (the client checks every field of it); the flood comes after it.
+    const ack: ConnectAck = {
+      type: 'ack', id: req.id, connectionId: 'c-1', sessionId: 'sid', role: 'publisher', data: '',
+      session: { e2ee: false, mediaMode: 'relayed' }, connections: [], streams: [], iceServers: [], reconnectToken: 'r',
+    };
+    ws.send(JSON.stringify(ack));
     flood(ws);
   }));
   await new Promise((resolve) => wss.once('listening', resolve));
