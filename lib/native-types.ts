@@ -176,7 +176,7 @@ export type NativeSessionEvent =
   | [name: 'streamCreated', stream: StreamEvent]
   | [name: 'streamDestroyed', stream: StreamEvent, end: EndReason]
   | [name: 'signal', type: string, data: string, from: string]
-  | [name: 'error', code: number, message: string];
+  | [name: 'error', code: number, message: string, linkActive: boolean];
 
 /** What a native publisher calls back with. */
 export type NativePublisherEvent =

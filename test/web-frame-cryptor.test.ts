@@ -82,7 +82,7 @@ for (const suite of ALL_SUITES) {
     const sessionId = uniqueSessionId(`web-${suite}`);
     const web = await WebFrameCryptor.create(sessionId, SECRET, { suite });
     const cpp = await otc.FrameCryptor.create({ sessionId, secret: SECRET, suite });
-    t.teardown(() => { cpp.delete(); void web.close(); });
+    t.teardown(() => { cpp.delete(); void web.delete(); });
     const failures: string[] = [];
     for (const codec of otc.CODECS) {
       const frames: TestFrame[] = framesFor(codec, SIZES);
@@ -104,7 +104,7 @@ test('receive outcomes as the core reports them: mismatch, integrity failure, re
   const web = await WebFrameCryptor.create(sessionId, SECRET);
   const cpp = await otc.FrameCryptor.create({ sessionId, secret: SECRET });
   const stranger = await WebFrameCryptor.create(sessionId, 'another secret entirely');
-  t.teardown(() => { cpp.delete(); void web.close(); void stranger.close(); });
+  t.teardown(() => { cpp.delete(); void web.delete(); void stranger.delete(); });
   const frame = framesFor('VP8', [1200])[0]!.data;
 
   const sealed = cpp.seal(frame, { codec: 'VP8' });

@@ -13,7 +13,7 @@ export interface SignalingOptions {
   pingIntervalMs?: number;
   /** A connected client silent to pings this long is dropped, ms (default 15000). */
   pongTimeoutMs?: number;
-  /** The first message must be `connect` within this time, ms (default 10000). */
+  /** The first message must be `connect` within this time, ms (the server passes limits.connectTimeoutMs, 5000 by default). */
   connectTimeoutMs?: number;
   /** Largest accepted WebSocket message, bytes (default: limits.maxMessageBytes). */
   maxPayload?: number;

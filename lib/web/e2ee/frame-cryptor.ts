@@ -129,8 +129,8 @@ export class WebFrameCryptor {
     return this.#serial(() => this.#open(sealed, codec));
   }
 
-  /** Wipes every key. */
-  close(): Promise<void> {
+  /** Wipes every key (the Node FrameCryptor's verb; asynchronous here because it waits for the frames in progress). */
+  delete(): Promise<void> {
     return this.#serial(async () => {
       for (const epoch of this.#epochs.values()) epoch.baseKey.fill(0);
       for (const kid of this.#kids.values()) kid.salt.fill(0);

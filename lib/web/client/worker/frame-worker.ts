@@ -163,7 +163,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'close':
       closed = true;
-      void cryptor?.close();
+      void cryptor?.delete();
       cryptor = null;
       self.close();
   }
