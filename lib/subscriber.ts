@@ -269,7 +269,8 @@ export class Subscriber extends EventEmitter<SubscriberEvents> implements Subscr
    */
   firstFrame(timeoutMs?: number): Promise<VideoFrame> {
     requireType(timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 0), 'timeoutMs', 'a number >= 0');
-    this.#live();
+    // An asynchronous operation: a deleted subscriber rejects, as connected() does, instead of throwing.
+    if (this.deleted) return Promise.reject(new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the subscriber is deleted'));
     if (this.#state === 'disconnected') {
       return Promise.reject(new OtcError(ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED, 'the subscriber is disconnected'));
     }

@@ -107,6 +107,17 @@ test.serial('leaving a for-await events.on(subscriber, "videoFrame") loop remove
   for await (const _ of on(subscriber, 'videoFrame', { signal: AbortSignal.timeout(10_000) })) break;
   t.true(emitted.includes('videoFrame'));
   t.is(subscriber.listenerCount('videoFrame'), 0);
+
+  // The asynchronous waits of a deleted subscriber reject (they do not throw) with OTC_E2EE_DELETED.
+  subscriber.delete();
+  for (const wait of [() => subscriber.firstFrame(1000), () => subscriber.connected(1000)]) {
+    let thrown: unknown;
+    let promise: Promise<unknown> | undefined;
+    try { promise = wait(); } catch (error) { thrown = error; }
+    t.is(thrown, undefined, 'rejects instead of throwing');
+    const error = await t.throwsAsync(promise ?? Promise.resolve(), { instanceOf: otc.OtcError });
+    t.is(error?.code, otc.ErrorCode.OTC_E2EE_DELETED);
+  }
 });
 
 test.serial('await using: the session disconnects and is deleted after the block, also when the block throws', async (t) => {
