@@ -2,7 +2,7 @@
 // event checked field by field against its type before the client acts on it, so a client never
 // reads a field that is not there or of another type. Used by the browser client.
 import {
-  type AckOf, type ConnectionInfo, type ErrorReply, type IceServerInfo, type PeerClosedReason, type RequestType, type ServerEvent,
+  type AckOf, type ConnectionInfo, type ErrorReply, type IceServerInfo, type PeerClosedReason, type PeerEnd, type RequestType, type ServerEvent,
   type StreamInfo, VIDEO_TYPES, type VideoType,
 } from './messages';
 
@@ -90,9 +90,12 @@ function parseIceServer(value: unknown): IceServerInfo {
   return { urls, ...(username !== undefined && { username }), ...(credential !== undefined && { credential }) };
 }
 
-function peerFields(o: Fields): { peerId: string; streamId: string; from: string } {
-  return { peerId: string(o, 'peerId'), streamId: string(o, 'streamId'), from: string(o, 'from') };
+/** The fields of a relayed negotiation event; `to` names the end it is for (absent from the router). */
+function peerFields(o: Fields): { peerId: string; streamId: string; from: string; to?: PeerEnd } {
+  const to = o['to'] === undefined ? undefined : oneOf(o, 'to', PEER_ENDS);
+  return { peerId: string(o, 'peerId'), streamId: string(o, 'streamId'), from: string(o, 'from'), ...(to !== undefined && { to }) };
 }
+const PEER_ENDS = ['publisher', 'subscriber'] as const;
 
 function event(type: string, o: Fields): ServerEvent | undefined {
   switch (type) {

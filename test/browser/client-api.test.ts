@@ -126,3 +126,50 @@ test('a page publishes its camera and microphone (Chromium\'s fake devices), sea
   t.true(stats.audioFramesOpened >= 50, 'microphone audio opened');
   t.is(stats.framesMismatch, 0);
 });
+
+// Relayed: both ends of one peer connection are this page's (the candidates say their end, the
+// server's events say which end they are for). This file's server has no router.
+for (const mediaMode of ['relayed'] as const) {
+  test(`a page subscribes to its own ${mediaMode} E2EE stream: frames sealed and opened in the page, decoded`, async (t) => {
+    const browser = shared.browser();
+    const server = shared.server();
+    const { sessionId } = server.createSession({ mediaMode, e2ee: true });
+    const page = await openPage(t, browser, `${server.url}/clock`);
+    await page.addScriptTag({ url: '/otc-client.js' });
+    const out = await page.evaluate(async ({ apiKey, sessionId, token, url, secret }) => {
+      type Stats = { videoFramesOpened: number; videoFramesDecoded: number; framesMismatch: number };
+      type Subscriber = { connected(ms?: number): Promise<void>; stats(): Promise<Stats>; on(e: string, l: (x: { message?: string }) => void): void };
+      type Api = {
+        Session: new (k: string, s: string, o: { signalingUrl: string }) => {
+          setEncryptionSecret(s: string): number; connect(t: string): Promise<void>; publish(p: unknown): Promise<{ streamId: string }>;
+          subscribe(s: unknown): Subscriber; on(e: string, l: (x: { message?: string }) => void): void;
+        };
+        Publisher: new (o: Record<string, unknown>) => unknown;
+      };
+      const g = globalThis as unknown as { OTC: Api; keep: unknown[] };
+      const errors: string[] = [];
+      const session = new g.OTC.Session(apiKey, sessionId, { signalingUrl: url });
+      session.on('error', (e) => errors.push(`session: ${e.message}`));
+      session.setEncryptionSecret(secret);
+      await session.connect(token);
+      const publisher = new g.OTC.Publisher({ name: 'self', audioSource: null });
+      const stream = await session.publish(publisher);
+      const subscriber = session.subscribe(stream);
+      subscriber.on('error', (e) => errors.push(`subscriber: ${e.message}`));
+      g.keep = [session, publisher, subscriber];
+      await subscriber.connected(20_000);
+      const deadline = Date.now() + 20_000;
+      let stats = await subscriber.stats();
+      while ((stats.videoFramesDecoded < 30 || stats.videoFramesOpened < 30) && Date.now() < deadline) { // opened: counted by the worker every 250 ms
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        stats = await subscriber.stats();
+      }
+      return { stats, errors };
+    }, { apiKey: server.apiKey, sessionId, token: server.generateToken(sessionId), url: server.signalingUrl, secret: SECRET });
+    t.log(`own ${mediaMode} stream: opened ${out.stats.videoFramesOpened}, decoded ${out.stats.videoFramesDecoded}, mismatch ${out.stats.framesMismatch}`);
+    t.deepEqual(out.errors, []);
+    t.true(out.stats.videoFramesDecoded >= 30, 'its own video decoded');
+    t.true(out.stats.videoFramesOpened >= 30, 'opened by the frame format');
+    t.is(out.stats.framesMismatch, 0);
+  });
+}

@@ -1,7 +1,7 @@
 // One peer connection of the session protocol (a publisher's to one subscriber or to the router,
 // a subscriber's to its publisher or the router): trickled candidates both ways, remote ones
 // queued until the remote description is set.
-import type { OutgoingRequest } from '../../protocol/messages';
+import type { OutgoingRequest, PeerEnd } from '../../protocol/messages';
 import { type Codec, codecOfName } from '../e2ee/codec-prefix';
 import { peerConnectionConfig } from './e2ee-context';
 import type { PeerIce } from './ice-config';
@@ -39,13 +39,14 @@ export class Peer {
    * (disconnected for 4 s, or failed), at most 6 times 8 s apart. Without it a lost path gets
    * the other end's restarts' time before it fails.
    */
-  constructor(readonly peerId: string, private readonly send: SendToServer, ice: PeerIce, onFailed: (message: string) => void,
-    restartIce?: IceRestartRole) {
+  /** end: which end of the peer this is; the candidates say it (a page subscribed to its own stream holds both). */
+  constructor(readonly peerId: string, readonly end: PeerEnd, private readonly send: SendToServer, ice: PeerIce,
+    onFailed: (message: string) => void, restartIce?: IceRestartRole) {
     this.pc = new RTCPeerConnection(peerConnectionConfig(ice));
     this.pc.onicecandidate = (event) => {
       if (!event.candidate || !event.candidate.candidate || this.#closed) return;
       this.send({
-        type: 'candidate', peerId, candidate: event.candidate.candidate,
+        type: 'candidate', peerId, end, candidate: event.candidate.candidate,
         sdpMid: event.candidate.sdpMid ?? '', sdpMLineIndex: event.candidate.sdpMLineIndex ?? 0,
       });
     };

@@ -174,7 +174,7 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
     if (refusal) return this.#error(ErrorCode.OTC_PUBLISHER_WEBRTC_ERROR, refusal);
     // This end restarts ICE (relayed, or towards the router); a router that died makes the peer
     // again through the server instead (routerRestarted).
-    const peer = new Peer(peerId, link.send, link.ice, (message) => this.#peerFailed(peerId, message),
+    const peer = new Peer(peerId, 'publisher', link.send, link.ice, (message) => this.#peerFailed(peerId, message),
       { offer: { e2ee: link.e2ee !== null } });
     const entry: PeerEntry = { peer, transforms: [] };
     this.#peers.set(peerId, entry);

@@ -269,7 +269,9 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
    */
   subscribe(stream: StreamEvent | string, options: SubscriberOptions = {}): Subscriber {
     this.#connected();
-    const info = this.#streams.get(typeof stream === 'string' ? stream : stream.streamId);
+    const streamId = typeof stream === 'string' ? stream : stream.streamId;
+    // Another client's stream, or one of this page's own (a page may watch what it publishes).
+    const info = this.#streams.get(streamId) ?? this.#publishers.get(streamId)?.stream;
     if (!info) throw new OtcError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, 'no such stream in this session');
     if (info.e2ee && !this.#hasSecret) {
       throw new OtcError(ErrorCode.OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING, 'the stream is end-to-end encrypted: set the encryption secret first');
@@ -411,6 +413,8 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         break;
       case 'streamDestroyed': {
         const { streamId } = event;
+        // Its subscribers end, this page's own among them when it watched its own stream.
+        for (const s of [...this.#subscribers]) if (s.stream.streamId === streamId) s.end();
         const own = this.#publishers.get(streamId);
         if (own) {
           this.#publishers.delete(streamId);
@@ -419,7 +423,6 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         }
         const stream = this.#streams.get(streamId);
         this.#streams.delete(streamId);
-        for (const s of [...this.#subscribers]) if (s.stream.streamId === streamId) s.end();
         if (stream) this.emit('streamDestroyed', stream);
         break;
       }
@@ -431,11 +434,15 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
       case 'candidate':
       case 'peerClosed': {
         const { peerId } = event;
-        const subscriber = [...this.#subscribers].find((s) => s.peerId === peerId);
-        if (subscriber) {
-          void subscriber.onPeerEvent(event);
-          break;
+        // A page subscribed to its own relayed stream holds both ends of one peer: `to` says which
+        // end an event is for (peerClosed is for both).
+        const to = event.type === 'peerClosed' ? undefined : event.to;
+        if (to !== 'publisher') {
+          const subscriber = [...this.#subscribers].find((s) => s.peerId === peerId);
+          if (subscriber) void subscriber.onPeerEvent(event);
+          if (subscriber && event.type !== 'peerClosed') break;
         }
+        if (to === 'subscriber') break;
         for (const publisher of this.#publishers.values()) {
           if (publisher.hasPeer(peerId)) void publisher.onPeerEvent(event);
         }

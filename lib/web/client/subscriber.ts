@@ -254,7 +254,7 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
       await this.#peer.answer(sdp, fromRouter);
       return;
     }
-    const peer = new Peer(this.#peerId, link.send, link.ice, (message) => {
+    const peer = new Peer(this.#peerId, 'subscriber', link.send, link.ice, (message) => {
       this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, message);
       this.end(true);
     }, fromRouter ? { ask: true } : undefined);
