@@ -49,7 +49,7 @@ export interface SignalOptions {
  * 'forceDisconnected', 'routerFailed', 'peerFailed', 'timedOut', 'sessionDisconnected' or
  * 'unknown'. `code` is OTC_SUCCESS when someone asked for the end (disconnect, unpublish,
  * unsubscribe), else the failure's code (OTC_SESSION_CONNECTION_DROPPED, 1022, for a dropped link).
- * The Node API always gives it; the browser client does not yet.
+ * The Node API and the browser client give it alike (the page maps the server's words as the C core does).
  */
 export interface EndReason {
   reason: string;
@@ -65,7 +65,7 @@ export interface SessionEvents {
    * dropped and could not be reconnected (OTC_SESSION_CONNECTION_DROPPED, 1022, its message
    * saying why); undefined after disconnect().
    */
-  disconnected: [reason?: OtcError, end?: EndReason];
+  disconnected: [reason: OtcError | undefined, end: EndReason];
   /**
    * The link to the session server dropped and the session reconnects by itself (backoff, at
    * most 60 s): the connection id, streams, publishers and subscribers stay, media keeps flowing,
@@ -75,9 +75,9 @@ export interface SessionEvents {
   /** Reconnected with the same connection id; what came and went meanwhile follows as the usual events. */
   reconnected: [];
   connectionCreated: [connection: ConnectionEvent];
-  connectionDestroyed: [connection: ConnectionEvent, end?: EndReason];
+  connectionDestroyed: [connection: ConnectionEvent, end: EndReason];
   streamCreated: [stream: StreamEvent];
-  streamDestroyed: [stream: StreamEvent, end?: EndReason];
+  streamDestroyed: [stream: StreamEvent, end: EndReason];
   signal: [signal: SignalEvent];
   error: [error: OtcError];
 }
@@ -87,7 +87,7 @@ export interface PublisherEvents {
   /** The session server accepted the stream (session.publish() resolves with it too). */
   streamCreated: [stream: StreamEvent];
   /** The stream ended: unpublished, or its session went away (end: why). */
-  streamDestroyed: [stream: StreamEvent, end?: EndReason];
+  streamDestroyed: [stream: StreamEvent, end: EndReason];
   /**
    * An error after the stream was created (e.g. OTC_PUBLISHER_WEBRTC_ERROR for one subscriber);
    * with no listener it is reported as a warning. An error that ends a publish attempt rejects
@@ -104,7 +104,7 @@ export interface SubscriberStateEvents {
    * The stream or the session went away, or the subscriber was unsubscribed; `end` says which
    * (e.g. networkDisconnected / 1022 when the publisher was killed or cut off). Emitted once.
    */
-  disconnected: [end?: EndReason];
+  disconnected: [end: EndReason];
   /**
    * Errors: OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (6000), OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR
    * (6002), OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM (1604), OTC_SUBSCRIBER_WEBRTC_ERROR (1600),

@@ -137,8 +137,10 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         this.emit(event[0]);
         return;
       case 'connectionCreated':
+        this.emit('connectionCreated', event[1]);
+        return;
       case 'connectionDestroyed':
-        this.emit(event[0], event[1], event[2]);
+        this.emit('connectionDestroyed', event[1], event[2]);
         return;
       case 'streamCreated':
         this.#streams.set(event[1].streamId, event[1]);

@@ -138,24 +138,26 @@ for (const mediaMode of ['relayed'] as const) {
     await page.addScriptTag({ url: '/otc-client.js' });
     const out = await page.evaluate(async ({ apiKey, sessionId, token, url, secret }) => {
       type Stats = { videoFramesOpened: number; videoFramesDecoded: number; framesMismatch: number };
-      type Subscriber = { connected(ms?: number): Promise<void>; stats(): Promise<Stats>; on(e: string, l: (x: { message?: string }) => void): void };
+      type End = { reason: string; code: number };
+      type Listener = (x: { message?: string } | undefined, end?: End) => void;
+      type Subscriber = { connected(ms?: number): Promise<void>; stats(): Promise<Stats>; on(e: string, l: Listener): void };
       type Api = {
         Session: new (k: string, s: string, o: { signalingUrl: string }) => {
           setEncryptionSecret(s: string): number; connect(t: string): Promise<void>; publish(p: unknown): Promise<{ streamId: string }>;
-          subscribe(s: unknown): Subscriber; on(e: string, l: (x: { message?: string }) => void): void;
+          subscribe(s: unknown): Subscriber; on(e: string, l: Listener): void; unpublish(p: unknown): number; disconnect(): Promise<void>;
         };
-        Publisher: new (o: Record<string, unknown>) => unknown;
+        Publisher: new (o: Record<string, unknown>) => { on(e: string, l: Listener): void };
       };
       const g = globalThis as unknown as { OTC: Api; keep: unknown[] };
       const errors: string[] = [];
       const session = new g.OTC.Session(apiKey, sessionId, { signalingUrl: url });
-      session.on('error', (e) => errors.push(`session: ${e.message}`));
+      session.on('error', (e) => errors.push(`session: ${e?.message}`));
       session.setEncryptionSecret(secret);
       await session.connect(token);
       const publisher = new g.OTC.Publisher({ name: 'self', audioSource: null });
       const stream = await session.publish(publisher);
       const subscriber = session.subscribe(stream);
-      subscriber.on('error', (e) => errors.push(`subscriber: ${e.message}`));
+      subscriber.on('error', (e) => errors.push(`subscriber: ${e?.message}`));
       g.keep = [session, publisher, subscriber];
       await subscriber.connected(20_000);
       const deadline = Date.now() + 20_000;
@@ -164,12 +166,31 @@ for (const mediaMode of ['relayed'] as const) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         stats = await subscriber.stats();
       }
-      return { stats, errors };
+      // Every end says why: the subscriber and the publisher hear the unpublish, the session its disconnect.
+      const ends: Record<string, unknown> = {};
+      const heard = (name: string) => new Promise<void>((resolve) => {
+        const record: Listener = (first, end) => { ends[name] = end ?? first; resolve(); };
+        if (name === 'subscriber') subscriber.on('disconnected', record);
+        else if (name === 'publisher') publisher.on('streamDestroyed', record);
+        else session.on('disconnected', (error, end) => { ends[name] = { error: error?.message ?? null, end }; resolve(); });
+      });
+      const unpublished = Promise.all([heard('subscriber'), heard('publisher')]);
+      session.unpublish(publisher);
+      await unpublished;
+      const disconnected = heard('session');
+      await session.disconnect();
+      await disconnected;
+      return { stats, errors, ends };
     }, { apiKey: server.apiKey, sessionId, token: server.generateToken(sessionId), url: server.signalingUrl, secret: SECRET });
     t.log(`own ${mediaMode} stream: opened ${out.stats.videoFramesOpened}, decoded ${out.stats.videoFramesDecoded}, mismatch ${out.stats.framesMismatch}`);
     t.deepEqual(out.errors, []);
     t.true(out.stats.videoFramesDecoded >= 30, 'its own video decoded');
     t.true(out.stats.videoFramesOpened >= 30, 'opened by the frame format');
     t.is(out.stats.framesMismatch, 0);
+    t.deepEqual(out.ends, {
+      subscriber: { reason: 'clientUnpublished', code: 0 },
+      publisher: { reason: 'clientUnpublished', code: 0 },
+      session: { error: null, end: { reason: 'clientDisconnected', code: 0 } },
+    });
   });
 }

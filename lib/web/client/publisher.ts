@@ -3,7 +3,8 @@
 import type { PublisherApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import type { PublisherEvents, StreamEvent } from '../../session-types';
+import type { EndReason, PublisherEvents, StreamEvent } from '../../session-types';
+import { END_UNPUBLISHED } from './end-reason';
 import type { PeerEvent } from '../../protocol/messages';
 import type { Codec } from '../e2ee/codec-prefix';
 import type { E2eeContext } from './e2ee-context';
@@ -142,7 +143,7 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
     if (this.#deleted) return;
     this.#deleted = true;
     this.#link?.unpublish();
-    this.#end();
+    this.#end(END_UNPUBLISHED);
     this.#media?.stop();
     this.#media = null;
   }
@@ -234,16 +235,16 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
   }
 
   /** @internal The stream ended (unpublished, destroyed, or the session went away). */
-  ended(): void {
-    this.#end();
+  ended(why: EndReason): void {
+    this.#end(why);
   }
 
-  #end(): void {
+  #end(why: EndReason): void {
     for (const peerId of [...this.#peers.keys()]) this.#closePeer(peerId);
     const stream = this.#stream;
     this.#stream = null;
     this.#link = null;
-    if (stream) this.emit('streamDestroyed', stream);
+    if (stream) this.emit('streamDestroyed', stream, why);
   }
 
   #closePeer(peerId: string): void {

@@ -5,6 +5,7 @@ import type { SessionApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
 import type { ConnectionEvent, SessionEvents, SignalOptions, StreamEvent } from '../../session-types';
+import { END_DISCONNECTED, END_LINK_DROPPED, END_SESSION_GONE, END_UNPUBLISHED, END_UNSUBSCRIBED, endFromServer } from './end-reason';
 import { secretBytes } from '../e2ee/secret';
 import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
 import { Emitter } from './emitter';
@@ -258,7 +259,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     if (!streamId || this.#publishers.get(streamId) !== publisher) return ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND;
     this.#publishers.delete(streamId);
     void this.#request({ type: 'unpublish', streamId });
-    publisher.ended();
+    publisher.ended(END_UNPUBLISHED);
     return ErrorCode.OTC_SUCCESS;
   }
 
@@ -292,7 +293,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         : reply.code === ErrorCode.OTC_SESSION_CONNECTION_TIMED_OUT ? ErrorCode.OTC_SUBSCRIBER_TIMED_OUT
           : ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR;
       subscriber.fail(code, `subscribe refused: ${reply.message || 'no reason given'}`);
-      subscriber.end();
+      subscriber.end({ reason: 'unknown', code });
     });
     return subscriber;
   }
@@ -300,7 +301,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
   /** Stops receiving: the subscriber emits 'disconnected'. */
   unsubscribe(subscriber: Subscriber): ErrorCode {
     if (!this.#subscribers.has(subscriber)) return ErrorCode.OTC_SESSION_SUBSCRIBER_NOT_FOUND;
-    subscriber.end(true);
+    subscriber.end(END_UNSUBSCRIBED, true);
     return ErrorCode.OTC_SUCCESS;
   }
 
@@ -405,7 +406,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         if (!this.#connections.has(id)) break;  // reported gone by a reconnection's catch-up
         const connection = this.#connections.get(id) ?? { connectionId: id, data: '', creationTime: 0 };
         this.#connections.delete(id);
-        this.emit('connectionDestroyed', connection);
+        this.emit('connectionDestroyed', connection, endFromServer(event.reason));
         break;
       }
       case 'streamCreated':
@@ -413,17 +414,18 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         break;
       case 'streamDestroyed': {
         const { streamId } = event;
+        const end = endFromServer(event.reason);
         // Its subscribers end, this page's own among them when it watched its own stream.
-        for (const s of [...this.#subscribers]) if (s.stream.streamId === streamId) s.end();
+        for (const s of [...this.#subscribers]) if (s.stream.streamId === streamId) s.end(end);
         const own = this.#publishers.get(streamId);
         if (own) {
           this.#publishers.delete(streamId);
-          own.ended();
+          own.ended(end);
           break;
         }
         const stream = this.#streams.get(streamId);
         this.#streams.delete(streamId);
-        if (stream) this.emit('streamDestroyed', stream);
+        if (stream) this.emit('streamDestroyed', stream, end);
         break;
       }
       case 'subscriberJoined':
@@ -537,8 +539,9 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
       socket.onEvent = () => undefined;
       socket.close();
     }
-    for (const s of [...this.#subscribers]) s.end();
-    for (const publisher of this.#publishers.values()) publisher.ended();
+    const end = reason ? END_LINK_DROPPED : END_DISCONNECTED;
+    for (const s of [...this.#subscribers]) s.end(END_SESSION_GONE);
+    for (const publisher of this.#publishers.values()) publisher.ended(end);
     this.#publishers.clear();
     for (const { reject } of this.#pendingPublish.values()) {
       reject(new OtcError(ErrorCode.OTC_PUBLISHER_SESSION_DISCONNECTED, 'the session disconnected before the stream was created'));
@@ -547,7 +550,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     this.#streams.clear();
     this.#connections.clear();
     this.#connectionId = '';
-    if (wasConnected) this.emit('disconnected', reason);
+    if (wasConnected) this.emit('disconnected', reason, end);
   }
 }
 

@@ -4,7 +4,8 @@
 import type { SubscriberApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import type { StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from '../../session-types';
+import type { EndReason, StreamEvent, SubscriberFrameStats, SubscriberStateEvents } from '../../session-types';
+import { END_PEER_FAILED, END_UNSUBSCRIBED, endFromServer } from './end-reason';
 import { FROM_ROUTER, type PeerEvent } from '../../protocol/messages';
 import type { E2eeContext, EpisodeEvent } from './e2ee-context';
 import { Emitter } from './emitter';
@@ -115,7 +116,7 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
 
   /** Unsubscribes (the server is told) and ends the subscription: 'disconnected'; idempotent. */
   delete(): void {
-    this.end(true);
+    this.end(END_UNSUBSCRIBED, true);
   }
 
   /** For `await using`: delete(). */
@@ -185,11 +186,11 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
           if (event.reason === 'routerFailed') {
             this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, `the media router closed the subscription${event.message ? `: ${event.message}` : ''}`);
           }
-          this.end();
+          this.end(endFromServer(event.reason));
       }
     } catch (error) {
       this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, error instanceof Error ? error.message : String(error));
-      this.end(true);
+      this.end(END_PEER_FAILED, true);
     }
   }
 
@@ -207,8 +208,8 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
     }
   }
 
-  /** @internal Ends the subscription; notifyServer: also tell the server (unsubscribe). */
-  end(notifyServer = false): void {
+  /** @internal Ends the subscription for the reason given ('disconnected' carries it); notifyServer: also tell the server (unsubscribe). */
+  end(why: EndReason, notifyServer = false): void {
     if (this.#ended) return;
     this.#ended = true;
     const link = this.#link;
@@ -220,7 +221,7 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
     link?.e2ee?.forget(this.id);
     for (const track of this.mediaStream.getTracks()) this.mediaStream.removeTrack(track);
     link?.forget(this);
-    this.emit('disconnected');
+    this.emit('disconnected', why);
   }
 
   /** @internal */
@@ -238,7 +239,7 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
   #routerRestarted(why: string): void {
     if (!this.#routerRestarts.allow()) {
       this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, `the media router lost the subscription ${MAX_ROUTER_RESTARTS} times within a minute: giving up${why}`);
-      this.end(true);
+      this.end(endFromServer('routerFailed'), true);
       return;
     }
     console.warn(`the media router lost the subscription${why}: waiting for its new offer`);
@@ -256,7 +257,7 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
     }
     const peer = new Peer(this.#peerId, 'subscriber', link.send, link.ice, (message) => {
       this.fail(ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR, message);
-      this.end(true);
+      this.end(END_PEER_FAILED, true);
     }, fromRouter ? { ask: true } : undefined);
     this.#peer = peer;
     const codecs = payloadCodecs(sdp);
