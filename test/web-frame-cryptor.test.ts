@@ -126,3 +126,38 @@ test('receive outcomes as the core reports them: mismatch, integrity failure, re
   t.is(back.outcome, 'decrypted');
   t.true(sameBytes(back.frame, frame));
 });
+
+test('the browser\'s sending follows a ratchet it opened (frame format 7.4): its frames still open at the ratcheting core after its grace period', async (t) => {
+  const sessionId = uniqueSessionId('web-follows');
+  const web = await WebFrameCryptor.create(sessionId, SECRET);
+  const cpp = await otc.FrameCryptor.create({ sessionId, secret: SECRET, gracePeriodMs: 200 });
+  const ahead = await WebFrameCryptor.create(sessionId, SECRET);
+  t.teardown(() => { cpp.delete(); void web.delete(); void ahead.delete(); });
+  const frame = framesFor('VP8', [1200])[0]!.data;
+  const before = web.epochId;
+
+  t.is(cpp.ratchet(), otc.ErrorCode.OTC_SUCCESS);
+  await ahead.ratchet(); // the epoch one step along the same chain, computed independently
+  t.is((await web.open(cpp.seal(frame, { codec: 'VP8' }), 'VP8')).outcome, 'decrypted');
+  t.not(web.epochId, before);
+  t.is(web.epochId, ahead.epochId, 'the browser seals under the epoch it followed');
+
+  // The core erases its old epoch once the grace period is over: frames the browser seals now open there.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const back = cpp.open(await web.seal(frame, 'VP8'), { codec: 'VP8' });
+  t.is(back.outcome, 'decrypted');
+  t.true(sameBytes(back.frame, frame));
+});
+
+test('an adopted step of a superseded secret does not take over sending', async (t) => {
+  const sessionId = uniqueSessionId('web-superseded');
+  const web = await WebFrameCryptor.create(sessionId, SECRET);
+  const oldSender = await WebFrameCryptor.create(sessionId, SECRET);
+  t.teardown(() => { void web.delete(); void oldSender.delete(); });
+  const frame = framesFor('VP8', [300])[0]!.data;
+  await web.setBaseKey(await WebFrameCryptor.baseKey(sessionId, 'the next secret of the session'));
+  const current = web.epochId;
+  await oldSender.ratchet(); // still on the first secret, one step along
+  t.is((await web.open(await oldSender.seal(frame, 'VP8'), 'VP8')).outcome, 'decrypted');
+  t.is(web.epochId, current, 'still sealing under the new secret');
+});

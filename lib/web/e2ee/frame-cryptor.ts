@@ -37,6 +37,9 @@ interface Epoch {
   id: number;
   baseKey: Uint8Array;
   retireAt: number | null;
+  /** Which secret's chain the epoch is on (one per secret set), and how many ratchet steps along it. */
+  lineage: number;
+  position: number;
 }
 
 /** Epoch id -> a base key a few ratchet steps ahead of a held epoch (receivers follow a sender's ratchet). */
@@ -70,6 +73,7 @@ export class WebFrameCryptor {
   #sendCtr = 0n;
   #sendKeys!: KidKeys;
   #lookahead: Lookahead | null = null;
+  #lineages = 0;
   /** Serializes operations: each awaits WebCrypto, and state must change in frame order. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -103,7 +107,7 @@ export class WebFrameCryptor {
     while (senderId === undefined || senderId === 0) senderId = new DataView(randomBytes(4).buffer).getUint32(0);
     if (!Number.isInteger(senderId) || senderId < 0 || senderId > 0xffffffff) throw new RangeError('senderId must be 32-bit unsigned');
     const cryptor = new WebFrameCryptor(suite, senderId, options);
-    await cryptor.#setSending(await cryptor.#addEpoch(Uint8Array.from(baseKey)));
+    await cryptor.#setSending(await cryptor.#addEpoch(Uint8Array.from(baseKey), cryptor.#newLineage()));
     return cryptor;
   }
 
@@ -113,12 +117,15 @@ export class WebFrameCryptor {
 
   /** Switches sending to a new base key (a new secret); the old epoch opens frames for the grace period. */
   setBaseKey(baseKey: Uint8Array): Promise<void> {
-    return this.#serial(async () => this.#setSending(await this.#addEpoch(Uint8Array.from(baseKey))));
+    return this.#serial(async () => this.#setSending(await this.#addEpoch(Uint8Array.from(baseKey), this.#newLineage())));
   }
 
   /** Moves sending to the next epoch of the ratchet. */
   ratchet(): Promise<void> {
-    return this.#serial(async () => this.#setSending(await this.#addEpoch(await ratchetKey(this.#sending.baseKey))));
+    return this.#serial(async () => {
+      const { lineage, position } = this.#sending;
+      await this.#setSending(await this.#addEpoch(await ratchetKey(this.#sending.baseKey), { lineage, position: position + 1 }));
+    });
   }
 
   seal(frame: Uint8Array, codec: Codec): Promise<Uint8Array> {
@@ -145,7 +152,13 @@ export class WebFrameCryptor {
     return next;
   }
 
-  async #addEpoch(baseKey: Uint8Array): Promise<Epoch> {
+  #newLineage(): { lineage: number; position: number } {
+    this.#lineages += 1;
+    return { lineage: this.#lineages, position: 0 };
+  }
+
+  /** The epoch of baseKey, added with its place on a chain unless it is held already (A-B-A secrets). */
+  async #addEpoch(baseKey: Uint8Array, place: { lineage: number; position: number }): Promise<Epoch> {
     const id = await epochId(baseKey);
     let epoch = this.#epochs.get(id);
     if (epoch && !equalConstantTime(epoch.baseKey, baseKey)) {
@@ -154,7 +167,7 @@ export class WebFrameCryptor {
       epoch = undefined;
     }
     if (!epoch) {
-      epoch = { id, baseKey, retireAt: null };
+      epoch = { id, baseKey, retireAt: null, ...place };
       this.#epochs.set(id, epoch);
       this.#lookahead = null;
     } else {
@@ -267,7 +280,7 @@ export class WebFrameCryptor {
 
     const { kid, ctr } = parsed;
     let keys = this.#kids.get(kid);
-    let adopt: { baseKey: Uint8Array; from: Epoch } | undefined;
+    let adopt: { baseKey: Uint8Array; steps: number; from: Epoch } | undefined;
     let fresh = false;
     if (!keys) {
       const id = Number(kid >> 32n);
@@ -290,8 +303,13 @@ export class WebFrameCryptor {
     keys.replay.accept(ctr);
     if (fresh) {
       if (adopt) {
-        const epoch = await this.#addEpoch(Uint8Array.from(adopt.baseKey));
-        this.#retire(adopt.from);
+        // frame format section 7.4: an epoch ahead of the sending one on its chain becomes the
+        // sending epoch (the participant that ratcheted erases the old one after the grace);
+        // any other adopted epoch (a step of a superseded secret) lasts the grace period only.
+        const { lineage, position } = adopt.from;
+        const epoch = await this.#addEpoch(Uint8Array.from(adopt.baseKey), { lineage, position: position + adopt.steps });
+        if (epoch.lineage === this.#sending.lineage && epoch.position > this.#sending.position) await this.#setSending(epoch);
+        else this.#retire(epoch);
         keys.epoch = epoch.id;
       }
       this.#kids.set(kid, keys);
