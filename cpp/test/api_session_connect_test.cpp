@@ -84,7 +84,9 @@ struct Client {
     cb.on_disconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("disconnected"); };
     cb.on_reconnection_started = [](otc_session *, void *self) { static_cast<Client *>(self)->add("reconnecting"); };
     cb.on_reconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("reconnected"); };
-    cb.on_error = [](otc_session *, void *self, const char *, otc_status code) {
+    cb.on_error = [](otc_session *s, void *self, const char *, otc_status code) {
+      // Whether this error ended the link (read inside the callback, as a binding does).
+      static_cast<Client *>(self)->add("link-active-at-error:" + std::to_string(otc_session_is_link_active(s)));
       static_cast<Client *>(self)->add("error:" + std::to_string(code));
     };
     cb.on_connection_created = [](otc_session *s, void *self, const otc_connection *c) {
@@ -145,6 +147,42 @@ TEST_F(SessionConnect, ConnectsAndDisconnects) {
   EXPECT_EQ(otc_session_get_connection_id(a.session), nullptr);
   EXPECT_EQ(otc_session_disconnect(a.session), OTC_SESSION_ILLEGAL_STATE);
   EXPECT_EQ(a.count("disconnected"), 1u);
+}
+
+// otc_session_is_link_active: true from a successful connect until the callback ending the link.
+TEST_F(SessionConnect, LinkActiveFromConnectUntilTheEndOfTheLink) {
+  EXPECT_EQ(otc_session_is_link_active(nullptr), OTC_FALSE);
+  Client a;
+  ASSERT_NE(a.make(session_id_, server->signaling()), nullptr);
+  EXPECT_EQ(otc_session_is_link_active(a.session), OTC_FALSE);
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  EXPECT_EQ(otc_session_is_link_active(a.session), OTC_TRUE);
+  ASSERT_TRUE(a.wait("connected"));
+  EXPECT_EQ(otc_session_is_link_active(a.session), OTC_TRUE);
+  ASSERT_EQ(otc_session_disconnect(a.session), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("disconnected"));
+  EXPECT_EQ(otc_session_is_link_active(a.session), OTC_FALSE);
+
+  // An error that ends the connect attempt: inactive inside its on_error; no on_disconnected follows.
+  Client b;
+  b.make(session_id_, server->signaling());
+  ASSERT_EQ(otc_session_connect(b.session, "T1==not-a-token"), OTC_SUCCESS);
+  ASSERT_TRUE(b.wait("error:1004"));
+  EXPECT_EQ(b.count("link-active-at-error:0"), 1u);
+  EXPECT_EQ(b.count("link-active-at-error:1"), 0u);
+  EXPECT_EQ(otc_session_is_link_active(b.session), OTC_FALSE);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(b.count("disconnected"), 0u);
+
+  // An error that does not end the link (a signal to nobody, refused by the server): still active.
+  Client c;
+  c.make(session_id_, server->signaling());
+  ASSERT_EQ(otc_session_connect(c.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(c.wait("connected"));
+  ASSERT_EQ(otc_session_send_signal_to_connection_id(c.session, "t", "d", "c-no-such-connection"), OTC_SUCCESS);
+  ASSERT_TRUE(c.wait_prefix("error:"));
+  EXPECT_EQ(c.count("link-active-at-error:1"), 1u);
+  EXPECT_EQ(otc_session_is_link_active(c.session), OTC_TRUE);
 }
 
 TEST_F(SessionConnect, BadTokenIs1004) {

@@ -701,6 +701,17 @@ TEST_F(SessionCall, ASessionSubscribesToItsOwnStreamAndGetsDecryptedFrames) {
   otc_publisher *publisher = otc_publisher_new("own stream", &pcb);
   ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
   ASSERT_TRUE(own.events.wait("created"));
+  // otc_session_copy_stream knows this client's own stream by id, as it knows other clients'.
+  const std::string own_id = otc_stream_get_id(own.stream.get());
+  {
+    std::unique_ptr<otc_stream, StreamDeleter> copy(otc_session_copy_stream(a.session, own_id.c_str()));
+    ASSERT_NE(copy, nullptr);
+    EXPECT_EQ(otc_stream_get_id(copy.get()), own_id);
+    EXPECT_EQ(otc_stream_is_e2ee(copy.get()), OTC_TRUE);
+    EXPECT_EQ(otc_session_copy_stream(a.session, "s-no-such-stream"), nullptr);
+    EXPECT_EQ(otc_session_copy_stream(a.session, nullptr), nullptr);
+    EXPECT_EQ(otc_session_copy_stream(nullptr, own_id.c_str()), nullptr);
+  }
   SubscriberEvents se;
   auto scb = se.callbacks();
   otc_subscriber *subscriber = otc_subscriber_new(own.stream.get(), &scb);
@@ -727,6 +738,17 @@ TEST_F(SessionCall, ASessionSubscribesToItsOwnStreamAndGetsDecryptedFrames) {
   EXPECT_TRUE(se.events.wait("disconnected"));
   EXPECT_STREQ(otc_subscriber_get_disconnect_reason(subscriber), "clientUnsubscribed");
   EXPECT_EQ(otc_subscriber_get_disconnect_code(subscriber), OTC_SUCCESS);
+  // Unpublished, the stream is gone from what the session knows.
+  ASSERT_EQ(otc_session_unpublish(a.session, publisher), OTC_SUCCESS);
+  const auto unpublished = std::chrono::steady_clock::now();
+  otc_stream *left = otc_session_copy_stream(a.session, own_id.c_str());
+  while (left && std::chrono::steady_clock::now() - unpublished < 10s) {
+    otc_stream_delete(left);
+    std::this_thread::sleep_for(20ms);
+    left = otc_session_copy_stream(a.session, own_id.c_str());
+  }
+  EXPECT_EQ(left, nullptr) << "the unpublished stream is still known";
+  otc_stream_delete(left);
   otc_subscriber_delete(subscriber);
   otc_publisher_delete(publisher);
 }
