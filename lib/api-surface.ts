@@ -28,6 +28,7 @@ export interface Deletable {
 
 /** What the Node API and the browser client report of a publisher alike. */
 export interface PublisherStatsCommon {
+  /** Peer connections carrying this stream now. */
   subscribers: number;
   videoFramesSealed: number;
   audioFramesSealed: number;
@@ -36,7 +37,9 @@ export interface PublisherStatsCommon {
   videoFps: number;
   videoWidth: number;
   videoHeight: number;
+  /** Whether this publisher seals its frames. */
   e2ee: boolean;
+  /** The selected candidate pair: 'host' | 'srflx' | 'prflx' | 'relay' ('' before one is selected). */
   localCandidateType: string;
   remoteCandidateType: string;
   relayProtocol: string;

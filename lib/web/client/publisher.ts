@@ -1,6 +1,6 @@
 // A browser publisher: its media, and one peer connection per subscriber (relayed) or one to the
 // router (routed), every frame sealed in the session's frame worker when the session is E2EE.
-import type { PublisherApi } from '../../api-surface';
+import type { PublisherApi, PublisherStatsCommon } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
 import type { EndReason, PublisherEvents, StreamEvent } from '../../session-types';
@@ -11,8 +11,7 @@ import type { E2eeContext } from './e2ee-context';
 import { refusePeer } from '../flood-guard';
 import { Emitter } from './emitter';
 import { type AcquiredMedia, type AudioSourceOption, type VideoSourceOption, acquireMedia } from './media-sources';
-import type { PeerIce, SelectedPair } from './ice-config';
-import { selectedPair } from './ice-config';
+import { type PeerIce, selectedPair } from './ice-config';
 import { Peer, type SendToServer } from './peer';
 import { MAX_ROUTER_RESTARTS, RouterRestarts } from './router-restarts';
 import type { TestPatternOptions } from './test-pattern';
@@ -33,19 +32,8 @@ export interface PublisherOptions {
 }
 
 /** Candidate types: the first peer's selected pair. */
-export interface PublisherStats extends SelectedPair {
-  /** Peer connections carrying this stream now. */
-  subscribers: number;
-  videoFramesSealed: number;
-  audioFramesSealed: number;
-  videoFramesSent: number;
-  bytesSent: number;
-  videoFps: number;
-  videoWidth: number;
-  videoHeight: number;
-  /** Whether this publisher seals its frames. */
-  e2ee: boolean;
-}
+/** What a page's publisher reports: the fields the Node API reports alike. */
+export type PublisherStats = PublisherStatsCommon;
 
 /** What the session gives a publisher while it is published. */
 export interface PublisherLink {
