@@ -126,6 +126,12 @@ TEST_F(IceConfig, TheConnectTimeoutIsBounded) {
   EXPECT_EQ(settings->ice.connect_timeout, std::chrono::milliseconds(5000));
 }
 
+// The connect ack's ICE servers as the session link takes them: read by the signaling layer,
+// then judged and converted for libwebrtc.
+std::vector<otc::rtc::IceServer> from_ack(const nlohmann::json &ice_servers, std::string &problems) {
+  return otc::ice_servers_from_ack(otc::signaling::parse_ice_servers(ice_servers, problems), problems);
+}
+
 TEST(IceServersFromTheServer, UrlsAsAStringOrAnArrayAndBadEntriesSkipped) {
   const auto ack = nlohmann::json::parse(R"([
     { "urls": "stun:127.0.0.1:3478" },
@@ -137,7 +143,7 @@ TEST(IceServersFromTheServer, UrlsAsAStringOrAnArrayAndBadEntriesSkipped) {
     { "urls": ["stun:127.0.0.1"], "username": 7 }
   ])");
   std::string problems;
-  const auto servers = otc::parse_ice_servers(ack, problems);
+  const auto servers = from_ack(ack, problems);
   ASSERT_EQ(servers.size(), 2u);
   EXPECT_EQ(servers[0].urls, std::vector<std::string>{"stun:127.0.0.1:3478"});
   EXPECT_EQ(servers[1].urls.size(), 2u);
@@ -145,22 +151,24 @@ TEST(IceServersFromTheServer, UrlsAsAStringOrAnArrayAndBadEntriesSkipped) {
   EXPECT_EQ(servers[1].credential, "abc=");
   EXPECT_NE(problems.find("ftp:nope"), std::string::npos) << problems;
   std::string none;
-  EXPECT_TRUE(otc::parse_ice_servers(nlohmann::json(), none).empty());
-  EXPECT_TRUE(otc::parse_ice_servers(nlohmann::json::array(), none).empty());
+  EXPECT_TRUE(from_ack(nlohmann::json(), none).empty());
+  EXPECT_TRUE(from_ack(nlohmann::json::array(), none).empty());
   EXPECT_TRUE(none.empty());
-  EXPECT_TRUE(otc::parse_ice_servers(nlohmann::json("stun:x"), none).empty());
+  EXPECT_TRUE(from_ack(nlohmann::json("stun:x"), none).empty());
   EXPECT_FALSE(none.empty());
 }
 
 TEST(IceServersFromTheServer, AFloodIsCutToTheBound) {
   nlohmann::json many = nlohmann::json::array();
-  for (int i = 0; i < 10000; ++i) many.push_back({{"urls", "stun:127.0.0.1:3478"}});
+  for (int i = 0; i < 10000; ++i) many.push_back(nlohmann::json{{"urls", "stun:127.0.0.1:3478"}});
   std::string problems;
-  EXPECT_EQ(otc::parse_ice_servers(many, problems).size(), otc::kMaxIceServers);
+  EXPECT_EQ(from_ack(many, problems).size(), otc::kMaxIceServers);
   EXPECT_LT(problems.size(), 2048u);
   nlohmann::json urls = nlohmann::json::array();
   for (int i = 0; i < 100; ++i) urls.push_back("stun:127.0.0.1:3478");
-  EXPECT_TRUE(otc::parse_ice_servers(nlohmann::json::array({{{"urls", urls}}}), problems).empty());
+  nlohmann::json wide = nlohmann::json::array();
+  wide.push_back(nlohmann::json{{"urls", urls}});
+  EXPECT_TRUE(from_ack(wide, problems).empty());
 }
 
 TEST(IceServersFromTheServer, CustomServersAddToTheServersUnlessCustomOnly) {

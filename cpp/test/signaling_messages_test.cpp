@@ -3,6 +3,7 @@
 // requests in the shape its parser (lib/protocol/parse-request.ts) takes.
 #include <gtest/gtest.h>
 
+#include "base/ice_limits.h"
 #include "signaling/messages.h"
 
 namespace otc::signaling {
@@ -99,7 +100,9 @@ TEST(SignalingMessages, AcksReadForTheirRequest) {
   EXPECT_EQ(ack.connections[0].connection_id, "c-0");
   ASSERT_EQ(ack.streams.size(), 1u);
   EXPECT_EQ(ack.streams[0].audio_codec, "opus");
-  EXPECT_TRUE(ack.ice_servers.is_array());
+  ASSERT_EQ(ack.ice_servers.size(), 1u);
+  EXPECT_EQ(ack.ice_servers[0].urls, std::vector<std::string>{"stun:198.18.0.1:3478"});
+  EXPECT_EQ(ack.ice_server_problems, "");
   EXPECT_EQ(ack.reconnect_token, "rt");
   EXPECT_TRUE(ack.reconnected);
 
@@ -112,6 +115,44 @@ TEST(SignalingMessages, AcksReadForTheirRequest) {
   EXPECT_EQ(published.peer_id, "pub-s-1");
   EXPECT_EQ(parse_publish_ack(parsed(R"({"type":"ack","id":"2","streamId":"s-1"})")).peer_id, "");
   EXPECT_EQ(parse_subscribe_ack(parsed(R"({"type":"ack","id":"3","peerId":"p-1"})")).peer_id, "p-1");
+}
+
+// The ack's ICE servers: RTCIceServer's shape read into IceServerInfo, each malformed entry
+// skipped with its reason, the counts and sizes bounded (URLs themselves are judged in otc/).
+TEST(SignalingMessages, IceServersReadIntoTypedEntriesWithinBounds) {
+  std::string problems;
+  auto servers = parse_ice_servers(json::parse(R"([
+      {"urls":"turn:198.18.0.1:3478?transport=udp","username":"u","credential":"c"},
+      {"urls":["stun:198.18.0.1:3478","stun:198.18.0.2:3478"]},
+      {"urls":[]}, {"urls":42}, {"username":"no urls"}, 7, "text",
+      {"urls":["stun:198.18.0.3:3478", 5]},
+      {"urls":"turn:198.18.0.4:3478","credential":{"not":"a string"}}])"), problems);
+  ASSERT_EQ(servers.size(), 2u);
+  EXPECT_EQ(servers[0].urls, std::vector<std::string>{"turn:198.18.0.1:3478?transport=udp"});
+  EXPECT_EQ(servers[0].username, "u");
+  EXPECT_EQ(servers[0].credential, "c");
+  EXPECT_EQ(servers[1].urls.size(), 2u);
+  EXPECT_NE(problems.find("without urls"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("not an object"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("URL that is not a string"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("credential that is not a string"), std::string::npos) << problems;
+
+  problems.clear();
+  EXPECT_TRUE(parse_ice_servers(json::parse("null"), problems).empty());
+  EXPECT_EQ(problems, "");
+  EXPECT_TRUE(parse_ice_servers(json::parse(R"({"urls":"stun:198.18.0.1"})"), problems).empty());
+  EXPECT_NE(problems.find("not an array"), std::string::npos) << problems;
+
+  // At most kMaxIceUrlsPerServer URLs of bounded length, bounded credentials (the count of
+  // servers: api_ice_config_test).
+  nlohmann::json too_many_urls = nlohmann::json::array();
+  for (size_t i = 0; i <= otc::kMaxIceUrlsPerServer; ++i) too_many_urls.push_back("stun:198.18.0.1:3478");
+  nlohmann::json wide = nlohmann::json::array();
+  wide.push_back(nlohmann::json{{"urls", too_many_urls}});
+  wide.push_back(nlohmann::json{{"urls", "stun:" + std::string(otc::kMaxIceUrlLength, 'a')}});
+  wide.push_back(nlohmann::json{{"urls", "stun:198.18.0.1"}, {"username", std::string(otc::kMaxIceCredentialLength + 1, 'u')}});
+  problems.clear();
+  EXPECT_TRUE(parse_ice_servers(wide, problems).empty()) << problems;
 }
 
 TEST(SignalingMessages, RequestsCarryTheProtocolsFieldNames) {

@@ -10,8 +10,6 @@
 
 namespace otc {
 
-using nlohmann::json;
-
 namespace {
 
 bool is_host_char(unsigned char c) { return std::isalnum(c) || c == '.' || c == '-' || c == '_'; }
@@ -86,59 +84,24 @@ bool check_ice_url(const std::string &url, std::string &why) {
   return true;
 }
 
-std::vector<rtc::IceServer> parse_ice_servers(const json &value, std::string &problems) {
+std::vector<rtc::IceServer> ice_servers_from_ack(const std::vector<signaling::IceServerInfo> &servers, std::string &problems) {
   std::vector<rtc::IceServer> out;
-  if (value.is_null()) return out;
-  auto problem = [&](const std::string &text) {
-    if (problems.size() < 1024) problems += (problems.empty() ? "" : "; ") + text;
-  };
-  if (!value.is_array()) {
-    problem("iceServers is not an array");
-    return out;
-  }
-  for (const auto &entry : value) {
-    if (out.size() == kMaxIceServers) {
-      problem("more than " + std::to_string(kMaxIceServers) + " ICE servers (the rest ignored)");
-      break;
-    }
-    if (!entry.is_object()) {
-      problem("an ICE server that is not an object");
-      continue;
-    }
+  for (const auto &entry : servers) {
     rtc::IceServer server;
-    const auto urls = entry.find("urls");
-    std::vector<const json *> texts;
-    if (urls != entry.end() && urls->is_string()) {
-      texts.push_back(&*urls);
-    } else if (urls != entry.end() && urls->is_array()) {
-      for (const auto &url : *urls) texts.push_back(&url);
-    }
-    bool ok = !texts.empty() && texts.size() <= kMaxIceUrlsPerServer;
-    if (!ok) problem("an ICE server without urls, or with more than " + std::to_string(kMaxIceUrlsPerServer));
-    for (size_t i = 0; ok && i < texts.size(); ++i) {
+    bool ok = true;
+    for (const auto &url : entry.urls) {
       std::string why;
-      if (!texts[i]->is_string()) {
-        problem("an ICE server URL that is not a string");
+      if (!check_ice_url(url, why)) {
+        if (problems.size() < 1024) problems += (problems.empty() ? "" : "; ") + ("ICE server URL \"" + url.substr(0, 64) + "\": " + why);
         ok = false;
-      } else if (!check_ice_url(texts[i]->get<std::string>(), why)) {
-        problem("ICE server URL \"" + texts[i]->get<std::string>().substr(0, 64) + "\": " + why);
-        ok = false;
-      } else {
-        server.urls.push_back(texts[i]->get<std::string>());
+        break;
       }
+      server.urls.push_back(url);
     }
-    for (const char *key : {"username", "credential"}) {
-      const auto it = entry.find(key);
-      if (!ok || it == entry.end() || it->is_null()) continue;
-      if (!it->is_string() || it->get_ref<const std::string &>().size() > kMaxIceCredentialLength) {
-        problem(std::string("an ICE server ") + key + " that is not a string of at most " +
-                std::to_string(kMaxIceCredentialLength) + " bytes");
-        ok = false;
-      } else {
-        (std::string(key) == "username" ? server.username : server.credential) = it->get<std::string>();
-      }
-    }
-    if (ok) out.push_back(server);
+    if (!ok) continue;
+    server.username = entry.username;
+    server.credential = entry.credential;
+    out.push_back(std::move(server));
   }
   return out;
 }

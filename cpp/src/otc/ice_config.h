@@ -4,21 +4,17 @@
 // combine into what each peer connection is made with. Every input is checked and bounded.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "../base/ice_limits.h"
 #include "../rtc/ice_settings.h"
+#include "../signaling/messages.h"
 
 namespace otc {
 
-inline constexpr size_t kMaxIceServers = 16;          // per source: custom, or the server's
-inline constexpr size_t kMaxIceUrlsPerServer = 8;
-inline constexpr size_t kMaxIceUrlLength = 512;
-inline constexpr size_t kMaxIceCredentialLength = 512;  // username and credential each
 inline constexpr std::chrono::milliseconds kMinIceConnectTimeout{1000};
 inline constexpr std::chrono::milliseconds kMaxIceConnectTimeout{600000};
 
@@ -33,9 +29,9 @@ struct CustomIceConfig {
 // an optional port, "?transport=udp|tcp" on TURN only); why says what is wrong otherwise.
 bool check_ice_url(const std::string &url, std::string &why);
 
-// The connect ack's "iceServers": entries that are not well-formed are skipped (each reason
-// appended to problems), and at most kMaxIceServers are kept. Absent or empty: none.
-std::vector<rtc::IceServer> parse_ice_servers(const nlohmann::json &value, std::string &problems);
+// The connect ack's ICE servers (read by signaling/messages.cpp) as libwebrtc takes them: an entry
+// with a URL libwebrtc would refuse is skipped, its reason appended to problems.
+std::vector<rtc::IceServer> ice_servers_from_ack(const std::vector<signaling::IceServerInfo> &servers, std::string &problems);
 
 // What a peer connection of the session is made with.
 rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<rtc::IceServer> &from_server);

@@ -353,8 +353,8 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       own->info.data = ack.data;
       own_ = own;
       reconnect_token_ = ack.reconnect_token;
-      std::string problems;
-      server_ice_servers_ = parse_ice_servers(ack.ice_servers, problems);
+      std::string problems = ack.ice_server_problems;
+      server_ice_servers_ = ice_servers_from_ack(ack.ice_servers, problems);
       if (!problems.empty()) {
         otc::log(OTC_LOG_LEVEL_WARN, "session %s: ICE servers from the server skipped: %s",
                  session_->session_id.c_str(), problems.c_str());
@@ -615,8 +615,8 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
       const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
       reconnect_token_ = ack.reconnect_token;
-      std::string problems;
-      auto ice = parse_ice_servers(ack.ice_servers, problems);
+      std::string problems = ack.ice_server_problems;
+      auto ice = ice_servers_from_ack(ack.ice_servers, problems);
       if (!ice.empty()) server_ice_servers_ = std::move(ice);
       // What came and went while away: the ack's lists against what this client knew.
       std::map<std::string, std::shared_ptr<const otc_connection>> connections;

@@ -1,5 +1,9 @@
 #include "messages.h"
 
+#include <openssl/crypto.h>
+
+#include "../base/ice_limits.h"
+
 namespace otc::signaling {
 
 using nlohmann::json;
@@ -146,6 +150,67 @@ EventType event_type(const std::string &type) {
 
 }  // namespace
 
+IceServerInfo::~IceServerInfo() {
+  OPENSSL_cleanse(username.data(), username.size());
+  OPENSSL_cleanse(credential.data(), credential.size());
+}
+
+std::vector<IceServerInfo> parse_ice_servers(const json &value, std::string &problems) {
+  std::vector<IceServerInfo> out;
+  if (value.is_null()) return out;
+  auto problem = [&](const std::string &text) {
+    if (problems.size() < 1024) problems += (problems.empty() ? "" : "; ") + text;
+  };
+  if (!value.is_array()) {
+    problem("iceServers is not an array");
+    return out;
+  }
+  for (const auto &entry : value) {
+    if (out.size() == kMaxIceServers) {
+      problem("more than " + std::to_string(kMaxIceServers) + " ICE servers (the rest ignored)");
+      break;
+    }
+    if (!entry.is_object()) {
+      problem("an ICE server that is not an object");
+      continue;
+    }
+    std::vector<const json *> texts;
+    const auto urls = entry.find("urls");
+    if (urls != entry.end() && urls->is_string()) {
+      texts.push_back(&*urls);
+    } else if (urls != entry.end() && urls->is_array()) {
+      for (const auto &url : *urls) texts.push_back(&url);
+    }
+    if (texts.empty() || texts.size() > kMaxIceUrlsPerServer) {
+      problem("an ICE server without urls, or with more than " + std::to_string(kMaxIceUrlsPerServer));
+      continue;
+    }
+    IceServerInfo server;
+    bool ok = true;
+    for (const json *text : texts) {
+      if (!text->is_string() || text->get_ref<const std::string &>().size() > kMaxIceUrlLength) {
+        problem("an ICE server URL that is not a string of at most " + std::to_string(kMaxIceUrlLength) + " bytes");
+        ok = false;
+        break;
+      }
+      server.urls.push_back(text->get<std::string>());
+    }
+    for (const char *key : {"username", "credential"}) {
+      const auto it = entry.find(key);
+      if (!ok || it == entry.end() || it->is_null()) continue;
+      if (!it->is_string() || it->get_ref<const std::string &>().size() > kMaxIceCredentialLength) {
+        problem(std::string("an ICE server ") + key + " that is not a string of at most " +
+                std::to_string(kMaxIceCredentialLength) + " bytes");
+        ok = false;
+      } else {
+        (std::string(key) == "username" ? server.username : server.credential) = it->get<std::string>();
+      }
+    }
+    if (ok) out.push_back(std::move(server));
+  }
+  return out;
+}
+
 ConnectAck parse_connect_ack(const json &body) {
   ConnectAck ack;
   ack.connection_id = get_string(body, "connectionId");
@@ -157,7 +222,7 @@ ConnectAck parse_connect_ack(const json &body) {
   ack.routed = get_string(session, "mediaMode") == "routed";
   ack.connections = parse_list<ConnectionInfo>(field(body, "connections"), parse_connection);
   ack.streams = parse_list<StreamInfo>(field(body, "streams"), parse_stream);
-  ack.ice_servers = field(body, "iceServers");
+  ack.ice_servers = parse_ice_servers(field(body, "iceServers"), ack.ice_server_problems);
   ack.reconnect_token = get_string(body, "reconnectToken");
   ack.reconnected = get_bool(body, "reconnected");
   return ack;

@@ -84,6 +84,23 @@ ConnectionInfo parse_connection(const nlohmann::json &object);
 StreamInfo parse_stream(const nlohmann::json &object);
 CandidateInfo parse_candidate(const nlohmann::json &event);
 
+// One STUN/TURN server of the connect ack (RTCIceServer's shape): read for types and sizes here,
+// its URLs judged by the layer that hands them to libwebrtc. The credentials are wiped on destruction.
+struct IceServerInfo {
+  std::vector<std::string> urls;
+  std::string username;
+  std::string credential;
+  IceServerInfo() = default;
+  IceServerInfo(const IceServerInfo &) = default;
+  IceServerInfo(IceServerInfo &&) = default;
+  IceServerInfo &operator=(const IceServerInfo &) = delete;
+  IceServerInfo &operator=(IceServerInfo &&) = delete;
+  ~IceServerInfo();
+};
+// The ack's "iceServers": malformed entries are skipped, each reason appended to problems, and at
+// most kMaxIceServers are kept. Absent or null: none.
+std::vector<IceServerInfo> parse_ice_servers(const nlohmann::json &value, std::string &problems);
+
 // Acks (the body of a successful Reply), each read for the request it answers.
 struct ConnectAck {
   std::string connection_id;
@@ -94,7 +111,8 @@ struct ConnectAck {
   bool routed = false;  // session.mediaMode == "routed"
   std::vector<ConnectionInfo> connections;  // the other clients
   std::vector<StreamInfo> streams;
-  nlohmann::json ice_servers;  // as sent: ice_config.cpp checks each entry
+  std::vector<IceServerInfo> ice_servers;
+  std::string ice_server_problems;  // what was wrong with the entries left out of ice_servers
   std::string reconnect_token;
   bool reconnected = false;
 };
