@@ -128,7 +128,7 @@ TEST_F(IceConfig, TheConnectTimeoutIsBounded) {
 
 // The connect ack's ICE servers as the session link takes them: read by the signaling layer,
 // then judged and converted for libwebrtc.
-std::vector<otc::rtc::IceServer> from_ack(const nlohmann::json &ice_servers, std::string &problems) {
+std::vector<otc::IceServer> from_ack(const nlohmann::json &ice_servers, std::string &problems) {
   return otc::ice_servers_from_ack(otc::signaling::parse_ice_servers(ice_servers, problems), problems);
 }
 
@@ -172,7 +172,7 @@ TEST(IceServersFromTheServer, AFloodIsCutToTheBound) {
 }
 
 TEST(IceServersFromTheServer, CustomServersAddToTheServersUnlessCustomOnly) {
-  otc::rtc::IceServer from_server, custom;
+  otc::IceServer from_server, custom;
   from_server.urls = {"turn:10.0.0.1:3478"};
   custom.urls = {"turn:10.0.0.2:3478"};
   otc::CustomIceConfig config;
@@ -193,7 +193,7 @@ TEST(IceServersFromTheServer, CustomServersAddToTheServersUnlessCustomOnly) {
 TEST(IceServersFromTheServer, CredentialsAreWipedWhenDropped) {
   std::string text = "a credential longer than the small-string buffer";
   const char *storage = text.data();
-  otc::rtc::wipe_string(text);
+  otc::wipe_string(text);
   EXPECT_TRUE(text.empty());
   EXPECT_EQ(text.data(), storage);  // same buffer, now zeroed
   for (size_t i = 0; i < 40; ++i) EXPECT_EQ(storage[i], '\0');

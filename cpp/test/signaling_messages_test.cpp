@@ -3,7 +3,6 @@
 // requests in the shape its parser (lib/protocol/parse-request.ts) takes.
 #include <gtest/gtest.h>
 
-#include "base/ice_limits.h"
 #include "signaling/messages.h"
 
 namespace otc::signaling {
@@ -117,7 +116,7 @@ TEST(SignalingMessages, AcksReadForTheirRequest) {
   EXPECT_EQ(parse_subscribe_ack(parsed(R"({"type":"ack","id":"3","peerId":"p-1"})")).peer_id, "p-1");
 }
 
-// The ack's ICE servers: RTCIceServer's shape read into IceServerInfo, each malformed entry
+// The ack's ICE servers: RTCIceServer's shape read into IceServer entries, each malformed entry
 // skipped with its reason, the counts and sizes bounded (URLs themselves are judged in otc/).
 TEST(SignalingMessages, IceServersReadIntoTypedEntriesWithinBounds) {
   std::string problems;

@@ -84,29 +84,21 @@ bool check_ice_url(const std::string &url, std::string &why) {
   return true;
 }
 
-std::vector<rtc::IceServer> ice_servers_from_ack(const std::vector<signaling::IceServerInfo> &servers, std::string &problems) {
-  std::vector<rtc::IceServer> out;
-  for (const auto &entry : servers) {
-    rtc::IceServer server;
-    bool ok = true;
-    for (const auto &url : entry.urls) {
+std::vector<IceServer> ice_servers_from_ack(std::vector<IceServer> servers, std::string &problems) {
+  std::erase_if(servers, [&](const IceServer &server) {
+    for (const auto &url : server.urls) {
       std::string why;
       if (!check_ice_url(url, why)) {
-        if (problems.size() < 1024) problems += (problems.empty() ? "" : "; ") + ("ICE server URL \"" + url.substr(0, 64) + "\": " + why);
-        ok = false;
-        break;
+        add_ice_problem(problems, "ICE server URL \"" + url.substr(0, 64) + "\": " + why);
+        return true;
       }
-      server.urls.push_back(url);
     }
-    if (!ok) continue;
-    server.username = entry.username;
-    server.credential = entry.credential;
-    out.push_back(std::move(server));
-  }
-  return out;
+    return false;
+  });
+  return servers;
 }
 
-rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<rtc::IceServer> &from_server) {
+rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<IceServer> &from_server) {
   rtc::IceSettings settings;
   if (!custom.custom_only) settings.servers = from_server;
   settings.servers.insert(settings.servers.end(), custom.servers.begin(), custom.servers.end());
@@ -125,7 +117,7 @@ otc_status otc_session_settings_set_custom_ice_config(otc_session_settings *sett
   const int count = config->num_ice_servers;
   if (count < 0 || static_cast<size_t>(count) > otc::kMaxIceServers) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   if (count > 0 && !config->ice_url) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
-  std::vector<otc::rtc::IceServer> servers;
+  std::vector<otc::IceServer> servers;
   for (int i = 0; i < count; ++i) {
     const char *url = config->ice_url[i];
     const char *user = config->ice_user ? config->ice_user[i] : nullptr;
@@ -145,7 +137,7 @@ otc_status otc_session_settings_set_custom_ice_config(otc_session_settings *sett
       otc::log(OTC_LOG_LEVEL_WARN, "custom ICE server %d: a TURN server needs a username and a credential", i);
       return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
     }
-    otc::rtc::IceServer server;
+    otc::IceServer server;
     server.urls.push_back(url);
     if (user) server.username = user;
     if (credential) server.credential = credential;

@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "../base/ice_limits.h"
+#include "../base/ice_server.h"
 #include "../rtc/ice_settings.h"
-#include "../signaling/messages.h"
 
 namespace otc {
 
@@ -19,7 +18,7 @@ inline constexpr std::chrono::milliseconds kMinIceConnectTimeout{1000};
 inline constexpr std::chrono::milliseconds kMaxIceConnectTimeout{600000};
 
 struct CustomIceConfig {
-  std::vector<rtc::IceServer> servers;
+  std::vector<IceServer> servers;
   bool force_turn = false;       // relay candidates only
   bool custom_only = false;      // ignore the session server's ICE servers
   std::chrono::milliseconds connect_timeout = rtc::kDefaultIceConnectTimeout;
@@ -29,11 +28,11 @@ struct CustomIceConfig {
 // an optional port, "?transport=udp|tcp" on TURN only); why says what is wrong otherwise.
 bool check_ice_url(const std::string &url, std::string &why);
 
-// The connect ack's ICE servers (read by signaling/messages.cpp) as libwebrtc takes them: an entry
-// with a URL libwebrtc would refuse is skipped, its reason appended to problems.
-std::vector<rtc::IceServer> ice_servers_from_ack(const std::vector<signaling::IceServerInfo> &servers, std::string &problems);
+// The connect ack's ICE servers (read by signaling/messages.cpp) that libwebrtc can take: an entry
+// with a URL it would refuse is left out, its reason appended to problems.
+std::vector<IceServer> ice_servers_from_ack(std::vector<IceServer> servers, std::string &problems);
 
 // What a peer connection of the session is made with.
-rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<rtc::IceServer> &from_server);
+rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<IceServer> &from_server);
 
 }  // namespace otc

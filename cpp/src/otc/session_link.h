@@ -157,7 +157,7 @@ class SessionLink : public signaling::SignalingListener {
   std::vector<QueuedRequest> queued_;  // while reconnecting
   std::map<uint64_t, signaling::SignalingClient::ReplyHandler> in_flight_;
   uint64_t next_request_ = 0;
-  std::vector<rtc::IceServer> server_ice_servers_;  // from the connect ack
+  std::vector<IceServer> server_ice_servers_;  // from the connect ack
   uint64_t untracked_events_ = 0;                   // events dropped by the caps above
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints_;
   std::multimap<std::string, MediaEndpoint *> peer_routes_;

@@ -1,8 +1,5 @@
 #include "messages.h"
 
-#include <openssl/crypto.h>
-
-#include "../base/ice_limits.h"
 
 namespace otc::signaling {
 
@@ -150,17 +147,10 @@ EventType event_type(const std::string &type) {
 
 }  // namespace
 
-IceServerInfo::~IceServerInfo() {
-  OPENSSL_cleanse(username.data(), username.size());
-  OPENSSL_cleanse(credential.data(), credential.size());
-}
-
-std::vector<IceServerInfo> parse_ice_servers(const json &value, std::string &problems) {
-  std::vector<IceServerInfo> out;
+std::vector<IceServer> parse_ice_servers(const json &value, std::string &problems) {
+  std::vector<IceServer> out;
   if (value.is_null()) return out;
-  auto problem = [&](const std::string &text) {
-    if (problems.size() < 1024) problems += (problems.empty() ? "" : "; ") + text;
-  };
+  auto problem = [&](const std::string &text) { add_ice_problem(problems, text); };
   if (!value.is_array()) {
     problem("iceServers is not an array");
     return out;
@@ -185,7 +175,7 @@ std::vector<IceServerInfo> parse_ice_servers(const json &value, std::string &pro
       problem("an ICE server without urls, or with more than " + std::to_string(kMaxIceUrlsPerServer));
       continue;
     }
-    IceServerInfo server;
+    IceServer server;
     bool ok = true;
     for (const json *text : texts) {
       if (!text->is_string() || text->get_ref<const std::string &>().size() > kMaxIceUrlLength) {

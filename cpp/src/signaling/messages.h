@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "../base/ice_server.h"
+
 namespace otc::signaling {
 
 inline constexpr const char *kSubprotocol = "otc-signaling-v1";
@@ -84,22 +86,10 @@ ConnectionInfo parse_connection(const nlohmann::json &object);
 StreamInfo parse_stream(const nlohmann::json &object);
 CandidateInfo parse_candidate(const nlohmann::json &event);
 
-// One STUN/TURN server of the connect ack (RTCIceServer's shape): read for types and sizes here,
-// its URLs judged by the layer that hands them to libwebrtc. The credentials are wiped on destruction.
-struct IceServerInfo {
-  std::vector<std::string> urls;
-  std::string username;
-  std::string credential;
-  IceServerInfo() = default;
-  IceServerInfo(const IceServerInfo &) = default;
-  IceServerInfo(IceServerInfo &&) = default;
-  IceServerInfo &operator=(const IceServerInfo &) = delete;
-  IceServerInfo &operator=(IceServerInfo &&) = delete;
-  ~IceServerInfo();
-};
-// The ack's "iceServers": malformed entries are skipped, each reason appended to problems, and at
-// most kMaxIceServers are kept. Absent or null: none.
-std::vector<IceServerInfo> parse_ice_servers(const nlohmann::json &value, std::string &problems);
+// The ack's "iceServers" (RTCIceServer's shape), read for types and sizes; the URLs themselves are
+// judged by the layer that hands them to libwebrtc. Malformed entries are skipped, each reason
+// appended to problems, and at most kMaxIceServers are kept. Absent or null: none.
+std::vector<IceServer> parse_ice_servers(const nlohmann::json &value, std::string &problems);
 
 // Acks (the body of a successful Reply), each read for the request it answers.
 struct ConnectAck {
@@ -111,7 +101,7 @@ struct ConnectAck {
   bool routed = false;  // session.mediaMode == "routed"
   std::vector<ConnectionInfo> connections;  // the other clients
   std::vector<StreamInfo> streams;
-  std::vector<IceServerInfo> ice_servers;
+  std::vector<IceServer> ice_servers;
   std::string ice_server_problems;  // what was wrong with the entries left out of ice_servers
   std::string reconnect_token;
   bool reconnected = false;
