@@ -13,7 +13,7 @@ async function headerCodes(): Promise<ParsedCode[]> {
   return module.parseErrorCodes();
 }
 
-test('ErrorCode has exactly the names and numbers of cpp/include/otc/errors.h', async (t) => {
+test('ErrorCode has exactly the names and numbers of the C headers (otc/errors.h, opentok/base.h)', async (t) => {
   const codes = await headerCodes();
   t.true(codes.length >= 40);
   const enumNames = Object.keys(ErrorCode).filter((k) => Number.isNaN(Number(k)));

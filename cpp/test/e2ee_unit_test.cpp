@@ -614,7 +614,7 @@ TEST(SFrameHeader, EveryConfigByteAgreesWithReferenceDecoder) {
       size_t rs = 0, size = 0;
       const bool ok = reference_decode(b, rk, rc, rs);
       const otc_status st = otc_sframe_header_decode(b.data(), b.size(), &kid, &ctr, &size);
-      ASSERT_EQ(st, ok ? OTC_SUCCESS : OTC_E2EE_MALFORMED) << to_hex(b);
+      ASSERT_EQ(st, ok ? otc_status{OTC_SUCCESS} : OTC_E2EE_MALFORMED) << to_hex(b);
       if (ok) {
         EXPECT_EQ(kid, rk);
         EXPECT_EQ(ctr, rc);

@@ -1,40 +1,25 @@
-/* node-otc: library lifetime, logging and the media engine (libwebrtc). */
+/* node-otc: additions to the SDK's base (opentok/base.h): a logger with levels and user data,
+ * the engine's state and version, and the codecs it can use. */
 #ifndef OTC_BASE_H
 #define OTC_BASE_H
 
 #include <stddef.h>
 
+#include "../opentok/base.h"
 #include "errors.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef int otc_bool;
-#define OTC_TRUE 1
-#define OTC_FALSE 0
-
-typedef enum otc_log_level {
-  OTC_LOG_LEVEL_DISABLED = 0,
-  OTC_LOG_LEVEL_ERROR = 1,
-  OTC_LOG_LEVEL_WARN = 2,
-  OTC_LOG_LEVEL_INFO = 3,
-  OTC_LOG_LEVEL_DEBUG = 4
-} otc_log_level;
+typedef enum otc_log_level otc_log_level;
 
 /** Receives the library's log lines, on any internal thread; message is valid during the call. */
 typedef void (*otc_logger_func)(otc_log_level level, const char *message, void *user_data);
 
-/** Sets (or clears, with NULL) the log callback and the most verbose level it gets. */
+/** Sets (or clears, with NULL) the log callback and the most verbose level it gets. Replaces a
+ *  callback set with otc_log_set_logger_callback, and the reverse. */
 void otc_log_set_logger(otc_logger_func logger, otc_log_level level, void *user_data);
-
-/** Starts the media engine: libwebrtc's network, worker and signaling threads and one
- *  PeerConnectionFactory (Opus/G.711 audio, VP8/VP9/H.264 video, loopback allowed).
- *  Calls nest: each otc_init needs one otc_destroy. reserved must be NULL. */
-otc_status otc_init(void *reserved);
-
-/** Undoes one otc_init; the last one tears the engine down and joins its threads. */
-otc_status otc_destroy(void);
 
 /** Whether the media engine runs (otc_init called more often than otc_destroy). */
 otc_bool otc_is_initialized(void);

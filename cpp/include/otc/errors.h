@@ -1,24 +1,22 @@
 /* node-otc: status and error codes.
  *
- * Numbers follow the OpenTok/Vonage Linux SDK where it publishes them; the E2EE codes are
- * 6000-6006 as in the other OpenTok SDKs. Codes of this project's own additions (frame cryptor,
- * low-level SFrame) live in 6100-6199. lib/error-code.ts is generated from this file
- * (scripts/gen-error-codes.mjs) and a test keeps the two equal.
+ * The Linux SDK's codes keep the SDK's enumerations, names and numbers: the generic
+ * otc_error_code is in opentok/base.h; otc_session_error_code, otc_publisher_error_code and
+ * otc_subscriber_error_code are below until their SDK headers hold them. The E2EE codes
+ * 6000-6006 are those of the OpenTok SDKs. This project's own codes (frame cryptor, low-level
+ * SFrame, media engine) are 6100-6299, in otc_node_error_code. lib/error-code.ts is generated from
+ * these enumerations (scripts/gen-error-codes.mjs) and a test keeps the two equal.
  */
 #ifndef OTC_ERRORS_H
 #define OTC_ERRORS_H
+
+#include "../opentok/base.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Every otc_* function that can fail returns one of the codes below; OTC_SUCCESS is 0. */
-typedef int otc_status;
-
-enum otc_error_code {
-  OTC_SUCCESS = 0,
-
-  /* Session (otc_session_error_code in the Linux SDK). */
+enum otc_session_error_code {
   OTC_SESSION_AUTHORIZATION_FAILURE = 1004,
   OTC_SESSION_INVALID_SESSION = 1005,
   OTC_SESSION_CONNECTION_FAILED = 1006,
@@ -39,35 +37,41 @@ enum otc_error_code {
   OTC_SESSION_NO_MESSAGING_SERVER = 1503,
   OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM = 1535,
   OTC_SESSION_INTERNAL_ERROR = 2000,
-  OTC_SESSION_UNEXPECTED_GET_SESSION_INFO_REPONSE = 2001,
+  OTC_SESSION_UNEXPECTED_GET_SESSION_INFO_REPONSE = 2001, /* sic: the SDK's spelling */
+  OTC_SESSION_ENCRYPTION_SECRET_MISSING = 6000,
+  OTC_SESSION_INVALID_ENCRYPTION_SECRET = 6004
+};
 
-  /* Publisher (otc_publisher_error_code in the Linux SDK). */
+enum otc_publisher_error_code {
   OTC_PUBLISHER_SESSION_DISCONNECTED = 1010,
   OTC_PUBLISHER_UNABLE_TO_PUBLISH = 1500,
   OTC_PUBLISHER_TIMED_OUT = 1541,
   OTC_PUBLISHER_WEBRTC_ERROR = 1610,
   OTC_PUBLISHER_INTERNAL_ERROR = 2000,
+  OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR = 6001,
+  OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC = 6005
+};
 
-  /* Subscriber (otc_subscriber_error_code in the Linux SDK). */
+enum otc_subscriber_error_code {
   OTC_SUBSCRIBER_SESSION_DISCONNECTED = 1010,
   OTC_SUBSCRIBER_TIMED_OUT = 1542,
   OTC_SUBSCRIBER_WEBRTC_ERROR = 1600,
   OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM = 1604,
   OTC_SUBSCRIBER_STREAM_LIMIT_EXCEEDED = 1605,
   OTC_SUBSCRIBER_INTERNAL_ERROR = 2000,
-
-  /* End-to-end encryption (6000-6006, as in the OpenTok SDKs). */
-  OTC_SESSION_ENCRYPTION_SECRET_MISSING = 6000,
-  OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING = 6000,
-  OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING = 6000,
-  OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR = 6001,
   OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR = 6002,
   OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH = 6003,
-  OTC_SESSION_INVALID_ENCRYPTION_SECRET = 6004,
-  OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC = 6005,
-  OTC_SUBSCRIBER_DECRYPTION_UNSUPPORTED_CODEC = 6006,
+  OTC_SUBSCRIBER_DECRYPTION_UNSUPPORTED_CODEC = 6006
+};
 
-  /* This project's additions: frame cryptor and low-level SFrame calls. */
+/* node-otc additions. */
+enum otc_node_error_code {
+  /* The SDK reports a missing secret to publishers and subscribers with the session's code
+   * (6000); these names say the same number from the object's side. */
+  OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING = 6000,
+  OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING = 6000,
+
+  /* Frame cryptor and low-level SFrame calls. */
   OTC_E2EE_INVALID_PARAMETER = 6100,       /* null pointer, bad length, unknown enum value */
   OTC_E2EE_UNSUPPORTED_SUITE = 6101,       /* cipher suite id not in 1..8 */
   OTC_E2EE_BUFFER_TOO_SMALL = 6102,        /* output capacity below what the call needs */
@@ -87,8 +91,9 @@ enum otc_error_code {
   OTC_MEDIA_BUFFER_FULL = 6204             /* pushed audio beyond OTC_AUDIO_MAX_BUFFERED_SAMPLES */
 };
 
-/** A short English name for a code ("OTC_SESSION_INVALID_ENCRYPTION_SECRET", ...); never NULL.
- *  Codes that several enumerators share return the session's (or the generic) name. */
+/** node-otc addition: a short English name for a code ("OTC_SESSION_INVALID_ENCRYPTION_SECRET",
+ *  ...); never NULL. A number several enumerators share is named by the session's, publisher's
+ *  or subscriber's enumerator before the generic one. */
 const char *otc_error_name(otc_status code);
 
 #ifdef __cplusplus

@@ -1,5 +1,8 @@
-// Internal logging, usable from every layer (base is the bottom one): lines go to the logger the
-// application installed through the C API (otc_log_set_logger, in otc/log_api.cpp), if any.
+// Internal logging, usable from every layer (base is the bottom one). Lines go to the sink the
+// application installed through the C API (otc/log_api.cpp): the SDK's message-only callback
+// (otc_log_set_logger_callback) or node-otc's callback with level and user data
+// (otc_log_set_logger); with a level enabled and no sink, to stderr, as the SDK prints to the
+// console.
 #pragma once
 
 #include <cstdarg>
@@ -11,7 +14,11 @@ namespace otc {
 bool log_enabled(otc_log_level level);
 void log(otc_log_level level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
-// Installs the sink (nullptr: none) and the most verbose level it wants.
+// node-otc's sink and level together (nullptr: no sink, nothing logged).
 void set_log_sink(otc_logger_func logger, otc_log_level level, void *user_data);
+// The SDK's sink alone (nullptr: stderr) and the level alone.
+void set_log_callback(otc_logger_callback callback);
+void set_log_level(int level);
+otc_log_level log_level();
 
 }  // namespace otc

@@ -122,12 +122,12 @@ otc_status otc_frame_cryptor_set_secret(otc_frame_cryptor *cryptor, const char *
   std::lock_guard<std::mutex> lock(cryptor->secret_mutex);
   auto key = derive_base_key(secret, cryptor->session_id);
   if (!key) return OTC_E2EE_CRYPTO_FAILURE;
-  return cryptor->ring->install(std::move(*key)) ? OTC_SUCCESS : OTC_E2EE_CRYPTO_FAILURE;
+  return cryptor->ring->install(std::move(*key)) ? otc_status{OTC_SUCCESS} : OTC_E2EE_CRYPTO_FAILURE;
 }
 
 otc_status otc_frame_cryptor_ratchet(otc_frame_cryptor *cryptor) {
   if (!cryptor) return OTC_E2EE_INVALID_PARAMETER;
-  return cryptor->ring->ratchet() ? OTC_SUCCESS : OTC_E2EE_KEY_NOT_READY;
+  return cryptor->ring->ratchet() ? otc_status{OTC_SUCCESS} : OTC_E2EE_KEY_NOT_READY;
 }
 
 size_t otc_frame_cryptor_max_sealed_size(otc_e2ee_codec codec, size_t plain_size) {

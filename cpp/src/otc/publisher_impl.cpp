@@ -164,10 +164,10 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
   if (reply.status != OTC_SUCCESS) {
     link->detach(this);
     stop_media(std::move(taken));
-    const otc_status code = reply.status == OTC_SESSION_ENCRYPTION_SECRET_MISSING
-                                ? OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING
-                                : (reply.status == OTC_SESSION_CONNECTION_TIMED_OUT ? OTC_PUBLISHER_TIMED_OUT
-                                                                                    : OTC_PUBLISHER_UNABLE_TO_PUBLISH);
+    // The SDK reports a missing secret to the publisher with the session's code (6000).
+    otc_status code = OTC_PUBLISHER_UNABLE_TO_PUBLISH;
+    if (reply.status == OTC_SESSION_ENCRYPTION_SECRET_MISSING) code = OTC_SESSION_ENCRYPTION_SECRET_MISSING;
+    if (reply.status == OTC_SESSION_CONNECTION_TIMED_OUT) code = OTC_PUBLISHER_TIMED_OUT;
     report_error(code, "publish refused: " + (reply.message.empty() ? std::string("no reason given") : reply.message));
     return;
   }

@@ -94,7 +94,7 @@ otc_status otc_session_set_encryption_secret(otc_session *session, const char *s
 
 otc_status otc_session_ratchet_encryption_key(otc_session *session) {
   if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
-  return session->ring->ratchet() ? OTC_SUCCESS : OTC_E2EE_KEY_NOT_READY;
+  return session->ring->ratchet() ? otc_status{OTC_SUCCESS} : OTC_E2EE_KEY_NOT_READY;
 }
 
 otc_status otc_session_get_encryption_epoch(otc_session *session, uint32_t *epoch_id) {

@@ -72,8 +72,8 @@ otc_status PushedVideoSource::Validate(otc_video_frame_format format, int width,
   }
   const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
   const size_t chroma = static_cast<size_t>(width / 2) * static_cast<size_t>(height / 2);
-  if (format == OTC_VIDEO_FRAME_FORMAT_I420) return size == pixels + 2 * chroma ? OTC_SUCCESS : OTC_MEDIA_INVALID_PARAMETER;
-  if (format == OTC_VIDEO_FRAME_FORMAT_RGBA) return size == pixels * 4 ? OTC_SUCCESS : OTC_MEDIA_INVALID_PARAMETER;
+  if (format == OTC_VIDEO_FRAME_FORMAT_I420) return size == pixels + 2 * chroma ? otc_status{OTC_SUCCESS} : OTC_MEDIA_INVALID_PARAMETER;
+  if (format == OTC_VIDEO_FRAME_FORMAT_RGBA) return size == pixels * 4 ? otc_status{OTC_SUCCESS} : OTC_MEDIA_INVALID_PARAMETER;
   return OTC_MEDIA_INVALID_PARAMETER;
 }
 
