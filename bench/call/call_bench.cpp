@@ -159,12 +159,12 @@ struct Client {
     otc_session_callbacks cb{};
     cb.user_data = this;
     cb.on_connected = [](otc_session *, void *self) { static_cast<Client *>(self)->flags.set("connected"); };
-    cb.on_error = [](otc_session *, void *self, const char *message, otc_status code) {
+    cb.on_error = [](otc_session *, void *self, const char *message, otc_session_error_code code) {
       note("session error %d: %s", code, message ? message : "");
       static_cast<Client *>(self)->last_error = code;
       static_cast<Client *>(self)->flags.set("error");
     };
-    cb.on_encryption_key_ready = [](otc_session *, void *self, uint32_t) {
+    const otc_session_encryption_key_ready_cb key_ready_cb = [](otc_session *, void *self, uint32_t) {
       static_cast<Client *>(self)->flags.set("key");
     };
     cb.on_stream_received = [](otc_session *, void *self, const otc_stream *stream) {
@@ -178,6 +178,7 @@ struct Client {
     otc_session_settings *settings = otc_session_settings_new();
     otc_session_settings_set_signaling_url(settings, url);
     session = otc_session_new_with_settings(kApiKey, session_id, &cb, settings);
+    otc_session_set_encryption_key_ready_callback(session, key_ready_cb);
     otc_session_settings_delete(settings);
     if (!session) fail("otc_session_new_with_settings failed");
     if (secret) {

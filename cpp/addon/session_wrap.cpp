@@ -30,17 +30,19 @@ void emit_ended(void *user_data, const char *name, const Item *item, EndFields e
   });
 }
 
+// node-otc's addition to the session callbacks (set with its own setter).
+void on_encryption_key_ready(otc_session *, void *user_data, uint32_t epoch_id) {
+  events_of(user_data).emit([epoch_id](Napi::Env env) {
+    return std::vector<napi_value>{Napi::String::New(env, "encryptionKeyReady"), Napi::Number::New(env, epoch_id)};
+  });
+}
+
 otc_session_callbacks session_callbacks(EventEmitter &events) {
   otc_session_callbacks callbacks{};
   callbacks.user_data = &events;
-  callbacks.on_encryption_key_ready = [](otc_session *, void *user_data, uint32_t epoch_id) {
-    events_of(user_data).emit([epoch_id](Napi::Env env) {
-      return std::vector<napi_value>{Napi::String::New(env, "encryptionKeyReady"), Napi::Number::New(env, epoch_id)};
-    });
-  };
   // The fourth argument says whether the link is still in use after this error (the core's
   // answer, read here): false when the error ended a connect attempt or the link.
-  callbacks.on_error = [](otc_session *session, void *user_data, const char *message, otc_status code) {
+  callbacks.on_error = [](otc_session *session, void *user_data, const char *message, otc_session_error_code code) {
     const bool link_active = otc_session_is_link_active(session) == OTC_TRUE;
     events_of(user_data).emit_error(code, message, [link_active](Napi::Env env, std::vector<napi_value> &args) {
       args.push_back(Napi::Boolean::New(env, link_active));
@@ -81,7 +83,7 @@ otc_session_callbacks session_callbacks(EventEmitter &events) {
   return callbacks;
 }
 
-using SettingsHandle = std::unique_ptr<otc_session_settings, void (*)(otc_session_settings *)>;
+using SettingsHandle = std::unique_ptr<otc_session_settings, otc_status (*)(otc_session_settings *)>;
 
 // info[3]: the signaling URL, or the session's settings { signalingUrl?, caFile?, ca?,
 // reconnectionTimeoutMs?, iceConfig? } (lib/session.ts has checked their types).
@@ -127,6 +129,7 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : NativeWrap(info) {
   if (!own(env, Owned(otc_session_new_with_settings(api_key.c_str(), session_id.c_str(), &callbacks, settings.get()),
                       otc_session_delete)))
     throw_status(env, OTC_SESSION_NULL_OR_INVALID_PARAMETER, "invalid session arguments (empty session id?)");
+  otc_session_set_encryption_key_ready_callback(owned().get(), on_encryption_key_ready);
 }
 
 bool SessionWrap::core_pending() const {

@@ -132,7 +132,7 @@ SubscriberWrap::SubscriberWrap(const Napi::CallbackInfo &info) : NativeWrap(info
   SessionWrap *session = SessionWrap::FromArg(info, 0, "session");
   const std::string stream_id = arg_string(info, 1, "streamId");
   delivery_->events = &open_events(env, "otc:subscriber", info.Length() > 2 ? info[2] : env.Undefined());
-  std::unique_ptr<otc_stream, void (*)(otc_stream *)> stream(
+  std::unique_ptr<otc_stream, otc_status (*)(otc_stream *)> stream(
       otc_session_copy_stream(session->handle(info), stream_id.c_str()), otc_stream_delete);
   if (!stream) throw_status(env, OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, "the session has no stream " + stream_id);
   const otc_subscriber_callbacks callbacks = subscriber_callbacks(*delivery_);

@@ -10,7 +10,10 @@
 #include "opentok/base.h"
 #include "opentok/capabilities.h"
 #include "opentok/config.h"
+#include "opentok/connection.h"
 #include "opentok/error.h"
+#include "opentok/session.h"
+#include "opentok/stream.h"
 #include "otc/otc.h"
 
 #endif /* OTC_SDK_OPENTOK_H */

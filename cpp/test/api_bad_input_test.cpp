@@ -672,7 +672,7 @@ void on_key_ready(otc_session *, void *user, uint32_t epoch) {
   e->epochs.push_back(epoch);
   e->cv.notify_all();
 }
-void on_error(otc_session *, void *user, const char *, otc_status) {
+void on_error(otc_session *, void *user, const char *, otc_session_error_code) {
   auto *e = static_cast<KeyEvents *>(user);
   std::lock_guard<std::mutex> lock(e->mutex);
   ++e->errors;
@@ -682,10 +682,11 @@ void on_error(otc_session *, void *user, const char *, otc_status) {
 TEST(BadInput, SessionKeepsPreviousSecretWhenANewOneIsInvalid) {
   KeyEvents events;
   otc_session_callbacks cb{};
-  cb.on_encryption_key_ready = on_key_ready;
+  const otc_session_encryption_key_ready_cb key_ready_cb = on_key_ready;
   cb.on_error = on_error;
   cb.user_data = &events;
   SessionPtr s(otc_session_new("api-key", kSession, &cb));
+  otc_session_set_encryption_key_ready_callback(s.get(), key_ready_cb);
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(otc_session_set_encryption_secret(s.get(), kSecretA), OTC_SUCCESS);
   {
@@ -732,16 +733,20 @@ TEST(BadInput, ErrorNamesOfUnknownCodes) {
   }
 }
 
-// Every enumerator of the error enumerations (otc/errors.h, and the SDK's generic otc_error_code
-// in opentok/base.h) has a name, and that name is one of the enumerators of its number.
+// Every enumerator of the error enumerations (otc/errors.h, and the SDK's otc_error_code in
+// opentok/base.h and otc_session_error_code in opentok/session.h) has a name, and that name is one of the enumerators of its number.
 TEST(BadInput, ErrorNamesCoverErrorHeaders) {
   std::string dir = __FILE__;
   dir = dir.substr(0, dir.rfind('/')) + "/../include/";
   const std::string errors = read_text_file(dir + "otc/errors.h");
-  const std::string base = read_text_file(dir + "opentok/base.h");
-  std::smatch generic;
-  ASSERT_TRUE(std::regex_search(base, generic, std::regex(R"(enum otc_error_code \{([^}]*)\})")));
-  const std::string text = errors + std::string(generic[1]);
+  std::string text = errors;
+  for (const auto &[header, name] : {std::pair{"opentok/base.h", "otc_error_code"},
+                                     std::pair{"opentok/session.h", "otc_session_error_code"}}) {
+    const std::string source = read_text_file(dir + header);
+    std::smatch body;
+    ASSERT_TRUE(std::regex_search(source, body, std::regex(std::string("enum ") + name + R"( \{([^}]*)\})"))) << name;
+    text += body[1];
+  }
   const std::regex enumerator(R"((OTC?_[A-Z0-9_]+)\s*=\s*(-?\d+))");
   std::map<int, std::set<std::string>> by_code;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), enumerator); it != std::sregex_iterator(); ++it)

@@ -84,7 +84,7 @@ struct Client {
     cb.on_disconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("disconnected"); };
     cb.on_reconnection_started = [](otc_session *, void *self) { static_cast<Client *>(self)->add("reconnecting"); };
     cb.on_reconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->add("reconnected"); };
-    cb.on_error = [](otc_session *s, void *self, const char *, otc_status code) {
+    cb.on_error = [](otc_session *s, void *self, const char *, otc_session_error_code code) {
       // Whether this error ended the link (read inside the callback, as a binding does).
       static_cast<Client *>(self)->add("link-active-at-error:" + std::to_string(otc_session_is_link_active(s)));
       static_cast<Client *>(self)->add("error:" + std::to_string(code));
@@ -147,6 +147,71 @@ TEST_F(SessionConnect, ConnectsAndDisconnects) {
   EXPECT_EQ(otc_session_get_connection_id(a.session), nullptr);
   EXPECT_EQ(otc_session_disconnect(a.session), OTC_SESSION_ILLEGAL_STATE);
   EXPECT_EQ(a.count("disconnected"), 1u);
+}
+
+// The SDK's session calls around a connection: the own connection, capabilities by role, user
+// data, connection copies, signals with options, suppressed connection events, report_issue.
+TEST_F(SessionConnect, SdkSessionAccessors) {
+  Client a, b, quiet;
+  ASSERT_NE(a.make(session_id_, server->signaling()), nullptr);
+  EXPECT_EQ(otc_session_get_user_data(a.session), &a);
+  EXPECT_EQ(otc_session_get_connection(a.session), nullptr);
+  EXPECT_EQ(otc_session_get_capabilities(a.session).publish, OTC_FALSE);
+  EXPECT_STREQ(otc_session_get_id(a.session), session_id_.c_str());
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("connected"));
+  otc_connection *own = otc_session_get_connection(a.session);
+  ASSERT_NE(own, nullptr);
+  EXPECT_STREQ(otc_connection_get_id(own), otc_session_get_connection_id(a.session));
+  EXPECT_STREQ(otc_connection_get_session_id(own), session_id_.c_str());
+  EXPECT_EQ(otc_session_get_capabilities(a.session).publish, OTC_TRUE);
+
+  otc_connection *copy = otc_connection_copy(own);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_NE(copy, own);
+  EXPECT_STREQ(otc_connection_get_id(copy), otc_connection_get_id(own));
+  EXPECT_EQ(otc_connection_delete(copy), OTC_SUCCESS);
+  EXPECT_EQ(otc_connection_delete(nullptr), OTC_INVALID_PARAM);
+  EXPECT_EQ(otc_connection_copy(nullptr), nullptr);
+
+  // A subscriber token may not publish.
+  b.make(session_id_, server->signaling());
+  ASSERT_EQ(otc_session_connect(b.session, Server::token(session_id_, "subscriber").c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(b.wait("connected"));
+  EXPECT_EQ(otc_session_get_capabilities(b.session).publish, OTC_FALSE);
+  const std::string b_id = otc_session_get_connection_id(b.session);
+  ASSERT_TRUE(a.wait("created:" + b_id));
+
+  struct otc_signal_options options{};
+  options.retry_after_reconnect = OTC_FALSE;
+  ASSERT_EQ(otc_session_send_signal_with_options(b.session, "opt", "to all", options), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("signal:opt:to all:" + b_id));
+  ASSERT_EQ(otc_session_send_signal_to_connection_with_options(a.session, "opt", "to b", own, options), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("signal:opt:to b:" + std::string(otc_connection_get_id(own))));
+
+  // Connection events suppressed: the session connects and signals but reports no connections.
+  otc_session_callbacks cb = quiet.callbacks();
+  otc_session_settings *settings = otc_session_settings_new();
+  otc_session_settings_set_signaling_url(settings, server->signaling().c_str());
+  EXPECT_EQ(otc_session_settings_set_connection_events_suppressed(settings, OTC_TRUE), OTC_SUCCESS);
+  EXPECT_EQ(otc_session_settings_set_ip_whitelist(settings, OTC_TRUE), OTC_SUCCESS);
+  quiet.session = otc_session_new_with_settings(kApiKey, session_id_.c_str(), &cb, settings);
+  EXPECT_EQ(otc_session_settings_delete(settings), OTC_SUCCESS);
+  EXPECT_EQ(otc_session_settings_delete(nullptr), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  ASSERT_EQ(otc_session_connect(quiet.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(quiet.wait("connected"));
+  ASSERT_EQ(otc_session_send_signal(a.session, "late", "x"), OTC_SUCCESS);
+  ASSERT_TRUE(quiet.wait("signal:late:x:" + std::string(otc_connection_get_id(own))));
+  EXPECT_FALSE(quiet.wait_prefix("created:", nullptr, 500ms));
+
+  char *issue = reinterpret_cast<char *>(1);
+  EXPECT_EQ(otc_session_report_issue(a.session, "audio was choppy", &issue), OTC_NOT_SUPPORTED);
+  EXPECT_EQ(issue, nullptr);
+
+  ASSERT_EQ(otc_session_disconnect(a.session), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("disconnected"));
+  EXPECT_EQ(otc_session_get_connection(a.session), nullptr);
+  EXPECT_EQ(otc_session_get_capabilities(a.session).publish, OTC_FALSE);
 }
 
 // otc_session_is_link_active: true from a successful connect until the callback ending the link.

@@ -41,9 +41,7 @@ struct Recorder {
   otc_status delete_from_callback = -1;
   bool try_delete_in_callback = false;
 
-  otc_session_callbacks callbacks() {
-    otc_session_callbacks cb{};
-    cb.on_encryption_key_ready = [](otc_session *session, void *user, uint32_t epoch) {
+  static void on_key_ready(otc_session *session, void *user, uint32_t epoch) {
       auto *r = static_cast<Recorder *>(user);
       otc_status del = -1;
       if (r->try_delete_in_callback) del = otc_session_delete(session);
@@ -55,8 +53,10 @@ struct Recorder {
       r->pending_in_callback.push_back(pending);
       if (r->try_delete_in_callback) r->delete_from_callback = del;
       r->cv.notify_all();
-    };
-    cb.on_error = [](otc_session *, void *user, const char *, otc_status) {
+  }
+  otc_session_callbacks callbacks() {
+    otc_session_callbacks cb{};
+    cb.on_error = [](otc_session *, void *user, const char *, otc_session_error_code) {
       auto *r = static_cast<Recorder *>(user);
       std::lock_guard<std::mutex> lock(r->mutex);
       ++r->errors;
@@ -75,10 +75,18 @@ struct Recorder {
   }
 };
 
+// A session with the recorder's callbacks, node-otc's key-ready one included (set right after
+// creation, before any secret).
+otc_session *new_session(const char *session_id, const otc_session_callbacks *cb) {
+  otc_session *session = otc_session_new("api-key", session_id, cb);
+  if (session && cb) otc_session_set_encryption_key_ready_callback(session, Recorder::on_key_ready);
+  return session;
+}
+
 TEST(Session, NewKeepsItsIdAndStartsWithoutSecret) {
   Recorder rec;
   const auto cb = rec.callbacks();
-  SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+  SessionPtr s(new_session(kSessionId, &cb));
   ASSERT_NE(s, nullptr);
   EXPECT_STREQ(otc_session_get_id(s.get()), kSessionId);
   EXPECT_EQ(otc_session_has_encryption_secret(s.get()), OTC_FALSE);
@@ -96,7 +104,7 @@ TEST(Session, SetSecretReturnsAtOnceAndTheKeyArrivesOnAnotherThread) {
 
   Recorder rec;
   const auto cb = rec.callbacks();
-  SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+  SessionPtr s(new_session(kSessionId, &cb));
   ASSERT_NE(s, nullptr);
   t = std::chrono::steady_clock::now();
   ASSERT_EQ(otc_session_set_encryption_secret(s.get(), kSecretA), OTC_SUCCESS);
@@ -118,7 +126,7 @@ TEST(Session, SetSecretReturnsAtOnceAndTheKeyArrivesOnAnotherThread) {
 TEST(Session, KeyPendingWhileDeriving) {
   Recorder rec;
   const auto cb = rec.callbacks();
-  SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+  SessionPtr s(new_session(kSessionId, &cb));
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(otc_session_encryption_key_pending(s.get()), OTC_FALSE) << "no secret set yet";
   ASSERT_EQ(otc_session_set_encryption_secret(s.get(), kSecretA), OTC_SUCCESS);
@@ -136,7 +144,7 @@ TEST(Session, KeyPendingWhileDeriving) {
 TEST(Session, NothingPendingWhenTheLastKeyIsReported) {
   Recorder rec;
   const auto cb = rec.callbacks();
-  SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+  SessionPtr s(new_session(kSessionId, &cb));
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(otc_session_set_encryption_secret(s.get(), kSecretA), OTC_SUCCESS);
   ASSERT_TRUE(rec.wait_for_epoch(expected_epoch(kSessionId, kSecretA)));
@@ -150,7 +158,7 @@ TEST(Session, EpochIsThatOfTheSessionsBaseKey) {
   for (const char *secret : {kSecretA, kSecretB, "\xF0\x9F\x94\x91 unicode secret \xC3\xA9"}) {
     Recorder rec;
     const auto cb = rec.callbacks();
-    SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+    SessionPtr s(new_session(kSessionId, &cb));
     ASSERT_NE(s, nullptr);
     ASSERT_EQ(otc_session_set_encryption_secret(s.get(), secret), OTC_SUCCESS);
     const uint32_t expected = expected_epoch(kSessionId, secret);
@@ -164,7 +172,7 @@ TEST(Session, EpochIsThatOfTheSessionsBaseKey) {
 TEST(Session, SessionAndFrameCryptorAgreeOnTheEpoch) {
   Recorder rec;
   const auto cb = rec.callbacks();
-  SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+  SessionPtr s(new_session(kSessionId, &cb));
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(otc_session_set_encryption_secret(s.get(), kSecretB), OTC_SUCCESS);
   auto c = make_cryptor(kSessionId, kSecretB);
@@ -174,8 +182,8 @@ TEST(Session, SessionAndFrameCryptorAgreeOnTheEpoch) {
 TEST(Session, DifferentSessionIdsGiveDifferentEpochs) {
   Recorder r1, r2;
   const auto cb1 = r1.callbacks(), cb2 = r2.callbacks();
-  SessionPtr s1(otc_session_new("api-key", "session-one", &cb1));
-  SessionPtr s2(otc_session_new("api-key", "session-two", &cb2));
+  SessionPtr s1(new_session("session-one", &cb1));
+  SessionPtr s2(new_session("session-two", &cb2));
   ASSERT_EQ(otc_session_set_encryption_secret(s1.get(), kSecretA), OTC_SUCCESS);
   ASSERT_EQ(otc_session_set_encryption_secret(s2.get(), kSecretA), OTC_SUCCESS);
   const uint32_t e1 = expected_epoch("session-one", kSecretA), e2 = expected_epoch("session-two", kSecretA);
@@ -187,7 +195,7 @@ TEST(Session, DifferentSessionIdsGiveDifferentEpochs) {
 TEST(Session, BurstOfSecretsEndsWithTheLastOne) {
   Recorder rec;
   const auto cb = rec.callbacks();
-  SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+  SessionPtr s(new_session(kSessionId, &cb));
   ASSERT_NE(s, nullptr);
   std::vector<std::string> secrets;
   for (int i = 0; i < 10; ++i) secrets.push_back("burst secret number " + std::to_string(i));
@@ -211,7 +219,7 @@ TEST(Session, BurstOfSecretsEndsWithTheLastOne) {
 TEST(Session, SettingTheSameSecretAgainKeepsTheEpoch) {
   Recorder rec;
   const auto cb = rec.callbacks();
-  SessionPtr s(otc_session_new("api-key", kSessionId, &cb));
+  SessionPtr s(new_session(kSessionId, &cb));
   const uint32_t a = expected_epoch(kSessionId, kSecretA), b = expected_epoch(kSessionId, kSecretB);
   ASSERT_EQ(otc_session_set_encryption_secret(s.get(), kSecretA), OTC_SUCCESS);
   ASSERT_TRUE(rec.wait_for_epoch(a));
@@ -228,7 +236,7 @@ TEST(Session, DeleteWhileDerivingNeitherCrashesNorHangs) {
   for (int i = 0; i < 5; ++i) {
     Recorder rec;
     const auto cb = rec.callbacks();
-    otc_session *s = otc_session_new("api-key", kSessionId, &cb);
+    otc_session *s = new_session(kSessionId, &cb);
     ASSERT_NE(s, nullptr);
     ASSERT_EQ(otc_session_set_encryption_secret(s, kSecretA), OTC_SUCCESS);
     if (i % 2) {
@@ -248,7 +256,7 @@ TEST(Session, DeleteFromItsOwnCallbackIsRefused) {
   Recorder rec;
   rec.try_delete_in_callback = true;
   const auto cb = rec.callbacks();
-  otc_session *s = otc_session_new("api-key", kSessionId, &cb);
+  otc_session *s = new_session(kSessionId, &cb);
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(otc_session_set_encryption_secret(s, kSecretA), OTC_SUCCESS);
   ASSERT_TRUE(rec.wait_for_epoch(expected_epoch(kSessionId, kSecretA)));
@@ -269,7 +277,7 @@ TEST(Session, TwentyNewSetDeleteCycles) {
     const std::string id = "cycle-session-" + std::to_string(i);
     const bool wait = i % 4 == 1;                 // let this one finish and check it
     const bool no_callbacks = i % 3 == 0 && !wait;
-    otc_session *s = otc_session_new("api-key", id.c_str(), no_callbacks ? nullptr : &cb);
+    otc_session *s = new_session(id.c_str(), no_callbacks ? nullptr : &cb);
     ASSERT_NE(s, nullptr) << i;
     ASSERT_EQ(otc_session_set_encryption_secret(s, kSecretA), OTC_SUCCESS);
     if (wait) {
@@ -284,7 +292,7 @@ TEST(Session, TwentyNewSetDeleteCycles) {
 }
 
 TEST(Session, SessionWithoutCallbacksStillDerives) {
-  SessionPtr s(otc_session_new("api-key", kSessionId, nullptr));
+  SessionPtr s(new_session(kSessionId, nullptr));
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(otc_session_set_encryption_secret(s.get(), kSecretA), OTC_SUCCESS);
   const uint32_t expected = expected_epoch(kSessionId, kSecretA);

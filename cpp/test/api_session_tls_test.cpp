@@ -52,7 +52,7 @@ struct Client {
       c->connected = true;
       c->cv.notify_all();
     };
-    cb.on_error = [](otc_session *, void *self, const char *message, otc_status code) {
+    cb.on_error = [](otc_session *, void *self, const char *message, otc_session_error_code code) {
       auto *c = static_cast<Client *>(self);
       std::lock_guard<std::mutex> lock(c->mutex);
       if (c->error == 0) {

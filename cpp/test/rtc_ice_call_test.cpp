@@ -81,10 +81,10 @@ struct Client {
     cb.user_data = this;
     cb.on_connected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("connected"); };
     cb.on_disconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("disconnected"); };
-    cb.on_error = [](otc_session *, void *self, const char *message, otc_status code) {
+    cb.on_error = [](otc_session *, void *self, const char *message, otc_session_error_code code) {
       static_cast<Client *>(self)->events.add("error:" + std::to_string(code), message);
     };
-    cb.on_encryption_key_ready = [](otc_session *, void *self, uint32_t) { static_cast<Client *>(self)->events.add("key"); };
+    const otc_session_encryption_key_ready_cb key_ready_cb = [](otc_session *, void *self, uint32_t) { static_cast<Client *>(self)->events.add("key"); };
     cb.on_stream_received = [](otc_session *, void *self, const otc_stream *stream) {
       auto *client = static_cast<Client *>(self);
       {
@@ -107,6 +107,7 @@ struct Client {
     EXPECT_EQ(otc_session_settings_set_custom_ice_config(settings, &config), OTC_SUCCESS);
     if (ice.timeout_ms) EXPECT_EQ(otc_session_settings_set_ice_connect_timeout(settings, ice.timeout_ms), OTC_SUCCESS);
     session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
+    otc_session_set_encryption_key_ready_callback(session, key_ready_cb);
     otc_session_settings_delete(settings);
     EXPECT_EQ(otc_session_set_encryption_secret(session, kSecret), OTC_SUCCESS);
     EXPECT_TRUE(events.wait("key"));

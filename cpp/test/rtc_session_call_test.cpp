@@ -88,10 +88,10 @@ struct Client {
     cb.user_data = this;
     cb.on_connected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("connected"); };
     cb.on_disconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("disconnected"); };
-    cb.on_error = [](otc_session *, void *self, const char *, otc_status code) {
+    cb.on_error = [](otc_session *, void *self, const char *, otc_session_error_code code) {
       static_cast<Client *>(self)->events.add("error:" + std::to_string(code));
     };
-    cb.on_encryption_key_ready = [](otc_session *, void *self, uint32_t) {
+    const otc_session_encryption_key_ready_cb key_ready_cb = [](otc_session *, void *self, uint32_t) {
       static_cast<Client *>(self)->events.add("key");
     };
     cb.on_connection_dropped = [](otc_session *, void *self, const otc_connection *connection) {
@@ -115,6 +115,7 @@ struct Client {
     otc_session_settings *settings = otc_session_settings_new();
     otc_session_settings_set_signaling_url(settings, ServerSuite::server->signaling().c_str());
     session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
+    otc_session_set_encryption_key_ready_callback(session, key_ready_cb);
     otc_session_settings_delete(settings);
     if (secret) {
       EXPECT_EQ(otc_session_set_encryption_secret(session, secret), OTC_SUCCESS);
@@ -474,6 +475,16 @@ TEST_F(SessionCall, AnEncryptedStreamCannotBeSubscribedWithoutASecret) {
   ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
   ASSERT_TRUE(b.events.wait("stream"));
   EXPECT_EQ(otc_stream_is_e2ee(b.first_stream()), OTC_TRUE);
+  // The SDK's stream accessors on a received stream.
+  const otc_stream *stream = b.first_stream();
+  EXPECT_EQ(otc_stream_get_video_type(stream), OTC_STREAM_VIDEO_TYPE_CUSTOM);  // the test pattern
+  EXPECT_EQ(otc_stream_has_video_track(stream), OTC_TRUE);
+  EXPECT_EQ(otc_stream_has_audio_track(stream), OTC_TRUE);
+  EXPECT_STREQ(otc_connection_get_session_id(otc_stream_get_connection(stream)), session_id.c_str());
+  otc_stream *copy = otc_stream_copy(stream);
+  EXPECT_STREQ(otc_stream_get_id(copy), otc_stream_get_id(stream));
+  EXPECT_EQ(otc_stream_delete(copy), OTC_SUCCESS);
+  EXPECT_EQ(otc_stream_delete(nullptr), OTC_INVALID_PARAM);
   otc_subscriber *subscriber = otc_subscriber_new(b.first_stream(), nullptr);
   EXPECT_EQ(otc_session_subscribe(b.session, subscriber), OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING);
   otc_subscriber_delete(subscriber);

@@ -87,7 +87,7 @@ struct Client {
     cb.on_disconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("disconnected"); };
     cb.on_reconnection_started = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("reconnecting"); };
     cb.on_reconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("reconnected"); };
-    cb.on_error = [](otc_session *, void *self, const char *message, otc_status code) {
+    cb.on_error = [](otc_session *, void *self, const char *message, otc_session_error_code code) {
       auto *client = static_cast<Client *>(self);
       {
         std::lock_guard<std::mutex> lock(client->mutex);
@@ -95,7 +95,7 @@ struct Client {
       }
       client->events.add("error:" + std::to_string(code));
     };
-    cb.on_encryption_key_ready = [](otc_session *, void *self, uint32_t) { static_cast<Client *>(self)->events.add("key"); };
+    const otc_session_encryption_key_ready_cb key_ready_cb = [](otc_session *, void *self, uint32_t) { static_cast<Client *>(self)->events.add("key"); };
     cb.on_stream_received = [](otc_session *, void *self, const otc_stream *stream) {
       auto *client = static_cast<Client *>(self);
       {
@@ -115,6 +115,7 @@ struct Client {
     otc_session_settings_set_signaling_url(settings, url.c_str());
     EXPECT_EQ(otc_session_settings_set_reconnection_timeout(settings, reconnection_timeout_ms), OTC_SUCCESS);
     session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
+    otc_session_set_encryption_key_ready_callback(session, key_ready_cb);
     otc_session_settings_delete(settings);
     EXPECT_EQ(otc_session_set_encryption_secret(session, kSecret), OTC_SUCCESS);
     EXPECT_TRUE(events.wait("key"));

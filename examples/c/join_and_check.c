@@ -43,7 +43,8 @@ static int wait_for(atomic_int *flag, long timeout_ms) {
 
 static void on_connected(otc_session *session, void *user_data) { atomic_store(&connected, 1); }
 
-static void on_session_error(otc_session *session, void *user_data, const char *message, otc_status code) {
+static void on_session_error(otc_session *session, void *user_data, const char *message,
+                             enum otc_session_error_code code) {
   fprintf(stderr, "session error %s: %s\n", otc_error_name(code), message);
   atomic_store(&failed, 1);
 }
@@ -81,7 +82,7 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  otc_session_callbacks session_callbacks = {0};
+  struct otc_session_callbacks session_callbacks = {0};
   session_callbacks.on_connected = on_connected;
   session_callbacks.on_error = on_session_error;
   otc_session_settings *settings = otc_session_settings_new();

@@ -1,46 +1,22 @@
 /* node-otc: status and error codes.
  *
  * The Linux SDK's codes keep the SDK's enumerations, names and numbers: the generic
- * otc_error_code is in opentok/base.h; otc_session_error_code, otc_publisher_error_code and
- * otc_subscriber_error_code are below until their SDK headers hold them. The E2EE codes
+ * otc_error_code is in opentok/base.h, otc_session_error_code in opentok/session.h;
+ * otc_publisher_error_code and otc_subscriber_error_code are below until their SDK headers hold
+ * them. The E2EE codes
  * 6000-6006 are those of the OpenTok SDKs. This project's own codes (frame cryptor, low-level
- * SFrame, media engine) are 6100-6299, in otc_node_error_code. lib/error-code.ts is generated from
+ * SFrame, media engine, unsupported calls) are 6100-6300, in otc_node_error_code. lib/error-code.ts is generated from
  * these enumerations (scripts/gen-error-codes.mjs) and a test keeps the two equal.
  */
 #ifndef OTC_ERRORS_H
 #define OTC_ERRORS_H
 
 #include "../opentok/base.h"
+#include "../opentok/session.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-enum otc_session_error_code {
-  OTC_SESSION_AUTHORIZATION_FAILURE = 1004,
-  OTC_SESSION_INVALID_SESSION = 1005,
-  OTC_SESSION_CONNECTION_FAILED = 1006,
-  OTC_SESSION_NOT_CONNECTED = 1010,
-  OTC_SESSION_NULL_OR_INVALID_PARAMETER = 1011,
-  OTC_SESSION_ILLEGAL_STATE = 1015,
-  OTC_SESSION_STATE_FAILED = 1020,
-  OTC_SESSION_CONNECTION_TIMED_OUT = 1021,
-  OTC_SESSION_CONNECTION_DROPPED = 1022,
-  OTC_SESSION_CONNECTION_REFUSED = 1023,
-  OTC_SESSION_BLOCKED_COUNTRY = 1026,
-  OTC_SESSION_CONNECTION_LIMIT_EXCEEDED = 1027,
-  OTC_SESSION_SUBSCRIBER_NOT_FOUND = 1112,
-  OTC_SESSION_PUBLISHER_NOT_FOUND = 1113,
-  OTC_SESSION_SIGNAL_DATA_TOO_LONG = 1413,
-  OTC_SESSION_SIGNAL_TYPE_TOO_LONG = 1414,
-  OTC_SESSION_INVALID_SIGNAL_TYPE = 1461,
-  OTC_SESSION_NO_MESSAGING_SERVER = 1503,
-  OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM = 1535,
-  OTC_SESSION_INTERNAL_ERROR = 2000,
-  OTC_SESSION_UNEXPECTED_GET_SESSION_INFO_REPONSE = 2001, /* sic: the SDK's spelling */
-  OTC_SESSION_ENCRYPTION_SECRET_MISSING = 6000,
-  OTC_SESSION_INVALID_ENCRYPTION_SECRET = 6004
-};
 
 enum otc_publisher_error_code {
   OTC_PUBLISHER_SESSION_DISCONNECTED = 1010,
@@ -88,7 +64,10 @@ enum otc_node_error_code {
   OTC_MEDIA_ENGINE_FAILURE = 6201,         /* libwebrtc could not create what was asked */
   OTC_MEDIA_INVALID_PARAMETER = 6202,      /* bad argument to a publisher, subscriber or audio call */
   OTC_MEDIA_ILLEGAL_STATE = 6203,          /* e.g. pushing frames into a test-pattern publisher */
-  OTC_MEDIA_BUFFER_FULL = 6204             /* pushed audio beyond OTC_AUDIO_MAX_BUFFERED_SAMPLES */
+  OTC_MEDIA_BUFFER_FULL = 6204,            /* pushed audio beyond OTC_AUDIO_MAX_BUFFERED_SAMPLES */
+
+  /* An SDK call that has no meaning without Vonage's cloud (otc_session_report_issue). */
+  OTC_NOT_SUPPORTED = 6300
 };
 
 /** node-otc addition: a short English name for a code ("OTC_SESSION_INVALID_ENCRYPTION_SECRET",

@@ -17,7 +17,21 @@ otc_session_settings *otc_session_settings_new(void) {
   return new (std::nothrow) otc_session_settings;
 }
 
-void otc_session_settings_delete(otc_session_settings *settings) { delete settings; }
+otc_status otc_session_settings_delete(otc_session_settings *settings) {
+  if (!settings) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  delete settings;
+  return OTC_SUCCESS;
+}
+
+otc_status otc_session_settings_set_connection_events_suppressed(otc_session_settings *settings, otc_bool suppress) {
+  if (!settings) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  settings->connection_events_suppressed = suppress != OTC_FALSE;
+  return OTC_SUCCESS;
+}
+
+otc_status otc_session_settings_set_ip_whitelist(otc_session_settings *settings, otc_bool) {
+  return settings ? otc_status{OTC_SUCCESS} : OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+}
 
 otc_status otc_session_settings_set_signaling_url(otc_session_settings *settings, const char *url) {
   if (!settings || !url) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
@@ -46,13 +60,13 @@ otc_status otc_session_settings_set_reconnection_timeout(otc_session_settings *s
 }
 
 otc_session *otc_session_new(const char *api_key, const char *session_id,
-                             const otc_session_callbacks *callbacks) {
+                             const struct otc_session_callbacks *callbacks) {
   return otc_session_new_with_settings(api_key, session_id, callbacks, nullptr);
 }
 
 otc_session *otc_session_new_with_settings(const char *api_key, const char *session_id,
-                                           const otc_session_callbacks *callbacks,
-                                           const otc_session_settings *settings) {
+                                           const struct otc_session_callbacks *callbacks,
+                                           otc_session_settings *settings) {
   if (!api_key || !*api_key || !session_id || !*session_id) return nullptr;
   auto *session = new (std::nothrow) otc_session;
   if (!session) return nullptr;
@@ -65,6 +79,7 @@ otc_session *otc_session_new_with_settings(const char *api_key, const char *sess
     session->ca_file = settings->ca_file;
     session->ca_pem = settings->ca_pem;
     session->reconnection_timeout_ms = settings->reconnection_timeout_ms;
+    session->connection_events_suppressed = settings->connection_events_suppressed;
   }
   session->link = std::make_unique<otc::SessionLink>(session);
   session->ring =
@@ -75,13 +90,21 @@ otc_session *otc_session_new_with_settings(const char *api_key, const char *sess
         if (ok) {
           otc::log(OTC_LOG_LEVEL_INFO, "session %s: encryption key ready, epoch %08x",
                    session->session_id.c_str(), epoch_id);
-          if (cb.on_encryption_key_ready) cb.on_encryption_key_ready(session, cb.user_data, epoch_id);
+          const auto on_ready = session->on_encryption_key_ready.load();
+          if (on_ready) on_ready(session, cb.user_data, epoch_id);
         } else if (cb.on_error) {
           cb.on_error(session, cb.user_data, "encryption key derivation failed",
                       OTC_SESSION_INTERNAL_ERROR);
         }
       });
   return session;
+}
+
+otc_status otc_session_set_encryption_key_ready_callback(otc_session *session,
+                                                        otc_session_encryption_key_ready_cb callback) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  session->on_encryption_key_ready.store(callback);
+  return OTC_SUCCESS;
 }
 
 otc_status otc_session_set_encryption_secret(otc_session *session, const char *secret) {
@@ -153,6 +176,28 @@ otc_status otc_session_send_signal_to_connection(otc_session *session, const cha
   return session->link->send_signal(type, signal, otc_connection_get_id(connection));
 }
 
+otc_status otc_session_send_signal_with_options(otc_session *session, const char *type, const char *signal,
+                                                struct otc_signal_options signal_options) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->send_signal(type, signal, nullptr, signal_options.retry_after_reconnect != OTC_FALSE);
+}
+
+otc_status otc_session_send_signal_to_connection_with_options(otc_session *session, const char *type,
+                                                              const char *signal, const otc_connection *connection,
+                                                              struct otc_signal_options signal_options) {
+  if (!session || !connection) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->send_signal(type, signal, otc_connection_get_id(connection),
+                                    signal_options.retry_after_reconnect != OTC_FALSE);
+}
+
+otc_status otc_session_report_issue(struct otc_session *session, const char *issue_description, char **issue_id) {
+  if (issue_id) *issue_id = nullptr;
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  otc::log(OTC_LOG_LEVEL_WARN, "session %s: issue reported (there is no Vonage to send it to): %.512s",
+           session->session_id.c_str(), issue_description ? issue_description : "");
+  return OTC_NOT_SUPPORTED;
+}
+
 otc_status otc_session_send_signal_to_connection_id(otc_session *session, const char *type,
                                                     const char *signal, const char *connection_id) {
   if (!session || !connection_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
@@ -167,9 +212,22 @@ otc_status otc_session_get_disconnect_code(otc_session *session) {
   return session ? session->link->disconnect_reason().code : OTC_SESSION_NULL_OR_INVALID_PARAMETER;
 }
 
-const char *otc_session_get_id(const otc_session *session) {
-  return session ? session->session_id.c_str() : nullptr;
+char *otc_session_get_id(const otc_session *session) {
+  // The SDK's signature is char *; the string is the session's and nothing writes through it.
+  return session ? const_cast<char *>(session->session_id.c_str()) : nullptr;
 }
+
+otc_connection *otc_session_get_connection(const otc_session *session) {
+  return session ? session->link->own_connection_handle() : nullptr;
+}
+
+struct otc_session_capabilities otc_session_get_capabilities(const otc_session *session) {
+  struct otc_session_capabilities capabilities{};
+  capabilities.publish = session && session->link->can_publish() ? OTC_TRUE : OTC_FALSE;
+  return capabilities;
+}
+
+void *otc_session_get_user_data(const otc_session *session) { return session ? session->callbacks.user_data : nullptr; }
 
 otc_status otc_session_delete(otc_session *session) {
   if (!session) return OTC_SUCCESS;

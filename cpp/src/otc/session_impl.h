@@ -19,6 +19,7 @@ struct otc_session_settings {
   std::string ca_file;  // wss:// trusts these CAs instead of the system store (tls_options.h)
   std::string ca_pem;
   int reconnection_timeout_ms = 60000;  // otc_session_settings_set_reconnection_timeout; 0: never
+  bool connection_events_suppressed = false;  // otc_session_settings_set_connection_events_suppressed
 };
 
 struct otc_session {
@@ -29,7 +30,10 @@ struct otc_session {
   std::string ca_pem;
   otc::CustomIceConfig ice;  // from the settings
   int reconnection_timeout_ms = 60000;  // from the settings; 0: a dropped link is not reconnected
+  bool connection_events_suppressed = false;  // from the settings
   otc_session_callbacks callbacks{};
+  // node-otc's addition, set after creation, read on the key derivation's thread.
+  std::atomic<otc_session_encryption_key_ready_cb> on_encryption_key_ready{nullptr};
   std::shared_ptr<otc::e2ee::KeyRing> ring;
   std::atomic<bool> has_secret{false};
   std::unique_ptr<otc::SessionLink> link;

@@ -216,7 +216,7 @@ void SessionLink::report_error(otc_status status, const std::string &message) {
   const auto &cb = session_->callbacks;
   otc::log(OTC_LOG_LEVEL_WARN, "session %s: %s (%d)", session_->session_id.c_str(), message.c_str(),
            static_cast<int>(status));
-  if (cb.on_error) cb.on_error(session_, cb.user_data, message.c_str(), status);
+  if (cb.on_error) cb.on_error(session_, cb.user_data, message.c_str(), static_cast<otc_session_error_code>(status));
 }
 
 otc_status SessionLink::connect(const char *token) {
@@ -292,6 +292,7 @@ std::shared_ptr<const otc_connection> SessionLink::find_connection(const std::st
   if (it != connections_.end()) return it->second;
   auto unknown = std::make_shared<otc_connection>();
   unknown->info.connection_id = id;
+  unknown->session_id = session_->session_id;
   return unknown;
 }
 
@@ -351,7 +352,10 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       auto own = std::make_shared<otc_connection>();
       own->info.connection_id = *connection_id_;
       own->info.data = ack.data;
+      own->session_id = session_->session_id;
       own_ = own;
+      own_connections_.push_back(own);
+      can_publish_ = ack.role != "subscriber";
       reconnect_token_ = ack.reconnect_token;
       std::string problems = ack.ice_server_problems;
       server_ice_servers_ = ice_servers_from_ack(ack.ice_servers, problems);
@@ -365,7 +369,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
           ++untracked_events_;
           continue;
         }
-        auto connection = std::make_shared<otc_connection>(otc_connection{info, {}});
+        auto connection = std::make_shared<otc_connection>(otc_connection{info, {}, session_->session_id});
         connections_[info.connection_id] = connection;
         connections.push_back(connection);
       }
@@ -386,7 +390,9 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
   otc::log(OTC_LOG_LEVEL_INFO, "session %s: connected", session_->session_id.c_str());
   if (cb.on_connected) cb.on_connected(session_, cb.user_data);
   for (const auto &connection : connections) {
-    if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
+    if (cb.on_connection_created && !session_->connection_events_suppressed) {
+      cb.on_connection_created(session_, cb.user_data, connection.get());
+    }
   }
   for (const auto &stream : streams) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
@@ -418,7 +424,7 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
       }
       // Known already: reported by a reconnection's catch-up, before this queued event.
       if (connections_.count(info.connection_id)) return;
-      connection = std::make_shared<otc_connection>(otc_connection{info, {}});
+      connection = std::make_shared<otc_connection>(otc_connection{info, {}, session_->session_id});
       connections_[info.connection_id] = connection;
     } else if (type == EventType::connection_destroyed) {
       const std::string &id = typed.connection_id;
@@ -459,9 +465,13 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
   // Subscribers of a destroyed stream hear it first, then the session's callback.
   for (const auto &endpoint : endpoints) endpoint->on_session_event(typed);
   if (type == EventType::connection_created) {
-    if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
+    if (cb.on_connection_created && !session_->connection_events_suppressed) {
+      cb.on_connection_created(session_, cb.user_data, connection.get());
+    }
   } else if (type == EventType::connection_destroyed) {
-    if (cb.on_connection_dropped) cb.on_connection_dropped(session_, cb.user_data, connection.get());
+    if (cb.on_connection_dropped && !session_->connection_events_suppressed) {
+      cb.on_connection_dropped(session_, cb.user_data, connection.get());
+    }
   } else if (type == EventType::stream_created) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
   } else if (type == EventType::stream_destroyed) {
@@ -626,7 +636,7 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
         if (known != connections_.end()) {
           connections[info.connection_id] = known->second;
         } else {
-          auto connection = std::make_shared<otc_connection>(otc_connection{info, {}});
+          auto connection = std::make_shared<otc_connection>(otc_connection{info, {}, session_->session_id});
           connections[info.connection_id] = connection;
           created_connections.push_back(connection);
         }
@@ -676,10 +686,14 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
     if (cb.on_stream_dropped) cb.on_stream_dropped(session_, cb.user_data, dropped_streams[i].get());
   }
   for (const auto &connection : dropped_connections) {
-    if (cb.on_connection_dropped) cb.on_connection_dropped(session_, cb.user_data, connection.get());
+    if (cb.on_connection_dropped && !session_->connection_events_suppressed) {
+      cb.on_connection_dropped(session_, cb.user_data, connection.get());
+    }
   }
   for (const auto &connection : created_connections) {
-    if (cb.on_connection_created) cb.on_connection_created(session_, cb.user_data, connection.get());
+    if (cb.on_connection_created && !session_->connection_events_suppressed) {
+      cb.on_connection_created(session_, cb.user_data, connection.get());
+    }
   }
   for (const auto &stream : created_streams) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
@@ -774,12 +788,24 @@ bool SessionLink::signaling_up() {
   return state_ == State::connected;
 }
 
+otc_connection *SessionLink::own_connection_handle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // The C API hands out a non-const pointer (the SDK's signature); nothing writes through it.
+  return connection_id_ ? const_cast<otc_connection *>(own_.get()) : nullptr;
+}
+
+bool SessionLink::can_publish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return connection_id_ && can_publish_;
+}
+
 bool SessionLink::is_e2ee() {
   std::lock_guard<std::mutex> lock(mutex_);
   return e2ee_;
 }
 
-otc_status SessionLink::send_signal(const char *type, const char *data, const char *to_connection_id) {
+otc_status SessionLink::send_signal(const char *type, const char *data, const char *to_connection_id,
+                                    bool retry_after_reconnect) {
   if (!data) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   const std::string signal_type = type ? type : "";
   if (signal_type.size() > kMaxSignalTypeLength) return OTC_SESSION_SIGNAL_TYPE_TOO_LONG;
@@ -788,6 +814,7 @@ otc_status SessionLink::send_signal(const char *type, const char *data, const ch
   if (to_connection_id && !*to_connection_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   std::lock_guard<std::mutex> lock(mutex_);
   if ((state_ != State::connected && state_ != State::reconnecting) || !client_) return OTC_SESSION_NOT_CONNECTED;
+  if (state_ == State::reconnecting && !retry_after_reconnect) return OTC_SESSION_NOT_CONNECTED;
   // While reconnecting the signal waits and is sent once reconnected (the Linux SDK's
   // retry_after_reconnect); a signal lost with the link is reported as 1022.
   dispatch_locked(make_signal(signal_type, data, to_connection_id ? to_connection_id : std::string()),

@@ -48,7 +48,13 @@ class SessionLink : public signaling::SignalingListener {
   // Connected (not reconnecting): a request goes out now rather than waiting in the queue.
   bool signaling_up();
   // to_connection_id: NULL for everyone.
-  otc_status send_signal(const char *type, const char *data, const char *to_connection_id);
+  // retry_after_reconnect: while reconnecting, queue the signal (true) or refuse it (false).
+  otc_status send_signal(const char *type, const char *data, const char *to_connection_id,
+                         bool retry_after_reconnect = true);
+  // This client's connection while connected (kept until the session is deleted), else null.
+  otc_connection *own_connection_handle();
+  // Whether the token's role lets this client publish; false while not connected.
+  bool can_publish();
   // Whether the caller runs on the io thread (inside one of the session's callbacks).
   bool on_own_thread();
 
@@ -142,6 +148,10 @@ class SessionLink : public signaling::SignalingListener {
   std::vector<std::unique_ptr<std::string>> connection_ids_;
   const std::string *connection_id_ = nullptr;  // null while not connected
   std::shared_ptr<const otc_connection> own_;
+  // Every own connection handed out by otc_session_get_connection stays allocated until the
+  // session is deleted, like connection_ids_.
+  std::vector<std::shared_ptr<const otc_connection>> own_connections_;
+  bool can_publish_ = false;  // the connect ack's role is not "subscriber"
   EndReason disconnect_reason_;
   std::map<std::string, std::shared_ptr<const otc_connection>> connections_;
   std::map<std::string, std::shared_ptr<otc_stream>> streams_;

@@ -40,7 +40,27 @@ otc_stream *otc_stream_copy(const otc_stream *stream) {
   return new (std::nothrow) otc_stream(*stream);  // the connection is shared, immutable
 }
 
-void otc_stream_delete(otc_stream *stream) { delete stream; }
+otc_status otc_stream_delete(otc_stream *stream) {
+  if (!stream) return OTC_INVALID_PARAM;
+  delete stream;
+  return OTC_SUCCESS;
+}
+
+// node-otc streams announce their tracks once, at publish; video and audio toggles are not
+// relayed yet (README, "Linux SDK compatibility"), so a track's presence is its state too.
+otc_bool otc_stream_has_video_track(const otc_stream *stream) { return otc_stream_has_video(stream); }
+
+otc_bool otc_stream_has_audio_track(const otc_stream *stream) { return otc_stream_has_audio(stream); }
+
+int otc_stream_get_video_width(const otc_stream *) { return 0; }
+
+int otc_stream_get_video_height(const otc_stream *) { return 0; }
+
+enum otc_stream_video_type otc_stream_get_video_type(const otc_stream *stream) {
+  if (stream && stream->info.video_type == "screen") return OTC_STREAM_VIDEO_TYPE_SCREEN;
+  if (stream && stream->info.video_type == "custom") return OTC_STREAM_VIDEO_TYPE_CUSTOM;
+  return OTC_STREAM_VIDEO_TYPE_CAMERA;
+}
 
 const char *otc_stream_get_destroyed_reason(const otc_stream *stream) { return stream ? stream->destroyed.reason : nullptr; }
 

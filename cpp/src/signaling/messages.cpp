@@ -105,6 +105,7 @@ StreamInfo parse_stream(const json &object) {
   stream.creation_time = get_int(object, "creationTime");
   stream.video_codec = get_string(object, "videoCodec");
   stream.audio_codec = get_string(object, "audioCodec");
+  stream.video_type = get_string(object, "videoType");
   return stream;
 }
 

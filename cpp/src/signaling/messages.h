@@ -35,6 +35,7 @@ struct StreamInfo {
   int64_t creation_time = 0;
   std::string video_codec;  // "VP8", "VP9", "H264"; empty without video
   std::string audio_codec;  // "opus"; empty without audio
+  std::string video_type;   // "camera", "screen", "custom" (empty: camera)
 };
 
 // An ICE candidate as the protocol carries it: its SDP attribute text and m-line.

@@ -1,0 +1,194 @@
+/* node-otc, Linux SDK interface: sessions. A session connects to the session server (node-otc's
+ * own: its URL comes from the environment variable OTC_SIGNALING_URL, or from node-otc's
+ * otc_session_settings_set_signaling_url), reports the clients and streams in it, carries
+ * signals, and holds the end-to-end encryption secret its publishers and subscribers seal and
+ * open media frames with. Publishing and subscribing are declared with publishers and
+ * subscribers. */
+#ifndef OTC_SDK_SESSION_H
+#define OTC_SDK_SESSION_H
+
+#include "base.h"
+#include "config.h"
+#include "connection.h"
+#include "stream.h"
+
+OTC_BEGIN_DECL
+
+#ifndef OTC_SESSION_FWD_DECL
+#define OTC_SESSION_FWD_DECL
+typedef struct otc_session otc_session;
+#endif
+typedef struct otc_session_settings otc_session_settings;
+
+/* What a session's on_error reports and its calls return. */
+enum otc_session_error_code {
+  OTC_SESSION_AUTHORIZATION_FAILURE = 1004,
+  OTC_SESSION_INVALID_SESSION = 1005,
+  OTC_SESSION_CONNECTION_FAILED = 1006,
+  OTC_SESSION_NOT_CONNECTED = 1010,
+  OTC_SESSION_NULL_OR_INVALID_PARAMETER = 1011,
+  OTC_SESSION_ILLEGAL_STATE = 1015,
+  OTC_SESSION_STATE_FAILED = 1020,
+  OTC_SESSION_CONNECTION_TIMED_OUT = 1021,
+  OTC_SESSION_CONNECTION_DROPPED = 1022,
+  OTC_SESSION_CONNECTION_REFUSED = 1023,
+  OTC_SESSION_BLOCKED_COUNTRY = 1026,
+  OTC_SESSION_CONNECTION_LIMIT_EXCEEDED = 1027,
+  OTC_SESSION_SUBSCRIBER_NOT_FOUND = 1112,
+  OTC_SESSION_PUBLISHER_NOT_FOUND = 1113,
+  OTC_SESSION_SIGNAL_DATA_TOO_LONG = 1413,
+  OTC_SESSION_SIGNAL_TYPE_TOO_LONG = 1414,
+  OTC_SESSION_INVALID_SIGNAL_TYPE = 1461,
+  OTC_SESSION_NO_MESSAGING_SERVER = 1503,
+  OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM = 1535,
+  OTC_SESSION_INTERNAL_ERROR = 2000,
+  OTC_SESSION_UNEXPECTED_GET_SESSION_INFO_REPONSE = 2001, /* sic: the SDK's spelling */
+  OTC_SESSION_ENCRYPTION_SECRET_MISSING = 6000,
+  OTC_SESSION_INVALID_ENCRYPTION_SECRET = 6004
+};
+
+/* What this client's token lets it do in the session. */
+struct otc_session_capabilities {
+  otc_bool publish;
+};
+
+/* STUN/TURN servers of the application's own (otc_session_settings_set_custom_ice_config). */
+struct otc_custom_ice_config {
+  int num_ice_servers;
+  char **ice_url;
+  char **ice_user;
+  char **ice_credential;
+  otc_bool force_turn;           /* relay (TURN) candidates only */
+  otc_bool use_custom_turn_only; /* ignore the ICE servers the session server hands out */
+};
+
+/* Passed by value to the *_with_options signal calls. */
+struct otc_signal_options {
+  /* While the session reconnects: OTC_TRUE queues the signal until it has (the default of the
+   * calls without options), OTC_FALSE refuses it with OTC_SESSION_NOT_CONNECTED. */
+  otc_bool retry_after_reconnect;
+};
+
+/* Any member may be NULL. Callbacks run on the library's threads, one at a time per session;
+ * what they are handed is valid during the call. A callback may call the API (publish in
+ * on_connected, subscribe in on_stream_received, ...) but must not delete its own session. */
+struct otc_session_callbacks {
+  void (*on_connected)(otc_session *session, void *user_data);
+  void (*on_disconnected)(otc_session *session, void *user_data);
+  void (*on_connection_created)(otc_session *session, void *user_data, const otc_connection *connection);
+  void (*on_connection_dropped)(otc_session *session, void *user_data, const otc_connection *connection);
+  /* Another client's stream (this client's own go to its publishers' on_stream_created). */
+  void (*on_stream_received)(otc_session *session, void *user_data, const otc_stream *stream);
+  void (*on_stream_dropped)(otc_session *session, void *user_data, const otc_stream *stream);
+  /* Stream property changes: node-otc's session server does not relay them yet, so these are
+   * not called (README, "Linux SDK compatibility"). */
+  void (*on_stream_has_audio_changed)(otc_session *session, void *user_data, const otc_stream *stream,
+                                      otc_bool has_audio);
+  void (*on_stream_has_video_changed)(otc_session *session, void *user_data, const otc_stream *stream,
+                                      otc_bool has_video);
+  void (*on_stream_video_dimensions_changed)(otc_session *session, void *user_data, const otc_stream *stream,
+                                             int width, int height);
+  void (*on_stream_video_type_changed)(otc_session *session, void *user_data, const otc_stream *stream,
+                                       enum otc_stream_video_type type);
+  /* type is "" for a signal sent without one; connection is the sender's. */
+  void (*on_signal_received)(otc_session *session, void *user_data, const char *type, const char *signal,
+                             const otc_connection *connection);
+  /* The link to the server dropped and the session is reconnecting by itself; media flowing
+   * keeps flowing. Then on_reconnected, or on_error 1022 and on_disconnected. */
+  void (*on_reconnection_started)(otc_session *session, void *user_data);
+  void (*on_reconnected)(otc_session *session, void *user_data);
+  /* Archiving (Vonage's cloud recording) does not exist here: not called. */
+  void (*on_archive_started)(otc_session *session, void *user_data, const char *archive_id, const char *name);
+  void (*on_archive_stopped)(otc_session *session, void *user_data, const char *archive_id);
+  void (*on_error)(otc_session *session, void *user_data, const char *error_string,
+                   enum otc_session_error_code error);
+  void *user_data;
+  void *reserved; /* must be NULL */
+};
+
+/* A session object for session_id (no connection yet). callbacks are copied. NULL for a NULL or
+ * empty apikey or session_id. The apikey is the project's key on node-otc's session server. */
+OTC_DECL(otc_session *) otc_session_new(const char *apikey, const char *session_id,
+                                       const struct otc_session_callbacks *callbacks);
+
+OTC_DECL(otc_session_settings *) otc_session_settings_new(void);
+
+/* Leave out on_connection_created/on_connection_dropped (large sessions). node-otc's server still
+ * sends the events; the session drops them. */
+OTC_DECL(otc_status) otc_session_settings_set_connection_events_suppressed(otc_session_settings *settings,
+                                                                           otc_bool suppress);
+
+/* Everything is copied; credentials are wiped when the settings and the session are freed.
+ * OTC_SESSION_NULL_OR_INVALID_PARAMETER for NULL settings or config, NULL arrays or URLs with
+ * num_ice_servers > 0, more than 16 servers, a URL that is not stun:/stuns:/turn:/turns:
+ * host[:port] (TURN: [?transport=udp|tcp]), a TURN server without user and credential, or
+ * strings over 512 bytes; the previous configuration stays then. */
+OTC_DECL(otc_status) otc_session_settings_set_custom_ice_config(otc_session_settings *settings,
+                                                                const struct otc_custom_ice_config *custom_ice_config);
+
+/* Vonage's IP allow-list mode has no counterpart on a self-hosted server: accepted, no effect. */
+OTC_DECL(otc_status) otc_session_settings_set_ip_whitelist(otc_session_settings *settings, otc_bool ip_whitelist);
+
+OTC_DECL(otc_status) otc_session_settings_delete(otc_session_settings *settings);
+
+/* As otc_session_new; settings are copied and may be NULL. */
+OTC_DECL(otc_session *) otc_session_new_with_settings(const char *apikey, const char *session_id,
+                                                     const struct otc_session_callbacks *callbacks,
+                                                     otc_session_settings *settings);
+
+/* Disconnects if needed, wipes keys, frees. Publishers and subscribers still attached are
+ * detached first and stay valid. Not from the session's own callbacks
+ * (OTC_SESSION_ILLEGAL_STATE). NULL is a no-op. */
+OTC_DECL(otc_status) otc_session_delete(otc_session *session);
+
+/* Connects with a token of node-otc's server, asynchronously: on_connected or on_error
+ * (1004 bad token, 1005 wrong session, 1006 unreachable or TLS failure, 1021 timed out, 6000 an
+ * encrypted session and no secret set). OTC_SESSION_ILLEGAL_STATE when connecting already. */
+OTC_DECL(otc_status) otc_session_connect(otc_session *session, const char *token);
+
+/* Leaves the session; on_disconnected follows. OTC_SESSION_ILLEGAL_STATE when not connected. */
+OTC_DECL(otc_status) otc_session_disconnect(otc_session *session);
+
+/* Signals reach every client (the sender too), or one connection. type may be NULL or "";
+ * OTC_SESSION_NOT_CONNECTED, OTC_SESSION_SIGNAL_TYPE_TOO_LONG (> 128),
+ * OTC_SESSION_INVALID_SIGNAL_TYPE (only [A-Za-z0-9_~-]), OTC_SESSION_SIGNAL_DATA_TOO_LONG
+ * (> 8 KiB). Sent while reconnecting, a signal waits for the reconnection. */
+OTC_DECL(otc_status) otc_session_send_signal(otc_session *session, const char *type, const char *signal);
+OTC_DECL(otc_status) otc_session_send_signal_to_connection(otc_session *session, const char *type,
+                                                           const char *signal, const otc_connection *connection);
+OTC_DECL(otc_status) otc_session_send_signal_with_options(otc_session *session, const char *type,
+                                                          const char *signal,
+                                                          struct otc_signal_options signal_options);
+OTC_DECL(otc_status) otc_session_send_signal_to_connection_with_options(otc_session *session, const char *type,
+                                                                        const char *signal,
+                                                                        const otc_connection *connection,
+                                                                        struct otc_signal_options signal_options);
+
+/* Reporting an issue to Vonage means nothing on a self-hosted server: the description goes to
+ * the library's log (level WARN), *issue_id is set to NULL, and the call returns
+ * OTC_NOT_SUPPORTED (node-otc, otc/errors.h). */
+OTC_DECL(otc_status) otc_session_report_issue(struct otc_session *session, const char *issue_description,
+                                              char **issue_id);
+
+/* The session id given to otc_session_new; owned by the session (do not free). */
+OTC_DECL(char *) otc_session_get_id(const otc_session *session);
+
+/* This client's connection while connected, owned by the session (valid until it disconnects);
+ * NULL otherwise. */
+OTC_DECL(otc_connection *) otc_session_get_connection(const otc_session *session);
+
+/* publish: whether the token's role lets this client publish (connected sessions; all zero
+ * otherwise). */
+OTC_DECL(struct otc_session_capabilities) otc_session_get_capabilities(const otc_session *session);
+
+OTC_DECL(void *) otc_session_get_user_data(const otc_session *session);
+
+/* Sets the end-to-end encryption secret (8 to 256 characters). Validated at once
+ * (OTC_SESSION_INVALID_ENCRYPTION_SECRET leaves the previous one in place); the key is derived
+ * on an internal thread. Publishers and subscribers of the session seal and open every media
+ * frame with it. */
+OTC_DECL(otc_status) otc_session_set_encryption_secret(otc_session *session, const char *secret);
+
+OTC_END_DECL
+
+#endif /* OTC_SDK_SESSION_H */
