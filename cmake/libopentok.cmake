@@ -12,14 +12,9 @@ include_guard(GLOBAL)
 
 get_filename_component(OTC_ROOT_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
-# One version for the npm package, otc_version() and the shared library: package.json's.
-file(READ "${OTC_ROOT_DIR}/package.json" _otc_package_json)
-string(JSON OTC_PROJECT_VERSION GET "${_otc_package_json}" version)
-unset(_otc_package_json)
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${OTC_ROOT_DIR}/package.json")
-if(NOT OTC_PROJECT_VERSION MATCHES "^([0-9]+)\\.([0-9]+)\\.([0-9]+)$")
-  message(FATAL_ERROR "package.json's version '${OTC_PROJECT_VERSION}' is not major.minor.patch")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/project_version.cmake)
+string(REGEX MATCH "^([0-9]+)\\.([0-9]+)\\." _otc_match "${OTC_PROJECT_VERSION}")
+unset(_otc_match)
 # The soname changes when the ABI may break, by npm's semver rules: the major version from 1.0.0
 # on (libopentok.so.1, .2, ...); before 1.0.0 every minor version may break, so the minor is part
 # of it (libopentok.so.0.1 for 0.1.x). Patch releases keep the soname: programs need no relink.
