@@ -34,16 +34,19 @@ if [ "$step" = install ]; then
   exit 0
 fi
 
-work=$(cat "$state_file")
-[ -d "$work/prefix" ] || die "no install (the install step did not run or failed)"
+if [ "$step" = cleanup ]; then
+  work=$(cat "$state_file" 2>/dev/null || true)
+  if [ -n "$work" ]; then rm -rf "$work"; fi
+  rm -f "$state_file"
+  exit 0
+fi
+
+work=$(cat "$state_file" 2>/dev/null || true)
+[ -n "$work" ] && [ -d "$work/prefix" ] || die "no install (the install step did not run or failed)"
 prefix=$work/prefix
 lib=$prefix/lib/libopentok.so.$version
 
 case "$step" in
-cleanup)
-  rm -rf "$work" "$state_file"
-  ;;
-
 symbols)
   # Only otc_* is exported: no libwebrtc, abseil, protobuf, OpenSSL or libstdc++ symbol.
   nm -D --defined-only "$lib" | awk '{print $NF}' | sort >"$work/exported.all"
@@ -53,6 +56,8 @@ symbols)
     die "$(wc -l <"$work/exported.leaks") exported symbols are not otc_*"
   fi
   if grep -q '@' "$work/exported.all"; then die "exported symbols carry a version"; fi
+  # Functions only: no exported variable (its layout would become ABI).
+  if nm -D --defined-only "$lib" | awk '$2 != "T" {print}' | grep .; then die "exported symbols that are not functions"; fi
   # The C++ runtime is inside: the library must not need the host's.
   needed=$(readelf -d "$lib" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   if echo "$needed" | grep -E '^lib(stdc\+\+|gcc_s|c\+\+)\.'; then die "needs a shared C++ runtime"; fi
@@ -74,7 +79,8 @@ soname)
   [ "$(readlink "$prefix/lib/libopentok.so.$soversion")" = "libopentok.so.$version" ] || die "libopentok.so.$soversion does not link to libopentok.so.$version"
   [ -f "$lib" ] && [ ! -L "$lib" ] || die "$lib is not a file"
   if readelf -d "$lib" | grep -E '\((RPATH|RUNPATH)\)'; then die "the installed library carries a run path"; fi
-  # Linked with --no-undefined: every symbol it uses is defined or comes from a NEEDED library.
+  # Every symbol it uses is its own or a NEEDED library's (it is linked with --no-undefined).
+  if ldd -r "$lib" 2>&1 | grep -E 'undefined symbol|not found'; then die "unresolved symbols or libraries"; fi
   echo "soname $soname; libopentok.so -> libopentok.so.$soversion -> libopentok.so.$version"
   ;;
 
