@@ -36,9 +36,9 @@ if(NOT OTC_ABSL_ARCHIVES)
 endif()
 unset(_otc_libdir)
 
-# Dynamic: C libraries with a stable ABI that Debian ships anyway.
-set(_otc_dynamic_libs ssl crypto srtp2 vpx opus avcodec avutil)
-foreach(_otc_lib IN LISTS _otc_dynamic_libs)
+# Dynamic: C libraries with a stable ABI that Debian ships anyway (libopentok.pc names them too).
+set(OTC_LIBWEBRTC_DYNAMIC_LIBS ssl crypto srtp2 vpx opus avcodec avutil)
+foreach(_otc_lib IN LISTS OTC_LIBWEBRTC_DYNAMIC_LIBS)
   find_library(OTC_LIB_${_otc_lib} NAMES ${_otc_lib} REQUIRED)
 endforeach()
 
@@ -67,11 +67,10 @@ target_link_libraries(otc_libwebrtc INTERFACE
   ${OTC_TG_OWT_ARCHIVE}
   -Wl,--start-group ${OTC_ABSL_ARCHIVES} -Wl,--end-group
   ${OTC_PROTOBUF_LITE_ARCHIVE})
-foreach(_otc_lib IN LISTS _otc_dynamic_libs)
+foreach(_otc_lib IN LISTS OTC_LIBWEBRTC_DYNAMIC_LIBS)
   target_link_libraries(otc_libwebrtc INTERFACE ${OTC_LIB_${_otc_lib}})
 endforeach()
 unset(_otc_lib)
-unset(_otc_dynamic_libs)
 target_link_libraries(otc_libwebrtc INTERFACE Threads::Threads ${CMAKE_DL_LIBS})
 target_link_options(otc_libwebrtc INTERFACE
   -static-libstdc++ -static-libgcc

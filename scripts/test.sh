@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole test run: installs and builds what it needs (scripts/setup.sh), then runs
-#   1. the C/C++ tests (ctest: E2EE core, vectors, C API, media engine on libwebrtc),
+#   1. the C/C++ tests (ctest: E2EE core, vectors, C API, media engine on libwebrtc, and
+#      libopentok.so installed and linked by programs outside the tree: Library.*),
 #   2. the same core tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the self-test of the pure-JS reference implementation (bench/js-frame-cryptor.mjs),
 #   4. the ava tests (TypeScript API, vectors through Node, cross-implementation, packaging),
