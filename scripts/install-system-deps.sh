@@ -17,6 +17,8 @@ PACKAGES=(
   chromium fonts-dejavu-core                # the browser client's tests (playwright-core drives Debian's Chromium)
   coturn                                    # TURN: serve --turn starts a private one; NAT traversal tests
   nftables                                  # nft: the NAT routers of the topology tests
+  libpulse-dev                              # libpulse: the default audio device talks to PulseAudio
+  pulseaudio                                # the audio device test runs a private PulseAudio daemon
 )
 
 missing=()
@@ -50,7 +52,7 @@ if [ ! -e "$policy" ]; then
 fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-for unit in janus coturn; do
+for unit in janus coturn pulseaudio; do
   if [[ " ${missing[*]} " == *" $unit "* ]] && command -v systemctl >/dev/null 2>&1 &&
      systemctl is-enabled "$unit" >/dev/null 2>&1; then
     systemctl disable --now "$unit" >/dev/null 2>&1 || true
