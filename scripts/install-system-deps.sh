@@ -52,7 +52,7 @@ if [ ! -e "$policy" ]; then
 fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-for unit in janus coturn pulseaudio; do
+for unit in janus coturn; do
   if [[ " ${missing[*]} " == *" $unit "* ]] && command -v systemctl >/dev/null 2>&1 &&
      systemctl is-enabled "$unit" >/dev/null 2>&1; then
     systemctl disable --now "$unit" >/dev/null 2>&1 || true
