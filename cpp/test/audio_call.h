@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "audio_device_app.h"
 #include "session_server.h"
 
 namespace otc_test {
@@ -97,15 +98,32 @@ struct PublisherLog {
   }
 };
 
+// Counts the subscriber's audio blocks and, when listen_hz is set, the 100 ms windows (first
+// channel) whose energy is mostly that tone.
 struct SubscriberLog {
   EventLog events;
   std::atomic<int> audio_blocks{0};
+  std::atomic<long> tone_windows{0};
+  double listen_hz = 0;
+  std::vector<int16_t> window;  // the audio callback's thread only
   otc_subscriber_callbacks callbacks() {
     otc_subscriber_callbacks cb{};
     cb.user_data = this;
     cb.on_connected = [](otc_subscriber *, void *self) { static_cast<SubscriberLog *>(self)->events.add("connected"); };
-    cb.on_audio_data = [](otc_subscriber *, void *self, const int16_t *, size_t, int, int) {
-      static_cast<SubscriberLog *>(self)->audio_blocks.fetch_add(1);
+    cb.on_audio_data = [](otc_subscriber *, void *self, const int16_t *samples, size_t frames, int rate,
+                          int channels) {
+      auto *log = static_cast<SubscriberLog *>(self);
+      log->audio_blocks.fetch_add(1);
+      if (log->listen_hz <= 0 || rate <= 0 || channels <= 0) return;
+      for (size_t i = 0; i < frames; ++i) {
+        log->window.push_back(samples[i * static_cast<size_t>(channels)]);
+        if (log->window.size() == static_cast<size_t>(rate / 10)) {
+          if (test_audio_tone_share(log->window.data(), log->window.size(), rate, log->listen_hz) > 0.5) {
+            log->tone_windows.fetch_add(1);
+          }
+          log->window.clear();
+        }
+      }
     };
     return cb;
   }

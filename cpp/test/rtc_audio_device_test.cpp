@@ -5,7 +5,10 @@
 // publishing audio reports when no device can capture.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <unistd.h>
 #include <functional>
 #include <string>
 #include <thread>
@@ -173,6 +176,57 @@ TEST_F(AudioDeviceCall, TearingTheCallDownRightAfterPublishingIsClean) {
     ASSERT_EQ(otc_set_audio_device(nullptr), OTC_SUCCESS);
     test_audio_device_delete(device);
   }
+}
+
+// The OTC_AUDIO_DEVICE stand-ins an unmodified SDK program gets in CI: the tone it names, or a
+// WAV file, is what the subscriber hears.
+class StandInDevice : public otc_test::ServerSuite {
+ protected:
+  void TearDown() override { unsetenv("OTC_AUDIO_DEVICE"); }
+  static long tone_windows_heard(double hz) {
+    EXPECT_EQ(otc_init(nullptr), OTC_SUCCESS);
+    long heard = 0;
+    {
+      AudioCall call;
+      call.se.listen_hz = hz;
+      EXPECT_EQ(call.publish(), OTC_SUCCESS) << call.pe.last_error;
+      EXPECT_TRUE(call.subscribe());
+      eventually([&] { return call.se.tone_windows.load() >= 20; }, 30s);
+      heard = call.se.tone_windows.load();
+    }
+    otc_destroy();
+    return heard;
+  }
+};
+
+TEST_F(StandInDevice, ToneHzIsHeard) {
+  setenv("OTC_AUDIO_DEVICE", "tone:750", 1);
+  EXPECT_GE(tone_windows_heard(750), 20);
+}
+
+TEST_F(StandInDevice, AWavFileIsHeardLooped) {
+  // 0.25 s of 16-bit stereo at 44.1 kHz: the stand-in loops it, at its own rate and channels.
+  const std::string path = "/tmp/otc-audio-test-" + std::to_string(getpid()) + ".wav";
+  {
+    const int rate = 44100, channels = 2, frames = rate / 4;
+    std::vector<int16_t> pcm;
+    for (int i = 0; i < frames; ++i) {
+      const auto v = static_cast<int16_t>(10000 * std::sin(2 * M_PI * 900.0 * i / rate));
+      pcm.push_back(v);
+      pcm.push_back(v);
+    }
+    auto le32 = [](uint32_t v) { return std::string{char(v), char(v >> 8), char(v >> 16), char(v >> 24)}; };
+    auto le16 = [](uint16_t v) { return std::string{char(v), char(v >> 8)}; };
+    const uint32_t data_bytes = static_cast<uint32_t>(pcm.size() * 2);
+    std::string file = "RIFF" + le32(36 + data_bytes) + "WAVE" + "fmt " + le32(16) + le16(1) + le16(channels) +
+                       le32(rate) + le32(rate * channels * 2) + le16(channels * 2) + le16(16) + "data" + le32(data_bytes);
+    file.append(reinterpret_cast<const char *>(pcm.data()), data_bytes);
+    std::ofstream(path, std::ios::binary) << file;
+  }
+  setenv("OTC_AUDIO_DEVICE", ("file:" + path).c_str(), 1);
+  const long heard = tone_windows_heard(900);
+  unlink(path.c_str());
+  EXPECT_GE(heard, 20);
 }
 
 // Without a device that can capture, publishing audio fails at once with a message that names
