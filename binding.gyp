@@ -7,6 +7,8 @@
     'includes': ['gyp/libwebrtc.gypi'],
     'defines': ['BOOST_ASIO_NO_DEPRECATED'],
     'include_dirs': ['<!(node -p "require(\'node-addon-api\').include_dir")'],
+    # libpulse: the default audio device (PulseAudio).
+    'libraries': ['-lpulse'],
     'sources': [
       # base
       'cpp/src/base/log.cpp',
@@ -25,7 +27,10 @@
       'cpp/src/e2ee/secret_installer.cpp',
       'cpp/src/e2ee/sframe_header.cpp',
       # C API
+      'cpp/src/otc/app_audio_device.cpp',
       'cpp/src/otc/audio_api.cpp',
+      'cpp/src/otc/audio_device_api.cpp',
+      'cpp/src/otc/audio_selection.cpp',
       'cpp/src/otc/codec_names.cpp',
       'cpp/src/otc/connection.cpp',
       'cpp/src/otc/engine_api.cpp',
@@ -44,10 +49,12 @@
       'cpp/src/otc/subscriber_api.cpp',
       'cpp/src/otc/subscriber_impl.cpp',
       # media without libwebrtc
+      'cpp/src/media/audio_device_spec.cpp',
       'cpp/src/media/frame_code.cpp',
       'cpp/src/media/media_check.cpp',
       'cpp/src/media/pcm_source.cpp',
       'cpp/src/media/test_pattern.cpp',
+      'cpp/src/media/wav_file.cpp',
       # signaling client (Boost.Beast, nlohmann-json: headers only)
       'cpp/src/signaling/messages.cpp',
       'cpp/src/signaling/signaling_client.cpp',
@@ -57,10 +64,15 @@
       'cpp/src/platform/glibc_data_symbols.c',
       'cpp/src/platform/task_queue_current.cpp',
       'cpp/src/platform/yield_policy.cpp',
+      'cpp/src/rtc/audio_backends.cpp',
       'cpp/src/rtc/audio_codec_factories.cpp',
+      'cpp/src/rtc/audio_device_proxy.cpp',
+      'cpp/src/rtc/audio_port.cpp',
+      'cpp/src/rtc/clocked_audio_backend.cpp',
       'cpp/src/rtc/e2ee_frame_transformer.cpp',
       'cpp/src/rtc/media_engine.cpp',
       'cpp/src/rtc/peer_link.cpp',
+      'cpp/src/rtc/pulse_audio_backend.cpp',
       'cpp/src/rtc/subscriber_sinks.cpp',
       'cpp/src/rtc/video_sources.cpp',
       'cpp/src/rtc/webrtc_log_forwarder.cpp',

@@ -17,6 +17,8 @@ PACKAGES=(
   chromium fonts-dejavu-core                # the browser client's tests (playwright-core drives Debian's Chromium)
   coturn                                    # TURN: serve --turn starts a private one; NAT traversal tests
   nftables                                  # nft: the NAT routers of the topology tests
+  libpulse-dev                              # libpulse: the default audio device talks to PulseAudio
+  pulseaudio                                # the audio device test runs a private PulseAudio daemon
 )
 
 missing=()

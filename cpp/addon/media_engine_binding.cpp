@@ -29,7 +29,12 @@ EnvEngineRefs* RefsOf(const Napi::CallbackInfo& info) {
 
 Napi::Value Init(const Napi::CallbackInfo& info) {
   const otc_status status = otc_init(nullptr);
-  if (status == OTC_SUCCESS) ++RefsOf(info)->outstanding;
+  if (status == OTC_SUCCESS) {
+    ++RefsOf(info)->outstanding;
+    // Node programs get the synthetic device (otc.audio), not the C library's default
+    // (PulseAudio, or OTC_AUDIO_DEVICE's stand-in).
+    otc_audio_select_synthetic_device();
+  }
   return Napi::Number::New(info.Env(), status);
 }
 

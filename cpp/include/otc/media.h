@@ -1,5 +1,5 @@
 /* node-otc: media shared by publishers and subscribers: video codecs and frames, the built-in
- * test pattern and its media check, and the process-wide audio device (capture and playout of
+ * test pattern and its media check, and the synthetic audio device (capture and playout of
  * 10 ms PCM frames at 48 kHz; there is no sound card). */
 #ifndef OTC_MEDIA_H
 #define OTC_MEDIA_H
@@ -66,14 +66,19 @@ typedef struct otc_media_check {
   int64_t first_frame_time_us; /* when the first readable frame was decoded (CLOCK_MONOTONIC) */
 } otc_media_check;
 
-/* The audio device: one per process, shared by every publisher (capture) and subscriber
- * (playout), like the Linux SDK's audio device. Capture is mono 16-bit PCM at 48 kHz, taken 10 ms
- * (480 samples) at a time; silence until told otherwise. Needs otc_init. */
+/* The synthetic audio device (a node-otc addition): one per process, shared by every publisher
+ * (capture) and subscriber (playout, discarded), like the Linux SDK's audio device. Capture is
+ * mono 16-bit PCM at 48 kHz, taken 10 ms (480 samples) at a time on the device's own clock;
+ * silence until told otherwise. Each call below makes it the process's audio device in place
+ * of the default one (PulseAudio, or the stand-in OTC_AUDIO_DEVICE names) or an application's
+ * device (opentok/audio_device.h). Needs otc_init. */
 #define OTC_AUDIO_SAMPLE_RATE 48000
 #define OTC_AUDIO_SAMPLES_PER_FRAME 480
 /** How much pushed audio the device buffers (1 s); more is refused with OTC_MEDIA_BUFFER_FULL. */
 #define OTC_AUDIO_MAX_BUFFERED_SAMPLES 48000
 
+/** Makes the synthetic device the process's audio device, keeping what it captures. */
+otc_status otc_audio_select_synthetic_device(void);
 /** Captures silence. */
 otc_status otc_audio_capture_silence(void);
 /** Captures a sine tone: frequency in 20..20000 Hz, amplitude in (0, 1]. */

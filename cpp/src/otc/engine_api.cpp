@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <openssl/crypto.h>
 
+#include "audio_selection.h"
 #include "engine_access.h"
 #include "media_endpoint.h"
 #include "../base/log.h"
@@ -112,7 +113,9 @@ extern "C" otc_status otc_init(void* reserved) {
   (void)exit_handlers;
   std::lock_guard<std::mutex> lock(state().mutex);
   if (state().init_count == 0) {
-    state().engine = otc::rtc::MediaEngine::Create();
+    otc::rtc::MediaEngine::AudioIo audio;
+    audio.backend = otc::make_selected_audio_backend();
+    state().engine = otc::rtc::MediaEngine::Create(std::move(audio));
     if (!state().engine) return OTC_MEDIA_ENGINE_FAILURE;
   }
   ++state().init_count;

@@ -8,6 +8,7 @@
 #include "../e2ee/cipher_suite.h"
 #include "../e2ee/frame_sealer.h"
 #include "../e2ee/key_ring.h"
+#include "../rtc/audio_device_proxy.h"
 #include "../rtc/media_engine.h"
 #include "../rtc/peer_link.h"
 #include "../rtc/video_sources.h"
@@ -24,6 +25,8 @@ using nlohmann::json;
 
 namespace {
 
+// What publishing audio without a usable audio device reports (publish's result and on_error).
+constexpr otc_status kAudioDeviceUnavailable = OTC_PUBLISHER_UNABLE_TO_PUBLISH;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -50,6 +53,16 @@ otc_status PublisherCore::publish(otc_session *session) {
   }
   if (!link->connection_id()) return OTC_SESSION_NOT_CONNECTED;
   if (link->is_e2ee() && !has_secret) return OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING;
+
+  if (settings_.audio) {
+    // Without a device to capture from, libwebrtc would publish a silent track and only log;
+    // say so instead (the problem names OTC_AUDIO_DEVICE, which picks a stand-in).
+    const std::string problem = engine->audio_device()->CaptureProblem();
+    if (!problem.empty()) {
+      report_error(kAudioDeviceUnavailable, problem);
+      return kAudioDeviceUnavailable;
+    }
+  }
 
   // Media first (outside the lock: factory calls block on the signaling thread).
   Media media;

@@ -8,33 +8,18 @@
 #include <utility>
 
 #include <api/create_peerconnection_factory.h>
-#include <api/task_queue/default_task_queue_factory.h>
 #include <api/video_codecs/builtin_video_decoder_factory.h>
 #include <api/video_codecs/builtin_video_encoder_factory.h>
 
-#include "../media/pcm_source.h"
 #include "../base/log.h"
+#include "audio_backends.h"
 #include "audio_codec_factories.h"
+#include "audio_device_proxy.h"
+#include "clocked_audio_backend.h"
 #include "webrtc_log_forwarder.h"
 
 namespace otc::rtc {
 namespace {
-
-constexpr int kDefaultSampleRateHz = 48000;
-
-// The device captures what the process's PCM source holds (silence unless the application
-// chose a tone or pushes PCM): the device keeps its 10 ms clock running either way, so audio is
-// negotiated and RTP timestamps advance.
-class PcmSourceCapturer final : public webrtc::TestAudioDeviceModule::Capturer {
- public:
-  int SamplingFrequency() const override { return kDefaultSampleRateHz; }
-  int NumChannels() const override { return 1; }
-  bool Capture(::rtc::BufferT<int16_t>* buffer) override {
-    buffer->SetSize(webrtc::TestAudioDeviceModule::SamplesPerFrame(kDefaultSampleRateHz));
-    otc::media::process_pcm_source().fill(buffer->data(), buffer->size());
-    return true;  // false would end capture for good
-  }
-};
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
@@ -82,22 +67,12 @@ bool MediaEngine::Start(AudioIo audio) {
   signaling_thread_ = StartThread(::rtc::Thread::Create(), "otc-signaling");
   if (!network_thread_ || !worker_thread_ || !signaling_thread_) return false;
 
-  if (!audio.capturer) audio.capturer = std::make_unique<PcmSourceCapturer>();
-  if (!audio.renderer) {
-    audio.renderer = webrtc::TestAudioDeviceModule::CreateDiscardRenderer(kDefaultSampleRateHz, 2);
+  std::shared_ptr<AudioBackend> backend = std::move(audio.backend);
+  if (audio.capturer) {
+    backend = std::make_shared<ClockedAudioBackend>("test", std::move(audio.capturer), std::move(audio.renderer));
   }
-  audio_task_queue_factory_ = webrtc::CreateDefaultTaskQueueFactory();
-  // The voice engine uses the device on the worker thread; create it there too, so that its
-  // whole life stays on one thread.
-  audio_device_ = worker_thread_->BlockingCall([&]() -> ::rtc::scoped_refptr<webrtc::AudioDeviceModule> {
-    return webrtc::TestAudioDeviceModule::Create(audio_task_queue_factory_.get(),
-                                                 std::move(audio.capturer),
-                                                 std::move(audio.renderer));
-  });
-  if (!audio_device_) {
-    otc::log(OTC_LOG_LEVEL_ERROR, "media engine: could not create the audio device");
-    return false;
-  }
+  if (!backend) backend = MakeSyntheticAudioBackend();
+  audio_device_ = ::rtc::make_ref_counted<AudioDeviceProxy>(std::move(backend));
 
   factory_ = webrtc::CreatePeerConnectionFactory(
       network_thread_.get(), worker_thread_.get(), signaling_thread_.get(), audio_device_,
@@ -137,13 +112,13 @@ MediaEngine::~MediaEngine() {
       otc::log(OTC_LOG_LEVEL_ERROR, "media engine: %d peer connection(s) still alive at teardown", live_peers_);
     }
   }
+  // otc_destroy calls no application audio callback: the device is abandoned first, so the
+  // voice engine's Stop* calls at its teardown find nothing running.
+  if (audio_device_) audio_device_->Abandon();
   // The factory proxy destroys the factory on the signaling thread, which in turn drops the
   // voice engine (and its device reference) on the worker thread.
   factory_ = nullptr;
-  // The last device reference goes on the worker thread too: the device's owner-side
-  // checks expect the thread that used it, and its destructor stops its audio task queue.
-  if (audio_device_) worker_thread_->BlockingCall([this] { audio_device_ = nullptr; });
-  audio_task_queue_factory_ = nullptr;
+  audio_device_ = nullptr;
   // Signaling calls into worker, worker into network: stop the callers first.
   for (auto* thread : {&signaling_thread_, &worker_thread_, &network_thread_}) {
     if (*thread) (*thread)->Stop();

@@ -15,9 +15,12 @@
 #include <modules/audio_device/include/test_audio_device.h>
 #include <rtc_base/thread.h>
 
+#include "audio_backend.h"
+
 namespace otc::rtc {
 
 class WebrtcLogForwarder;
+class AudioDeviceProxy;
 
 enum class MediaKind { kAudio, kVideo };
 enum class CodecDirection { kEncode, kDecode };
@@ -31,10 +34,11 @@ struct CodecDescription {
 
 class MediaEngine {
  public:
-  // Where the engine's audio device takes its 10 ms capture frames from and hands its playout
-  // frames to. The device has no sound card behind it; an empty member gets the default:
-  // the process's PCM source in (media/pcm_source.h: 48 kHz mono), playout discarded.
+  // What the engine's audio device (a proxy, audio_device_proxy.h) starts with: a backend, or
+  // a capturer (and renderer) on a 10 ms clock. Neither: the synthetic device (the process's
+  // PCM source in, playout discarded).
   struct AudioIo {
+    std::shared_ptr<AudioBackend> backend;
     std::unique_ptr<webrtc::TestAudioDeviceModule::Capturer> capturer;
     std::unique_ptr<webrtc::TestAudioDeviceModule::Renderer> renderer;
   };
@@ -69,6 +73,8 @@ class MediaEngine {
   ::rtc::Thread* network_thread() const { return network_thread_.get(); }
   ::rtc::Thread* worker_thread() const { return worker_thread_.get(); }
   ::rtc::Thread* signaling_thread() const { return signaling_thread_.get(); }
+  // The device the factory uses; its backend can be replaced while the engine runs.
+  AudioDeviceProxy* audio_device() const { return audio_device_.get(); }
 
   // What the factory can send (encode) or receive (decode), in its preference order, without
   // the retransmission/FEC/comfort-noise/DTMF pseudo-codecs.
@@ -83,13 +89,10 @@ class MediaEngine {
   int live_peers_ = 0;
 
   std::unique_ptr<WebrtcLogForwarder> log_forwarder_;
-  // The audio device's repeating 10 ms task runs on a queue from this factory; it must outlive
-  // the device.
-  std::unique_ptr<webrtc::TaskQueueFactory> audio_task_queue_factory_;
   std::unique_ptr<::rtc::Thread> network_thread_;
   std::unique_ptr<::rtc::Thread> worker_thread_;
   std::unique_ptr<::rtc::Thread> signaling_thread_;
-  ::rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device_;
+  ::rtc::scoped_refptr<AudioDeviceProxy> audio_device_;
   ::rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
 };
 

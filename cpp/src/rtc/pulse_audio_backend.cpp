@@ -1,0 +1,244 @@
+#include "pulse_audio_backend.h"
+
+#include <pulse/pulseaudio.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "../base/log.h"
+
+namespace otc::rtc {
+namespace {
+
+constexpr int kRate = 48000;
+constexpr int kChannels = 1;
+constexpr size_t kFrameValues = kRate / 100 * kChannels;  // 10 ms
+constexpr size_t kFrameBytes = kFrameValues * sizeof(int16_t);
+// Playout buffer the server keeps filled: 4 frames. Enough to ride out a busy machine,
+// little enough to keep a call's latency low.
+constexpr uint32_t kTargetBytes = 4 * kFrameBytes;
+constexpr auto kProbeTimeout = std::chrono::seconds(5);
+
+const char *const kStandInHint =
+    "start a PulseAudio server, or set OTC_AUDIO_DEVICE to silence, tone[:HZ] or file:PATH.wav "
+    "for a stand-in";
+
+pa_buffer_attr BufferAttributes() {
+  pa_buffer_attr attr;
+  attr.maxlength = static_cast<uint32_t>(-1);
+  attr.tlength = kTargetBytes;
+  attr.prebuf = static_cast<uint32_t>(-1);
+  attr.minreq = kFrameBytes;
+  attr.fragsize = kFrameBytes;
+  return attr;
+}
+
+}  // namespace
+
+// One direction: a threaded main loop, its connection and one stream. Everything but the
+// constructor and destructor runs on the loop's thread, with the loop's lock held.
+class PulseAudioBackend::Stream {
+ public:
+  enum class Direction { kCapture, kPlayout };
+
+  Stream(Direction direction, std::shared_ptr<AudioPort> port)
+      : direction_(direction), port_(std::move(port)) {}
+
+  ~Stream() {
+    if (!loop_) return;
+    pa_threaded_mainloop_lock(loop_);
+    if (stream_) {
+      pa_stream_set_state_callback(stream_, nullptr, nullptr);
+      pa_stream_set_read_callback(stream_, nullptr, nullptr);
+      pa_stream_set_write_callback(stream_, nullptr, nullptr);
+      pa_stream_disconnect(stream_);
+      pa_stream_unref(stream_);
+    }
+    if (context_) {
+      pa_context_set_state_callback(context_, nullptr, nullptr);
+      pa_context_disconnect(context_);
+      pa_context_unref(context_);
+    }
+    pa_threaded_mainloop_unlock(loop_);
+    pa_threaded_mainloop_stop(loop_);
+    pa_threaded_mainloop_free(loop_);
+  }
+
+  // Issues the connection; the stream follows on the loop thread once the server answers.
+  bool Start() {
+    loop_ = pa_threaded_mainloop_new();
+    if (!loop_) return false;
+    pa_threaded_mainloop_set_name(loop_, direction_ == Direction::kCapture ? "otc-pa-capture" : "otc-pa-playout");
+    context_ = pa_context_new(pa_threaded_mainloop_get_api(loop_), "node-otc");
+    if (!context_) return false;
+    pa_context_set_state_callback(context_, &Stream::OnContextState, this);
+    if (pa_context_connect(context_, nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
+      otc::log(OTC_LOG_LEVEL_ERROR, "audio device (pulse): cannot connect for %s: %s; %s", what(),
+               pa_strerror(pa_context_errno(context_)), kStandInHint);
+      return false;
+    }
+    return pa_threaded_mainloop_start(loop_) == 0;
+  }
+
+  int LatencyMs() const { return static_cast<int>(kTargetBytes / kFrameBytes * 10); }
+
+ private:
+  const char *what() const { return direction_ == Direction::kCapture ? "capture" : "playout"; }
+
+  static void OnContextState(pa_context *context, void *user_data) {
+    auto *self = static_cast<Stream *>(user_data);
+    switch (pa_context_get_state(context)) {
+      case PA_CONTEXT_READY:
+        self->OpenStream();
+        break;
+      case PA_CONTEXT_FAILED:
+        otc::log(OTC_LOG_LEVEL_ERROR, "audio device (pulse): %s: server connection failed: %s; %s", self->what(),
+                 pa_strerror(pa_context_errno(context)), kStandInHint);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void OpenStream() {
+    const pa_sample_spec spec{PA_SAMPLE_S16LE, kRate, kChannels};
+    stream_ = pa_stream_new(context_, direction_ == Direction::kCapture ? "node-otc capture" : "node-otc playout",
+                            &spec, nullptr);
+    if (!stream_) {
+      otc::log(OTC_LOG_LEVEL_ERROR, "audio device (pulse): cannot make the %s stream", what());
+      return;
+    }
+    pa_stream_set_state_callback(stream_, &Stream::OnStreamState, this);
+    const pa_buffer_attr attr = BufferAttributes();
+    const auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY);
+    int result;
+    if (direction_ == Direction::kCapture) {
+      pa_stream_set_read_callback(stream_, &Stream::OnReadable, this);
+      result = pa_stream_connect_record(stream_, nullptr, &attr, flags);  // the default source
+    } else {
+      pa_stream_set_write_callback(stream_, &Stream::OnWritable, this);
+      result = pa_stream_connect_playback(stream_, nullptr, &attr, flags, nullptr, nullptr);  // default sink
+    }
+    if (result < 0) {
+      otc::log(OTC_LOG_LEVEL_ERROR, "audio device (pulse): cannot connect the %s stream: %s", what(),
+               pa_strerror(pa_context_errno(context_)));
+    }
+  }
+
+  static void OnStreamState(pa_stream *stream, void *user_data) {
+    auto *self = static_cast<Stream *>(user_data);
+    const pa_stream_state_t state = pa_stream_get_state(stream);
+    if (state == PA_STREAM_READY) {
+      otc::log(OTC_LOG_LEVEL_INFO, "audio device (pulse): %s stream on %s", self->what(),
+               pa_stream_get_device_name(stream) ? pa_stream_get_device_name(stream) : "?");
+    } else if (state == PA_STREAM_FAILED) {
+      otc::log(OTC_LOG_LEVEL_ERROR, "audio device (pulse): %s stream failed: %s", self->what(),
+               pa_strerror(pa_context_errno(self->context_)));
+    }
+  }
+
+  // Capture: whatever the server has, cut into 10 ms frames.
+  static void OnReadable(pa_stream *stream, size_t, void *user_data) {
+    auto *self = static_cast<Stream *>(user_data);
+    while (pa_stream_readable_size(stream) > 0) {
+      const void *data = nullptr;
+      size_t bytes = 0;
+      if (pa_stream_peek(stream, &data, &bytes) < 0 || bytes == 0) break;
+      const size_t values = bytes / sizeof(int16_t);
+      if (data) {
+        const auto *samples = static_cast<const int16_t *>(data);
+        self->pending_.insert(self->pending_.end(), samples, samples + values);
+      } else {
+        self->pending_.insert(self->pending_.end(), values, int16_t{0});  // a hole: lost audio
+      }
+      pa_stream_drop(stream);
+    }
+    size_t used = 0;
+    for (; self->pending_.size() - used >= kFrameValues; used += kFrameValues) {
+      self->port_->DeliverCapture(self->pending_.data() + used, kRate, kChannels, 10);
+    }
+    self->pending_.erase(self->pending_.begin(), self->pending_.begin() + static_cast<ptrdiff_t>(used));
+  }
+
+  // Playout: whole 10 ms frames from libwebrtc, at least one per request.
+  static void OnWritable(pa_stream *stream, size_t bytes, void *user_data) {
+    auto *self = static_cast<Stream *>(user_data);
+    const size_t frames = std::max<size_t>(1, bytes / kFrameBytes);
+    self->frame_.resize(kFrameValues);
+    for (size_t i = 0; i < frames; ++i) {
+      self->port_->PullPlayout(self->frame_.data(), kRate, kChannels);
+      if (pa_stream_write(stream, self->frame_.data(), kFrameBytes, nullptr, 0, PA_SEEK_RELATIVE) < 0) break;
+    }
+  }
+
+  const Direction direction_;
+  const std::shared_ptr<AudioPort> port_;
+  pa_threaded_mainloop *loop_ = nullptr;
+  pa_context *context_ = nullptr;
+  pa_stream *stream_ = nullptr;
+  std::vector<int16_t> pending_;  // capture not yet a whole frame
+  std::vector<int16_t> frame_;
+};
+
+PulseAudioBackend::PulseAudioBackend() = default;
+PulseAudioBackend::~PulseAudioBackend() = default;
+
+std::string PulseAudioBackend::CaptureProblem() {
+  pa_mainloop *loop = pa_mainloop_new();
+  if (!loop) return "no audio device: out of memory";
+  pa_context *context = pa_context_new(pa_mainloop_get_api(loop), "node-otc probe");
+  std::string problem;
+  if (!context) {
+    problem = "no audio device: out of memory";
+  } else if (pa_context_connect(context, nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
+    problem = std::string("no audio device: no PulseAudio server (") + pa_strerror(pa_context_errno(context)) +
+              "); " + kStandInHint;
+  } else {
+    const auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
+    for (;;) {
+      const pa_context_state_t state = pa_context_get_state(context);
+      if (state == PA_CONTEXT_READY) break;
+      if (!PA_CONTEXT_IS_GOOD(state)) {
+        problem = std::string("no audio device: no PulseAudio server (") +
+                  pa_strerror(pa_context_errno(context)) + "); " + kStandInHint;
+        break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        problem = std::string("no audio device: the PulseAudio server did not answer; ") + kStandInHint;
+        break;
+      }
+      if (pa_mainloop_prepare(loop, 100 * 1000) < 0 || pa_mainloop_poll(loop) < 0 ||
+          pa_mainloop_dispatch(loop) < 0) {
+        problem = std::string("no audio device: PulseAudio connection error; ") + kStandInHint;
+        break;
+      }
+    }
+    pa_context_disconnect(context);
+  }
+  if (context) pa_context_unref(context);
+  pa_mainloop_free(loop);
+  return problem;
+}
+
+bool PulseAudioBackend::StartCapture(const std::shared_ptr<AudioPort> &port) {
+  capture_ = std::make_unique<Stream>(Stream::Direction::kCapture, port);
+  if (capture_->Start()) return true;
+  capture_.reset();
+  return false;
+}
+
+void PulseAudioBackend::StopCapture() { capture_.reset(); }
+
+bool PulseAudioBackend::StartPlayout(const std::shared_ptr<AudioPort> &port) {
+  playout_ = std::make_unique<Stream>(Stream::Direction::kPlayout, port);
+  if (playout_->Start()) return true;
+  playout_.reset();
+  return false;
+}
+
+void PulseAudioBackend::StopPlayout() { playout_.reset(); }
+
+int PulseAudioBackend::PlayoutDelayMs() const { return playout_ ? playout_->LatencyMs() : 0; }
+
+}  // namespace otc::rtc

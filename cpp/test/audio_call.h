@@ -1,0 +1,176 @@
+// A call for the audio device tests: two sessions of this process on the session server, one
+// publishing (video and audio), the other subscribed; PCM the subscriber hears is counted.
+#pragma once
+
+#include <otc/otc.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "audio_device_app.h"
+#include "session_server.h"
+
+namespace otc_test {
+
+class EventLog {
+ public:
+  void add(std::string event) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    events_.push_back(std::move(event));
+    cv_.notify_all();
+  }
+  bool wait(const std::string &event, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] {
+      for (const auto &e : events_) if (e == event) return true;
+      return false;
+    });
+  }
+  std::string all() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string out;
+    for (const auto &e : events_) out += e + " ";
+    return out;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::string> events_;
+};
+
+struct AudioClient {
+  EventLog events;
+  otc_session *session = nullptr;
+  std::mutex mutex;
+  otc_stream *stream = nullptr;
+
+  explicit AudioClient(const std::string &session_id) {
+    otc_session_callbacks cb{};
+    cb.user_data = this;
+    cb.on_connected = [](otc_session *, void *self) { static_cast<AudioClient *>(self)->events.add("connected"); };
+    cb.on_stream_received = [](otc_session *, void *self, const otc_stream *stream) {
+      auto *client = static_cast<AudioClient *>(self);
+      {
+        std::lock_guard<std::mutex> lock(client->mutex);
+        if (!client->stream) client->stream = otc_stream_copy(stream);
+      }
+      client->events.add("stream");
+    };
+    otc_session_settings *settings = otc_session_settings_new();
+    otc_session_settings_set_signaling_url(settings, ServerSuite::server->signaling().c_str());
+    session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
+    otc_session_settings_delete(settings);
+  }
+  ~AudioClient() {
+    otc_session_delete(session);
+    if (stream) otc_stream_delete(stream);
+  }
+  bool connect(const std::string &session_id) {
+    return otc_session_connect(session, Server::token(session_id).c_str()) == OTC_SUCCESS && events.wait("connected");
+  }
+};
+
+struct PublisherLog {
+  EventLog events;
+  std::mutex mutex;
+  std::string last_error;
+  otc_publisher_callbacks callbacks() {
+    otc_publisher_callbacks cb{};
+    cb.user_data = this;
+    cb.on_stream_created = [](otc_publisher *, void *self, const otc_stream *) {
+      static_cast<PublisherLog *>(self)->events.add("created");
+    };
+    cb.on_error = [](otc_publisher *, void *self, const char *message, otc_status code) {
+      auto *log = static_cast<PublisherLog *>(self);
+      {
+        std::lock_guard<std::mutex> lock(log->mutex);
+        log->last_error = message ? message : "";
+      }
+      log->events.add("error:" + std::to_string(code));
+    };
+    return cb;
+  }
+};
+
+// Counts the subscriber's audio blocks and, when listen_hz is set, the 100 ms windows (first
+// channel) whose energy is mostly that tone.
+struct SubscriberLog {
+  EventLog events;
+  std::atomic<int> audio_blocks{0};
+  std::atomic<long> tone_windows{0};
+  double listen_hz = 0;
+  std::vector<int16_t> window;  // the audio callback's thread only
+  otc_subscriber_callbacks callbacks() {
+    otc_subscriber_callbacks cb{};
+    cb.user_data = this;
+    cb.on_connected = [](otc_subscriber *, void *self) { static_cast<SubscriberLog *>(self)->events.add("connected"); };
+    cb.on_audio_data = [](otc_subscriber *, void *self, const int16_t *samples, size_t frames, int rate,
+                          int channels) {
+      auto *log = static_cast<SubscriberLog *>(self);
+      log->audio_blocks.fetch_add(1);
+      if (log->listen_hz <= 0 || rate <= 0 || channels <= 0) return;
+      for (size_t i = 0; i < frames; ++i) {
+        log->window.push_back(samples[i * static_cast<size_t>(channels)]);
+        if (log->window.size() == static_cast<size_t>(rate / 10)) {
+          if (test_audio_tone_share(log->window.data(), log->window.size(), rate, log->listen_hz) > 0.5) {
+            log->tone_windows.fetch_add(1);
+          }
+          log->window.clear();
+        }
+      }
+    };
+    return cb;
+  }
+};
+
+// a publishes, b subscribes; members are deleted in reverse order unless a test deletes them
+// first (then set to null).
+struct AudioCall {
+  std::string session_id;
+  std::unique_ptr<AudioClient> a, b;
+  PublisherLog pe;
+  SubscriberLog se;
+  otc_publisher *publisher = nullptr;
+  otc_subscriber *subscriber = nullptr;
+
+  AudioCall() {
+    session_id = ServerSuite::server->create_session(false);
+    a = std::make_unique<AudioClient>(session_id);
+    b = std::make_unique<AudioClient>(session_id);
+    EXPECT_TRUE(a->connect(session_id));
+    EXPECT_TRUE(b->connect(session_id));
+  }
+  otc_status publish() {
+    auto cb = pe.callbacks();
+    publisher = otc_publisher_new("audio test", &cb);
+    return otc_session_publish(a->session, publisher);
+  }
+  bool subscribe() {
+    if (!pe.events.wait("created") || !b->events.wait("stream")) return false;
+    auto cb = se.callbacks();
+    subscriber = otc_subscriber_new(b->stream, &cb);
+    return subscriber && otc_session_subscribe(b->session, subscriber) == OTC_SUCCESS && se.events.wait("connected");
+  }
+  void end_subscriber() {
+    otc_subscriber_delete(subscriber);
+    subscriber = nullptr;
+  }
+  void end_publisher() {
+    otc_publisher_delete(publisher);
+    publisher = nullptr;
+  }
+  ~AudioCall() {
+    end_subscriber();
+    end_publisher();
+    b.reset();
+    a.reset();
+  }
+};
+
+}  // namespace otc_test
