@@ -43,7 +43,7 @@
       'cpp/src/otc/video_frame_api.cpp',
       'cpp/src/otc/subscriber_api.cpp',
       'cpp/src/otc/subscriber_impl.cpp',
-      # media without libwebrtc's classes (video frames: libyuv from the archive)
+      # media without libwebrtc classes (video frames: libyuv from the archive)
       'cpp/src/media/frame_code.cpp',
       'cpp/src/media/media_check.cpp',
       'cpp/src/media/pcm_source.cpp',

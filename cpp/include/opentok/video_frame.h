@@ -84,7 +84,8 @@ struct otc_video_frame_planar_memory_callbacks {
   void *reserved;
 };
 
-/* Called once with the wrapped buffer and the caller's argument when no frame uses it any more. */
+/* Called once with the wrapped buffer and the caller's argument when no frame uses it any more,
+ * on the thread that deletes the last frame using it. */
 typedef void (*otc_video_frame_memory_release_callback)(const uint8_t *buffer, void *arg);
 
 /* Always NULL: node-otc frames have no platform handle. */
