@@ -38,7 +38,6 @@
       'cpp/src/otc/frame_cryptor_api.cpp',
       'cpp/src/otc/ice_config.cpp',
       'cpp/src/otc/log_api.cpp',
-      'cpp/src/otc/media_api.cpp',
       'cpp/src/otc/publisher_api.cpp',
       'cpp/src/otc/publisher_impl.cpp',
       'cpp/src/otc/session_api.cpp',
@@ -46,15 +45,18 @@
       'cpp/src/otc/sframe_api.cpp',
       'cpp/src/otc/end_reason.cpp',
       'cpp/src/otc/stream.cpp',
+      'cpp/src/otc/video_frame_api.cpp',
       'cpp/src/otc/subscriber_api.cpp',
       'cpp/src/otc/subscriber_impl.cpp',
-      # media without libwebrtc
+      # media without libwebrtc classes (video frames: libyuv from the archive)
       'cpp/src/media/audio_device_spec.cpp',
       'cpp/src/media/frame_code.cpp',
       'cpp/src/media/media_check.cpp',
       'cpp/src/media/pcm_source.cpp',
       'cpp/src/media/test_pattern.cpp',
       'cpp/src/media/wav_file.cpp',
+      'cpp/src/media/video_frame.cpp',
+      'cpp/src/media/video_frame_convert.cpp',
       # signaling client (Boost.Beast, nlohmann-json: headers only)
       'cpp/src/signaling/messages.cpp',
       'cpp/src/signaling/signaling_client.cpp',

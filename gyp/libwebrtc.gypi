@@ -56,6 +56,7 @@
     '-Wl,--start-group', '<!@(ls <(otc_libdir)/libabsl_*.a)', '-Wl,--end-group',
     '<(otc_libdir)/libprotobuf-lite.a',
     '-lssl', '-lcrypto', '-lsrtp2', '-lvpx', '-lopus', '-lavcodec', '-lavutil',
+    '-ljpeg',  # libyuv's MJPEG decoder (SDK video frames)
     '-lpthread', '-ldl',
   ],
 }

@@ -148,9 +148,12 @@ namespace {
 
 Napi::Value PushVideoFrame(PublisherWrap &self, const Napi::CallbackInfo &info) {
   otc_publisher *publisher = self.handle(info);
+  // TypeScript names formats by memory order: its 'RGBA' (bytes R, G, B, A) is the SDK's ABGR32,
+  // which is named after the little-endian 32-bit word (opentok/video_frame.h).
   const otc_video_frame_format format = arg_choice<otc_video_frame_format>(
       info.Env(), info.Length() > 0 ? info[0] : info.Env().Undefined(),
-      {{"I420", OTC_VIDEO_FRAME_FORMAT_I420}, {"RGBA", OTC_VIDEO_FRAME_FORMAT_RGBA}}, "format", "'I420' or 'RGBA'");
+      {{"I420", OTC_VIDEO_FRAME_FORMAT_YUV420P}, {"RGBA", OTC_VIDEO_FRAME_FORMAT_ABGR32}}, "format",
+      "'I420' or 'RGBA'");
   const int width = arg_int(info, 1, "width");
   const int height = arg_int(info, 2, "height");
   Napi::Uint8Array data = arg_bytes(info, 3, "data");

@@ -23,9 +23,9 @@ struct VideoFrameCopy {
   std::vector<uint8_t> y, u, v;
 };
 
-bool copy_plane(const otc_video_frame *frame, otc_video_plane plane, int width, int height,
+bool copy_plane(const otc_video_frame *frame, enum otc_video_frame_plane plane, int width, int height,
                 std::vector<uint8_t> &out) {
-  const uint8_t *data = otc_video_frame_get_plane(frame, plane);
+  const uint8_t *data = otc_video_frame_get_plane_binary_data(frame, plane);
   const int stride = otc_video_frame_get_plane_stride(frame, plane);
   if (!data || stride < width) return false;
   out.resize(static_cast<size_t>(width) * static_cast<size_t>(height));
@@ -42,9 +42,9 @@ std::shared_ptr<VideoFrameCopy> copy_frame(const otc_video_frame *frame) {
   copy->chroma_height = (copy->height + 1) / 2;
   copy->timestamp_us = otc_video_frame_get_timestamp_us(frame);
   const bool ok = copy->width > 0 && copy->height > 0 &&
-                  copy_plane(frame, OTC_VIDEO_PLANE_Y, copy->width, copy->height, copy->y) &&
-                  copy_plane(frame, OTC_VIDEO_PLANE_U, copy->chroma_width, copy->chroma_height, copy->u) &&
-                  copy_plane(frame, OTC_VIDEO_PLANE_V, copy->chroma_width, copy->chroma_height, copy->v);
+                  copy_plane(frame, OTC_VIDEO_FRAME_PLANE_Y, copy->width, copy->height, copy->y) &&
+                  copy_plane(frame, OTC_VIDEO_FRAME_PLANE_U, copy->chroma_width, copy->chroma_height, copy->u) &&
+                  copy_plane(frame, OTC_VIDEO_FRAME_PLANE_V, copy->chroma_width, copy->chroma_height, copy->v);
   return ok ? copy : nullptr;
 }
 

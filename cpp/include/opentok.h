@@ -7,6 +7,7 @@
 #ifndef OTC_SDK_OPENTOK_H
 #define OTC_SDK_OPENTOK_H
 
+#include "opentok/audio_device.h"
 #include "opentok/base.h"
 #include "opentok/capabilities.h"
 #include "opentok/config.h"
@@ -14,6 +15,7 @@
 #include "opentok/error.h"
 #include "opentok/session.h"
 #include "opentok/stream.h"
+#include "opentok/video_frame.h"
 #include "otc/otc.h"
 
 #endif /* OTC_SDK_OPENTOK_H */

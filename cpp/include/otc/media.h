@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../opentok/video_frame.h"
 #include "base.h"
 
 #ifdef __cplusplus
@@ -22,22 +23,12 @@ typedef enum otc_video_codec {
 /** "VP8", "VP9", "H264"; NULL for a value outside the enum. */
 const char *otc_video_codec_name(otc_video_codec codec);
 
-typedef enum otc_video_frame_format {
-  OTC_VIDEO_FRAME_FORMAT_I420 = 1, /* planes Y (w x h), U, V ((w+1)/2 x (h+1)/2), packed */
-  OTC_VIDEO_FRAME_FORMAT_RGBA = 2  /* 4 bytes a pixel in memory order R, G, B, A, packed */
-} otc_video_frame_format;
+/* Video frames are the SDK's (opentok/video_frame.h). A subscriber's on_render_frame gets
+ * YUV420P frames over libwebrtc's decoded buffer, valid during the callback only
+ * (otc_video_frame_copy keeps one). */
 
-/** A decoded video frame (I420), handed to on_render_frame. Valid only during the callback. */
-typedef struct otc_video_frame otc_video_frame;
-
-typedef enum otc_video_plane { OTC_VIDEO_PLANE_Y = 0, OTC_VIDEO_PLANE_U = 1, OTC_VIDEO_PLANE_V = 2 } otc_video_plane;
-
-int otc_video_frame_get_width(const otc_video_frame *frame);
-int otc_video_frame_get_height(const otc_video_frame *frame);
-/** The plane's first byte, NULL for a bad plane; rows are stride bytes apart. */
-const uint8_t *otc_video_frame_get_plane(const otc_video_frame *frame, otc_video_plane plane);
-int otc_video_frame_get_plane_stride(const otc_video_frame *frame, otc_video_plane plane);
-/** Render time of the frame in microseconds (libwebrtc's clock). */
+/** node-otc addition: the frame's timestamp in microseconds (otc_video_frame_get_timestamp gives
+ *  milliseconds). Rendered frames: libwebrtc's render time, on its monotonic clock. */
 int64_t otc_video_frame_get_timestamp_us(const otc_video_frame *frame);
 
 /** The built-in test pattern: moving bars and, in a band of blocks along the top edge that

@@ -80,11 +80,14 @@ otc_status otc_session_publish(otc_session *session, otc_publisher *publisher);
 otc_status otc_session_unpublish(otc_session *session, otc_publisher *publisher);
 
 /** Pushes one video frame into a publisher made with OTC_VIDEO_SOURCE_PUSHED (capture time:
- *  now). size must be exactly what format, width and height need; width and height even,
- *  16..3840 x 16..2160. OTC_MEDIA_INVALID_PARAMETER, OTC_MEDIA_ILLEGAL_STATE (not a pushed
- *  source). The frame is copied (converted to I420) before the call returns. Frames pushed while
- *  nobody subscribes are dropped, as a camera's would be. */
-otc_status otc_publisher_push_video_frame(otc_publisher *publisher, otc_video_frame_format format,
+ *  now). format: any SDK format with pixels (opentok/video_frame.h: YUV420P, NV12, NV21, YUY2,
+ *  UYVY, RGB24, the 32-bit RGB formats, MJPEG), its planes one after the other, tightly packed;
+ *  size must be exactly what format, width and height need (MJPEG: the JPEG's bytes, which must
+ *  be a width x height picture); width and height even, 16..3840 x 16..2160.
+ *  OTC_MEDIA_INVALID_PARAMETER, OTC_MEDIA_ILLEGAL_STATE (not a pushed source). The frame is
+ *  copied (converted to I420) before the call returns. Frames pushed while nobody subscribes are
+ *  dropped, as a camera's would be. */
+otc_status otc_publisher_push_video_frame(otc_publisher *publisher, enum otc_video_frame_format format,
                                           int width, int height, const uint8_t *data, size_t size);
 
 /** Stops or resumes sending audio / video (the track stays; the far end gets silence / black). */

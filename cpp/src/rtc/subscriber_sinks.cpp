@@ -13,16 +13,10 @@ void SubscriberVideoSink::OnFrame(const webrtc::VideoFrame &frame) {
   if (!i420) return;
   check_.on_frame(i420->DataY(), i420->StrideY(), i420->width(), i420->height(), media::monotonic_time_us());
   if (!render_) return;
+  // The SDK's frame, over libwebrtc's buffer: no copy; the buffer outlives the callback.
   otc_video_frame view;
-  view.width = i420->width();
-  view.height = i420->height();
-  view.planes[0] = i420->DataY();
-  view.planes[1] = i420->DataU();
-  view.planes[2] = i420->DataV();
-  view.strides[0] = i420->StrideY();
-  view.strides[1] = i420->StrideU();
-  view.strides[2] = i420->StrideV();
-  view.timestamp_us = frame.timestamp_us();
+  media::fill_i420_view(view, i420->width(), i420->height(), i420->DataY(), i420->StrideY(), i420->DataU(),
+                        i420->StrideU(), i420->DataV(), i420->StrideV(), frame.timestamp_us());
   render_(view);
 }
 

@@ -12,7 +12,7 @@
 #include <api/video/video_sink_interface.h>
 
 #include "../media/media_check.h"
-#include "../base/video_frame.h"
+#include "../media/video_frame.h"
 
 namespace otc::rtc {
 

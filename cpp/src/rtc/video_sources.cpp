@@ -4,10 +4,10 @@
 
 #include <api/video/i420_buffer.h>
 #include <api/video/video_frame.h>
-#include <libyuv/convert.h>
 #include <rtc_base/time_utils.h>
 
 #include "../media/test_pattern.h"
+#include "../media/video_frame.h"
 
 namespace otc::rtc {
 
@@ -66,37 +66,26 @@ void PatternVideoSource::Run() {
 
 otc_status PushedVideoSource::Validate(otc_video_frame_format format, int width, int height,
                                        const uint8_t *data, size_t size) {
-  if (!data || width < kMinSide || height < kMinSide || width > kMaxWidth || height > kMaxHeight ||
-      width % 2 != 0 || height % 2 != 0) {
-    return OTC_MEDIA_INVALID_PARAMETER;
+  return Borrow(format, width, height, data, size) ? otc_status{OTC_SUCCESS} : otc_status{OTC_MEDIA_INVALID_PARAMETER};
+}
+
+media::FramePtr PushedVideoSource::Borrow(otc_video_frame_format format, int width, int height,
+                                          const uint8_t *data, size_t size) {
+  if (width < kMinSide || height < kMinSide || width > kMaxWidth || height > kMaxHeight || width % 2 != 0 ||
+      height % 2 != 0 || format == OTC_VIDEO_FRAME_FORMAT_COMPRESSED) {
+    return nullptr;
   }
-  const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
-  const size_t chroma = static_cast<size_t>(width / 2) * static_cast<size_t>(height / 2);
-  if (format == OTC_VIDEO_FRAME_FORMAT_I420) return size == pixels + 2 * chroma ? otc_status{OTC_SUCCESS} : OTC_MEDIA_INVALID_PARAMETER;
-  if (format == OTC_VIDEO_FRAME_FORMAT_RGBA) return size == pixels * 4 ? otc_status{OTC_SUCCESS} : OTC_MEDIA_INVALID_PARAMETER;
-  return OTC_MEDIA_INVALID_PARAMETER;
+  return media::wrap_buffer(format, width, height, data, size, true);
 }
 
 otc_status PushedVideoSource::Push(otc_video_frame_format format, int width, int height,
                                    const uint8_t *data, size_t size) {
-  if (const otc_status status = Validate(format, width, height, data, size); status != OTC_SUCCESS) {
-    return status;
-  }
-  const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
-  const int chroma_width = width / 2;
-  const size_t chroma = static_cast<size_t>(chroma_width) * static_cast<size_t>(height / 2);
-  ::rtc::scoped_refptr<webrtc::I420Buffer> buffer;
-  if (format == OTC_VIDEO_FRAME_FORMAT_I420) {
-    buffer = webrtc::I420Buffer::Copy(width, height, data, width, data + pixels, chroma_width,
-                                      data + pixels + chroma, chroma_width);
-  } else {
-    buffer = webrtc::I420Buffer::Create(width, height);
-    // libyuv names formats by little-endian words: its "ABGR" is bytes R, G, B, A in memory.
-    if (libyuv::ABGRToI420(data, width * 4, buffer->MutableDataY(), buffer->StrideY(),
-                           buffer->MutableDataU(), buffer->StrideU(), buffer->MutableDataV(),
-                           buffer->StrideV(), width, height) != 0) {
-      return OTC_MEDIA_INVALID_PARAMETER;
-    }
+  const media::FramePtr frame = Borrow(format, width, height, data, size);
+  if (!frame) return OTC_MEDIA_INVALID_PARAMETER;
+  ::rtc::scoped_refptr<webrtc::I420Buffer> buffer = webrtc::I420Buffer::Create(width, height);
+  if (!media::to_i420(*frame, buffer->MutableDataY(), buffer->StrideY(), buffer->MutableDataU(),
+                      buffer->StrideU(), buffer->MutableDataV(), buffer->StrideV())) {
+    return OTC_MEDIA_INVALID_PARAMETER;  // a JPEG whose header read but whose data did not
   }
   Deliver(buffer, ::rtc::TimeMicros());
   return OTC_SUCCESS;

@@ -1,5 +1,5 @@
 // A publisher's video: the built-in test pattern, rendered on its own thread at its frame rate,
-// or frames the application pushes (I420 or RGBA). Both are libwebrtc track sources; sinks
+// or frames the application pushes (any SDK pixel format). Both are libwebrtc track sources; sinks
 // (the encoders of each peer connection) get every frame.
 #pragma once
 
@@ -14,6 +14,8 @@
 
 #include <media/base/adapted_video_track_source.h>
 #include <otc/media.h>
+
+#include "../media/video_frame.h"
 
 namespace otc::rtc {
 
@@ -50,7 +52,8 @@ class PatternVideoSource : public PublisherVideoSource {
   std::thread thread_;
 };
 
-// Frames pushed by the application, converted to I420 on the pushing thread.
+// Frames pushed by the application in any SDK pixel format, converted to I420 on the pushing
+// thread.
 class PushedVideoSource : public PublisherVideoSource {
  public:
   static constexpr int kMinSide = 16, kMaxWidth = 3840, kMaxHeight = 2160;
@@ -60,6 +63,11 @@ class PushedVideoSource : public PublisherVideoSource {
   // The checks of Push without a frame.
   static otc_status Validate(otc_video_frame_format format, int width, int height,
                              const uint8_t *data, size_t size);
+
+ private:
+  // The pushed bytes as a borrowed frame; null when they do not fit format, width and height.
+  static media::FramePtr Borrow(otc_video_frame_format format, int width, int height, const uint8_t *data,
+                                size_t size);
 };
 
 }  // namespace otc::rtc
