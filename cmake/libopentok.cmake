@@ -52,7 +52,8 @@ install(DIRECTORY "${OTC_ROOT_DIR}/cpp/include/" DESTINATION "${OTC_INSTALL_INCL
 # libopentok.pc. Libs.private: the shared C libraries the .so itself needs (libwebrtc's codecs,
 # SRTP and OpenSSL), only for a static link; a program linking the .so needs -lopentok alone.
 set(OTC_LIBRARY_PRIVATE_LIBS "")
-foreach(_otc_lib IN LISTS OTC_LIBWEBRTC_DYNAMIC_LIBS ITEMS pthread ${CMAKE_DL_LIBS} m)
+# jpeg: libyuv's MJPEG decoder (cmake/libyuv.cmake); pulse: the default audio device.
+foreach(_otc_lib IN LISTS OTC_LIBWEBRTC_DYNAMIC_LIBS ITEMS jpeg pulse pthread ${CMAKE_DL_LIBS} m)
   string(APPEND OTC_LIBRARY_PRIVATE_LIBS " -l${_otc_lib}")
 endforeach()
 unset(_otc_lib)

@@ -15,7 +15,7 @@ size_t otc_audio_device_read_render_data(int16_t *buffer, size_t number_of_sampl
 otc_status otc_audio_device_write_capture_data(const int16_t *buffer, size_t number_of_samples) {
   if (number_of_samples == 0) return OTC_SUCCESS;
   if (!buffer) return OTC_INVALID_PARAM;
-  return otc::app_audio_write(buffer, number_of_samples) ? OTC_SUCCESS : OTC_FATAL;
+  return otc::app_audio_write(buffer, number_of_samples) ? otc_status{OTC_SUCCESS} : OTC_FATAL;
 }
 
 otc_status otc_set_audio_device(const struct otc_audio_device_callbacks *callbacks) {

@@ -26,7 +26,7 @@ int main(void) {
   for (size_t i = 0; i < count && i < 32; ++i) vp8 |= strcmp(codecs[i].name, "VP8") == 0;
   if (!vp8) return fail("no VP8 encoder");
 
-  otc_session_callbacks callbacks;
+  struct otc_session_callbacks callbacks;
   memset(&callbacks, 0, sizeof callbacks);
   otc_session *session = otc_session_new("consumer-key", "consumer-session", &callbacks);
   if (!session) return fail("otc_session_new returned NULL");

@@ -37,7 +37,7 @@ int main() {
   if (!opus) return fail("no Opus decoder");
 
   {
-    otc_session_callbacks callbacks{};
+    struct otc_session_callbacks callbacks{};
     std::unique_ptr<otc_session, SessionDeleter> session(
         otc_session_new("consumer-key", "consumer-session", &callbacks));
     if (!session) return fail("otc_session_new returned NULL");
