@@ -137,20 +137,9 @@ async function serve(args: string[], out: Out): Promise<number> {
   // The private key now lives in OpenSSL's context only (node built it at start): the copy read
   // from the file is zeroed.
   key?.fill(0);
-  if (cert) out(`tls: ${describeCertificate(cert)}`);
-  out(`url: ${server.url}`);
-  out(`signaling: ${server.signalingUrl}`);
-  out(`api key: ${server.apiKey}`);
-  out(`api secret: ${server.apiSecret}`);
-  for (const instance of server.router?.instances ?? []) {
-    out(`router: ${instance.label}${instance.pid !== undefined ? ` pid ${instance.pid}` : ''}`);
-  }
-  if (!server.router) out('router: none (routed sessions refuse media)');
-  const turn = server.privateTurn?.process;
-  if (turn) out(`turn: private coturn on ${turn.ip}:${turn.port} pid ${turn.pid ?? '?'}`);
-  const iceUrls = server.iceServers?.forConnection('-').flatMap((s) => s.urls) ?? [];
-  out(`ice servers: ${iceUrls.length > 0 ? iceUrls.join(' ') : 'none (host candidates only: clients behind NATs that refuse inbound connections cannot connect)'}`);
-  return new Promise<number>((resolve) => {
+  // The signal handlers go in before the first line is printed: whoever waits for the output may
+  // signal at once, and a signal before the handlers would kill the process without a close.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
@@ -167,6 +156,20 @@ async function serve(args: string[], out: Out): Promise<number> {
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });
+  if (cert) out(`tls: ${describeCertificate(cert)}`);
+  out(`url: ${server.url}`);
+  out(`signaling: ${server.signalingUrl}`);
+  out(`api key: ${server.apiKey}`);
+  out(`api secret: ${server.apiSecret}`);
+  for (const instance of server.router?.instances ?? []) {
+    out(`router: ${instance.label}${instance.pid !== undefined ? ` pid ${instance.pid}` : ''}`);
+  }
+  if (!server.router) out('router: none (routed sessions refuse media)');
+  const turn = server.privateTurn?.process;
+  if (turn) out(`turn: private coturn on ${turn.ip}:${turn.port} pid ${turn.pid ?? '?'}`);
+  const iceUrls = server.iceServers?.forConnection('-').flatMap((s) => s.urls) ?? [];
+  out(`ice servers: ${iceUrls.length > 0 ? iceUrls.join(' ') : 'none (host candidates only: clients behind NATs that refuse inbound connections cannot connect)'}`);
+  return stopped;
 }
 
 async function createSession(args: string[], out: Out): Promise<number> {
