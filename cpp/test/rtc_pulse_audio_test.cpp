@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.h"
+
 #include "audio_call.h"
 #include "audio_device_app.h"
 
@@ -85,15 +87,7 @@ class PulseDaemon {
     setenv("PULSE_COOKIE", (dir_ + "/cookie").c_str(), 1);
   }
   ~PulseDaemon() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(50ms);
-      if (waitpid(pid_, &status, WNOHANG) == 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-    }
+    otc_test::stop_child(pid_);
     unsetenv("PULSE_SERVER");
     unsetenv("PULSE_COOKIE");
     if (!dir_.empty()) std::filesystem::remove_all(dir_);

@@ -18,6 +18,8 @@
 
 #include <gtest/gtest.h>
 
+#include "child_process.h"
+
 extern char **environ;
 
 namespace otc_test {
@@ -76,16 +78,8 @@ class Server {
     }
   }
   void stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(50ms);
-      if (waitpid(pid_, &status, WNOHANG) == 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = 0;
-    }
+    stop_child(pid_);
+    pid_ = 0;
     unlink(log_path_.c_str());
   }
   std::string create_session(bool e2ee) {
