@@ -34,6 +34,7 @@
       'cpp/src/otc/codec_names.cpp',
       'cpp/src/otc/connection.cpp',
       'cpp/src/otc/engine_api.cpp',
+      'cpp/src/otc/media_utils_api.cpp',
       'cpp/src/otc/error_names.cpp',
       'cpp/src/otc/frame_cryptor_api.cpp',
       'cpp/src/otc/ice_config.cpp',

@@ -287,7 +287,7 @@ struct Mean {
   double value() const { return n ? sum / n : 0; }
 };
 
-bool parse_codec(const char *name, otc_video_codec *video, otc_e2ee_codec *e2ee) {
+bool parse_codec(const char *name, otc_video_codec_type *video, otc_e2ee_codec *e2ee) {
   std::string n(name);
   for (auto &c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (n == "VP8") {
@@ -312,7 +312,7 @@ bool parse_codec(const char *name, otc_video_codec *video, otc_e2ee_codec *e2ee)
 int run_publish(const char *url, const char *session_id, const char *token, double seconds,
                 const char *codec_name, const char *secret) {
   g_role = "publish";
-  otc_video_codec codec;
+  otc_video_codec_type codec;
   otc_e2ee_codec e2ee_codec;
   if (!parse_codec(codec_name, &codec, &e2ee_codec)) fail("codec must be VP8, VP9 or H264, not %s", codec_name);
   int width = 640, height = 360, fps = 30;
@@ -462,8 +462,8 @@ int run_subscribe(const char *url, const char *session_id, const char *token, do
     SubscriberState state;
     otc_subscriber_callbacks scb{};
     scb.user_data = &state;
-    scb.on_connected = [](otc_subscriber *, void *self) { static_cast<SubscriberState *>(self)->flags.set("connected"); };
-    scb.on_error = [](otc_subscriber *, void *self, const char *message, otc_status code) {
+    scb.on_connected = [](otc_subscriber *, void *self, const otc_stream *) { static_cast<SubscriberState *>(self)->flags.set("connected"); };
+    scb.on_error = [](otc_subscriber *, void *self, const char *message, enum otc_subscriber_error_code code) {
       note("subscriber error %d: %s", code, message ? message : "");
       static_cast<SubscriberState *>(self)->last_error = code;
     };
@@ -472,7 +472,8 @@ int run_subscribe(const char *url, const char *session_id, const char *token, do
       auto *s = static_cast<SubscriberState *>(self);
       if (s->render_frames.fetch_add(1, std::memory_order_relaxed) == 0) s->first_render_us = mono_us();
     };
-    scb.on_audio_data = [](otc_subscriber *, void *self, const int16_t *, size_t, int, int) {
+    otc_subscriber_extension_callbacks ext{};
+    ext.on_audio_data = [](otc_subscriber *, void *self, const int16_t *, size_t, int, int) {
       static_cast<SubscriberState *>(self)->audio_callbacks.fetch_add(1, std::memory_order_relaxed);
     };
     otc_subscriber *subscriber = nullptr;
@@ -481,6 +482,7 @@ int run_subscribe(const char *url, const char *session_id, const char *token, do
       subscriber = otc_subscriber_new(client.stream, &scb);
     }
     if (!subscriber) fail("otc_subscriber_new failed");
+    otc_subscriber_set_extension_callbacks(subscriber, &ext);
     if (const otc_status s = otc_session_subscribe(client.session, subscriber); s != OTC_SUCCESS)
       fail("otc_session_subscribe: %d", s);
     if (!state.flags.wait("connected", 20s)) fail("subscriber not connected after 20 s (error %d)", state.last_error.load());
@@ -691,7 +693,7 @@ CryptoTimes time_cryptor(otc_e2ee_codec codec, size_t size, double seconds, std:
 
 int run_crypto(double video_bytes, double audio_bytes, const char *codec_name, double seconds) {
   g_role = "crypto";
-  otc_video_codec codec;
+  otc_video_codec_type codec;
   otc_e2ee_codec e2ee_codec;
   if (!parse_codec(codec_name, &codec, &e2ee_codec)) fail("codec must be VP8, VP9 or H264, not %s", codec_name);
   std::mt19937 rng(12345);

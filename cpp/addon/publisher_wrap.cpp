@@ -89,7 +89,7 @@ SettingsHandle parse_settings(const Napi::CallbackInfo &info) {
                   key);
   }
   if (Napi::Value codec = object.Get("videoCodec"); !codec.IsUndefined()) {
-    const otc_video_codec value = arg_choice<otc_video_codec>(
+    const otc_video_codec_type value = arg_choice<otc_video_codec_type>(
         env, codec, {{"VP8", OTC_VIDEO_CODEC_VP8}, {"VP9", OTC_VIDEO_CODEC_VP9}, {"H264", OTC_VIDEO_CODEC_H264}},
         "settings.videoCodec", "'VP8', 'VP9' or 'H264'");
     check_setting(env, otc_publisher_settings_set_video_codec(settings.get(), value), "videoCodec");

@@ -82,17 +82,16 @@ void deliver(void *user_data, std::atomic<bool> Delivery::*wanted, std::atomic<i
 otc_subscriber_callbacks subscriber_callbacks(Delivery &delivery) {
   otc_subscriber_callbacks callbacks{};
   callbacks.user_data = &delivery;
-  callbacks.on_connected = [](otc_subscriber *, void *user_data) { delivery_of(user_data).events->emit("connected"); };
+  callbacks.on_connected = [](otc_subscriber *, void *user_data, const otc_stream *) {
+    delivery_of(user_data).events->emit("connected");
+  };
   callbacks.on_disconnected = [](otc_subscriber *subscriber, void *user_data) {
     delivery_of(user_data).events->emit([end = EndFields(otc_subscriber_get_disconnect_reason(subscriber),
                                                          otc_subscriber_get_disconnect_code(subscriber))](Napi::Env env) {
       return std::vector<napi_value>{Napi::String::New(env, "disconnected"), end.to_js(env)};
     });
   };
-  callbacks.on_encryption_secret_match = [](otc_subscriber *, void *user_data) {
-    delivery_of(user_data).events->emit("encryptionSecretMatch");
-  };
-  callbacks.on_error = [](otc_subscriber *, void *user_data, const char *message, otc_status code) {
+  callbacks.on_error = [](otc_subscriber *, void *user_data, const char *message, otc_subscriber_error_code code) {
     delivery_of(user_data).events->emit_error(code, message);
   };
   callbacks.on_render_frame = [](otc_subscriber *, void *user_data, const otc_video_frame *frame) {
@@ -105,6 +104,15 @@ otc_subscriber_callbacks subscriber_callbacks(Delivery &delivery) {
                 return std::vector<napi_value>{Napi::String::New(env, "videoFrame"), frame_object(env, *copy)};
               };
             });
+  };
+  return callbacks;
+}
+
+// node-otc's own events: the user_data is the SDK struct's (the Delivery).
+otc_subscriber_extension_callbacks extension_callbacks() {
+  otc_subscriber_extension_callbacks callbacks{};
+  callbacks.on_encryption_secret_match = [](otc_subscriber *, void *user_data) {
+    delivery_of(user_data).events->emit("encryptionSecretMatch");
   };
   callbacks.on_audio_data = [](otc_subscriber *, void *user_data, const int16_t *samples, size_t samples_per_channel,
                                int sample_rate, int channels) {
@@ -139,6 +147,8 @@ SubscriberWrap::SubscriberWrap(const Napi::CallbackInfo &info) : NativeWrap(info
   // otc_subscriber_new copies the stream's fields.
   if (!own(env, Owned(otc_subscriber_new(stream.get(), &callbacks), otc_subscriber_delete)))
     throw_status(env, OTC_SUBSCRIBER_INTERNAL_ERROR, "otc_subscriber_new failed");
+  const otc_subscriber_extension_callbacks extension = extension_callbacks();
+  otc_subscriber_set_extension_callbacks(handle(info), &extension);
   session_ = session;
   session_->attach(this);
 }

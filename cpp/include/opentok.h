@@ -13,8 +13,10 @@
 #include "opentok/config.h"
 #include "opentok/connection.h"
 #include "opentok/error.h"
+#include "opentok/media_utils.h"
 #include "opentok/session.h"
 #include "opentok/stream.h"
+#include "opentok/subscriber.h"
 #include "opentok/video_frame.h"
 #include "otc/otc.h"
 

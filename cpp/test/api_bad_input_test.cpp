@@ -741,7 +741,8 @@ TEST(BadInput, ErrorNamesCoverErrorHeaders) {
   const std::string errors = read_text_file(dir + "otc/errors.h");
   std::string text = errors;
   for (const auto &[header, name] : {std::pair{"opentok/base.h", "otc_error_code"},
-                                     std::pair{"opentok/session.h", "otc_session_error_code"}}) {
+                                     std::pair{"opentok/session.h", "otc_session_error_code"},
+                                     std::pair{"opentok/subscriber.h", "otc_subscriber_error_code"}}) {
     const std::string source = read_text_file(dir + header);
     std::smatch body;
     ASSERT_TRUE(std::regex_search(source, body, std::regex(std::string("enum ") + name + R"( \{([^}]*)\})"))) << name;

@@ -109,7 +109,14 @@ struct SubscriberLog {
   otc_subscriber_callbacks callbacks() {
     otc_subscriber_callbacks cb{};
     cb.user_data = this;
-    cb.on_connected = [](otc_subscriber *, void *self) { static_cast<SubscriberLog *>(self)->events.add("connected"); };
+    cb.on_connected = [](otc_subscriber *, void *self, const otc_stream *) {
+      static_cast<SubscriberLog *>(self)->events.add("connected");
+    };
+    return cb;
+  }
+  // Decoded PCM is a node-otc extension callback.
+  static otc_subscriber_extension_callbacks extension() {
+    otc_subscriber_extension_callbacks cb{};
     cb.on_audio_data = [](otc_subscriber *, void *self, const int16_t *samples, size_t frames, int rate,
                           int channels) {
       auto *log = static_cast<SubscriberLog *>(self);
@@ -155,6 +162,8 @@ struct AudioCall {
     if (!pe.events.wait("created") || !b->events.wait("stream")) return false;
     auto cb = se.callbacks();
     subscriber = otc_subscriber_new(b->stream, &cb);
+    const auto ext = SubscriberLog::extension();
+    if (subscriber) otc_subscriber_set_extension_callbacks(subscriber, &ext);
     return subscriber && otc_session_subscribe(b->session, subscriber) == OTC_SUCCESS && se.events.wait("connected");
   }
   void end_subscriber() {

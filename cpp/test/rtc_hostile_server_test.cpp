@@ -219,7 +219,7 @@ TEST(HostileServer, ASubscriptionWhoseOfferNeverComesEndsWithinTheBound) {
     ASSERT_NE(side.stream, nullptr);
     otc_subscriber_callbacks scb{};
     scb.user_data = &side;
-    scb.on_error = [](otc_subscriber *, void *c, const char *message, otc_status code) {
+    scb.on_error = [](otc_subscriber *, void *c, const char *message, enum otc_subscriber_error_code code) {
       auto *side = static_cast<SubscriberSide *>(c);
       {
         std::lock_guard<std::mutex> lock(side->mutex);

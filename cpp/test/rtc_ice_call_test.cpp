@@ -146,9 +146,9 @@ struct Call {
     EXPECT_TRUE(b->events.wait("stream"));
     otc_subscriber_callbacks scb{};
     scb.user_data = this;
-    scb.on_connected = [](otc_subscriber *, void *self) { static_cast<Call *>(self)->se.add("connected"); };
+    scb.on_connected = [](otc_subscriber *, void *self, const otc_stream *) { static_cast<Call *>(self)->se.add("connected"); };
     scb.on_disconnected = [](otc_subscriber *, void *self) { static_cast<Call *>(self)->se.add("disconnected"); };
-    scb.on_error = [](otc_subscriber *, void *self, const char *message, otc_status code) {
+    scb.on_error = [](otc_subscriber *, void *self, const char *message, enum otc_subscriber_error_code code) {
       static_cast<Call *>(self)->se.add("error:" + std::to_string(code), message);
     };
     scb.on_render_frame = [](otc_subscriber *, void *self, const otc_video_frame *) { static_cast<Call *>(self)->frames++; };

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -154,26 +156,71 @@ struct SubscriberEvents {
   Events events;
   std::atomic<int> frames{0};
   std::atomic<int> audio{0};
+  std::atomic<int> audio_stats{0}, video_stats{0}, audio_levels{0};
+  std::atomic<const otc_stream *> connected_stream{nullptr};
+  std::mutex stats_mutex;
+  otc_subscriber_audio_stats last_audio{};
+  otc_subscriber_video_stats last_video{};
   otc_subscriber_callbacks callbacks() {
     otc_subscriber_callbacks cb{};
     cb.user_data = this;
-    cb.on_connected = [](otc_subscriber *, void *self) { static_cast<SubscriberEvents *>(self)->events.add("connected"); };
+    cb.on_connected = [](otc_subscriber *, void *self, const otc_stream *stream) {
+      static_cast<SubscriberEvents *>(self)->connected_stream.store(stream);
+      static_cast<SubscriberEvents *>(self)->events.add("connected");
+    };
+    cb.on_reconnected = [](otc_subscriber *, void *self) { static_cast<SubscriberEvents *>(self)->events.add("reconnected"); };
+    cb.on_video_disabled = [](otc_subscriber *, void *self, enum otc_video_reason reason) {
+      static_cast<SubscriberEvents *>(self)->events.add("video_disabled:" + std::to_string(reason));
+    };
+    cb.on_video_enabled = [](otc_subscriber *, void *self, enum otc_video_reason reason) {
+      static_cast<SubscriberEvents *>(self)->events.add("video_enabled:" + std::to_string(reason));
+    };
+    cb.on_video_data_received = [](otc_subscriber *, void *self) {
+      static_cast<SubscriberEvents *>(self)->events.add("video_data");
+    };
+    cb.on_audio_stats = [](otc_subscriber *, void *self, struct otc_subscriber_audio_stats stats) {
+      auto *me = static_cast<SubscriberEvents *>(self);
+      std::lock_guard<std::mutex> lock(me->stats_mutex);
+      me->last_audio = stats;
+      me->audio_stats.fetch_add(1);
+    };
+    cb.on_video_stats = [](otc_subscriber *, void *self, struct otc_subscriber_video_stats stats) {
+      auto *me = static_cast<SubscriberEvents *>(self);
+      std::lock_guard<std::mutex> lock(me->stats_mutex);
+      me->last_video = stats;
+      me->video_stats.fetch_add(1);
+    };
+    cb.on_audio_level_updated = [](otc_subscriber *, void *self, float level) {
+      if (level >= 0.0f && level <= 1.0f) static_cast<SubscriberEvents *>(self)->audio_levels.fetch_add(1);
+    };
     cb.on_disconnected = [](otc_subscriber *, void *self) {
       static_cast<SubscriberEvents *>(self)->events.add("disconnected");
     };
-    cb.on_error = [](otc_subscriber *, void *self, const char *, otc_status code) {
+    cb.on_error = [](otc_subscriber *, void *self, const char *, enum otc_subscriber_error_code code) {
       static_cast<SubscriberEvents *>(self)->events.add("error:" + std::to_string(code));
-    };
-    cb.on_encryption_secret_match = [](otc_subscriber *, void *self) {
-      static_cast<SubscriberEvents *>(self)->events.add("match");
     };
     cb.on_render_frame = [](otc_subscriber *, void *self, const otc_video_frame *) {
       static_cast<SubscriberEvents *>(self)->frames.fetch_add(1);
     };
-    cb.on_audio_data = [](otc_subscriber *, void *self, const int16_t *, size_t, int, int) {
+    return cb;
+  }
+  static otc_subscriber_extension_callbacks extension() {
+    otc_subscriber_extension_callbacks ext{};
+    ext.on_encryption_secret_match = [](otc_subscriber *, void *self) {
+      static_cast<SubscriberEvents *>(self)->events.add("match");
+    };
+    ext.on_audio_data = [](otc_subscriber *, void *self, const int16_t *, size_t, int, int) {
       static_cast<SubscriberEvents *>(self)->audio.fetch_add(1);
     };
-    return cb;
+    return ext;
+  }
+  // A subscriber with these callbacks and the extension ones.
+  otc_subscriber *make(const otc_stream *stream) {
+    const otc_subscriber_callbacks cb = callbacks();
+    otc_subscriber *subscriber = otc_subscriber_new(stream, &cb);
+    const otc_subscriber_extension_callbacks ext = extension();
+    if (subscriber) EXPECT_EQ(otc_subscriber_set_extension_callbacks(subscriber, &ext), OTC_SUCCESS);
+    return subscriber;
   }
 };
 
@@ -207,7 +254,7 @@ struct CallResult {
   bool connected = false;
 };
 
-CallResult run_call(otc_video_codec codec, const char *secret_a, const char *secret_b, bool e2ee_session,
+CallResult run_call(otc_video_codec_type codec, const char *secret_a, const char *secret_b, bool e2ee_session,
                     std::chrono::milliseconds duration) {
   CallResult result;
   const std::string session_id = ServerSuite::server->create_session(e2ee_session);
@@ -225,8 +272,7 @@ CallResult run_call(otc_video_codec codec, const char *secret_a, const char *sec
   EXPECT_TRUE(pe.events.wait("created")) << pe.events.all();
   EXPECT_TRUE(b.events.wait("stream")) << b.events.all();
   SubscriberEvents se;
-  auto scb = se.callbacks();
-  otc_subscriber *subscriber = b.first_stream() ? otc_subscriber_new(b.first_stream(), &scb) : nullptr;
+  otc_subscriber *subscriber = b.first_stream() ? se.make(b.first_stream()) : nullptr;
   EXPECT_NE(subscriber, nullptr);
   if (subscriber) {
     EXPECT_EQ(otc_session_subscribe(b.session, subscriber), OTC_SUCCESS);
@@ -253,7 +299,7 @@ struct LiveCall {
   otc_publisher *publisher = nullptr;
   otc_subscriber *subscriber = nullptr;
 
-  LiveCall(const char *secret_a, const char *secret_b, otc_video_codec codec = OTC_VIDEO_CODEC_VP8) {
+  LiveCall(const char *secret_a, const char *secret_b, otc_video_codec_type codec = OTC_VIDEO_CODEC_VP8) {
     session_id = ServerSuite::server->create_session(true);
     a = std::make_unique<Client>(session_id, secret_a);
     b = std::make_unique<Client>(session_id, secret_b);
@@ -267,8 +313,7 @@ struct LiveCall {
     EXPECT_EQ(otc_session_publish(a->session, publisher), OTC_SUCCESS);
     EXPECT_TRUE(pe.events.wait("created"));
     EXPECT_TRUE(b->events.wait("stream"));
-    auto scb = se.callbacks();
-    subscriber = b->first_stream() ? otc_subscriber_new(b->first_stream(), &scb) : nullptr;
+    subscriber = b->first_stream() ? se.make(b->first_stream()) : nullptr;
     EXPECT_NE(subscriber, nullptr);
     if (subscriber) EXPECT_EQ(otc_session_subscribe(b->session, subscriber), OTC_SUCCESS);
     EXPECT_TRUE(se.events.wait("connected"));
@@ -444,8 +489,7 @@ TEST_F(SessionCall, APlainPublisherInAnEncryptedSessionIsAMismatchAndNeverDecode
     ASSERT_TRUE(plain.start(server->signaling(), session_id, Server::token(session_id)));
     ASSERT_TRUE(b.events.wait("stream"));
     SubscriberEvents se;
-    auto scb = se.callbacks();
-    otc_subscriber *subscriber = otc_subscriber_new(b.first_stream(), &scb);
+    otc_subscriber *subscriber = se.make(b.first_stream());
     ASSERT_EQ(otc_session_subscribe(b.session, subscriber), OTC_SUCCESS);
     EXPECT_TRUE(se.events.wait("connected"));
     EXPECT_TRUE(se.events.wait("error:6003", 3s)) << se.events.all();
@@ -550,8 +594,7 @@ TEST_F(SessionCall, TwentyJoinPublishSubscribeLeaveCyclesLeaveNoThreadsBehind) {
       ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
       ASSERT_TRUE(b.events.wait("stream"));
       SubscriberEvents se;
-      auto scb = se.callbacks();
-      otc_subscriber *subscriber = otc_subscriber_new(b.first_stream(), &scb);
+      otc_subscriber *subscriber = se.make(b.first_stream());
       ASSERT_EQ(otc_session_subscribe(b.session, subscriber), OTC_SUCCESS);
       EXPECT_TRUE(se.events.wait("connected"));
       const auto end = std::chrono::steady_clock::now() + 3s;
@@ -606,7 +649,7 @@ TEST_F(SessionCall, ExitingMidCallWithoutDeletingAnythingIsClean) {
   ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);  // for TearDown's otc_destroy
 }
 
-class SessionCallCodec : public SessionCall, public ::testing::WithParamInterface<otc_video_codec> {};
+class SessionCallCodec : public SessionCall, public ::testing::WithParamInterface<otc_video_codec_type> {};
 
 TEST_P(SessionCallCodec, FramesArriveDecryptedWithTheMediaCheckReportingLatency) {
   const auto r = run_call(GetParam(), kSecret, kSecret, true, 4s);
@@ -724,8 +767,7 @@ TEST_F(SessionCall, ASessionSubscribesToItsOwnStreamAndGetsDecryptedFrames) {
     EXPECT_EQ(otc_session_copy_stream(nullptr, own_id.c_str()), nullptr);
   }
   SubscriberEvents se;
-  auto scb = se.callbacks();
-  otc_subscriber *subscriber = otc_subscriber_new(own.stream.get(), &scb);
+  otc_subscriber *subscriber = se.make(own.stream.get());
   ASSERT_NE(subscriber, nullptr);
   ASSERT_EQ(otc_session_subscribe(a.session, subscriber), OTC_SUCCESS);
   EXPECT_TRUE(se.events.wait("connected", 20s)) << se.events.all();
@@ -785,3 +827,207 @@ TEST_F(SessionCall, EveryDisconnectCarriesItsReasonAndCode) {
 }
 
 }  // namespace
+
+// The SDK's subscriber interface (opentok/subscriber.h) on a live relayed call: getters, the
+// callbacks node-otc reports, and the statistics.
+TEST_F(SessionCall, TheSdkSubscriberGettersAndCallbacksWork) {
+  LiveCall call(kSecret, kSecret);
+  otc_subscriber *sub = call.subscriber;
+  ASSERT_NE(sub, nullptr);
+
+  // on_connected hands over the subscriber's stream.
+  otc_stream *stream = otc_subscriber_get_stream(sub);
+  ASSERT_NE(stream, nullptr);
+  EXPECT_EQ(call.se.connected_stream.load(), stream);
+  EXPECT_STREQ(otc_stream_get_id(stream), otc_stream_get_id(call.b->first_stream()));
+  EXPECT_EQ(otc_subscriber_get_session(sub), call.b->session);
+  EXPECT_EQ(otc_subscriber_get_user_data(sub), static_cast<void *>(&call.se));
+
+  // A UUID, the same at every call, another for another subscriber.
+  const char *id = otc_subscriber_get_subscriber_id(sub);
+  ASSERT_NE(id, nullptr);
+  EXPECT_EQ(std::strlen(id), 36u);
+  EXPECT_EQ(id[14], '4');
+  EXPECT_EQ(otc_subscriber_get_subscriber_id(sub), id);
+  otc_subscriber *other = otc_subscriber_new(stream, nullptr);
+  ASSERT_NE(other, nullptr);
+  EXPECT_STRNE(otc_subscriber_get_subscriber_id(other), id);
+  EXPECT_EQ(otc_subscriber_get_session(other), nullptr);  // never subscribed
+  EXPECT_EQ(otc_subscriber_get_user_data(other), nullptr);
+  otc_subscriber_delete(other);
+
+  // The first decoded frame, once.
+  ASSERT_TRUE(call.se.events.wait("video_data", 10s)) << call.se.events.all();
+  ASSERT_TRUE(call.frames_flow(30));
+
+  // Periodic stats (about 1 s apart) and audio levels.
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (call.se.audio_stats.load() < 3 || call.se.video_stats.load() < 3 || call.se.audio_levels.load() < 3)) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(call.se.audio_stats.load(), 3);
+  EXPECT_GE(call.se.video_stats.load(), 3);
+  EXPECT_GE(call.se.audio_levels.load(), 3);
+  {
+    std::lock_guard<std::mutex> lock(call.se.stats_mutex);
+    const double now_ms = std::chrono::duration<double, std::milli>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
+    EXPECT_GT(call.se.last_audio.packets_received, 20u);
+    EXPECT_GT(call.se.last_audio.bytes_received, 1000u);
+    EXPECT_GT(call.se.last_audio.audio_level, 0.0f);  // the 440 Hz tone at half scale
+    EXPECT_LE(call.se.last_audio.audio_level, 1.0f);
+    EXPECT_NEAR(call.se.last_audio.timestamp, now_ms, 60000.0);
+    EXPECT_GT(call.se.last_video.packets_received, 20u);
+    EXPECT_GT(call.se.last_video.bytes_received, 10000u);
+    EXPECT_NEAR(call.se.last_video.timestamp, now_ms, 60000.0);
+  }
+  EXPECT_EQ(call.se.events.count("video_data"), 1u);
+
+  // Video off and on again: the SDK's callbacks with the subscriber's reason, once each change.
+  EXPECT_EQ(otc_subscriber_get_subscribe_to_video(sub), OTC_TRUE);
+  ASSERT_EQ(otc_subscriber_set_subscribe_to_video(sub, OTC_FALSE), OTC_SUCCESS);
+  EXPECT_EQ(otc_subscriber_get_subscribe_to_video(sub), OTC_FALSE);
+  EXPECT_EQ(otc_subscriber_set_subscribe_to_video(sub, OTC_FALSE), OTC_SUCCESS);
+  ASSERT_TRUE(call.se.events.wait("video_disabled:2", 5s)) << call.se.events.all();
+  ASSERT_EQ(otc_subscriber_set_subscribe_to_video(sub, OTC_TRUE), OTC_SUCCESS);
+  ASSERT_TRUE(call.se.events.wait("video_enabled:2", 5s)) << call.se.events.all();
+  EXPECT_EQ(call.se.events.count("video_disabled:2"), 1u);
+  EXPECT_EQ(call.se.events.count("video_enabled:2"), 1u);
+  // Audio off on an encrypted stream: no frame is opened (and no libwebrtc check trips, as it did
+  // when the track was disabled under a frame transformer); back on, audio flows again.
+  EXPECT_EQ(otc_subscriber_get_subscribe_to_audio(sub), OTC_TRUE);
+  EXPECT_EQ(otc_subscriber_set_subscribe_to_audio(sub, OTC_FALSE), OTC_SUCCESS);
+  EXPECT_EQ(otc_subscriber_get_subscribe_to_audio(sub), OTC_FALSE);
+  std::this_thread::sleep_for(500ms);
+  const uint64_t audio_off0 = call.sub_stats().audio_frames_opened;
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(call.sub_stats().audio_frames_opened, audio_off0);
+  EXPECT_EQ(otc_subscriber_set_subscribe_to_audio(sub, OTC_TRUE), OTC_SUCCESS);
+  std::this_thread::sleep_for(1s);
+  EXPECT_GT(call.sub_stats().audio_frames_opened, audio_off0 + 20);
+
+  // Preferences are kept and returned.
+  uint32_t width = 1, height = 1;
+  float fps = 1;
+  EXPECT_EQ(otc_subscriber_get_preferred_resolution(sub, &width, &height), OTC_SUCCESS);
+  EXPECT_EQ(width, 0u);
+  EXPECT_EQ(height, 0u);
+  EXPECT_EQ(otc_subscriber_get_preferred_framerate(sub, &fps), OTC_SUCCESS);
+  EXPECT_EQ(fps, 0.0f);
+  EXPECT_EQ(otc_subscriber_set_preferred_resolution(sub, 320, 180), OTC_SUCCESS);
+  EXPECT_EQ(otc_subscriber_get_preferred_resolution(sub, &width, &height), OTC_SUCCESS);
+  EXPECT_EQ(width, 320u);
+  EXPECT_EQ(height, 180u);
+  EXPECT_EQ(otc_subscriber_set_preferred_framerate(sub, 15.0f), OTC_SUCCESS);
+  EXPECT_EQ(otc_subscriber_set_preferred_framerate(sub, -1.0f), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_set_preferred_framerate(sub, std::nanf("")), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_preferred_framerate(sub, &fps), OTC_SUCCESS);
+  EXPECT_EQ(fps, 15.0f);
+  EXPECT_EQ(otc_subscriber_get_preferred_resolution(sub, nullptr, &height), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_preferred_framerate(sub, nullptr), OTC_MEDIA_INVALID_PARAMETER);
+
+  // The RTC stats report: libwebrtc's JSON, with this subscription's inbound streams.
+  EXPECT_EQ(otc_subscriber_get_rtc_stats_report(sub), OTC_MEDIA_ILLEGAL_STATE);  // no callback yet
+  struct Report {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::string json;
+    otc_subscriber *from = nullptr;
+  } report;
+  otc_subscriber_rtc_stats_report_cb rcb{};
+  rcb.user_data = &report;
+  rcb.on_rtc_stats_report = [](otc_subscriber *subscriber, void *user_data, const char *json) {
+    auto *r = static_cast<Report *>(user_data);
+    std::lock_guard<std::mutex> lock(r->mutex);
+    r->json = json ? json : "";
+    r->from = subscriber;
+    r->cv.notify_all();
+  };
+  ASSERT_EQ(otc_subscriber_set_rtc_stats_report_cb(sub, rcb), OTC_SUCCESS);
+  ASSERT_EQ(otc_subscriber_get_rtc_stats_report(sub), OTC_SUCCESS);
+  {
+    std::unique_lock<std::mutex> lock(report.mutex);
+    ASSERT_TRUE(report.cv.wait_for(lock, 10s, [&] { return !report.json.empty(); }));
+    EXPECT_EQ(report.from, sub);
+    const auto parsed = nlohmann::json::parse(report.json, nullptr, false);
+    ASSERT_TRUE(parsed.is_array()) << report.json.substr(0, 200);
+    int inbound = 0;
+    for (const auto &entry : parsed) {
+      if (entry.value("type", "") == "inbound-rtp") ++inbound;
+    }
+    EXPECT_EQ(inbound, 2) << report.json.substr(0, 400);  // audio and video
+  }
+
+  // The extension callbacks are set while idle only.
+  const otc_subscriber_extension_callbacks ext = SubscriberEvents::extension();
+  EXPECT_EQ(otc_subscriber_set_extension_callbacks(sub, &ext), OTC_MEDIA_ILLEGAL_STATE);
+  EXPECT_GT(call.se.audio.load(), 100);  // the PCM extension callback set before subscribing
+
+  ASSERT_EQ(otc_session_unsubscribe(call.b->session, sub), OTC_SUCCESS);
+  ASSERT_TRUE(call.se.events.wait("disconnected", 10s));
+  EXPECT_EQ(otc_subscriber_get_session(sub), nullptr);
+  EXPECT_EQ(otc_subscriber_get_rtc_stats_report(sub), OTC_MEDIA_ILLEGAL_STATE);
+  EXPECT_EQ(otc_subscriber_set_extension_callbacks(sub, &ext), OTC_SUCCESS);
+  EXPECT_EQ(otc_subscriber_set_extension_callbacks(sub, nullptr), OTC_SUCCESS);
+  // Toggling video while not subscribed reports nothing.
+  const size_t disabled = call.se.events.count("video_disabled:2");
+  EXPECT_EQ(otc_subscriber_set_subscribe_to_video(sub, OTC_FALSE), OTC_SUCCESS);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(call.se.events.count("video_disabled:2"), disabled);
+  EXPECT_EQ(call.se.events.count("reconnected"), 0u);  // only after a media router restart
+}
+
+// NULL subscribers: clear codes or NULL, never a crash.
+TEST(SdkSubscriber, NullArgumentsAreRefused) {
+  EXPECT_EQ(otc_subscriber_new(nullptr, nullptr), nullptr);
+  EXPECT_EQ(otc_subscriber_get_stream(nullptr), nullptr);
+  EXPECT_EQ(otc_subscriber_get_session(nullptr), nullptr);
+  EXPECT_EQ(otc_subscriber_get_subscriber_id(nullptr), nullptr);
+  EXPECT_EQ(otc_subscriber_get_user_data(nullptr), nullptr);
+  EXPECT_EQ(otc_subscriber_get_subscribe_to_audio(nullptr), OTC_FALSE);
+  EXPECT_EQ(otc_subscriber_get_subscribe_to_video(nullptr), OTC_FALSE);
+  EXPECT_EQ(otc_subscriber_set_subscribe_to_audio(nullptr, OTC_TRUE), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_set_subscribe_to_video(nullptr, OTC_TRUE), OTC_MEDIA_INVALID_PARAMETER);
+  uint32_t w, h;
+  float fps;
+  EXPECT_EQ(otc_subscriber_set_preferred_resolution(nullptr, 1, 1), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_preferred_resolution(nullptr, &w, &h), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_set_preferred_framerate(nullptr, 1), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_preferred_framerate(nullptr, &fps), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_rtc_stats_report(nullptr), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_set_rtc_stats_report_cb(nullptr, otc_subscriber_rtc_stats_report_cb{}),
+            OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_set_extension_callbacks(nullptr, nullptr), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_delete(nullptr), OTC_SUCCESS);
+}
+
+// opentok/media_utils.h: the engine's video codecs by the SDK's numbers.
+TEST_F(SessionCall, MediaUtilsListsTheEnginesVideoCodecs) {
+  EXPECT_EQ(otc_media_utils_get_supported_codecs(nullptr), OTC_INVALID_PARAM);
+  otc_media_utils_codecs *codecs = nullptr;
+  ASSERT_EQ(otc_media_utils_get_supported_codecs(&codecs), OTC_SUCCESS);
+  ASSERT_NE(codecs, nullptr);
+  auto has = [](const otc_video_codec_type *list, size_t n, otc_video_codec_type codec) {
+    return std::count(list, list + n, codec) == 1;  // each once
+  };
+  for (otc_video_codec_type codec : {OTC_VIDEO_CODEC_VP8, OTC_VIDEO_CODEC_VP9, OTC_VIDEO_CODEC_H264}) {
+    EXPECT_TRUE(has(codecs->encoder_video_codecs, codecs->number_encoder_video_codecs, codec)) << codec;
+    EXPECT_TRUE(has(codecs->decoder_video_codecs, codecs->number_decoder_video_codecs, codec)) << codec;
+  }
+  EXPECT_EQ(codecs->number_encoder_video_codecs, 3u);
+  EXPECT_EQ(codecs->number_decoder_video_codecs, 3u);
+  EXPECT_EQ(otc_media_utils_codecs_delete(codecs), OTC_SUCCESS);
+  EXPECT_EQ(otc_media_utils_codecs_delete(nullptr), OTC_SUCCESS);
+  // The SDK's numbers, and node-otc's names for them.
+  EXPECT_EQ(OTC_VIDEO_CODEC_VP8, 1);
+  EXPECT_EQ(OTC_VIDEO_CODEC_H264, 2);
+  EXPECT_EQ(OTC_VIDEO_CODEC_VP9, 3);
+  EXPECT_STREQ(otc_video_codec_name(OTC_VIDEO_CODEC_H264), "H264");
+  EXPECT_STREQ(otc_video_codec_name(OTC_VIDEO_CODEC_VP9), "VP9");
+  EXPECT_EQ(otc_video_codec_name(OTC_VIDEO_CODEC_UNKNOWN), nullptr);
+  otc_destroy();  // balanced by TearDown's otc_destroy: the engine is gone now
+  EXPECT_EQ(otc_media_utils_get_supported_codecs(&codecs), OTC_MEDIA_ENGINE_NOT_INITIALIZED);
+  EXPECT_EQ(codecs, nullptr);
+  ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
+}

@@ -159,9 +159,9 @@ struct SubscriberEvents {
   otc_subscriber_callbacks callbacks() {
     otc_subscriber_callbacks cb{};
     cb.user_data = this;
-    cb.on_connected = [](otc_subscriber *, void *self) { static_cast<SubscriberEvents *>(self)->events.add("connected"); };
+    cb.on_connected = [](otc_subscriber *, void *self, const otc_stream *) { static_cast<SubscriberEvents *>(self)->events.add("connected"); };
     cb.on_disconnected = [](otc_subscriber *, void *self) { static_cast<SubscriberEvents *>(self)->events.add("disconnected"); };
-    cb.on_error = [](otc_subscriber *, void *self, const char *, otc_status code) {
+    cb.on_error = [](otc_subscriber *, void *self, const char *, enum otc_subscriber_error_code code) {
       static_cast<SubscriberEvents *>(self)->events.add("error:" + std::to_string(code));
     };
     return cb;

@@ -59,7 +59,8 @@ static void on_publisher_error(otc_publisher *publisher, void *user_data, const 
   atomic_store(&failed, 1);
 }
 
-static void on_subscriber_error(otc_subscriber *subscriber, void *user_data, const char *message, otc_status code) {
+static void on_subscriber_error(otc_subscriber *subscriber, void *user_data, const char *message,
+                                enum otc_subscriber_error_code code) {
   fprintf(stderr, "subscriber error %s: %s\n", otc_error_name(code), message);
   atomic_store(&failed, 1);
 }
@@ -123,7 +124,7 @@ int main(int argc, char **argv) {
   otc_stream *stream = atomic_load(&own_stream);
   if (!stream) goto done;
 
-  otc_subscriber_callbacks subscriber_callbacks = {0};
+  struct otc_subscriber_callbacks subscriber_callbacks = {0};
   subscriber_callbacks.on_error = on_subscriber_error;
   subscriber = otc_subscriber_new(stream, &subscriber_callbacks);
   if (!subscriber || otc_session_subscribe(session, subscriber) != OTC_SUCCESS) {

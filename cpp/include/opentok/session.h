@@ -2,8 +2,8 @@
  * own: its URL comes from the environment variable OTC_SIGNALING_URL, or from node-otc's
  * otc_session_settings_set_signaling_url), reports the clients and streams in it, carries
  * signals, and holds the end-to-end encryption secret its publishers and subscribers seal and
- * open media frames with. Publishing and subscribing are declared with publishers and
- * subscribers. */
+ * open media frames with. Subscribing is a session call, as in the SDK (below); publishing is
+ * still declared with publishers (otc/publisher.h). */
 #ifndef OTC_SDK_SESSION_H
 #define OTC_SDK_SESSION_H
 
@@ -19,6 +19,10 @@ OTC_BEGIN_DECL
 typedef struct otc_session otc_session;
 #endif
 typedef struct otc_session_settings otc_session_settings;
+#ifndef OTC_SUBSCRIBER_FWD_DECL
+#define OTC_SUBSCRIBER_FWD_DECL
+typedef struct otc_subscriber otc_subscriber; /* opentok/subscriber.h */
+#endif
 
 /* What a session's on_error reports and its calls return. */
 enum otc_session_error_code {
@@ -163,6 +167,16 @@ OTC_DECL(otc_status) otc_session_send_signal_to_connection_with_options(otc_sess
                                                                         const char *signal,
                                                                         const otc_connection *connection,
                                                                         struct otc_signal_options signal_options);
+
+/* Starts receiving the subscriber's stream: the server is asked, then the publisher's (or the
+ * media router's) offer sets up the peer connection; on_connected or on_error follow.
+ * OTC_SESSION_NOT_CONNECTED, OTC_SESSION_ILLEGAL_STATE (subscribed already),
+ * OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (an encrypted stream and no secret), node-otc's
+ * OTC_MEDIA_ENGINE_NOT_INITIALIZED. */
+OTC_DECL(otc_status) otc_session_subscribe(otc_session *session, otc_subscriber *subscriber);
+/* Stops receiving; on_disconnected follows. OTC_SESSION_SUBSCRIBER_NOT_FOUND when not subscribed
+ * in this session. */
+OTC_DECL(otc_status) otc_session_unsubscribe(otc_session *session, otc_subscriber *subscriber);
 
 /* Reporting an issue to Vonage means nothing on a self-hosted server: the description goes to
  * the library's log (level WARN), *issue_id is set to NULL, and the call returns

@@ -2,8 +2,8 @@
  *
  * The Linux SDK's codes keep the SDK's enumerations, names and numbers: the generic
  * otc_error_code is in opentok/base.h, otc_session_error_code in opentok/session.h;
- * otc_publisher_error_code and otc_subscriber_error_code are below until their SDK headers hold
- * them. The E2EE codes
+ * otc_subscriber_error_code in opentok/subscriber.h; otc_publisher_error_code is below until its
+ * SDK header holds it. The E2EE codes
  * 6000-6006 are those of the OpenTok SDKs. This project's own codes (frame cryptor, low-level
  * SFrame, media engine, unsupported calls) are 6100-6300, in otc_node_error_code. lib/error-code.ts is generated from
  * these enumerations (scripts/gen-error-codes.mjs) and a test keeps the two equal.
@@ -13,6 +13,7 @@
 
 #include "../opentok/base.h"
 #include "../opentok/session.h"
+#include "../opentok/subscriber.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,18 +27,6 @@ enum otc_publisher_error_code {
   OTC_PUBLISHER_INTERNAL_ERROR = 2000,
   OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR = 6001,
   OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC = 6005
-};
-
-enum otc_subscriber_error_code {
-  OTC_SUBSCRIBER_SESSION_DISCONNECTED = 1010,
-  OTC_SUBSCRIBER_TIMED_OUT = 1542,
-  OTC_SUBSCRIBER_WEBRTC_ERROR = 1600,
-  OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM = 1604,
-  OTC_SUBSCRIBER_STREAM_LIMIT_EXCEEDED = 1605,
-  OTC_SUBSCRIBER_INTERNAL_ERROR = 2000,
-  OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR = 6002,
-  OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH = 6003,
-  OTC_SUBSCRIBER_DECRYPTION_UNSUPPORTED_CODEC = 6006
 };
 
 /* node-otc additions. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../opentok/media_utils.h"
 #include "../opentok/video_frame.h"
 #include "base.h"
 
@@ -14,14 +15,10 @@
 extern "C" {
 #endif
 
-typedef enum otc_video_codec {
-  OTC_VIDEO_CODEC_VP8 = 1, /* the default */
-  OTC_VIDEO_CODEC_VP9 = 2,
-  OTC_VIDEO_CODEC_H264 = 3
-} otc_video_codec;
+/* Video codecs are the SDK's otc_video_codec_type (opentok/media_utils.h); VP8 is the default. */
 
-/** "VP8", "VP9", "H264"; NULL for a value outside the enum. */
-const char *otc_video_codec_name(otc_video_codec codec);
+/** "VP8", "VP9", "H264"; NULL for OTC_VIDEO_CODEC_UNKNOWN and values outside the enum. */
+const char *otc_video_codec_name(otc_video_codec_type codec);
 
 /* Video frames are the SDK's (opentok/video_frame.h). A subscriber's on_render_frame gets
  * YUV420P frames over libwebrtc's decoded buffer, valid during the callback only

@@ -45,7 +45,7 @@ otc_status otc_publisher_settings_set_name(otc_publisher_settings *settings, con
 /** Whether the stream has audio (default true) and video (default true); not both false. */
 otc_status otc_publisher_settings_set_audio_track(otc_publisher_settings *settings, otc_bool enabled);
 otc_status otc_publisher_settings_set_video_track(otc_publisher_settings *settings, otc_bool enabled);
-otc_status otc_publisher_settings_set_video_codec(otc_publisher_settings *settings, otc_video_codec codec);
+otc_status otc_publisher_settings_set_video_codec(otc_publisher_settings *settings, otc_video_codec_type codec);
 otc_status otc_publisher_settings_set_video_source(otc_publisher_settings *settings, otc_video_source source);
 /** Test pattern size (even, 64x64 .. 1920x1080) and rate (1..60 fps); default 640x360 at 30. */
 otc_status otc_publisher_settings_set_test_pattern(otc_publisher_settings *settings, int width,

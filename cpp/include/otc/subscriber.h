@@ -1,12 +1,13 @@
-/* node-otc: subscribers: receiving one stream of the session. Every frame of an end-to-end
- * encrypted stream is opened (docs/e2ee-frame-format.md) before the decoder; a frame that does not
- * decrypt never reaches it. */
+/* node-otc: additions to the SDK's subscribers (opentok/subscriber.h). Every frame of an
+ * end-to-end encrypted stream is opened (docs/e2ee-frame-format.md) before the decoder; a frame
+ * that does not decrypt never reaches it. */
 #ifndef OTC_SUBSCRIBER_H
 #define OTC_SUBSCRIBER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../opentok/subscriber.h"
 #include "base.h"
 #include "media.h"
 #include "session.h"
@@ -15,43 +16,29 @@
 extern "C" {
 #endif
 
-typedef struct otc_subscriber otc_subscriber;
-
-/** Callbacks run on internal threads; data passed to them is valid only during the call. Any
- *  may be NULL. on_render_frame and on_audio_data run on media threads: return quickly. */
-typedef struct otc_subscriber_callbacks {
-  /** Media is flowing: the peer connection to the publisher is up. */
-  void (*on_connected)(otc_subscriber *subscriber, void *user_data);
-  /** The stream or the session went away, or the subscriber was unsubscribed. */
-  void (*on_disconnected)(otc_subscriber *subscriber, void *user_data);
-  void (*on_render_frame)(otc_subscriber *subscriber, void *user_data, const otc_video_frame *frame);
-  /** Decoded audio of this stream: 10 ms of 16-bit PCM, interleaved. */
+/** node-otc addition: callbacks the SDK's struct has no field for. Any member may be NULL; they
+ *  get the user_data of the subscriber's otc_subscriber_callbacks. */
+struct otc_subscriber_extension_callbacks {
+  /** Decoded audio of this stream: 10 ms of 16-bit PCM, interleaved, on libwebrtc's audio
+   *  thread (return quickly). */
   void (*on_audio_data)(otc_subscriber *subscriber, void *user_data, const int16_t *samples,
                         size_t samples_per_channel, int sample_rate, int channels);
-  /** OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH (6003: frames arrive that this secret cannot
-   *  open; reported once per episode), OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (6000),
-   *  OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR (6002), OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM
-   *  (1604), OTC_SUBSCRIBER_WEBRTC_ERROR (1600), OTC_SUBSCRIBER_TIMED_OUT (1542). */
-  void (*on_error)(otc_subscriber *subscriber, void *user_data, const char *error_string,
-                   otc_status error_code);
-  /** Frames decrypt again after a mismatch (project addition, as encryptionSecretMatch). */
+  /** Frames decrypt again after an OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH error (as the web
+   *  SDK's encryptionSecretMatch), on the session's thread. */
   void (*on_encryption_secret_match)(otc_subscriber *subscriber, void *user_data);
-  void *user_data;
-  void *reserved;
-} otc_subscriber_callbacks;
+  void *reserved; /* must be NULL */
+};
 
-/** A subscriber for stream (from on_stream_received; its fields are copied). NULL when stream is
- *  NULL. */
-otc_subscriber *otc_subscriber_new(const otc_stream *stream, const otc_subscriber_callbacks *callbacks);
+/** node-otc addition: sets (copies) the extension callbacks; NULL clears them. Only while not
+ *  subscribed (before otc_session_subscribe, or after on_disconnected): OTC_MEDIA_ILLEGAL_STATE
+ *  otherwise; OTC_MEDIA_INVALID_PARAMETER for a NULL subscriber. */
+otc_status otc_subscriber_set_extension_callbacks(otc_subscriber *subscriber,
+                                                  const struct otc_subscriber_extension_callbacks *callbacks);
 
-/** Starts receiving: asks the server, then the publisher's offer sets up the peer connection.
- *  OTC_SESSION_NOT_CONNECTED, OTC_SESSION_ILLEGAL_STATE (already subscribed),
- *  OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (an encrypted stream and no secret),
- *  OTC_MEDIA_ENGINE_NOT_INITIALIZED. Later failures arrive in on_error. */
-otc_status otc_session_subscribe(otc_session *session, otc_subscriber *subscriber);
-/** Stops receiving; on_disconnected follows. OTC_SESSION_SUBSCRIBER_NOT_FOUND when not
- *  subscribed in this session. */
-otc_status otc_session_unsubscribe(otc_session *session, otc_subscriber *subscriber);
+/* What node-otc's subscribers report through on_error: OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH
+ * (6003: frames arrive that this secret cannot open; once per episode),
+ * OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR (6002), OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM
+ * (1604), OTC_SUBSCRIBER_WEBRTC_ERROR (1600), OTC_SUBSCRIBER_TIMED_OUT (1542). */
 
 const char *otc_subscriber_get_stream_id(const otc_subscriber *subscriber);
 
@@ -64,10 +51,6 @@ const char *otc_subscriber_get_stream_id(const otc_subscriber *subscriber);
  *  otc_stream_get_destroyed_reason for the words. */
 const char *otc_subscriber_get_disconnect_reason(const otc_subscriber *subscriber);
 otc_status otc_subscriber_get_disconnect_code(const otc_subscriber *subscriber);
-
-/** Stops or resumes receiving audio / video (frames are dropped before decoding). */
-otc_status otc_subscriber_set_subscribe_to_audio(otc_subscriber *subscriber, otc_bool enabled);
-otc_status otc_subscriber_set_subscribe_to_video(otc_subscriber *subscriber, otc_bool enabled);
 
 typedef struct otc_subscriber_stats {
   uint64_t video_frames_opened;     /* decrypted by the frame cryptor and passed to the decoder */
@@ -103,10 +86,6 @@ typedef struct otc_subscriber_stats {
 otc_status otc_subscriber_get_stats(otc_subscriber *subscriber, otc_subscriber_stats *stats);
 /** What the media check read so far (see otc_media_check). */
 otc_status otc_subscriber_get_media_check(otc_subscriber *subscriber, otc_media_check *check);
-
-/** Unsubscribes if needed and frees. NULL is a no-op. Must not be called from one of the
- *  subscriber's own callbacks. Subscribers never deleted are shut down at process exit. */
-otc_status otc_subscriber_delete(otc_subscriber *subscriber);
 
 #ifdef __cplusplus
 }

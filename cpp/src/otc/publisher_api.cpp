@@ -38,7 +38,7 @@ otc_status otc_publisher_settings_set_video_track(otc_publisher_settings *settin
   return OTC_SUCCESS;
 }
 
-otc_status otc_publisher_settings_set_video_codec(otc_publisher_settings *settings, otc_video_codec codec) {
+otc_status otc_publisher_settings_set_video_codec(otc_publisher_settings *settings, otc_video_codec_type codec) {
   // Compared as an int: a value outside the enum is not UB to hold in an int.
   if (!settings || !otc::is_video_codec(static_cast<int>(codec))) return OTC_MEDIA_INVALID_PARAMETER;
   settings->values.codec = codec;

@@ -42,7 +42,7 @@ struct PublisherSettings {
   std::string name;
   bool audio = true;
   bool video = true;
-  otc_video_codec codec = OTC_VIDEO_CODEC_VP8;
+  otc_video_codec_type codec = OTC_VIDEO_CODEC_VP8;
   otc_video_source source = OTC_VIDEO_SOURCE_TEST_PATTERN;
   int width = OTC_TEST_PATTERN_DEFAULT_WIDTH;
   int height = OTC_TEST_PATTERN_DEFAULT_HEIGHT;

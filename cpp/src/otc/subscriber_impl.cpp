@@ -1,6 +1,10 @@
 #include "subscriber_impl.h"
 
+#include <chrono>
 #include <cstdio>
+#include <random>
+
+#include <api/stats/rtcstats_objects.h>
 
 #include <api/units/time_delta.h>
 
@@ -22,6 +26,31 @@ using nlohmann::json;
 
 namespace {
 
+// A version 4 UUID: the subscriber's id (otc_subscriber_get_subscriber_id).
+std::string make_subscriber_id() {
+  std::random_device random;
+  uint8_t bytes[16];
+  for (size_t i = 0; i < sizeof bytes; i += 4) {
+    const uint32_t word = random();
+    for (size_t k = 0; k < 4; ++k) bytes[i + k] = static_cast<uint8_t>(word >> (8 * k));
+  }
+  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3f) | 0x80);
+  char text[37];
+  std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
+                bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
+                bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+  return text;
+}
+
+template <typename T>
+T member_or(const webrtc::RTCStatsMember<T> &member, T fallback) {
+  return member.is_defined() ? *member : fallback;
+}
+
+double unix_time_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 }  // namespace
 
@@ -29,17 +58,18 @@ SubscriberCore::SubscriberCore(otc_subscriber *handle, const otc_subscriber_call
     : handle_(handle),
       callbacks_(callbacks),
       stream_(std::move(stream)),
+      subscriber_id_(make_subscriber_id()),
       video_sink_(check_,
-                  callbacks.on_render_frame
-                      ? rtc::SubscriberVideoSink::Render([this](const otc_video_frame &frame) {
-                          if (!deleted_.load(std::memory_order_relaxed)) {
-                            callbacks_.on_render_frame(handle_, callbacks_.user_data, &frame);
-                          }
-                        })
-                      : nullptr),
+                  [this](const otc_video_frame &frame) {
+                    on_video_frame();
+                    if (callbacks_.on_render_frame && !deleted_.load(std::memory_order_relaxed)) {
+                      callbacks_.on_render_frame(handle_, callbacks_.user_data, &frame);
+                    }
+                  }),
       audio_sink_([this](const int16_t *samples, size_t per_channel, int rate, int channels) {
-        if (callbacks_.on_audio_data && !deleted_.load(std::memory_order_relaxed)) {
-          callbacks_.on_audio_data(handle_, callbacks_.user_data, samples, per_channel, rate, channels);
+        const auto on_audio_data = on_audio_data_.load(std::memory_order_acquire);
+        if (on_audio_data && !deleted_.load(std::memory_order_relaxed)) {
+          on_audio_data(handle_, callbacks_.user_data, samples, per_channel, rate, channels);
         }
       }) {}
 
@@ -62,8 +92,10 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
     router_restarts_.clear();
     attempt = ++attempt_;
     link_ = link;
+    session_ = session;
     peer_id_.clear();
     media_.engine = engine;
+    first_frame_pending_.store(true);
     if (stream_.info.e2ee) {
       opener_ = std::make_shared<e2ee::FrameOpener>(session->ring, *e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE));
     } else {
@@ -87,6 +119,7 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
       std::lock_guard<std::mutex> lock(mutex_);
       state_ = State::idle;
       link_ = nullptr;
+      session_ = nullptr;
       taken = take_media_locked();
     }
     link->detach(this);
@@ -108,6 +141,7 @@ void SubscriberCore::on_subscribe_reply(uint64_t attempt, const signaling::Reply
     } else {
       state_ = State::idle;
       link_ = nullptr;
+      session_ = nullptr;
       taken = take_media_locked();
     }
   }
@@ -298,6 +332,9 @@ void SubscriberCore::on_offer(const std::string &peer_id, const std::string &sdp
     });
   };
   listener.on_ice_failure = listener.on_failure;  // "ICE failed: ..." as the message
+  listener.on_stats = [weak](const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) {
+    if (auto self = weak.lock()) self->on_stats_report(report);
+  };
   if (from_router) {
     // The router never restarts ICE by itself: this end asks the server, whose router then
     // offers again with new ICE credentials (docs/protocol.md, "ICE restarts").
@@ -405,7 +442,11 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     auto track = ::rtc::scoped_refptr<webrtc::AudioTrackInterface>(
         static_cast<webrtc::AudioTrackInterface *>(receiver->track().release()));
     track->AddSink(&audio_sink_);
-    track->set_enabled(receive_audio_.load());
+    if (transformer) {
+      transformer->SetPaused(!receive_audio_.load());  // see set_subscribe_to_audio
+    } else {
+      track->set_enabled(receive_audio_.load());
+    }
     std::unique_lock<std::mutex> lock(mutex_);
     if (state_ == State::idle || media_.link != peer) {
       lock.unlock();
@@ -415,6 +456,7 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     media_.audio_opener = transformer;
     media_.audio_receiver = receiver;
     media_.audio_track = track;
+    if (transformer) transformer->SetPaused(!receive_audio_.load());
   }
 }
 
@@ -429,6 +471,14 @@ void SubscriberCore::on_peer_state(webrtc::PeerConnectionInterface::PeerConnecti
       if (reported_connected_) {
         otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: connected again through the media router",
                  stream_.info.stream_id.c_str());
+        if (link_) {
+          link_->post([weak] {
+            auto self = weak.lock();
+            if (self && !self->deleted_.load() && self->callbacks_.on_reconnected) {
+              self->callbacks_.on_reconnected(self->handle_, self->callbacks_.user_data);
+            }
+          });
+        }
         return;
       }
       reported_connected_ = true;
@@ -437,7 +487,7 @@ void SubscriberCore::on_peer_state(webrtc::PeerConnectionInterface::PeerConnecti
     post_callback([weak] {
       auto self = weak.lock();
       if (self && !self->deleted_.load() && self->callbacks_.on_connected) {
-        self->callbacks_.on_connected(self->handle_, self->callbacks_.user_data);
+        self->callbacks_.on_connected(self->handle_, self->callbacks_.user_data, &self->stream_);
       }
     });
   } else if (state == S::kFailed) {
@@ -483,8 +533,14 @@ void SubscriberCore::on_e2ee_event(otc_e2ee_event event) {
     otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: frames decrypt again", stream_.info.stream_id.c_str());
     post_callback([weak] {
       auto self = weak.lock();
-      if (self && !self->deleted_.load() && self->callbacks_.on_encryption_secret_match) {
-        self->callbacks_.on_encryption_secret_match(self->handle_, self->callbacks_.user_data);
+      if (!self || self->deleted_.load()) return;
+      decltype(self->extension_.on_encryption_secret_match) on_match;
+      {
+        std::lock_guard<std::mutex> lock(self->mutex_);  // the setter may run once idle again
+        on_match = self->extension_.on_encryption_secret_match;
+      }
+      if (on_match) {
+        on_match(self->handle_, self->callbacks_.user_data);
       }
     });
   }
@@ -502,7 +558,8 @@ void SubscriberCore::report_error(otc_status status, const std::string &message)
   auto deliver = [weak, status, message] {
     auto self = weak.lock();
     if (self && !self->deleted_.load() && self->callbacks_.on_error) {
-      self->callbacks_.on_error(self->handle_, self->callbacks_.user_data, message.c_str(), status);
+      self->callbacks_.on_error(self->handle_, self->callbacks_.user_data, message.c_str(),
+                                static_cast<otc_subscriber_error_code>(status));
     }
   };
   SessionLink *link;
@@ -558,6 +615,7 @@ void SubscriberCore::end(bool notify_server, bool report, EndReason why) {
     state_ = State::idle;
     ++attempt_;
     link_ = nullptr;
+    session_ = nullptr;
     peer_id_.clear();
     taken = take_media_locked();
   }
@@ -591,6 +649,7 @@ otc_status SubscriberCore::unsubscribe(otc_session *session) {
     state_ = State::idle;
     ++attempt_;
     link_ = nullptr;
+    session_ = nullptr;
     peer_id_.clear();
     taken = take_media_locked();
   }
@@ -624,14 +683,23 @@ EndReason SubscriberCore::disconnect_reason() const {
   return disconnect_reason_;
 }
 
+// An end-to-end encrypted stream's audio is gated at its transformer, never by the track: a
+// remote audio track's enabled change makes libwebrtc (M108's AudioRtpReceiver::Reconfigure) set
+// the receiver's frame transformer again, which its audio channel refuses with a fatal check.
 otc_status SubscriberCore::set_subscribe_to_audio(bool enabled) {
   receive_audio_.store(enabled);
   ::rtc::scoped_refptr<webrtc::AudioTrackInterface> track;
+  ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> gate;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     track = media_.audio_track;
+    gate = media_.audio_opener;
   }
-  if (track) track->set_enabled(enabled);
+  if (gate) {
+    gate->SetPaused(!enabled);
+  } else if (track) {
+    track->set_enabled(enabled);
+  }
   return OTC_SUCCESS;
 }
 
@@ -651,12 +719,158 @@ otc_status SubscriberCore::set_subscribe_to_video(bool enabled) {
   }
   if (track) track->set_enabled(enabled);
   if (gate) gate->SetPaused(!enabled);
+  if (enabled != was) {
+    // The SDK's reason for a change the application made; reported while subscribed only.
+    std::weak_ptr<SubscriberCore> weak = weak_from_this();
+    post_callback([weak, enabled] {
+      auto self = weak.lock();
+      if (!self || self->deleted_.load()) return;
+      const auto &cbs = self->callbacks_;
+      if (enabled && cbs.on_video_enabled) {
+        cbs.on_video_enabled(self->handle_, cbs.user_data, OTC_VIDEO_REASON_SUBSCRIBE_TO_VIDEO);
+      } else if (!enabled && cbs.on_video_disabled) {
+        cbs.on_video_disabled(self->handle_, cbs.user_data, OTC_VIDEO_REASON_SUBSCRIBE_TO_VIDEO);
+      }
+    });
+  }
   if (enabled && !was && track && engine) {
     // The source's proxy runs GenerateKeyFrame on the worker thread; posted there so this call
     // never waits for it.
     ::rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source(track->GetSource());
     if (source) engine->worker_thread()->PostTask([source] { source->GenerateKeyFrame(); });
   }
+  return OTC_SUCCESS;
+}
+
+void SubscriberCore::on_video_frame() {
+  if (!first_frame_pending_.load(std::memory_order_relaxed) || !first_frame_pending_.exchange(false)) return;
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  post_callback([weak] {
+    auto self = weak.lock();
+    if (self && !self->deleted_.load() && self->callbacks_.on_video_data_received) {
+      self->callbacks_.on_video_data_received(self->handle_, self->callbacks_.user_data);
+    }
+  });
+}
+
+void SubscriberCore::on_stats_report(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) {
+  const auto &cbs = callbacks_;
+  if (!cbs.on_audio_stats && !cbs.on_video_stats && !cbs.on_audio_level_updated) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ != State::connected) return;
+  }
+  const double now_ms = unix_time_ms();
+  bool has_audio = false, has_video = false;
+  otc_subscriber_audio_stats audio{};
+  otc_subscriber_video_stats video{};
+  for (const auto *in : report->GetStatsOfType<webrtc::RTCInboundRTPStreamStats>()) {
+    const int32_t lost = member_or<int32_t>(in->packets_lost, 0);
+    const uint64_t packets_lost = lost > 0 ? static_cast<uint64_t>(lost) : 0;
+    const uint64_t packets = member_or<uint32_t>(in->packets_received, 0);
+    const uint64_t bytes = member_or<uint64_t>(in->bytes_received, 0);
+    if (member_or<std::string>(in->kind, "") == "video") {
+      has_video = true;
+      video.packets_lost += packets_lost;
+      video.packets_received += packets;
+      video.bytes_received += bytes;
+    } else {
+      has_audio = true;
+      audio.packets_lost += packets_lost;
+      audio.packets_received += packets;
+      audio.bytes_received += bytes;
+      audio.audio_level = static_cast<float>(member_or<double>(in->audio_level, 0.0));
+    }
+  }
+  audio.timestamp = now_ms;
+  video.timestamp = now_ms;
+  has_audio = has_audio && receive_audio_.load();
+  has_video = has_video && receive_video_.load();
+  if (!has_audio && !has_video) return;
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  post_callback([weak, has_audio, has_video, audio, video] {
+    auto self = weak.lock();
+    if (!self || self->deleted_.load()) return;
+    const auto &cbs = self->callbacks_;
+    if (has_audio && cbs.on_audio_level_updated) cbs.on_audio_level_updated(self->handle_, cbs.user_data, audio.audio_level);
+    if (self->deleted_.load()) return;
+    if (has_audio && cbs.on_audio_stats) cbs.on_audio_stats(self->handle_, cbs.user_data, audio);
+    if (self->deleted_.load()) return;
+    if (has_video && cbs.on_video_stats) cbs.on_video_stats(self->handle_, cbs.user_data, video);
+  });
+}
+
+otc_session *SubscriberCore::session() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return session_;
+}
+
+otc_status SubscriberCore::set_extension_callbacks(const otc_subscriber_extension_callbacks *callbacks) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ != State::idle) return OTC_MEDIA_ILLEGAL_STATE;
+  extension_ = callbacks ? *callbacks : otc_subscriber_extension_callbacks{};
+  on_audio_data_.store(extension_.on_audio_data, std::memory_order_release);
+  return OTC_SUCCESS;
+}
+
+otc_status SubscriberCore::set_preferred_resolution(uint32_t width, uint32_t height) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  preferred_width_ = width;
+  preferred_height_ = height;
+  return OTC_SUCCESS;
+}
+
+void SubscriberCore::preferred_resolution(uint32_t *width, uint32_t *height) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  *width = preferred_width_;
+  *height = preferred_height_;
+}
+
+otc_status SubscriberCore::set_preferred_framerate(float fps) {
+  if (!(fps >= 0.0f) || fps > 1000.0f) return OTC_MEDIA_INVALID_PARAMETER;  // also NaN
+  std::lock_guard<std::mutex> lock(mutex_);
+  preferred_framerate_ = fps;
+  return OTC_SUCCESS;
+}
+
+float SubscriberCore::preferred_framerate() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return preferred_framerate_;
+}
+
+otc_status SubscriberCore::set_rtc_stats_report_cb(const otc_subscriber_rtc_stats_report_cb &cb) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  rtc_stats_cb_ = cb;
+  return OTC_SUCCESS;
+}
+
+// The report is serialized on the signaling thread (a single pass over an in-memory report) and
+// handed to the application on the io thread.
+otc_status SubscriberCore::request_rtc_stats_report() {
+  std::shared_ptr<rtc::PeerLink> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!rtc_stats_cb_.on_rtc_stats_report) return OTC_MEDIA_ILLEGAL_STATE;
+    peer = media_.link;
+  }
+  if (!peer) return OTC_MEDIA_ILLEGAL_STATE;
+  std::weak_ptr<SubscriberCore> weak = weak_from_this();
+  peer->RequestStatsReport([weak](const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::string json = report->ToJson();
+    if (json.empty()) json = "[]";  // libwebrtc writes nothing for an empty report
+    self->post_callback([weak, json = std::move(json)] {
+      auto self = weak.lock();
+      if (!self || self->deleted_.load()) return;
+      otc_subscriber_rtc_stats_report_cb cb;
+      {
+        std::lock_guard<std::mutex> lock(self->mutex_);
+        cb = self->rtc_stats_cb_;
+      }
+      if (cb.on_rtc_stats_report) cb.on_rtc_stats_report(self->handle_, cb.user_data, json.c_str());
+    });
+  });
   return OTC_SUCCESS;
 }
 

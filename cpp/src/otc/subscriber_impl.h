@@ -22,6 +22,7 @@
 #include <api/media_stream_interface.h>
 #include <api/peer_connection_interface.h>
 #include <api/rtp_transceiver_interface.h>
+#include <api/stats/rtc_stats_report.h>
 
 #include "../media/media_check.h"
 #include "../rtc/e2ee_frame_transformer.h"
@@ -45,6 +46,21 @@ class SessionLink;
 class SubscriberCore final : public MediaEndpoint, public std::enable_shared_from_this<SubscriberCore> {
  public:
   SubscriberCore(otc_subscriber *handle, const otc_subscriber_callbacks &callbacks, otc_stream stream);
+
+  // The SDK's getters and settings (opentok/subscriber.h).
+  otc_stream *stream() const { return const_cast<otc_stream *>(&stream_); }
+  otc_session *session() const;
+  const char *subscriber_id() const { return subscriber_id_.c_str(); }
+  void *user_data() const { return callbacks_.user_data; }
+  bool subscribe_to_audio() const { return receive_audio_.load(); }
+  bool subscribe_to_video() const { return receive_video_.load(); }
+  otc_status set_extension_callbacks(const otc_subscriber_extension_callbacks *callbacks);
+  otc_status set_preferred_resolution(uint32_t width, uint32_t height);
+  void preferred_resolution(uint32_t *width, uint32_t *height) const;
+  otc_status set_preferred_framerate(float fps);
+  float preferred_framerate() const;
+  otc_status set_rtc_stats_report_cb(const otc_subscriber_rtc_stats_report_cb &cb);
+  otc_status request_rtc_stats_report();
   ~SubscriberCore() override;
 
   otc_status subscribe(otc_session *session);
@@ -81,6 +97,11 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver);
   void on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state);
   void on_e2ee_event(otc_e2ee_event event);
+  // Signaling thread, about once a second: turns the report into the SDK's stats callbacks,
+  // delivered on the session's io thread.
+  void on_stats_report(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report);
+  // Decoding thread: the first frame of a subscription (on_video_data_received).
+  void on_video_frame();
   // The router lost this subscription's peer and is back (peerClosed routerRestarted): the peer
   // connection is dropped and the router's next offer for the same peerId makes a new one; the
   // application sees no new subscriber. At most kMaxRouterRestarts times a minute.
@@ -103,7 +124,13 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
 
   otc_subscriber *const handle_;
   const otc_subscriber_callbacks callbacks_;
+  // Set only while idle; under mutex_, except the audio callback, which the audio sink reads on
+  // every block (atomic: the sink may still run a moment after the subscription ended).
+  otc_subscriber_extension_callbacks extension_{};
+  std::atomic<decltype(otc_subscriber_extension_callbacks::on_audio_data)> on_audio_data_{nullptr};
   const otc_stream stream_;
+  const std::string subscriber_id_;
+  std::atomic<bool> first_frame_pending_{false};
   std::atomic<bool> deleted_{false};
   std::atomic<bool> receive_audio_{true}, receive_video_{true};
   media::MediaCheck check_;
@@ -115,6 +142,10 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   EndReason disconnect_reason_;
   uint64_t attempt_ = 0;
   SessionLink *link_ = nullptr;
+  otc_session *session_ = nullptr;  // while subscribed
+  uint32_t preferred_width_ = 0, preferred_height_ = 0;
+  float preferred_framerate_ = 0;
+  otc_subscriber_rtc_stats_report_cb rtc_stats_cb_{};
   std::string peer_id_;
   std::shared_ptr<e2ee::FrameOpener> opener_;  // null: the stream is not end-to-end encrypted
   Media media_;

@@ -526,8 +526,24 @@ void PeerLink::PollStats() {
       webrtc::TimeDelta::Millis(kStatsIntervalMs));
 }
 
+void PeerLink::RequestStatsReport(ReportHandler done) {
+  if (closed_.load() || !done) return;
+  std::weak_ptr<PeerLink> weak = weak_from_this();
+  signaling_thread_->PostTask([weak, done = std::move(done)]() mutable {
+    auto self = weak.lock();
+    if (!self || self->closed_.load()) return;
+    auto observer = ::rtc::make_ref_counted<StatsObserver>(
+        [weak, done = std::move(done)](const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) {
+          auto self = weak.lock();
+          if (self && !self->closed_.load() && report) done(report);
+        });
+    self->pc_->GetStats(observer.get());
+  });
+}
+
 void PeerLink::OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report) {
   if (closed_.load() || !report) return;
+  if (listener_.on_stats) listener_.on_stats(report);
   PeerTransportStats next;
   next.valid = true;
   for (const auto *out : report->GetStatsOfType<webrtc::RTCOutboundRTPStreamStats>()) {

@@ -77,6 +77,9 @@ class PeerLink : public webrtc::PeerConnectionObserver,
     // signaling while the old path comes back by itself only churns ICE generations (and M108's
     // TurnPort aborts when two generations' connections to one address both die). Unset: always.
     std::function<bool()> signaling_up;
+    // Each periodic statistics report (about once a second), on the signaling thread: must not
+    // block (hand work to another thread).
+    std::function<void(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &)> on_stats;
   };
   static constexpr int64_t kIceRestartAfterMs = 4000;
   static constexpr int64_t kIceRestartRetryMs = 8000;
@@ -120,6 +123,10 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   std::vector<std::pair<uint8_t, std::string>> RemoteVideoPayloadTypes() const;
 
   PeerTransportStats stats() const;
+  // Asks libwebrtc for a fresh statistics report; done(report) runs on the signaling thread
+  // (never, once the link is closed). Does not wait.
+  using ReportHandler = std::function<void(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &)>;
+  void RequestStatsReport(ReportHandler done);
 
   // Closes the connection; idempotent. Blocks until the signaling thread has run every task
   // posted before it.
