@@ -126,6 +126,8 @@ struct Counts {
 };
 
 TEST(HostileServer, TrackedConnectionsStreamsAndPublisherPeersStayBounded) {
+  // The publisher chooses no video source: the test pattern stands in for the camera.
+  setenv("OTC_VIDEO_CAPTURER", "pattern", 0);
   ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
   {
     HostileServer server;
