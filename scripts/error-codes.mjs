@@ -1,6 +1,6 @@
 // Reads the result codes of the C API from the enumerations that hold them: the SDK's
-// otc_session_error_code (cpp/include/opentok/session.h), otc_publisher_error_code, otc_subscriber_error_code
-// (cpp/include/opentok/subscriber.h), node-otc's
+// otc_session_error_code (cpp/include/opentok/session.h), otc_publisher_error_code
+// (cpp/include/opentok/publisher.h), otc_subscriber_error_code (cpp/include/opentok/subscriber.h), node-otc's
 // otc_node_error_code (cpp/include/otc/errors.h) and the SDK's generic otc_error_code
 // (cpp/include/opentok/base.h), plus OTC_SUCCESS. Shared by the generator and by the test that
 // keeps lib/error-code.ts equal to the headers.
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const header = (rel) => fileURLToPath(new URL(`../cpp/include/${rel}`, import.meta.url));
 export const sources = [
   { header: header('opentok/session.h'), enumName: 'otc_session_error_code' },
-  { header: header('otc/errors.h'), enumName: 'otc_publisher_error_code' },
+  { header: header('opentok/publisher.h'), enumName: 'otc_publisher_error_code' },
   { header: header('opentok/subscriber.h'), enumName: 'otc_subscriber_error_code' },
   { header: header('otc/errors.h'), enumName: 'otc_node_error_code' },
   { header: header('opentok/base.h'), enumName: 'otc_error_code', generic: true },

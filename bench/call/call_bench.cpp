@@ -335,13 +335,14 @@ int run_publish(const char *url, const char *session_id, const char *token, doub
     pcb.on_stream_created = [](otc_publisher *, void *self, const otc_stream *) {
       static_cast<Flags *>(self)->set("created");
     };
-    pcb.on_error = [](otc_publisher *, void *self, const char *message, otc_status code) {
+    pcb.on_error = [](otc_publisher *, void *self, const char *message, otc_publisher_error_code code) {
       note("publisher error %d: %s", code, message ? message : "");
       static_cast<Flags *>(self)->set("error");
     };
     otc_publisher_settings *settings = otc_publisher_settings_new();
     otc_publisher_settings_set_video_codec(settings, codec);
     otc_publisher_settings_set_name(settings, "call_bench");
+    otc_publisher_settings_set_video_source(settings, OTC_VIDEO_SOURCE_TEST_PATTERN);
     if (otc_publisher_settings_set_test_pattern(settings, width, height, fps) != OTC_SUCCESS)
       fail("bad test pattern %dx%d@%d", width, height, fps);
     otc_publisher *publisher = otc_publisher_new_with_settings(&pcb, settings);

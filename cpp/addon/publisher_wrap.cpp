@@ -34,7 +34,7 @@ otc_publisher_callbacks publisher_callbacks(EventEmitter &events) {
       return std::vector<napi_value>{Napi::String::New(env, "streamDestroyed"), fields.to_js(env), end.to_js(env)};
     });
   };
-  callbacks.on_error = [](otc_publisher *, void *user_data, const char *message, otc_status code) {
+  callbacks.on_error = [](otc_publisher *, void *user_data, const char *message, otc_publisher_error_code code) {
     events_of(user_data).emit_error(code, message);
   };
   return callbacks;
@@ -60,7 +60,7 @@ void check_setting(Napi::Env env, otc_status status, const std::string &what) {
   if (status != OTC_SUCCESS) throw_status(env, status, "invalid publisher setting " + what);
 }
 
-using SettingsHandle = std::unique_ptr<otc_publisher_settings, void (*)(otc_publisher_settings *)>;
+using SettingsHandle = std::unique_ptr<otc_publisher_settings, otc_status (*)(otc_publisher_settings *)>;
 
 // Reads and applies every setting; throws before anything else is created.
 SettingsHandle parse_settings(const Napi::CallbackInfo &info) {
@@ -94,6 +94,10 @@ SettingsHandle parse_settings(const Napi::CallbackInfo &info) {
         "settings.videoCodec", "'VP8', 'VP9' or 'H264'");
     check_setting(env, otc_publisher_settings_set_video_codec(settings.get(), value), "videoCodec");
   }
+  // The test pattern unless settings say otherwise: the Node API's documented default (the C
+  // API's default source is the SDK's camera, through OTC_VIDEO_CAPTURER).
+  check_setting(env, otc_publisher_settings_set_video_source(settings.get(), OTC_VIDEO_SOURCE_TEST_PATTERN),
+                "videoSource");
   if (Napi::Value source = object.Get("videoSource"); !source.IsUndefined()) {
     const otc_video_source value = arg_choice<otc_video_source>(
         env, source, {{"testPattern", OTC_VIDEO_SOURCE_TEST_PATTERN}, {"pushed", OTC_VIDEO_SOURCE_PUSHED}},

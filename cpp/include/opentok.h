@@ -9,14 +9,17 @@
 
 #include "opentok/audio_device.h"
 #include "opentok/base.h"
+#include "opentok/camera_capture_resolution.h"
 #include "opentok/capabilities.h"
 #include "opentok/config.h"
 #include "opentok/connection.h"
 #include "opentok/error.h"
 #include "opentok/media_utils.h"
+#include "opentok/publisher.h"
 #include "opentok/session.h"
 #include "opentok/stream.h"
 #include "opentok/subscriber.h"
+#include "opentok/video_capturer.h"
 #include "opentok/video_frame.h"
 #include "otc/otc.h"
 

@@ -86,7 +86,7 @@ struct PublisherLog {
     cb.on_stream_created = [](otc_publisher *, void *self, const otc_stream *) {
       static_cast<PublisherLog *>(self)->events.add("created");
     };
-    cb.on_error = [](otc_publisher *, void *self, const char *message, otc_status code) {
+    cb.on_error = [](otc_publisher *, void *self, const char *message, otc_publisher_error_code code) {
       auto *log = static_cast<PublisherLog *>(self);
       {
         std::lock_guard<std::mutex> lock(log->mutex);
@@ -155,7 +155,7 @@ struct AudioCall {
   }
   otc_status publish() {
     auto cb = pe.callbacks();
-    publisher = otc_publisher_new("audio test", &cb);
+    publisher = otc_publisher_new("audio test", nullptr, &cb);
     return otc_session_publish(a->session, publisher);
   }
   bool subscribe() {

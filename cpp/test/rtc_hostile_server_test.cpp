@@ -126,6 +126,8 @@ struct Counts {
 };
 
 TEST(HostileServer, TrackedConnectionsStreamsAndPublisherPeersStayBounded) {
+  // The publisher chooses no video source: the test pattern stands in for the camera.
+  setenv("OTC_VIDEO_CAPTURER", "pattern", 0);
   ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
   {
     HostileServer server;
@@ -154,12 +156,12 @@ TEST(HostileServer, TrackedConnectionsStreamsAndPublisherPeersStayBounded) {
     std::atomic<int> refused_errors{0};
     otc_publisher_callbacks pcb{};
     pcb.user_data = &refused_errors;
-    pcb.on_error = [](otc_publisher *, void *n, const char *message, otc_status code) {
+    pcb.on_error = [](otc_publisher *, void *n, const char *message, otc_publisher_error_code code) {
       if (code == OTC_PUBLISHER_WEBRTC_ERROR && std::string(message).rfind("refused a subscriber: ", 0) == 0) {
         ++*static_cast<std::atomic<int> *>(n);
       }
     };
-    otc_publisher *publisher = otc_publisher_new("flooded", &pcb);
+    otc_publisher *publisher = otc_publisher_new("flooded", nullptr, &pcb);
     ASSERT_EQ(otc_session_publish(session, publisher), OTC_SUCCESS);
     const auto until = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < until && server.offers() < OTC_PUBLISHER_DEFAULT_MAX_SUBSCRIBERS) {

@@ -137,10 +137,10 @@ struct Call {
     otc_publisher_callbacks pcb{};
     pcb.user_data = &pe;
     pcb.on_stream_created = [](otc_publisher *, void *self, const otc_stream *) { static_cast<Events *>(self)->add("created"); };
-    pcb.on_error = [](otc_publisher *, void *self, const char *message, otc_status code) {
+    pcb.on_error = [](otc_publisher *, void *self, const char *message, otc_publisher_error_code code) {
       static_cast<Events *>(self)->add("error:" + std::to_string(code), message);
     };
-    publisher = otc_publisher_new("ice test", &pcb);
+    publisher = otc_publisher_new("ice test", nullptr, &pcb);
     EXPECT_EQ(otc_session_publish(a->session, publisher), OTC_SUCCESS);
     EXPECT_TRUE(pe.wait("created")) << pe.all();
     EXPECT_TRUE(b->events.wait("stream"));

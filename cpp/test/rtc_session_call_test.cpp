@@ -145,7 +145,7 @@ struct PublisherEvents {
     cb.on_stream_destroyed = [](otc_publisher *, void *self, const otc_stream *) {
       static_cast<PublisherEvents *>(self)->events.add("destroyed");
     };
-    cb.on_error = [](otc_publisher *, void *self, const char *, otc_status code) {
+    cb.on_error = [](otc_publisher *, void *self, const char *, otc_publisher_error_code code) {
       static_cast<PublisherEvents *>(self)->events.add("error:" + std::to_string(code));
     };
     return cb;
@@ -515,7 +515,7 @@ TEST_F(SessionCall, AnEncryptedStreamCannotBeSubscribedWithoutASecret) {
   ASSERT_TRUE(b.connect(Server::token(session_id)));
   PublisherEvents pe;
   auto pcb = pe.callbacks();
-  otc_publisher *publisher = otc_publisher_new("sealed", &pcb);
+  otc_publisher *publisher = otc_publisher_new("sealed", nullptr, &pcb);
   ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
   ASSERT_TRUE(b.events.wait("stream"));
   EXPECT_EQ(otc_stream_is_e2ee(b.first_stream()), OTC_TRUE);
@@ -541,7 +541,7 @@ TEST_F(SessionCall, ASubscriberTokenCannotPublish) {
   ASSERT_TRUE(a.connect(Server::token(session_id, "subscriber")));
   PublisherEvents pe;
   auto pcb = pe.callbacks();
-  otc_publisher *publisher = otc_publisher_new("not allowed", &pcb);
+  otc_publisher *publisher = otc_publisher_new("not allowed", nullptr, &pcb);
   ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
   EXPECT_TRUE(pe.events.wait("error:1500")) << pe.events.all();
   EXPECT_EQ(otc_publisher_get_stream_id(publisher), nullptr);
@@ -551,7 +551,7 @@ TEST_F(SessionCall, ASubscriberTokenCannotPublish) {
 TEST_F(SessionCall, PublishingNeedsAConnectedSession) {
   const std::string session_id = server->create_session(true);
   Client a(session_id, kSecret);
-  otc_publisher *publisher = otc_publisher_new("early", nullptr);
+  otc_publisher *publisher = otc_publisher_new("early", nullptr, nullptr);
   EXPECT_EQ(otc_session_publish(a.session, publisher), OTC_SESSION_NOT_CONNECTED);
   EXPECT_EQ(otc_session_unpublish(a.session, publisher), OTC_SESSION_PUBLISHER_NOT_FOUND);
   otc_publisher_delete(publisher);
@@ -590,7 +590,7 @@ TEST_F(SessionCall, TwentyJoinPublishSubscribeLeaveCyclesLeaveNoThreadsBehind) {
       ASSERT_TRUE(b.connect(Server::token(session_id)));
       PublisherEvents pe;
       auto pcb = pe.callbacks();
-      otc_publisher *publisher = otc_publisher_new("cycle", &pcb);
+      otc_publisher *publisher = otc_publisher_new("cycle", nullptr, &pcb);
       ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
       ASSERT_TRUE(b.events.wait("stream"));
       SubscriberEvents se;
@@ -752,7 +752,7 @@ TEST_F(SessionCall, ASessionSubscribesToItsOwnStreamAndGetsDecryptedFrames) {
     }
     o->events.add("created");
   };
-  otc_publisher *publisher = otc_publisher_new("own stream", &pcb);
+  otc_publisher *publisher = otc_publisher_new("own stream", nullptr, &pcb);
   ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
   ASSERT_TRUE(own.events.wait("created"));
   // otc_session_copy_stream knows this client's own stream by id, as it knows other clients'.

@@ -147,7 +147,7 @@ struct PublisherEvents {
     cb.on_stream_destroyed = [](otc_publisher *, void *self, const otc_stream *) {
       static_cast<PublisherEvents *>(self)->events.add("destroyed");
     };
-    cb.on_error = [](otc_publisher *, void *self, const char *, otc_status code) {
+    cb.on_error = [](otc_publisher *, void *self, const char *, otc_publisher_error_code code) {
       static_cast<PublisherEvents *>(self)->events.add("error:" + std::to_string(code));
     };
     return cb;
@@ -184,7 +184,7 @@ struct Call {
     EXPECT_TRUE(a->connect(Server::token(session_id)));
     EXPECT_TRUE(b->connect(Server::token(session_id)));
     auto pcb = pe.callbacks();
-    publisher = otc_publisher_new("reconnect test", &pcb);
+    publisher = otc_publisher_new("reconnect test", nullptr, &pcb);
     EXPECT_EQ(otc_session_publish(a->session, publisher), OTC_SUCCESS);
     EXPECT_TRUE(pe.events.wait("created"));
     EXPECT_TRUE(b->events.wait("stream"));

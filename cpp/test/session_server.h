@@ -50,6 +50,9 @@ class Server {
     static int started = 0;  // a test may run several servers at once: one log each
     log_path_ = "/tmp/otc-server-test-" + std::to_string(getpid()) + "-" + std::to_string(started++) + ".log";
     setenv("OTC_API_KEY", kApiKey, 1);
+    // Publishers that choose no video source send the test pattern, as an SDK application's CI
+    // job would (OTC_VIDEO_CAPTURER, opentok/publisher.h); a test may choose otherwise.
+    setenv("OTC_VIDEO_CAPTURER", "pattern", 0);
     setenv("OTC_API_SECRET", kApiSecret, 1);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

@@ -54,7 +54,7 @@ static void on_stream_created(otc_publisher *publisher, void *user_data, const o
   atomic_store(&own_stream, otc_stream_copy(stream));
 }
 
-static void on_publisher_error(otc_publisher *publisher, void *user_data, const char *message, otc_status code) {
+static void on_publisher_error(otc_publisher *publisher, void *user_data, const char *message, enum otc_publisher_error_code code) {
   fprintf(stderr, "publisher error %s: %s\n", otc_error_name(code), message);
   atomic_store(&failed, 1);
 }
@@ -108,11 +108,13 @@ int main(int argc, char **argv) {
          otc_session_is_e2ee(session) ? " to an end-to-end encrypted session" : "");
 
   otc_audio_capture_tone(440, 0.3);
-  otc_publisher_callbacks publisher_callbacks = {0};
+  struct otc_publisher_callbacks publisher_callbacks = {0};
   publisher_callbacks.on_stream_created = on_stream_created;
   publisher_callbacks.on_error = on_publisher_error;
   otc_publisher_settings *publisher_settings = otc_publisher_settings_new();
   otc_publisher_settings_set_name(publisher_settings, "c example");
+  /* node-otc's test pattern rather than the SDK's default (the camera, or OTC_VIDEO_CAPTURER). */
+  otc_publisher_settings_set_video_source(publisher_settings, OTC_VIDEO_SOURCE_TEST_PATTERN);
   otc_publisher_settings_set_test_pattern(publisher_settings, WIDTH, HEIGHT, FPS);
   publisher = otc_publisher_new_with_settings(&publisher_callbacks, publisher_settings);
   otc_publisher_settings_delete(publisher_settings);

@@ -1,10 +1,9 @@
 /* node-otc: status and error codes.
  *
  * The Linux SDK's codes keep the SDK's enumerations, names and numbers: the generic
- * otc_error_code is in opentok/base.h, otc_session_error_code in opentok/session.h;
- * otc_subscriber_error_code in opentok/subscriber.h; otc_publisher_error_code is below until its
- * SDK header holds it. The E2EE codes
- * 6000-6006 are those of the OpenTok SDKs. This project's own codes (frame cryptor, low-level
+ * otc_error_code is in opentok/base.h, otc_session_error_code in opentok/session.h,
+ * otc_publisher_error_code in opentok/publisher.h, otc_subscriber_error_code in opentok/subscriber.h.
+ * The E2EE codes 6000-6006 are those of the OpenTok SDKs. This project's own codes (frame cryptor, low-level
  * SFrame, media engine, unsupported calls) are 6100-6300, in otc_node_error_code. lib/error-code.ts is generated from
  * these enumerations (scripts/gen-error-codes.mjs) and a test keeps the two equal.
  */
@@ -12,22 +11,13 @@
 #define OTC_ERRORS_H
 
 #include "../opentok/base.h"
+#include "../opentok/publisher.h"
 #include "../opentok/session.h"
 #include "../opentok/subscriber.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-enum otc_publisher_error_code {
-  OTC_PUBLISHER_SESSION_DISCONNECTED = 1010,
-  OTC_PUBLISHER_UNABLE_TO_PUBLISH = 1500,
-  OTC_PUBLISHER_TIMED_OUT = 1541,
-  OTC_PUBLISHER_WEBRTC_ERROR = 1610,
-  OTC_PUBLISHER_INTERNAL_ERROR = 2000,
-  OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR = 6001,
-  OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC = 6005
-};
 
 /* node-otc additions. */
 enum otc_node_error_code {

@@ -1,13 +1,16 @@
-/* node-otc: publishers: one stream of audio and/or video a client sends into a session. In a
- * session with an encryption secret every frame is sealed (docs/e2ee-frame-format.md) before it
- * reaches the packetizer, from the first frame on. */
+/* node-otc additions to publishers (opentok/publisher.h): codec choice, node-otc's video sources
+ * (test pattern, pushed frames), a subscriber limit and aggregate stats. In a session with an
+ * encryption secret every frame is sealed (docs/e2ee-frame-format.md) before it reaches the
+ * packetizer, from the first frame on. */
 #ifndef OTC_PUBLISHER_H
 #define OTC_PUBLISHER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../opentok/publisher.h"
 #include "base.h"
+#include "errors.h"
 #include "media.h"
 #include "session.h"
 
@@ -15,36 +18,15 @@
 extern "C" {
 #endif
 
-typedef struct otc_publisher otc_publisher;
-
-/** Callbacks run on internal threads; data passed to them is valid only during the call. Any
- *  may be NULL. */
-typedef struct otc_publisher_callbacks {
-  /** The session server accepted the stream; the stream object is valid during the call. */
-  void (*on_stream_created)(otc_publisher *publisher, void *user_data, const otc_stream *stream);
-  void (*on_stream_destroyed)(otc_publisher *publisher, void *user_data, const otc_stream *stream);
-  /** OTC_PUBLISHER_UNABLE_TO_PUBLISH (1500: refused, e.g. a subscriber token),
-   *  OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING (6000), OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR
-   *  (6001), OTC_PUBLISHER_WEBRTC_ERROR (1610), OTC_PUBLISHER_TIMED_OUT (1541). */
-  void (*on_error)(otc_publisher *publisher, void *user_data, const char *error_string,
-                   otc_status error_code);
-  void *user_data;
-  void *reserved;
-} otc_publisher_callbacks;
-
+/** Project addition: where the publisher's video comes from when no custom capturer is set. */
 typedef enum otc_video_source {
-  OTC_VIDEO_SOURCE_TEST_PATTERN = 0, /* the default */
-  OTC_VIDEO_SOURCE_PUSHED = 1        /* frames from otc_publisher_push_video_frame */
+  OTC_VIDEO_SOURCE_TEST_PATTERN = 0, /* node-otc's test pattern (otc_publisher_settings_set_test_pattern) */
+  OTC_VIDEO_SOURCE_PUSHED = 1,       /* frames from otc_publisher_push_video_frame */
+  OTC_VIDEO_SOURCE_DEFAULT = 2       /* the SDK's default: OTC_VIDEO_CAPTURER (opentok/publisher.h) */
 } otc_video_source;
 
-typedef struct otc_publisher_settings otc_publisher_settings;
-otc_publisher_settings *otc_publisher_settings_new(void);
-void otc_publisher_settings_delete(otc_publisher_settings *settings);
-/** The stream's name (at most 1024 bytes). */
-otc_status otc_publisher_settings_set_name(otc_publisher_settings *settings, const char *name);
-/** Whether the stream has audio (default true) and video (default true); not both false. */
-otc_status otc_publisher_settings_set_audio_track(otc_publisher_settings *settings, otc_bool enabled);
-otc_status otc_publisher_settings_set_video_track(otc_publisher_settings *settings, otc_bool enabled);
+/** Project additions to the settings. The video source defaults to OTC_VIDEO_SOURCE_DEFAULT;
+ *  choosing one replaces a custom capturer set before, and setting a capturer replaces it. */
 otc_status otc_publisher_settings_set_video_codec(otc_publisher_settings *settings, otc_video_codec_type codec);
 otc_status otc_publisher_settings_set_video_source(otc_publisher_settings *settings, otc_video_source source);
 /** Test pattern size (even, 64x64 .. 1920x1080) and rate (1..60 fps); default 640x360 at 30. */
@@ -61,25 +43,7 @@ otc_status otc_publisher_settings_set_test_pattern(otc_publisher_settings *setti
 #define OTC_PUBLISHER_MAX_SUBSCRIBERS_LIMIT 256
 otc_status otc_publisher_settings_set_max_subscribers(otc_publisher_settings *settings, int max_subscribers);
 
-/** A publisher with the defaults: test pattern 640x360 at 30 fps in VP8, and Opus audio from
- *  the audio device. name may be NULL. NULL only when out of memory. */
-otc_publisher *otc_publisher_new(const char *name, const otc_publisher_callbacks *callbacks);
-/** As otc_publisher_new, with settings (copied; NULL for the defaults). NULL for invalid
- *  settings (audio and video both off). */
-otc_publisher *otc_publisher_new_with_settings(const otc_publisher_callbacks *callbacks,
-                                               const otc_publisher_settings *settings);
-
-/** Starts publishing: the session asks the server for a stream (on_stream_created follows, or
- *  on_error), then sends media to every subscriber. Needs otc_init.
- *  OTC_SESSION_NOT_CONNECTED, OTC_SESSION_ILLEGAL_STATE (the publisher is already published),
- *  OTC_PUBLISHER_ENCRYPTION_SECRET_MISSING (an E2EE session without a secret),
- *  OTC_MEDIA_ENGINE_NOT_INITIALIZED. */
-otc_status otc_session_publish(otc_session *session, otc_publisher *publisher);
-/** Stops publishing; on_stream_destroyed follows. OTC_SESSION_PUBLISHER_NOT_FOUND when the
- *  publisher is not published in this session. */
-otc_status otc_session_unpublish(otc_session *session, otc_publisher *publisher);
-
-/** Pushes one video frame into a publisher made with OTC_VIDEO_SOURCE_PUSHED (capture time:
+/** Project addition: pushes one video frame into a publisher made with OTC_VIDEO_SOURCE_PUSHED (capture time:
  *  now). format: any SDK format with pixels (opentok/video_frame.h: YUV420P, NV12, NV21, YUY2,
  *  UYVY, RGB24, the 32-bit RGB formats, MJPEG), its planes one after the other, tightly packed;
  *  size must be exactly what format, width and height need (MJPEG: the JPEG's bytes, which must
@@ -89,10 +53,6 @@ otc_status otc_session_unpublish(otc_session *session, otc_publisher *publisher)
  *  dropped, as a camera's would be. */
 otc_status otc_publisher_push_video_frame(otc_publisher *publisher, enum otc_video_frame_format format,
                                           int width, int height, const uint8_t *data, size_t size);
-
-/** Stops or resumes sending audio / video (the track stays; the far end gets silence / black). */
-otc_status otc_publisher_set_publish_audio(otc_publisher *publisher, otc_bool enabled);
-otc_status otc_publisher_set_publish_video(otc_publisher *publisher, otc_bool enabled);
 
 typedef struct otc_publisher_stats {
   uint32_t subscribers;             /* peer connections carrying this stream now */
@@ -123,13 +83,8 @@ typedef struct otc_publisher_stats {
 /** A snapshot; transport figures are refreshed once a second. */
 otc_status otc_publisher_get_stats(otc_publisher *publisher, otc_publisher_stats *stats);
 
-/** The stream id while published, else NULL. Valid until the publisher is unpublished. */
+/** Project addition: the stream id while published, else NULL. Valid until the publisher is unpublished. */
 const char *otc_publisher_get_stream_id(otc_publisher *publisher);
-
-/** Unpublishes if needed, closes every peer connection and frees. NULL is a no-op. Must not be
- *  called from one of the publisher's own callbacks. Publishers never deleted are shut down at
- *  process exit (before OpenSSL's exit cleanup, which libwebrtc's threads must not outlive). */
-otc_status otc_publisher_delete(otc_publisher *publisher);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,9 @@
 #include "publisher_impl.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <random>
+#include <vector>
 
 #include <api/rtp_transceiver_interface.h>
 #include <api/video_codecs/sdp_video_format.h>
@@ -12,6 +15,8 @@
 #include "../rtc/media_engine.h"
 #include "../rtc/peer_link.h"
 #include "../rtc/video_sources.h"
+#include "../media/video_capturer_spec.h"
+#include "../media/y4m_file.h"
 #include "../signaling/messages.h"
 #include "codec_names.h"
 #include "engine_access.h"
@@ -27,6 +32,20 @@ namespace {
 
 // What publishing audio without a usable audio device reports (publish's result and on_error).
 constexpr otc_status kAudioDeviceUnavailable = OTC_PUBLISHER_UNABLE_TO_PUBLISH;
+// And without a video source (no camera, a bad OTC_VIDEO_CAPTURER, a capturer that failed).
+constexpr otc_status kVideoSourceUnavailable = OTC_PUBLISHER_UNABLE_TO_PUBLISH;
+
+// A random UUID (version 4) naming the publisher object.
+std::string make_publisher_id() {
+  std::random_device random;
+  std::uniform_int_distribution<int> nibble(0, 15);
+  std::string id = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+  for (char &c : id) {
+    if (c == 'x') c = "0123456789abcdef"[nibble(random)];
+    if (c == 'y') c = "89ab"[nibble(random) & 3];
+  }
+  return id;
+}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -38,9 +57,174 @@ int64_t now_ms() {
 
 PublisherCore::PublisherCore(otc_publisher *handle, const otc_publisher_callbacks &callbacks,
                              PublisherSettings settings)
-    : handle_(handle), callbacks_(callbacks), settings_(std::move(settings)) {}
+    : handle_(handle), callbacks_(callbacks), settings_(std::move(settings)), publisher_id_(make_publisher_id()) {}
 
-PublisherCore::~PublisherCore() = default;
+void PublisherCore::start_capturer(otc_video_capturer *capturer) {
+  // No lock here: the application's callbacks may call provide_frame (from a thread they wait
+  // for, even) while they run.
+  capturer_source_ = capturer->source;
+  std::weak_ptr<PublisherCore> weak = weak_from_this();
+  capturer_source_->SetPreview([weak](const otc_video_frame &frame) {
+    if (auto self = weak.lock()) self->render(frame);
+  });
+  const otc_video_capturer_callbacks &cb = capturer->callbacks;
+  void *user = cb.user_data;
+  capturer_inited_ = !cb.init || cb.init(capturer, user) != OTC_FALSE;
+  if (!capturer_inited_) {
+    capturer_problem_ = "the video capturer's init failed";
+    return;
+  }
+  if (cb.get_capture_settings) {
+    otc_video_capturer_settings wanted{};
+    cb.get_capture_settings(capturer, user, &wanted);  // informative: frames carry their own format
+  }
+  capturer_started_ = !cb.start || cb.start(capturer, user) != OTC_FALSE;
+  if (!capturer_started_) capturer_problem_ = "the video capturer's start failed";
+}
+
+void PublisherCore::end_capturer(otc_video_capturer *capturer) {
+  const otc_video_capturer_callbacks &cb = capturer->callbacks;
+  capturer->ended = true;
+  if (capturer_started_ && cb.stop) cb.stop(capturer, cb.user_data);
+  if (capturer_inited_ && cb.destroy) cb.destroy(capturer, cb.user_data);
+}
+
+void PublisherCore::start_stats_ticker() {
+  if (!callbacks_.on_audio_stats && !callbacks_.on_video_stats && !callbacks_.on_audio_level_updated) return;
+  std::lock_guard<std::mutex> lock(ticker_mutex_);
+  if (ticker_.joinable() || ticker_stop_) return;
+  ticker_ = std::thread([this] {
+    // The peer connections poll their stats once a second; reporting at that rate.
+    std::unique_lock<std::mutex> lock(ticker_mutex_);
+    while (!ticker_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return ticker_stop_; })) {
+      lock.unlock();
+      report_periodic_stats();
+      lock.lock();
+    }
+  });
+}
+
+void PublisherCore::stop_stats_ticker() {
+  std::thread thread;
+  {
+    std::lock_guard<std::mutex> lock(ticker_mutex_);
+    ticker_stop_ = true;
+    thread = std::move(ticker_);
+  }
+  ticker_wake_.notify_all();
+  if (thread.joinable()) thread.join();
+}
+
+void PublisherCore::report_periodic_stats() {
+  struct Entry {
+    std::string peer_id;
+    double opened_ms;
+    std::shared_ptr<rtc::PeerLink> link;
+  };
+  std::vector<Entry> entries;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ != State::published) return;
+    for (const auto &[id, peer] : media_.peers) entries.push_back({id, peer.opened_ms, peer.link});
+  }
+  if (entries.empty() || deleted_.load()) return;
+  const double now = static_cast<double>(now_ms());
+  std::vector<otc_publisher_audio_stats> audio;
+  std::vector<otc_publisher_video_stats> video;
+  double level = -1;
+  for (const auto &entry : entries) {
+    const rtc::PeerTransportStats s = entry.link->stats();
+    if (!s.valid) continue;
+    // The far end of a peer is known by its peer id only ("" connection id: the protocol does
+    // not name the subscriber's connection to the publisher).
+    if (settings_.audio) {
+      otc_publisher_audio_stats a{};
+      a.connection_id = "";
+      a.subscriber_id = entry.peer_id.c_str();
+      a.packets_lost = s.audio_packets_lost_remote;
+      a.packets_sent = static_cast<int64_t>(s.audio_packets_sent);
+      a.bytes_sent = static_cast<int64_t>(s.audio_bytes_sent);
+      a.audio_level = static_cast<float>(s.audio_source_level < 0 ? 0 : s.audio_source_level);
+      a.timestamp = now;
+      a.start_time = entry.opened_ms;
+      audio.push_back(a);
+    }
+    if (settings_.video) {
+      otc_publisher_video_stats v{};
+      v.connection_id = "";
+      v.subscriber_id = entry.peer_id.c_str();
+      v.packets_lost = s.video_packets_lost_remote;
+      v.packets_sent = static_cast<int64_t>(s.video_packets_sent);
+      v.bytes_sent = static_cast<int64_t>(s.video_bytes_sent);
+      v.timestamp = now;
+      v.start_time = entry.opened_ms;
+      video.push_back(v);
+    }
+    if (s.audio_source_level > level) level = s.audio_source_level;
+  }
+  if (deleted_.load()) return;
+  if (callbacks_.on_audio_level_updated && level >= 0 && publish_audio_.load()) {
+    callbacks_.on_audio_level_updated(handle_, callbacks_.user_data, static_cast<float>(level));
+  }
+  if (callbacks_.on_audio_stats && !audio.empty()) {
+    callbacks_.on_audio_stats(handle_, callbacks_.user_data, audio.data(), audio.size());
+  }
+  if (callbacks_.on_video_stats && !video.empty()) {
+    callbacks_.on_video_stats(handle_, callbacks_.user_data, video.data(), video.size());
+  }
+}
+
+void PublisherCore::render(const otc_video_frame &frame) {
+  if (!deleted_.load() && callbacks_.on_render_frame) callbacks_.on_render_frame(handle_, callbacks_.user_data, &frame);
+}
+
+::rtc::scoped_refptr<rtc::PublisherVideoSource> PublisherCore::make_video_source(std::string &problem) {
+  std::weak_ptr<PublisherCore> weak = weak_from_this();
+  auto preview = [weak](const otc_video_frame &frame) {
+    if (auto self = weak.lock()) self->render(frame);
+  };
+  if (settings_.has_capturer) {
+    if (!capturer_problem_.empty()) {
+      problem = capturer_problem_;
+      return nullptr;
+    }
+    return capturer_source_;
+  }
+  if (settings_.source == OTC_VIDEO_SOURCE_PUSHED) {
+    auto pushed = ::rtc::make_ref_counted<rtc::PushedVideoSource>();
+    pushed->SetPreview(preview);
+    return pushed;
+  }
+  int width = settings_.width, height = settings_.height, fps = settings_.fps;
+  if (settings_.source == OTC_VIDEO_SOURCE_DEFAULT) {
+    const media::VideoCapturerSpec spec = media::parse_video_capturer_spec(std::getenv(media::kVideoCapturerEnv));
+    if (spec.kind == media::VideoCapturerSpec::Kind::kFile) {
+      std::string error;
+      auto file = media::Y4mFile::Open(spec.path, error);
+      if (!file) {
+        problem = std::string(media::kVideoCapturerEnv) + ": " + error;
+        return nullptr;
+      }
+      auto source = ::rtc::make_ref_counted<rtc::FileVideoSource>(std::move(file));
+      source->SetPreview(preview);
+      source->Start();
+      return source;
+    }
+    if (spec.kind != media::VideoCapturerSpec::Kind::kPattern) {
+      problem = spec.problem;
+      return nullptr;
+    }
+    width = spec.width;
+    height = spec.height;
+    fps = spec.fps;
+  }
+  auto pattern = ::rtc::make_ref_counted<rtc::PatternVideoSource>(width, height, fps);
+  pattern->SetPreview(preview);
+  pattern->Start();
+  return pattern;
+}
+
+PublisherCore::~PublisherCore() { stop_stats_ticker(); }
 
 otc_status PublisherCore::publish(otc_session *session) {
   auto engine = acquire_media_engine();
@@ -69,17 +253,20 @@ otc_status PublisherCore::publish(otc_session *session) {
   media.engine = engine;
   auto *factory = engine->factory();
   if (settings_.video) {
-    if (settings_.source == OTC_VIDEO_SOURCE_TEST_PATTERN) {
-      auto pattern = ::rtc::make_ref_counted<rtc::PatternVideoSource>(settings_.width, settings_.height, settings_.fps);
-      pattern->Start();
-      media.source = pattern;
-    } else {
-      media.source = ::rtc::make_ref_counted<rtc::PushedVideoSource>();
+    std::string problem;
+    media.source = make_video_source(problem);
+    if (!media.source) {
+      report_error(kVideoSourceUnavailable, problem);
+      return kVideoSourceUnavailable;
     }
     media.video_track = factory->CreateVideoTrack("video", media.source.get());
   }
   if (settings_.audio) {
-    auto audio_source = factory->CreateAudioSource(cricket::AudioOptions());
+    cricket::AudioOptions options;
+    if (settings_.auto_gain_control) options.auto_gain_control = *settings_.auto_gain_control;
+    if (settings_.noise_suppression) options.noise_suppression = *settings_.noise_suppression;
+    if (settings_.echo_cancellation) options.echo_cancellation = *settings_.echo_cancellation;
+    auto audio_source = factory->CreateAudioSource(options);
     media.audio_track = factory->CreateAudioTrack("audio", audio_source.get());
   }
   if ((settings_.video && !media.video_track) || (settings_.audio && !media.audio_track)) {
@@ -97,6 +284,7 @@ otc_status PublisherCore::publish(otc_session *session) {
       state_ = State::publishing;
       attempt = ++attempt_;
       link_ = link;
+      session_ = session;
       e2ee_ = has_secret;
       ring_ = has_secret ? session->ring : nullptr;
       media_ = std::move(media);
@@ -113,7 +301,10 @@ otc_status PublisherCore::publish(otc_session *session) {
   publish.name = settings_.name;
   publish.has_audio = settings_.audio;
   publish.has_video = settings_.video;
-  publish.video_type = "custom";  // neither a camera nor a screen
+  // Neither a camera nor a screen unless the application says (otc_publisher_set_video_type).
+  publish.video_type = !video_type_set_.load() ? "custom"
+                       : video_type_.load() == OTC_PUBLISHER_VIDEO_TYPE_SCREEN ? "screen"
+                                                                               : "camera";
   publish.e2ee = has_secret;
   publish.video_codec = settings_.video ? video_codec_name(settings_.codec) : "";
   publish.audio_codec = settings_.audio ? "opus" : "";
@@ -131,6 +322,7 @@ otc_status PublisherCore::publish(otc_session *session) {
       std::lock_guard<std::mutex> lock(mutex_);
       state_ = State::idle;
       link_ = nullptr;
+      session_ = nullptr;
       taken = take_media_locked();
     }
     link->detach(this);
@@ -171,6 +363,7 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
     } else {
       state_ = State::idle;
       link_ = nullptr;
+      session_ = nullptr;
       taken = take_media_locked();
     }
   }
@@ -185,6 +378,7 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
     return;
   }
   link->route_stream(stream->info.stream_id, this);
+  start_stats_ticker();
   otc::log(OTC_LOG_LEVEL_INFO, "publisher: stream %s published%s", stream->info.stream_id.c_str(),
            stream->info.e2ee ? " (end-to-end encrypted)" : "");
   if (!deleted_.load() && callbacks_.on_stream_created) {
@@ -344,6 +538,7 @@ void PublisherCore::open_peer(const std::string &peer_id) {
   }
   Peer peer;
   peer.link = peer_link;
+  peer.opened_ms = static_cast<double>(now_ms());
   webrtc::RtpTransceiverInit init;
   init.direction = webrtc::RtpTransceiverDirection::kSendOnly;
   init.stream_ids = {stream_id};
@@ -403,6 +598,7 @@ void PublisherCore::open_peer(const std::string &peer_id) {
     }
   }
   link->route_peer(peer_id, this);
+  apply_audio_bitrate(peer_link);
   const bool e2ee = ring != nullptr;
   peer_link->MakeOffer([weak, peer_id, e2ee](const std::string &sdp) {
     auto self = weak.lock();
@@ -484,6 +680,7 @@ otc_status PublisherCore::unpublish(otc_session *session) {
     state_ = State::idle;
     ++attempt_;
     link_ = nullptr;
+    session_ = nullptr;
     stream_id_.clear();
     router_peer_id_.clear();
     taken = take_media_locked();
@@ -514,6 +711,7 @@ void PublisherCore::on_session_gone() {
     state_ = State::idle;
     ++attempt_;
     link_ = nullptr;
+    session_ = nullptr;
     stream_id_.clear();
     router_peer_id_.clear();
     taken = take_media_locked();
@@ -529,6 +727,7 @@ void PublisherCore::on_session_gone() {
 
 void PublisherCore::shutdown() {
   deleted_.store(true);
+  stop_stats_ticker();
   SessionLink *link;
   std::string stream_id;
   Media taken;
@@ -539,6 +738,7 @@ void PublisherCore::shutdown() {
     state_ = State::idle;
     ++attempt_;
     link_ = nullptr;
+    session_ = nullptr;
     stream_id_.clear();
     router_peer_id_.clear();
     taken = take_media_locked();
@@ -555,7 +755,9 @@ void PublisherCore::shutdown() {
 
 void PublisherCore::report_error(otc_status status, const std::string &message) {
   otc::log(OTC_LOG_LEVEL_WARN, "publisher: %s (%d)", message.c_str(), static_cast<int>(status));
-  if (!deleted_.load() && callbacks_.on_error) callbacks_.on_error(handle_, callbacks_.user_data, message.c_str(), status);
+  if (!deleted_.load() && callbacks_.on_error) {
+    callbacks_.on_error(handle_, callbacks_.user_data, message.c_str(), static_cast<otc_publisher_error_code>(status));
+  }
 }
 
 void PublisherCore::report_stream_destroyed(const std::shared_ptr<otc_stream> &stream) {
@@ -657,6 +859,41 @@ void PublisherCore::stats(otc_publisher_stats *out) {
 std::shared_ptr<otc_stream> PublisherCore::own_stream(const std::string &stream_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   return state_ == State::published && stream_ && stream_->info.stream_id == stream_id ? stream_ : nullptr;
+}
+
+otc_stream *PublisherCore::stream() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stream_ && state_ == State::published ? stream_.get() : nullptr;
+}
+
+otc_session *PublisherCore::session() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return session_;
+}
+
+otc_status PublisherCore::set_max_audio_bitrate(uint32_t bitrate) {
+  if (bitrate < 6000 || bitrate > 510000) return OTC_INVALID_PARAM;
+  max_audio_bitrate_ = bitrate;
+  std::vector<std::shared_ptr<rtc::PeerLink>> links;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto &[id, peer] : media_.peers) links.push_back(peer.link);
+  }
+  for (const auto &link : links) apply_audio_bitrate(link);
+  return OTC_SUCCESS;
+}
+
+// Sender calls are proxied to the signaling thread: never with mutex_ held.
+void PublisherCore::apply_audio_bitrate(const std::shared_ptr<rtc::PeerLink> &link) {
+  const uint32_t bitrate = max_audio_bitrate_.load();
+  if (bitrate == 0 || !link->connection()) return;
+  for (const auto &sender : link->connection()->GetSenders()) {
+    if (sender->media_type() != cricket::MEDIA_TYPE_AUDIO) continue;
+    webrtc::RtpParameters parameters = sender->GetParameters();
+    for (auto &encoding : parameters.encodings) encoding.max_bitrate_bps = static_cast<int>(bitrate);
+    const auto result = sender->SetParameters(parameters);
+    if (!result.ok()) otc::log(OTC_LOG_LEVEL_WARN, "publisher: cannot cap the audio bitrate: %s", result.message());
+  }
 }
 
 const char *PublisherCore::stream_id() {

@@ -16,6 +16,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <condition_variable>
+#include <thread>
 #include <string>
 
 #include "../rtc/webrtc_build_guard.h"
@@ -23,6 +26,7 @@
 #include <api/media_stream_interface.h>
 
 #include "../rtc/e2ee_frame_transformer.h"
+#include "../rtc/video_sources.h"
 #include "../signaling/signaling_client.h"
 #include "media_endpoint.h"
 
@@ -33,6 +37,7 @@ class KeyRing;
 }  // namespace e2ee
 namespace rtc {
 class MediaEngine;
+class CapturerVideoSource;
 class PeerLink;
 class PublisherVideoSource;
 }  // namespace rtc
@@ -42,8 +47,15 @@ struct PublisherSettings {
   std::string name;
   bool audio = true;
   bool video = true;
+  bool stereo = false;
+  bool opus_dtx = false, scalable_screenshare = false;
+  int camera_resolution = OTC_CAMERA_CAPTURE_RESOLUTION_MEDIUM;
+  // Audio processing; unset: libwebrtc's defaults.
+  std::optional<bool> auto_gain_control, noise_suppression, echo_cancellation;
   otc_video_codec_type codec = OTC_VIDEO_CODEC_VP8;
-  otc_video_source source = OTC_VIDEO_SOURCE_TEST_PATTERN;
+  otc_video_source source = OTC_VIDEO_SOURCE_DEFAULT;
+  bool has_capturer = false;  // the application's capturer, instead of source
+  otc_video_capturer_callbacks capturer{};
   int width = OTC_TEST_PATTERN_DEFAULT_WIDTH;
   int height = OTC_TEST_PATTERN_DEFAULT_HEIGHT;
   int fps = OTC_TEST_PATTERN_DEFAULT_FPS;
@@ -54,6 +66,11 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
  public:
   PublisherCore(otc_publisher *handle, const otc_publisher_callbacks &callbacks, PublisherSettings settings);
   ~PublisherCore() override;
+
+  // The application's capturer: init, get_capture_settings, start (once, after construction).
+  void start_capturer(otc_video_capturer *capturer);
+  // stop and destroy, after shutdown; never with a lock held that provide_frame takes.
+  void end_capturer(otc_video_capturer *capturer);
 
   otc_status publish(otc_session *session);
   otc_status unpublish(otc_session *session);
@@ -66,8 +83,23 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
                               size_t size);
   otc_status set_publish_audio(bool enabled);
   otc_status set_publish_video(bool enabled);
+  bool publish_audio() const { return publish_audio_.load(); }
+  bool publish_video() const { return publish_video_.load(); }
   void stats(otc_publisher_stats *out);
   const char *stream_id();
+  otc_stream *stream();
+  otc_session *session() const;
+  otc_status set_max_audio_bitrate(uint32_t bitrate);
+  void set_audio_fallback(bool enabled) { audio_fallback_ = enabled; }
+  bool audio_fallback() const { return audio_fallback_.load(); }
+  void set_video_type(otc_publisher_video_type type) {
+    video_type_ = type;
+    video_type_set_ = true;
+  }
+  otc_publisher_video_type video_type() const { return video_type_.load(); }
+  void *user_data() const { return callbacks_.user_data; }
+  const char *name() const { return settings_.name.c_str(); }
+  const char *publisher_id() const { return publisher_id_.c_str(); }
 
   void on_session_event(const signaling::ServerEvent &event) override;
   void on_session_gone() override;
@@ -75,6 +107,7 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
  private:
   struct Peer {
     std::shared_ptr<rtc::PeerLink> link;
+    double opened_ms = 0;  // since the epoch
     ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> video_sealer, audio_sealer;
   };
   enum class State { idle, publishing, published };
@@ -104,6 +137,16 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   void stop_media(Media media);
   void fold_counters_locked(const Peer &peer);
   void report_error(otc_status status, const std::string &message);
+  void render(const otc_video_frame &frame);  // on_render_frame
+  // The SDK's periodic callbacks (audio level, audio and video stats): a thread of their own,
+  // started at the first publish when the application set one of them, joined at shutdown.
+  void start_stats_ticker();
+  void stop_stats_ticker();
+  void report_periodic_stats();
+  // The video source publish starts: the capturer's, a pushed one, or the default
+  // (OTC_VIDEO_CAPTURER); null with problem set when there is none.
+  ::rtc::scoped_refptr<rtc::PublisherVideoSource> make_video_source(std::string &problem);
+  void apply_audio_bitrate(const std::shared_ptr<rtc::PeerLink> &link);
   void report_stream_destroyed(const std::shared_ptr<otc_stream> &stream);
 
   otc_publisher *const handle_;
@@ -111,11 +154,25 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   const PublisherSettings settings_;
   std::atomic<bool> deleted_{false};
   std::atomic<bool> publish_audio_{true}, publish_video_{true};
+  std::atomic<bool> audio_fallback_{false};
+  std::atomic<bool> video_type_set_{false};
+  std::atomic<otc_publisher_video_type> video_type_{OTC_PUBLISHER_VIDEO_TYPE_CAMERA};
+  std::atomic<uint32_t> max_audio_bitrate_{0};  // 0: libwebrtc's choice
+  const std::string publisher_id_;
+  // The application's capturer: its source lives as long as the publisher.
+  ::rtc::scoped_refptr<rtc::CapturerVideoSource> capturer_source_;
+  bool capturer_inited_ = false, capturer_started_ = false;
+  std::string capturer_problem_;  // init or start failed
+  std::mutex ticker_mutex_;
+  std::condition_variable ticker_wake_;
+  bool ticker_stop_ = false;
+  std::thread ticker_;
 
   mutable std::mutex mutex_;
   State state_ = State::idle;
   uint64_t attempt_ = 0;
   SessionLink *link_ = nullptr;
+  otc_session *session_ = nullptr;
   std::shared_ptr<e2ee::KeyRing> ring_;  // null: frames go out unsealed (session without secret)
   bool e2ee_ = false;
   std::string stream_id_;
@@ -135,6 +192,16 @@ struct otc_publisher_settings {
   otc::PublisherSettings values;
 };
 
+// The library's side of an application capturer. Lives until its destroy callback returned, so
+// provide_frame may run on the application's thread until then.
+struct otc_video_capturer {
+  otc_video_capturer_callbacks callbacks{};
+  ::rtc::scoped_refptr<otc::rtc::CapturerVideoSource> source;
+  std::atomic<bool> ended{false};  // stop ran: frames are dropped
+  std::atomic<int> content_hint{OTC_VIDEO_CAPTURER_CONTENT_HINT_TYPE_NONE};
+};
+
 struct otc_publisher {
   std::shared_ptr<otc::PublisherCore> core;
+  std::unique_ptr<otc_video_capturer> capturer;  // with an application capturer
 };

@@ -549,6 +549,8 @@ void PeerLink::OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsRe
   for (const auto *out : report->GetStatsOfType<webrtc::RTCOutboundRTPStreamStats>()) {
     const bool video = value_or<std::string>(out->kind, "") == "video";
     const uint64_t bytes = value_or<uint64_t>(out->bytes_sent, 0);
+    const uint64_t packets = value_or<uint32_t>(out->packets_sent, 0);
+    (video ? next.video_packets_sent : next.audio_packets_sent) += packets;
     if (video) {
       next.video_bytes_sent += bytes;
       next.frames_encoded += value_or<uint32_t>(out->frames_encoded, 0);
@@ -558,6 +560,14 @@ void PeerLink::OnStatsReport(const ::rtc::scoped_refptr<const webrtc::RTCStatsRe
     } else {
       next.audio_bytes_sent += bytes;
     }
+  }
+  for (const auto *remote : report->GetStatsOfType<webrtc::RTCRemoteInboundRtpStreamStats>()) {
+    const bool video = value_or<std::string>(remote->kind, "") == "video";
+    (video ? next.video_packets_lost_remote : next.audio_packets_lost_remote) +=
+        value_or<int32_t>(remote->packets_lost, 0);
+  }
+  for (const auto *source : report->GetStatsOfType<webrtc::RTCAudioSourceStats>()) {
+    if (source->audio_level.is_defined()) next.audio_source_level = *source->audio_level;
   }
   uint64_t jitter_emitted = 0;
   double jitter_delay_s = 0;

@@ -42,6 +42,11 @@ struct PeerTransportStats {
   double rtt_ms = -1;
   int64_t packets_lost = 0;
   double jitter_buffer_delay_ms = 0;
+  // Sending side: packets sent, packets the far end reports lost, and the captured audio's level
+  // (0..1, -1 unknown).
+  uint64_t video_packets_sent = 0, audio_packets_sent = 0;
+  int64_t video_packets_lost_remote = 0, audio_packets_lost_remote = 0;
+  double audio_source_level = -1;
   // The selected candidate pair's ends: "host", "srflx", "prflx" or "relay" ("" before one is
   // selected), and for a relay local candidate how it reaches its TURN server ("udp", "tcp", "tls").
   std::string local_candidate_type, remote_candidate_type, relay_protocol;

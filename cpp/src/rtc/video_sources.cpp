@@ -11,9 +11,15 @@
 
 namespace otc::rtc {
 
-void PublisherVideoSource::Deliver(const ::rtc::scoped_refptr<webrtc::VideoFrameBuffer> &buffer,
+void PublisherVideoSource::Deliver(const ::rtc::scoped_refptr<webrtc::I420BufferInterface> &buffer,
                                    int64_t time_us) {
   captured_.fetch_add(1, std::memory_order_relaxed);
+  if (preview_) {
+    otc_video_frame view;
+    media::fill_i420_view(view, buffer->width(), buffer->height(), buffer->DataY(), buffer->StrideY(),
+                          buffer->DataU(), buffer->StrideU(), buffer->DataV(), buffer->StrideV(), time_us);
+    preview_(view);
+  }
   OnFrame(webrtc::VideoFrame::Builder()
               .set_video_frame_buffer(buffer)
               .set_timestamp_us(time_us)
@@ -21,19 +27,16 @@ void PublisherVideoSource::Deliver(const ::rtc::scoped_refptr<webrtc::VideoFrame
               .build());
 }
 
-PatternVideoSource::PatternVideoSource(int width, int height, int fps)
-    : width_(width), height_(height), fps_(fps) {}
+ClockedVideoSource::~ClockedVideoSource() { Stop(); }
 
-PatternVideoSource::~PatternVideoSource() { Stop(); }
-
-void PatternVideoSource::Start() {
+void ClockedVideoSource::Start() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] { Run(); });
 }
 
-void PatternVideoSource::Stop() {
+void ClockedVideoSource::Stop() {
   std::thread thread;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -44,24 +47,43 @@ void PatternVideoSource::Stop() {
   if (thread.joinable()) thread.join();
 }
 
-void PatternVideoSource::Run() {
-  const otc::media::TestPattern pattern(width_, height_);
+void ClockedVideoSource::Run() {
   const auto interval = std::chrono::microseconds(1000000 / fps_);
   auto next = std::chrono::steady_clock::now();
   // Frame numbers continue across Stop/Start, so a receiver never sees one twice.
   for (;;) {
-    auto buffer = webrtc::I420Buffer::Create(width_, height_);
-    const uint32_t number = static_cast<uint32_t>(captured_.load());
-    pattern.render(number, otc::media::monotonic_time_ms(), buffer->MutableDataY(),
-                   buffer->StrideY(), buffer->MutableDataU(), buffer->StrideU(),
-                   buffer->MutableDataV(), buffer->StrideV());
-    Deliver(buffer, ::rtc::TimeMicros());
+    if (auto buffer = Make(static_cast<uint32_t>(captured_.load()))) Deliver(buffer, ::rtc::TimeMicros());
     next += interval;
     const auto now = std::chrono::steady_clock::now();
     if (next < now - interval * 3) next = now;  // fell far behind (a stalled machine): no burst
     std::unique_lock<std::mutex> lock(mutex_);
     if (wake_.wait_until(lock, next, [this] { return stop_; })) return;
   }
+}
+
+PatternVideoSource::PatternVideoSource(int width, int height, int fps)
+    : ClockedVideoSource(fps), width_(width), height_(height),
+      pattern_(std::make_unique<otc::media::TestPattern>(width, height)) {}
+
+::rtc::scoped_refptr<webrtc::I420BufferInterface> PatternVideoSource::Make(uint32_t number) {
+  auto buffer = webrtc::I420Buffer::Create(width_, height_);
+  pattern_->render(number, otc::media::monotonic_time_ms(), buffer->MutableDataY(), buffer->StrideY(),
+                   buffer->MutableDataU(), buffer->StrideU(), buffer->MutableDataV(), buffer->StrideV());
+  return buffer;
+}
+
+FileVideoSource::FileVideoSource(std::unique_ptr<media::Y4mFile> file)
+    : ClockedVideoSource(file->fps()), file_(std::move(file)) {}
+
+FileVideoSource::~FileVideoSource() { Stop(); }
+
+::rtc::scoped_refptr<webrtc::I420BufferInterface> FileVideoSource::Make(uint32_t) {
+  const uint8_t *planes = file_->Next();
+  if (!planes) return nullptr;
+  const int w = file_->width(), h = file_->height();
+  const uint8_t *u = planes + static_cast<size_t>(w) * h;
+  const uint8_t *v = u + static_cast<size_t>(w / 2) * (h / 2);
+  return webrtc::I420Buffer::Copy(w, h, planes, w, u, w / 2, v, w / 2);
 }
 
 otc_status PushedVideoSource::Validate(otc_video_frame_format format, int width, int height,
@@ -87,6 +109,30 @@ otc_status PushedVideoSource::Push(otc_video_frame_format format, int width, int
                       buffer->StrideU(), buffer->MutableDataV(), buffer->StrideV())) {
     return OTC_MEDIA_INVALID_PARAMETER;  // a JPEG whose header read but whose data did not
   }
+  Deliver(buffer, ::rtc::TimeMicros());
+  return OTC_SUCCESS;
+}
+
+otc_status CapturerVideoSource::Provide(int rotation, const otc_video_frame &frame) {
+  webrtc::VideoRotation turn;
+  switch (rotation) {
+    case 0: turn = webrtc::kVideoRotation_0; break;
+    case 90: turn = webrtc::kVideoRotation_90; break;
+    case 180: turn = webrtc::kVideoRotation_180; break;
+    case 270: turn = webrtc::kVideoRotation_270; break;
+    default: return OTC_INVALID_PARAM;
+  }
+  if (frame.format == OTC_VIDEO_FRAME_FORMAT_COMPRESSED || !media::valid_size(frame.width, frame.height)) {
+    return OTC_INVALID_PARAM;
+  }
+  ::rtc::scoped_refptr<webrtc::I420Buffer> buffer = webrtc::I420Buffer::Create(frame.width, frame.height);
+  if (!media::to_i420(frame, buffer->MutableDataY(), buffer->StrideY(), buffer->MutableDataU(), buffer->StrideU(),
+                      buffer->MutableDataV(), buffer->StrideV())) {
+    return OTC_INVALID_PARAM;
+  }
+  // Turned here rather than tagged with a rotation: the preview and every encoder get the same
+  // upright picture.
+  if (turn != webrtc::kVideoRotation_0) buffer = webrtc::I420Buffer::Rotate(*buffer, turn);
   Deliver(buffer, ::rtc::TimeMicros());
   return OTC_SUCCESS;
 }
