@@ -7,10 +7,16 @@
 //
 //   node scripts/sdk-coverage.mjs [--out FILE] [--json] [--check FILE]
 //        [--oracle FILE] [--include DIR] [--umbrella HEADER] [--cc CC] [--cxx CXX]
-//        [--timeout SECONDS] [--no-nice] [--keep DIR]
+//        [--timeout SECONDS] [--no-nice] [--keep DIR] [--readme FILE | --readme-check FILE]
+//        [--notes FILE]
 //
-// Exit status: 0; 1 when --check names an item that is not `same`; 2 on a usage or tool error.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// --readme rewrites the coverage table between the README's sdk-coverage markers (every SDK
+// function and callback, with the behavioural notes of cpp/sdk-compat/behaviour-notes.txt);
+// --readme-check only says whether that table is current.
+//
+// Exit status: 0; 1 when --check names an item that is not `same` or --readme-check finds the
+// table stale; 2 on a usage or tool error.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +26,14 @@ import { Compiler, judge } from './sdk-coverage/compile.mjs';
 import { describe } from './sdk-coverage/describe.mjs';
 import { flattenOracle, headerOrder, loadOracle } from './sdk-coverage/oracle.mjs';
 import { C_PRELUDE, CXX_PRELUDE, checksFor } from './sdk-coverage/probes.mjs';
+import { projectAdditions, readBehaviourNotes, renderReadmeTable, spliceReadme } from './sdk-coverage/readme-table.mjs';
 import { readRequired, unmetRequirements } from './sdk-coverage/required.mjs';
 import { renderJson, renderMarkdown } from './sdk-coverage/report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: node scripts/sdk-coverage.mjs [--out FILE] [--json] [--check FILE] [--oracle FILE]
-  [--include DIR] [--umbrella HEADER] [--cc CC] [--cxx CXX] [--timeout SECONDS] [--no-nice] [--keep DIR]`;
+  [--include DIR] [--umbrella HEADER] [--cc CC] [--cxx CXX] [--timeout SECONDS] [--no-nice] [--keep DIR]
+  [--readme FILE | --readme-check FILE] [--notes FILE]`;
 
 function options() {
   const { values } = parseArgs({
@@ -41,12 +49,16 @@ function options() {
       timeout: { type: 'string', default: '120' },
       'no-nice': { type: 'boolean', default: false },
       keep: { type: 'string' },
+      readme: { type: 'string' },
+      'readme-check': { type: 'string' },
+      notes: { type: 'string', default: join(root, 'cpp/sdk-compat/behaviour-notes.txt') },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, not ${values.timeout}`);
+  if (values.readme && values['readme-check']) throw new Error('--readme and --readme-check exclude each other');
   return { ...values, includeDir: resolve(values.include), oracle: resolve(values.oracle), timeoutMs: timeout * 1000 };
 }
 
@@ -112,9 +124,26 @@ function main() {
       command: ['node scripts/sdk-coverage.mjs', ...process.argv.slice(2)].join(' '),
     };
     const text = opts.json ? renderJson(run) : renderMarkdown(run);
+    const readmePath = opts.readme ?? opts['readme-check'];
     if (opts.out) writeFileSync(opts.out, text.endsWith('\n') ? text : `${text}\n`);
-    else if (!opts.check) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    else if (!opts.check && !readmePath) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     console.error(`sdk-coverage: ${items.length} items, ${compiler.compiles} compiles, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    if (readmePath) {
+      const sdkFunctions = new Set(items.filter((i) => i.kind === 'function').map((i) => i.name));
+      const additions = projectAdditions({ cc: opts.cc, includeDir: opts.includeDir, umbrella, workDir, sdkFunctions });
+      const section = renderReadmeTable(run, readBehaviourNotes(opts.notes, classified), additions);
+      const { text: readme, changed } = spliceReadme(readFileSync(readmePath, 'utf8'), section, readmePath);
+      if (opts.readme) {
+        if (changed) writeFileSync(readmePath, readme);
+        console.log(`sdk-coverage --readme: ${readmePath} ${changed ? 'updated' : 'already current'}`);
+      } else if (changed) {
+        console.error(`sdk-coverage --readme-check: the coverage table in ${readmePath} is stale; run node scripts/sdk-coverage.mjs --readme ${readmePath}`);
+        return 1;
+      } else {
+        console.log(`sdk-coverage --readme-check: ${readmePath} is current`);
+      }
+    }
 
     if (opts.check) {
       const required = readRequired(opts.check);

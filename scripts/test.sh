@@ -3,7 +3,8 @@
 #   1. the C/C++ tests (ctest: E2EE core, vectors, C API, media engine on libwebrtc, and
 #      libopentok.so installed and linked by programs outside the tree: Library.*),
 #   2. the same core tests under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. the self-test of the pure-JS reference implementation (bench/js-frame-cryptor.mjs),
+#   3. the self-test of the pure-JS reference implementation (bench/js-frame-cryptor.mjs) and
+#      the SDK coverage tool's own tests on its fixture (test/sdk-coverage, node --test),
 #   4. the ava tests (TypeScript API, vectors through Node, cross-implementation, packaging),
 #   5. the ava tests that need the private network namespace of scripts/netns-run.sh (root):
 #      routed sessions through Janus (test/routed/) and the browser client in Chromium
@@ -64,6 +65,12 @@ if [ -n "$line" ]; then
 else
   record "js-reference (no result)" 0 1
 fi
+
+echo "== sdk-coverage tool (node --test)"
+node --test test/sdk-coverage/ 2>&1 | tee "$LOGS/sdk-coverage-tool.log" | tail -8
+ok=$(grep -E "^# pass [0-9]+" "$LOGS/sdk-coverage-tool.log" | tail -1 | grep -oE "[0-9]+")
+bad=$(grep -E "^# fail [0-9]+" "$LOGS/sdk-coverage-tool.log" | tail -1 | grep -oE "[0-9]+")
+if [ -n "$ok" ] && [ -n "$bad" ]; then record "sdk-coverage-tool" "$ok" "$bad"; else record "sdk-coverage-tool (no result)" 0 1; fi
 
 run_ava() {  # label command...
   local label=$1

@@ -1,6 +1,6 @@
 // Tests scripts/sdk-coverage.mjs on a fixture: an invented API description (fixture/oracle.json)
-// and headers (fixture/include/fx/fx.h) that differ from it in one known way per item. Not part
-// of `npm test` yet; run with `node --test test/sdk-coverage/`. Needs gcc and g++ (or CC/CXX).
+// and headers (fixture/include/fx/fx.h) that differ from it in one known way per item. Run by
+// scripts/test.sh as `node --test test/sdk-coverage/`. Needs gcc and g++ (or CC/CXX).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
