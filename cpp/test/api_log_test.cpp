@@ -87,3 +87,24 @@ TEST_F(LogTest, WithoutACallbackLinesGoToStderr) {
 }
 
 }  // namespace
+
+TEST(LogLevelNames, OperatorsNameLevelsByWordOrSdkNumber) {
+  int level = -1;
+  EXPECT_TRUE(otc::parse_log_level("warn", &level));
+  EXPECT_EQ(level, OTC_LOG_LEVEL_WARN);
+  EXPECT_TRUE(otc::parse_log_level("DEBUG", &level));
+  EXPECT_EQ(level, OTC_LOG_LEVEL_DEBUG);
+  EXPECT_TRUE(otc::parse_log_level("all", &level));
+  EXPECT_EQ(level, OTC_LOG_LEVEL_ALL);
+  EXPECT_TRUE(otc::parse_log_level("3", &level));
+  EXPECT_EQ(level, OTC_LOG_LEVEL_ERROR);
+  EXPECT_TRUE(otc::parse_log_level("0", &level));
+  EXPECT_EQ(level, OTC_LOG_LEVEL_DISABLED);
+  level = 42;
+  for (const char *bad : {"", "verbose", "3x", "-1", "101", "99999999999999999999", " info"}) {
+    EXPECT_FALSE(otc::parse_log_level(bad, &level)) << bad;
+  }
+  EXPECT_EQ(level, 42);
+  EXPECT_FALSE(otc::parse_log_level(nullptr, &level));
+  EXPECT_FALSE(otc::parse_log_level("info", nullptr));
+}

@@ -1,7 +1,11 @@
 #include "log.h"
 
+#include <strings.h>
+
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 namespace {
@@ -63,6 +67,28 @@ void log(otc_log_level level, const char *format, ...) {
   } else {
     std::fprintf(stderr, "otc: %s\n", line);
   }
+}
+
+bool parse_log_level(const char *text, int *level) {
+  if (!text || !*text || !level) return false;
+  static constexpr struct {
+    const char *name;
+    int level;
+  } kNames[] = {{"disabled", OTC_LOG_LEVEL_DISABLED}, {"fatal", OTC_LOG_LEVEL_FATAL}, {"error", OTC_LOG_LEVEL_ERROR},
+                {"warn", OTC_LOG_LEVEL_WARN},         {"info", OTC_LOG_LEVEL_INFO},   {"debug", OTC_LOG_LEVEL_DEBUG},
+                {"msg", OTC_LOG_LEVEL_MSG},           {"trace", OTC_LOG_LEVEL_TRACE}, {"all", OTC_LOG_LEVEL_ALL}};
+  for (const auto &entry : kNames) {
+    if (strcasecmp(text, entry.name) == 0) {
+      *level = entry.level;
+      return true;
+    }
+  }
+  char *end = nullptr;
+  errno = 0;
+  const long number = std::strtol(text, &end, 10);
+  if (errno != 0 || *end != '\0' || number < OTC_LOG_LEVEL_DISABLED || number > OTC_LOG_LEVEL_ALL) return false;
+  *level = static_cast<int>(number);
+  return true;
 }
 
 }  // namespace otc

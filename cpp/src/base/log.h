@@ -21,4 +21,8 @@ void set_log_callback(otc_logger_callback callback);
 void set_log_level(int level);
 otc_log_level log_level();
 
+// A level named by an operator (OTC_LOG_LEVEL): "disabled", "fatal", "error", "warn", "info",
+// "debug", "msg", "trace", "all" (any case) or the SDK's number; false for anything else.
+bool parse_log_level(const char *text, int *level);
+
 }  // namespace otc

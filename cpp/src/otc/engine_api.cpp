@@ -106,6 +106,23 @@ void register_live_media(const std::weak_ptr<MediaEndpoint> &endpoint) {
 
 }  // namespace otc
 
+namespace {
+
+// OTC_LOG_LEVEL lets an operator see the library's log (libwebrtc's included) on stderr from a
+// program that never asks for it, as unmodified SDK programs do not. Read at the first otc_init;
+// the program's own otc_log_enable / otc_log_set_logger* calls still win afterwards.
+void apply_log_level_from_environment() {
+  const char *text = std::getenv("OTC_LOG_LEVEL");
+  if (!text || !*text) return;
+  int level = 0;
+  if (otc::parse_log_level(text, &level)) {
+    otc::set_log_level(level);
+  } else {
+    std::fprintf(stderr, "otc: OTC_LOG_LEVEL=%s is not a log level (error, warn, info, debug, all or the SDK's number); ignored\n", text);
+  }
+}
+
+}  // namespace
 
 extern "C" otc_status otc_init(void* reserved) {
   if (reserved != nullptr) return OTC_E2EE_INVALID_PARAMETER;
@@ -113,6 +130,7 @@ extern "C" otc_status otc_init(void* reserved) {
   (void)exit_handlers;
   std::lock_guard<std::mutex> lock(state().mutex);
   if (state().init_count == 0) {
+    apply_log_level_from_environment();
     otc::rtc::MediaEngine::AudioIo audio;
     audio.backend = otc::make_selected_audio_backend();
     state().engine = otc::rtc::MediaEngine::Create(std::move(audio));
