@@ -177,17 +177,42 @@ TEST(IceServersFromTheServer, CustomServersAddToTheServersUnlessCustomOnly) {
   custom.urls = {"turn:10.0.0.2:3478"};
   otc::CustomIceConfig config;
   config.servers = {custom};
-  auto both = otc::combine_ice_settings(config, {from_server});
+  auto both = otc::combine_ice_settings(config, {from_server}, "otc.example.org");
   ASSERT_EQ(both.servers.size(), 2u);
   EXPECT_EQ(both.servers[0].urls[0], "turn:10.0.0.1:3478");
   EXPECT_FALSE(both.relay_only);
   config.custom_only = true;
   config.force_turn = true;
-  auto only = otc::combine_ice_settings(config, {from_server});
+  auto only = otc::combine_ice_settings(config, {from_server}, "otc.example.org");
   ASSERT_EQ(only.servers.size(), 1u);
   EXPECT_EQ(only.servers[0].urls[0], "turn:10.0.0.2:3478");
   EXPECT_TRUE(only.relay_only);
-  EXPECT_TRUE(otc::combine_ice_settings(otc::CustomIceConfig{}, {}).servers.empty());
+  EXPECT_TRUE(otc::combine_ice_settings(otc::CustomIceConfig{}, {}, "otc.example.org").servers.empty());
+}
+
+TEST(LoopbackCandidates, OnlyWhenTheSessionServerOrAnIceServerIsOnThisMachine) {
+  for (const char *host : {"127.0.0.1", "127.4.5.6", "localhost", "LocalHost", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(otc::is_loopback_host(host)) << host;
+  }
+  for (const char *host : {"10.0.0.1", "198.18.0.1", "128.0.0.1", "otc.example.org", "::2", "::ffff:10.0.0.1", "", "127.0.0"}) {
+    EXPECT_FALSE(otc::is_loopback_host(host)) << host;
+  }
+  EXPECT_EQ(otc::ice_url_host("turn:[::1]:3478?transport=udp"), "::1");
+  EXPECT_EQ(otc::ice_url_host("stun:127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(otc::ice_url_host("turns:turn.example.org:5349?transport=tcp"), "turn.example.org");
+  EXPECT_EQ(otc::ice_url_host("nonsense"), "");
+
+  otc::IceServer remote_turn, local_turn;
+  remote_turn.urls = {"turn:198.18.0.1:3478?transport=udp"};
+  local_turn.urls = {"stun:10.0.0.9", "turn:127.0.0.1:3478"};
+  EXPECT_TRUE(otc::combine_ice_settings({}, {}, "127.0.0.1").loopback_candidates);
+  EXPECT_TRUE(otc::combine_ice_settings({}, {}, "::1").loopback_candidates);
+  EXPECT_FALSE(otc::combine_ice_settings({}, {}, "198.18.0.1").loopback_candidates);
+  EXPECT_FALSE(otc::combine_ice_settings({}, {remote_turn}, "otc.example.org").loopback_candidates);
+  EXPECT_TRUE(otc::combine_ice_settings({}, {remote_turn, local_turn}, "otc.example.org").loopback_candidates);
+  otc::CustomIceConfig custom;
+  custom.servers = {local_turn};
+  EXPECT_TRUE(otc::combine_ice_settings(custom, {remote_turn}, "otc.example.org").loopback_candidates);
 }
 
 TEST(IceServersFromTheServer, CredentialsAreWipedWhenDropped) {

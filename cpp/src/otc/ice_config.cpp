@@ -2,6 +2,10 @@
 
 #include <otc/session.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
+
 #include <cctype>
 #include <cstring>
 
@@ -98,12 +102,40 @@ std::vector<IceServer> ice_servers_from_ack(std::vector<IceServer> servers, std:
   return servers;
 }
 
-rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<IceServer> &from_server) {
+bool is_loopback_host(const std::string &host) {
+  if (strcasecmp(host.c_str(), "localhost") == 0) return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+  }
+  return false;
+}
+
+std::string ice_url_host(const std::string &url) {
+  const size_t colon = url.find(':');
+  if (colon == std::string::npos) return "";
+  std::string rest = url.substr(colon + 1);
+  rest.resize(std::min(rest.size(), rest.find('?')));
+  if (!rest.empty() && rest[0] == '[') {
+    const size_t close = rest.find(']');
+    return close == std::string::npos ? "" : rest.substr(1, close - 1);
+  }
+  return rest.substr(0, rest.find(':'));
+}
+
+rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<IceServer> &from_server,
+                                      const std::string &signaling_host) {
   rtc::IceSettings settings;
   if (!custom.custom_only) settings.servers = from_server;
   settings.servers.insert(settings.servers.end(), custom.servers.begin(), custom.servers.end());
   settings.relay_only = custom.force_turn;
   settings.connect_timeout = custom.connect_timeout;
+  settings.loopback_candidates = is_loopback_host(signaling_host);
+  for (const auto &server : settings.servers) {
+    for (const auto &url : server.urls) settings.loopback_candidates |= is_loopback_host(ice_url_host(url));
+  }
   return settings;
 }
 

@@ -32,7 +32,16 @@ bool check_ice_url(const std::string &url, std::string &why);
 // with a URL it would refuse is left out, its reason appended to problems.
 std::vector<IceServer> ice_servers_from_ack(std::vector<IceServer> servers, std::string &problems);
 
-// What a peer connection of the session is made with.
-rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<IceServer> &from_server);
+// Whether host names this machine's loopback ("localhost", 127.0.0.0/8, ::1, ::ffff:127.x).
+bool is_loopback_host(const std::string &host);
+
+// The host of a STUN/TURN URL ("turn:[::1]:3478?transport=udp" -> "::1"); "" when it has none.
+std::string ice_url_host(const std::string &url);
+
+// What a peer connection of the session is made with. signaling_host is the session server's
+// host: loopback candidates are gathered only when it or an ICE server is on this machine's
+// loopback, as only a peer on this machine could ever reach them.
+rtc::IceSettings combine_ice_settings(const CustomIceConfig &custom, const std::vector<IceServer> &from_server,
+                                      const std::string &signaling_host);
 
 }  // namespace otc

@@ -305,7 +305,7 @@ std::shared_ptr<otc_stream> SessionLink::make_stream(const StreamInfo &info) {
 
 rtc::IceSettings SessionLink::ice_settings() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return combine_ice_settings(session_->ice, server_ice_servers_);
+  return combine_ice_settings(session_->ice, server_ice_servers_, url_.host);
 }
 
 std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::forget_peers() {

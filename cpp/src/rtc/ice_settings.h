@@ -20,6 +20,11 @@ struct IceSettings {
   std::vector<IceServer> servers;
   bool relay_only = false;  // only relay (TURN) candidates, as RTCConfiguration type kRelay
   std::chrono::milliseconds connect_timeout = kDefaultIceConnectTimeout;
+  // Gather on loopback adapters too. Only a peer on this machine can reach such a candidate; sent
+  // to anyone else it is useless, and through TURN it is worse: the TURN server refuses the
+  // permission (403) and libwebrtc M108's TURN entry bookkeeping can then abort the process
+  // (turn_port.cc: "!entry->destruction_timestamp()") when ICE restarts after a lost path.
+  bool loopback_candidates = true;
 };
 
 }  // namespace otc::rtc

@@ -84,14 +84,25 @@ bool MediaEngine::Start(AudioIo audio) {
     return false;
   }
 
-  // The default mask ignores loopback adapters, so calls between two peers on one host (tests,
-  // a local SFU) would never find a candidate pair.
+  // Until CreatePeerConnection says otherwise: loopback adapters too (see there).
   webrtc::PeerConnectionFactoryInterface::Options options;
   options.network_ignore_mask = 0;
   factory_->SetOptions(options);
 
   otc::log(OTC_LOG_LEVEL_INFO, "media engine started");
   return true;
+}
+
+webrtc::RTCErrorOr<::rtc::scoped_refptr<webrtc::PeerConnectionInterface>> MediaEngine::CreatePeerConnection(
+    const webrtc::PeerConnectionInterface::RTCConfiguration &config, webrtc::PeerConnectionDependencies deps,
+    bool loopback_candidates) {
+  std::lock_guard<std::mutex> lock(create_mutex_);
+  // libwebrtc's default ignores loopback adapters; calls between two peers on one host (tests, a
+  // local SFU) need them.
+  webrtc::PeerConnectionFactoryInterface::Options options;
+  options.network_ignore_mask = loopback_candidates ? 0 : ::rtc::ADAPTER_TYPE_LOOPBACK;
+  factory_->SetOptions(options);
+  return factory_->CreatePeerConnectionOrError(config, std::move(deps));
 }
 
 MediaEngine::PeerHold::PeerHold(MediaEngine &engine) : engine_(engine) {

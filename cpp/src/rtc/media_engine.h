@@ -70,6 +70,13 @@ class MediaEngine {
   MediaEngine& operator=(const MediaEngine&) = delete;
 
   webrtc::PeerConnectionFactoryInterface* factory() const { return factory_.get(); }
+
+  // A peer connection, gathering on loopback adapters or not. libwebrtc takes the adapters to
+  // ignore from the factory's options when a connection is made, so the options are set and the
+  // connection made under one lock.
+  webrtc::RTCErrorOr<::rtc::scoped_refptr<webrtc::PeerConnectionInterface>> CreatePeerConnection(
+      const webrtc::PeerConnectionInterface::RTCConfiguration& config, webrtc::PeerConnectionDependencies deps,
+      bool loopback_candidates);
   ::rtc::Thread* network_thread() const { return network_thread_.get(); }
   ::rtc::Thread* worker_thread() const { return worker_thread_.get(); }
   ::rtc::Thread* signaling_thread() const { return signaling_thread_.get(); }
@@ -84,6 +91,7 @@ class MediaEngine {
   MediaEngine();
   bool Start(AudioIo audio);
 
+  std::mutex create_mutex_;  // the factory's options, set just before each connection is made
   std::mutex peers_mutex_;
   std::condition_variable peers_released_;
   int live_peers_ = 0;

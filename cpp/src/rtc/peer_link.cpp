@@ -92,7 +92,7 @@ std::shared_ptr<PeerLink> PeerLink::Create(MediaEngine &engine, std::string labe
   config.tcp_candidate_policy = webrtc::PeerConnectionInterface::kTcpCandidatePolicyDisabled;
   link->relay_only_ = ice.relay_only;
   link->ice_timeout_ms_ = ice.connect_timeout.count();
-  auto pc = engine.factory()->CreatePeerConnectionOrError(config, webrtc::PeerConnectionDependencies(link.get()));
+  auto pc = engine.CreatePeerConnection(config, webrtc::PeerConnectionDependencies(link.get()), ice.loopback_candidates);
   // libwebrtc keeps its own copies of the credentials; ours go now.
   for (auto &entry : config.servers) {
     wipe_string(entry.username);
