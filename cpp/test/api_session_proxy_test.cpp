@@ -99,7 +99,6 @@ class TinyProxy {
   }
   ~TinyProxy() {
     otc_test::stop_child(pid_);
-    std::error_code ignored;
     for (const char *name : {"/tinyproxy.conf", "/tinyproxy.log", "/stdout"}) unlink((dir_ + name).c_str());
     rmdir(dir_.c_str());
   }
@@ -181,8 +180,9 @@ class SessionProxy : public otc_test::ServerSuite {
 
 TEST(ProxyUrl, TheSetterTakesHttpUrlsAndRefusesTheRest) {
   otc_session_settings *settings = otc_session_settings_new();
-  for (const char *good : {"http://127.0.0.1:3128", "http://proxy.example:8080/", "http://user:p%40ss@proxy:1",
-                           "http://[::1]:3128", "http://proxy", "", nullptr}) {
+  const char *const goods[] = {"http://127.0.0.1:3128", "http://proxy.example:8080/", "http://user:p%40ss@proxy:1",
+                               "http://[::1]:3128", "http://proxy", "", nullptr};
+  for (const char *good : goods) {
     EXPECT_EQ(otc_session_settings_set_proxy_url(settings, good), OTC_SUCCESS) << (good ? good : "NULL");
   }
   for (const char *bad : {"127.0.0.1:3128", "https://proxy:443", "socks5://proxy:1080", "http://", "http://:3128",

@@ -22,10 +22,13 @@ class LiveStreamProperties {
   explicit LiveStreamProperties(const signaling::StreamInfo &info) { reset(info); }
   LiveStreamProperties(const LiveStreamProperties &other) { *this = other; }
   LiveStreamProperties &operator=(const LiveStreamProperties &other) {
+    copy_from(other);
+    return *this;
+  }
+  void copy_from(const LiveStreamProperties &other) const {
     has_audio_.store(other.has_audio_.load());
     has_video_.store(other.has_video_.load());
     size_.store(other.size_.load());
-    return *this;
   }
   void reset(const signaling::StreamInfo &info) {
     has_audio_.store(info.has_audio);

@@ -105,6 +105,9 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
   otc_status status = link->attach(shared_from_this());
   if (status == OTC_SUCCESS) {
     link->route_stream(stream_.info.stream_id, this);
+    // The stream this subscriber was made from may be a copy older than what the session knows
+    // now (properties changed since): from here on the routed events keep it current.
+    if (auto current = link->find_stream(stream_.info.stream_id)) stream_.live.copy_from(current->live);
     std::weak_ptr<SubscriberCore> weak = weak_from_this();
     if (!link->request(signaling::make_subscribe(stream_.info.stream_id),
                        [weak, attempt](const signaling::Reply &reply) {
