@@ -61,6 +61,7 @@
       'cpp/src/media/video_frame.cpp',
       'cpp/src/media/video_frame_convert.cpp',
       # signaling client (Boost.Beast, nlohmann-json: headers only)
+      'cpp/src/signaling/http_proxy.cpp',
       'cpp/src/signaling/messages.cpp',
       'cpp/src/signaling/signaling_client.cpp',
       'cpp/src/signaling/tls_context.cpp',

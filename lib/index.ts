@@ -9,7 +9,9 @@ export type { Secret } from './secret';
 export { FrameCryptor } from './frame-cryptor';
 export type { FrameCryptorOptions, FrameCryptorStats, OpenOptions, OpenResult, SealOptions } from './frame-cryptor';
 export { Session } from './session';
-export type { SessionEvents, SessionOptions, SignalOptions, ConnectionEvent, StreamEvent, SignalEvent, EndReason } from './session';
+export type {
+  SessionEvents, SessionOptions, SignalOptions, ConnectionEvent, StreamEvent, SignalEvent, EndReason, StreamProperty, StreamPropertyChangedEvent,
+} from './session';
 export { Publisher } from './publisher';
 export type {
   PublisherOptions, PublisherEvents, PublisherStats, PushedVideoFrame, TestPatternOptions, VideoCodec, VideoFrameFormat, VideoSource,

@@ -176,6 +176,8 @@ export type NativeSessionEvent =
   | [name: 'streamCreated', stream: StreamEvent]
   | [name: 'streamDestroyed', stream: StreamEvent, end: EndReason]
   | [name: 'signal', type: string, data: string, from: string]
+  | [name: 'streamPropertyChanged', stream: StreamEvent, property: 'hasAudio' | 'hasVideo', value: boolean]
+  | [name: 'streamPropertyChanged', stream: StreamEvent, property: 'videoDimensions', value: { width: number; height: number }]
   | [name: 'error', code: number, message: string, linkActive: boolean];
 
 /** What a native publisher calls back with. */

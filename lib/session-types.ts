@@ -23,7 +23,22 @@ export interface StreamEvent {
   videoCodec: string;
   /** The audio codec the publisher announced: 'opus'; '' without audio. */
   audioCodec: string;
+  /** The size of the video the publisher sends, once it said (absent before). */
+  videoWidth?: number;
+  videoHeight?: number;
 }
+
+/** What a publisher may change after publishing (hasAudio / hasVideo: its publish toggles). */
+export type StreamProperty = 'hasAudio' | 'hasVideo' | 'videoDimensions';
+
+/**
+ * A stream's publisher changed one of its properties. `stream` has the new values; oldValue and
+ * newValue are booleans for hasAudio / hasVideo and { width, height } for videoDimensions
+ * (oldValue undefined when the size was not known yet). As OpenTok.js's streamPropertyChanged.
+ */
+export type StreamPropertyChangedEvent = { stream: StreamEvent } & (
+  | { changedProperty: 'hasAudio' | 'hasVideo'; oldValue: boolean; newValue: boolean }
+  | { changedProperty: 'videoDimensions'; oldValue: { width: number; height: number } | undefined; newValue: { width: number; height: number } });
 
 export interface SignalEvent {
   type: string;
@@ -78,6 +93,8 @@ export interface SessionEvents {
   connectionDestroyed: [connection: ConnectionEvent, end: EndReason];
   streamCreated: [stream: StreamEvent];
   streamDestroyed: [stream: StreamEvent, end: EndReason];
+  /** Another client's stream: its publisher turned audio or video off or on, or its video changed size. */
+  streamPropertyChanged: [event: StreamPropertyChangedEvent];
   signal: [signal: SignalEvent];
   error: [error: OtcError];
 }
@@ -141,4 +158,24 @@ export interface SubscriberFrameStats {
   /** Whether the stream's frames are opened. */
   e2ee: boolean;
   inMismatch: boolean;
+}
+
+/**
+ * The 'streamPropertyChanged' event of a change to `known` (the stream as the session knew it;
+ * undefined when it does not know it, e.g. one of this client's own streams): the stream updated
+ * and the event, or undefined when nothing changed. Shared by the Node API and the browser client.
+ */
+export function streamPropertyChange(known: StreamEvent | undefined, property: StreamProperty,
+  value: boolean | { width: number; height: number }): { stream: StreamEvent; event: StreamPropertyChangedEvent } | undefined {
+  if (!known) return undefined;
+  if (property === 'videoDimensions') {
+    if (typeof value !== 'object') return undefined;
+    const oldValue = known.videoWidth !== undefined && known.videoHeight !== undefined ? { width: known.videoWidth, height: known.videoHeight } : undefined;
+    if (oldValue?.width === value.width && oldValue.height === value.height) return undefined;
+    const stream = { ...known, videoWidth: value.width, videoHeight: value.height };
+    return { stream, event: { stream, changedProperty: property, oldValue, newValue: { width: value.width, height: value.height } } };
+  }
+  if (typeof value !== 'boolean' || known[property] === value) return undefined;
+  const stream = { ...known, [property]: value };
+  return { stream, event: { stream, changedProperty: property, oldValue: known[property], newValue: value } };
 }

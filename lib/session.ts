@@ -9,9 +9,11 @@ import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
 import { Subscriber, subscriberInternals } from './subscriber';
 import { type NativeSessionEvent, unknownNativeEvent } from './native-types';
-import type { SessionEvents, SignalOptions, StreamEvent } from './session-types';
+import { type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange } from './session-types';
 
-export type { ConnectionEvent, EndReason, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from './session-types';
+export type {
+  ConnectionEvent, EndReason, SessionEvents, SignalEvent, SignalOptions, StreamEvent, StreamProperty, StreamPropertyChangedEvent,
+} from './session-types';
 
 export interface SessionOptions {
   /**
@@ -153,6 +155,13 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
       case 'signal':
         this.emit('signal', { type: event[1], data: event[2], from: event[3] });
         return;
+      case 'streamPropertyChanged': {
+        const change = streamPropertyChange(this.#streams.get(event[1].streamId), event[2], event[3]);
+        if (!change) return;
+        this.#streams.set(change.stream.streamId, change.stream);
+        this.emit('streamPropertyChanged', change.event);
+        return;
+      }
       case 'error':
         this.#onError(new OtcError(event[1] as ErrorCode, event[2]));
         return;

@@ -20,6 +20,7 @@ PACKAGES=(
   nftables                                  # nft: the NAT routers of the topology tests
   libpulse-dev                              # libpulse: the default audio device talks to PulseAudio
   pulseaudio                                # the audio device test runs a private PulseAudio daemon
+  tinyproxy                                 # HTTP CONNECT proxy: the signaling proxy test runs a private one
 )
 
 missing=()
@@ -42,7 +43,7 @@ fi
 
 echo "system packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Debian's janus and coturn packages would start a system-wide Janus / TURN server (default
+# Debian's janus, coturn and tinyproxy packages would start a system-wide Janus / TURN / proxy server (default
 # configs, public listeners) at install and at every boot. node-otc runs private instances of its
 # own, so no daemon is started while installing (policy-rc.d) and the units are left disabled.
 policy=/usr/sbin/policy-rc.d
@@ -53,7 +54,7 @@ if [ ! -e "$policy" ]; then
 fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-for unit in janus coturn; do
+for unit in janus coturn tinyproxy; do
   if [[ " ${missing[*]} " == *" $unit "* ]] && command -v systemctl >/dev/null 2>&1 &&
      systemctl is-enabled "$unit" >/dev/null 2>&1; then
     systemctl disable --now "$unit" >/dev/null 2>&1 || true

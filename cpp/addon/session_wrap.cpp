@@ -30,6 +30,23 @@ void emit_ended(void *user_data, const char *name, const Item *item, EndFields e
   });
 }
 
+// A stream property changed: the stream (its values now), the property's name and its new value
+// (a boolean, or { width, height }).
+void emit_property(void *user_data, const otc_stream *stream, const char *property, bool flag, int width = 0,
+                   int height = 0) {
+  events_of(user_data).emit([fields = StreamFields(stream), property, flag, width, height](Napi::Env env) {
+    Napi::Value value = Napi::Boolean::New(env, flag);
+    if (std::string(property) == "videoDimensions") {
+      Napi::Object size = Napi::Object::New(env);
+      size.Set("width", width);
+      size.Set("height", height);
+      value = size;
+    }
+    return std::vector<napi_value>{Napi::String::New(env, "streamPropertyChanged"), fields.to_js(env),
+                                   Napi::String::New(env, property), value};
+  });
+}
+
 // node-otc's addition to the session callbacks (set with its own setter).
 void on_encryption_key_ready(otc_session *, void *user_data, uint32_t epoch_id) {
   events_of(user_data).emit([epoch_id](Napi::Env env) {
@@ -70,6 +87,16 @@ otc_session_callbacks session_callbacks(EventEmitter &events) {
   callbacks.on_stream_dropped = [](otc_session *, void *user_data, const otc_stream *s) {
     emit_ended<StreamFields>(user_data, "streamDestroyed", s,
                              EndFields(otc_stream_get_destroyed_reason(s), otc_stream_get_destroyed_code(s)));
+  };
+  callbacks.on_stream_has_audio_changed = [](otc_session *, void *user_data, const otc_stream *s, otc_bool on) {
+    emit_property(user_data, s, "hasAudio", on == OTC_TRUE);
+  };
+  callbacks.on_stream_has_video_changed = [](otc_session *, void *user_data, const otc_stream *s, otc_bool on) {
+    emit_property(user_data, s, "hasVideo", on == OTC_TRUE);
+  };
+  callbacks.on_stream_video_dimensions_changed = [](otc_session *, void *user_data, const otc_stream *s, int width,
+                                                    int height) {
+    emit_property(user_data, s, "videoDimensions", false, width, height);
   };
   callbacks.on_signal_received = [](otc_session *, void *user_data, const char *type, const char *data,
                                     const otc_connection *from) {

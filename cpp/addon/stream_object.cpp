@@ -14,7 +14,8 @@ StreamFields::StreamFields(const otc_stream *s)
       video_codec(text_or_empty(otc_stream_get_video_codec(s))),
       audio_codec(text_or_empty(otc_stream_get_audio_codec(s))),
       has_audio(otc_stream_has_audio(s) == OTC_TRUE), has_video(otc_stream_has_video(s) == OTC_TRUE),
-      e2ee(otc_stream_is_e2ee(s) == OTC_TRUE), creation_time(otc_stream_get_creation_time(s)) {}
+      e2ee(otc_stream_is_e2ee(s) == OTC_TRUE), creation_time(otc_stream_get_creation_time(s)),
+      video_width(otc_stream_get_video_width(s)), video_height(otc_stream_get_video_height(s)) {}
 
 Napi::Object StreamFields::to_js(Napi::Env env) const {
   Napi::Object object = with_numbers(env, {{"creationTime", creation_time}});
@@ -25,6 +26,10 @@ Napi::Object StreamFields::to_js(Napi::Env env) const {
   for (const auto &[key, flag] : {std::pair{"hasAudio", has_audio}, std::pair{"hasVideo", has_video},
                                   std::pair{"e2ee", e2ee}})
     object.Set(key, flag);
+  if (video_width > 0 && video_height > 0) {
+    object.Set("videoWidth", video_width);
+    object.Set("videoHeight", video_height);
+  }
   return object;
 }
 

@@ -18,6 +18,7 @@ struct StreamFields {
   std::string id, name, connection_id, video_codec, audio_codec;
   bool has_audio = false, has_video = false, e2ee = false;
   int64_t creation_time = 0;
+  int video_width = 0, video_height = 0;  // 0 x 0: not said yet (left out of the JS object)
 };
 
 // Why a stream, a connection, the session or a subscription ended (the C API's node-otc

@@ -114,6 +114,23 @@ struct Client {
       }
       client->events.add("stream");
     };
+    // Stream properties: the value the callback got and what the stream's accessor says then.
+    cb.on_stream_has_audio_changed = [](otc_session *, void *self, const otc_stream *stream, otc_bool on) {
+      static_cast<Client *>(self)->events.add("has_audio:" + std::to_string(on) + ":" +
+                                              std::to_string(otc_stream_has_audio(stream)));
+    };
+    cb.on_stream_has_video_changed = [](otc_session *, void *self, const otc_stream *stream, otc_bool on) {
+      static_cast<Client *>(self)->events.add("has_video:" + std::to_string(on) + ":" +
+                                              std::to_string(otc_stream_has_video(stream)));
+    };
+    cb.on_stream_video_dimensions_changed = [](otc_session *, void *self, const otc_stream *stream, int w, int h) {
+      static_cast<Client *>(self)->events.add("dimensions:" + std::to_string(w) + "x" + std::to_string(h) + ":" +
+                                              std::to_string(otc_stream_get_video_width(stream)) + "x" +
+                                              std::to_string(otc_stream_get_video_height(stream)));
+    };
+    cb.on_signal_received = [](otc_session *, void *self, const char *type, const char *, const otc_connection *) {
+      static_cast<Client *>(self)->events.add(std::string("signal:") + (type ? type : ""));
+    };
     otc_session_settings *settings = otc_session_settings_new();
     otc_session_settings_set_signaling_url(settings, ServerSuite::server->signaling().c_str());
     session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
@@ -174,6 +191,12 @@ struct SubscriberEvents {
     };
     cb.on_video_enabled = [](otc_subscriber *, void *self, enum otc_video_reason reason) {
       static_cast<SubscriberEvents *>(self)->events.add("video_enabled:" + std::to_string(reason));
+    };
+    cb.on_audio_disabled = [](otc_subscriber *, void *self) {
+      static_cast<SubscriberEvents *>(self)->events.add("audio_disabled");
+    };
+    cb.on_audio_enabled = [](otc_subscriber *, void *self) {
+      static_cast<SubscriberEvents *>(self)->events.add("audio_enabled");
     };
     cb.on_video_data_received = [](otc_subscriber *, void *self) {
       static_cast<SubscriberEvents *>(self)->events.add("video_data");
@@ -733,6 +756,82 @@ TEST_F(SessionCall, WithVideoOffNoVideoFrameIsDecryptedOrDecodedAndBackOnItResum
 }
 
 // A session subscribes to its own stream: both ends of one relayed peer are in one session.
+// The SDK's stream property events: a publisher's audio and video toggles reach the other
+// session (on_stream_has_*_changed, the stream's accessors following) and the subscriber
+// (on_video_disabled/enabled with OTC_VIDEO_REASON_PUBLISH_VIDEO, on_audio_disabled/enabled);
+// the size of the video it captures reaches the session once (the pattern's 640x360).
+TEST_F(SessionCall, PublishTogglesAndTheVideoSizeReachTheSessionAndTheSubscriber) {
+  LiveCall call(kSecret, kSecret);
+  ASSERT_NE(call.subscriber, nullptr);
+  const otc_stream *stream = call.b->first_stream();
+  ASSERT_NE(stream, nullptr);
+  // The subscriber's stream follows the publisher (a copy made with otc_stream_copy is a snapshot).
+  const otc_stream *subscribed = otc_subscriber_get_stream(call.subscriber);
+  ASSERT_NE(subscribed, nullptr);
+  EXPECT_TRUE(call.b->events.wait("dimensions:640x360:640x360")) << call.b->events.all();
+  EXPECT_EQ(otc_stream_get_video_width(subscribed), 640);
+  EXPECT_EQ(otc_stream_get_video_height(subscribed), 360);
+  EXPECT_EQ(otc_stream_has_video(subscribed), OTC_TRUE);
+
+  ASSERT_EQ(otc_publisher_set_publish_video(call.publisher, OTC_FALSE), OTC_SUCCESS);
+  EXPECT_TRUE(call.b->events.wait("has_video:0:0")) << call.b->events.all();
+  EXPECT_TRUE(call.se.events.wait("video_disabled:" + std::to_string(OTC_VIDEO_REASON_PUBLISH_VIDEO)))
+      << call.se.events.all();
+  EXPECT_EQ(otc_stream_has_video(subscribed), OTC_FALSE);
+  EXPECT_EQ(otc_stream_has_video_track(subscribed), OTC_TRUE);  // the track is still there
+
+  ASSERT_EQ(otc_publisher_set_publish_audio(call.publisher, OTC_FALSE), OTC_SUCCESS);
+  EXPECT_TRUE(call.b->events.wait("has_audio:0:0")) << call.b->events.all();
+  EXPECT_TRUE(call.se.events.wait("audio_disabled")) << call.se.events.all();
+  EXPECT_EQ(otc_stream_has_audio(subscribed), OTC_FALSE);
+  EXPECT_EQ(otc_stream_has_audio_track(subscribed), OTC_TRUE);
+
+  ASSERT_EQ(otc_publisher_set_publish_video(call.publisher, OTC_TRUE), OTC_SUCCESS);
+  ASSERT_EQ(otc_publisher_set_publish_audio(call.publisher, OTC_TRUE), OTC_SUCCESS);
+  EXPECT_TRUE(call.b->events.wait("has_video:1:1")) << call.b->events.all();
+  EXPECT_TRUE(call.b->events.wait("has_audio:1:1")) << call.b->events.all();
+  EXPECT_TRUE(call.se.events.wait("video_enabled:" + std::to_string(OTC_VIDEO_REASON_PUBLISH_VIDEO)))
+      << call.se.events.all();
+  EXPECT_TRUE(call.se.events.wait("audio_enabled")) << call.se.events.all();
+  EXPECT_EQ(otc_stream_has_video(subscribed), OTC_TRUE);
+  EXPECT_EQ(otc_stream_has_audio(subscribed), OTC_TRUE);
+
+  // Setting a toggle to the value it has says nothing: exactly one event per change.
+  ASSERT_EQ(otc_publisher_set_publish_video(call.publisher, OTC_TRUE), OTC_SUCCESS);
+  // A signal sent after it arrives after anything it caused (one socket, in order).
+  ASSERT_EQ(otc_session_send_signal(call.a->session, "marker", "after"), OTC_SUCCESS);
+  ASSERT_TRUE(call.b->events.wait("signal:marker"));
+  EXPECT_EQ(call.b->events.count("has_video:0:0"), 1u);
+  EXPECT_EQ(call.b->events.count("has_video:1:1"), 1u);
+  EXPECT_EQ(call.b->events.count("dimensions:640x360:640x360"), 1u);
+  EXPECT_EQ(call.se.events.count("video_disabled:" + std::to_string(OTC_VIDEO_REASON_PUBLISH_VIDEO)), 1u);
+  // The publishing session hears nothing about its own stream.
+  EXPECT_EQ(call.a->events.count("has_video:0:0"), 0u) << call.a->events.all();
+}
+
+// A publisher whose audio is off before it publishes announces its stream without audio.
+TEST_F(SessionCall, AStreamPublishedWithAudioOffIsAnnouncedWithoutAudio) {
+  const std::string session_id = ServerSuite::server->create_session(false);
+  Client a(session_id, nullptr), b(session_id, nullptr);
+  ASSERT_TRUE(a.connect(Server::token(session_id)));
+  ASSERT_TRUE(b.connect(Server::token(session_id)));
+  PublisherEvents pe;
+  auto pcb = pe.callbacks();
+  otc_publisher *publisher = otc_publisher_new("audio off", nullptr, &pcb);
+  ASSERT_NE(publisher, nullptr);
+  ASSERT_EQ(otc_publisher_set_publish_audio(publisher, OTC_FALSE), OTC_SUCCESS);
+  ASSERT_EQ(otc_session_publish(a.session, publisher), OTC_SUCCESS);
+  ASSERT_TRUE(b.events.wait("stream")) << b.events.all();
+  const otc_stream *stream = b.first_stream();
+  ASSERT_NE(stream, nullptr);
+  EXPECT_EQ(otc_stream_has_audio(stream), OTC_FALSE);
+  EXPECT_EQ(otc_stream_has_audio_track(stream), OTC_TRUE);
+  EXPECT_EQ(otc_stream_has_video(stream), OTC_TRUE);
+  ASSERT_EQ(otc_publisher_set_publish_audio(publisher, OTC_TRUE), OTC_SUCCESS);
+  EXPECT_TRUE(b.events.wait("has_audio:1:1")) << b.events.all();
+  otc_publisher_delete(publisher);
+}
+
 TEST_F(SessionCall, ASessionSubscribesToItsOwnStreamAndGetsDecryptedFrames) {
   const std::string session_id = ServerSuite::server->create_session(true);
   Client a(session_id, kSecret);

@@ -57,6 +57,12 @@ export interface StreamInfo {
   creationTime: number;
   videoCodec: string;
   audioCodec: string;
+  /**
+   * The size of the video the publisher sends, once it said (streamProperty videoDimensions);
+   * absent before. hasAudio / hasVideo above are the current values, changed by streamProperty.
+   */
+  videoWidth?: number;
+  videoHeight?: number;
 }
 
 export interface SessionInfo {
@@ -101,16 +107,30 @@ export interface IceRestartRequest { type: 'iceRestart'; id: string; peerId: str
 /** `to` absent or null: to everyone in the session. */
 export interface SignalRequest { type: 'signal'; id: string; to?: string | null; signalType?: string; data?: string }
 export interface DisconnectRequest { type: 'disconnect'; id: string }
+/** What a stream's publisher may change after publishing (docs/protocol.md, "Stream properties"). */
+export type StreamProperty = 'hasAudio' | 'hasVideo' | 'videoDimensions';
+export const STREAM_PROPERTIES: readonly StreamProperty[] = ['hasAudio', 'hasVideo', 'videoDimensions'];
+export interface VideoDimensions { width: number; height: number }
+/** The value of each property: on/off, or the video's size in pixels (1 to MAX_VIDEO_DIMENSION each). */
+export type StreamPropertyValue<P extends StreamProperty = StreamProperty> = P extends 'videoDimensions' ? VideoDimensions : boolean;
+export type StreamPropertyChange =
+  | { property: 'hasAudio'; value: boolean }
+  | { property: 'hasVideo'; value: boolean }
+  | { property: 'videoDimensions'; value: VideoDimensions };
+/** Largest width or height a videoDimensions change may give. */
+export const MAX_VIDEO_DIMENSION = 16384;
+/** Only the stream's own connection may send it; the session hears streamPropertyChanged when the value changes. */
+export type StreamPropertyRequest = { type: 'streamProperty'; id: string; streamId: string } & StreamPropertyChange;
 
 export type ClientRequest = ConnectRequest | PublishRequest | UnpublishRequest | SubscribeRequest | UnsubscribeRequest
-  | OfferRequest | AnswerRequest | CandidateRequest | IceRestartRequest | SignalRequest | DisconnectRequest;
+  | OfferRequest | AnswerRequest | CandidateRequest | IceRestartRequest | SignalRequest | DisconnectRequest | StreamPropertyRequest;
 export type RequestType = ClientRequest['type'];
 export type RequestOf<T extends RequestType> = Extract<ClientRequest, { type: T }>;
 /** A request as a client writes it: its socket adds the `id`. */
 export type OutgoingRequest = ClientRequest extends infer R ? R extends ClientRequest ? Omit<R, 'id'> : never : never;
 export const REQUEST_TYPES: readonly RequestType[] = [
   'connect', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'offer', 'answer', 'candidate', 'iceRestart', 'signal',
-  'disconnect',
+  'disconnect', 'streamProperty',
 ];
 
 // ---- answers (server -> client, with the request's id) ----
@@ -150,9 +170,11 @@ export interface CandidateEvent {
 }
 export interface PeerClosedEvent { type: 'peerClosed'; peerId: string; reason: PeerClosedReason; message?: string }
 export interface SignalEvent { type: 'signal'; from: string; signalType: string; data: string }
+/** A stream's publisher changed one of its properties (to every connection of the session, its own included). */
+export type StreamPropertyChangedEvent = { type: 'streamPropertyChanged'; streamId: string } & StreamPropertyChange;
 
 export type ServerEvent = ConnectionCreatedEvent | ConnectionDestroyedEvent | StreamCreatedEvent | StreamDestroyedEvent
-  | SubscriberJoinedEvent | OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent | SignalEvent;
+  | SubscriberJoinedEvent | OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent | SignalEvent | StreamPropertyChangedEvent;
 export type ServerEventType = ServerEvent['type'];
 /** The events about one peer connection (negotiation and its end). */
 export type PeerEvent = OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent;

@@ -4,8 +4,8 @@
 // the connection stays). What the session's state allows is the server's business, not this.
 import { ErrorCode } from '../error-code';
 import {
-  type CandidateRequest, type ClientRequest, type ConnectRequest, type PublishRequest, REQUEST_TYPES, type RequestType,
-  type SignalRequest, VIDEO_TYPES, type VideoType,
+  type CandidateRequest, type ClientRequest, type ConnectRequest, MAX_VIDEO_DIMENSION, type PublishRequest, REQUEST_TYPES, type RequestType,
+  type SignalRequest, STREAM_PROPERTIES, type StreamPropertyRequest, VIDEO_TYPES, type VideoType,
 } from './messages';
 
 /** Largest `signal` data, bytes of UTF-8. */
@@ -148,6 +148,29 @@ function signal(req: Fields, id: string): SignalRequest {
   return { type: 'signal', id, to, signalType, data };
 }
 
+function dimension(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_VIDEO_DIMENSION) {
+    throw invalid(`${name} must be an integer from 1 to ${MAX_VIDEO_DIMENSION}`);
+  }
+  return value;
+}
+
+function streamProperty(req: Fields, id: string): StreamPropertyRequest {
+  const streamId = text(req, 'streamId', MAX_ID_LENGTH);
+  const property = req['property'];
+  const value = req['value'];
+  if (typeof property !== 'string' || !(STREAM_PROPERTIES as readonly string[]).includes(property)) {
+    throw invalid(`property must be one of ${STREAM_PROPERTIES.join(', ')}`);
+  }
+  if (property === 'videoDimensions') {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('value must be { width, height }');
+    const { width, height } = value as Fields;
+    return { type: 'streamProperty', id, streamId, property, value: { width: dimension(width, 'width'), height: dimension(height, 'height') } };
+  }
+  if (typeof value !== 'boolean') throw invalid(`value of ${property} must be a boolean`);
+  return { type: 'streamProperty', id, streamId, property: property as 'hasAudio' | 'hasVideo', value };
+}
+
 function fields(type: RequestType, req: Fields, id: string): ClientRequest {
   switch (type) {
     case 'connect': return connect(req, id);
@@ -168,6 +191,7 @@ function fields(type: RequestType, req: Fields, id: string): ClientRequest {
     case 'iceRestart': return { type, id, peerId: text(req, 'peerId', MAX_ID_LENGTH) };
     case 'signal': return signal(req, id);
     case 'disconnect': return { type, id };
+    case 'streamProperty': return streamProperty(req, id);
   }
 }
 

@@ -3,7 +3,7 @@
 // reads a field that is not there or of another type. Used by the browser client.
 import {
   type AckOf, type ConnectionInfo, type ErrorReply, type IceServerInfo, type PeerClosedReason, type PeerEnd, type RequestType, type ServerEvent,
-  type StreamInfo, VIDEO_TYPES, type VideoType,
+  MAX_VIDEO_DIMENSION, STREAM_PROPERTIES, type StreamInfo, type StreamPropertyChange, VIDEO_TYPES, type VideoType,
 } from './messages';
 
 export type ServerMessageParse =
@@ -70,9 +70,31 @@ export function parseConnectionInfo(value: unknown): ConnectionInfo {
   return { connectionId: string(o, 'connectionId'), data: string(o, 'data'), creationTime: number(o, 'creationTime') };
 }
 
+function dimension(o: Fields, name: string): number {
+  const value = number(o, name);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_VIDEO_DIMENSION) throw new Malformed(`${name} is not a video dimension`);
+  return value;
+}
+
+function optionalDimension(o: Fields, name: string): number | undefined {
+  return o[name] === undefined ? undefined : dimension(o, name);
+}
+
+function streamPropertyChange(o: Fields): StreamPropertyChange {
+  const property = oneOf(o, 'property', STREAM_PROPERTIES);
+  if (property === 'videoDimensions') {
+    const value = object(o['value'], 'value');
+    return { property, value: { width: dimension(value, 'width'), height: dimension(value, 'height') } };
+  }
+  return { property, value: boolean(o, 'value') };
+}
+
 export function parseStreamInfo(value: unknown): StreamInfo {
   const o = object(value, 'a stream');
+  const videoWidth = optionalDimension(o, 'videoWidth');
+  const videoHeight = optionalDimension(o, 'videoHeight');
   return {
+    ...(videoWidth !== undefined && { videoWidth }), ...(videoHeight !== undefined && { videoHeight }),
     streamId: string(o, 'streamId'), connectionId: string(o, 'connectionId'), name: string(o, 'name'),
     hasAudio: boolean(o, 'hasAudio'), hasVideo: boolean(o, 'hasVideo'), videoType: oneOf<VideoType>(o, 'videoType', VIDEO_TYPES),
     e2ee: boolean(o, 'e2ee'), creationTime: number(o, 'creationTime'), videoCodec: string(o, 'videoCodec'), audioCodec: string(o, 'audioCodec'),
@@ -125,6 +147,7 @@ function event(type: string, o: Fields): ServerEvent | undefined {
       return { type, peerId: string(o, 'peerId'), reason: oneOf(o, 'reason', PEER_CLOSED_REASONS), ...(message !== undefined && { message }) };
     }
     case 'signal': return { type, from: string(o, 'from'), signalType: string(o, 'signalType'), data: string(o, 'data') };
+    case 'streamPropertyChanged': return { type, streamId: string(o, 'streamId'), ...streamPropertyChange(o) };
     default: return undefined;
   }
 }

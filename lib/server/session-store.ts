@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo } from '../protocol/messages';
+import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo, StreamPropertyChange } from '../protocol/messages';
 import { mintSessionId } from './session-id';
 import type { SessionJournal, StoredSession } from './store/session-journal';
 import type { TokenRole } from './tokens';
@@ -247,6 +247,24 @@ export class SessionStore {
   #linkStream(session: SessionRecord, info: StreamInfo): void {
     session.streams.set(info.streamId, info);
     session.connections.get(info.connectionId)?.streams.add(info.streamId);
+  }
+
+  /** Sets one property of a stream its publisher changed; false when it had that value already. */
+  setStreamProperty(stream: StreamInfo, change: StreamPropertyChange): boolean {
+    const next: StreamInfo = { ...stream };
+    if (change.property === 'videoDimensions') {
+      if (stream.videoWidth === change.value.width && stream.videoHeight === change.value.height) return false;
+      next.videoWidth = change.value.width;
+      next.videoHeight = change.value.height;
+    } else {
+      if (stream[change.property] === change.value) return false;
+      next[change.property] = change.value;
+    }
+    // Changed in place (whoever holds the record sees the new value). A failed write is reported,
+    // not thrown: a restarted server would only announce the older value.
+    Object.assign(stream, next);
+    this.#erase((j) => j.updateStream(next));
+    return true;
   }
 
   /** Removes a stream; returns the peers that subscribed to it (also removed). O(its own peers). */

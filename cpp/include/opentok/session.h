@@ -84,8 +84,11 @@ struct otc_session_callbacks {
   /* Another client's stream (this client's own go to its publishers' on_stream_created). */
   void (*on_stream_received)(otc_session *session, void *user_data, const otc_stream *stream);
   void (*on_stream_dropped)(otc_session *session, void *user_data, const otc_stream *stream);
-  /* Stream property changes: node-otc's session server does not relay them yet, so these are
-   * not called (README, "Linux SDK compatibility"). */
+  /* Another client's stream changed: its publisher turned audio or video off or on, or the size
+   * of the video it captures changed (told once it has held for half a second). The stream's
+   * accessors give the new values already. Not called for this client's own streams, nor for a
+   * value the stream had already. on_stream_video_type_changed is never called: node-otc's
+   * publishers cannot change their video type once published. */
   void (*on_stream_has_audio_changed)(otc_session *session, void *user_data, const otc_stream *stream,
                                       otc_bool has_audio);
   void (*on_stream_has_video_changed)(otc_session *session, void *user_data, const otc_stream *stream,
@@ -129,6 +132,16 @@ OTC_DECL(otc_status) otc_session_settings_set_connection_events_suppressed(otc_s
  * strings over 512 bytes; the previous configuration stays then. */
 OTC_DECL(otc_status) otc_session_settings_set_custom_ice_config(otc_session_settings *settings,
                                                                 const struct otc_custom_ice_config *custom_ice_config);
+
+/* The signaling connection goes through this HTTP proxy: "http://host:port", or
+ * "http://user:password@host:port" (Basic proxy authentication; user and password may be
+ * percent-encoded). The library asks the proxy for a CONNECT tunnel to the session server and
+ * speaks TLS and WebSocket inside it; media is not proxied (ICE: use TURN). A URL that is not
+ * of that form (https:// proxies included) is OTC_INVALID_PARAM, as are NULL settings; NULL or
+ * "" removes the proxy. A proxy that cannot be reached or refuses the tunnel (403, 407, 5xx)
+ * ends the connect attempt with on_error OTC_SESSION_CONNECTION_FAILED (1006), its message naming the proxy
+ * and its answer. */
+OTC_DECL(otc_status) otc_session_settings_set_proxy_url(otc_session_settings *settings, const char *proxy_url);
 
 /* Vonage's IP allow-list mode has no counterpart on a self-hosted server: accepted, no effect. */
 OTC_DECL(otc_status) otc_session_settings_set_ip_whitelist(otc_session_settings *settings, otc_bool ip_whitelist);

@@ -21,7 +21,7 @@ enum otc_stream_video_type {
 
 OTC_DECL(const char *) otc_stream_get_id(const otc_stream *stream);
 OTC_DECL(const char *) otc_stream_get_name(const otc_stream *stream);
-/* Whether the stream was published with a video track at all ... */
+/* Whether the stream was published with a video track at all (it announced a video codec) ... */
 OTC_DECL(otc_bool) otc_stream_has_video_track(const otc_stream *stream);
 /* ... and whether its video is on now (the publisher may turn it off and on). */
 OTC_DECL(otc_bool) otc_stream_has_video(const otc_stream *stream);
@@ -30,8 +30,8 @@ OTC_DECL(otc_bool) otc_stream_has_audio(const otc_stream *stream);
 OTC_DECL(otc_stream *) otc_stream_copy(const otc_stream *stream);
 /* Frees a copy. NULL is OTC_INVALID_PARAM. */
 OTC_DECL(otc_status) otc_stream_delete(otc_stream *stream);
-/* The size of the video the publisher sends, 0 x 0 while the session server has not been told
- * (node-otc publishers do not announce it yet). */
+/* The size of the video the publisher captures, as it last told the session (its publisher
+ * tells it once frames of a new size have come for half a second); 0 x 0 until then. */
 OTC_DECL(int) otc_stream_get_video_width(const otc_stream *stream);
 OTC_DECL(int) otc_stream_get_video_height(const otc_stream *stream);
 /* Milliseconds since the epoch when the stream was published. */

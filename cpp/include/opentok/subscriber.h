@@ -23,9 +23,10 @@ typedef struct otc_subscriber otc_subscriber;
 
 /* Why video stopped or resumed (on_video_disabled / on_video_enabled). node-otc reports
  * OTC_VIDEO_REASON_SUBSCRIBE_TO_VIDEO (the application called
- * otc_subscriber_set_subscribe_to_video); the publisher-side reasons need the session server to
- * relay the publisher's state and the media router to drop video under congestion, which
- * node-otc's server does not do yet: they are never reported. */
+ * otc_subscriber_set_subscribe_to_video) and OTC_VIDEO_REASON_PUBLISH_VIDEO (the publisher called
+ * otc_publisher_set_publish_video; the session server relays it). QUALITY needs a media router
+ * that drops video under congestion and CODEC_NOT_SUPPORTED a codec negotiation that can fail
+ * late: node-otc reports neither. */
 enum otc_video_reason {
   OTC_VIDEO_REASON_PUBLISH_VIDEO = 1,          /* the publisher stopped or resumed sending video */
   OTC_VIDEO_REASON_SUBSCRIBE_TO_VIDEO = 2,     /* this subscriber turned video off or on */
@@ -85,8 +86,8 @@ struct otc_subscriber_callbacks {
   void (*on_render_frame)(otc_subscriber *subscriber, void *user_data, const otc_video_frame *frame);
   void (*on_video_disabled)(otc_subscriber *subscriber, void *user_data, enum otc_video_reason reason);
   void (*on_video_enabled)(otc_subscriber *subscriber, void *user_data, enum otc_video_reason reason);
-  /* The publisher stopped or resumed sending audio: needs the server to relay it (never called
-   * yet, as on_video_disabled's publisher-side reasons). */
+  /* The publisher turned its audio off or on (otc_publisher_set_publish_audio), relayed by the
+   * session server; on the session's io thread, as every callback. */
   void (*on_audio_disabled)(otc_subscriber *subscriber, void *user_data);
   void (*on_audio_enabled)(otc_subscriber *subscriber, void *user_data);
   /* The first video frame of the subscription was decoded. */

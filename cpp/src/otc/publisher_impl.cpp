@@ -175,6 +175,7 @@ void PublisherCore::report_periodic_stats() {
 }
 
 void PublisherCore::render(const otc_video_frame &frame) {
+  note_video_size(otc_video_frame_get_width(&frame), otc_video_frame_get_height(&frame));
   if (!deleted_.load() && callbacks_.on_render_frame) callbacks_.on_render_frame(handle_, callbacks_.user_data, &frame);
 }
 
@@ -299,8 +300,9 @@ otc_status PublisherCore::publish(otc_session *session) {
   otc_status status = link->attach(shared_from_this());
   signaling::PublishRequest publish;
   publish.name = settings_.name;
-  publish.has_audio = settings_.audio;
-  publish.has_video = settings_.video;
+  // The toggles as they are now; a change before the ack is sent after it (sync_toggles_locked).
+  publish.has_audio = settings_.audio && publish_audio_.load();
+  publish.has_video = settings_.video && publish_video_.load();
   // Neither a camera nor a screen unless the application says (otc_publisher_set_video_type).
   publish.video_type = !video_type_set_.load() ? "custom"
                        : video_type_.load() == OTC_PUBLISHER_VIDEO_TYPE_SCREEN ? "screen"
@@ -308,6 +310,12 @@ otc_status PublisherCore::publish(otc_session *session) {
   publish.e2ee = has_secret;
   publish.video_codec = settings_.video ? video_codec_name(settings_.codec) : "";
   publish.audio_codec = settings_.audio ? "opus" : "";
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    announced_audio_ = publish.has_audio;
+    announced_video_ = publish.has_video;
+    announced_size_ = 0;  // a new stream: its size is told again
+  }
   json request = signaling::make_publish(publish);
   std::weak_ptr<PublisherCore> weak = weak_from_this();
   if (status == OTC_SUCCESS &&
@@ -349,8 +357,8 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
       stream = std::make_shared<otc_stream>();
       stream->info.stream_id = stream_id_;
       stream->info.name = settings_.name;
-      stream->info.has_audio = settings_.audio;
-      stream->info.has_video = settings_.video;
+      stream->info.has_audio = announced_audio_;
+      stream->info.has_video = announced_video_;
       stream->info.e2ee = e2ee_;
       stream->info.creation_time = now_ms();
       stream->info.video_codec = settings_.video ? video_codec_name(settings_.codec) : "";
@@ -359,7 +367,9 @@ void PublisherCore::on_publish_reply(uint64_t attempt, const signaling::Reply &r
       if (!own) own = std::make_shared<otc_connection>();
       stream->info.connection_id = own->info.connection_id;
       stream->connection = own;
+      stream->live.reset(stream->info);
       stream_ = stream;
+      sync_toggles_locked();  // toggled while the publish was on its way
     } else {
       state_ = State::idle;
       link_ = nullptr;
@@ -781,6 +791,41 @@ otc_status PublisherCore::push_video_frame(otc_video_frame_format format, int wi
   return static_cast<rtc::PushedVideoSource *>(source.get())->Push(format, width, height, data, size);
 }
 
+void PublisherCore::note_video_size(int width, int height) {
+  if (width <= 0 || height <= 0 || width > signaling::kMaxVideoDimension || height > signaling::kMaxVideoDimension) return;
+  const uint32_t packed = static_cast<uint32_t>(width) << 16 | static_cast<uint32_t>(height);
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (seen_size_.exchange(packed) != packed) {
+    seen_since_ms_ = now;
+    return;
+  }
+  if (announced_size_.load() == packed || now - seen_since_ms_.load() < kSizeSettle.count()) return;
+  // Rare (once per settled size): the lock is taken off the fast path only.
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ != State::published || !link_ || !stream_ || announced_size_.load() == packed) return;
+  announced_size_ = packed;
+  stream_->live.set_size(width, height);
+  link_->request(signaling::make_stream_video_dimensions(stream_id_, width, height), [](const signaling::Reply &) {});
+}
+
+void PublisherCore::sync_toggles_locked() {
+  if (state_ != State::published || !link_ || !stream_) return;
+  // A kind the stream has no track for stays off, whatever the toggle says.
+  const bool audio = settings_.audio && publish_audio_.load();
+  const bool video = settings_.video && publish_video_.load();
+  if (audio != announced_audio_) {
+    announced_audio_ = audio;
+    stream_->live.set_has_audio(audio);
+    link_->request(signaling::make_stream_has_audio(stream_id_, audio), [](const signaling::Reply &) {});
+  }
+  if (video != announced_video_) {
+    announced_video_ = video;
+    stream_->live.set_has_video(video);
+    link_->request(signaling::make_stream_has_video(stream_id_, video), [](const signaling::Reply &) {});
+  }
+}
+
 // Track calls are proxied to libwebrtc's threads, whose callbacks may wait for mutex_: never
 // make them with it held.
 otc_status PublisherCore::set_publish_audio(bool enabled) {
@@ -789,6 +834,7 @@ otc_status PublisherCore::set_publish_audio(bool enabled) {
     std::lock_guard<std::mutex> lock(mutex_);
     publish_audio_ = enabled;
     track = media_.audio_track;
+    sync_toggles_locked();
   }
   if (track) track->set_enabled(enabled);
   return OTC_SUCCESS;
@@ -800,6 +846,7 @@ otc_status PublisherCore::set_publish_video(bool enabled) {
     std::lock_guard<std::mutex> lock(mutex_);
     publish_video_ = enabled;
     track = media_.video_track;
+    sync_toggles_locked();
   }
   if (track) track->set_enabled(enabled);
   return OTC_SUCCESS;

@@ -138,6 +138,13 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   void fold_counters_locked(const Peer &peer);
   void report_error(otc_status status, const std::string &message);
   void render(const otc_video_frame &frame);  // on_render_frame
+  // Stream properties (streamProperty): the toggles as the session server knows them, sent
+  // when they differ from publish_audio_ / publish_video_ (mutex_ held; published only).
+  void sync_toggles_locked();
+  // Every captured frame's size: announced once frames of a new size have come for
+  // kSizeSettle (a source that flips sizes costs one request per settle, not one per frame).
+  void note_video_size(int width, int height);
+  static constexpr std::chrono::milliseconds kSizeSettle{500};
   // The SDK's periodic callbacks (audio level, audio and video stats): a thread of their own,
   // started at the first publish when the application set one of them, joined at shutdown.
   void start_stats_ticker();
@@ -158,6 +165,10 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   std::atomic<bool> video_type_set_{false};
   std::atomic<otc_publisher_video_type> video_type_{OTC_PUBLISHER_VIDEO_TYPE_CAMERA};
   std::atomic<uint32_t> max_audio_bitrate_{0};  // 0: libwebrtc's choice
+  // note_video_size: the size frames have now (packed width << 16 | height), since when, and
+  // the size the server was told (0: none yet).
+  std::atomic<uint32_t> seen_size_{0}, announced_size_{0};
+  std::atomic<int64_t> seen_since_ms_{0};
   const std::string publisher_id_;
   // The application's capturer: its source lives as long as the publisher.
   ::rtc::scoped_refptr<rtc::CapturerVideoSource> capturer_source_;
@@ -178,6 +189,7 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   std::string stream_id_;
   std::string router_peer_id_;  // routed session: the one peer, to the media router
   std::shared_ptr<otc_stream> stream_;
+  bool announced_audio_ = false, announced_video_ = false;  // what the server was told last
   Media media_;
   // Counters of peers already closed, so stats cover the publisher's whole life.
   rtc::E2eeFrameTransformer::Counters closed_video_, closed_audio_;

@@ -33,6 +33,18 @@ otc_status otc_session_settings_set_ip_whitelist(otc_session_settings *settings,
   return settings ? otc_status{OTC_SUCCESS} : OTC_SESSION_NULL_OR_INVALID_PARAMETER;
 }
 
+otc_status otc_session_settings_set_proxy_url(otc_session_settings *settings, const char *proxy_url) {
+  if (!settings) return OTC_INVALID_PARAM;
+  otc::signaling::HttpProxy proxy;
+  std::string error;
+  if (proxy_url && !otc::signaling::parse_proxy_url(proxy_url, proxy, error)) {
+    otc::log(OTC_LOG_LEVEL_ERROR, "otc_session_settings_set_proxy_url: %s", error.c_str());
+    return OTC_INVALID_PARAM;
+  }
+  settings->proxy = std::move(proxy);
+  return OTC_SUCCESS;
+}
+
 otc_status otc_session_settings_set_signaling_url(otc_session_settings *settings, const char *url) {
   if (!settings || !url) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   settings->signaling_url = url;
@@ -80,6 +92,7 @@ otc_session *otc_session_new_with_settings(const char *api_key, const char *sess
     session->ca_pem = settings->ca_pem;
     session->reconnection_timeout_ms = settings->reconnection_timeout_ms;
     session->connection_events_suppressed = settings->connection_events_suppressed;
+    session->proxy = settings->proxy;
   }
   session->link = std::make_unique<otc::SessionLink>(session);
   session->ring =

@@ -20,6 +20,7 @@ struct otc_session_settings {
   std::string ca_pem;
   int reconnection_timeout_ms = 60000;  // otc_session_settings_set_reconnection_timeout; 0: never
   bool connection_events_suppressed = false;  // otc_session_settings_set_connection_events_suppressed
+  otc::signaling::HttpProxy proxy;  // otc_session_settings_set_proxy_url (checked there)
 };
 
 struct otc_session {
@@ -31,6 +32,7 @@ struct otc_session {
   otc::CustomIceConfig ice;  // from the settings
   int reconnection_timeout_ms = 60000;  // from the settings; 0: a dropped link is not reconnected
   bool connection_events_suppressed = false;  // from the settings
+  otc::signaling::HttpProxy proxy;  // from the settings; disabled: the signaling socket goes direct
   otc_session_callbacks callbacks{};
   // node-otc's addition, set after creation, read on the key derivation's thread.
   std::atomic<otc_session_encryption_key_ready_cb> on_encryption_key_ready{nullptr};

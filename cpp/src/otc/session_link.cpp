@@ -35,6 +35,28 @@ Reply dropped_reply(const std::string &message) {
   return reply;
 }
 
+// The streamPropertyChanged events that bring a stream known before up to `info` (a
+// reconnection's catch-up); applying them tells which ones change anything.
+std::vector<ServerEvent> property_changes(const StreamInfo &info) {
+  std::vector<ServerEvent> out(2);
+  for (ServerEvent &event : out) {
+    event.type = EventType::stream_property_changed;
+    event.stream_id = info.stream_id;
+  }
+  out[0].property = StreamProperty::has_audio;
+  out[0].flag = info.has_audio;
+  out[1].property = StreamProperty::has_video;
+  out[1].flag = info.has_video;
+  if (info.video_width > 0) {
+    ServerEvent size = out[0];
+    size.property = StreamProperty::video_dimensions;
+    size.width = info.video_width;
+    size.height = info.video_height;
+    out.push_back(std::move(size));
+  }
+  return out;
+}
+
 bool valid_signal_type(const std::string &type) {
   for (unsigned char c : type) {
     if (!(std::isalnum(c) || c == '-' || c == '_' || c == '~')) return false;
@@ -190,7 +212,8 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(co
       if (endpoint.get() == raw) out.push_back(endpoint);
     }
   };
-  if (event.type == EventType::subscriber_joined || event.type == EventType::stream_destroyed) {
+  if (event.type == EventType::subscriber_joined || event.type == EventType::stream_destroyed ||
+      event.type == EventType::stream_property_changed) {
     auto range = stream_routes_.equal_range(event.stream_id);
     for (auto it = range.first; it != range.second; ++it) add(it->second);
   } else {
@@ -263,7 +286,7 @@ otc_status SessionLink::connect(const char *token) {
   token_ = token;
   wipe(reconnect_token_);
   const uint64_t attempt = ++attempt_;
-  socket_ = client_->open(url, tls, kConnectTimeout,
+  socket_ = client_->open(url, tls, session_->proxy, kConnectTimeout,
                           [this, attempt, token = std::string(token)](otc_status status, const std::string &message) {
                             on_open(attempt, status, message, token);
                           });
@@ -299,6 +322,7 @@ std::shared_ptr<const otc_connection> SessionLink::find_connection(const std::st
 std::shared_ptr<otc_stream> SessionLink::make_stream(const StreamInfo &info) {
   auto stream = std::make_shared<otc_stream>();
   stream->info = info;
+  stream->live.reset(info);
   stream->connection = find_connection(stream->info.connection_id);
   return stream;
 }
@@ -407,9 +431,11 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
   std::shared_ptr<const otc_connection> connection;
   std::shared_ptr<otc_stream> stream;
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
+  bool property_changed = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ != State::connected) return;
+    if (type == EventType::stream_property_changed && typed.property == StreamProperty::unknown) return;
     endpoints = endpoints_for_locked(typed);
     if (type == EventType::connection_created) {
       const ConnectionInfo &info = typed.connection;
@@ -460,6 +486,13 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
       }
     } else if (type == EventType::signal) {
       connection = find_connection(typed.from);
+    } else if (type == EventType::stream_property_changed) {
+      // This client's own streams are not here: their publishers know their state already.
+      auto it = streams_.find(typed.stream_id);
+      if (it != streams_.end()) {
+        stream = it->second;
+        property_changed = apply_stream_property(stream->live, typed);
+      }
     }
   }
   // Subscribers of a destroyed stream hear it first, then the session's callback.
@@ -480,6 +513,31 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
     if (cb.on_signal_received) {
       cb.on_signal_received(session_, cb.user_data, typed.signal_type.c_str(), typed.data.c_str(), connection.get());
     }
+  } else if (type == EventType::stream_property_changed && property_changed) {
+    report_property(stream.get(), typed);
+  }
+}
+
+void SessionLink::report_property(const otc_stream *stream, const ServerEvent &event) {
+  const auto &cb = session_->callbacks;
+  switch (event.property) {
+    case StreamProperty::has_audio:
+      if (cb.on_stream_has_audio_changed) {
+        cb.on_stream_has_audio_changed(session_, cb.user_data, stream, event.flag ? OTC_TRUE : OTC_FALSE);
+      }
+      break;
+    case StreamProperty::has_video:
+      if (cb.on_stream_has_video_changed) {
+        cb.on_stream_has_video_changed(session_, cb.user_data, stream, event.flag ? OTC_TRUE : OTC_FALSE);
+      }
+      break;
+    case StreamProperty::video_dimensions:
+      if (cb.on_stream_video_dimensions_changed) {
+        cb.on_stream_video_dimensions_changed(session_, cb.user_data, stream, event.width, event.height);
+      }
+      break;
+    case StreamProperty::unknown:
+      break;
   }
 }
 
@@ -573,7 +631,7 @@ void SessionLink::attempt_reconnect(uint64_t attempt) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(reconnect_deadline_ - std::chrono::steady_clock::now());
   const auto timeout = std::clamp(left, std::chrono::milliseconds(200), kReconnectAttemptTimeout);
   const uint64_t next = ++attempt_;
-  socket_ = client_->open(url_, tls_, timeout, [this, next](otc_status status, const std::string &message) {
+  socket_ = client_->open(url_, tls_, session_->proxy, timeout, [this, next](otc_status status, const std::string &message) {
     on_reconnect_open(next, status, message);
   });
 }
@@ -600,6 +658,12 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
   const auto &cb = session_->callbacks;
   std::vector<std::shared_ptr<const otc_connection>> created_connections, dropped_connections;
   std::vector<std::shared_ptr<otc_stream>> created_streams, dropped_streams;
+  struct PropertyEvent {
+    std::shared_ptr<otc_stream> stream;
+    ServerEvent event;
+    std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
+  };
+  std::vector<PropertyEvent> property_events;
   std::vector<std::pair<ServerEvent, std::vector<std::shared_ptr<MediaEndpoint>>>> stream_events;
   std::string refusal;
   {
@@ -656,6 +720,12 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
         auto known = streams_.find(id);
         if (known != streams_.end()) {
           streams[id] = known->second;
+          // Properties changed while away: reported as the events this client missed.
+          for (ServerEvent &event : property_changes(info)) {
+            if (!apply_stream_property(known->second->live, event)) continue;
+            auto endpoints = endpoints_for_locked(event);
+            property_events.push_back({known->second, std::move(event), std::move(endpoints)});
+          }
         } else {
           auto stream = make_stream(info);
           streams[id] = stream;
@@ -697,6 +767,10 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
   }
   for (const auto &stream : created_streams) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
+  }
+  for (const auto &change : property_events) {
+    for (const auto &endpoint : change.endpoints) endpoint->on_session_event(change.event);
+    report_property(change.stream.get(), change.event);
   }
 }
 

@@ -130,6 +130,8 @@ class SessionLink : public signaling::SignalingListener {
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints_for_locked(const signaling::ServerEvent &event);
   std::shared_ptr<const otc_connection> find_connection(const std::string &id);
   std::shared_ptr<otc_stream> make_stream(const signaling::StreamInfo &info);
+  // The session callback of a stream property that changed (io thread, mutex_ not held).
+  void report_property(const otc_stream *stream, const signaling::ServerEvent &event);
 
   otc_session *const session_;
   std::mutex mutex_;

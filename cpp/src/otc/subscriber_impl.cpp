@@ -105,6 +105,9 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
   otc_status status = link->attach(shared_from_this());
   if (status == OTC_SUCCESS) {
     link->route_stream(stream_.info.stream_id, this);
+    // The stream this subscriber was made from may be a copy older than what the session knows
+    // now (properties changed since): from here on the routed events keep it current.
+    if (auto current = link->find_stream(stream_.info.stream_id)) stream_.live.copy_from(current->live);
     std::weak_ptr<SubscriberCore> weak = weak_from_this();
     if (!link->request(signaling::make_subscribe(stream_.info.stream_id),
                        [weak, attempt](const signaling::Reply &reply) {
@@ -177,6 +180,10 @@ void SubscriberCore::on_session_event(const signaling::ServerEvent &event) {
     end(false, true, end_reason_from_server(event.reason));
     return;
   }
+  if (type == signaling::EventType::stream_property_changed) {
+    on_stream_property(event);
+    return;
+  }
   const std::string &peer_id = event.peer_id;
   bool has_peer;
   {
@@ -204,6 +211,20 @@ void SubscriberCore::on_session_event(const signaling::ServerEvent &event) {
                    "the media router closed the subscription" + (why.empty() ? std::string() : ": " + why));
     }
     end(false, true, end_reason_from_server(event.reason));
+  }
+}
+
+// The publisher turned its audio or video off or on: the SDK tells the subscriber too, with
+// the publisher's reason. Runs on the io thread (the link's event), as the callbacks must.
+void SubscriberCore::on_stream_property(const signaling::ServerEvent &event) {
+  if (!apply_stream_property(stream_.live, event) || deleted_.load()) return;
+  const auto &cbs = callbacks_;
+  if (event.property == signaling::StreamProperty::has_video) {
+    if (event.flag && cbs.on_video_enabled) cbs.on_video_enabled(handle_, cbs.user_data, OTC_VIDEO_REASON_PUBLISH_VIDEO);
+    if (!event.flag && cbs.on_video_disabled) cbs.on_video_disabled(handle_, cbs.user_data, OTC_VIDEO_REASON_PUBLISH_VIDEO);
+  } else if (event.property == signaling::StreamProperty::has_audio) {
+    if (event.flag && cbs.on_audio_enabled) cbs.on_audio_enabled(handle_, cbs.user_data);
+    if (!event.flag && cbs.on_audio_disabled) cbs.on_audio_disabled(handle_, cbs.user_data);
   }
 }
 

@@ -77,6 +77,7 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   otc_media_check media_check() const { return check_.snapshot(); }
 
   void on_session_event(const signaling::ServerEvent &event) override;
+  void on_stream_property(const signaling::ServerEvent &event);
   void on_session_gone() override;
 
  private:

@@ -51,6 +51,21 @@ json make_signal(const std::string &type, const std::string &data, const std::st
 
 json make_disconnect() { return json{{"type", "disconnect"}}; }
 
+json make_stream_has_audio(const std::string &stream_id, bool has_audio) {
+  return json{{"type", "streamProperty"}, {"streamId", stream_id}, {"property", "hasAudio"}, {"value", has_audio}};
+}
+
+json make_stream_has_video(const std::string &stream_id, bool has_video) {
+  return json{{"type", "streamProperty"}, {"streamId", stream_id}, {"property", "hasVideo"}, {"value", has_video}};
+}
+
+json make_stream_video_dimensions(const std::string &stream_id, int width, int height) {
+  return json{{"type", "streamProperty"},
+              {"streamId", stream_id},
+              {"property", "videoDimensions"},
+              {"value", {{"width", width}, {"height", height}}}};
+}
+
 json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
                     const std::string &candidate, const std::string &end) {
   json message{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate}, {"sdpMid", mid},
@@ -106,6 +121,11 @@ StreamInfo parse_stream(const json &object) {
   stream.video_codec = get_string(object, "videoCodec");
   stream.audio_codec = get_string(object, "audioCodec");
   stream.video_type = get_string(object, "videoType");
+  const int64_t width = get_int(object, "videoWidth"), height = get_int(object, "videoHeight");
+  if (width > 0 && height > 0 && width <= kMaxVideoDimension && height <= kMaxVideoDimension) {
+    stream.video_width = static_cast<int>(width);
+    stream.video_height = static_cast<int>(height);
+  }
   return stream;
 }
 
@@ -139,6 +159,7 @@ EventType event_type(const std::string &type) {
       {"subscriberJoined", EventType::subscriber_joined},   {"offer", EventType::offer},
       {"answer", EventType::answer},                        {"candidate", EventType::candidate},
       {"peerClosed", EventType::peer_closed},               {"signal", EventType::signal},
+      {"streamPropertyChanged", EventType::stream_property_changed},
   };
   for (const auto &[name, value] : types) {
     if (type == name) return value;
@@ -267,6 +288,23 @@ ServerEvent parse_event(const json &object) {
       event.signal_type = get_string(object, "signalType");
       event.data = get_string(object, "data");
       break;
+    case EventType::stream_property_changed: {
+      event.stream_id = get_string(object, "streamId");
+      const std::string property = get_string(object, "property");
+      const json &value = field(object, "value");
+      if ((property == "hasAudio" || property == "hasVideo") && value.is_boolean()) {
+        event.property = property == "hasAudio" ? StreamProperty::has_audio : StreamProperty::has_video;
+        event.flag = value.get<bool>();
+      } else if (property == "videoDimensions") {
+        const int64_t width = get_int(value, "width"), height = get_int(value, "height");
+        if (width > 0 && height > 0 && width <= kMaxVideoDimension && height <= kMaxVideoDimension) {
+          event.property = StreamProperty::video_dimensions;
+          event.width = static_cast<int>(width);
+          event.height = static_cast<int>(height);
+        }
+      }
+      break;
+    }
     case EventType::unknown:
       break;
   }

@@ -36,7 +36,13 @@ struct StreamInfo {
   std::string video_codec;  // "VP8", "VP9", "H264"; empty without video
   std::string audio_codec;  // "opus"; empty without audio
   std::string video_type;   // "camera", "screen", "custom" (empty: camera)
+  int video_width = 0;      // 0 x 0 until the publisher says (streamProperty videoDimensions)
+  int video_height = 0;
 };
+
+// What a publisher may change after publishing (streamProperty / streamPropertyChanged).
+enum class StreamProperty { unknown, has_audio, has_video, video_dimensions };
+inline constexpr int kMaxVideoDimension = 16384;
 
 // An ICE candidate as the protocol carries it: its SDP attribute text and m-line.
 struct CandidateInfo {
@@ -69,6 +75,10 @@ nlohmann::json make_answer(const std::string &peer_id, const std::string &sdp);
 nlohmann::json make_ice_restart(const std::string &peer_id);
 nlohmann::json make_signal(const std::string &type, const std::string &data, const std::string &to);
 nlohmann::json make_disconnect();
+// Only this client's own streams; width and height within 1..kMaxVideoDimension.
+nlohmann::json make_stream_has_audio(const std::string &stream_id, bool has_audio);
+nlohmann::json make_stream_has_video(const std::string &stream_id, bool has_video);
+nlohmann::json make_stream_video_dimensions(const std::string &stream_id, int width, int height);
 // `end`: the end of the peer the candidate comes from ("publisher" or "subscriber"; a session
 // subscribed to its own stream holds both ends of one peerId); empty leaves it out.
 nlohmann::json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
@@ -133,6 +143,7 @@ enum class EventType {
   candidate,
   peer_closed,
   signal,
+  stream_property_changed,
 };
 
 // The `from` of negotiation the media router sends.
@@ -156,6 +167,11 @@ struct ServerEvent {
   std::string message;        // peerClosed with routerFailed or routerRestarted
   std::string signal_type;    // signal
   std::string data;           // signal
+  // streamPropertyChanged (with stream_id): which property and its new value; unknown when the
+  // property or its value is not one of the protocol's (the event is then ignored).
+  StreamProperty property = StreamProperty::unknown;
+  bool flag = false;          // has_audio, has_video
+  int width = 0, height = 0;  // video_dimensions
 };
 ServerEvent parse_event(const nlohmann::json &event);
 

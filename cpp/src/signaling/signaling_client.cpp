@@ -70,6 +70,7 @@ struct Socket {
   }
   uint64_t id;
   WsUrl url;
+  HttpProxy proxy;  // enabled(): the socket goes through this proxy's CONNECT tunnel
   tcp::resolver resolver;
   std::shared_ptr<asio::ssl::context> tls_context;  // outlives the stream that uses it
   std::variant<std::monostate, PlainWs, TlsWs> ws;
@@ -106,8 +107,10 @@ struct SignalingClient::Impl {
   std::set<std::shared_ptr<asio::steady_timer>> timers;  // post_after's, io thread only: cancelled by the destructor
   bool stopping = false;  // io thread only: the destructor runs, nothing is reported any more
 
-  void do_open(uint64_t id, const WsUrl &url, const TlsOptions &tls, std::chrono::milliseconds timeout,
-               OpenHandler done);
+  void do_open(uint64_t id, const WsUrl &url, const TlsOptions &tls, const HttpProxy &proxy,
+               std::chrono::milliseconds timeout, OpenHandler done);
+  void proxy_connect(const SocketPtr &s);
+  void after_connect(const SocketPtr &s);
   void tls_handshake(const SocketPtr &s);
   void ws_handshake(const SocketPtr &s);
   void do_request(uint64_t id, nlohmann::json message, std::chrono::milliseconds timeout,
@@ -165,7 +168,7 @@ void SignalingClient::Impl::lost(const SocketPtr &s) {
   }
 }
 
-void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, const TlsOptions &tls,
+void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, const TlsOptions &tls, const HttpProxy &proxy,
                                     std::chrono::milliseconds timeout, OpenHandler done) {
   if (current) {
     // A socket still closing is abandoned; its close() still hears back.
@@ -181,6 +184,7 @@ void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, const TlsOpti
   if (url.tls) context = make_client_context(tls, context_error);
   auto s = std::make_shared<Socket>(io, id, context);
   s->url = url;
+  s->proxy = proxy;
   s->on_open = std::move(done);
   current = s;
   if (url.tls && !context) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, context_error);
@@ -190,21 +194,78 @@ void SignalingClient::Impl::do_open(uint64_t id, const WsUrl &url, const TlsOpti
     fail_open(s, OTC_SESSION_CONNECTION_TIMED_OUT,
               std::string("timed out connecting to the signaling server (") + s->phase + ")");
   });
-  s->resolver.async_resolve(url.host, url.port, [this, s](error_code ec, tcp::resolver::results_type results) {
+  // Through a proxy, the TCP connection goes to the proxy; the server's name is the proxy's to resolve.
+  const std::string &host = proxy.enabled() ? proxy.host : url.host;
+  const std::string &port = proxy.enabled() ? proxy.port : url.port;
+  s->resolver.async_resolve(host, port, [this, s](error_code ec, tcp::resolver::results_type results) {
     if (s->down) return;
-    if (ec) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, "cannot resolve " + s->url.host + ": " + ec.message());
-    s->phase = "connecting";
-    s->tcp().async_connect(results, [this, s](error_code ec, const tcp::endpoint &) {
+    const std::string what = s->proxy.enabled() ? "the proxy " + s->proxy.where() : s->url.host + ":" + s->url.port;
+    if (ec) {
+      return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
+                       "cannot resolve " + (s->proxy.enabled() ? "the proxy " + s->proxy.host : s->url.host) + ": " +
+                           ec.message());
+    }
+    s->phase = s->proxy.enabled() ? "connecting to the proxy" : "connecting";
+    s->tcp().async_connect(results, [this, s, what](error_code ec, const tcp::endpoint &) {
       if (s->down) return;
-      if (ec) {
-        return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
-                         "cannot connect to " + s->url.host + ":" + s->url.port + ": " + ec.message());
-      }
+      if (ec) return fail_open(s, OTC_SESSION_CONNECTION_FAILED, "cannot connect to " + what + ": " + ec.message());
       error_code ignored;
       s->tcp().socket().set_option(tcp::no_delay(true), ignored);
-      if (s->url.tls) return tls_handshake(s);
-      ws_handshake(s);
+      if (s->proxy.enabled()) return proxy_connect(s);
+      after_connect(s);
     });
+  });
+}
+
+void SignalingClient::Impl::after_connect(const SocketPtr &s) {
+  if (s->url.tls) return tls_handshake(s);
+  ws_handshake(s);
+}
+
+// The proxy is asked for a tunnel (RFC 9110, CONNECT); its answer is read with a bound on its
+// size, within the open timeout. A 2xx answer has no body: what follows is the server's.
+void SignalingClient::Impl::proxy_connect(const SocketPtr &s) {
+  namespace http = beast::http;
+  const bool ipv6 = s->url.host.find(':') != std::string::npos;
+  const std::string authority = (ipv6 ? "[" + s->url.host + "]" : s->url.host) + ":" + s->url.port;
+  auto request = std::make_shared<http::request<http::empty_body>>(http::verb::connect, authority, 11);
+  request->set(http::field::host, authority);
+  request->set(http::field::user_agent, "node-otc");
+  if (!s->proxy.authorization.empty()) request->set(http::field::proxy_authorization, s->proxy.authorization);
+  s->phase = "asking the proxy for a tunnel: no answer from the proxy";
+  http::async_write(s->tcp(), *request, [this, s, request, authority](error_code ec, size_t) {
+    if (s->down) return;
+    if (ec) {
+      return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
+                       "the proxy " + s->proxy.where() + " dropped the connection: " + ec.message());
+    }
+    auto parser = std::make_shared<http::response_parser<http::empty_body>>();
+    parser->header_limit(static_cast<std::uint32_t>(kMaxProxyResponseBytes));
+    parser->skip(true);  // an answer to CONNECT: no body is read, whatever its headers say
+    http::async_read_header(
+        s->tcp(), s->buffer, *parser, [this, s, parser, authority](error_code ec, size_t) {
+          if (s->down) return;
+          const std::string proxy = "the proxy " + s->proxy.where();
+          if (ec) {
+            return fail_open(s, OTC_SESSION_CONNECTION_FAILED,
+                             proxy + " gave no valid answer to CONNECT " + authority + ": " + ec.message());
+          }
+          const auto &response = parser->get();
+          const unsigned status = response.result_int();
+          if (status / 100 != 2) {
+            std::string message = proxy + " refused the tunnel to " + authority + ": " + std::to_string(status) +
+                                  " " + std::string(response.reason());
+            if (status == 407) message += " (the proxy wants credentials: http://user:password@host:port)";
+            return fail_open(s, OTC_SESSION_CONNECTION_FAILED, message);
+          }
+          // The server speaks only when spoken to: bytes already here are not the server's.
+          if (s->buffer.size() != 0) {
+            return fail_open(s, OTC_SESSION_CONNECTION_FAILED, proxy + " sent data after its answer to CONNECT");
+          }
+          otc::log(OTC_LOG_LEVEL_INFO, "signaling: tunnel to %s through %s", authority.c_str(),
+                   s->proxy.where().c_str());
+          after_connect(s);
+        });
   });
 }
 
@@ -437,9 +498,14 @@ SignalingClient::~SignalingClient() {
 
 uint64_t SignalingClient::open(const WsUrl &url, const TlsOptions &tls, std::chrono::milliseconds timeout,
                                OpenHandler done) {
+  return open(url, tls, HttpProxy{}, timeout, std::move(done));
+}
+
+uint64_t SignalingClient::open(const WsUrl &url, const TlsOptions &tls, const HttpProxy &proxy,
+                               std::chrono::milliseconds timeout, OpenHandler done) {
   const uint64_t id = impl_->next_socket.fetch_add(1);
-  asio::post(impl_->io, [impl = impl_.get(), id, url, tls, timeout, done = std::move(done)]() mutable {
-    impl->do_open(id, url, tls, timeout, std::move(done));
+  asio::post(impl_->io, [impl = impl_.get(), id, url, tls, proxy, timeout, done = std::move(done)]() mutable {
+    impl->do_open(id, url, tls, proxy, timeout, std::move(done));
   });
   return id;
 }

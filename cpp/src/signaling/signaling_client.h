@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http_proxy.h"
 #include "tls_options.h"
 #include "url.h"
 
@@ -63,6 +64,12 @@ class SignalingClient {
   // which: "TLS: certificate has expired", ...), OTC_SESSION_CONNECTION_TIMED_OUT after timeout.
   // tls: the CAs a wss:// URL trusts (ignored for ws://). Returns the socket's id.
   uint64_t open(const WsUrl &url, const TlsOptions &tls, std::chrono::milliseconds timeout, OpenHandler done);
+  // The same through an HTTP proxy (when proxy.enabled()): a CONNECT tunnel to the server's
+  // host:port first, within the same timeout. A proxy that cannot be reached, refuses the tunnel
+  // (403, 407, 5xx, ...) or answers with more than kMaxProxyResponseBytes of headers is
+  // OTC_SESSION_CONNECTION_FAILED, the message naming the proxy and its answer.
+  uint64_t open(const WsUrl &url, const TlsOptions &tls, const HttpProxy &proxy, std::chrono::milliseconds timeout,
+                OpenHandler done);
   // Sends a request on socket (its "id" is assigned here); done follows once with the ack or
   // error, or OTC_SESSION_CONNECTION_TIMED_OUT after timeout. Dropped silently (done never
   // runs) when the socket is gone or goes down first.

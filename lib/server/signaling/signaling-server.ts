@@ -146,6 +146,7 @@ export class SignalingServer {
       case 'candidate': return this.#streams.negotiate(client, conn, session, req);
       case 'iceRestart': return this.#routed.iceRestart(client, conn, session, req);
       case 'signal': return this.#streams.signal(client, conn, session, req);
+      case 'streamProperty': return this.#streams.streamProperty(client, conn, session, req);
       case 'disconnect':
         this.#delivery.send(client, { type: 'ack', id: req.id });
         this.#membership.leave(client, 'clientDisconnected');

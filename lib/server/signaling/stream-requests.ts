@@ -3,8 +3,8 @@
 // a relayed peer, and signals. Routed sessions' negotiation is handed to RoutedRelay.
 import { ErrorCode } from '../../error-code';
 import type {
-  AnswerRequest, CandidateRequest, OfferRequest, PeerEnd, PublishRequest, SignalRequest, StreamInfo, SubscribeRequest, UnpublishRequest,
-  UnsubscribeRequest,
+  AnswerRequest, CandidateRequest, OfferRequest, PeerEnd, PublishRequest, SignalRequest, StreamInfo, StreamPropertyRequest, SubscribeRequest,
+  UnpublishRequest, UnsubscribeRequest,
 } from '../../protocol/messages';
 import type { ServerLimits } from '../limits';
 import { publisherPeerKey } from '../router/peer-keys';
@@ -75,6 +75,28 @@ export class StreamRequests {
     for (const peer of peers) this.#membership.closePeer(peer, conn.info.connectionId, 'clientUnpublished');
     this.#delivery.broadcast(session, { type: 'streamDestroyed', streamId, reason: 'clientUnpublished' });
     this.#log(`unpublish ${streamId} by ${conn.info.connectionId}`);
+  }
+
+  /**
+   * A publisher turned its audio or video on or off, or its video changed size. Only the stream's
+   * own connection may say so; an unchanged value is acknowledged and not broadcast (a client
+   * repeating itself costs the session nothing). Floods are bounded by the connection's request
+   * rate like every other request.
+   */
+  streamProperty(client: Client, conn: ConnectionRecord, session: SessionRecord, req: StreamPropertyRequest): void {
+    const { id, streamId } = req;
+    const stream = session.streams.get(streamId);
+    if (!stream || stream.connectionId !== conn.info.connectionId) {
+      throw new RequestError(ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND, 'not a stream of this connection');
+    }
+    const changed = this.#store.setStreamProperty(stream, req);
+    this.#delivery.send(client, { type: 'ack', id });
+    if (!changed) return;
+    const change = req.property === 'videoDimensions'
+      ? { property: req.property, value: { width: req.value.width, height: req.value.height } }
+      : { property: req.property, value: req.value };
+    // Its own connection hears it too: a client subscribed to its own stream learns it alike.
+    this.#delivery.broadcast(session, { type: 'streamPropertyChanged', streamId, ...change });
   }
 
   subscribe(client: Client, conn: ConnectionRecord, session: SessionRecord, req: SubscribeRequest): void {

@@ -50,4 +50,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX peers_by_publisher ON peers (publisher_connection_id);
   CREATE INDEX peers_by_subscriber ON peers (subscriber_connection_id);
   `,
+  // 2: the size of a stream's video, as its publisher last said (streamProperty videoDimensions); 0: not said.
+  `
+  ALTER TABLE streams ADD COLUMN video_width INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE streams ADD COLUMN video_height INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

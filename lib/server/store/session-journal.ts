@@ -47,7 +47,7 @@ interface ConnectionRow {
 }
 interface StreamRow {
   stream_id: string; session_id: string; connection_id: string; name: string; has_audio: number; has_video: number; video_type: string;
-  e2ee: number; creation_time: number; video_codec: string; audio_codec: string;
+  e2ee: number; creation_time: number; video_codec: string; audio_codec: string; video_width: number; video_height: number;
 }
 interface PeerRow {
   peer_id: string; session_id: string; stream_id: string; publisher_connection_id: string; subscriber_connection_id: string; routed: number;
@@ -61,6 +61,7 @@ export class SessionJournal {
   readonly #updateAdmission;
   readonly #insertStream;
   readonly #deleteStream;
+  readonly #updateStream;
   readonly #insertPeer;
   readonly #deletePeer;
 
@@ -76,6 +77,8 @@ export class SessionJournal {
       `INSERT INTO streams (stream_id, session_id, connection_id, name, has_audio, has_video, video_type, e2ee, creation_time, video_codec, audio_codec)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#deleteStream = db.prepare<[string]>('DELETE FROM streams WHERE stream_id = ?');
+    this.#updateStream = db.prepare<[number, number, number, number, string]>(
+      'UPDATE streams SET has_audio = ?, has_video = ?, video_width = ?, video_height = ? WHERE stream_id = ?');
     this.#insertPeer = db.prepare<[string, string, string, string, string, number]>(
       'INSERT INTO peers (peer_id, session_id, stream_id, publisher_connection_id, subscriber_connection_id, routed) VALUES (?, ?, ?, ?, ?, ?)');
     this.#deletePeer = db.prepare<[string]>('DELETE FROM peers WHERE peer_id = ?');
@@ -102,6 +105,12 @@ export class SessionJournal {
   addStream(sessionId: string, s: StreamInfo): void {
     this.#insertStream.run(s.streamId, sessionId, s.connectionId, s.name, s.hasAudio ? 1 : 0, s.hasVideo ? 1 : 0, s.videoType, s.e2ee ? 1 : 0,
       s.creationTime, s.videoCodec, s.audioCodec);
+    if (s.videoWidth !== undefined) this.updateStream(s);
+  }
+
+  /** What its publisher may change (streamProperty). */
+  updateStream(s: StreamInfo): void {
+    this.#updateStream.run(s.hasAudio ? 1 : 0, s.hasVideo ? 1 : 0, s.videoWidth ?? 0, s.videoHeight ?? 0, s.streamId);
   }
 
   /** Its peers must be gone first (foreign keys). */
@@ -136,6 +145,7 @@ export class SessionJournal {
       sessionId: r.session_id, streamId: r.stream_id, connectionId: r.connection_id, name: r.name, hasAudio: r.has_audio !== 0,
       hasVideo: r.has_video !== 0, videoType: r.video_type as VideoType, e2ee: r.e2ee !== 0, creationTime: r.creation_time,
       videoCodec: r.video_codec, audioCodec: r.audio_codec,
+      ...(r.video_width > 0 && { videoWidth: r.video_width, videoHeight: r.video_height }),
     }));
     const peers = (this.#db.prepare('SELECT * FROM peers ORDER BY rowid').all() as PeerRow[]).map((r) => ({
       peerId: r.peer_id, sessionId: r.session_id, streamId: r.stream_id, publisherConnectionId: r.publisher_connection_id,

@@ -4,7 +4,7 @@
 import type { SessionApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import type { ConnectionEvent, SessionEvents, SignalOptions, StreamEvent } from '../../session-types';
+import { type ConnectionEvent, type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange } from '../../session-types';
 import { END_DISCONNECTED, END_LINK_DROPPED, END_SESSION_GONE, END_UNPUBLISHED, END_UNSUBSCRIBED, endFromServer } from './end-reason';
 import { secretBytes } from '../e2ee/secret';
 import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
@@ -431,6 +431,14 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
       case 'subscriberJoined':
         void this.#publishers.get(event.streamId)?.openPeer(event.peerId);
         break;
+      case 'streamPropertyChanged': {
+        // Another client's stream (this page's own publishers do not change theirs yet).
+        const change = streamPropertyChange(this.#streams.get(event.streamId), event.property, event.value);
+        if (!change) break;
+        this.#streams.set(event.streamId, change.stream);
+        this.emit('streamPropertyChanged', change.event);
+        break;
+      }
       case 'offer':
       case 'answer':
       case 'candidate':
@@ -520,6 +528,18 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     }
     for (const connection of connections.values()) if (!this.#connections.has(connection.connectionId)) this.#addConnection(connection);
     for (const stream of streams.values()) if (!this.#streams.has(stream.streamId)) this.#addStream(stream);
+    // Streams known before whose publisher changed them meanwhile: the changes missed, as events.
+    for (const stream of streams.values()) {
+      for (const property of ['hasAudio', 'hasVideo'] as const) {
+        this.#onEvent({ type: 'streamPropertyChanged', streamId: stream.streamId, property, value: stream[property] });
+      }
+      if (stream.videoWidth !== undefined && stream.videoHeight !== undefined) {
+        this.#onEvent({
+          type: 'streamPropertyChanged', streamId: stream.streamId, property: 'videoDimensions',
+          value: { width: stream.videoWidth, height: stream.videoHeight },
+        });
+      }
+    }
     for (const event of early) this.#onEvent(event);
   }
 
