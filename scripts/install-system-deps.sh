@@ -20,6 +20,7 @@ PACKAGES=(
   nftables                                  # nft: the NAT routers of the topology tests
   libpulse-dev                              # libpulse: the default audio device talks to PulseAudio
   pulseaudio                                # the audio device test runs a private PulseAudio daemon
+  libsdl2-dev                               # SDL2: the sample programs (samples/) render with it
 )
 
 missing=()
