@@ -1095,6 +1095,7 @@ TEST_F(SessionCall, TheMediaCheckReportHasALinePerEndedSubscriptionAndPublicatio
   EXPECT_GE(report_number(sub, "frames_received"), static_cast<double>(received));
   EXPECT_GE(report_number(sub, "frames_decoded"), report_number(sub, "frames_received"));
   EXPECT_EQ(report_number(sub, "decrypt_failures"), 0);
+  EXPECT_EQ(report_number(sub, "frames_mismatch") + report_number(sub, "frames_integrity_failure"), 0);
   EXPECT_GT(report_number(sub, "width"), 0);
   EXPECT_GT(report_number(sub, "height"), 0);
   EXPECT_GE(report_number(sub, "video_frames_opened"), report_number(sub, "frames_received"));
@@ -1117,8 +1118,14 @@ TEST_F(SessionCall, AFaultySendersFramesGiveTheSubscriberDecryptionInternalError
   LiveCall call(kSecret, kSecret);
   EXPECT_TRUE(call.se.events.wait("error:" + std::to_string(OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR), 20s))
       << call.se.events.all();
-  const otc_subscriber_stats s = call.sub_stats();
-  EXPECT_GT(s.frames_integrity_failure, 0u);
+  // The event comes with the first such frame; the counters follow it.
+  otc_subscriber_stats s = call.sub_stats();
+  for (int i = 0; i < 100 && s.frames_integrity_failure < 10; ++i) {
+    std::this_thread::sleep_for(50ms);
+    s = call.sub_stats();
+  }
+  EXPECT_GE(s.frames_integrity_failure, 10u);
+  EXPECT_EQ(s.frames_mismatch, 0u);
   EXPECT_EQ(s.video_frames_opened, 0u);
   EXPECT_EQ(call.check().frames_decoded, 0u);
   // Reported once per episode, not once per frame.

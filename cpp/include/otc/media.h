@@ -64,12 +64,15 @@ typedef struct otc_media_check {
  *     "frames_mismatch":N,"frames_integrity_failure":N,"frames_replay":N,"decrypt_failures":N,
  *     "audio_blocks":N,"audio_samples":N,"audio_loud_blocks":N,"audio_peak":N,"pid":N}
  *  (the media check's figures as in otc_media_check, the last decoded frame's size, the frame
- *  cryptor's outcomes, and the decoded audio: 10 ms blocks, samples per channel, blocks louder
+ *  cryptor's outcomes (decrypt_failures: frames that did not open, mismatch + integrity
+ *  failure; a replayed frame is a duplicate, dropped, and counted apart), and the decoded audio: 10 ms blocks, samples per channel, blocks louder
  *  than -40 dBFS, the largest sample), and every publication that ends appends
  *    {"type":"publisher","stream_id":"...","e2ee":true,"end":"clientUnpublished",
  *     "video_frames_captured":N,"video_frames_sent":N,"video_frames_sealed":N,
  *     "audio_frames_sent":N,"audio_frames_sealed":N,"seal_errors":N,"width":W,"height":H,
  *     "subscribers":N,"pid":N}
+ *  The publisher's video_frames_sent and size come from the transport's statistics, refreshed
+ *  once a second (0 in a publication shorter than that); video_frames_sealed counts exactly.
  *  Lines are written by a thread of the library's own, never by the media threads or the
  *  caller; at most 1024 wait at a time (more are dropped, and the next line says how many in
  *  "lines_dropped_before"). otc_destroy waits up to 2 s for the queued lines. Keys may be added

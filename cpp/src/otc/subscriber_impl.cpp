@@ -126,7 +126,7 @@ void SubscriberCore::append_media_report(const char *end_reason) {
                 (unsigned long long)s.video_frames_opened, (unsigned long long)s.audio_frames_opened,
                 (unsigned long long)s.frames_mismatch, (unsigned long long)s.frames_integrity_failure,
                 (unsigned long long)s.frames_replay,
-                (unsigned long long)(s.frames_mismatch + s.frames_integrity_failure + s.frames_replay),
+                (unsigned long long)(s.frames_mismatch + s.frames_integrity_failure),
                 (unsigned long long)audio_blocks_.load(), (unsigned long long)audio_samples_.load(),
                 (unsigned long long)audio_loud_blocks_.load(), audio_peak_.load(), static_cast<int>(getpid()));
   media_report_append(path, std::string("{\"type\":\"subscriber\",\"stream_id\":") +

@@ -21,7 +21,7 @@ lib_work=$(cat "$library_state" 2>/dev/null || true)
 prefix=$lib_work/prefix
 work=$lib_work/samples
 mkdir -p "$work"
-bin=$work/build-path
+bin=$work/build-path/bin
 api_key=47000001
 api_secret=0123456789abcdef0123456789abcdef01234567
 secret="the samples' shared secret"
@@ -56,8 +56,8 @@ if [ "$step" = build ]; then
     env "${env_args[@]}" nice -n 10 cmake --build "$out" -j2 "${targets[@]}" >>"$out.log" 2>&1 ||
       { cat "$out.log"; die "building the samples ($expect)"; }
   done
-  for exe in "$work/build-path"/{basic_video_chat,publisher_only,signaling,custom_audio_device,custom_video_capturer,configurable_turn_servers,e2ee_invalid_secret,e2ee_secret_missing,e2ee_secret_mismatch,e2ee_decryption_error} \
-             "$work/build-pkg/basic_video_chat"; do
+  for exe in "$bin"/{basic_video_chat,publisher_only,signaling,custom_audio_device,custom_video_capturer,configurable_turn_servers,e2ee_invalid_secret,e2ee_secret_missing,e2ee_secret_mismatch,e2ee_decryption_error} \
+             "$work/build-pkg/bin/basic_video_chat"; do
     [ -x "$exe" ] || die "not built: $exe"
     resolved=$(env -u LD_LIBRARY_PATH ldd "$exe" | awk '/libopentok/ {print $3}')
     case "$resolved" in "$prefix"/lib/libopentok.so.*) ;; *) die "$exe resolves libopentok to '$resolved'" ;; esac
@@ -120,7 +120,9 @@ EXTRA_ENV=()
 start() {
   local name=$1
   shift
-  env SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy OTC_SIGNALING_URL="$signaling" \
+  # Background jobs of a script start with SIGINT ignored, and SDL leaves an ignored SIGINT
+  # alone: give it back its default so that Ctrl-C's SIGINT reaches SDL.
+  env --default-signal=INT SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy OTC_SIGNALING_URL="$signaling" \
     OTC_VIDEO_CAPTURER=pattern OTC_AUDIO_DEVICE=silence OTC_MEDIA_CHECK_REPORT="$report" \
     OTC_SAMPLE_SESSION_ID="$SESSION" OTC_SAMPLE_TOKEN="$(new_token "$SESSION")" OTC_SAMPLE_ENCRYPTION_SECRET="$SECRET" \
     "${EXTRA_ENV[@]}" "$@" </dev/null >"$run/$name.out" 2>"$run/$name.err" &
@@ -212,7 +214,7 @@ basic_video_chat)
   # pattern, every frame opened.
   SESSION=$(new_session)
   start a "$bin/basic_video_chat"
-  start b "$work/build-pkg/basic_video_chat"
+  start b "$work/build-pkg/bin/basic_video_chat"
   wait_for a '^subscribed ' 60
   wait_for b '^subscribed ' 60
   sleep "$media_seconds"
@@ -328,14 +330,20 @@ configurable_turn_servers)
   stop peer
   stop turn
   [ "$status" -eq 0 ] || die "configurable_turn_servers exited with $status"
-  kill -TERM "$turn_pid" 2>/dev/null || true
   st=$(stream_of turn) sp=$(stream_of peer)
   judge "sub('$st')['frames_received'] >= $min_frames" "sub('$sp')['frames_received'] >= $min_frames" \
     "sub('$st')['decrypt_failures'] == 0" "sub('$sp')['decrypt_failures'] == 0" || die "media check"
-  # coturn saw the sample's credential and relayed for it.
-  grep -q "sample" "$run/turn.log" || { tail -30 "$run/turn.log"; die "coturn never saw the sample's credential"; }
-  grep -qiE 'peer .*(lifetime|created)|CREATE_PERMISSION|CHANNEL_BIND|ALLOCATE.*success' "$run/turn.log" ||
-    { tail -30 "$run/turn.log"; die "coturn made no relay for the sample"; }
+  # The sample had relay candidates only; coturn relayed for its credential: once the sample has
+  # released its allocations, coturn logs what went through them (packets received from the
+  # peer, rp).
+  for _ in $(seq 1 200); do
+    grep -qE 'peer usage: realm=<node-otc>, username=<[0-9]+:sample>, rp=[1-9][0-9]{2,}' "$run/turn.log" && break
+    sleep 0.05
+  done
+  kill -TERM "$turn_pid" 2>/dev/null || true
+  grep -E 'username=<[0-9]+:sample>.*(rp=|lifetime)' "$run/turn.log" | sed 's/^/  coturn: /' | head -8
+  grep -qE 'peer usage: realm=<node-otc>, username=<[0-9]+:sample>, rp=[1-9][0-9]{2,}' "$run/turn.log" ||
+    { tail -30 "$run/turn.log"; die "coturn relayed no media for the sample"; }
   ;;
 
 e2ee_invalid_secret)
