@@ -39,6 +39,7 @@
       'cpp/src/otc/frame_cryptor_api.cpp',
       'cpp/src/otc/ice_config.cpp',
       'cpp/src/otc/log_api.cpp',
+      'cpp/src/otc/media_report.cpp',
       'cpp/src/otc/publisher_api.cpp',
       'cpp/src/otc/publisher_impl.cpp',
       'cpp/src/otc/session_api.cpp',

@@ -21,6 +21,7 @@ PACKAGES=(
   libpulse-dev                              # libpulse: the default audio device talks to PulseAudio
   pulseaudio                                # the audio device test runs a private PulseAudio daemon
   tinyproxy                                 # HTTP CONNECT proxy: the signaling proxy test runs a private one
+  libsdl2-dev                               # SDL2: the sample programs (samples/) render with it
 )
 
 missing=()

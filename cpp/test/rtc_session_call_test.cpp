@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "otc/engine_access.h"
+#include "rtc/e2ee_frame_transformer.h"
 #include "rtc/media_engine.h"
 #include "rtc/peer_link.h"
 #include "rtc/video_sources.h"
@@ -1129,4 +1130,103 @@ TEST_F(SessionCall, MediaUtilsListsTheEnginesVideoCodecs) {
   EXPECT_EQ(otc_media_utils_get_supported_codecs(&codecs), OTC_MEDIA_ENGINE_NOT_INITIALIZED);
   EXPECT_EQ(codecs, nullptr);
   ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
+}
+
+// OTC_MEDIA_CHECK_REPORT (otc/media.h): what an unmodified SDK program's CI job reads.
+namespace {
+
+std::vector<std::string> read_lines(const std::string &path) {
+  std::vector<std::string> lines;
+  std::ifstream file(path);
+  for (std::string line; std::getline(file, line);) lines.push_back(line);
+  return lines;
+}
+
+// The number after "key": in a report line; -1 when absent.
+double report_number(const std::string &line, const std::string &key) {
+  const size_t at = line.find("\"" + key + "\":");
+  if (at == std::string::npos) return -1;
+  return std::strtod(line.c_str() + at + key.size() + 3, nullptr);
+}
+
+std::string report_line(const std::vector<std::string> &lines, const char *type) {
+  for (const auto &line : lines) {
+    if (line.find(std::string("{\"type\":\"") + type + "\"") == 0) return line;
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_F(SessionCall, TheMediaCheckReportHasALinePerEndedSubscriptionAndPublication) {
+  char path[] = "/tmp/otc-media-report-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  unlink(path);
+  setenv(OTC_MEDIA_CHECK_REPORT_ENV, path, 1);
+  std::string stream_id;
+  uint64_t received = 0;
+  {
+    LiveCall call(kSecret, kSecret);
+    ASSERT_TRUE(call.frames_flow(30, 20s));
+    stream_id = otc_subscriber_get_stream_id(call.subscriber);
+    received = call.check().frames_received;
+    EXPECT_EQ(otc_session_unsubscribe(call.b->session, call.subscriber), OTC_SUCCESS);
+    EXPECT_EQ(otc_session_unpublish(call.a->session, call.publisher), OTC_SUCCESS);
+    // Once the variable is gone, nothing more is written (the objects are deleted below).
+    unsetenv(OTC_MEDIA_CHECK_REPORT_ENV);
+  }
+  otc_destroy();  // writes what is queued; balanced by the otc_init below
+  ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
+  const auto lines = read_lines(path);
+  unlink(path);
+  ASSERT_EQ(lines.size(), 2u) << (lines.empty() ? "" : lines[0]);
+  const std::string sub = report_line(lines, "subscriber"), pub = report_line(lines, "publisher");
+  ASSERT_FALSE(sub.empty()) << lines[0];
+  ASSERT_FALSE(pub.empty()) << lines[0];
+  std::printf("  %s\n  %s\n", sub.c_str(), pub.c_str());
+  EXPECT_NE(sub.find("\"stream_id\":\"" + stream_id + "\""), std::string::npos);
+  EXPECT_NE(pub.find("\"stream_id\":\"" + stream_id + "\""), std::string::npos);
+  EXPECT_NE(sub.find("\"e2ee\":true"), std::string::npos);
+  EXPECT_NE(sub.find("\"end\":\"clientUnsubscribed\""), std::string::npos);
+  EXPECT_NE(pub.find("\"end\":\"clientUnpublished\""), std::string::npos);
+  EXPECT_GE(report_number(sub, "frames_received"), static_cast<double>(received));
+  EXPECT_GE(report_number(sub, "frames_decoded"), report_number(sub, "frames_received"));
+  EXPECT_EQ(report_number(sub, "decrypt_failures"), 0);
+  EXPECT_EQ(report_number(sub, "frames_mismatch") + report_number(sub, "frames_integrity_failure"), 0);
+  EXPECT_GT(report_number(sub, "width"), 0);
+  EXPECT_GT(report_number(sub, "height"), 0);
+  EXPECT_GE(report_number(sub, "video_frames_opened"), report_number(sub, "frames_received"));
+  // The publisher's tone (SetUp): decoded audio, most of it louder than silence.
+  EXPECT_GT(report_number(sub, "audio_blocks"), 50);
+  EXPECT_GT(report_number(sub, "audio_loud_blocks"), report_number(sub, "audio_blocks") / 4);
+  EXPECT_GT(report_number(sub, "audio_peak"), 1000);
+  EXPECT_GE(report_number(pub, "video_frames_sealed"), static_cast<double>(received));
+  EXPECT_GT(report_number(pub, "audio_frames_sealed"), 0);
+  EXPECT_EQ(report_number(pub, "pid"), static_cast<double>(getpid()));
+}
+
+// The frame cryptor's integrity failures in a real call, from a sender that is faulty on purpose
+// (samples/e2ee_decryption_error's peer in the Samples tests uses the same switch).
+TEST_F(SessionCall, AFaultySendersFramesGiveTheSubscriberDecryptionInternalError6002) {
+  struct Fault {
+    Fault() { otc::rtc::E2eeFrameTransformer::SetTagFaultForTesting(true); }
+    ~Fault() { otc::rtc::E2eeFrameTransformer::SetTagFaultForTesting(false); }
+  } fault;
+  LiveCall call(kSecret, kSecret);
+  EXPECT_TRUE(call.se.events.wait("error:" + std::to_string(OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR), 20s))
+      << call.se.events.all();
+  // The event comes with the first such frame; the counters follow it.
+  otc_subscriber_stats s = call.sub_stats();
+  for (int i = 0; i < 100 && s.frames_integrity_failure < 10; ++i) {
+    std::this_thread::sleep_for(50ms);
+    s = call.sub_stats();
+  }
+  EXPECT_GE(s.frames_integrity_failure, 10u);
+  EXPECT_EQ(s.frames_mismatch, 0u);
+  EXPECT_EQ(s.video_frames_opened, 0u);
+  EXPECT_EQ(call.check().frames_decoded, 0u);
+  // Reported once per episode, not once per frame.
+  EXPECT_EQ(call.se.events.count("error:" + std::to_string(OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR)), 1u);
 }

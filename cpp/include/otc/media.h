@@ -54,6 +54,31 @@ typedef struct otc_media_check {
   int64_t first_frame_time_us; /* when the first readable frame was decoded (CLOCK_MONOTONIC) */
 } otc_media_check;
 
+/** node-otc addition: the media check for programs that cannot call it (an unmodified Linux SDK
+ *  application run as a CI test). When the environment variable names a file, every subscription
+ *  that ends (unsubscribed, deleted, its stream or session gone) appends one line of JSON to it:
+ *    {"type":"subscriber","stream_id":"...","e2ee":true,"end":"clientUnsubscribed",
+ *     "frames_decoded":N,"frames_received":N,"frames_unreadable":N,"frames_lost":N,
+ *     "frames_repeated":N,"freezes":N,"max_gap_ms":X,"first_frame_number":N,
+ *     "last_frame_number":N,"width":W,"height":H,"video_frames_opened":N,"audio_frames_opened":N,
+ *     "frames_mismatch":N,"frames_integrity_failure":N,"frames_replay":N,"decrypt_failures":N,
+ *     "audio_blocks":N,"audio_samples":N,"audio_loud_blocks":N,"audio_peak":N,"pid":N}
+ *  (the media check's figures as in otc_media_check, the last decoded frame's size, the frame
+ *  cryptor's outcomes (decrypt_failures: frames that did not open, mismatch + integrity
+ *  failure; a replayed frame is a duplicate, dropped, and counted apart), and the decoded audio: 10 ms blocks, samples per channel, blocks louder
+ *  than -40 dBFS, the largest sample), and every publication that ends appends
+ *    {"type":"publisher","stream_id":"...","e2ee":true,"end":"clientUnpublished",
+ *     "video_frames_captured":N,"video_frames_sent":N,"video_frames_sealed":N,
+ *     "audio_frames_sent":N,"audio_frames_sealed":N,"seal_errors":N,"width":W,"height":H,
+ *     "subscribers":N,"pid":N}
+ *  The publisher's video_frames_sent and size come from the transport's statistics, refreshed
+ *  once a second (0 in a publication shorter than that); video_frames_sealed counts exactly.
+ *  Lines are written by a thread of the library's own, never by the media threads or the
+ *  caller; at most 1024 wait at a time (more are dropped, and the next line says how many in
+ *  "lines_dropped_before"). otc_destroy waits up to 2 s for the queued lines. Keys may be added
+ *  in later versions; readers should ignore keys they do not know. */
+#define OTC_MEDIA_CHECK_REPORT_ENV "OTC_MEDIA_CHECK_REPORT"
+
 /* The synthetic audio device (a node-otc addition): one per process, shared by every publisher
  * (capture) and subscriber (playout, discarded), like the Linux SDK's audio device. Capture is
  * mono 16-bit PCM at 48 kHz, taken 10 ms (480 samples) at a time on the device's own clock;

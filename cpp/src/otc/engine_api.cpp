@@ -17,6 +17,7 @@
 #include "audio_selection.h"
 #include "engine_access.h"
 #include "media_endpoint.h"
+#include "media_report.h"
 #include "../base/log.h"
 
 #ifndef OTC_VERSION_STRING
@@ -142,6 +143,9 @@ extern "C" otc_status otc_init(void* reserved) {
 }
 
 extern "C" otc_status otc_destroy(void) {
+  // The media check report's last lines (subscriptions ended just before) reach their file
+  // before the program exits.
+  otc::media_report_flush();
   std::lock_guard<std::mutex> lock(state().mutex);
   if (state().init_count == 0) return OTC_MEDIA_ENGINE_NOT_INITIALIZED;
   --state().init_count;

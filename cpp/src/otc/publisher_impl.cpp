@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstdio>
 #include <random>
+#include <unistd.h>
 #include <vector>
 
 #include <api/rtp_transceiver_interface.h>
@@ -20,6 +22,7 @@
 #include "../signaling/messages.h"
 #include "codec_names.h"
 #include "engine_access.h"
+#include "media_report.h"
 #include "../base/log.h"
 #include "session_impl.h"
 #include "stats_text.h"
@@ -677,6 +680,7 @@ void PublisherCore::stop_media(Media media) {
 }
 
 otc_status PublisherCore::unpublish(otc_session *session) {
+  const EndingReport report = begin_media_report();
   Media taken;
   SessionLink *link;
   std::shared_ptr<otc_stream> stream;
@@ -698,6 +702,7 @@ otc_status PublisherCore::unpublish(otc_session *session) {
   if (!stream_id.empty()) link->request(signaling::make_unpublish(stream_id), [](const signaling::Reply &) {});
   link->detach(this);
   stop_media(std::move(taken));
+  append_media_report(report, stream_id, "clientUnpublished");
   if (stream) {
     auto ended = std::make_shared<otc_stream>(*stream);
     ended->destroyed = end_reason_from_server("clientUnpublished");
@@ -710,13 +715,16 @@ otc_status PublisherCore::unpublish(otc_session *session) {
 }
 
 void PublisherCore::on_session_gone() {
+  const EndingReport report = begin_media_report();
   Media taken;
   std::shared_ptr<otc_stream> stream;
   SessionLink *link;
+  std::string stream_id;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ == State::idle) return;
     link = link_;
+    stream_id = stream_id_;
     stream = state_ == State::published ? stream_ : nullptr;
     state_ = State::idle;
     ++attempt_;
@@ -727,6 +735,7 @@ void PublisherCore::on_session_gone() {
     taken = take_media_locked();
   }
   stop_media(std::move(taken));
+  append_media_report(report, stream_id, "sessionDisconnected");
   if (!stream) return;
   // The stream ends as the session did: disconnected by the application, or its link dropped.
   auto ended = std::make_shared<otc_stream>(*stream);
@@ -738,6 +747,7 @@ void PublisherCore::on_session_gone() {
 void PublisherCore::shutdown() {
   deleted_.store(true);
   stop_stats_ticker();
+  const EndingReport report = begin_media_report();
   SessionLink *link;
   std::string stream_id;
   Media taken;
@@ -761,6 +771,35 @@ void PublisherCore::shutdown() {
     link->sync_io();  // a callback of ours that is running on the io thread finishes first
   }
   stop_media(std::move(taken));
+  append_media_report(report, stream_id, "publisherDeleted");
+}
+
+PublisherCore::EndingReport PublisherCore::begin_media_report() {
+  EndingReport report;
+  report.path = media_report_path();
+  if (!report.path.empty()) stats(&report.stats);
+  return report;
+}
+
+void PublisherCore::append_media_report(const EndingReport &report, const std::string &stream_id,
+                                        const char *end_reason) {
+  // Only a publication that had a stream: a publisher never published, or already ended, has
+  // nothing to say.
+  if (report.path.empty() || stream_id.empty()) return;
+  const otc_publisher_stats &s = report.stats;
+  char numbers[512];
+  std::snprintf(numbers, sizeof numbers,
+                "\"video_frames_captured\":%llu,\"video_frames_sent\":%llu,\"video_frames_sealed\":%llu,"
+                "\"audio_frames_sent\":%llu,\"audio_frames_sealed\":%llu,\"seal_errors\":%llu,"
+                "\"width\":%d,\"height\":%d,\"subscribers\":%u,\"pid\":%d",
+                (unsigned long long)s.video_frames_captured, (unsigned long long)s.video_frames_sent,
+                (unsigned long long)s.video_frames_sealed, (unsigned long long)s.audio_frames_sent,
+                (unsigned long long)s.audio_frames_sealed, (unsigned long long)s.seal_errors, s.video_width,
+                s.video_height, s.subscribers, static_cast<int>(getpid()));
+  media_report_append(report.path, std::string("{\"type\":\"publisher\",\"stream_id\":") +
+                                       media_report_quote(stream_id) + ",\"e2ee\":" +
+                                       (s.e2ee ? "true" : "false") + ",\"end\":" + media_report_quote(end_reason) +
+                                       "," + numbers + "}");
 }
 
 void PublisherCore::report_error(otc_status status, const std::string &message) {

@@ -136,6 +136,14 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   Media take_media_locked();
   void stop_media(Media media);
   void fold_counters_locked(const Peer &peer);
+  // OTC_MEDIA_CHECK_REPORT (media_report.h): the line of a publication that is ending, from
+  // the stats taken just before its media stops. Empty path: nothing to write.
+  struct EndingReport {
+    std::string path;
+    otc_publisher_stats stats{};
+  };
+  EndingReport begin_media_report();
+  void append_media_report(const EndingReport &report, const std::string &stream_id, const char *end_reason);
   void report_error(otc_status status, const std::string &message);
   void render(const otc_video_frame &frame);  // on_render_frame
   // Stream properties (streamProperty): the toggles as the session server knows them, sent

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <random>
 
+#include <unistd.h>
+
 #include <api/stats/rtcstats_objects.h>
 
 #include <api/units/time_delta.h>
@@ -16,6 +18,7 @@
 #include "../signaling/messages.h"
 #include "codec_names.h"
 #include "engine_access.h"
+#include "media_report.h"
 #include "../base/log.h"
 #include "session_impl.h"
 #include "stats_text.h"
@@ -62,11 +65,14 @@ SubscriberCore::SubscriberCore(otc_subscriber *handle, const otc_subscriber_call
       video_sink_(check_,
                   [this](const otc_video_frame &frame) {
                     on_video_frame();
+                    last_width_.store(otc_video_frame_get_width(&frame), std::memory_order_relaxed);
+                    last_height_.store(otc_video_frame_get_height(&frame), std::memory_order_relaxed);
                     if (callbacks_.on_render_frame && !deleted_.load(std::memory_order_relaxed)) {
                       callbacks_.on_render_frame(handle_, callbacks_.user_data, &frame);
                     }
                   }),
       audio_sink_([this](const int16_t *samples, size_t per_channel, int rate, int channels) {
+        count_audio(samples, per_channel, channels);
         const auto on_audio_data = on_audio_data_.load(std::memory_order_acquire);
         if (on_audio_data && !deleted_.load(std::memory_order_relaxed)) {
           on_audio_data(handle_, callbacks_.user_data, samples, per_channel, rate, channels);
@@ -74,6 +80,60 @@ SubscriberCore::SubscriberCore(otc_subscriber *handle, const otc_subscriber_call
       }) {}
 
 SubscriberCore::~SubscriberCore() = default;
+
+// Audio thread, every 10 ms block: a sum of squares over a few hundred samples.
+void SubscriberCore::count_audio(const int16_t *samples, size_t per_channel, int channels) {
+  if (!samples || channels < 1) return;
+  const size_t n = per_channel * static_cast<size_t>(channels);
+  double sum = 0;
+  int peak = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int v = samples[i];
+    sum += static_cast<double>(v) * v;
+    const int a = v < 0 ? -v : v;
+    if (a > peak) peak = a;
+  }
+  audio_blocks_.fetch_add(1, std::memory_order_relaxed);
+  audio_samples_.fetch_add(per_channel, std::memory_order_relaxed);
+  // Louder than -40 dBFS (RMS 328): a tone or speech, not silence or comfort noise.
+  if (n && sum / static_cast<double>(n) > 328.0 * 328.0) audio_loud_blocks_.fetch_add(1, std::memory_order_relaxed);
+  int seen = audio_peak_.load(std::memory_order_relaxed);
+  while (peak > seen && !audio_peak_.compare_exchange_weak(seen, peak, std::memory_order_relaxed)) {
+  }
+}
+
+// Not on a media thread (the sinks are removed by now): the line is built here and written by
+// the report's own thread.
+void SubscriberCore::append_media_report(const char *end_reason) {
+  const std::string path = media_report_path();
+  if (path.empty()) return;
+  otc_subscriber_stats s;
+  stats(&s);
+  const otc_media_check c = check_.snapshot();
+  char numbers[1024];
+  std::snprintf(numbers, sizeof numbers,
+                "\"frames_decoded\":%llu,\"frames_received\":%llu,\"frames_unreadable\":%llu,"
+                "\"frames_lost\":%llu,\"frames_repeated\":%llu,\"freezes\":%llu,\"max_gap_ms\":%.1f,"
+                "\"first_frame_number\":%u,\"last_frame_number\":%u,\"width\":%d,\"height\":%d,"
+                "\"video_frames_opened\":%llu,\"audio_frames_opened\":%llu,\"frames_mismatch\":%llu,"
+                "\"frames_integrity_failure\":%llu,\"frames_replay\":%llu,\"decrypt_failures\":%llu,"
+                "\"audio_blocks\":%llu,\"audio_samples\":%llu,\"audio_loud_blocks\":%llu,\"audio_peak\":%d,"
+                "\"pid\":%d",
+                (unsigned long long)c.frames_decoded, (unsigned long long)c.frames_received,
+                (unsigned long long)c.frames_unreadable, (unsigned long long)c.frames_lost,
+                (unsigned long long)c.frames_repeated, (unsigned long long)c.freezes, c.max_gap_ms,
+                c.first_frame_number, c.last_frame_number, last_width_.load(), last_height_.load(),
+                (unsigned long long)s.video_frames_opened, (unsigned long long)s.audio_frames_opened,
+                (unsigned long long)s.frames_mismatch, (unsigned long long)s.frames_integrity_failure,
+                (unsigned long long)s.frames_replay,
+                (unsigned long long)(s.frames_mismatch + s.frames_integrity_failure),
+                (unsigned long long)audio_blocks_.load(), (unsigned long long)audio_samples_.load(),
+                (unsigned long long)audio_loud_blocks_.load(), audio_peak_.load(), static_cast<int>(getpid()));
+  media_report_append(path, std::string("{\"type\":\"subscriber\",\"stream_id\":") +
+                                media_report_quote(stream_.info.stream_id) + ",\"e2ee\":" +
+                                (stream_.info.e2ee ? "true" : "false") + ",\"end\":" +
+                                media_report_quote(end_reason ? end_reason : "") + "," + numbers + "}");
+}
 
 otc_status SubscriberCore::subscribe(otc_session *session) {
   auto engine = acquire_media_engine();
@@ -647,6 +707,7 @@ void SubscriberCore::end(bool notify_server, bool report, EndReason why) {
     link->detach(this);
   }
   stop_media(std::move(taken));
+  append_media_report(why.reason);
   otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: disconnected", stream_.info.stream_id.c_str());
   if (report && !deleted_.load() && callbacks_.on_disconnected) callbacks_.on_disconnected(handle_, callbacks_.user_data);
 }
@@ -677,6 +738,7 @@ otc_status SubscriberCore::unsubscribe(otc_session *session) {
   if (!peer_id.empty()) link->request(signaling::make_unsubscribe(peer_id), [](const signaling::Reply &) {});
   link->detach(this);
   stop_media(std::move(taken));
+  append_media_report("clientUnsubscribed");
   link->post([weak] {
     auto self = weak.lock();
     if (self && !self->deleted_.load() && self->callbacks_.on_disconnected) {

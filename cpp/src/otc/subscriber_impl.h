@@ -122,6 +122,10 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void fold_counters_locked();
   void post_callback(std::function<void()> fn);
   void report_error(otc_status status, const std::string &message);
+  // OTC_MEDIA_CHECK_REPORT (media_report.h): the line of a subscription that just ended.
+  void append_media_report(const char *end_reason);
+  // Audio and video as the sinks saw them, for that line; updated on the media threads.
+  void count_audio(const int16_t *samples, size_t per_channel, int channels);
 
   otc_subscriber *const handle_;
   const otc_subscriber_callbacks callbacks_;
@@ -135,6 +139,9 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   std::atomic<bool> deleted_{false};
   std::atomic<bool> receive_audio_{true}, receive_video_{true};
   media::MediaCheck check_;
+  std::atomic<int> last_width_{0}, last_height_{0};
+  std::atomic<uint64_t> audio_blocks_{0}, audio_samples_{0}, audio_loud_blocks_{0};
+  std::atomic<int> audio_peak_{0};
   rtc::SubscriberVideoSink video_sink_;
   rtc::SubscriberAudioSink audio_sink_;
 

@@ -10,6 +10,12 @@
 
 namespace otc::rtc {
 
+namespace {
+std::atomic<bool> tag_fault{false};
+}  // namespace
+
+void E2eeFrameTransformer::SetTagFaultForTesting(bool on) { tag_fault.store(on); }
+
 ::rtc::scoped_refptr<E2eeFrameTransformer> E2eeFrameTransformer::CreateSender(
     std::shared_ptr<e2ee::FrameSealer> sealer, Kind kind,
     std::optional<e2ee::Codec> default_codec, std::map<uint8_t, e2ee::Codec> payload_type_codecs) {
@@ -198,6 +204,11 @@ void E2eeFrameTransformer::Seal(std::unique_ptr<webrtc::TransformableFrameInterf
     if (status != OTC_SUCCESS) {
       dropped_error_.fetch_add(1, std::memory_order_relaxed);
       return;
+    }
+    if (tag_fault.load(std::memory_order_relaxed) && sealed_size > 0) {
+      // The layout ends with the tag, the header and the header's size (docs/e2ee-frame-format.md).
+      const size_t header_size = buffer_[sealed_size - 1];
+      if (sealed_size >= header_size + 2) buffer_[sealed_size - 2 - header_size] ^= 0x01;
     }
     frame->SetData(::rtc::ArrayView<const uint8_t>(buffer_.data(), sealed_size));  // copies
   }

@@ -98,6 +98,11 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   using EventHandler = std::function<void(otc_e2ee_event)>;
   void SetEventHandler(EventHandler handler);
 
+  // Tests only: a faulty sender, for receivers' integrity failures
+  // (OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR) in real calls. While on, every sender of the
+  // process flips a bit of each sealed frame's authentication tag. Not reachable from the C API.
+  static void SetTagFaultForTesting(bool on);
+
   Role role() const { return role_; }
   Kind kind() const { return kind_; }
   Counters counters() const;
