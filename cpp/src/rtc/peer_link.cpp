@@ -197,7 +197,11 @@ void PeerLink::AnswerOffer(std::string sdp, SdpHandler done, AnswerDtlsRole role
 
 void PeerLink::AnswerDone() {
   answering_ = false;
-  if (closed_.load() || !waiting_offer_) return;
+  if (closed_.load()) return;
+  if (!waiting_offer_) {
+    if (has_remote_) FlushCandidates();  // those that came while the answer was made
+    return;
+  }
   WaitingOffer next = std::move(*waiting_offer_);
   waiting_offer_.reset();
   AnswerOffer(std::move(next.sdp), std::move(next.done), next.role);
@@ -225,6 +229,7 @@ void PeerLink::AcceptAnswer(const std::string &sdp) {
                self->label_.c_str());
       return;
     }
+    self->restart_offer_unanswered_ = false;
     self->SetRemote(webrtc::SdpType::kAnswer, sdp, nullptr);
   });
 }
@@ -294,12 +299,52 @@ void PeerLink::AddRemoteCandidate(const std::string &mid, int mline_index, const
     }
     ++self->remote_candidates_;
     self->pending_candidates_.push_back({mid, mline_index, candidate});
-    if (self->has_remote_) self->FlushCandidates();
+    // While an offer is being answered its candidates wait for it: added before the offer they
+    // would meet the previous ICE generation's (see FlushCandidates).
+    if (self->has_remote_ && !self->answering_) self->FlushCandidates();
   });
 }
 
+namespace {
+
+// The ICE username fragment a candidate line names ("... ufrag abcd ..."), "" without one.
+std::string CandidateUfrag(const std::string &line) {
+  const std::string key = " ufrag ";
+  const size_t at = line.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  return line.substr(start, line.find(' ', start) - start);
+}
+
+// The remote description's ICE username fragment for a media section, "" when unknown.
+std::string RemoteUfrag(const webrtc::SessionDescriptionInterface *remote, const std::string &mid) {
+  if (!remote || !remote->description()) return "";
+  const cricket::TransportInfo *info = remote->description()->GetTransportInfoByName(mid);
+  if (!info && !remote->description()->transport_infos().empty()) info = &remote->description()->transport_infos()[0];
+  return info ? info->description.ice_ufrag : "";
+}
+
+}  // namespace
+
 void PeerLink::FlushCandidates() {
-  for (const auto &pending : pending_candidates_) {
+  // Candidates of another ICE generation than the remote description's are not handed over:
+  // libwebrtc M108 pairs such a candidate with the current generation's ports, then pairs it
+  // again when its own description comes, and the replaced pair on a TURN port leaves that
+  // port's bookkeeping in a state that aborts the process later (turn_port.cc:1282). One for a
+  // newer offer waiting to be answered waits for it; one of an older generation is dropped.
+  const std::string current = RemoteUfrag(pc_->remote_description(), pending_candidates_.empty() ? "" : pending_candidates_.front().mid);
+  std::vector<PendingCandidate> later;
+  for (auto &pending : pending_candidates_) {
+    const std::string ufrag = CandidateUfrag(pending.sdp);
+    if (!ufrag.empty() && !current.empty() && ufrag != current) {
+      if (waiting_offer_) {
+        later.push_back(std::move(pending));
+      } else {
+        otc::log(OTC_LOG_LEVEL_INFO, "peer %s: a remote candidate of another ICE generation (ufrag %s, now %s) is dropped",
+                 label_.c_str(), ufrag.c_str(), current.c_str());
+      }
+      continue;
+    }
     webrtc::SdpParseError error;
     // As SDP text: handing the cricket::Candidate object over trips one of the archive's live
     // DCHECKs (docs/platform-facts.md section 1.2).
@@ -314,7 +359,7 @@ void PeerLink::FlushCandidates() {
       otc::log(OTC_LOG_LEVEL_WARN, "peer %s: a remote candidate was refused", label_.c_str());
     }
   }
-  pending_candidates_.clear();
+  pending_candidates_ = std::move(later);
 }
 
 std::vector<std::pair<uint8_t, std::string>> PeerLink::RemoteVideoPayloadTypes() const {
@@ -405,6 +450,9 @@ void PeerLink::OnIceLostCheck(uint64_t epoch) {
       // Checked again soon after the signaling is back: by then the old path may be back too.
       otc::log(OTC_LOG_LEVEL_INFO, "peer %s: ICE restart waits for the signaling", label_.c_str());
       next_check_ms = kSignalingWaitCheckMs;
+    } else if (offering && restart_offer_unanswered_) {
+      otc::log(OTC_LOG_LEVEL_INFO, "peer %s: ICE restart %d is not answered yet: no new one", label_.c_str(),
+               ice_restarts_.load());
     } else if (offering) {
       RestartIce();
     } else {
@@ -447,7 +495,9 @@ void PeerLink::RestartIce() {
         if (!desc) return self->Fail("cannot create the ICE restart offer: " + error);
         self->SetLocal(webrtc::SdpType::kOffer, std::move(desc), [weak](const std::string &sdp) {
           auto self = weak.lock();
-          if (self && !self->closed_.load() && self->listener_.on_ice_restart_offer) self->listener_.on_ice_restart_offer(sdp);
+          if (!self || self->closed_.load() || !self->listener_.on_ice_restart_offer) return;
+          self->restart_offer_unanswered_ = true;
+          self->listener_.on_ice_restart_offer(sdp);
         });
       });
   webrtc::PeerConnectionInterface::RTCOfferAnswerOptions options;
