@@ -52,6 +52,7 @@
       'cpp/src/otc/subscriber_impl.cpp',
       # media without libwebrtc classes (video frames: libyuv from the archive)
       'cpp/src/media/audio_device_spec.cpp',
+      'cpp/src/media/capture_size.cpp',
       'cpp/src/media/video_capturer_spec.cpp',
       'cpp/src/media/y4m_file.cpp',
       'cpp/src/media/frame_code.cpp',
@@ -75,12 +76,14 @@
       'cpp/src/rtc/audio_codec_factories.cpp',
       'cpp/src/rtc/audio_device_proxy.cpp',
       'cpp/src/rtc/audio_port.cpp',
+      'cpp/src/rtc/camera_video_source.cpp',
       'cpp/src/rtc/clocked_audio_backend.cpp',
       'cpp/src/rtc/e2ee_frame_transformer.cpp',
       'cpp/src/rtc/media_engine.cpp',
       'cpp/src/rtc/peer_link.cpp',
       'cpp/src/rtc/pulse_audio_backend.cpp',
       'cpp/src/rtc/subscriber_sinks.cpp',
+      'cpp/src/rtc/v4l2_devices.cpp',
       'cpp/src/rtc/video_sources.cpp',
       'cpp/src/rtc/webrtc_log_forwarder.cpp',
       # Node-API binding

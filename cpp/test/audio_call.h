@@ -145,6 +145,7 @@ struct AudioCall {
   SubscriberLog se;
   otc_publisher *publisher = nullptr;
   otc_subscriber *subscriber = nullptr;
+  double volume = -1;  // >= 0: set on the subscriber before it subscribes
 
   AudioCall() {
     session_id = ServerSuite::server->create_session(false);
@@ -153,9 +154,19 @@ struct AudioCall {
     EXPECT_TRUE(a->connect(session_id));
     EXPECT_TRUE(b->connect(session_id));
   }
-  otc_status publish() {
+  // raw_audio: the publisher's audio processing off, so that the level sent does not follow what
+  // this process plays out (its echo canceller would take the tone played for an echo).
+  otc_status publish(bool raw_audio = false) {
     auto cb = pe.callbacks();
-    publisher = otc_publisher_new("audio test", nullptr, &cb);
+    otc_publisher_settings *settings = otc_publisher_settings_new();
+    otc_publisher_settings_set_name(settings, "audio test");
+    if (raw_audio) {
+      otc_publisher_settings_set_echo_cancellation(settings, OTC_FALSE);
+      otc_publisher_settings_set_auto_gain_control(settings, OTC_FALSE);
+      otc_publisher_settings_set_noise_suppression(settings, OTC_FALSE);
+    }
+    publisher = otc_publisher_new_with_settings(&cb, settings);
+    otc_publisher_settings_delete(settings);
     return otc_session_publish(a->session, publisher);
   }
   bool subscribe() {
@@ -164,6 +175,7 @@ struct AudioCall {
     subscriber = otc_subscriber_new(b->stream, &cb);
     const auto ext = SubscriberLog::extension();
     if (subscriber) otc_subscriber_set_extension_callbacks(subscriber, &ext);
+    if (subscriber && volume >= 0) otc_subscriber_set_audio_volume(subscriber, volume);
     return subscriber && otc_session_subscribe(b->session, subscriber) == OTC_SUCCESS && se.events.wait("connected");
   }
   void end_subscriber() {

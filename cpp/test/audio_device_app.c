@@ -22,6 +22,7 @@ struct test_audio_device {
   pthread_t capture_thread, render_thread;
   atomic_int capture_run, render_run, capturing, rendering;
   atomic_long windows, tone_windows, write_errors;
+  atomic_int peak; /* the loudest sample of the windows since the last reset */
 };
 
 static void note(struct test_audio_device *d, const char *event) {
@@ -96,6 +97,12 @@ static void *render_main(void *arg) {
     for (size_t i = 0; i < got; ++i) {
       window[filled++] = piece[i];
       if (filled == window_size) {
+        int loudest = 0;
+        for (size_t j = 0; j < window_size; ++j) {
+          const int level = abs((int)window[j]);
+          if (level > loudest) loudest = level;
+        }
+        if (loudest > atomic_load(&d->peak)) atomic_store(&d->peak, loudest);
         atomic_fetch_add(&d->windows, 1);
         if (test_audio_tone_share(window, window_size, d->render_rate, d->listen_hz) > 0.5) {
           atomic_fetch_add(&d->tone_windows, 1);
@@ -239,6 +246,8 @@ void test_audio_device_log(test_audio_device *d, char *out, size_t capacity) {
 
 long test_audio_device_windows(test_audio_device *d) { return atomic_load(&d->windows); }
 long test_audio_device_tone_windows(test_audio_device *d) { return atomic_load(&d->tone_windows); }
+int test_audio_device_peak(test_audio_device *d) { return atomic_load(&d->peak); }
+void test_audio_device_reset_peak(test_audio_device *d) { atomic_store(&d->peak, 0); }
 long test_audio_device_write_errors(test_audio_device *d) { return atomic_load(&d->write_errors); }
 int test_audio_device_capturing(test_audio_device *d) { return atomic_load(&d->capturing); }
 int test_audio_device_rendering(test_audio_device *d) { return atomic_load(&d->rendering); }

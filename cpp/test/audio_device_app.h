@@ -24,6 +24,9 @@ void test_audio_device_log(test_audio_device *device, char *out, size_t capacity
 /* Render windows (100 ms each) analysed so far, and how many were mostly the listened-for tone. */
 long test_audio_device_windows(test_audio_device *device);
 long test_audio_device_tone_windows(test_audio_device *device);
+/* The loudest rendered sample (absolute) of the windows completed since the last reset. */
+int test_audio_device_peak(test_audio_device *device);
+void test_audio_device_reset_peak(test_audio_device *device);
 /* Capture writes that returned something other than OTC_SUCCESS. */
 long test_audio_device_write_errors(test_audio_device *device);
 /* Whether a capture / render thread runs now. */

@@ -1,5 +1,6 @@
 // OTC_VIDEO_CAPTURER's values, and the Y4M reader behind file:PATH.y4m.
 #include <gtest/gtest.h>
+#include <opentok/camera_capture_resolution.h>
 
 #include <unistd.h>
 
@@ -8,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "media/capture_size.h"
 #include "media/video_capturer_spec.h"
 #include "media/y4m_file.h"
 
+using otc::media::CaptureSize;
 using otc::media::parse_video_capturer_spec;
 using otc::media::VideoCapturerSpec;
 using otc::media::Y4mFile;
@@ -19,9 +22,18 @@ TEST(VideoCapturerSpec, ValuesAndTheirMeaning) {
   for (const char *camera : {static_cast<const char *>(nullptr), "", "camera"}) {
     const VideoCapturerSpec spec = parse_video_capturer_spec(camera);
     EXPECT_EQ(spec.kind, VideoCapturerSpec::Kind::kCamera);
-    EXPECT_NE(spec.problem.find("OTC_VIDEO_CAPTURER=pattern"), std::string::npos) << spec.problem;
+    EXPECT_EQ(spec.path, "");  // the first camera
   }
-  VideoCapturerSpec spec = parse_video_capturer_spec("pattern");
+  VideoCapturerSpec spec = parse_video_capturer_spec("camera:/dev/video2");
+  EXPECT_EQ(spec.kind, VideoCapturerSpec::Kind::kCamera);
+  EXPECT_EQ(spec.path, "/dev/video2");
+  spec = parse_video_capturer_spec("camera:Integrated Camera: Integrated C");
+  EXPECT_EQ(spec.kind, VideoCapturerSpec::Kind::kCamera);
+  EXPECT_EQ(spec.path, "Integrated Camera: Integrated C");
+  spec = parse_video_capturer_spec("camera:usb-0000:00:14.0-5");
+  EXPECT_EQ(spec.kind, VideoCapturerSpec::Kind::kCamera);
+  EXPECT_EQ(spec.path, "usb-0000:00:14.0-5");
+  spec = parse_video_capturer_spec("pattern");
   EXPECT_EQ(spec.kind, VideoCapturerSpec::Kind::kPattern);
   EXPECT_EQ(spec.width, 640);
   EXPECT_EQ(spec.height, 360);
@@ -38,12 +50,46 @@ TEST(VideoCapturerSpec, ValuesAndTheirMeaning) {
 
 TEST(VideoCapturerSpec, BadValuesNameTheVariable) {
   for (const char *bad : {"patterns", "pattern:", "pattern:640x360", "pattern:641x360@30", "pattern:640x360@0",
-                          "pattern:640x360@30x", "pattern:4000x360@30", "file:", "file:clip.mp4", "v4l2",
+                          "pattern:640x360@30x", "pattern:4000x360@30", "file:", "file:clip.mp4", "v4l2", "camera:", "cameras", "Camera",
                           "pattern:-64x64@5"}) {
     const VideoCapturerSpec spec = parse_video_capturer_spec(bad);
     EXPECT_EQ(spec.kind, VideoCapturerSpec::Kind::kInvalid) << bad;
     EXPECT_NE(spec.problem.find("OTC_VIDEO_CAPTURER="), std::string::npos) << spec.problem;
   }
+}
+
+TEST(VideoCapturerSpec, CameraProblemsNameTheStandIns) {
+  const std::string problem = otc::media::camera_problem("no V4L2 camera found");
+  EXPECT_EQ(problem.rfind("no V4L2 camera found", 0), 0u) << problem;
+  EXPECT_NE(problem.find("OTC_VIDEO_CAPTURER=pattern"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("file:PATH.y4m"), std::string::npos) << problem;
+}
+
+TEST(VideoCapturerSpec, CaptureResolutionsInPixels) {
+  EXPECT_EQ(otc::media::camera_capture_size(OTC_CAMERA_CAPTURE_RESOLUTION_LOW), (CaptureSize{320, 240}));
+  EXPECT_EQ(otc::media::camera_capture_size(OTC_CAMERA_CAPTURE_RESOLUTION_MEDIUM), (CaptureSize{640, 480}));
+  EXPECT_EQ(otc::media::camera_capture_size(OTC_CAMERA_CAPTURE_RESOLUTION_HIGH), (CaptureSize{1280, 720}));
+  EXPECT_EQ(otc::media::camera_capture_size(OTC_CAMERA_CAPTURE_RESOLUTION_1080P), (CaptureSize{1920, 1080}));
+  EXPECT_EQ(otc::media::camera_capture_size(17), (CaptureSize{640, 480}));
+}
+
+TEST(VideoCapturerSpec, NearestSizeTheCameraOffers) {
+  using otc::media::nearest_capture_size;
+  // A typical UVC webcam's list.
+  const std::vector<CaptureSize> webcam = {{640, 480}, {160, 120}, {320, 180}, {320, 240}, {424, 240},
+                                           {640, 360}, {848, 480}, {960, 540}, {1280, 720}};
+  EXPECT_EQ(nearest_capture_size(webcam, {320, 240}), (CaptureSize{320, 240}));
+  EXPECT_EQ(nearest_capture_size(webcam, {640, 480}), (CaptureSize{640, 480}));
+  EXPECT_EQ(nearest_capture_size(webcam, {1280, 720}), (CaptureSize{1280, 720}));
+  EXPECT_EQ(nearest_capture_size(webcam, {1920, 1080}), (CaptureSize{1280, 720}));
+  // Only 4:3 sizes: 720p gets the nearest, not the largest.
+  const std::vector<CaptureSize> old = {{1600, 1200}, {1024, 768}, {640, 480}};
+  EXPECT_EQ(nearest_capture_size(old, {1280, 720}), (CaptureSize{1024, 768}));
+  // Equally near: the larger.
+  EXPECT_EQ(nearest_capture_size({{600, 480}, {680, 480}}, {640, 480}), (CaptureSize{680, 480}));
+  EXPECT_EQ(nearest_capture_size({{680, 480}, {600, 480}}, {640, 480}), (CaptureSize{680, 480}));
+  EXPECT_FALSE(nearest_capture_size({}, {640, 480}));
+  EXPECT_FALSE(nearest_capture_size({{0, 0}, {-1, 480}}, {640, 480}));
 }
 
 namespace {

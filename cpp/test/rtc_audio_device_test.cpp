@@ -114,6 +114,57 @@ TEST_F(AudioDeviceCall, TheDevicesToneReachesTheSubscriberAndTheDeviceIsStoppedA
   test_audio_device_delete(device);
 }
 
+// The loudest sample the device plays over `windows` 100 ms windows, counted from a few windows
+// after now (a volume change reaches what is read with the device's buffering).
+int rendered_peak(test_audio_device *device, long windows) {
+  const long settle = test_audio_device_windows(device) + 3;
+  if (!eventually([&] { return test_audio_device_windows(device) >= settle; })) return -1;
+  test_audio_device_reset_peak(device);
+  const long until = test_audio_device_windows(device) + windows;
+  if (!eventually([&] { return test_audio_device_windows(device) >= until; })) return -1;
+  return test_audio_device_peak(device);
+}
+
+// otc_subscriber_set_audio_volume changes what the audio device plays: the receiver's gain in
+// libwebrtc's playout mix. The tone is captured at 12000 (of 32767), its processing off (see
+// AudioCall::publish).
+TEST_F(AudioDeviceCall, TheSubscribersVolumeScalesWhatTheDevicePlays) {
+  test_audio_device *device = test_audio_device_new(600, 600, 48000, 48000);
+  ASSERT_EQ(otc_set_audio_device(test_audio_device_callbacks(device)), OTC_SUCCESS);
+  {
+    AudioCall call;
+    ASSERT_EQ(call.publish(true), OTC_SUCCESS) << call.pe.events.all();
+    ASSERT_TRUE(call.subscribe());
+    ASSERT_TRUE(hears_tone(device, 5));
+    const int full = rendered_peak(device, 10);
+    EXPECT_GT(full, 6000);
+    ASSERT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 0), OTC_SUCCESS);
+    EXPECT_EQ(rendered_peak(device, 10), 0);
+    ASSERT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 50), OTC_SUCCESS);
+    const int half = rendered_peak(device, 10);
+    EXPECT_GT(half, full * 35 / 100) << full;
+    EXPECT_LT(half, full * 65 / 100) << full;
+    ASSERT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 100), OTC_SUCCESS);
+    EXPECT_GT(rendered_peak(device, 10), full * 85 / 100);
+    call.end_subscriber();
+  }
+  // Set before subscribing: silent from the first sample.
+  {
+    AudioCall call;
+    call.volume = 0;
+    ASSERT_EQ(call.publish(true), OTC_SUCCESS) << call.pe.events.all();
+    ASSERT_TRUE(call.subscribe());
+    EXPECT_TRUE(eventually([&] { return call.se.audio_blocks.load() >= 100; }, 30s));  // audio arrives
+    EXPECT_EQ(rendered_peak(device, 10), 0);
+    double volume = -1;
+    EXPECT_EQ(otc_subscriber_get_audio_volume(call.subscriber, &volume), OTC_SUCCESS);
+    EXPECT_EQ(volume, 0);
+    ASSERT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 100), OTC_SUCCESS);
+    EXPECT_GT(rendered_peak(device, 10), 6000);
+  }
+  test_audio_device_delete(device);
+}
+
 TEST_F(AudioDeviceCall, WritesWithoutACustomDeviceOrWhileNotCapturingAreHandled) {
   int16_t samples[480] = {};
   EXPECT_EQ(otc_audio_device_write_capture_data(samples, 480), OTC_FATAL);  // no device set

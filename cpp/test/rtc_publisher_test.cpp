@@ -15,9 +15,11 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "session_server.h"
+#include "v4l2_nodes.h"
 
 using namespace std::chrono_literals;
 using otc_test::Server;
@@ -630,18 +632,67 @@ TEST_F(PublisherCall, StandInY4mFileLoops) {
   std::remove(path);
 }
 
+TEST_F(PublisherCall, DefaultCameraWithoutADeviceIsAClearError) {
+  if (otc_test::capture_nodes_on_this_machine() > 0) GTEST_SKIP() << "this machine has a camera";
+  // The SDK's samples: otc_publisher_new(name, NULL, callbacks), OTC_VIDEO_CAPTURER unset.
+  for (const char *value : {static_cast<const char *>(nullptr), "camera"}) {
+    for (int resolution : {OTC_CAMERA_CAPTURE_RESOLUTION_MEDIUM, OTC_CAMERA_CAPTURE_RESOLUTION_1080P}) {
+      ScopedEnv env("OTC_VIDEO_CAPTURER", value);
+      PublisherLog log;
+      otc_publisher_callbacks cb = log.callbacks();
+      otc_publisher *publisher;
+      if (resolution == OTC_CAMERA_CAPTURE_RESOLUTION_MEDIUM) {
+        publisher = otc_publisher_new("camera", nullptr, &cb);
+      } else {
+        otc_publisher_settings *settings = otc_publisher_settings_new();
+        otc_publisher_settings_set_default_camera_capture_resolution(
+            settings, static_cast<otc_camera_capture_resolution>(resolution));
+        otc_publisher_settings_set_name(settings, "camera 1080p");
+        publisher = otc_publisher_new_with_settings(&cb, settings);
+        otc_publisher_settings_delete(settings);
+      }
+      ASSERT_NE(publisher, nullptr);
+      EXPECT_EQ(otc_session_publish(a_->session, publisher), OTC_PUBLISHER_UNABLE_TO_PUBLISH);
+      EXPECT_TRUE(log.wait("error:1500")) << log.all();
+      {
+        std::lock_guard<std::mutex> lock(log.waiter.mutex_);
+        EXPECT_NE(log.last_error.find("no V4L2 camera found"), std::string::npos) << log.last_error;
+        EXPECT_NE(log.last_error.find("OTC_VIDEO_CAPTURER=pattern"), std::string::npos) << log.last_error;
+        EXPECT_NE(log.last_error.find("file:PATH.y4m"), std::string::npos) << log.last_error;
+        std::printf("  on_error: %s\n", log.last_error.c_str());
+      }
+      EXPECT_EQ(otc_publisher_get_session(publisher), nullptr);
+      EXPECT_EQ(otc_publisher_get_stream(publisher), nullptr);
+      EXPECT_EQ(otc_publisher_delete(publisher), OTC_SUCCESS);
+    }
+  }
+}
+
 TEST_F(PublisherCall, NoCameraBadValuesAndMissingFilesAreClearErrors) {
-  for (const char *value : {static_cast<const char *>(nullptr), "camera", "patern", "pattern:10x10@5",
-                            "pattern:320x240", "file:/nonexistent/clip.y4m", "file:clip.mp4"}) {
+  // value, and what the message must name besides OTC_VIDEO_CAPTURER.
+  const std::pair<const char *, const char *> cases[] = {
+      {"patern", "patern"},
+      {"pattern:10x10@5", "pattern:10x10@5"},
+      {"pattern:320x240", "WxH@FPS"},
+      {"file:/nonexistent/clip.y4m", "/nonexistent/clip.y4m"},
+      {"file:clip.mp4", ".y4m"},
+      {"camera:", "camera:/dev/videoN"},
+      {"camera:/dev/nonexistent", "camera /dev/nonexistent: cannot open it"},
+      {"camera:/dev/null", "camera /dev/null: it is not a V4L2 device"},
+      {"camera:no such camera", "\"no such camera\""},
+  };
+  for (const auto &[value, named] : cases) {
     ScopedEnv env("OTC_VIDEO_CAPTURER", value);
     PublisherLog log;
     otc_publisher_callbacks cb = log.callbacks();
     otc_publisher *publisher = otc_publisher_new("no video", nullptr, &cb);
-    EXPECT_EQ(otc_session_publish(a_->session, publisher), OTC_PUBLISHER_UNABLE_TO_PUBLISH) << (value ? value : "unset");
+    EXPECT_EQ(otc_session_publish(a_->session, publisher), OTC_PUBLISHER_UNABLE_TO_PUBLISH) << value;
     EXPECT_TRUE(log.wait("error:1500")) << log.all();
     {
       std::lock_guard<std::mutex> lock(log.waiter.mutex_);
       EXPECT_NE(log.last_error.find("OTC_VIDEO_CAPTURER"), std::string::npos) << log.last_error;
+      EXPECT_NE(log.last_error.find(named), std::string::npos) << log.last_error;
+      std::printf("  %s: %s\n", value, log.last_error.c_str());
     }
     EXPECT_EQ(otc_publisher_get_session(publisher), nullptr);
     EXPECT_EQ(otc_publisher_delete(publisher), OTC_SUCCESS);

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <atomic>
 #include <chrono>
@@ -174,6 +175,7 @@ struct SubscriberEvents {
   Events events;
   std::atomic<int> frames{0};
   std::atomic<int> audio{0};
+  std::atomic<int> audio_peak{0};  // the loudest on_audio_data sample since reset (audio thread writes)
   std::atomic<int> audio_stats{0}, video_stats{0}, audio_levels{0};
   std::atomic<const otc_stream *> connected_stream{nullptr};
   std::mutex stats_mutex;
@@ -233,8 +235,13 @@ struct SubscriberEvents {
     ext.on_encryption_secret_match = [](otc_subscriber *, void *self) {
       static_cast<SubscriberEvents *>(self)->events.add("match");
     };
-    ext.on_audio_data = [](otc_subscriber *, void *self, const int16_t *, size_t, int, int) {
-      static_cast<SubscriberEvents *>(self)->audio.fetch_add(1);
+    ext.on_audio_data = [](otc_subscriber *, void *self, const int16_t *samples, size_t frames, int,
+                           int channels) {
+      auto *me = static_cast<SubscriberEvents *>(self);
+      int loudest = 0;
+      for (size_t i = 0; i < frames * static_cast<size_t>(channels); ++i) loudest = std::max(loudest, std::abs(samples[i]));
+      if (loudest > me->audio_peak.load()) me->audio_peak.store(loudest);
+      me->audio.fetch_add(1);
     };
     return ext;
   }
@@ -323,7 +330,10 @@ struct LiveCall {
   otc_publisher *publisher = nullptr;
   otc_subscriber *subscriber = nullptr;
 
-  LiveCall(const char *secret_a, const char *secret_b, otc_video_codec_type codec = OTC_VIDEO_CODEC_VP8) {
+  // raw_audio: the publisher's audio processing off (echo cancellation, gain control, noise
+  // suppression), so that the level sent does not follow what this process plays out.
+  LiveCall(const char *secret_a, const char *secret_b, otc_video_codec_type codec = OTC_VIDEO_CODEC_VP8,
+           bool raw_audio = false) {
     session_id = ServerSuite::server->create_session(true);
     a = std::make_unique<Client>(session_id, secret_a);
     b = std::make_unique<Client>(session_id, secret_b);
@@ -332,6 +342,11 @@ struct LiveCall {
     auto pcb = pe.callbacks();
     otc_publisher_settings *settings = otc_publisher_settings_new();
     otc_publisher_settings_set_video_codec(settings, codec);
+    if (raw_audio) {
+      otc_publisher_settings_set_echo_cancellation(settings, OTC_FALSE);
+      otc_publisher_settings_set_auto_gain_control(settings, OTC_FALSE);
+      otc_publisher_settings_set_noise_suppression(settings, OTC_FALSE);
+    }
     publisher = otc_publisher_new_with_settings(&pcb, settings);
     otc_publisher_settings_delete(settings);
     EXPECT_EQ(otc_session_publish(a->session, publisher), OTC_SUCCESS);
@@ -1079,6 +1094,62 @@ TEST_F(SessionCall, TheSdkSubscriberGettersAndCallbacksWork) {
 }
 
 // NULL subscribers: clear codes or NULL, never a crash.
+// The loudest sample on_audio_data gets over `blocks` 10 ms blocks, counted from a few blocks
+// after now.
+int audio_peak_over(SubscriberEvents &se, int blocks) {
+  const auto wait_blocks = [&](int count) {
+    const int until = se.audio.load() + count;
+    const auto end = std::chrono::steady_clock::now() + 20s;
+    while (se.audio.load() < until) {
+      if (std::chrono::steady_clock::now() > end) return false;
+      std::this_thread::sleep_for(10ms);
+    }
+    return true;
+  };
+  if (!wait_blocks(3)) return -1;
+  se.audio_peak = 0;
+  if (!wait_blocks(blocks)) return -1;
+  return se.audio_peak.load();
+}
+
+// otc_subscriber_set_audio_volume on an end-to-end encrypted stream: node-otc's PCM callback gets
+// the audio at that volume (the tone is captured at half scale); bad values are clamped or
+// refused as documented. The publisher's audio processing is off: its echo canceller would
+// otherwise take the tone this process plays out for an echo of the one it captures, and the
+// level sent would change with the volume.
+TEST_F(SessionCall, TheSubscribersAudioVolumeScalesItsAudioEvenEncrypted) {
+  LiveCall call(kSecret, kSecret, OTC_VIDEO_CODEC_VP8, true);
+  ASSERT_NE(call.subscriber, nullptr);
+  double volume = -1;
+  EXPECT_EQ(otc_subscriber_get_audio_volume(call.subscriber, &volume), OTC_SUCCESS);
+  EXPECT_EQ(volume, 100);
+  const int full = audio_peak_over(call.se, 50);
+  EXPECT_GT(full, 8000);
+  ASSERT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 0), OTC_SUCCESS);
+  EXPECT_EQ(audio_peak_over(call.se, 50), 0);
+  ASSERT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 25), OTC_SUCCESS);
+  const int quarter = audio_peak_over(call.se, 50);
+  EXPECT_GT(quarter, full * 15 / 100) << full;
+  EXPECT_LT(quarter, full * 35 / 100) << full;
+  ASSERT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 100), OTC_SUCCESS);
+  EXPECT_GT(audio_peak_over(call.se, 50), full * 85 / 100);
+  EXPECT_TRUE(call.frames_flow(10));  // video untouched
+
+  // Out of range is clamped, as the SDK does; NaN and null are refused and change nothing.
+  EXPECT_EQ(otc_subscriber_set_audio_volume(call.subscriber, 250), OTC_SUCCESS);
+  EXPECT_EQ(otc_subscriber_get_audio_volume(call.subscriber, &volume), OTC_SUCCESS);
+  EXPECT_EQ(volume, 100);
+  EXPECT_EQ(otc_subscriber_set_audio_volume(call.subscriber, -3), OTC_SUCCESS);
+  EXPECT_EQ(otc_subscriber_get_audio_volume(call.subscriber, &volume), OTC_SUCCESS);
+  EXPECT_EQ(volume, 0);
+  EXPECT_EQ(otc_subscriber_set_audio_volume(call.subscriber, std::nan("")), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_audio_volume(call.subscriber, &volume), OTC_SUCCESS);
+  EXPECT_EQ(volume, 0);
+  EXPECT_EQ(otc_subscriber_set_audio_volume(nullptr, 50), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_audio_volume(nullptr, &volume), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_audio_volume(call.subscriber, nullptr), OTC_MEDIA_INVALID_PARAMETER);
+}
+
 TEST(SdkSubscriber, NullArgumentsAreRefused) {
   EXPECT_EQ(otc_subscriber_new(nullptr, nullptr), nullptr);
   EXPECT_EQ(otc_subscriber_get_stream(nullptr), nullptr);

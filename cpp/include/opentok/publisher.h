@@ -1,14 +1,22 @@
 /* node-otc, Linux SDK interface: publishers (the audio and video a client sends into a session).
  *
  * Video comes from the application's capturer (opentok/video_capturer.h) or, when none is
- * given, from the default source: the environment variable OTC_VIDEO_CAPTURER chooses it
+ * given, from the default source, which the environment variable OTC_VIDEO_CAPTURER chooses:
+ *   camera              the first V4L2 camera (/dev/video*), as the SDK captures; unset means
+ *                       this too;
+ *   camera:DEVICE       the camera at node DEVICE (/dev/videoN), or the one with that name or
+ *                       unique id (its driver's card name or bus id);
  *   pattern[:WxH@FPS]   node-otc's moving test pattern (default 640x360@30), which node-otc's
  *                       media check recognises at the far end;
- *   file:PATH.y4m       a YUV4MPEG2 (4:2:0) file, played in a loop at its own frame rate;
- *   camera              the default camera (not available in this build).
- * Unset, or camera, means the camera: the SDK's default. A build without camera support (this
- * one) or a bad value makes the publisher report OTC_PUBLISHER_UNABLE_TO_PUBLISH through on_error
- * and from otc_session_publish, with a message naming OTC_VIDEO_CAPTURER.
+ *   file:PATH.y4m       a YUV4MPEG2 (4:2:0) file, played in a loop at its own frame rate.
+ * The camera captures at the size it offers nearest the capture resolution setting (default
+ * MEDIUM, 640x480), at up to 30 frames per second, from otc_session_publish until unpublished.
+ * No camera (machines without /dev/video*, containers, CI), a device that is not a camera, or a
+ * bad value makes otc_session_publish return OTC_PUBLISHER_UNABLE_TO_PUBLISH and on_error report
+ * it with a message saying why and naming the OTC_VIDEO_CAPTURER stand-ins. A camera that stops
+ * while published (unplugged, or silent for 10 s) is reported the same way through on_error;
+ * the stream stays, without video. (The SDK's generic codes for these, OTC_CAMERA_FAILED and
+ * OTC_VIDEO_CAPTURE_FAILED, are not publisher error codes.)
  * node-otc additions (codec choice, pushed frames, aggregate stats, ...) are in otc/publisher.h. */
 #ifndef OTC_SDK_PUBLISHER_H
 #define OTC_SDK_PUBLISHER_H
@@ -134,9 +142,10 @@ OTC_DECL(otc_status) otc_publisher_settings_set_video_track(otc_publisher_settin
 OTC_DECL(otc_status) otc_publisher_settings_set_stereo(otc_publisher_settings *settings, otc_bool enabled);
 
 /* Later SDKs' settings. Echo cancellation, automatic gain control and noise suppression switch
- * libwebrtc's audio processing of the captured audio (unset: libwebrtc's defaults). Opus DTX,
- * scalable screen sharing and the camera's capture resolution are accepted and kept: node-otc
- * neither negotiates DTX nor sends simulcast layers yet, and has no camera. */
+ * libwebrtc's audio processing of the captured audio (unset: libwebrtc's defaults). Opus DTX and
+ * scalable screen sharing are accepted and kept: node-otc neither negotiates DTX nor sends
+ * simulcast layers yet. The camera's capture resolution chooses the default camera's size
+ * (LOW 320x240, MEDIUM 640x480, HIGH 1280x720, 1080P 1920x1080, or the nearest it offers). */
 OTC_DECL(otc_status) otc_publisher_settings_set_opus_dtx(otc_publisher_settings *settings, otc_bool enabled);
 OTC_DECL(otc_status) otc_publisher_settings_set_auto_gain_control(otc_publisher_settings *settings, otc_bool enabled);
 OTC_DECL(otc_status) otc_publisher_settings_set_noise_suppression(otc_publisher_settings *settings, otc_bool enabled);

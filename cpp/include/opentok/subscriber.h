@@ -141,6 +141,14 @@ OTC_DECL(otc_status) otc_subscriber_set_preferred_framerate(otc_subscriber *subs
 OTC_DECL(otc_status) otc_subscriber_get_preferred_framerate(const otc_subscriber *subscriber,
                                                            float *preferred_framerate);
 
+/* Later SDKs (2.22.2): the volume the stream's audio plays at, 0 (silent) to 100 (as received,
+ * the default). Values outside are clamped, as the SDK does; NaN is refused
+ * (OTC_MEDIA_INVALID_PARAMETER, otc/errors.h). It applies to what the audio device plays and to
+ * the PCM of node-otc's on_audio_data (otc/subscriber.h), end-to-end encrypted streams included,
+ * and may be set before subscribing. */
+OTC_DECL(otc_status) otc_subscriber_set_audio_volume(otc_subscriber *subscriber, double volume);
+OTC_DECL(otc_status) otc_subscriber_get_audio_volume(const otc_subscriber *subscriber, double *volume);
+
 /* An id of this subscriber object, made when it is created and unchanged for its life (a UUID);
  * owned by the subscriber. */
 OTC_DECL(const char *) otc_subscriber_get_subscriber_id(const otc_subscriber *subscriber);

@@ -11,7 +11,7 @@ VideoCapturerSpec invalid(const std::string &value, const std::string &why) {
   VideoCapturerSpec spec;
   spec.kind = VideoCapturerSpec::Kind::kInvalid;
   spec.problem = std::string(kVideoCapturerEnv) + "=" + value + ": " + why +
-                 " (want pattern[:WxH@FPS], file:PATH.y4m or camera)";
+                 " (want camera[:DEVICE], pattern[:WxH@FPS] or file:PATH.y4m)";
   return spec;
 }
 
@@ -25,9 +25,10 @@ bool ends_with(const std::string &text, const char *suffix) {
 VideoCapturerSpec parse_video_capturer_spec(const char *value) {
   const std::string text = value ? value : "";
   VideoCapturerSpec spec;
-  if (text.empty() || text == "camera") {
-    spec.problem = std::string("no camera: this build of node-otc cannot capture one; set ") + kVideoCapturerEnv +
-                   "=pattern (or file:PATH.y4m) for a stand-in, or give the publisher a capturer";
+  if (text.empty() || text == "camera") return spec;
+  if (text.rfind("camera:", 0) == 0) {
+    spec.path = text.substr(std::strlen("camera:"));
+    if (spec.path.empty()) return invalid(text, "name the camera: camera:/dev/videoN, or its name or unique id");
     return spec;
   }
   if (text == "pattern" || text.rfind("pattern:", 0) == 0) {
@@ -53,6 +54,11 @@ VideoCapturerSpec parse_video_capturer_spec(const char *value) {
     return spec;
   }
   return invalid(text, "unknown value");
+}
+
+std::string camera_problem(const std::string &why) {
+  return why + "; set " + kVideoCapturerEnv +
+         "=pattern[:WxH@FPS] or file:PATH.y4m for a stand-in, or give the publisher a video capturer";
 }
 
 }  // namespace otc::media

@@ -14,9 +14,11 @@
 #include "../e2ee/frame_sealer.h"
 #include "../e2ee/key_ring.h"
 #include "../rtc/audio_device_proxy.h"
+#include "../rtc/camera_video_source.h"
 #include "../rtc/media_engine.h"
 #include "../rtc/peer_link.h"
 #include "../rtc/video_sources.h"
+#include "../media/capture_size.h"
 #include "../media/video_capturer_spec.h"
 #include "../media/y4m_file.h"
 #include "../signaling/messages.h"
@@ -35,7 +37,9 @@ namespace {
 
 // What publishing audio without a usable audio device reports (publish's result and on_error).
 constexpr otc_status kAudioDeviceUnavailable = OTC_PUBLISHER_UNABLE_TO_PUBLISH;
-// And without a video source (no camera, a bad OTC_VIDEO_CAPTURER, a capturer that failed).
+// And without a video source (no camera, a bad OTC_VIDEO_CAPTURER, a capturer that failed), and
+// when the camera stops while published: the SDK's generic codes for those (OTC_CAMERA_FAILED,
+// OTC_VIDEO_CAPTURE_FAILED) are not publisher error codes; the message says which it was.
 constexpr otc_status kVideoSourceUnavailable = OTC_PUBLISHER_UNABLE_TO_PUBLISH;
 
 // A random UUID (version 4) naming the publisher object.
@@ -214,6 +218,21 @@ void PublisherCore::render(const otc_video_frame &frame) {
       source->Start();
       return source;
     }
+    if (spec.kind == media::VideoCapturerSpec::Kind::kCamera) {
+      auto camera = ::rtc::make_ref_counted<rtc::CameraVideoSource>();
+      camera->SetPreview(preview);
+      camera->SetFailureHandler([weak](const std::string &why) {
+        if (auto self = weak.lock()) self->on_camera_failed(why);
+      });
+      std::string why;
+      if (!camera->Start(spec.path, media::camera_capture_size(settings_.camera_resolution), why)) {
+        problem = media::camera_problem(why);
+        return nullptr;
+      }
+      otc::log(OTC_LOG_LEVEL_INFO, "publisher: capturing camera %s \"%s\" at %dx%d", camera->camera().path.c_str(),
+               camera->camera().name.c_str(), camera->size().width, camera->size().height);
+      return camera;
+    }
     if (spec.kind != media::VideoCapturerSpec::Kind::kPattern) {
       problem = spec.problem;
       return nullptr;
@@ -226,6 +245,16 @@ void PublisherCore::render(const otc_video_frame &frame) {
   pattern->SetPreview(preview);
   pattern->Start();
   return pattern;
+}
+
+void PublisherCore::on_camera_failed(const std::string &why) {
+  // On the camera source's thread: application callbacks run on the io thread.
+  std::weak_ptr<PublisherCore> weak = weak_from_this();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!link_) return;
+  link_->post([weak, why] {
+    if (auto self = weak.lock()) self->report_error(kVideoSourceUnavailable, why);
+  });
 }
 
 PublisherCore::~PublisherCore() { stop_stats_ticker(); }

@@ -153,6 +153,8 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   // kSizeSettle (a source that flips sizes costs one request per settle, not one per frame).
   void note_video_size(int width, int height);
   static constexpr std::chrono::milliseconds kSizeSettle{500};
+  // The camera stopped while capturing (unplugged, silent): on_error, from the io thread.
+  void on_camera_failed(const std::string &why);
   // The SDK's periodic callbacks (audio level, audio and video stats): a thread of their own,
   // started at the first publish when the application set one of them, joined at shutdown.
   void start_stats_ticker();

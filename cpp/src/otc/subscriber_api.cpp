@@ -93,6 +93,17 @@ otc_status otc_subscriber_get_preferred_framerate(const otc_subscriber *subscrib
   return OTC_SUCCESS;
 }
 
+otc_status otc_subscriber_set_audio_volume(otc_subscriber *subscriber, double volume) {
+  if (!subscriber) return OTC_MEDIA_INVALID_PARAMETER;
+  return subscriber->core->set_audio_volume(volume);
+}
+
+otc_status otc_subscriber_get_audio_volume(const otc_subscriber *subscriber, double *volume) {
+  if (!subscriber || !volume) return OTC_MEDIA_INVALID_PARAMETER;
+  *volume = subscriber->core->audio_volume();
+  return OTC_SUCCESS;
+}
+
 const char *otc_subscriber_get_subscriber_id(const otc_subscriber *subscriber) {
   return subscriber ? subscriber->core->subscriber_id() : nullptr;
 }

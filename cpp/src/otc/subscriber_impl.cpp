@@ -1,6 +1,8 @@
 #include "subscriber_impl.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <random>
 
@@ -71,11 +73,12 @@ SubscriberCore::SubscriberCore(otc_subscriber *handle, const otc_subscriber_call
                       callbacks_.on_render_frame(handle_, callbacks_.user_data, &frame);
                     }
                   }),
-      audio_sink_([this](const int16_t *samples, size_t per_channel, int rate, int channels) {
-        count_audio(samples, per_channel, channels);
+      audio_sink_([this](const int16_t *received, const int16_t *at_volume, size_t per_channel, int rate,
+                         int channels) {
+        count_audio(received, per_channel, channels);  // the media report judges what arrived
         const auto on_audio_data = on_audio_data_.load(std::memory_order_acquire);
         if (on_audio_data && !deleted_.load(std::memory_order_relaxed)) {
-          on_audio_data(handle_, callbacks_.user_data, samples, per_channel, rate, channels);
+          on_audio_data(handle_, callbacks_.user_data, at_volume, per_channel, rate, channels);
         }
       }) {}
 
@@ -538,7 +541,33 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     media_.audio_receiver = receiver;
     media_.audio_track = track;
     if (transformer) transformer->SetPaused(!receive_audio_.load());
+    lock.unlock();
+    // After the track is stored: a set_audio_volume that did not see it has stored its volume.
+    if (volume_.load() != 100) apply_volume(track);
   }
+}
+
+void SubscriberCore::apply_volume(const ::rtc::scoped_refptr<webrtc::AudioTrackInterface> &track) {
+  // libwebrtc's receiver gain: 1 plays as received (its range goes to 10; the SDK's 100 is 1).
+  if (auto *source = track->GetSource()) source->SetVolume(volume_.load() / 100.0);
+}
+
+// Not through the track's enabled state, so end-to-end encrypted streams take it too (see
+// set_subscribe_to_audio): the source's volume only changes the receiving channel's gain.
+otc_status SubscriberCore::set_audio_volume(double volume) {
+  if (std::isnan(volume)) return OTC_MEDIA_INVALID_PARAMETER;
+  volume = std::clamp(volume, 0.0, 100.0);
+  volume_.store(volume);
+  audio_sink_.SetGain(static_cast<float>(volume / 100.0));
+  ::rtc::scoped_refptr<webrtc::AudioTrackInterface> track;
+  std::shared_ptr<rtc::MediaEngine> engine;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    track = media_.audio_track;
+    engine = media_.engine;
+  }
+  if (track && engine) engine->signaling_thread()->BlockingCall([&] { apply_volume(track); });
+  return OTC_SUCCESS;
 }
 
 void SubscriberCore::on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state) {

@@ -72,6 +72,10 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   // Why the last on_disconnected came (end_reason.h); reason null before it.
   EndReason disconnect_reason() const;
   otc_status set_subscribe_to_audio(bool enabled);
+  // The SDK's audio volume: 0 (silent) .. 100 (as received, the default); others are clamped,
+  // NaN refused. Applied to the receiver (what is played out) and to on_audio_data.
+  otc_status set_audio_volume(double volume);
+  double audio_volume() const { return volume_.load(); }
   otc_status set_subscribe_to_video(bool enabled);
   void stats(otc_subscriber_stats *out);
   otc_media_check media_check() const { return check_.snapshot(); }
@@ -126,6 +130,8 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void append_media_report(const char *end_reason);
   // Audio and video as the sinks saw them, for that line; updated on the media threads.
   void count_audio(const int16_t *samples, size_t per_channel, int channels);
+  // On the signaling thread (the remote track's source checks it).
+  void apply_volume(const ::rtc::scoped_refptr<webrtc::AudioTrackInterface> &track);
 
   otc_subscriber *const handle_;
   const otc_subscriber_callbacks callbacks_;
@@ -138,6 +144,7 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   std::atomic<bool> first_frame_pending_{false};
   std::atomic<bool> deleted_{false};
   std::atomic<bool> receive_audio_{true}, receive_video_{true};
+  std::atomic<double> volume_{100};
   media::MediaCheck check_;
   std::atomic<int> last_width_{0}, last_height_{0};
   std::atomic<uint64_t> audio_blocks_{0}, audio_samples_{0}, audio_loud_blocks_{0};

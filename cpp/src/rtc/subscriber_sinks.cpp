@@ -25,8 +25,16 @@ SubscriberAudioSink::SubscriberAudioSink(Deliver deliver) : deliver_(std::move(d
 void SubscriberAudioSink::OnData(const void *audio_data, int bits_per_sample, int sample_rate,
                                  size_t number_of_channels, size_t number_of_frames) {
   if (bits_per_sample != 16 || !audio_data || !deliver_) return;
-  deliver_(static_cast<const int16_t *>(audio_data), number_of_frames, sample_rate,
-           static_cast<int>(number_of_channels));
+  const auto *received = static_cast<const int16_t *>(audio_data);
+  const int16_t *at_volume = received;
+  const float gain = gain_.load(std::memory_order_relaxed);
+  if (gain < 1.0f) {
+    // gain <= 1: the products stay in range.
+    scaled_.resize(number_of_frames * number_of_channels);
+    for (size_t i = 0; i < scaled_.size(); ++i) scaled_[i] = static_cast<int16_t>(received[i] * gain);
+    at_volume = scaled_.data();
+  }
+  deliver_(received, at_volume, number_of_frames, sample_rate, static_cast<int>(number_of_channels));
 }
 
 }  // namespace otc::rtc
