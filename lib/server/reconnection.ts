@@ -51,6 +51,8 @@ interface Detached<T> {
   /** What the caller needs to drop it (its session). */
   context: T;
   queue: string[];
+  /** For each queued message, the peer whose ICE negotiation it belongs to, if any (see queue). */
+  peers: Array<{ peerId: string; offer: boolean } | undefined>;
   bytes: number;
   timer: NodeJS.Timeout;
   /** Gives back the connection's admission counts (per address and token) when it is dropped. */
@@ -80,7 +82,7 @@ export class DetachedConnections<T> {
     this.#forget(connectionId)?.release?.();
     const timer = setTimeout(() => this.#expire(connectionId, `no reconnection within ${this.#opts.graceMs} ms`), this.#opts.graceMs);
     timer.unref();
-    this.#byId.set(connectionId, { context, queue: [], bytes: 0, timer, release, overflowed: false });
+    this.#byId.set(connectionId, { context, queue: [], peers: [], bytes: 0, timer, release, overflowed: false });
   }
 
   /**
@@ -88,17 +90,36 @@ export class DetachedConnections<T> {
    * bounds the connection is dropped (onExpire, on the next tick: the caller may be iterating
    * the session's connections).
    */
-  queue(connectionId: string, text: string): boolean {
+  queue(connectionId: string, text: string, negotiation?: { peerId: string; offer: boolean }): boolean {
     const entry = this.#byId.get(connectionId);
     if (!entry) return false;
     if (entry.overflowed) return true;
+    // A newer offer for a peer (an ICE restart made while this client was away) supersedes the
+    // queued one and its candidates: the client answers only the offer the other end now has,
+    // and a burst of ICE generations on reconnection is what libwebrtc M108 handles worst.
+    if (negotiation?.offer) {
+      let kept = 0;
+      for (let i = 0; i < entry.queue.length; i++) {
+        if (entry.peers[i]?.peerId === negotiation.peerId) {
+          entry.bytes -= entry.queue[i]!.length;
+          continue;
+        }
+        entry.queue[kept] = entry.queue[i]!;
+        entry.peers[kept] = entry.peers[i];
+        kept++;
+      }
+      entry.queue.length = kept;
+      entry.peers.length = kept;
+    }
     if (entry.queue.length >= this.#opts.maxMessages || entry.bytes + text.length > this.#opts.maxBytes) {
       entry.overflowed = true;
       entry.queue = [];
+      entry.peers = [];
       setImmediate(() => this.#expire(connectionId, `more than ${this.#opts.maxMessages} messages or ${this.#opts.maxBytes} bytes queued while away`));
       return true;
     }
     entry.queue.push(text);
+    entry.peers.push(negotiation);
     entry.bytes += text.length;
     return true;
   }

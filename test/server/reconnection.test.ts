@@ -5,7 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../../lib/error-code';
 import { CloseCode, type ConnectAck } from '../../lib/server/index';
-import { ReconnectTokens } from '../../lib/server/reconnection';
+import { DetachedConnections, ReconnectTokens } from '../../lib/server/reconnection';
 import { sleep } from '../helpers/wait';
 import { type SessionServer } from '../../lib/server/index';
 import { openClient, startServer } from './helpers/server';
@@ -164,4 +164,29 @@ test('too much queued for a detached connection drops it as lost (networkDisconn
   const late = await openClient(t, server);
   t.like(await late.request('connect', { token: server.generateToken(sessionId), reconnect: { connectionId: ackA.connectionId, reconnectToken: ackA.reconnectToken } }),
     { type: 'error', code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED });
+});
+
+test('a newer offer for a peer supersedes the queued offer and candidates of that peer; other messages stay in order', (t) => {
+  const expired: string[] = [];
+  const detached = new DetachedConnections<null>({ graceMs: 60_000, onExpire: (id) => expired.push(id) });
+  detached.detach('c1', null, undefined);
+  const offer = (peerId: string, n: number) => JSON.stringify({ type: 'offer', peerId, sdp: `generation ${n}` });
+  const candidate = (peerId: string, n: number) => JSON.stringify({ type: 'candidate', peerId, candidate: `candidate of ${n}` });
+  const queued = (text: string, peerId?: string, isOffer = false) =>
+    detached.queue('c1', text, peerId === undefined ? undefined : { peerId, offer: isOffer });
+  queued(offer('p1', 1), 'p1', true);
+  queued(candidate('p1', 1), 'p1');
+  queued('{"type":"signal","data":"kept"}');
+  queued(offer('p2', 1), 'p2', true);
+  queued(candidate('p1', 1), 'p1');
+  queued(offer('p1', 2), 'p1', true);
+  queued(candidate('p1', 2), 'p1');
+  queued(candidate('p2', 1), 'p2');
+  const taken = detached.take('c1');
+  t.deepEqual(taken?.queue, [
+    '{"type":"signal","data":"kept"}', offer('p2', 1), offer('p1', 2), candidate('p1', 2), candidate('p2', 1),
+  ]);
+  t.deepEqual(expired, []);
+  t.false(detached.queue('c1', 'gone'), 'taken back: no longer detached');
+  detached.clear();
 });

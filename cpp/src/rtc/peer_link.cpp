@@ -229,7 +229,6 @@ void PeerLink::AcceptAnswer(const std::string &sdp) {
                self->label_.c_str());
       return;
     }
-    self->restart_offer_unanswered_ = false;
     self->SetRemote(webrtc::SdpType::kAnswer, sdp, nullptr);
   });
 }
@@ -450,9 +449,6 @@ void PeerLink::OnIceLostCheck(uint64_t epoch) {
       // Checked again soon after the signaling is back: by then the old path may be back too.
       otc::log(OTC_LOG_LEVEL_INFO, "peer %s: ICE restart waits for the signaling", label_.c_str());
       next_check_ms = kSignalingWaitCheckMs;
-    } else if (offering && restart_offer_unanswered_) {
-      otc::log(OTC_LOG_LEVEL_INFO, "peer %s: ICE restart %d is not answered yet: no new one", label_.c_str(),
-               ice_restarts_.load());
     } else if (offering) {
       RestartIce();
     } else {
@@ -495,9 +491,7 @@ void PeerLink::RestartIce() {
         if (!desc) return self->Fail("cannot create the ICE restart offer: " + error);
         self->SetLocal(webrtc::SdpType::kOffer, std::move(desc), [weak](const std::string &sdp) {
           auto self = weak.lock();
-          if (!self || self->closed_.load() || !self->listener_.on_ice_restart_offer) return;
-          self->restart_offer_unanswered_ = true;
-          self->listener_.on_ice_restart_offer(sdp);
+          if (self && !self->closed_.load() && self->listener_.on_ice_restart_offer) self->listener_.on_ice_restart_offer(sdp);
         });
       });
   webrtc::PeerConnectionInterface::RTCOfferAnswerOptions options;

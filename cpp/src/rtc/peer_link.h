@@ -184,11 +184,6 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   // Signaling thread only.
   bool has_remote_ = false;
   bool answering_ = false;
-  // An ICE restart offer went out and no answer has come yet: no further restart is offered
-  // until it does. Offers queued for an absent peer would otherwise reach it in a burst, each a
-  // new ICE generation, and libwebrtc M108 aborts (turn_port.cc:1282) when candidates of several
-  // generations with one address meet on a TURN port.
-  bool restart_offer_unanswered_ = false;
   struct WaitingOffer {
     std::string sdp;
     SdpHandler done;

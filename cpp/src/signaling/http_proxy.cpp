@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <initializer_list>
 #include <vector>
 
 namespace otc::signaling {
@@ -56,7 +57,9 @@ bool valid_port(const std::string &port) {
 std::string base64(const std::string &in) {
   std::vector<unsigned char> out(4 * ((in.size() + 2) / 3) + 1);
   const int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char *>(in.data()), static_cast<int>(in.size()));
-  return std::string(reinterpret_cast<const char *>(out.data()), n > 0 ? static_cast<size_t>(n) : 0);
+  std::string encoded(reinterpret_cast<const char *>(out.data()), n > 0 ? static_cast<size_t>(n) : 0);
+  OPENSSL_cleanse(out.data(), out.size());
+  return encoded;
 }
 
 }  // namespace
@@ -85,12 +88,21 @@ bool parse_proxy_url(const std::string &text, HttpProxy &proxy, std::string &err
   }
   const size_t at = rest.rfind('@');
   if (at != std::string::npos) {
-    const std::string userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
+    // Every copy of the credentials made here is wiped on the way out, whichever way that is.
+    std::string userinfo = rest.substr(0, at), user, password, user_part, password_part, joined;
+    struct Wipe {
+      std::initializer_list<std::string *> texts;
+      ~Wipe() {
+        for (std::string *text : texts) wipe_string(*text);
+      }
+    } wipe{{&userinfo, &user, &password, &user_part, &password_part, &joined}};
+    wipe_string(rest);
+    rest = text.substr(scheme.size() + at + 1);
+    if (!rest.empty() && rest.back() == '/') rest.pop_back();
     const size_t colon = userinfo.find(':');
-    std::string user, password;
-    if (!decode(userinfo.substr(0, colon), user) ||
-        (colon != std::string::npos && !decode(userinfo.substr(colon + 1), password))) {
+    user_part = userinfo.substr(0, colon);
+    if (colon != std::string::npos) password_part = userinfo.substr(colon + 1);
+    if (!decode(user_part, user) || (colon != std::string::npos && !decode(password_part, password))) {
       error = "the proxy URL's user information is malformed";
       return false;
     }
@@ -98,7 +110,8 @@ bool parse_proxy_url(const std::string &text, HttpProxy &proxy, std::string &err
       error = "the proxy URL's user name is empty";
       return false;
     }
-    proxy.authorization = "Basic " + base64(user + ":" + password);
+    joined = user + ":" + password;
+    proxy.authorization = "Basic " + base64(joined);
   }
   std::string host, port = "80";
   bool ipv6 = false;

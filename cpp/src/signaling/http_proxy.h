@@ -5,13 +5,28 @@
 
 #include <string>
 
+#include "../base/ice_server.h"
+
 namespace otc::signaling {
 
+// The credentials (authorization) are wiped whenever a value goes, as ICE credentials are.
 struct HttpProxy {
   std::string host;  // name or IPv4 address; an IPv6 literal without its brackets; empty: no proxy
   std::string port;  // decimal; "80" when the URL gives none
   // "Basic <base64 of user:password>" when the URL carries user information, else empty.
   std::string authorization;
+  HttpProxy() = default;
+  HttpProxy(const HttpProxy &) = default;
+  HttpProxy &operator=(const HttpProxy &other) {
+    if (this != &other) {
+      wipe_string(authorization);
+      host = other.host;
+      port = other.port;
+      authorization = other.authorization;
+    }
+    return *this;
+  }
+  ~HttpProxy() { wipe_string(authorization); }
   bool enabled() const { return !host.empty(); }
   // "host:port" for messages (never the credentials).
   std::string where() const;

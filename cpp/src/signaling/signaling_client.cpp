@@ -228,12 +228,15 @@ void SignalingClient::Impl::proxy_connect(const SocketPtr &s) {
   namespace http = beast::http;
   const bool ipv6 = s->url.host.find(':') != std::string::npos;
   const std::string authority = (ipv6 ? "[" + s->url.host + "]" : s->url.host) + ":" + s->url.port;
-  auto request = std::make_shared<http::request<http::empty_body>>(http::verb::connect, authority, 11);
-  request->set(http::field::host, authority);
-  request->set(http::field::user_agent, "node-otc");
-  if (!s->proxy.authorization.empty()) request->set(http::field::proxy_authorization, s->proxy.authorization);
+  // Written as text rather than as a Beast request so that the copy holding the credentials can
+  // be wiped once it is sent.
+  auto request = std::make_shared<std::string>("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority +
+                                               "\r\nUser-Agent: node-otc\r\n");
+  if (!s->proxy.authorization.empty()) *request += "Proxy-Authorization: " + s->proxy.authorization + "\r\n";
+  *request += "\r\n";
   s->phase = "asking the proxy for a tunnel: no answer from the proxy";
-  http::async_write(s->tcp(), *request, [this, s, request, authority](error_code ec, size_t) {
+  asio::async_write(s->tcp(), asio::buffer(*request), [this, s, request, authority](error_code ec, size_t) {
+    wipe_string(*request);
     if (s->down) return;
     if (ec) {
       return fail_open(s, OTC_SESSION_CONNECTION_FAILED,

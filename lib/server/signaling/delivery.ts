@@ -62,7 +62,7 @@ export class Delivery {
   sendTo(connectionId: string, message: ServerMessage): void {
     const client = this.#byConnectionId.get(connectionId);
     if (client) this.send(client, message);
-    else this.#detached.queue(connectionId, JSON.stringify(message));
+    else this.#detached.queue(connectionId, JSON.stringify(message), negotiationOf(message));
   }
 
   /** Sends to every connected client of the session, except `except` (serialized once). */
@@ -84,4 +84,11 @@ export class Delivery {
     if (client.conn) this.#log(`close ${client.conn.info.connectionId} ${code} ${reason}`);
     client.ws.close(code, closeReason(reason));
   }
+}
+
+/** The ICE negotiation a message to one client belongs to (its offers and candidates, by peer). */
+function negotiationOf(message: ServerMessage): { peerId: string; offer: boolean } | undefined {
+  if (message.type === 'offer') return { peerId: message.peerId, offer: true };
+  if (message.type === 'candidate') return { peerId: message.peerId, offer: false };
+  return undefined;
 }
