@@ -474,7 +474,7 @@ int run_subscribe(const char *url, const char *session_id, const char *token, do
       if (s->render_frames.fetch_add(1, std::memory_order_relaxed) == 0) s->first_render_us = mono_us();
     };
     otc_subscriber_extension_callbacks ext{};
-    ext.on_audio_data = [](otc_subscriber *, void *self, const int16_t *, size_t, int, int) {
+    ext.on_audio_data = [](otc_subscriber *, void *self, const otc_audio_data *) {
       static_cast<SubscriberState *>(self)->audio_callbacks.fetch_add(1, std::memory_order_relaxed);
     };
     otc_subscriber *subscriber = nullptr;

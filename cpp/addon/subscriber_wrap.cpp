@@ -114,9 +114,12 @@ otc_subscriber_extension_callbacks extension_callbacks() {
   callbacks.on_encryption_secret_match = [](otc_subscriber *, void *user_data) {
     delivery_of(user_data).events->emit("encryptionSecretMatch");
   };
-  callbacks.on_audio_data = [](otc_subscriber *, void *user_data, const int16_t *samples, size_t samples_per_channel,
-                               int sample_rate, int channels) {
-    if (!samples || channels <= 0) return;
+  callbacks.on_audio_data = [](otc_subscriber *, void *user_data, const otc_audio_data *data) {
+    if (!data || !data->sample_buffer || data->bits_per_sample != 16 || data->number_of_channels == 0) return;
+    const auto *samples = static_cast<const int16_t *>(data->sample_buffer);
+    const size_t samples_per_channel = data->number_of_samples;
+    const int sample_rate = data->sample_rate;
+    const int channels = static_cast<int>(data->number_of_channels);
     deliver(user_data, &Delivery::audio, &Delivery::audio_queued, &Delivery::audio_dropped,
             SubscriberWrap::kMaxAudioBlocksQueued, [=]() -> EventEmitter::Args {
               auto copy = std::make_shared<std::vector<int16_t>>(samples, samples + samples_per_channel * channels);

@@ -7,6 +7,7 @@
 #ifndef OTC_SDK_OPENTOK_H
 #define OTC_SDK_OPENTOK_H
 
+#include "opentok/audio_data.h"
 #include "opentok/audio_device.h"
 #include "opentok/base.h"
 #include "opentok/camera_capture_resolution.h"

@@ -117,9 +117,12 @@ struct SubscriberLog {
   // Decoded PCM is a node-otc extension callback.
   static otc_subscriber_extension_callbacks extension() {
     otc_subscriber_extension_callbacks cb{};
-    cb.on_audio_data = [](otc_subscriber *, void *self, const int16_t *samples, size_t frames, int rate,
-                          int channels) {
+    cb.on_audio_data = [](otc_subscriber *, void *self, const otc_audio_data *data) {
       auto *log = static_cast<SubscriberLog *>(self);
+      const auto *samples = static_cast<const int16_t *>(data->sample_buffer);
+      const size_t frames = data->number_of_samples;
+      const int rate = data->sample_rate;
+      const int channels = static_cast<int>(data->number_of_channels);
       log->audio_blocks.fetch_add(1);
       if (log->listen_hz <= 0 || rate <= 0 || channels <= 0) return;
       for (size_t i = 0; i < frames; ++i) {

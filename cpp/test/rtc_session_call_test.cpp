@@ -235,11 +235,13 @@ struct SubscriberEvents {
     ext.on_encryption_secret_match = [](otc_subscriber *, void *self) {
       static_cast<SubscriberEvents *>(self)->events.add("match");
     };
-    ext.on_audio_data = [](otc_subscriber *, void *self, const int16_t *samples, size_t frames, int,
-                           int channels) {
+    ext.on_audio_data = [](otc_subscriber *, void *self, const otc_audio_data *data) {
       auto *me = static_cast<SubscriberEvents *>(self);
+      EXPECT_EQ(data->bits_per_sample, 16);
+      EXPECT_EQ(data->number_of_samples, static_cast<size_t>(data->sample_rate / 100));
+      const auto *samples = static_cast<const int16_t *>(data->sample_buffer);
       int loudest = 0;
-      for (size_t i = 0; i < frames * static_cast<size_t>(channels); ++i) loudest = std::max(loudest, std::abs(samples[i]));
+      for (size_t i = 0; i < data->number_of_samples * data->number_of_channels; ++i) loudest = std::max(loudest, std::abs(samples[i]));
       if (loudest > me->audio_peak.load()) me->audio_peak.store(loudest);
       me->audio.fetch_add(1);
     };

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../opentok/audio_data.h"
 #include "../opentok/subscriber.h"
 #include "base.h"
 #include "media.h"
@@ -19,10 +20,11 @@ extern "C" {
 /** node-otc addition: callbacks the SDK's struct has no field for. Any member may be NULL; they
  *  get the user_data of the subscriber's otc_subscriber_callbacks. */
 struct otc_subscriber_extension_callbacks {
-  /** Decoded audio of this stream: 10 ms of 16-bit PCM, interleaved, on libwebrtc's audio
-   *  thread (return quickly). */
-  void (*on_audio_data)(otc_subscriber *subscriber, void *user_data, const int16_t *samples,
-                        size_t samples_per_channel, int sample_rate, int channels);
+  /** Decoded audio of this stream, the later SDKs' otc_subscriber_callbacks.on_audio_data:
+   *  10 ms of 16-bit interleaved PCM at a time (opentok/audio_data.h), after the subscriber's
+   *  audio volume, on libwebrtc's audio thread (return quickly; the buffer is valid during the
+   *  call only). */
+  void (*on_audio_data)(otc_subscriber *subscriber, void *user_data, const struct otc_audio_data *audio_data);
   /** Frames decrypt again after an OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISMATCH error (as the web
    *  SDK's encryptionSecretMatch), on the session's thread. */
   void (*on_encryption_secret_match)(otc_subscriber *subscriber, void *user_data);

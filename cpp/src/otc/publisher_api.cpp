@@ -17,7 +17,17 @@
 
 namespace {
 constexpr size_t kMaxNameBytes = 1024;
+
+// The SDK's on/off publisher settings. A NULL settings object is OTC_INVALID_PARAM, as for
+// otc_publisher_settings_delete: the SDK's code for a bad argument.
+// Some are optional<bool>: unset leaves libwebrtc's default.
+template <typename Field>
+otc_status set_switch(otc_publisher_settings *settings, Field otc::PublisherSettings::*field, otc_bool enabled) {
+  if (!settings) return OTC_INVALID_PARAM;
+  settings->values.*field = enabled != OTC_FALSE;
+  return OTC_SUCCESS;
 }
+}  // namespace
 
 extern "C" {
 
@@ -39,9 +49,7 @@ otc_status otc_publisher_settings_set_video_capturer(otc_publisher_settings *set
 }
 
 otc_status otc_publisher_settings_set_stereo(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_INVALID_PARAM;
-  settings->values.stereo = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::stereo, enabled);
 }
 
 otc_status otc_publisher_settings_set_name(otc_publisher_settings *settings, const char *name) {
@@ -51,39 +59,27 @@ otc_status otc_publisher_settings_set_name(otc_publisher_settings *settings, con
 }
 
 otc_status otc_publisher_settings_set_audio_track(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_MEDIA_INVALID_PARAMETER;
-  settings->values.audio = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::audio, enabled);
 }
 
 otc_status otc_publisher_settings_set_video_track(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_MEDIA_INVALID_PARAMETER;
-  settings->values.video = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::video, enabled);
 }
 
 otc_status otc_publisher_settings_set_opus_dtx(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_INVALID_PARAM;
-  settings->values.opus_dtx = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::opus_dtx, enabled);
 }
 
 otc_status otc_publisher_settings_set_auto_gain_control(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_INVALID_PARAM;
-  settings->values.auto_gain_control = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::auto_gain_control, enabled);
 }
 
 otc_status otc_publisher_settings_set_noise_suppression(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_INVALID_PARAM;
-  settings->values.noise_suppression = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::noise_suppression, enabled);
 }
 
 otc_status otc_publisher_settings_set_echo_cancellation(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_INVALID_PARAM;
-  settings->values.echo_cancellation = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::echo_cancellation, enabled);
 }
 
 otc_status otc_publisher_settings_set_default_camera_capture_resolution(
@@ -97,9 +93,7 @@ otc_status otc_publisher_settings_set_default_camera_capture_resolution(
 }
 
 otc_status otc_publisher_settings_set_scalable_screenshare(otc_publisher_settings *settings, otc_bool enabled) {
-  if (!settings) return OTC_INVALID_PARAM;
-  settings->values.scalable_screenshare = enabled != OTC_FALSE;
-  return OTC_SUCCESS;
+  return set_switch(settings, &otc::PublisherSettings::scalable_screenshare, enabled);
 }
 
 otc_status otc_publisher_settings_set_video_codec(otc_publisher_settings *settings, otc_video_codec_type codec) {

@@ -78,7 +78,8 @@ SubscriberCore::SubscriberCore(otc_subscriber *handle, const otc_subscriber_call
         count_audio(received, per_channel, channels);  // the media report judges what arrived
         const auto on_audio_data = on_audio_data_.load(std::memory_order_acquire);
         if (on_audio_data && !deleted_.load(std::memory_order_relaxed)) {
-          on_audio_data(handle_, callbacks_.user_data, at_volume, per_channel, rate, channels);
+          const otc_audio_data data{at_volume, 16, rate, static_cast<size_t>(channels), per_channel};
+          on_audio_data(handle_, callbacks_.user_data, &data);
         }
       }) {}
 

@@ -203,6 +203,21 @@ EOF
 
 stream_of() { sed -n 's/^publishing //p' "$run/$1.out" | head -1; }
 
+# The programs that only publish: NAME runs EXE in a new session, a basic_video_chat subscribes
+# to it for media_seconds, then both stop; NAME must exit 0. Sets s to NAME's stream id.
+publish_and_watch() {  # NAME EXE
+  SESSION=$(new_session)
+  start "$1" "$2"
+  wait_for "$1" '^publishing ' 60
+  start peer "$bin/basic_video_chat"
+  wait_for peer '^subscribed ' 60
+  sleep "$media_seconds"
+  stop peer
+  stop "$1"
+  [ "$status" -eq 0 ] || die "$(basename "$2") exited with $status"
+  s=$(stream_of "$1")
+}
+
 # Media flows for this long once both ends are up: at 30 fps a generous floor is a fifth of it.
 media_seconds=6
 min_frames=$((media_seconds * 30 / 5))
@@ -236,17 +251,8 @@ basic_video_chat)
 
 publisher_only)
   # Its stream checked by a subscriber: a basic_video_chat in the same session.
-  SESSION=$(new_session)
-  start pub "$bin/publisher_only"
-  wait_for pub '^publishing ' 60
-  start peer "$bin/basic_video_chat"
-  wait_for peer '^subscribed ' 60
-  sleep "$media_seconds"
-  stop peer
-  stop pub
-  [ "$status" -eq 0 ] || die "publisher_only exited with $status"
+  publish_and_watch pub "$bin/publisher_only"
   grep -qE '^preview frames ([0-9]{2,})' "$run/pub.out" || die "publisher_only rendered (almost) no preview"
-  s=$(stream_of pub)
   judge "sub('$s')['frames_received'] >= $min_frames" "sub('$s')['decrypt_failures'] == 0" \
     "pub('$s')['video_frames_sealed'] >= $min_frames" || die "media check"
   ;;
@@ -265,17 +271,8 @@ signaling)
 
 custom_audio_device)
   # Its tone heard by a subscriber (basic_video_chat): decoded audio, mostly louder than silence.
-  SESSION=$(new_session)
-  start tone "$bin/custom_audio_device"
-  wait_for tone '^publishing ' 60
-  start peer "$bin/basic_video_chat"
-  wait_for peer '^subscribed ' 60
-  sleep "$media_seconds"
-  stop peer
-  stop tone
-  [ "$status" -eq 0 ] || die "custom_audio_device exited with $status"
+  publish_and_watch tone "$bin/custom_audio_device"
   grep -qE '^tone samples written [1-9]' "$run/tone.out" || die "no tone written"
-  s=$(stream_of tone)
   judge "sub('$s')['audio_blocks'] >= $((media_seconds * 100 / 4))" \
     "sub('$s')['audio_loud_blocks'] >= sub('$s')['audio_blocks'] / 2" \
     "sub('$s')['audio_peak'] >= 3000" "sub('$s')['audio_frames_opened'] > 0" \
@@ -285,17 +282,8 @@ custom_audio_device)
 custom_video_capturer)
   # Its pictures reach a subscriber: decoded, the capturer's size, and not the test pattern
   # (no frame carries the pattern's code).
-  SESSION=$(new_session)
-  start cam "$bin/custom_video_capturer"
-  wait_for cam '^publishing ' 60
-  start peer "$bin/basic_video_chat"
-  wait_for peer '^subscribed ' 60
-  sleep "$media_seconds"
-  stop peer
-  stop cam
-  [ "$status" -eq 0 ] || die "custom_video_capturer exited with $status"
+  publish_and_watch cam "$bin/custom_video_capturer"
   grep -qE '^frames provided [1-9][0-9]+' "$run/cam.out" || die "the capturer provided (almost) no frames"
-  s=$(stream_of cam)
   judge "sub('$s')['frames_decoded'] >= $min_frames" "sub('$s')['frames_received'] == 0" \
     "sub('$s')['frames_unreadable'] == sub('$s')['frames_decoded']" \
     "sub('$s')['width'] * 9 == sub('$s')['height'] * 16 and sub('$s')['width'] <= 640" \
