@@ -104,7 +104,11 @@ export interface SessionEvents {
   /** Another client's stream: its publisher turned audio or video off or on, or its video changed size. */
   streamPropertyChanged: [event: StreamPropertyChangedEvent];
   signal: [signal: SignalEvent];
-  /** The session's mute state went on or off (a moderator's forceMuteAll / disableForceMute, or the REST API). */
+  /**
+   * The session's mute state went on or off (a moderator's forceMuteAll / disableForceMute, or the
+   * REST API); once per change (a second forceMuteAll while it is on mutes the publishers again
+   * without this event). A reconnection reports a change it missed.
+   */
   muteForced: [event: MuteForcedEvent];
   error: [error: OtcError];
 }

@@ -7,6 +7,8 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
 import type { SessionServer } from '../../lib/server/index';
+import { tcpProxy } from '../helpers/tcp-proxy';
+import { sleep } from '../helpers/wait';
 import { TestClient } from '../server/helpers/client';
 import { openPage, sharedBrowserAndServer } from './helpers';
 
@@ -18,7 +20,8 @@ interface PageLog {
 }
 
 /** Opens a page with the client and connects a session (kept as window.mute.session). */
-async function join(t: ExecutionContext, server: SessionServer, sessionId: string, role: 'publisher' | 'moderator'): Promise<Page> {
+async function join(t: ExecutionContext, server: SessionServer, sessionId: string, role: 'publisher' | 'moderator',
+  url = server.signalingUrl): Promise<Page> {
   const page = await openPage(t, shared.browser(), `${server.url}/clock`);
   await page.addScriptTag({ url: '/otc-client.js' });
   await page.evaluate(async ({ apiKey, sessionId, token, url }) => {
@@ -34,7 +37,7 @@ async function join(t: ExecutionContext, server: SessionServer, sessionId: strin
     session.on('error', (e) => events.push(`error ${(e as { message: string }).message}`));
     await session.connect(token);
     g.mute = { session, events };
-  }, { apiKey: server.apiKey, sessionId, token: server.generateToken(sessionId, { role }), url: server.signalingUrl });
+  }, { apiKey: server.apiKey, sessionId, token: server.generateToken(sessionId, { role }), url });
   return page;
 }
 
@@ -176,4 +179,37 @@ test('a page joining while the session\'s mute state is on knows it, and its new
   t.false(await page.evaluate(() => (globalThis as unknown as { mute: { session: { forceMuteActive: boolean } } }).mute.session.forceMuteActive));
   t.deepEqual((await events(page)).filter((e) => e.startsWith('session')), ['session muteForced {"active":false}'],
     'no event at connect: the ack\'s state is read by forceMuteActive');
+});
+
+test('a change of the mute state while the page reconnects is reported once', async (t) => {
+  const server = shared.server();
+  const link = await tcpProxy(t, server.port);
+  const { sessionId } = server.createSession({ mediaMode: 'relayed' });
+  const moderator = await TestClient.open(server.signalingUrl);
+  t.teardown(() => moderator.close());
+  await moderator.connect(server.generateToken(sessionId, { role: 'moderator' }));
+  const page = await join(t, server, sessionId, 'publisher', `ws://127.0.0.1:${link.port}/v1/signaling`);
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { mute: PageLog & { session: { on(e: string, l: () => void): void } } };
+    g.mute.session.on('reconnected', () => g.mute.events.push('reconnected'));
+  });
+  await moderator.event('connectionCreated');
+  link.resetAll();
+  // Changed while the page's connection is detached (its first attempt waits at least 400 ms):
+  // the event is queued for it, and its reconnect ack says the state is on too.
+  const deadline = Date.now() + 2000;
+  while (server.connectionCount > 1 && Date.now() < deadline) await sleep(5);
+  t.is(server.connectionCount, 1, 'the page\'s connection is detached');
+  await moderator.ok('forceMuteAll');
+  await waitForEvent(page, 'reconnected', 15_000);
+  await waitForEvent(page, 'session muteForced {"active":true}');
+  // Whatever was queued for the page has arrived once a signal sent after it has.
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { mute: PageLog & { session: { on(e: string, l: (s: { type: string }) => void): void } } };
+    g.mute.session.on('signal', (s) => g.mute.events.push(`signal ${s.type}`));
+  });
+  await moderator.ok('signal', { signalType: 'after' });
+  await waitForEvent(page, 'signal after');
+  t.deepEqual((await events(page)).filter((e) => e.startsWith('session')), ['session muteForced {"active":true}']);
+  t.true(await page.evaluate(() => (globalThis as unknown as { mute: { session: { forceMuteActive: boolean } } }).mute.session.forceMuteActive));
 });

@@ -515,6 +515,9 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         this.#publishers.get(event.streamId)?.forceMuted();
         break;
       case 'forceMuteChanged':
+        // Reported when the state changes: a reconnection's catch-up may have reported this
+        // queued event already (a second forceMuteAll mutes the publishers again all the same).
+        if (event.active === this.#forceMuteActive) break;
         this.#forceMuteActive = event.active;
         this.emit('muteForced', { active: event.active });
     }
