@@ -10,6 +10,7 @@ import type { SessionServer } from '../../lib/server/index';
 import { tcpProxy } from '../helpers/tcp-proxy';
 import { sleep } from '../helpers/wait';
 import { TestClient } from '../server/helpers/client';
+import { startServer } from '../server/helpers/server';
 import { openPage, sharedBrowserAndServer } from './helpers';
 
 const shared = sharedBrowserAndServer(test);
@@ -182,7 +183,8 @@ test('a page joining while the session\'s mute state is on knows it, and its new
 });
 
 test('a change of the mute state while the page reconnects is reported once', async (t) => {
-  const server = shared.server();
+  // A server of its own: its connection count is this test's.
+  const server = await startServer(t);
   const link = await tcpProxy(t, server.port);
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const moderator = await TestClient.open(server.signalingUrl);

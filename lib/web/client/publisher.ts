@@ -106,7 +106,7 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
   setPublishAudio(enabled: boolean): ErrorCode {
     if (typeof enabled !== 'boolean') throw new TypeError('enabled must be a boolean');
     this.#publishAudio = enabled;
-    this.#applyToggles();
+    this.#applyToggles(true);
     return ErrorCode.OTC_SUCCESS;
   }
 
@@ -114,7 +114,7 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
   setPublishVideo(enabled: boolean): ErrorCode {
     if (typeof enabled !== 'boolean') throw new TypeError('enabled must be a boolean');
     this.#publishVideo = enabled;
-    this.#applyToggles();
+    this.#applyToggles(true);
     return ErrorCode.OTC_SUCCESS;
   }
 
@@ -271,12 +271,13 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
 
   /**
    * Applies the toggles to the tracks and, while published, tells the server what changed
-   * (streamProperty hasAudio / hasVideo; the stream keeps the values it announced).
+   * (streamProperty hasAudio / hasVideo; the stream keeps the values it announced). A track is
+   * enabled again only by a setter (`asked`): one the application passed in disabled stays so.
    */
-  #applyToggles(): void {
+  #applyToggles(asked = false): void {
     const media = this.#media;
-    if (media?.audio) media.audio.enabled = this.#publishAudio;
-    if (media?.video) media.video.enabled = this.#publishVideo;
+    if (media?.audio && (asked || !this.#publishAudio)) media.audio.enabled = this.#publishAudio;
+    if (media?.video && (asked || !this.#publishVideo)) media.video.enabled = this.#publishVideo;
     const stream = this.#stream;
     const link = this.#link;
     if (!stream || !link || !media) return;
