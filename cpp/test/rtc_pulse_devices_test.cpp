@@ -3,7 +3,9 @@
 // into it; its monitor is a microphone), "speaker_a" (the default sink) and "speaker_b", and a
 // null source "quiet" (the default source: silence). The enumerators must list what pactl
 // lists; a call's playout must reach the chosen sink's monitor and no other, and follow a new
-// choice mid-call; capture must come from the chosen source, also when chosen mid-call.
+// choice mid-call as the same server stream (moved, not re-created); a chosen sink gone before
+// playout starts gives way to the default; capture must come from the chosen source, also when
+// chosen mid-call.
 #include <gtest/gtest.h>
 
 #include <opentok.h>
@@ -71,6 +73,23 @@ void pactl_list(const char *what, Devices *devices, Devices *monitors) {
     if (field(text, "\tMonitor of Sink: ", &value)) (value == "n/a" ? devices : monitors)->emplace_back(name, description);
   }
   ASSERT_EQ(pclose(pipe), 0);
+}
+
+// The library's playout stream as the server sees it: "INDEX@SINK-INDEX" of each sink input whose
+// media.name is "node-otc playout" (pactl list sink-inputs), in order.
+std::string playout_sink_inputs() {
+  FILE *pipe = popen("LC_ALL=C pactl list sink-inputs", "r");
+  if (!pipe) return "popen failed";
+  char line[4096];
+  std::string out, index, sink;
+  while (fgets(line, sizeof line, pipe)) {
+    const std::string text = line;
+    if (text.rfind("Sink Input #", 0) == 0) index = text.substr(12, text.find_first_of("\r\n") - 12);
+    if (text.rfind("\tSink: ", 0) == 0) sink = text.substr(7, text.find_first_of("\r\n") - 7);
+    if (text.find("media.name = \"node-otc playout\"") != std::string::npos) out += index + "@" + sink + " ";
+  }
+  pclose(pipe);
+  return out;
 }
 
 Devices listed_inputs() {
@@ -323,11 +342,24 @@ TEST_F(PulseDevices, PlayoutGoesToTheChosenSinkAndFollowsANewChoiceMidCall) {
     ASSERT_EQ(call.publish(true), OTC_SUCCESS) << call.pe.last_error;
     ASSERT_TRUE(call.subscribe());
     on_b = speakers.until_tone_on('b');
+    const std::string stream_on_b = playout_sink_inputs();
     // NULL: back to the server's default sink (speaker_a), moved without a new stream.
     ASSERT_EQ(otc_audio_module_output_device_select(nullptr), OTC_SUCCESS);
     back_to_default = speakers.until_tone_on('a');
+    const std::string stream_on_a = playout_sink_inputs();
     ASSERT_EQ(otc_audio_module_output_device_select("speaker_b"), OTC_SUCCESS);
     on_b_again = speakers.until_tone_on('b');
+    const std::string stream_on_b_again = playout_sink_inputs();
+    std::printf("  the playout stream (sink input @ sink): %s-> %s-> %s\n", stream_on_b.c_str(), stream_on_a.c_str(),
+                stream_on_b_again.c_str());
+    // One stream, the same sink input throughout: moved between sinks, never re-created.
+    const auto input_of = [](const std::string &text) { return text.substr(0, text.find('@')); };
+    EXPECT_FALSE(stream_on_b.empty());
+    EXPECT_EQ(stream_on_b.find(' '), stream_on_b.size() - 1) << "one playout stream: " << stream_on_b;
+    EXPECT_EQ(input_of(stream_on_a), input_of(stream_on_b));
+    EXPECT_EQ(input_of(stream_on_b_again), input_of(stream_on_b));
+    EXPECT_NE(stream_on_a, stream_on_b);
+    EXPECT_EQ(stream_on_b_again, stream_on_b);
   }
   otc_destroy();
   for (const auto &[what, phase] : {std::pair{"on B", on_b}, {"back to A", back_to_default}, {"on B again", on_b_again}}) {
@@ -341,6 +373,40 @@ TEST_F(PulseDevices, PlayoutGoesToTheChosenSinkAndFollowsANewChoiceMidCall) {
   EXPECT_EQ(back_to_default.other_tone, 0);
   EXPECT_GE(on_b_again.target_tone, 25) << daemon.log();
   EXPECT_EQ(on_b_again.other_tone, 0);
+}
+
+TEST_F(PulseDevices, AChosenSinkGoneBeforePlayoutStartsFallsBackToTheDefault) {
+  otc_test::PulseDaemon daemon(kModules);
+  ASSERT_TRUE(daemon.started()) << "could not start pulseaudio (Debian package pulseaudio)";
+  pa_simple *recorder = otc_test::wait_for_pulse("speaker_a.monitor", 4800);
+  ASSERT_NE(recorder, nullptr) << "the daemon does not answer:\n" << daemon.log();
+  TonePlayer tone;
+  ASSERT_EQ(otc_audio_module_input_device_select("mic.monitor"), OTC_SUCCESS);
+  ASSERT_EQ(otc_audio_module_output_device_select("speaker_b"), OTC_SUCCESS);
+  // speaker_b's module goes away (as an unplugged headset would): the choice names nothing now.
+  ASSERT_EQ(std::system("LC_ALL=C pactl list short modules | awk '/sink_name=speaker_b/ {print $1}' | "
+                        "xargs -r -n1 pactl unload-module"), 0);
+  ASSERT_EQ(otc_audio_module_output_device_select("speaker_b"), OTC_INVALID_PARAM);
+  ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
+  long windows = 0, tone_windows = 0;
+  {
+    otc_test::AudioCall call;
+    ASSERT_EQ(call.publish(true), OTC_SUCCESS) << call.pe.last_error;
+    ASSERT_TRUE(call.subscribe());
+    std::vector<int16_t> window(kRate / 10);
+    const auto end = std::chrono::steady_clock::now() + 30s;
+    while (tone_windows < 25 && std::chrono::steady_clock::now() < end) {
+      int error = 0;
+      ASSERT_EQ(pa_simple_read(recorder, window.data(), window.size() * sizeof(int16_t), &error), 0)
+          << pa_strerror(error);
+      ++windows;
+      if (test_audio_tone_share(window.data(), window.size(), kRate, kToneHz) > 0.5) ++tone_windows;
+    }
+  }
+  otc_destroy();
+  pa_simple_free(recorder);
+  std::printf("  speaker A (the default): the tone in %ld of %ld windows\n", tone_windows, windows);
+  EXPECT_GE(tone_windows, 25) << daemon.log();
 }
 
 TEST_F(PulseDevices, CaptureComesFromTheChosenSourceAlsoWhenChosenMidCall) {
