@@ -3,7 +3,6 @@
 #include <pulse/pulseaudio.h>
 
 #include <algorithm>
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -20,7 +19,6 @@ constexpr size_t kFrameBytes = kFrameValues * sizeof(int16_t);
 // Playout buffer the server keeps filled: 4 frames. Enough to ride out a busy machine,
 // little enough to keep a call's latency low.
 constexpr uint32_t kTargetBytes = 4 * kFrameBytes;
-constexpr auto kProbeTimeout = std::chrono::seconds(5);
 
 const char *const kStandInHint =
     "start a PulseAudio server, or set OTC_AUDIO_DEVICE to silence, tone[:HZ] or file:PATH.wav "
@@ -282,40 +280,9 @@ PulseAudioBackend::PulseAudioBackend() = default;
 PulseAudioBackend::~PulseAudioBackend() = default;
 
 std::string PulseAudioBackend::CaptureProblem() {
-  pa_mainloop *loop = pa_mainloop_new();
-  if (!loop) return "no audio device: out of memory";
-  pa_context *context = pa_context_new(pa_mainloop_get_api(loop), "node-otc probe");
   std::string problem;
-  if (!context) {
-    problem = "no audio device: out of memory";
-  } else if (pa_context_connect(context, nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
-    problem = std::string("no audio device: no PulseAudio server (") + pa_strerror(pa_context_errno(context)) +
-              "); " + kStandInHint;
-  } else {
-    const auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
-    for (;;) {
-      const pa_context_state_t state = pa_context_get_state(context);
-      if (state == PA_CONTEXT_READY) break;
-      if (!PA_CONTEXT_IS_GOOD(state)) {
-        problem = std::string("no audio device: no PulseAudio server (") +
-                  pa_strerror(pa_context_errno(context)) + "); " + kStandInHint;
-        break;
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        problem = std::string("no audio device: the PulseAudio server did not answer; ") + kStandInHint;
-        break;
-      }
-      if (pa_mainloop_prepare(loop, 100 * 1000) < 0 || pa_mainloop_poll(loop) < 0 ||
-          pa_mainloop_dispatch(loop) < 0) {
-        problem = std::string("no audio device: PulseAudio connection error; ") + kStandInHint;
-        break;
-      }
-    }
-    pa_context_disconnect(context);
-  }
-  if (context) pa_context_unref(context);
-  pa_mainloop_free(loop);
-  return problem;
+  if (PulseServerAnswers(&problem)) return {};
+  return "no audio device: " + problem + "; " + kStandInHint;
 }
 
 bool PulseAudioBackend::StartCapture(const std::shared_ptr<AudioPort> &port) {

@@ -12,7 +12,7 @@
 namespace otc::rtc {
 namespace {
 
-// Bounds the whole listing (connection and answer): a server that hangs costs this, no more.
+// Bounds a whole query (connection and answer): a server that hangs costs this, no more.
 constexpr auto kListTimeout = std::chrono::seconds(3);
 
 // A connection driven on the calling thread by its own (non-threaded) main loop.
@@ -114,6 +114,11 @@ Choices &choices() {
 }
 
 }  // namespace
+
+bool PulseServerAnswers(std::string *problem) {
+  BlockingContext pulse;
+  return pulse.Connect(problem);
+}
 
 bool ListPulseDevices(PulseDirection direction, std::vector<PulseDevice> *devices, std::string *problem) {
   devices->clear();

@@ -1,5 +1,6 @@
-// The PulseAudio server's devices, for the default audio module's device calls
-// (opentok/audio_module_*_device.h): listing its sources and sinks, and the process-wide choice
+// The PulseAudio server as the default audio module's device calls (opentok/audio_module_*_device.h)
+// and the backend's probe see it: whether it answers, its sources and sinks (both on the caller's
+// thread, a short bounded wait), and the process-wide choice
 // of which one the PulseAudio backend's streams use. The choice has one owner (this file's .cpp);
 // running streams register here so that a new choice moves them without restarting them.
 #pragma once
@@ -15,6 +16,10 @@ struct PulseDevice {
   std::string id;    // the server's name for it (what pactl shows)
   std::string name;  // its description
 };
+
+// Whether a server answers, on the calling thread, within a few seconds (never autospawned);
+// false with the reason in *problem.
+bool PulseServerAnswers(std::string *problem);
 
 // The sources (real devices first, then monitors of sinks) or sinks, on the calling thread,
 // waiting at most a few seconds for the server (never autospawned). False with the reason in
