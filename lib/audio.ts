@@ -3,6 +3,15 @@ import { type ErrorCode } from './error-code';
 import { requireType } from './errors';
 
 /**
+ * A device of the default audio module (PulseAudio): `id` is the server's name for it (what
+ * `pactl` shows, stable while the device exists), `name` its description.
+ */
+export interface AudioModuleDevice {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
  * The process-wide audio device, as in the Linux SDK: one per process, shared by every publisher
  * (capture) and subscriber (playout; there is no sound card). Capture is mono 16-bit PCM at
  * 48 kHz, taken 10 ms (480 samples) at a time; silence until told otherwise. Calls return the C
@@ -31,6 +40,23 @@ export interface AudioDevice {
   pushSamples(samples: Int16Array): ErrorCode;
   /** Samples pushed and not yet captured. */
   readonly bufferedSamples: number;
+  /**
+   * The PulseAudio server's sources: real devices first, then the monitors of its sinks. Empty
+   * when no server answers (after a few seconds at most; the call waits on this thread).
+   */
+  inputDevices(): AudioModuleDevice[];
+  /** The PulseAudio server's sinks. Empty when no server answers. */
+  outputDevices(): AudioModuleDevice[];
+  /**
+   * Chooses the source (by id) the default audio module captures from, for the whole process and
+   * across init/destroy; null: the server's default. A running capture moves to it. Node programs
+   * capture through the synthetic device (above), so this choice applies where the default audio
+   * module is in use (C code of the same process, otc_set_audio_device(NULL)). OTC_INVALID_PARAM
+   * for an id the server does not list, OTC_FATAL when no server answers.
+   */
+  selectInputDevice(id: string | null): ErrorCode;
+  /** The same for the sink the default audio module plays out to. */
+  selectOutputDevice(id: string | null): ErrorCode;
 }
 
 /** The process-wide audio device (see AudioDevice). */
@@ -52,5 +78,19 @@ export const audio: AudioDevice = Object.freeze({
   },
   get bufferedSamples(): number {
     return native.audioBufferedCaptureSamples();
+  },
+  inputDevices(): AudioModuleDevice[] {
+    return native.audioInputDevices();
+  },
+  outputDevices(): AudioModuleDevice[] {
+    return native.audioOutputDevices();
+  },
+  selectInputDevice(id: string | null): ErrorCode {
+    requireType(typeof id === 'string' || id === null, 'id', 'a string or null');
+    return native.audioSelectInputDevice(id) as ErrorCode;
+  },
+  selectOutputDevice(id: string | null): ErrorCode {
+    requireType(typeof id === 'string' || id === null, 'id', 'a string or null');
+    return native.audioSelectOutputDevice(id) as ErrorCode;
   },
 });

@@ -146,6 +146,10 @@ export interface NativeAddon {
   audioCaptureTone(frequencyHz: number, amplitude: number): number;
   audioPushCaptureSamples(samples: Int16Array): number;
   audioBufferedCaptureSamples(): number;
+  audioInputDevices(): { id: string; name: string }[];
+  audioOutputDevices(): { id: string; name: string }[];
+  audioSelectInputDevice(id: string | null): number;
+  audioSelectOutputDevice(id: string | null): number;
   mediaConstants: NativeMediaConstants;
   /** Deletes every native publisher and subscriber of this environment (process 'exit'). */
   shutdownMedia(): void;

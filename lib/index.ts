@@ -20,7 +20,7 @@ export { Subscriber } from './subscriber';
 export type { IceConfig, IceServer, IceCandidateType } from './ice-config';
 export type { SubscriberEvents, SubscriberStats, MediaCheck, VideoFrame, AudioData } from './subscriber';
 export { audio } from './audio';
-export type { AudioDevice } from './audio';
+export type { AudioDevice, AudioModuleDevice } from './audio';
 export * as sframe from './sframe';
 export { init, destroy, isInitialized, getCodecs } from './media-engine';
 export type { SessionApi, PublisherApi, SubscriberApi, Deletable, Listenable, MaybePromise, PublisherStatsCommon } from './api-surface';

@@ -1,7 +1,10 @@
 #include "audio_binding.h"
 
 #include <cmath>
+#include <string>
 
+#include <opentok/audio_module_input_device.h>
+#include <opentok/audio_module_output_device.h>
 #include <otc/otc.h>
 
 namespace otc_addon {
@@ -39,6 +42,60 @@ Napi::Value BufferedCaptureSamples(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(otc_audio_buffered_capture_samples()));
 }
 
+// The default audio module's devices: one enumerator made, read into [{ id, name }] and deleted.
+template <typename Enumerator>
+Napi::Value ListDevices(const Napi::CallbackInfo &info, Enumerator *(*make)(), int (*size)(Enumerator *),
+                        const char *(*id)(Enumerator *, int), const char *(*name)(Enumerator *, int),
+                        otc_status (*release)(Enumerator *)) {
+  Enumerator *enumerator = make();
+  if (!enumerator) throw Napi::Error::New(info.Env(), "out of memory listing audio devices");
+  Napi::Array devices = Napi::Array::New(info.Env());
+  const int count = size(enumerator);
+  for (int i = 0; i < count; ++i) {
+    Napi::Object device = Napi::Object::New(info.Env());
+    device.Set("id", id(enumerator, i));
+    device.Set("name", name(enumerator, i));
+    devices.Set(static_cast<uint32_t>(i), device);
+  }
+  release(enumerator);
+  return devices;
+}
+
+Napi::Value InputDevices(const Napi::CallbackInfo &info) {
+  return ListDevices(info, &otc_audio_module_input_device_enumerator_new,
+                     &otc_audio_module_input_device_enumerator_size,
+                     &otc_audio_module_input_device_enumerator_get_device_id,
+                     &otc_audio_module_input_device_enumerator_get_device_name,
+                     &otc_audio_module_input_device_enumerator_delete);
+}
+
+Napi::Value OutputDevices(const Napi::CallbackInfo &info) {
+  return ListDevices(info, &otc_audio_module_output_device_enumerator_new,
+                     &otc_audio_module_output_device_enumerator_size,
+                     &otc_audio_module_output_device_enumerator_get_device_id,
+                     &otc_audio_module_output_device_enumerator_get_device_name,
+                     &otc_audio_module_output_device_enumerator_delete);
+}
+
+// deviceId: a string, or null for the server's default.
+Napi::Value SelectDevice(const Napi::CallbackInfo &info, otc_status (*select)(const char *)) {
+  if (info.Length() < 1 || !(info[0].IsString() || info[0].IsNull()))
+    throw Napi::TypeError::New(info.Env(), "deviceId must be a string or null");
+  if (info[0].IsNull()) return Napi::Number::New(info.Env(), select(nullptr));
+  const std::string id = info[0].As<Napi::String>().Utf8Value();
+  // An embedded NUL would select a shorter id than the one given.
+  if (id.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), OTC_INVALID_PARAM);
+  return Napi::Number::New(info.Env(), select(id.c_str()));
+}
+
+Napi::Value SelectInputDevice(const Napi::CallbackInfo &info) {
+  return SelectDevice(info, &otc_audio_module_input_device_select);
+}
+
+Napi::Value SelectOutputDevice(const Napi::CallbackInfo &info) {
+  return SelectDevice(info, &otc_audio_module_output_device_select);
+}
+
 }  // namespace
 
 void RegisterAudio(Napi::Env env, Napi::Object exports) {
@@ -47,6 +104,10 @@ void RegisterAudio(Napi::Env env, Napi::Object exports) {
   exports.Set("audioPushCaptureSamples", Napi::Function::New(env, PushCaptureSamples, "audioPushCaptureSamples"));
   exports.Set("audioBufferedCaptureSamples",
               Napi::Function::New(env, BufferedCaptureSamples, "audioBufferedCaptureSamples"));
+  exports.Set("audioInputDevices", Napi::Function::New(env, InputDevices, "audioInputDevices"));
+  exports.Set("audioOutputDevices", Napi::Function::New(env, OutputDevices, "audioOutputDevices"));
+  exports.Set("audioSelectInputDevice", Napi::Function::New(env, SelectInputDevice, "audioSelectInputDevice"));
+  exports.Set("audioSelectOutputDevice", Napi::Function::New(env, SelectOutputDevice, "audioSelectOutputDevice"));
   Napi::Object constants = Napi::Object::New(env);
   constants.Set("sampleRate", OTC_AUDIO_SAMPLE_RATE);
   constants.Set("samplesPerFrame", OTC_AUDIO_SAMPLES_PER_FRAME);

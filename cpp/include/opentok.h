@@ -9,6 +9,8 @@
 
 #include "opentok/audio_data.h"
 #include "opentok/audio_device.h"
+#include "opentok/audio_module_input_device.h"
+#include "opentok/audio_module_output_device.h"
 #include "opentok/base.h"
 #include "opentok/camera_capture_resolution.h"
 #include "opentok/capabilities.h"
