@@ -22,6 +22,20 @@ typedef void (*otc_session_encryption_key_ready_cb)(otc_session *session, void *
 otc_status otc_session_set_encryption_key_ready_callback(otc_session *session,
                                                         otc_session_encryption_key_ready_cb callback);
 
+/** node-otc addition: the forced-mute callback, which later SDKs carry in otc_session_callbacks
+ *  (node-otc keeps SDK 2.19.1's layout of that struct). Called with the session's user_data, on
+ *  the thread of the session's other callbacks: active OTC_TRUE when a moderator muted all streams
+ *  (every client hears it) or muted one of this client's streams; OTC_FALSE when the moderator
+ *  ended the session-wide mute. Also OTC_TRUE right after on_connected when the session is
+ *  muted already, and after on_reconnected when the state changed while the link was down.
+ *  Streams muted by a session-wide mute are muted without a second call. May be set or changed
+ *  (NULL removes it) at any time; a call already under way completes. */
+/** The most stream ids otc_session_force_mute_all takes (the session server's bound). */
+#define OTC_SESSION_FORCE_MUTE_MAX_EXCLUDED 1000
+typedef void (*otc_session_mute_forced_cb)(otc_session *session, void *user_data,
+                                           struct otc_on_mute_forced_info *mute_info);
+otc_status otc_session_set_mute_forced_callback(otc_session *session, otc_session_mute_forced_cb callback);
+
 /* Settings: the SDK's (opentok/session.h) plus where the server is and how it is trusted. */
 /** The session server's signaling URL, "ws://host:port/v1/signaling" or, over TLS,
  *  "wss://host:port/v1/signaling" (port 443 by default). Without it a session uses the

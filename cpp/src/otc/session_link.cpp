@@ -212,8 +212,9 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(co
       if (endpoint.get() == raw) out.push_back(endpoint);
     }
   };
+  if (event.type == EventType::force_mute_changed) return out;  // the session's alone
   if (event.type == EventType::subscriber_joined || event.type == EventType::stream_destroyed ||
-      event.type == EventType::stream_property_changed) {
+      event.type == EventType::stream_property_changed || event.type == EventType::mute_forced) {
     auto range = stream_routes_.equal_range(event.stream_id);
     for (auto it = range.first; it != range.second; ++it) add(it->second);
   } else {
@@ -354,6 +355,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
   std::vector<std::shared_ptr<otc_stream>> streams;
   otc_status error = OTC_SUCCESS;
   std::string message;
+  bool force_muted = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::connecting || !client_) return;
@@ -371,6 +373,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
       e2ee_ = ack.session_e2ee;
+      force_muted = ack.force_mute_active;
       connection_ids_.push_back(std::make_unique<std::string>(ack.connection_id));
       connection_id_ = connection_ids_.back().get();
       auto own = std::make_shared<otc_connection>();
@@ -421,6 +424,9 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
   for (const auto &stream : streams) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
   }
+  // Joining a session a moderator has muted: the client learns the state it missed. (A
+  // reconnection needs no such catch-up: the server replays the events queued meanwhile.)
+  if (force_muted) report_mute_forced(true);
 }
 
 void SessionLink::on_event(uint64_t socket, const json &message) {
@@ -515,7 +521,20 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
     }
   } else if (type == EventType::stream_property_changed && property_changed) {
     report_property(stream.get(), typed);
+  } else if (type == EventType::force_mute_changed) {
+    report_mute_forced(typed.active);
+  } else if (type == EventType::mute_forced && !typed.all) {
+    // One of this client's streams was muted on its own (its publisher, routed above, muted
+    // first); the streams of a session-wide mute were announced by forceMuteChanged already.
+    report_mute_forced(true);
   }
+}
+
+void SessionLink::report_mute_forced(bool active) {
+  const auto callback = session_->on_mute_forced.load();
+  if (!callback) return;
+  otc_on_mute_forced_info info{active ? OTC_TRUE : OTC_FALSE};
+  callback(session_, session_->callbacks.user_data, &info);
 }
 
 void SessionLink::report_property(const otc_stream *stream, const ServerEvent &event) {
@@ -896,6 +915,32 @@ otc_status SessionLink::send_signal(const char *type, const char *data, const ch
                     if (reply.status != OTC_SUCCESS) report_error(reply.status, "signal: " + reply.message);
                   });
   return OTC_SUCCESS;
+}
+
+otc_status SessionLink::send_moderation(json message, const char *what) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if ((state_ != State::connected && state_ != State::reconnecting) || !client_) return OTC_SESSION_NOT_CONNECTED;
+  // Whatever stopped it (the server's 1540, a field it refused, a link lost before its answer),
+  // the moderator's request did not happen: one code for the application, the why in the text.
+  dispatch_locked(std::move(message), [this, what](const Reply &reply) {
+    if (reply.status == OTC_SUCCESS) return;
+    std::string why = reply.message.empty() ? "no reason given" : reply.message;
+    if (reply.status != OTC_UNABLE_TO_FORCE_MUTE) why += " (" + std::to_string(static_cast<int>(reply.status)) + ")";
+    report_error(OTC_UNABLE_TO_FORCE_MUTE, std::string(what) + ": " + why);
+  });
+  return OTC_SUCCESS;
+}
+
+otc_status SessionLink::force_mute_stream(const std::string &stream_id) {
+  return send_moderation(make_force_mute_stream(stream_id), "forceMuteStream");
+}
+
+otc_status SessionLink::force_mute_all(const std::vector<std::string> &excluded_stream_ids) {
+  return send_moderation(make_force_mute_all(excluded_stream_ids), "forceMuteAll");
+}
+
+otc_status SessionLink::disable_force_mute() {
+  return send_moderation(make_disable_force_mute(), "disableForceMute");
 }
 
 }  // namespace otc
