@@ -178,12 +178,14 @@ export type NativeSessionEvent =
   | [name: 'signal', type: string, data: string, from: string]
   | [name: 'streamPropertyChanged', stream: StreamEvent, property: 'hasAudio' | 'hasVideo', value: boolean]
   | [name: 'streamPropertyChanged', stream: StreamEvent, property: 'videoDimensions', value: { width: number; height: number }]
+  | [name: 'muteForced', active: boolean]
   | [name: 'error', code: number, message: string, linkActive: boolean];
 
 /** What a native publisher calls back with. */
 export type NativePublisherEvent =
   | [name: 'streamCreated', stream: StreamEvent]
   | [name: 'streamDestroyed', stream: StreamEvent, end: EndReason]
+  | [name: 'muteForced']
   | [name: 'error', code: number, message: string];
 
 /** What a native subscriber calls back with ('videoFrame' / 'audioData' only while delivery is on). */

@@ -45,6 +45,14 @@ export interface SessionOptions {
   reconnectionTimeoutMs?: number;
 }
 
+/** The stream id of a StreamEvent or an id (a TypeError for anything else; the C API judges the id). */
+function streamIdOf(stream: StreamEvent | string, name: string): string {
+  const id = typeof stream === 'string' ? stream
+    : typeof stream === 'object' && stream !== null ? (stream as { streamId?: unknown }).streamId : undefined;
+  requireType(typeof id === 'string', name, 'a StreamEvent or a stream id');
+  return id as string;
+}
+
 /** How long `await using` waits for a graceful disconnect before deleting anyway. */
 const DISPOSE_WAIT_MS = 5000;
 
@@ -162,6 +170,9 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         this.emit('streamPropertyChanged', change.event);
         return;
       }
+      case 'muteForced':
+        this.emit('muteForced', { active: event[1] });
+        return;
       case 'error':
         this.#onError(new OtcError(event[1] as ErrorCode, event[2]));
         return;
@@ -410,6 +421,41 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    */
   ratchetEncryptionKey(): ErrorCode {
     return this.#live().ratchetEncryptionKey() as ErrorCode;
+  }
+
+  /**
+   * For a client whose token has the moderator role: mutes one stream of the session, whoever
+   * publishes it (as otc_session_force_mute_stream). Returns OTC_SUCCESS once the request is on
+   * its way, OTC_SESSION_NULL_OR_INVALID_PARAMETER (1011) for an empty id or one over 128 bytes,
+   * OTC_SESSION_NOT_CONNECTED (1010). The server's refusal (not a moderator, no such stream)
+   * arrives as 'error' with OTC_UNABLE_TO_FORCE_MUTE (1540). The stream's publisher stops
+   * sending audio as its setPublishAudio(false) does and emits 'muteForced'; its session emits
+   * 'muteForced' with active true. Throws a TypeError for an argument of the wrong type.
+   */
+  forceMuteStream(stream: StreamEvent | string): ErrorCode {
+    const streamId = streamIdOf(stream, 'stream');
+    return this.#live().forceMuteStream(streamId) as ErrorCode;
+  }
+
+  /**
+   * For a moderator: mutes every stream of the session but the ones excluded, and streams
+   * published later too until disableForceMute() (as otc_session_force_mute_all). Every client's
+   * session emits 'muteForced' with active true; each publisher muted emits 'muteForced'. Codes
+   * and refusals as forceMuteStream (1011 also for more than 1000 excluded streams).
+   */
+  forceMuteAll(excludedStreams: ReadonlyArray<StreamEvent | string> = []): ErrorCode {
+    requireType(Array.isArray(excludedStreams), 'excludedStreams', 'an array of StreamEvents or stream ids');
+    const ids = excludedStreams.map((stream, index) => streamIdOf(stream, `excludedStreams[${index}]`));
+    return this.#live().forceMuteAll(ids) as ErrorCode;
+  }
+
+  /**
+   * For a moderator: ends forceMuteAll's mute for streams published from now on; nobody is
+   * unmuted (as otc_session_disable_force_mute). Every client's session emits 'muteForced' with
+   * active false. Codes and refusals as forceMuteStream.
+   */
+  disableForceMute(): ErrorCode {
+    return this.#live().disableForceMute() as ErrorCode;
   }
 
   /** The streams of the session now, this client's own included once published. */
