@@ -78,6 +78,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
   /** A secret was set and its key is not derived yet (encryptionKeyReady() waits). */
   #keyPending = false;
   #keyWaiters: Array<{ resolve: (epochId: number) => void; reject: (error: OtcError) => void }> = [];
+  /** The session's mute state as the events delivered so far said (forceMuteActive). */
+  #forceMuteActive = false;
   /** The 1022 error that precedes a 'disconnected' the session did not ask for (its reason). */
   #dropped: OtcError | undefined;
   /** Streams of the session now (from 'streamCreated', and this client's own): subscribe(id) needs them. */
@@ -123,6 +125,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         return;
       }
       case 'connected': {
+        this.#forceMuteActive = event[1];
         const pending = this.#connecting;
         this.#connecting = null;
         pending?.resolve();
@@ -130,6 +133,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         return;
       }
       case 'disconnected': {
+        this.#forceMuteActive = false;
         this.#endMedia();
         const pending = this.#connecting;
         this.#connecting = null;
@@ -171,6 +175,10 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         return;
       }
       case 'muteForced':
+        // Reported once per change of the mute state, as the browser client does; a moderator's
+        // mute of one stream is its Publisher's 'muteForced' alone.
+        if (event[1] === this.#forceMuteActive) return;
+        this.#forceMuteActive = event[1];
         this.emit('muteForced', { active: event[1] });
         return;
       case 'error':
@@ -312,6 +320,14 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
     return this.#native ? this.#native.getConnectionId() : null;
   }
 
+  /**
+   * Whether the session's mute state is on: a moderator's forceMuteAll, until disableForceMute
+   * ('muteForced' says when it changes); known once connected, false while not connected.
+   */
+  get forceMuteActive(): boolean {
+    return this.#forceMuteActive;
+  }
+
   /** Whether the server says the session is end-to-end encrypted (known once connected). */
   get isE2ee(): boolean {
     return this.#live().isE2ee();
@@ -429,8 +445,9 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    * its way, OTC_SESSION_NULL_OR_INVALID_PARAMETER (1011) for an empty id or one over 128 bytes,
    * OTC_SESSION_NOT_CONNECTED (1010). The server's refusal (not a moderator, no such stream)
    * arrives as 'error' with OTC_UNABLE_TO_FORCE_MUTE (1540). The stream's publisher stops
-   * sending audio as its setPublishAudio(false) does and emits 'muteForced'; its session emits
-   * 'muteForced' with active true. Throws a TypeError for an argument of the wrong type.
+   * sending audio as its setPublishAudio(false) does (the other sessions see
+   * 'streamPropertyChanged' hasAudio false) and emits 'muteForced'. Throws a TypeError for an
+   * argument of the wrong type.
    */
   forceMuteStream(stream: StreamEvent | string): ErrorCode {
     const streamId = streamIdOf(stream, 'stream');
@@ -438,10 +455,12 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
   }
 
   /**
-   * For a moderator: mutes every stream of the session but the ones excluded, and streams
-   * published later too until disableForceMute() (as otc_session_force_mute_all). Every client's
-   * session emits 'muteForced' with active true; each publisher muted emits 'muteForced'. Codes
-   * and refusals as forceMuteStream (1011 also for more than 1000 excluded streams).
+   * For a moderator: turns the session's mute state on (as otc_session_force_mute_all): every
+   * stream but the ones excluded is muted, and streams published later too, until
+   * disableForceMute(). Every session emits 'muteForced' { active: true } (once: a second call
+   * while it is on mutes again and replaces the excluded streams); each publisher muted emits
+   * 'muteForced'. Codes and refusals as forceMuteStream (1011 also for more than 1000 excluded
+   * streams).
    */
   forceMuteAll(excludedStreams: ReadonlyArray<StreamEvent | string> = []): ErrorCode {
     requireType(Array.isArray(excludedStreams), 'excludedStreams', 'an array of StreamEvents or stream ids');
@@ -450,9 +469,9 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
   }
 
   /**
-   * For a moderator: ends forceMuteAll's mute for streams published from now on; nobody is
-   * unmuted (as otc_session_disable_force_mute). Every client's session emits 'muteForced' with
-   * active false. Codes and refusals as forceMuteStream.
+   * For a moderator: turns the session's mute state off (as otc_session_disable_force_mute):
+   * streams published from now on keep their audio; nobody is unmuted. Every session emits
+   * 'muteForced' { active: false } (when it was on). Codes and refusals as forceMuteStream.
    */
   disableForceMute(): ErrorCode {
     return this.#live().disableForceMute() as ErrorCode;

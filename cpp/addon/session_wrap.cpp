@@ -54,9 +54,11 @@ void on_encryption_key_ready(otc_session *, void *user_data, uint32_t epoch_id) 
   });
 }
 
-// node-otc's forced-mute callback (the later SDKs' on_mute_forced, set with its own setter).
-void on_mute_forced(otc_session *, void *user_data, otc_on_mute_forced_info *info) {
-  const bool active = info && info->active == OTC_TRUE;
+// node-otc's forced-mute callback (the later SDKs' on_mute_forced, set with its own setter). Its
+// argument is the session's mute state as it is now, on this thread, in order with the other
+// events (lib/session.ts reports the changes of it, as the browser client does).
+void on_mute_forced(otc_session *session, void *user_data, otc_on_mute_forced_info *) {
+  const bool active = otc_session_is_force_mute_active(session) == OTC_TRUE;
   events_of(user_data).emit([active](Napi::Env env) {
     return std::vector<napi_value>{Napi::String::New(env, "muteForced"), Napi::Boolean::New(env, active)};
   });
@@ -73,7 +75,13 @@ otc_session_callbacks session_callbacks(EventEmitter &events) {
       args.push_back(Napi::Boolean::New(env, link_active));
     });
   };
-  callbacks.on_connected = [](otc_session *, void *user_data) { events_of(user_data).emit("connected"); };
+  // With the session's mute state the connect ack gave (read here, before any later change).
+  callbacks.on_connected = [](otc_session *session, void *user_data) {
+    const bool force_mute_active = otc_session_is_force_mute_active(session) == OTC_TRUE;
+    events_of(user_data).emit([force_mute_active](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "connected"), Napi::Boolean::New(env, force_mute_active)};
+    });
+  };
   callbacks.on_disconnected = [](otc_session *session, void *user_data) {
     events_of(user_data).emit([end = EndFields(otc_session_get_disconnect_reason(session),
                                                otc_session_get_disconnect_code(session))](Napi::Env env) {

@@ -230,9 +230,9 @@ TEST_F(ForceMute, TheServersRefusalReachesOnErrorAs1540) {
   EXPECT_EQ(owner.events.count("mute:1"), 0u) << owner.events.all();
 }
 
-// Muting all: every client hears active, every stream but the excluded one is muted (without a
-// second session callback), streams published later are muted too and a client joining is told;
-// disabling tells everyone and leaves later streams alone, mutes standing.
+// Muting all: every client hears active once, every stream but the excluded one is muted
+// (without a second session callback), streams published later are muted too and a client
+// joining is told; disabling tells everyone and leaves later streams alone, mutes standing.
 TEST_F(ForceMute, MuteAllSparesTheExcludedAndHoldsUntilDisabled) {
   Client moderator(session_id_), a(session_id_), b(session_id_);
   ASSERT_TRUE(moderator.connect(session_id_, "moderator"));
@@ -252,6 +252,15 @@ TEST_F(ForceMute, MuteAllSparesTheExcludedAndHoldsUntilDisabled) {
   ASSERT_TRUE(b.settle("after-mute-all"));
   EXPECT_TRUE(pub_b.audio());
   EXPECT_EQ(pub_b.events.count("muted"), 0u) << pub_b.events.all();
+  for (Client *client : {&moderator, &a, &b}) EXPECT_EQ(otc_session_is_force_mute_active(client->session), OTC_TRUE);
+
+  // Again while it holds: the streams are muted again, the state did not change (no callback).
+  ASSERT_EQ(otc_publisher_set_publish_audio(pub_a.publisher, OTC_TRUE), OTC_SUCCESS);
+  ASSERT_EQ(otc_session_force_mute_all(moderator.session, excluded, 1), OTC_SUCCESS);
+  EXPECT_TRUE(pub_a.events.wait("muted", 2)) << pub_a.events.all();
+  EXPECT_FALSE(pub_a.audio());
+  ASSERT_TRUE(a.settle("after-second-mute-all"));
+  EXPECT_EQ(a.events.count("mute:1"), 1u) << a.events.all();
 
   // Published while the mute holds: muted once created; the session was told already.
   Publishing later(b, "later");
@@ -265,12 +274,18 @@ TEST_F(ForceMute, MuteAllSparesTheExcludedAndHoldsUntilDisabled) {
   Client joiner(session_id_);
   ASSERT_TRUE(joiner.connect(session_id_, "publisher"));
   EXPECT_TRUE(joiner.events.wait("mute:1")) << joiner.events.all();
+  EXPECT_EQ(otc_session_is_force_mute_active(joiner.session), OTC_TRUE);
 
   ASSERT_EQ(otc_session_disable_force_mute(moderator.session), OTC_SUCCESS);
   for (Client *client : {&moderator, &a, &b, &joiner}) {
     EXPECT_TRUE(client->events.wait("mute:0")) << client->events.all();
   }
   EXPECT_FALSE(pub_a.audio());  // nobody is unmuted
+  EXPECT_EQ(otc_session_is_force_mute_active(a.session), OTC_FALSE);
+  // Off again while off: no callback.
+  ASSERT_EQ(otc_session_disable_force_mute(moderator.session), OTC_SUCCESS);
+  ASSERT_TRUE(moderator.settle("after-second-disable"));
+  EXPECT_EQ(moderator.events.count("mute:0"), 1u) << moderator.events.all();
   Publishing after(joiner, "after");
   ASSERT_FALSE(after.stream_id.empty());
   ASSERT_TRUE(joiner.settle("after-disable"));
@@ -285,6 +300,7 @@ TEST_F(ForceMute, BadArgumentsAndNoConnectionAreRefusedAtOnce) {
   EXPECT_EQ(otc_session_force_mute_all(nullptr, nullptr, 0), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
   EXPECT_EQ(otc_session_disable_force_mute(nullptr), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
   EXPECT_EQ(otc_session_set_mute_forced_callback(nullptr, nullptr), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  EXPECT_EQ(otc_session_is_force_mute_active(nullptr), OTC_FALSE);
   EXPECT_EQ(otc_publisher_set_mute_forced_callback(nullptr, nullptr), OTC_MEDIA_INVALID_PARAMETER);
 
   Client moderator(session_id_);

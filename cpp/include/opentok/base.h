@@ -42,8 +42,8 @@ enum otc_error_code {
 };
 
 /* What a session's forced-mute callback is told (node-otc: otc_session_set_mute_forced_callback,
- * otc/session.h): active is OTC_TRUE when a moderator muted this client's audio (one stream, or
- * every stream of the session), OTC_FALSE when the moderator lifted the session-wide mute. */
+ * otc/session.h): active is OTC_TRUE when a moderator turned the session's mute state on or muted
+ * one of this client's streams, OTC_FALSE when the mute state went off. */
 struct otc_on_mute_forced_info {
   otc_bool active;
 };

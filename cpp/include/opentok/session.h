@@ -192,12 +192,13 @@ OTC_DECL(otc_status) otc_session_send_signal_to_connection_with_options(otc_sess
  *
  * otc_session_force_mute_stream mutes one stream, whoever publishes it. */
 OTC_DECL(otc_status) otc_session_force_mute_stream(const otc_session *session, const char *stream_id);
-/* Mutes every stream of the session but the count ids in excluded_stream_ids (NULL with 0: none
- * spared), and keeps muting streams published later until otc_session_disable_force_mute. Every
- * client's forced-mute callback says active. */
+/* Turns the session's mute state on: mutes every stream of the session but the count ids in
+ * excluded_stream_ids (NULL with 0: none spared), and streams published later too, until
+ * otc_session_disable_force_mute. Every client's forced-mute callback says active (once: a second
+ * call while it is on mutes again and replaces the excluded ids, without a callback). */
 OTC_DECL(otc_status) otc_session_force_mute_all(otc_session *session, const char **excluded_stream_ids, int count);
-/* Ends the session-wide mute of otc_session_force_mute_all: streams published from now on keep
- * their audio; nobody is unmuted. Every client's forced-mute callback says not active. */
+/* Turns the session's mute state off: streams published from now on keep their audio; nobody is
+ * unmuted. Every client's forced-mute callback says not active (when it was on). */
 OTC_DECL(otc_status) otc_session_disable_force_mute(otc_session *session);
 
 /* Starts receiving the subscriber's stream: the server is asked, then the publisher's (or the

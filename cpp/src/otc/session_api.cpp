@@ -129,6 +129,10 @@ otc_status otc_session_set_mute_forced_callback(otc_session *session, otc_sessio
   return OTC_SUCCESS;
 }
 
+otc_bool otc_session_is_force_mute_active(otc_session *session) {
+  return session && session->link->force_mute_active() ? OTC_TRUE : OTC_FALSE;
+}
+
 otc_status otc_session_set_encryption_secret(otc_session *session, const char *secret) {
   if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   if (!secret || !is_valid_secret(secret)) return OTC_SESSION_INVALID_ENCRYPTION_SECRET;

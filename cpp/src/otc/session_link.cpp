@@ -345,6 +345,7 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::forget_peers() {
   // that goes down); the endpoints hear on_session_gone instead.
   queued_.clear();
   in_flight_.clear();
+  force_mute_active_ = false;
   wipe(token_);
   wipe(reconnect_token_);
   return std::exchange(endpoints_, {});
@@ -373,7 +374,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
       e2ee_ = ack.session_e2ee;
-      force_muted = ack.force_mute_active;
+      force_mute_active_ = force_muted = ack.force_mute_active;
       connection_ids_.push_back(std::make_unique<std::string>(ack.connection_id));
       connection_id_ = connection_ids_.back().get();
       auto own = std::make_shared<otc_connection>();
@@ -424,8 +425,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
   for (const auto &stream : streams) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
   }
-  // Joining a session a moderator has muted: the client learns the state it missed. (A
-  // reconnection needs no such catch-up: the server replays the events queued meanwhile.)
+  // Joining a session a moderator has muted: the client learns the state it joins in.
   if (force_muted) report_mute_forced(true);
 }
 
@@ -438,6 +438,7 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
   std::shared_ptr<otc_stream> stream;
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
   bool property_changed = false;
+  bool mute_changed = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ != State::connected) return;
@@ -492,6 +493,10 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
       }
     } else if (type == EventType::signal) {
       connection = find_connection(typed.from);
+    } else if (type == EventType::force_mute_changed) {
+      // Told once per change: a reconnection's catch-up may have reported this queued event.
+      mute_changed = typed.active != force_mute_active_;
+      force_mute_active_ = typed.active;
     } else if (type == EventType::stream_property_changed) {
       // This client's own streams are not here: their publishers know their state already.
       auto it = streams_.find(typed.stream_id);
@@ -521,7 +526,7 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
     }
   } else if (type == EventType::stream_property_changed && property_changed) {
     report_property(stream.get(), typed);
-  } else if (type == EventType::force_mute_changed) {
+  } else if (type == EventType::force_mute_changed && mute_changed) {
     report_mute_forced(typed.active);
   } else if (type == EventType::mute_forced && !typed.all) {
     // One of this client's streams was muted on its own (its publisher, routed above, muted
@@ -685,6 +690,7 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
   std::vector<PropertyEvent> property_events;
   std::vector<std::pair<ServerEvent, std::vector<std::shared_ptr<MediaEndpoint>>>> stream_events;
   std::string refusal;
+  bool mute_changed = false, muted_now = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::reconnecting || !client_ || !connection_id_) return;
@@ -708,6 +714,10 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
       const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
       reconnect_token_ = ack.reconnect_token;
+      // The mute state changed while away: reported as the forceMuteChanged missed (the queued
+      // one that follows then changes nothing).
+      mute_changed = ack.force_mute_active != force_mute_active_;
+      force_mute_active_ = muted_now = ack.force_mute_active;
       std::string problems = ack.ice_server_problems;
       auto ice = ice_servers_from_ack(ack.ice_servers, problems);
       if (!ice.empty()) server_ice_servers_ = std::move(ice);
@@ -791,6 +801,7 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
     for (const auto &endpoint : change.endpoints) endpoint->on_session_event(change.event);
     report_property(change.stream.get(), change.event);
   }
+  if (mute_changed) report_mute_forced(muted_now);
 }
 
 void SessionLink::give_up(uint64_t attempt, const std::string &why) {
@@ -890,6 +901,11 @@ otc_connection *SessionLink::own_connection_handle() {
 bool SessionLink::can_publish() {
   std::lock_guard<std::mutex> lock(mutex_);
   return connection_id_ && can_publish_;
+}
+
+bool SessionLink::force_mute_active() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return force_mute_active_;
 }
 
 bool SessionLink::is_e2ee() {

@@ -45,6 +45,9 @@ class SessionLink : public signaling::SignalingListener {
   // publishers' (null when none).
   std::shared_ptr<otc_stream> find_stream(const std::string &stream_id);
   bool is_e2ee();
+  // The session's forced-mute state (a moderator's forceMuteAll until disableForceMute): from
+  // the connect ack and forceMuteChanged; false while not connected.
+  bool force_mute_active();
   // Connected (not reconnecting): a request goes out now rather than waiting in the queue.
   bool signaling_up();
   // to_connection_id: NULL for everyone.
@@ -154,6 +157,7 @@ class SessionLink : public signaling::SignalingListener {
   uint64_t attempt_ = 0;  // bumped by connect and disconnect: older completions are stale
   uint64_t socket_ = 0;
   bool e2ee_ = false;
+  bool force_mute_active_ = false;  // force_mute_active()
   // Every connection id ever handed out stays allocated until the session is deleted, so a
   // pointer from otc_session_get_connection_id never dangles while another thread reconnects.
   std::vector<std::unique_ptr<std::string>> connection_ids_;
