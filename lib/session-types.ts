@@ -40,6 +40,14 @@ export type StreamPropertyChangedEvent = { stream: StreamEvent } & (
   | { changedProperty: 'hasAudio' | 'hasVideo'; oldValue: boolean; newValue: boolean }
   | { changedProperty: 'videoDimensions'; oldValue: { width: number; height: number } | undefined; newValue: { width: number; height: number } });
 
+/**
+ * A moderator turned the session's mute state on (forceMuteAll: streams are muted, and streams
+ * published later too) or off (disableForceMute: nobody is unmuted). As OpenTok.js's MuteForcedEvent.
+ */
+export interface MuteForcedEvent {
+  active: boolean;
+}
+
 export interface SignalEvent {
   type: string;
   data: string;
@@ -96,6 +104,12 @@ export interface SessionEvents {
   /** Another client's stream: its publisher turned audio or video off or on, or its video changed size. */
   streamPropertyChanged: [event: StreamPropertyChangedEvent];
   signal: [signal: SignalEvent];
+  /**
+   * The session's mute state went on or off (a moderator's forceMuteAll / disableForceMute, or the
+   * REST API); once per change (a second forceMuteAll while it is on mutes the publishers again
+   * without this event). A reconnection reports a change it missed.
+   */
+  muteForced: [event: MuteForcedEvent];
   error: [error: OtcError];
 }
 
@@ -105,6 +119,12 @@ export interface PublisherEvents {
   streamCreated: [stream: StreamEvent];
   /** The stream ended: unpublished, or its session went away (end: why). */
   streamDestroyed: [stream: StreamEvent, end: EndReason];
+  /**
+   * A moderator (or the REST API) forced this publisher's audio off: it stopped publishing audio,
+   * as setPublishAudio(false) does (subscribers hear streamPropertyChanged hasAudio false). It
+   * publishes audio again only when the application says so.
+   */
+  muteForced: [];
   /**
    * An error after the stream was created (e.g. OTC_PUBLISHER_WEBRTC_ERROR for one subscriber);
    * with no listener it is reported as a warning. An error that ends a publish attempt rejects

@@ -121,16 +121,28 @@ export type StreamPropertyChange =
 export const MAX_VIDEO_DIMENSION = 16384;
 /** Only the stream's own connection may send it; the session hears streamPropertyChanged when the value changes. */
 export type StreamPropertyRequest = { type: 'streamProperty'; id: string; streamId: string } & StreamPropertyChange;
+/**
+ * Forced muting (docs/protocol.md, "Forced muting"), moderators only: the publisher of `streamId`
+ * is told to turn its audio off (muteForced).
+ */
+export interface ForceMuteStreamRequest { type: 'forceMuteStream'; id: string; streamId: string }
+/** Every stream of the session but the excluded ones, now and published later, until disableForceMute. */
+export interface ForceMuteAllRequest { type: 'forceMuteAll'; id: string; excludedStreamIds?: string[] }
+/** Ends the session's mute state (nobody is unmuted). */
+export interface DisableForceMuteRequest { type: 'disableForceMute'; id: string }
+/** Most ids a forceMuteAll may exclude. */
+export const MAX_EXCLUDED_STREAM_IDS = 1000;
 
 export type ClientRequest = ConnectRequest | PublishRequest | UnpublishRequest | SubscribeRequest | UnsubscribeRequest
-  | OfferRequest | AnswerRequest | CandidateRequest | IceRestartRequest | SignalRequest | DisconnectRequest | StreamPropertyRequest;
+  | OfferRequest | AnswerRequest | CandidateRequest | IceRestartRequest | SignalRequest | DisconnectRequest | StreamPropertyRequest
+  | ForceMuteStreamRequest | ForceMuteAllRequest | DisableForceMuteRequest;
 export type RequestType = ClientRequest['type'];
 export type RequestOf<T extends RequestType> = Extract<ClientRequest, { type: T }>;
 /** A request as a client writes it: its socket adds the `id`. */
 export type OutgoingRequest = ClientRequest extends infer R ? R extends ClientRequest ? Omit<R, 'id'> : never : never;
 export const REQUEST_TYPES: readonly RequestType[] = [
   'connect', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'offer', 'answer', 'candidate', 'iceRestart', 'signal',
-  'disconnect', 'streamProperty',
+  'disconnect', 'streamProperty', 'forceMuteStream', 'forceMuteAll', 'disableForceMute',
 ];
 
 // ---- answers (server -> client, with the request's id) ----
@@ -143,6 +155,8 @@ export interface ConnectAck {
   reconnectToken: string;
   /** Present and true when this `connect` was a reconnection of the same connection. */
   reconnected?: boolean;
+  /** Present and true while the session's mute state is on (forceMuteAll until disableForceMute). */
+  forceMuteActive?: true;
 }
 /** `peerId` (`pub-<streamId>`) in routed sessions only: the peer the publisher offers on. */
 export interface PublishAck { type: 'ack'; id: string; streamId: string; peerId?: string }
@@ -172,9 +186,14 @@ export interface PeerClosedEvent { type: 'peerClosed'; peerId: string; reason: P
 export interface SignalEvent { type: 'signal'; from: string; signalType: string; data: string }
 /** A stream's publisher changed one of its properties (to every connection of the session, its own included). */
 export type StreamPropertyChangedEvent = { type: 'streamPropertyChanged'; streamId: string } & StreamPropertyChange;
+/** To the publisher of `streamId`: a moderator forced its audio off (`all`: by the session's mute state). */
+export interface MuteForcedEvent { type: 'muteForced'; streamId: string; all?: true }
+/** To every connection of the session: its mute state went on (forceMuteAll) or off (disableForceMute). */
+export interface ForceMuteChangedEvent { type: 'forceMuteChanged'; active: boolean }
 
 export type ServerEvent = ConnectionCreatedEvent | ConnectionDestroyedEvent | StreamCreatedEvent | StreamDestroyedEvent
-  | SubscriberJoinedEvent | OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent | SignalEvent | StreamPropertyChangedEvent;
+  | SubscriberJoinedEvent | OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent | SignalEvent | StreamPropertyChangedEvent
+  | MuteForcedEvent | ForceMuteChangedEvent;
 export type ServerEventType = ServerEvent['type'];
 /** The events about one peer connection (negotiation and its end). */
 export type PeerEvent = OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent;

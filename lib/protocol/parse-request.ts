@@ -4,7 +4,8 @@
 // the connection stays). What the session's state allows is the server's business, not this.
 import { ErrorCode } from '../error-code';
 import {
-  type CandidateRequest, type ClientRequest, type ConnectRequest, MAX_VIDEO_DIMENSION, type PublishRequest, REQUEST_TYPES, type RequestType,
+  type CandidateRequest, type ClientRequest, type ConnectRequest, type ForceMuteAllRequest, MAX_EXCLUDED_STREAM_IDS, MAX_VIDEO_DIMENSION,
+  type PublishRequest, REQUEST_TYPES, type RequestType,
   type SignalRequest, STREAM_PROPERTIES, type StreamPropertyRequest, VIDEO_TYPES, type VideoType,
 } from './messages';
 
@@ -171,6 +172,30 @@ function streamProperty(req: Fields, id: string): StreamPropertyRequest {
   return { type: 'streamProperty', id, streamId, property: property as 'hasAudio' | 'hasVideo', value };
 }
 
+/**
+ * Why `value` is not a list of stream ids to exclude from forceMuteAll (at most
+ * MAX_EXCLUDED_STREAM_IDS non-empty strings of at most MAX_ID_LENGTH characters), or undefined
+ * when it is one. The REST endpoint of the same request checks its body with it too.
+ */
+export function excludedStreamIdsProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'excludedStreamIds must be an array of stream ids';
+  if (value.length > MAX_EXCLUDED_STREAM_IDS) return `excludedStreamIds holds more than ${MAX_EXCLUDED_STREAM_IDS} ids`;
+  for (const streamId of value) {
+    if (typeof streamId !== 'string' || streamId === '' || streamId.length > MAX_ID_LENGTH) {
+      return `excludedStreamIds must hold non-empty strings of at most ${MAX_ID_LENGTH} characters`;
+    }
+  }
+  return undefined;
+}
+
+function forceMuteAll(req: Fields, id: string): ForceMuteAllRequest {
+  const excluded = req['excludedStreamIds'];
+  if (excluded === undefined) return { type: 'forceMuteAll', id };
+  const problem = excludedStreamIdsProblem(excluded);
+  if (problem !== undefined) throw invalid(problem);
+  return { type: 'forceMuteAll', id, excludedStreamIds: excluded as string[] };
+}
+
 function fields(type: RequestType, req: Fields, id: string): ClientRequest {
   switch (type) {
     case 'connect': return connect(req, id);
@@ -192,6 +217,9 @@ function fields(type: RequestType, req: Fields, id: string): ClientRequest {
     case 'signal': return signal(req, id);
     case 'disconnect': return { type, id };
     case 'streamProperty': return streamProperty(req, id);
+    case 'forceMuteStream': return { type, id, streamId: text(req, 'streamId', MAX_ID_LENGTH) };
+    case 'forceMuteAll': return forceMuteAll(req, id);
+    case 'disableForceMute': return { type, id };
   }
 }
 

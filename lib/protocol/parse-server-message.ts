@@ -148,6 +148,11 @@ function event(type: string, o: Fields): ServerEvent | undefined {
     }
     case 'signal': return { type, from: string(o, 'from'), signalType: string(o, 'signalType'), data: string(o, 'data') };
     case 'streamPropertyChanged': return { type, streamId: string(o, 'streamId'), ...streamPropertyChange(o) };
+    case 'muteForced': {
+      if (o['all'] !== undefined && o['all'] !== true) throw new Malformed('all is not true');
+      return { type, streamId: string(o, 'streamId'), ...(o['all'] === true && { all: true as const }) };
+    }
+    case 'forceMuteChanged': return { type, active: boolean(o, 'active') };
     default: return undefined;
   }
 }
@@ -178,13 +183,14 @@ function ack(type: RequestType, id: string, o: Fields): AckOf<RequestType> {
     case 'connect': {
       const session = object(o['session'], 'session');
       const reconnected = optionalBoolean(o, 'reconnected');
+      const forceMuteActive = optionalBoolean(o, 'forceMuteActive');
       return {
         type: 'ack', id, connectionId: string(o, 'connectionId'), sessionId: string(o, 'sessionId'),
         role: oneOf(o, 'role', ['publisher', 'publisheronly', 'subscriber', 'moderator'] as const), data: string(o, 'data'),
         session: { e2ee: boolean(session, 'e2ee'), mediaMode: oneOf(session, 'mediaMode', ['relayed', 'routed'] as const) },
         connections: array(o, 'connections', parseConnectionInfo), streams: array(o, 'streams', parseStreamInfo),
         iceServers: array(o, 'iceServers', parseIceServer), reconnectToken: string(o, 'reconnectToken'),
-        ...(reconnected !== undefined && { reconnected }),
+        ...(reconnected !== undefined && { reconnected }), ...(forceMuteActive === true && { forceMuteActive }),
       };
     }
     case 'publish': {

@@ -2,12 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as net from 'node:net';
 import type { ConnectionInfo, StreamInfo } from '../protocol/messages';
 import { SIGNALING_PATH } from '../protocol/messages';
+import { excludedStreamIdsProblem } from '../protocol/parse-request';
 import { addressKey } from './admission';
 import type { KeyedRateLimiter } from './rate-limiter';
 import { decodePathSegment, parseRequestTarget } from './request-target';
 import { verifyRestAuth } from './rest-auth';
 import { forLog } from './sanitize';
 import { LimitError, type SessionRecord, type SessionStore } from './session-store';
+import type { ForceMuteControl } from './signaling/force-mute';
 import { type HttpRoute, serveWeb } from './web-routes';
 
 /** Largest accepted REST request body, bytes. */
@@ -25,6 +27,8 @@ export interface RestContext {
   rateLimiter?: KeyedRateLimiter;
   /** Figures for /health beside its status. */
   health?: () => Record<string, number>;
+  /** Forced muting through the signaling server (the `/mute` routes); without it they are 404. */
+  forceMute?: ForceMuteControl;
 }
 
 /** The JSON element of a `POST /session/create` answer. */
@@ -141,6 +145,66 @@ function describe(session: SessionRecord): SessionInfoResponse {
   };
 }
 
+/** A JSON body that must be an object (empty: {}); anything else is 400. */
+async function readJsonObject(req: IncomingMessage, ctx: RestContext): Promise<Record<string, unknown>> {
+  const body = await readBody(req, ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT);
+  if (body.trim() === '') return {};
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (contentType !== 'application/json') throw new HttpError(415, 'body must be application/json');
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** The session of a `/v2/project/{apiKey}/session/{sessionId}/…` path, or 404 (400 for a bad %-escape). */
+function projectSession(ctx: RestContext, rawApiKey: string, rawSessionId: string): SessionRecord {
+  const apiKey = decodePathSegment(rawApiKey);
+  const sessionId = decodePathSegment(rawSessionId);
+  if (apiKey === undefined || sessionId === undefined) throw new HttpError(400, 'malformed %-escape in the path');
+  const session = apiKey === ctx.apiKey ? ctx.store.getSession(sessionId) : undefined;
+  if (!session) throw new HttpError(404, 'no such session in this project');
+  return session;
+}
+
+/**
+ * `POST …/session/{sessionId}/mute` (`{ active, excludedStreamIds? }`) and
+ * `POST …/session/{sessionId}/stream/{streamId}/mute` (docs/protocol.md, "Forced muting"), as
+ * the OpenTok server SDKs call them. Answered 200 with the project's id and status (the SDKs read
+ * only the status code).
+ */
+async function forceMuteRoute(req: IncomingMessage, res: ServerResponse, ctx: RestContext, path: string): Promise<boolean> {
+  const all = /^\/v2\/project\/([^/]+)\/session\/([^/]+)\/mute$/.exec(path);
+  const one = all ? null : /^\/v2\/project\/([^/]+)\/session\/([^/]+)\/stream\/([^/]+)\/mute$/.exec(path);
+  if ((!all && !one) || !ctx.forceMute) return false;
+  requireMethod(req, 'POST');
+  requireAuth(req, ctx);
+  const match = (all ?? one)!;
+  const body = await readJsonObject(req, ctx);
+  const session = projectSession(ctx, match[1]!, match[2]!);
+  if (one) {
+    const streamId = decodePathSegment(one[3]!);
+    if (streamId === undefined) throw new HttpError(400, 'malformed %-escape in the path');
+    if (!ctx.forceMute.muteStream(session, streamId)) throw new HttpError(404, 'no such stream in this session');
+  } else {
+    const { active, excludedStreamIds } = body;
+    if (typeof active !== 'boolean') throw new HttpError(400, 'active must be true or false');
+    if (active) {
+      const problem = excludedStreamIds === undefined ? undefined : excludedStreamIdsProblem(excludedStreamIds);
+      if (problem !== undefined) throw new HttpError(400, problem);
+      ctx.forceMute.muteAll(session, (excludedStreamIds as string[] | undefined) ?? []);
+    } else {
+      ctx.forceMute.disable(session);
+    }
+  }
+  sendJson(res, 200, { applicationId: ctx.apiKey, status: 'ACTIVE' });
+  return true;
+}
+
 async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext): Promise<void> {
   const url = parseRequestTarget(req.url);
   if (!url) throw new HttpError(400, 'malformed request target', { Connection: 'close' });
@@ -186,14 +250,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
   if (match) {
     requireMethod(req, 'GET');
     requireAuth(req, ctx);
-    const apiKey = decodePathSegment(match[1]!);
-    const sessionId = decodePathSegment(match[2]!);
-    if (apiKey === undefined || sessionId === undefined) throw new HttpError(400, 'malformed %-escape in the path');
-    const session = apiKey === ctx.apiKey ? ctx.store.getSession(sessionId) : undefined;
-    if (!session) throw new HttpError(404, 'no such session in this project');
-    sendJson(res, 200, describe(session));
+    sendJson(res, 200, describe(projectSession(ctx, match[1]!, match[2]!)));
     return;
   }
+  if (await forceMuteRoute(req, res, ctx, path)) return;
   for (const extra of [serveWeb, ...(ctx.routes ?? [])]) if (await extra(req, res, url)) return;
   throw new HttpError(404, `no route for ${path}`);
 }

@@ -20,6 +20,11 @@ export interface SessionRecord extends StoredSession {
   peers: Map<string, PeerRecord>;
   /** The peerIds of each stream's subscriptions: teardown of a stream costs its own peers, not the session's. */
   streamPeers: Map<string, Set<string>>;
+  /**
+   * The forced-mute state (forceMuteAll until disableForceMute): the stream ids it excludes, or
+   * null when off. Set only through SessionStore.setForceMute (journaled).
+   */
+  forceMute: ReadonlySet<string> | null;
 }
 
 export interface ConnectionRecord {
@@ -123,9 +128,10 @@ export class SessionStore {
     if (!journal) return [];
     if (this.#sessions.size > 0) throw new Error('restore() needs an empty store');
     const contents = journal.load();
-    for (const stored of contents.sessions) {
+    for (const { forceMuteExcluded, ...stored } of contents.sessions) {
       this.#sessions.set(stored.sessionId, {
         ...stored, connections: new Map(), streams: new Map(), peers: new Map(), streamPeers: new Map(),
+        forceMute: forceMuteExcluded === null ? null : new Set(forceMuteExcluded),
       });
     }
     const restored: RestoredConnection[] = [];
@@ -165,11 +171,21 @@ export class SessionStore {
       streams: new Map(),
       peers: new Map(),
       streamPeers: new Map(),
+      forceMute: null,
     };
     // Written first: a write that fails changes nothing (the request gets the error).
     this.#journal?.addSession(session);
     this.#sessions.set(session.sessionId, session);
     return session;
+  }
+
+  /**
+   * Turns the session's forced-mute state on, excluding `excluded` (replacing an earlier set), or
+   * off (null). Written first: a write that fails changes nothing (the request gets the error).
+   */
+  setForceMute(session: SessionRecord, excluded: readonly string[] | null): void {
+    this.#journal?.setForceMute(session.sessionId, excluded);
+    session.forceMute = excluded === null ? null : new Set(excluded);
   }
 
   getSession(sessionId: string): SessionRecord | undefined {

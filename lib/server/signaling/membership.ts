@@ -91,6 +91,7 @@ export class Membership {
       connections: others, streams: [...session.streams.values()],
       iceServers: this.#opts.iceServersFor?.(conn.info.connectionId) ?? [],
       reconnectToken: this.#reconnectTokens.mint(session.sessionId, conn.info.connectionId),
+      ...(session.forceMute && { forceMuteActive: true as const }),
     });
     this.#delivery.broadcast(session, { type: 'connectionCreated', connection: conn.info }, conn.info.connectionId);
     this.#log(`connect ${conn.info.connectionId} session=${session.sessionId} role=${conn.role} e2ee=${e2ee} from ${client.remote}`);
@@ -150,6 +151,7 @@ export class Membership {
       iceServers: this.#opts.iceServersFor?.(connectionId) ?? [],
       reconnectToken: this.#reconnectTokens.mint(session.sessionId, connectionId),
       reconnected: true,
+      ...(session.forceMute && { forceMuteActive: true as const }),
     });
     for (const text of taken?.queue ?? []) this.#delivery.sendText(client, text);
     this.#log(`reconnect ${connectionId} session=${session.sessionId} from ${client.remote}: ${taken?.queue.length ?? 0} queued messages delivered`);

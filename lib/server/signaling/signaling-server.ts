@@ -1,7 +1,8 @@
 // The signaling WebSocket endpoint (docs/protocol.md section 3): puts its parts together and
 // dispatches each request. The parts: sockets (upgrade, liveness, size limits), delivery (what
 // is sent where), membership (connect, reconnect, leave), stream requests (publish, subscribe,
-// relayed negotiation, signals) and the routed relay (negotiation with the media router, repair).
+// relayed negotiation, signals), the routed relay (negotiation with the media router, repair)
+// and forced muting.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawData } from 'ws';
@@ -15,6 +16,7 @@ import { forLog } from '../sanitize';
 import type { RestoredConnection, SessionRecord } from '../session-store';
 import type { Client } from './client';
 import { Delivery } from './delivery';
+import { ForceMute, type ForceMuteControl } from './force-mute';
 import { Membership } from './membership';
 import type { ResolvedSignalingOptions, SignalingOptions } from './options';
 import { RequestError } from './request-error';
@@ -34,6 +36,7 @@ export class SignalingServer {
   readonly #routed: RoutedRelay;
   readonly #membership: Membership;
   readonly #streams: StreamRequests;
+  readonly #forceMute: ForceMute;
 
   constructor(opts: SignalingOptions) {
     const limits = opts.limits ?? { ...DEFAULT_LIMITS };
@@ -66,13 +69,19 @@ export class SignalingServer {
       delivery: this.#delivery, detached: this.#detached, reconnectTokens: new ReconnectTokens(this.#opts.apiSecret), routed: this.#routed,
       allowFullMessages: (client) => this.#sockets.allowFullMessages(client), log,
     });
-    this.#streams = new StreamRequests(this.#opts, this.#delivery, this.#membership, this.#routed, log);
+    this.#forceMute = new ForceMute(this.#opts.store, this.#delivery, log);
+    this.#streams = new StreamRequests(this.#opts, this.#delivery, this.#membership, this.#routed, this.#forceMute, log);
     this.#routed.listen();
   }
 
   /** Connected (past `connect`) clients. */
   get connectionCount(): number {
     return this.#delivery.connectedCount;
+  }
+
+  /** Forced muting as the REST API asks for it (docs/protocol.md, "Forced muting"). */
+  get forceMute(): ForceMuteControl {
+    return this.#forceMute;
   }
 
   /** Connections kept for a reconnection (their socket dropped); connectionCount does not count them. */
@@ -147,6 +156,9 @@ export class SignalingServer {
       case 'iceRestart': return this.#routed.iceRestart(client, conn, session, req);
       case 'signal': return this.#streams.signal(client, conn, session, req);
       case 'streamProperty': return this.#streams.streamProperty(client, conn, session, req);
+      case 'forceMuteStream': return this.#forceMute.forceMuteStream(client, conn, session, req);
+      case 'forceMuteAll': return this.#forceMute.forceMuteAll(client, conn, session, req);
+      case 'disableForceMute': return this.#forceMute.disableForceMute(client, conn, session, req);
       case 'disconnect':
         this.#delivery.send(client, { type: 'ack', id: req.id });
         this.#membership.leave(client, 'clientDisconnected');

@@ -11,6 +11,7 @@ import { publisherPeerKey } from '../router/peer-keys';
 import type { ConnectionRecord, SessionRecord, SessionStore } from '../session-store';
 import type { Client } from './client';
 import type { Delivery } from './delivery';
+import type { ForceMute } from './force-mute';
 import type { Membership } from './membership';
 import type { ResolvedSignalingOptions } from './options';
 import { RequestError } from './request-error';
@@ -23,15 +24,18 @@ export class StreamRequests {
   readonly #delivery: Delivery;
   readonly #membership: Membership;
   readonly #routed: RoutedRelay;
+  readonly #forceMute: ForceMute;
   readonly #log: (line: string) => void;
 
-  constructor(opts: ResolvedSignalingOptions, delivery: Delivery, membership: Membership, routed: RoutedRelay, log: (line: string) => void) {
+  constructor(opts: ResolvedSignalingOptions, delivery: Delivery, membership: Membership, routed: RoutedRelay, forceMute: ForceMute,
+    log: (line: string) => void) {
     this.#opts = opts;
     this.#limits = opts.limits;
     this.#store = opts.store;
     this.#delivery = delivery;
     this.#membership = membership;
     this.#routed = routed;
+    this.#forceMute = forceMute;
     this.#log = log;
   }
 
@@ -60,6 +64,8 @@ export class StreamRequests {
       ? { type: 'ack', id, streamId: info.streamId, peerId: publisherPeerKey(info.streamId) }
       : { type: 'ack', id, streamId: info.streamId });
     this.#delivery.broadcast(session, { type: 'streamCreated', stream: info });
+    // While the session's mute state is on, a new stream is muted as it appears.
+    this.#forceMute.streamPublished(session, info);
     this.#log(`publish ${info.streamId} by ${conn.info.connectionId} e2ee=${info.e2ee}`);
   }
 

@@ -55,4 +55,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE streams ADD COLUMN video_width INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE streams ADD COLUMN video_height INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: the session's forced-mute state (forceMuteAll until disableForceMute): NULL when off, else
+  // the JSON array of the stream ids it excludes.
+  `
+  ALTER TABLE sessions ADD COLUMN force_mute_excluded TEXT;
+  `,
 ];

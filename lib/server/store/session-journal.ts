@@ -34,14 +34,21 @@ export interface StoredPeer {
   routed: boolean;
 }
 
+/** A session as load() gives it back: with its forced-mute state (null: off; else the stream ids it excludes). */
+export interface LoadedSession extends StoredSession {
+  forceMuteExcluded: string[] | null;
+}
+
 export interface JournalContents {
-  sessions: StoredSession[];
+  sessions: LoadedSession[];
   connections: StoredConnection[];
   streams: Array<StreamInfo & { sessionId: string }>;
   peers: StoredPeer[];
 }
 
-interface SessionRow { session_id: string; media_mode: string; archive_mode: string; e2ee: number; location: string; create_time: number }
+interface SessionRow {
+  session_id: string; media_mode: string; archive_mode: string; e2ee: number; location: string; create_time: number; force_mute_excluded: string | null;
+}
 interface ConnectionRow {
   connection_id: string; session_id: string; role: string; data: string; e2ee: number; creation_time: number; address_key: string; token_key: string;
 }
@@ -56,6 +63,7 @@ interface PeerRow {
 export class SessionJournal {
   readonly #db: Db;
   readonly #insertSession;
+  readonly #updateForceMute;
   readonly #insertConnection;
   readonly #deleteConnection;
   readonly #updateAdmission;
@@ -69,6 +77,7 @@ export class SessionJournal {
     this.#db = db;
     this.#insertSession = db.prepare<[string, string, string, number, string, number]>(
       'INSERT INTO sessions (session_id, media_mode, archive_mode, e2ee, location, create_time) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#updateForceMute = db.prepare<[string | null, string]>('UPDATE sessions SET force_mute_excluded = ? WHERE session_id = ?');
     this.#insertConnection = db.prepare<[string, string, string, string, number, number, string, string]>(
       'INSERT INTO connections (connection_id, session_id, role, data, e2ee, creation_time, address_key, token_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#deleteConnection = db.prepare<[string]>('DELETE FROM connections WHERE connection_id = ?');
@@ -86,6 +95,11 @@ export class SessionJournal {
 
   addSession(s: StoredSession): void {
     this.#insertSession.run(s.sessionId, s.mediaMode, s.archiveMode, s.e2ee ? 1 : 0, s.location, s.createTime);
+  }
+
+  /** The session's forced-mute state: null (off), or on with the stream ids it excludes. */
+  setForceMute(sessionId: string, excluded: readonly string[] | null): void {
+    this.#updateForceMute.run(excluded === null ? null : JSON.stringify(excluded), sessionId);
   }
 
   addConnection(c: StoredConnection): void {
@@ -135,7 +149,7 @@ export class SessionJournal {
   load(): JournalContents {
     const sessions = (this.#db.prepare('SELECT * FROM sessions ORDER BY rowid').all() as SessionRow[]).map((r) => ({
       sessionId: r.session_id, mediaMode: r.media_mode as MediaMode, archiveMode: r.archive_mode as ArchiveMode, e2ee: r.e2ee !== 0,
-      location: r.location, createTime: r.create_time,
+      location: r.location, createTime: r.create_time, forceMuteExcluded: parseExcluded(r.force_mute_excluded),
     }));
     const connections = (this.#db.prepare('SELECT * FROM connections ORDER BY rowid').all() as ConnectionRow[]).map((r) => ({
       connectionId: r.connection_id, sessionId: r.session_id, role: r.role as TokenRole, data: r.data, e2ee: r.e2ee !== 0,
@@ -153,4 +167,16 @@ export class SessionJournal {
     }));
     return { sessions, connections, streams, peers };
   }
+}
+
+/** The stored excluded ids; a value that is not an array of strings (a damaged row) reads as none excluded. */
+function parseExcluded(text: string | null): string[] | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value) && value.every((id) => typeof id === 'string')) return value as string[];
+  } catch {
+    // falls through
+  }
+  return [];
 }

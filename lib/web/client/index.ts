@@ -4,7 +4,7 @@
 // global `OTC`); the session server serves both.
 export { ErrorCode } from '../../error-code';
 export { OtcError } from '../../errors';
-export type { ConnectionEvent, PublisherEvents, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from '../../session-types';
+export type { ConnectionEvent, MuteForcedEvent, PublisherEvents, SessionEvents, SignalEvent, SignalOptions, StreamEvent } from '../../session-types';
 export { Session, type SessionOptions } from './session';
 export type { IceConfig, IceServerConfig } from './ice-config';
 export { Publisher, type PublisherOptions, type PublisherStats, type VideoCodec } from './publisher';

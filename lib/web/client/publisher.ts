@@ -58,6 +58,9 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
   readonly #peers = new Map<string, PeerEntry>();
   readonly #routerRestarts = new RouterRestarts();
   #deleted = false;
+  /** The application's toggles (setPublishAudio / setPublishVideo); a kind without a track stays off. */
+  #publishAudio = true;
+  #publishVideo = true;
 
   constructor(options: PublisherOptions = {}) {
     super();
@@ -83,6 +86,36 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
 
   get deleted(): boolean {
     return this.#deleted;
+  }
+
+  /** Whether it publishes audio: it has an audio source and setPublishAudio(false) (or a forced mute) did not turn it off. */
+  get publishAudio(): boolean {
+    return this.#publishAudio && this.options.audioSource !== null;
+  }
+
+  /** Whether it publishes video: it has a video source and setPublishVideo(false) did not turn it off. */
+  get publishVideo(): boolean {
+    return this.#publishVideo && this.options.videoSource !== null;
+  }
+
+  /**
+   * Stops or resumes sending audio, as the Node API's setPublishAudio: the track stays and is
+   * disabled (subscribers get silence); while published the session hears streamPropertyChanged
+   * hasAudio. Before publishing it sets how the stream starts. OTC_SUCCESS.
+   */
+  setPublishAudio(enabled: boolean): ErrorCode {
+    if (typeof enabled !== 'boolean') throw new TypeError('enabled must be a boolean');
+    this.#publishAudio = enabled;
+    this.#applyToggles(true);
+    return ErrorCode.OTC_SUCCESS;
+  }
+
+  /** Stops or resumes sending video (the track is disabled: subscribers get black frames), as setPublishAudio. */
+  setPublishVideo(enabled: boolean): ErrorCode {
+    if (typeof enabled !== 'boolean') throw new TypeError('enabled must be a boolean');
+    this.#publishVideo = enabled;
+    this.#applyToggles(true);
+    return ErrorCode.OTC_SUCCESS;
   }
 
   /** Test pattern frames drawn (0 with another source). */
@@ -144,6 +177,7 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
     if (!this.#media) {
       this.#media = await acquireMedia({ video: this.options.videoSource, audio: this.options.audioSource, testPattern: this.options.testPattern });
     }
+    this.#applyToggles();
     return this.#media;
   }
 
@@ -152,6 +186,14 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
     this.#stream = stream;
     this.#link = link;
     this.emit('streamCreated', stream);
+    // A toggle changed between the publish request and the stream's creation.
+    this.#applyToggles();
+  }
+
+  /** @internal A moderator forced this publisher's audio off (muteForced): as setPublishAudio(false), then 'muteForced'. */
+  forceMuted(): void {
+    this.setPublishAudio(false);
+    this.emit('muteForced');
   }
 
   /** @internal A subscriber joined (relayed) or the router's peer (routed): offer it the media. */
@@ -225,6 +267,25 @@ export class Publisher extends Emitter<PublisherEvents> implements PublisherApi 
   /** @internal The stream ended (unpublished, destroyed, or the session went away). */
   ended(why: EndReason): void {
     this.#end(why);
+  }
+
+  /**
+   * Applies the toggles to the tracks and, while published, tells the server what changed
+   * (streamProperty hasAudio / hasVideo; the stream keeps the values it announced). A track is
+   * enabled again only by a setter (`asked`): one the application passed in disabled stays so.
+   */
+  #applyToggles(asked = false): void {
+    const media = this.#media;
+    if (media?.audio && (asked || !this.#publishAudio)) media.audio.enabled = this.#publishAudio;
+    if (media?.video && (asked || !this.#publishVideo)) media.video.enabled = this.#publishVideo;
+    const stream = this.#stream;
+    const link = this.#link;
+    if (!stream || !link || !media) return;
+    const audio = media.audio !== null && this.#publishAudio;
+    const video = media.video !== null && this.#publishVideo;
+    if (stream.hasAudio !== audio) link.send({ type: 'streamProperty', streamId: stream.streamId, property: 'hasAudio', value: audio });
+    if (stream.hasVideo !== video) link.send({ type: 'streamProperty', streamId: stream.streamId, property: 'hasVideo', value: video });
+    this.#stream = { ...stream, hasAudio: audio, hasVideo: video };
   }
 
   #end(why: EndReason): void {

@@ -51,6 +51,8 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
   /** A secret was set and its key is not derived yet (encryptionKeyReady() waits). */
   #keyPending = false;
   #epochId: number | null = null;
+  /** The session's forced-mute state (forceMuteAll until disableForceMute), as the server last said. */
+  #forceMuteActive = false;
   readonly #streams = new Map<string, StreamEvent>();
   readonly #connections = new Map<string, ConnectionEvent>();
   /** Streams of this client's publishers, by stream id (published or being published). */
@@ -78,6 +80,11 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
 
   get mediaMode(): 'relayed' | 'routed' {
     return this.#mediaMode;
+  }
+
+  /** Whether the session's mute state is on: a moderator's forceMuteAll, until disableForceMute ('muteForced' says when it changes). */
+  get forceMuteActive(): boolean {
+    return this.#forceMuteActive;
   }
 
   get streams(): StreamEvent[] {
@@ -174,6 +181,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         'this session is end-to-end encrypted: set its encryption secret before connecting');
     }
     this.#connectionId = ack.connectionId;
+    this.#forceMuteActive = ack.forceMuteActive === true;
     this.#ice = peerIce(ack.iceServers, this.#iceConfig);
     this.#token = token;
     this.#reconnectToken = ack.reconnectToken;
@@ -240,7 +248,8 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     }
     const { options } = publisher;
     const reply = await this.#request({
-      type: 'publish', name: options.name, hasAudio: media.audio !== null, hasVideo: media.video !== null,
+      type: 'publish', name: options.name, hasAudio: media.audio !== null && publisher.publishAudio,
+      hasVideo: media.video !== null && publisher.publishVideo,
       videoType: options.videoSource === 'camera' ? 'camera' : 'custom', e2ee: this.#e2eeSession,
       videoCodec: media.video ? options.videoCodec : '', audioCodec: media.audio ? 'opus' : '',
     });
@@ -326,6 +335,46 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
       if (!reply.ok) this.#error(new OtcError(reply.code, reply.message || 'the signal was refused'));
     });
     return ErrorCode.OTC_SUCCESS;
+  }
+
+  /**
+   * Makes the publisher of a stream mute its audio (a moderator token only): resolves once the
+   * server has told it. Rejects with an OtcError: 1540 (OTC_UNABLE_TO_FORCE_MUTE: not a moderator,
+   * or no such stream), 1010 (not connected), 1022 (the connection dropped).
+   */
+  async forceMuteStream(stream: StreamEvent | string): Promise<void> {
+    const streamId = typeof stream === 'string' ? stream : (stream as Partial<StreamEvent> | null)?.streamId;
+    if (typeof streamId !== 'string' || !streamId) throw new TypeError('stream must be a stream or a stream id');
+    this.#connected();
+    await this.#moderate({ type: 'forceMuteStream', streamId });
+  }
+
+  /**
+   * Turns the session's mute state on (a moderator token only): every stream but the excluded
+   * ones is muted, and so is every stream published until disableForceMute(); everyone's session
+   * emits 'muteForced' { active: true }. A second call replaces the excluded streams. Rejects as
+   * forceMuteStream (1011 for more than 1000 excluded streams).
+   */
+  async forceMuteAll(excludedStreams: Array<StreamEvent | string> = []): Promise<void> {
+    if (!Array.isArray(excludedStreams)) throw new TypeError('excludedStreams must be an array of streams or stream ids');
+    const excludedStreamIds = excludedStreams.map((stream) => {
+      const id = typeof stream === 'string' ? stream : (stream as Partial<StreamEvent> | null)?.streamId;
+      if (typeof id !== 'string' || !id) throw new TypeError('excludedStreams must hold streams or stream ids');
+      return id;
+    });
+    this.#connected();
+    await this.#moderate({ type: 'forceMuteAll', excludedStreamIds });
+  }
+
+  /** Turns the session's mute state off (a moderator token only); nobody is unmuted. Rejects as forceMuteStream. */
+  async disableForceMute(): Promise<void> {
+    this.#connected();
+    await this.#moderate({ type: 'disableForceMute' });
+  }
+
+  async #moderate(message: OutgoingRequest): Promise<void> {
+    const reply = await this.#request(message);
+    if (!reply.ok) throw new OtcError(reply.code, reply.message || `${message.type} was refused`);
   }
 
   /** Throws 1010 unless connected or reconnecting (then requests wait for the reconnection). */
@@ -432,7 +481,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         void this.#publishers.get(event.streamId)?.openPeer(event.peerId);
         break;
       case 'streamPropertyChanged': {
-        // Another client's stream (this page's own publishers do not change theirs yet).
+        // Another client's stream (this page's own publishers know their own values).
         const change = streamPropertyChange(this.#streams.get(event.streamId), event.property, event.value);
         if (!change) break;
         this.#streams.set(event.streamId, change.stream);
@@ -460,6 +509,17 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
       }
       case 'signal':
         this.emit('signal', { type: event.signalType, data: event.data, from: event.from });
+        break;
+      case 'muteForced':
+        // For one of this page's publishers (the server tells only the stream's owner).
+        this.#publishers.get(event.streamId)?.forceMuted();
+        break;
+      case 'forceMuteChanged':
+        // Reported when the state changes: a reconnection's catch-up may have reported this
+        // queued event already (a second forceMuteAll mutes the publishers again all the same).
+        if (event.active === this.#forceMuteActive) break;
+        this.#forceMuteActive = event.active;
+        this.emit('muteForced', { active: event.active });
     }
   }
 
@@ -540,6 +600,9 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         });
       }
     }
+    // The mute state changed meanwhile: reported as the event missed.
+    const forceMuteActive = ack.forceMuteActive === true;
+    if (forceMuteActive !== this.#forceMuteActive) this.#onEvent({ type: 'forceMuteChanged', active: forceMuteActive });
     for (const event of early) this.#onEvent(event);
   }
 
@@ -570,6 +633,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     this.#streams.clear();
     this.#connections.clear();
     this.#connectionId = '';
+    this.#forceMuteActive = false;
     if (wasConnected) this.emit('disconnected', reason, end);
   }
 }

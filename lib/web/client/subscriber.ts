@@ -22,6 +22,8 @@ export interface SubscriberOptions {
 export interface SubscriberStats extends SubscriberFrameStats, SelectedPair {
   /** Audio samples played out (audio is decoded and flowing). */
   audioSamplesReceived: number;
+  /** The received audio's energy so far (the sum of level² × seconds): grows while sound arrives, not with silence. */
+  audioEnergy: number;
   bytesReceived: number;
 }
 
@@ -129,7 +131,7 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
     const stats: SubscriberStats = {
       videoFramesOpened: 0, audioFramesOpened: 0, framesMismatch: 0, framesIntegrityFailure: 0, framesReplay: 0,
       framesDroppedOther: 0, videoFramesDecoded: 0, videoFps: 0, videoWidth: 0, videoHeight: 0,
-      audioSamplesReceived: 0, bytesReceived: 0, e2ee: e2ee !== null, inMismatch: this.#inMismatch,
+      audioSamplesReceived: 0, audioEnergy: 0, bytesReceived: 0, e2ee: e2ee !== null, inMismatch: this.#inMismatch,
       localCandidateType: '', remoteCandidateType: '', relayProtocol: '',
     };
     for (const { id, kind } of this.#transforms) {
@@ -154,6 +156,7 @@ export class Subscriber extends Emitter<SubscriberEvents> implements SubscriberA
         stats.videoHeight = Number(entry['frameHeight'] ?? 0);
       } else if (entry['kind'] === 'audio') {
         stats.audioSamplesReceived += Number(entry['totalSamplesReceived'] ?? 0);
+        stats.audioEnergy += Number(entry['totalAudioEnergy'] ?? 0);
       }
     });
     return stats;
