@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "session_server.h"
+#include "tcp_cut_proxy.h"
 
 using namespace std::chrono_literals;
 using otc_test::kApiKey;
@@ -63,10 +64,13 @@ struct Client {
   std::vector<std::string> stream_ids;
   std::vector<std::string> error_messages;
 
-  explicit Client(const std::string &session_id) {
+  // url: the signaling URL (default: the suite's server).
+  explicit Client(const std::string &session_id, const std::string &url = ServerSuite::server->signaling()) {
     otc_session_callbacks cb{};
     cb.user_data = this;
     cb.on_connected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("connected"); };
+    cb.on_reconnection_started = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("reconnecting"); };
+    cb.on_reconnected = [](otc_session *, void *self) { static_cast<Client *>(self)->events.add("reconnected"); };
     cb.on_error = [](otc_session *, void *self, const char *message, otc_session_error_code code) {
       auto *client = static_cast<Client *>(self);
       {
@@ -91,7 +95,7 @@ struct Client {
       static_cast<Client *>(self)->events.add(std::string("signal:") + (type ? type : ""));
     };
     otc_session_settings *settings = otc_session_settings_new();
-    otc_session_settings_set_signaling_url(settings, ServerSuite::server->signaling().c_str());
+    otc_session_settings_set_signaling_url(settings, url.c_str());
     session = otc_session_new_with_settings(kApiKey, session_id.c_str(), &cb, settings);
     otc_session_settings_delete(settings);
     EXPECT_EQ(otc_session_set_mute_forced_callback(
@@ -292,6 +296,39 @@ TEST_F(ForceMute, MuteAllSparesTheExcludedAndHoldsUntilDisabled) {
   EXPECT_TRUE(after.audio());
   EXPECT_EQ(after.events.count("muted"), 0u) << after.events.all();
   EXPECT_EQ(moderator.events.count("error:1540"), 0u) << moderator.last_error();
+}
+
+// The mute state turned on while a client's link is down: the reconnection's ack reports it once
+// (the forceMuteChanged the server queued for it then changes nothing), and the queued
+// muteForced mutes its publisher.
+TEST_F(ForceMute, AChangeMadeWhileTheLinkIsDownIsReportedOnceAfterReconnecting) {
+  otc_test::TcpCutProxy proxy(server->port());
+  Client moderator(session_id_), owner(session_id_, "ws://127.0.0.1:" + std::to_string(proxy.port()) + "/v1/signaling");
+  ASSERT_TRUE(moderator.connect(session_id_, "moderator"));
+  ASSERT_TRUE(owner.connect(session_id_, "publisher"));
+  Publishing pub(owner, "away");
+  ASSERT_FALSE(pub.stream_id.empty());
+  ASSERT_TRUE(moderator.events.wait("stream:" + pub.stream_id)) << moderator.events.all();
+
+  // Reset both ends (the server keeps the connection detached and queues its messages), and
+  // keep the client's attempts from getting through until the change is made.
+  proxy.blackhole();
+  proxy.reset_all();
+  ASSERT_TRUE(owner.events.wait("reconnecting")) << owner.events.all();
+  ASSERT_TRUE(moderator.settle("before-mute-all"));
+  ASSERT_EQ(otc_session_force_mute_all(moderator.session, nullptr, 0), OTC_SUCCESS);
+  ASSERT_TRUE(moderator.events.wait("mute:1")) << moderator.events.all();
+  EXPECT_EQ(owner.events.count("mute:1"), 0u) << owner.events.all();
+  proxy.restore();
+
+  EXPECT_TRUE(owner.events.wait("reconnected", 1, 30s)) << owner.events.all() << owner.last_error();
+  EXPECT_TRUE(owner.events.wait("mute:1")) << owner.events.all();
+  EXPECT_TRUE(pub.events.wait("muted")) << pub.events.all();
+  EXPECT_FALSE(pub.audio());
+  ASSERT_TRUE(owner.settle("after-reconnect"));
+  EXPECT_EQ(owner.events.count("mute:1"), 1u) << owner.events.all();
+  EXPECT_EQ(otc_session_is_force_mute_active(owner.session), OTC_TRUE);
+  EXPECT_TRUE(moderator.events.wait("has_audio:" + pub.stream_id + ":0:0")) << moderator.events.all();
 }
 
 // Arguments the C API refuses without sending anything, and calls that need a connection.
