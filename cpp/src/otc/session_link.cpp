@@ -528,7 +528,7 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
     report_property(stream.get(), typed);
   } else if (type == EventType::force_mute_changed && mute_changed) {
     report_mute_forced(typed.active);
-  } else if (type == EventType::mute_forced && !typed.all) {
+  } else if (type == EventType::mute_forced && !typed.all && !typed.stream_id.empty()) {
     // One of this client's streams was muted on its own (its publisher, routed above, muted
     // first); the streams of a session-wide mute were announced by forceMuteChanged already.
     report_mute_forced(true);
