@@ -69,6 +69,12 @@ export interface SessionApi<P extends PublisherApi, S extends Deletable & { read
   readonly connectionId: string | null;
   readonly isE2ee: boolean;
   readonly streams: StreamEvent[];
+  /**
+   * The session's forced-mute state (a moderator's forceMuteAll until disableForceMute; 'muteForced'
+   * says when it changes). The moderator's calls themselves differ: Node's mirror the C functions
+   * (a code, refusals as 'error' 1540), the browser's OpenTok.js's (Promises).
+   */
+  readonly forceMuteActive: boolean;
   /** Mirrors otc_session_set_encryption_secret: a code, and 'encryptionKeyReady' once the key is in use. */
   setEncryptionSecret(secret: string | Uint8Array): ErrorCode;
   /** Resolves with the epoch id once the key of the secret last set is in use (at once if it is). */

@@ -67,6 +67,9 @@ export interface NativeSession {
   subscribe(subscriber: NativeSubscriber): number;
   unsubscribe(subscriber: NativeSubscriber): number;
   ratchetEncryptionKey(): number;
+  forceMuteStream(streamId: string): number;
+  forceMuteAll(excludedStreamIds: string[]): number;
+  disableForceMute(): number;
 }
 
 /** What NativePublisher's constructor reads (every field optional; types checked natively). */

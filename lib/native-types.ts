@@ -167,7 +167,7 @@ export interface FrameCryptorStats {
  */
 export type NativeSessionEvent =
   | [name: 'encryptionKeyReady', epochId: number]
-  | [name: 'connected']
+  | [name: 'connected', forceMuteActive: boolean]
   | [name: 'disconnected', end: EndReason]
   | [name: 'reconnecting']
   | [name: 'reconnected']
@@ -178,12 +178,15 @@ export type NativeSessionEvent =
   | [name: 'signal', type: string, data: string, from: string]
   | [name: 'streamPropertyChanged', stream: StreamEvent, property: 'hasAudio' | 'hasVideo', value: boolean]
   | [name: 'streamPropertyChanged', stream: StreamEvent, property: 'videoDimensions', value: { width: number; height: number }]
+  /** A forced-mute callback: the session's mute state now (a change of it, or none: one stream muted). */
+  | [name: 'muteForced', forceMuteActive: boolean]
   | [name: 'error', code: number, message: string, linkActive: boolean];
 
 /** What a native publisher calls back with. */
 export type NativePublisherEvent =
   | [name: 'streamCreated', stream: StreamEvent]
   | [name: 'streamDestroyed', stream: StreamEvent, end: EndReason]
+  | [name: 'muteForced']
   | [name: 'error', code: number, message: string];
 
 /** What a native subscriber calls back with ('videoFrame' / 'audioData' only while delivery is on). */

@@ -194,6 +194,9 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Publishe
         this.emit('streamDestroyed', stream, event[2]);
         return;
       }
+      case 'muteForced':
+        this.emit('muteForced');
+        return;
       case 'error': {
         const error = new OtcError(event[1] as ErrorCode, event[2]);
         if (this.#attempt && !this.#stream) {

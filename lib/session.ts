@@ -45,6 +45,14 @@ export interface SessionOptions {
   reconnectionTimeoutMs?: number;
 }
 
+/** The stream id of a StreamEvent or an id (a TypeError for anything else; the C API judges the id). */
+function streamIdOf(stream: StreamEvent | string, name: string): string {
+  const id = typeof stream === 'string' ? stream
+    : typeof stream === 'object' && stream !== null ? (stream as { streamId?: unknown }).streamId : undefined;
+  requireType(typeof id === 'string', name, 'a StreamEvent or a stream id');
+  return id as string;
+}
+
 /** How long `await using` waits for a graceful disconnect before deleting anyway. */
 const DISPOSE_WAIT_MS = 5000;
 
@@ -70,6 +78,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
   /** A secret was set and its key is not derived yet (encryptionKeyReady() waits). */
   #keyPending = false;
   #keyWaiters: Array<{ resolve: (epochId: number) => void; reject: (error: OtcError) => void }> = [];
+  /** The session's mute state as the events delivered so far said (forceMuteActive). */
+  #forceMuteActive = false;
   /** The 1022 error that precedes a 'disconnected' the session did not ask for (its reason). */
   #dropped: OtcError | undefined;
   /** Streams of the session now (from 'streamCreated', and this client's own): subscribe(id) needs them. */
@@ -115,6 +125,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         return;
       }
       case 'connected': {
+        this.#forceMuteActive = event[1];
         const pending = this.#connecting;
         this.#connecting = null;
         pending?.resolve();
@@ -122,6 +133,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         return;
       }
       case 'disconnected': {
+        this.#forceMuteActive = false;
         this.#endMedia();
         const pending = this.#connecting;
         this.#connecting = null;
@@ -162,6 +174,13 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         this.emit('streamPropertyChanged', change.event);
         return;
       }
+      case 'muteForced':
+        // Reported once per change of the mute state, as the browser client does; a moderator's
+        // mute of one stream is its Publisher's 'muteForced' alone.
+        if (event[1] === this.#forceMuteActive) return;
+        this.#forceMuteActive = event[1];
+        this.emit('muteForced', { active: event[1] });
+        return;
       case 'error':
         this.#onError(new OtcError(event[1] as ErrorCode, event[2]));
         return;
@@ -301,6 +320,14 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
     return this.#native ? this.#native.getConnectionId() : null;
   }
 
+  /**
+   * Whether the session's mute state is on: a moderator's forceMuteAll, until disableForceMute
+   * ('muteForced' says when it changes); known once connected, false while not connected.
+   */
+  get forceMuteActive(): boolean {
+    return this.#forceMuteActive;
+  }
+
   /** Whether the server says the session is end-to-end encrypted (known once connected). */
   get isE2ee(): boolean {
     return this.#live().isE2ee();
@@ -410,6 +437,44 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    */
   ratchetEncryptionKey(): ErrorCode {
     return this.#live().ratchetEncryptionKey() as ErrorCode;
+  }
+
+  /**
+   * For a client whose token has the moderator role: mutes one stream of the session, whoever
+   * publishes it (as otc_session_force_mute_stream). Returns OTC_SUCCESS once the request is on
+   * its way, OTC_SESSION_NULL_OR_INVALID_PARAMETER (1011) for an empty id or one over 128 bytes,
+   * OTC_SESSION_NOT_CONNECTED (1010). The server's refusal (not a moderator, no such stream)
+   * arrives as 'error' with OTC_UNABLE_TO_FORCE_MUTE (1540). The stream's publisher stops
+   * sending audio as its setPublishAudio(false) does (the other sessions see
+   * 'streamPropertyChanged' hasAudio false) and emits 'muteForced'. Throws a TypeError for an
+   * argument of the wrong type.
+   */
+  forceMuteStream(stream: StreamEvent | string): ErrorCode {
+    const streamId = streamIdOf(stream, 'stream');
+    return this.#live().forceMuteStream(streamId) as ErrorCode;
+  }
+
+  /**
+   * For a moderator: turns the session's mute state on (as otc_session_force_mute_all): every
+   * stream but the ones excluded is muted, and streams published later too, until
+   * disableForceMute(). Every session emits 'muteForced' { active: true } (once: a second call
+   * while it is on mutes again and replaces the excluded streams); each publisher muted emits
+   * 'muteForced'. Codes and refusals as forceMuteStream (1011 also for more than 1000 excluded
+   * streams).
+   */
+  forceMuteAll(excludedStreams: ReadonlyArray<StreamEvent | string> = []): ErrorCode {
+    requireType(Array.isArray(excludedStreams), 'excludedStreams', 'an array of StreamEvents or stream ids');
+    const ids = excludedStreams.map((stream, index) => streamIdOf(stream, `excludedStreams[${index}]`));
+    return this.#live().forceMuteAll(ids) as ErrorCode;
+  }
+
+  /**
+   * For a moderator: turns the session's mute state off (as otc_session_disable_force_mute):
+   * streams published from now on keep their audio; nobody is unmuted. Every session emits
+   * 'muteForced' { active: false } (when it was on). Codes and refusals as forceMuteStream.
+   */
+  disableForceMute(): ErrorCode {
+    return this.#live().disableForceMute() as ErrorCode;
   }
 
   /** The streams of the session now, this client's own included once published. */

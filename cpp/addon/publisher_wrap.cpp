@@ -126,6 +126,10 @@ PublisherWrap::PublisherWrap(const Napi::CallbackInfo &info) : NativeWrap(info) 
       publisher_callbacks(open_events(env, "otc:publisher", info.Length() > 1 ? info[1] : env.Undefined()));
   if (!own(env, Owned(otc_publisher_new_with_settings(&callbacks, settings.get()), otc_publisher_delete)))
     throw_status(env, OTC_MEDIA_INVALID_PARAMETER, "invalid publisher settings (audio and video both off?)");
+  // node-otc's addition, with the same user_data (the events).
+  otc_publisher_set_mute_forced_callback(owned().get(), [](otc_publisher *, void *user_data) {
+    events_of(user_data).emit("muteForced");
+  });
 }
 
 void PublisherWrap::published_in(SessionWrap *session) {

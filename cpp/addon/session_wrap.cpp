@@ -54,6 +54,16 @@ void on_encryption_key_ready(otc_session *, void *user_data, uint32_t epoch_id) 
   });
 }
 
+// node-otc's forced-mute callback (the later SDKs' on_mute_forced, set with its own setter). Its
+// argument is the session's mute state as it is now, on this thread, in order with the other
+// events (lib/session.ts reports the changes of it, as the browser client does).
+void on_mute_forced(otc_session *session, void *user_data, otc_on_mute_forced_info *) {
+  const bool active = otc_session_is_force_mute_active(session) == OTC_TRUE;
+  events_of(user_data).emit([active](Napi::Env env) {
+    return std::vector<napi_value>{Napi::String::New(env, "muteForced"), Napi::Boolean::New(env, active)};
+  });
+}
+
 otc_session_callbacks session_callbacks(EventEmitter &events) {
   otc_session_callbacks callbacks{};
   callbacks.user_data = &events;
@@ -65,7 +75,13 @@ otc_session_callbacks session_callbacks(EventEmitter &events) {
       args.push_back(Napi::Boolean::New(env, link_active));
     });
   };
-  callbacks.on_connected = [](otc_session *, void *user_data) { events_of(user_data).emit("connected"); };
+  // With the session's mute state the connect ack gave (read here, before any later change).
+  callbacks.on_connected = [](otc_session *session, void *user_data) {
+    const bool force_mute_active = otc_session_is_force_mute_active(session) == OTC_TRUE;
+    events_of(user_data).emit([force_mute_active](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "connected"), Napi::Boolean::New(env, force_mute_active)};
+    });
+  };
   callbacks.on_disconnected = [](otc_session *session, void *user_data) {
     events_of(user_data).emit([end = EndFields(otc_session_get_disconnect_reason(session),
                                                otc_session_get_disconnect_code(session))](Napi::Env env) {
@@ -157,6 +173,7 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo &info) : NativeWrap(info) {
                       otc_session_delete)))
     throw_status(env, OTC_SESSION_NULL_OR_INVALID_PARAMETER, "invalid session arguments (empty session id?)");
   otc_session_set_encryption_key_ready_callback(owned().get(), on_encryption_key_ready);
+  otc_session_set_mute_forced_callback(owned().get(), on_mute_forced);
 }
 
 bool SessionWrap::core_pending() const {
@@ -284,6 +301,38 @@ Napi::Value Unsubscribe(SessionWrap &self, const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), otc_session_unsubscribe(session, subscriber->handle(info)));
 }
 
+Napi::Value ForceMuteStream(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
+  const std::string stream_id = arg_string(info, 0, "streamId");
+  // The C API would read an id with a NUL cut short: refused as it refuses bad ids.
+  if (stream_id.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  return Napi::Number::New(info.Env(), otc_session_force_mute_stream(session, stream_id.c_str()));
+}
+
+// forceMuteAll(excludedStreamIds: string[]) (lib/session.ts has checked the entries' types).
+Napi::Value ForceMuteAll(SessionWrap &self, const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  otc_session *session = self.handle(info);
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "excludedStreamIds must be an array");
+  Napi::Array list = info[0].As<Napi::Array>();
+  // Over the C API's bound, or an id with a NUL (as above): the C API's answer, without reading on.
+  if (list.Length() > OTC_SESSION_FORCE_MUTE_MAX_EXCLUDED) return Napi::Number::New(env, OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  std::vector<std::string> ids;
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value id = list.Get(i);
+    if (!id.IsString()) throw Napi::TypeError::New(env, "excludedStreamIds must hold strings");
+    ids.push_back(id.As<Napi::String>().Utf8Value());
+    if (ids.back().find('\0') != std::string::npos) return Napi::Number::New(env, OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  }
+  std::vector<const char *> pointers;
+  for (const std::string &id : ids) pointers.push_back(id.c_str());
+  return Napi::Number::New(env, otc_session_force_mute_all(session, pointers.data(), static_cast<int>(pointers.size())));
+}
+
+Napi::Value DisableForceMute(SessionWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), otc_session_disable_force_mute(self.handle(info)));
+}
+
 Napi::Value RatchetEncryptionKey(SessionWrap &self, const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), otc_session_ratchet_encryption_key(self.handle(info)));
 }
@@ -294,7 +343,8 @@ void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
   exports.Set(kInfo.class_name,
               Define(env, {OTC_METHODS(SetEncryptionSecret, GetEncryptionEpoch, HasEncryptionSecret, GetId, Connect,
                                        Disconnect, SendSignal, GetConnectionId, IsE2ee, Publish, Unpublish, Subscribe,
-                                       Unsubscribe, RatchetEncryptionKey)}));
+                                       Unsubscribe, RatchetEncryptionKey, ForceMuteStream, ForceMuteAll,
+                                       DisableForceMute)}));
 }
 
 }  // namespace otc_addon

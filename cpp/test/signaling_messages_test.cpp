@@ -179,5 +179,37 @@ TEST(SignalingMessages, RequestsCarryTheProtocolsFieldNames) {
   EXPECT_EQ(reconnect["reconnect"], parsed(R"({"connectionId":"c-1","reconnectToken":"rt"})"));
 }
 
+// Forced muting (docs/protocol.md): the moderator's three requests, the two events and the
+// connect ack's flag.
+TEST(SignalingMessages, ForcedMutingRequestsEventsAndAckFlag) {
+  EXPECT_EQ(make_force_mute_stream("s-1"), parsed(R"({"type":"forceMuteStream","streamId":"s-1"})"));
+  EXPECT_EQ(make_force_mute_all({}), parsed(R"({"type":"forceMuteAll"})"));
+  EXPECT_EQ(make_force_mute_all({"s-1", "s-2"}), parsed(R"({"type":"forceMuteAll","excludedStreamIds":["s-1","s-2"]})"));
+  EXPECT_EQ(make_disable_force_mute(), parsed(R"({"type":"disableForceMute"})"));
+
+  ServerEvent one = parse_event(parsed(R"({"type":"muteForced","streamId":"s-1"})"));
+  EXPECT_EQ(one.type, EventType::mute_forced);
+  EXPECT_EQ(one.stream_id, "s-1");
+  EXPECT_FALSE(one.all);
+  ServerEvent all = parse_event(parsed(R"({"type":"muteForced","streamId":"s-2","all":true})"));
+  EXPECT_EQ(all.type, EventType::mute_forced);
+  EXPECT_EQ(all.stream_id, "s-2");
+  EXPECT_TRUE(all.all);
+  // Wrong types read as defaults: a one-stream mute without a stream, not an "all".
+  ServerEvent odd = parse_event(parsed(R"({"type":"muteForced","streamId":5,"all":"yes"})"));
+  EXPECT_EQ(odd.type, EventType::mute_forced);
+  EXPECT_EQ(odd.stream_id, "");
+  EXPECT_FALSE(odd.all);
+
+  ServerEvent on = parse_event(parsed(R"({"type":"forceMuteChanged","active":true})"));
+  EXPECT_EQ(on.type, EventType::force_mute_changed);
+  EXPECT_TRUE(on.active);
+  EXPECT_FALSE(parse_event(parsed(R"({"type":"forceMuteChanged","active":false})")).active);
+  EXPECT_FALSE(parse_event(parsed(R"({"type":"forceMuteChanged","active":"true"})")).active);
+
+  EXPECT_TRUE(parse_connect_ack(parsed(R"({"type":"ack","id":"1","connectionId":"c-1","forceMuteActive":true})")).force_mute_active);
+  EXPECT_FALSE(parse_connect_ack(parsed(R"({"type":"ack","id":"1","connectionId":"c-1"})")).force_mute_active);
+}
+
 }  // namespace
 }  // namespace otc::signaling

@@ -41,6 +41,13 @@ enum otc_error_code {
   OT_UNABLE_TO_ACCESS_MEDIA_ENGINE = 5000
 };
 
+/* What a session's forced-mute callback is told (node-otc: otc_session_set_mute_forced_callback,
+ * otc/session.h): active is OTC_TRUE when a moderator turned the session's mute state on or muted
+ * one of this client's streams, OTC_FALSE when the mute state went off. */
+struct otc_on_mute_forced_info {
+  otc_bool active;
+};
+
 /* Each level logs itself and every level below it (more severe). */
 enum otc_log_level {
   OTC_LOG_LEVEL_DISABLED = 0,

@@ -181,6 +181,26 @@ OTC_DECL(otc_status) otc_session_send_signal_to_connection_with_options(otc_sess
                                                                         const otc_connection *connection,
                                                                         struct otc_signal_options signal_options);
 
+/* Forced muting, for clients whose token has the moderator role. Each call only sends the
+ * request and returns: OTC_SUCCESS once it is on its way (while the session reconnects it waits
+ * for the reconnection), OTC_SESSION_NULL_OR_INVALID_PARAMETER for a NULL session, a NULL or
+ * empty stream id or one over 128 bytes, a negative count, a positive count with a NULL array or a
+ * NULL or empty entry, or more than 1000 ids, OTC_SESSION_NOT_CONNECTED when not connected. A
+ * server that refuses (the token is not a moderator's, no such stream) is reported later through
+ * on_error with OTC_UNABLE_TO_FORCE_MUTE (1540). The clients muted stop sending audio as
+ * otc_publisher_set_publish_audio(publisher, OTC_FALSE) would, and may turn it back on.
+ *
+ * otc_session_force_mute_stream mutes one stream, whoever publishes it. */
+OTC_DECL(otc_status) otc_session_force_mute_stream(const otc_session *session, const char *stream_id);
+/* Turns the session's mute state on: mutes every stream of the session but the count ids in
+ * excluded_stream_ids (NULL with 0: none spared), and streams published later too, until
+ * otc_session_disable_force_mute. Every client's forced-mute callback says active (once: a second
+ * call while it is on mutes again and replaces the excluded ids, without a callback). */
+OTC_DECL(otc_status) otc_session_force_mute_all(otc_session *session, const char **excluded_stream_ids, int count);
+/* Turns the session's mute state off: streams published from now on keep their audio; nobody is
+ * unmuted. Every client's forced-mute callback says not active (when it was on). */
+OTC_DECL(otc_status) otc_session_disable_force_mute(otc_session *session);
+
 /* Starts receiving the subscriber's stream: the server is asked, then the publisher's (or the
  * media router's) offer sets up the peer connection; on_connected or on_error follow.
  * OTC_SESSION_NOT_CONNECTED, OTC_SESSION_ILLEGAL_STATE (subscribed already),

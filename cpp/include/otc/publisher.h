@@ -54,6 +54,15 @@ otc_status otc_publisher_settings_set_max_subscribers(otc_publisher_settings *se
 otc_status otc_publisher_push_video_frame(otc_publisher *publisher, enum otc_video_frame_format format,
                                           int width, int height, const uint8_t *data, size_t size);
 
+/** node-otc addition: called each time a moderator mutes this publisher (one stream, or all of
+ *  the session's: otc_session_force_mute_stream / _all), after its audio was turned off as
+ *  otc_publisher_set_publish_audio(publisher, OTC_FALSE) does, with the user_data of its
+ *  otc_publisher_callbacks, on the session's callback thread. May be set or changed (NULL removes
+ *  it) at any time; a call already under way completes. OTC_MEDIA_INVALID_PARAMETER for a NULL
+ *  publisher. */
+typedef void (*otc_publisher_mute_forced_cb)(otc_publisher *publisher, void *user_data);
+otc_status otc_publisher_set_mute_forced_callback(otc_publisher *publisher, otc_publisher_mute_forced_cb callback);
+
 typedef struct otc_publisher_stats {
   uint32_t subscribers;             /* peer connections carrying this stream now */
   uint64_t video_frames_sealed;     /* frames encrypted by the frame cryptor (0 without E2EE) */

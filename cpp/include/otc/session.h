@@ -22,6 +22,31 @@ typedef void (*otc_session_encryption_key_ready_cb)(otc_session *session, void *
 otc_status otc_session_set_encryption_key_ready_callback(otc_session *session,
                                                         otc_session_encryption_key_ready_cb callback);
 
+/** node-otc addition: the forced-mute callback, which later SDKs carry in otc_session_callbacks
+ *  (node-otc keeps SDK 2.19.1's layout of that struct). Called with the session's user_data, on
+ *  the thread of the session's other callbacks, with active:
+ *  - OTC_TRUE when the session's mute state goes on (a moderator's otc_session_force_mute_all:
+ *    every client hears it), and OTC_FALSE when it goes off (otc_session_disable_force_mute);
+ *    once per change: a second mute-all while it is on mutes the streams again without a call;
+ *  - OTC_TRUE when a moderator muted one of this client's streams on its own
+ *    (otc_session_force_mute_stream), after that stream's publisher turned its audio off;
+ *  - OTC_TRUE right after on_connected when the session's mute state is on already, and after
+ *    on_reconnected when it changed while the link was down.
+ *  May be set or changed (NULL removes it) at any time; a call already under way completes. */
+typedef void (*otc_session_mute_forced_cb)(otc_session *session, void *user_data,
+                                           struct otc_on_mute_forced_info *mute_info);
+otc_status otc_session_set_mute_forced_callback(otc_session *session, otc_session_mute_forced_cb callback);
+/** node-otc addition: whether the session's mute state is on (from otc_session_force_mute_all until
+ *  otc_session_disable_force_mute), as the last forced-mute callback of a change said; OTC_FALSE
+ *  while not connected. */
+otc_bool otc_session_is_force_mute_active(otc_session *session);
+
+/** The most stream ids otc_session_force_mute_all takes (the session server's bound). */
+#define OTC_SESSION_FORCE_MUTE_MAX_EXCLUDED 1000
+typedef void (*otc_session_mute_forced_cb)(otc_session *session, void *user_data,
+                                           struct otc_on_mute_forced_info *mute_info);
+otc_status otc_session_set_mute_forced_callback(otc_session *session, otc_session_mute_forced_cb callback);
+
 /* Settings: the SDK's (opentok/session.h) plus where the server is and how it is trusted. */
 /** The session server's signaling URL, "ws://host:port/v1/signaling" or, over TLS,
  *  "wss://host:port/v1/signaling" (port 443 by default). Without it a session uses the

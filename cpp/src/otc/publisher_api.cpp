@@ -205,6 +205,12 @@ otc_bool otc_publisher_get_publish_video(const otc_publisher *publisher) {
   return publisher && publisher->core->publish_video() ? OTC_TRUE : OTC_FALSE;
 }
 
+otc_status otc_publisher_set_mute_forced_callback(otc_publisher *publisher, otc_publisher_mute_forced_cb callback) {
+  if (!publisher) return OTC_MEDIA_INVALID_PARAMETER;
+  publisher->core->set_mute_forced_callback(callback);
+  return OTC_SUCCESS;
+}
+
 otc_bool otc_publisher_get_publish_audio(const otc_publisher *publisher) {
   return publisher && publisher->core->publish_audio() ? OTC_TRUE : OTC_FALSE;
 }

@@ -437,6 +437,10 @@ void PublisherCore::on_session_event(const signaling::ServerEvent &event) {
     open_peer(peer_id);
     return;
   }
+  if (type == signaling::EventType::mute_forced) {
+    on_mute_forced(event.stream_id);
+    return;
+  }
   // The connection is held only while used: closing it below must not leave this thread
   // holding the last reference (see MediaEngine::PeerHold).
   std::shared_ptr<rtc::PeerLink> peer;
@@ -463,6 +467,19 @@ void PublisherCore::on_session_event(const signaling::ServerEvent &event) {
     }
     close_peer(peer_id);
   }
+}
+
+void PublisherCore::on_mute_forced(const std::string &stream_id) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ != State::published || stream_id != stream_id_) return;
+  }
+  otc::log(OTC_LOG_LEVEL_INFO, "publisher: stream %s muted by a moderator", stream_id.c_str());
+  // The application's own toggle, as if it had turned audio off: the stream's hasAudio changes
+  // for everyone, and turning it back on is the application's to do.
+  set_publish_audio(false);
+  const auto callback = on_mute_forced_.load();
+  if (callback && !deleted_.load()) callback(handle_, callbacks_.user_data);
 }
 
 void PublisherCore::on_router_restarted(const std::string &peer_id, const std::string &message) {

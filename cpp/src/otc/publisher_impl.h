@@ -82,6 +82,8 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   otc_status push_video_frame(otc_video_frame_format format, int width, int height, const uint8_t *data,
                               size_t size);
   otc_status set_publish_audio(bool enabled);
+  // otc_publisher_set_mute_forced_callback: read when a moderator's mute arrives (io thread).
+  void set_mute_forced_callback(otc_publisher_mute_forced_cb callback) { on_mute_forced_.store(callback); }
   otc_status set_publish_video(bool enabled);
   bool publish_audio() const { return publish_audio_.load(); }
   bool publish_video() const { return publish_video_.load(); }
@@ -113,6 +115,8 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   enum class State { idle, publishing, published };
 
   void on_publish_reply(uint64_t attempt, const signaling::Reply &reply);
+  // A moderator muted stream_id (muteForced): audio off as set_publish_audio(false), then the callback.
+  void on_mute_forced(const std::string &stream_id);
   // One send-only peer connection for peer_id: a subscriber's (relayed) or the router's (routed).
   void open_peer(const std::string &peer_id);
   void on_peer_failed(const std::string &peer_id, const std::string &message);
@@ -171,6 +175,7 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   const PublisherSettings settings_;
   std::atomic<bool> deleted_{false};
   std::atomic<bool> publish_audio_{true}, publish_video_{true};
+  std::atomic<otc_publisher_mute_forced_cb> on_mute_forced_{nullptr};
   std::atomic<bool> audio_fallback_{false};
   std::atomic<bool> video_type_set_{false};
   std::atomic<otc_publisher_video_type> video_type_{OTC_PUBLISHER_VIDEO_TYPE_CAMERA};

@@ -3,7 +3,10 @@
 // its link to the session server (session_link.h). The object itself is in session_impl.h.
 #include <otc/session.h>
 
+#include <cstring>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "../e2ee/secret.h"
 #include "../base/log.h"
@@ -120,6 +123,16 @@ otc_status otc_session_set_encryption_key_ready_callback(otc_session *session,
   return OTC_SUCCESS;
 }
 
+otc_status otc_session_set_mute_forced_callback(otc_session *session, otc_session_mute_forced_cb callback) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  session->on_mute_forced.store(callback);
+  return OTC_SUCCESS;
+}
+
+otc_bool otc_session_is_force_mute_active(otc_session *session) {
+  return session && session->link->force_mute_active() ? OTC_TRUE : OTC_FALSE;
+}
+
 otc_status otc_session_set_encryption_secret(otc_session *session, const char *secret) {
   if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   if (!secret || !is_valid_secret(secret)) return OTC_SESSION_INVALID_ENCRYPTION_SECRET;
@@ -201,6 +214,39 @@ otc_status otc_session_send_signal_to_connection_with_options(otc_session *sessi
   if (!session || !connection) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   return session->link->send_signal(type, signal, otc_connection_get_id(connection),
                                     signal_options.retry_after_reconnect != OTC_FALSE);
+}
+
+namespace {
+
+// A stream id the server can take (the protocol's id bound): refused here rather than sent.
+bool valid_stream_id(const char *stream_id) {
+  return stream_id && *stream_id && std::strlen(stream_id) <= otc::signaling::kMaxIdLength;
+}
+
+}  // namespace
+
+otc_status otc_session_force_mute_stream(const otc_session *session, const char *stream_id) {
+  if (!session || !valid_stream_id(stream_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->force_mute_stream(stream_id);
+}
+
+otc_status otc_session_force_mute_all(otc_session *session, const char **excluded_stream_ids, int count) {
+  if (!session || count < 0 || count > OTC_SESSION_FORCE_MUTE_MAX_EXCLUDED ||
+      (count > 0 && !excluded_stream_ids)) {
+    return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  }
+  std::vector<std::string> excluded;
+  excluded.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    if (!valid_stream_id(excluded_stream_ids[i])) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+    excluded.emplace_back(excluded_stream_ids[i]);
+  }
+  return session->link->force_mute_all(excluded);
+}
+
+otc_status otc_session_disable_force_mute(otc_session *session) {
+  if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->disable_force_mute();
 }
 
 otc_status otc_session_report_issue(struct otc_session *session, const char *issue_description, char **issue_id) {

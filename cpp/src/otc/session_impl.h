@@ -36,6 +36,8 @@ struct otc_session {
   otc_session_callbacks callbacks{};
   // node-otc's addition, set after creation, read on the key derivation's thread.
   std::atomic<otc_session_encryption_key_ready_cb> on_encryption_key_ready{nullptr};
+  // Likewise, read on the link's io thread.
+  std::atomic<otc_session_mute_forced_cb> on_mute_forced{nullptr};
   std::shared_ptr<otc::e2ee::KeyRing> ring;
   std::atomic<bool> has_secret{false};
   std::unique_ptr<otc::SessionLink> link;

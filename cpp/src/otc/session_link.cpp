@@ -212,8 +212,9 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(co
       if (endpoint.get() == raw) out.push_back(endpoint);
     }
   };
+  if (event.type == EventType::force_mute_changed) return out;  // the session's alone
   if (event.type == EventType::subscriber_joined || event.type == EventType::stream_destroyed ||
-      event.type == EventType::stream_property_changed) {
+      event.type == EventType::stream_property_changed || event.type == EventType::mute_forced) {
     auto range = stream_routes_.equal_range(event.stream_id);
     for (auto it = range.first; it != range.second; ++it) add(it->second);
   } else {
@@ -344,6 +345,7 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::forget_peers() {
   // that goes down); the endpoints hear on_session_gone instead.
   queued_.clear();
   in_flight_.clear();
+  force_mute_active_ = false;
   wipe(token_);
   wipe(reconnect_token_);
   return std::exchange(endpoints_, {});
@@ -354,6 +356,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
   std::vector<std::shared_ptr<otc_stream>> streams;
   otc_status error = OTC_SUCCESS;
   std::string message;
+  bool force_muted = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::connecting || !client_) return;
@@ -371,6 +374,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
       e2ee_ = ack.session_e2ee;
+      force_mute_active_ = force_muted = ack.force_mute_active;
       connection_ids_.push_back(std::make_unique<std::string>(ack.connection_id));
       connection_id_ = connection_ids_.back().get();
       auto own = std::make_shared<otc_connection>();
@@ -421,6 +425,8 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
   for (const auto &stream : streams) {
     if (cb.on_stream_received) cb.on_stream_received(session_, cb.user_data, stream.get());
   }
+  // Joining a session a moderator has muted: the client learns the state it joins in.
+  if (force_muted) report_mute_forced(true);
 }
 
 void SessionLink::on_event(uint64_t socket, const json &message) {
@@ -432,6 +438,7 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
   std::shared_ptr<otc_stream> stream;
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
   bool property_changed = false;
+  bool mute_changed = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ != State::connected) return;
@@ -486,6 +493,10 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
       }
     } else if (type == EventType::signal) {
       connection = find_connection(typed.from);
+    } else if (type == EventType::force_mute_changed) {
+      // Told once per change: a reconnection's catch-up may have reported this queued event.
+      mute_changed = typed.active != force_mute_active_;
+      force_mute_active_ = typed.active;
     } else if (type == EventType::stream_property_changed) {
       // This client's own streams are not here: their publishers know their state already.
       auto it = streams_.find(typed.stream_id);
@@ -515,7 +526,20 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
     }
   } else if (type == EventType::stream_property_changed && property_changed) {
     report_property(stream.get(), typed);
+  } else if (type == EventType::force_mute_changed && mute_changed) {
+    report_mute_forced(typed.active);
+  } else if (type == EventType::mute_forced && !typed.all && !typed.stream_id.empty()) {
+    // One of this client's streams was muted on its own (its publisher, routed above, muted
+    // first); the streams of a session-wide mute were announced by forceMuteChanged already.
+    report_mute_forced(true);
   }
+}
+
+void SessionLink::report_mute_forced(bool active) {
+  const auto callback = session_->on_mute_forced.load();
+  if (!callback) return;
+  otc_on_mute_forced_info info{active ? OTC_TRUE : OTC_FALSE};
+  callback(session_, session_->callbacks.user_data, &info);
 }
 
 void SessionLink::report_property(const otc_stream *stream, const ServerEvent &event) {
@@ -666,6 +690,7 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
   std::vector<PropertyEvent> property_events;
   std::vector<std::pair<ServerEvent, std::vector<std::shared_ptr<MediaEndpoint>>>> stream_events;
   std::string refusal;
+  bool mute_changed = false, muted_now = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (attempt != attempt_ || state_ != State::reconnecting || !client_ || !connection_id_) return;
@@ -689,6 +714,10 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
       const ConnectAck ack = parse_connect_ack(reply.body);
       state_ = State::connected;
       reconnect_token_ = ack.reconnect_token;
+      // The mute state changed while away: reported as the forceMuteChanged missed (the queued
+      // one that follows then changes nothing).
+      mute_changed = ack.force_mute_active != force_mute_active_;
+      force_mute_active_ = muted_now = ack.force_mute_active;
       std::string problems = ack.ice_server_problems;
       auto ice = ice_servers_from_ack(ack.ice_servers, problems);
       if (!ice.empty()) server_ice_servers_ = std::move(ice);
@@ -772,6 +801,7 @@ void SessionLink::on_reconnect_reply(uint64_t attempt, const Reply &reply) {
     for (const auto &endpoint : change.endpoints) endpoint->on_session_event(change.event);
     report_property(change.stream.get(), change.event);
   }
+  if (mute_changed) report_mute_forced(muted_now);
 }
 
 void SessionLink::give_up(uint64_t attempt, const std::string &why) {
@@ -873,6 +903,11 @@ bool SessionLink::can_publish() {
   return connection_id_ && can_publish_;
 }
 
+bool SessionLink::force_mute_active() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return force_mute_active_;
+}
+
 bool SessionLink::is_e2ee() {
   std::lock_guard<std::mutex> lock(mutex_);
   return e2ee_;
@@ -896,6 +931,32 @@ otc_status SessionLink::send_signal(const char *type, const char *data, const ch
                     if (reply.status != OTC_SUCCESS) report_error(reply.status, "signal: " + reply.message);
                   });
   return OTC_SUCCESS;
+}
+
+otc_status SessionLink::send_moderation(json message, const char *what) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if ((state_ != State::connected && state_ != State::reconnecting) || !client_) return OTC_SESSION_NOT_CONNECTED;
+  // Whatever stopped it (the server's 1540, a field it refused, a link lost before its answer),
+  // the moderator's request did not happen: one code for the application, the why in the text.
+  dispatch_locked(std::move(message), [this, what](const Reply &reply) {
+    if (reply.status == OTC_SUCCESS) return;
+    std::string why = reply.message.empty() ? "no reason given" : reply.message;
+    if (reply.status != OTC_UNABLE_TO_FORCE_MUTE) why += " (" + std::to_string(static_cast<int>(reply.status)) + ")";
+    report_error(OTC_UNABLE_TO_FORCE_MUTE, std::string(what) + ": " + why);
+  });
+  return OTC_SUCCESS;
+}
+
+otc_status SessionLink::force_mute_stream(const std::string &stream_id) {
+  return send_moderation(make_force_mute_stream(stream_id), "forceMuteStream");
+}
+
+otc_status SessionLink::force_mute_all(const std::vector<std::string> &excluded_stream_ids) {
+  return send_moderation(make_force_mute_all(excluded_stream_ids), "forceMuteAll");
+}
+
+otc_status SessionLink::disable_force_mute() {
+  return send_moderation(make_disable_force_mute(), "disableForceMute");
 }
 
 }  // namespace otc

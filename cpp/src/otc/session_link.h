@@ -45,12 +45,21 @@ class SessionLink : public signaling::SignalingListener {
   // publishers' (null when none).
   std::shared_ptr<otc_stream> find_stream(const std::string &stream_id);
   bool is_e2ee();
+  // The session's forced-mute state (a moderator's forceMuteAll until disableForceMute): from
+  // the connect ack and forceMuteChanged; false while not connected.
+  bool force_mute_active();
   // Connected (not reconnecting): a request goes out now rather than waiting in the queue.
   bool signaling_up();
   // to_connection_id: NULL for everyone.
   // retry_after_reconnect: while reconnecting, queue the signal (true) or refuse it (false).
   otc_status send_signal(const char *type, const char *data, const char *to_connection_id,
                          bool retry_after_reconnect = true);
+  // Forced muting (moderators): the request is sent (queued while reconnecting); a refusal, or
+  // a link lost before the answer, reaches on_error as OTC_UNABLE_TO_FORCE_MUTE. The arguments
+  // are checked by the C API (session_api.cpp).
+  otc_status force_mute_stream(const std::string &stream_id);
+  otc_status force_mute_all(const std::vector<std::string> &excluded_stream_ids);
+  otc_status disable_force_mute();
   // This client's connection while connected (kept until the session is deleted), else null.
   otc_connection *own_connection_handle();
   // Whether the token's role lets this client publish; false while not connected.
@@ -132,6 +141,9 @@ class SessionLink : public signaling::SignalingListener {
   std::shared_ptr<otc_stream> make_stream(const signaling::StreamInfo &info);
   // The session callback of a stream property that changed (io thread, mutex_ not held).
   void report_property(const otc_stream *stream, const signaling::ServerEvent &event);
+  // The forced-mute callback (otc_session_set_mute_forced_callback; io thread, mutex_ not held).
+  void report_mute_forced(bool active);
+  otc_status send_moderation(nlohmann::json message, const char *what);
 
   otc_session *const session_;
   std::mutex mutex_;
@@ -145,6 +157,7 @@ class SessionLink : public signaling::SignalingListener {
   uint64_t attempt_ = 0;  // bumped by connect and disconnect: older completions are stale
   uint64_t socket_ = 0;
   bool e2ee_ = false;
+  bool force_mute_active_ = false;  // force_mute_active()
   // Every connection id ever handed out stays allocated until the session is deleted, so a
   // pointer from otc_session_get_connection_id never dangles while another thread reconnects.
   std::vector<std::unique_ptr<std::string>> connection_ids_;

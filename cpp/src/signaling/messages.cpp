@@ -66,6 +66,18 @@ json make_stream_video_dimensions(const std::string &stream_id, int width, int h
               {"value", {{"width", width}, {"height", height}}}};
 }
 
+json make_force_mute_stream(const std::string &stream_id) {
+  return json{{"type", "forceMuteStream"}, {"streamId", stream_id}};
+}
+
+json make_force_mute_all(const std::vector<std::string> &excluded_stream_ids) {
+  json message{{"type", "forceMuteAll"}};
+  if (!excluded_stream_ids.empty()) message["excludedStreamIds"] = excluded_stream_ids;
+  return message;
+}
+
+json make_disable_force_mute() { return json{{"type", "disableForceMute"}}; }
+
 json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
                     const std::string &candidate, const std::string &end) {
   json message{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate}, {"sdpMid", mid},
@@ -160,6 +172,7 @@ EventType event_type(const std::string &type) {
       {"answer", EventType::answer},                        {"candidate", EventType::candidate},
       {"peerClosed", EventType::peer_closed},               {"signal", EventType::signal},
       {"streamPropertyChanged", EventType::stream_property_changed},
+      {"muteForced", EventType::mute_forced},               {"forceMuteChanged", EventType::force_mute_changed},
   };
   for (const auto &[name, value] : types) {
     if (type == name) return value;
@@ -237,6 +250,7 @@ ConnectAck parse_connect_ack(const json &body) {
   ack.ice_servers = parse_ice_servers(field(body, "iceServers"), ack.ice_server_problems);
   ack.reconnect_token = get_string(body, "reconnectToken");
   ack.reconnected = get_bool(body, "reconnected");
+  ack.force_mute_active = get_bool(body, "forceMuteActive");
   return ack;
 }
 
@@ -305,6 +319,13 @@ ServerEvent parse_event(const json &object) {
       }
       break;
     }
+    case EventType::mute_forced:
+      event.stream_id = get_string(object, "streamId");
+      event.all = get_bool(object, "all");
+      break;
+    case EventType::force_mute_changed:
+      event.active = get_bool(object, "active");
+      break;
     case EventType::unknown:
       break;
   }

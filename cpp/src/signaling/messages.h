@@ -79,6 +79,12 @@ nlohmann::json make_disconnect();
 nlohmann::json make_stream_has_audio(const std::string &stream_id, bool has_audio);
 nlohmann::json make_stream_has_video(const std::string &stream_id, bool has_video);
 nlohmann::json make_stream_video_dimensions(const std::string &stream_id, int width, int height);
+// Moderator requests (docs/protocol.md, "Forced muting"); the server refuses them with 1540 for
+// other roles. An empty excluded list leaves the field out.
+inline constexpr size_t kMaxIdLength = 128;  // ids the server takes (parse-request.ts)
+nlohmann::json make_force_mute_stream(const std::string &stream_id);
+nlohmann::json make_force_mute_all(const std::vector<std::string> &excluded_stream_ids);
+nlohmann::json make_disable_force_mute();
 // `end`: the end of the peer the candidate comes from ("publisher" or "subscriber"; a session
 // subscribed to its own stream holds both ends of one peerId); empty leaves it out.
 nlohmann::json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
@@ -116,6 +122,7 @@ struct ConnectAck {
   std::string ice_server_problems;  // what was wrong with the entries left out of ice_servers
   std::string reconnect_token;
   bool reconnected = false;
+  bool force_mute_active = false;  // a moderator's forceMuteAll holds in the session
 };
 ConnectAck parse_connect_ack(const nlohmann::json &body);
 
@@ -144,6 +151,8 @@ enum class EventType {
   peer_closed,
   signal,
   stream_property_changed,
+  mute_forced,
+  force_mute_changed,
 };
 
 // The `from` of negotiation the media router sends.
@@ -155,7 +164,7 @@ struct ServerEvent {
   ConnectionInfo connection;  // connectionCreated
   std::string connection_id;  // connectionDestroyed
   StreamInfo stream;          // streamCreated
-  std::string stream_id;      // streamDestroyed, subscriberJoined, offer, answer, candidate
+  std::string stream_id;      // streamDestroyed, subscriberJoined, offer, answer, candidate, muteForced
   std::string reason;         // connectionDestroyed, streamDestroyed, peerClosed
   std::string peer_id;        // subscriberJoined, offer, answer, candidate, peerClosed
   std::string subscriber_connection_id;  // subscriberJoined
@@ -172,6 +181,8 @@ struct ServerEvent {
   StreamProperty property = StreamProperty::unknown;
   bool flag = false;          // has_audio, has_video
   int width = 0, height = 0;  // video_dimensions
+  bool all = false;           // muteForced: part of a forceMuteAll (else one stream's)
+  bool active = false;        // forceMuteChanged
 };
 ServerEvent parse_event(const nlohmann::json &event);
 
