@@ -43,9 +43,6 @@ otc_bool otc_session_is_force_mute_active(otc_session *session);
 
 /** The most stream ids otc_session_force_mute_all takes (the session server's bound). */
 #define OTC_SESSION_FORCE_MUTE_MAX_EXCLUDED 1000
-typedef void (*otc_session_mute_forced_cb)(otc_session *session, void *user_data,
-                                           struct otc_on_mute_forced_info *mute_info);
-otc_status otc_session_set_mute_forced_callback(otc_session *session, otc_session_mute_forced_cb callback);
 
 /* Settings: the SDK's (opentok/session.h) plus where the server is and how it is trusted. */
 /** The session server's signaling URL, "ws://host:port/v1/signaling" or, over TLS,
