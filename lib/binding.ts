@@ -13,16 +13,13 @@ export interface NativeStatus {
   status: number;
 }
 
-export interface NativeOpenResult extends NativeStatus {
-  outcome?: 'decrypted' | 'mismatch' | 'integrity-failure' | 'replay';
-  event?: 'mismatch' | 'match' | 'integrity-failure' | null;
-  frame?: Buffer | null;
-}
-
-
+// seal/open go through sealInto/openInto with a Buffer the TypeScript layer allocates: no
+// copy, no zero-fill and no result object per call. Call errors come back as -status.
 export interface NativeFrameCryptor {
-  seal(codec: number, keyFrame: boolean, frame: Uint8Array): Buffer | NativeStatus;
-  open(codec: number, sealed: Uint8Array): NativeOpenResult;
+  /** Bytes written to out, or -status (OTC_E2EE_DELETED once closed). */
+  sealInto(codec: number, keyFrame: boolean, frame: Uint8Array, out: Uint8Array): number;
+  /** size * 16 + event * 4 + outcome (the C enums' numbers), or -status. */
+  openInto(codec: number, sealed: Uint8Array, out: Uint8Array): number;
   setSecret(secret: string | Uint8Array): Promise<number>;
   ratchet(): number;
   stats(): FrameCryptorStats | NativeStatus;
@@ -37,6 +34,8 @@ export interface NativeFrameCryptorClass {
     suite: number,
     gracePeriodMs: number,
   ): Promise<NativeFrameCryptor | number>;
+  /** otc_frame_cryptor_max_sealed_size. */
+  maxSealedSize(codec: number, plainSize: number): number;
 }
 
 

@@ -33,6 +33,15 @@ export interface OpenResult {
   event: CryptorEvent | null;
 }
 
+/** What openInto() wrote: the plain frame is out's first `size` bytes. */
+export interface OpenIntoResult {
+  outcome: Outcome;
+  /** Bytes of the plain frame at the start of out: 0 unless outcome is 'decrypted'. */
+  size: number;
+  /** Set on the frame that starts or ends an episode. */
+  event: CryptorEvent | null;
+}
+
 export type { FrameCryptorStats } from './native-types';
 
 const SECRET_RULES = 'the secret must be 8 to 256 characters of valid Unicode without NUL';
@@ -46,6 +55,36 @@ function codecArg(codec: unknown): number {
 function bytesArg(value: unknown, name: string): Uint8Array {
   requireType(value instanceof Uint8Array, name, 'a Uint8Array or Buffer');
   return value as Uint8Array;
+}
+
+// The C enums' order (otc_e2ee_outcome, otc_e2ee_event), as openInto packs them.
+const OUTCOMES: readonly Outcome[] = ['decrypted', 'mismatch', 'integrity-failure', 'replay'];
+const EVENTS: readonly (CryptorEvent | null)[] = [null, 'mismatch', 'match', 'integrity-failure'];
+
+// otc_frame_cryptor_max_sealed_size, here so that seal() needs no extra call into the addon: the
+// largest tag (16) and header (17) plus the header's length byte; H.264 escaping at worst adds
+// half again and 2 (test/frame-cryptor-into.test.ts holds this to the C function).
+const TRAILER_MAX = 16 + 17 + 1;
+const H264 = 4;
+
+function maxSealedSize(codec: number, plainSize: number): number {
+  const unescaped = plainSize + TRAILER_MAX;
+  return codec === H264 ? unescaped + Math.floor(unescaped / 2) + 2 : unescaped;
+}
+
+// The C API needs out and in apart; views of one ArrayBuffer may overlap.
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteLength > 0 && b.byteLength > 0 &&
+    a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+function outArg(out: unknown, input: Uint8Array, inputName: string, need: number, what: string): Uint8Array {
+  const value = bytesArg(out, 'out');
+  if (value.byteLength < need) {
+    throw new OtcError(ErrorCode.OTC_E2EE_BUFFER_TOO_SMALL, `out has ${value.byteLength} bytes; ${what} needs ${need}`);
+  }
+  if (overlaps(value, input)) throw new OtcError(ErrorCode.OTC_E2EE_INVALID_PARAMETER, `out must not overlap ${inputName}`);
+  return value;
 }
 
 /**
@@ -79,35 +118,97 @@ export class FrameCryptor {
     return new FrameCryptor(result);
   }
 
+  // Only delete() closes the handle from this side; a shutdown that closes it underneath shows
+  // as OTC_E2EE_DELETED from the call itself (#fail), so no isClosed() crossing per frame.
   #live(): NativeFrameCryptor {
-    if (!this.#native || this.#native.isClosed()) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the FrameCryptor is deleted');
+    if (!this.#native) throw new OtcError(ErrorCode.OTC_E2EE_DELETED, 'the FrameCryptor is deleted');
     return this.#native;
+  }
+
+  #fail(status: number): never {
+    if (status === ErrorCode.OTC_E2EE_DELETED) throw new OtcError(status, 'the FrameCryptor is deleted');
+    check(status);
+    throw new OtcError(ErrorCode.OTC_E2EE_CRYPTO_FAILURE);
+  }
+
+  // The checks of seal and sealInto; the codec's number.
+  static #sealCodec(frame: unknown, options: SealOptions): number {
+    const input = bytesArg(frame, 'frame');
+    requireType(typeof options === 'object' && options !== null, 'options', 'an object');
+    const codec = codecArg(options.codec);
+    if (input.byteLength > MAX_FRAME_SIZE) throw new OtcError(ErrorCode.OTC_E2EE_FRAME_TOO_LARGE, `${input.byteLength} bytes > ${MAX_FRAME_SIZE}`);
+    return codec;
+  }
+
+  /**
+   * Bytes `out` needs for sealInto() of a frame of plainSize bytes: the worst case, so a buffer
+   * of maxSealedSize(largest frame) serves every frame of that codec.
+   */
+  static maxSealedSize(plainSize: number, codec: Codec): number {
+    requireType(Number.isInteger(plainSize) && plainSize >= 0, 'plainSize', 'a whole number of bytes');
+    return maxSealedSize(codecArg(codec), plainSize);
   }
 
   /** Seals one encoded frame (at most 16 MiB). Throws OtcError on a deleted cryptor or too large a frame. */
   seal(frame: Uint8Array, options: SealOptions): Buffer {
     const handle = this.#live();
-    bytesArg(frame, 'frame');
-    requireType(typeof options === 'object' && options !== null, 'options', 'an object');
-    const codec = codecArg(options.codec);
-    if (frame.byteLength > MAX_FRAME_SIZE) throw new OtcError(ErrorCode.OTC_E2EE_FRAME_TOO_LARGE, `${frame.byteLength} bytes > ${MAX_FRAME_SIZE}`);
-    const result = handle.seal(codec, options.keyFrame === true, frame);
-    if (!Buffer.isBuffer(result)) {
-      check(result.status);
-      throw new OtcError(ErrorCode.OTC_PUBLISHER_ENCRYPTION_INTERNAL_ERROR);
-    }
-    return result;
+    const codec = FrameCryptor.#sealCodec(frame, options);
+    const input = frame;
+    // Unfilled (the cryptor writes every byte handed on); from Node's pool for small frames.
+    const out = Buffer.allocUnsafe(maxSealedSize(codec, input.byteLength));
+    const size = handle.sealInto(codec, options.keyFrame === true, input, out);
+    if (size < 0) this.#fail(-size);
+    return out.subarray(0, size);
+  }
+
+  /**
+   * seal() into the caller's buffer: returns the bytes written at the start of out. out needs
+   * FrameCryptor.maxSealedSize(frame.byteLength, codec) bytes (else OTC_E2EE_BUFFER_TOO_SMALL)
+   * and must not overlap frame (else OTC_E2EE_INVALID_PARAMETER). Nothing is allocated per call.
+   */
+  sealInto(frame: Uint8Array, out: Uint8Array, options: SealOptions): number {
+    const handle = this.#live();
+    const codec = FrameCryptor.#sealCodec(frame, options);
+    const input = frame;
+    const target = outArg(out, input, 'frame', maxSealedSize(codec, input.byteLength), `sealing ${input.byteLength} bytes`);
+    const size = handle.sealInto(codec, options.keyFrame === true, input, target);
+    if (size < 0) this.#fail(-size);
+    return size;
   }
 
   /** Opens one received frame. A frame that is not decrypted is not an error: see `outcome`. */
   open(sealed: Uint8Array, options: OpenOptions): OpenResult {
     const handle = this.#live();
-    bytesArg(sealed, 'sealed');
+    const input = bytesArg(sealed, 'sealed');
     requireType(typeof options === 'object' && options !== null, 'options', 'an object');
     const codec = codecArg(options.codec);
-    const result = handle.open(codec, sealed);
-    check(result.status);
-    return { outcome: result.outcome ?? 'mismatch', frame: result.frame ?? null, event: result.event ?? null };
+    const out = Buffer.allocUnsafe(input.byteLength);
+    const packed = handle.openInto(codec, input, out);
+    if (packed < 0) this.#fail(-packed);
+    const outcome = OUTCOMES[packed & 3] as Outcome;
+    return {
+      outcome,
+      frame: outcome === 'decrypted' ? out.subarray(0, packed >>> 4) : null,
+      event: EVENTS[(packed >>> 2) & 3] ?? null,
+    };
+  }
+
+  /**
+   * open() into the caller's buffer: the plain frame is out's first `size` bytes when outcome is
+   * 'decrypted'. out needs sealed.byteLength bytes (else OTC_E2EE_BUFFER_TOO_SMALL) and must not
+   * overlap sealed (else OTC_E2EE_INVALID_PARAMETER). On any other outcome out holds no
+   * plaintext (the cryptor wipes what it decrypted of a replay) but may hold bytes of the
+   * sealed frame: read only `size` bytes. Nothing is allocated per call but the small result.
+   */
+  openInto(sealed: Uint8Array, out: Uint8Array, options: OpenOptions): OpenIntoResult {
+    const handle = this.#live();
+    const input = bytesArg(sealed, 'sealed');
+    requireType(typeof options === 'object' && options !== null, 'options', 'an object');
+    const codec = codecArg(options.codec);
+    const target = outArg(out, input, 'sealed', input.byteLength, `opening ${input.byteLength} bytes`);
+    const packed = handle.openInto(codec, input, target);
+    if (packed < 0) this.#fail(-packed);
+    return { outcome: OUTCOMES[packed & 3] as Outcome, size: packed >>> 4, event: EVENTS[(packed >>> 2) & 3] ?? null };
   }
 
   /**

@@ -7,7 +7,7 @@ export type { Codec, Outcome, CryptorEvent } from './e2ee-types';
 export { validateSecret } from './secret';
 export type { Secret } from './secret';
 export { FrameCryptor } from './frame-cryptor';
-export type { FrameCryptorOptions, FrameCryptorStats, OpenOptions, OpenResult, SealOptions } from './frame-cryptor';
+export type { FrameCryptorOptions, FrameCryptorStats, OpenIntoResult, OpenOptions, OpenResult, SealOptions } from './frame-cryptor';
 export { Session } from './session';
 export type {
   SessionEvents, SessionOptions, SignalOptions, ConnectionEvent, StreamEvent, SignalEvent, EndReason, StreamProperty, StreamPropertyChangedEvent,

@@ -1,33 +1,13 @@
 #include "frame_cryptor_wrap.h"
 
+#include <cstdint>
 #include <string>
-#include <vector>
 
 #include "js_object.h"
 
 namespace otc_addon {
 
 namespace {
-
-const char *outcome_name(otc_e2ee_outcome outcome) {
-  switch (outcome) {
-    case OTC_E2EE_DECRYPTED: return "decrypted";
-    case OTC_E2EE_MISMATCH: return "mismatch";
-    case OTC_E2EE_INTEGRITY_FAILURE: return "integrity-failure";
-    case OTC_E2EE_REPLAY: return "replay";
-  }
-  return "mismatch";
-}
-
-Napi::Value event_value(Napi::Env env, otc_e2ee_event event) {
-  switch (event) {
-    case OTC_E2EE_EVENT_SECRET_MISMATCH: return Napi::String::New(env, "mismatch");
-    case OTC_E2EE_EVENT_SECRET_MATCH: return Napi::String::New(env, "match");
-    case OTC_E2EE_EVENT_INTEGRITY_FAILURE: return Napi::String::New(env, "integrity-failure");
-    case OTC_E2EE_EVENT_NONE: break;
-  }
-  return env.Null();
-}
 
 // Result of a call that failed for a reason of the call (not of the frame): { status }.
 Napi::Object status_object(Napi::Env env, otc_status status) {
@@ -63,45 +43,51 @@ Napi::Value Create(const Napi::CallbackInfo &info) {
       });
 }
 
-// seal(codec, keyFrame, frame): Buffer | { status }
-Napi::Value Seal(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
-  otc_frame_cryptor *cryptor = self.handle(info);
+// The fast path: the caller's Buffer is the output, so nothing is allocated, zero-filled or
+// copied per call, and the result is a number rather than an object. A call error is returned
+// as -status (a deleted cryptor included, so the TypeScript layer needs no isClosed() call).
+bool overlaps(const Napi::Uint8Array &a, const Napi::Uint8Array &b) {
+  const uintptr_t a0 = reinterpret_cast<uintptr_t>(a.Data()), b0 = reinterpret_cast<uintptr_t>(b.Data());
+  return a.ByteLength() && b.ByteLength() && a0 < b0 + b.ByteLength() && b0 < a0 + a.ByteLength();
+}
+
+Napi::Number minus(Napi::Env env, otc_status status) { return Napi::Number::New(env, -static_cast<double>(status)); }
+
+// sealInto(codec, keyFrame, frame, out): bytes written to out, or -status.
+Napi::Value SealInto(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
   const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
   const bool key_frame = arg_bool(info, 1, "keyFrame");
   Napi::Uint8Array frame = arg_bytes(info, 2, "frame");
-  if (frame.ByteLength() > OTC_E2EE_MAX_FRAME_SIZE)
-    return status_object(info.Env(), OTC_E2EE_FRAME_TOO_LARGE);
-  const size_t capacity = otc_frame_cryptor_max_sealed_size(codec, frame.ByteLength());
-  if (capacity == 0) return status_object(info.Env(), OTC_PUBLISHER_ENCRYPTION_UNSUPPORTED_CODEC);
-  std::vector<uint8_t> out(capacity);
+  Napi::Uint8Array out = arg_bytes(info, 3, "out");
+  if (self.deleted()) return minus(env, OTC_E2EE_DELETED);
+  if (frame.ByteLength() > OTC_E2EE_MAX_FRAME_SIZE) return minus(env, OTC_E2EE_FRAME_TOO_LARGE);
+  if (overlaps(frame, out)) return minus(env, OTC_E2EE_INVALID_PARAMETER);
   size_t size = 0;
-  const otc_status status = otc_frame_cryptor_seal(cryptor, codec, key_frame, frame.Data(),
-                                                   frame.ByteLength(), out.data(), out.size(), &size);
-  if (status != OTC_SUCCESS) return status_object(info.Env(), status);
-  return copy_to_buffer(info.Env(), out.data(), size);
+  const otc_status status = otc_frame_cryptor_seal(self.owned().get(), codec, key_frame, frame.Data(),
+                                                   frame.ByteLength(), out.Data(), out.ByteLength(), &size);
+  if (status != OTC_SUCCESS) return minus(env, status);
+  return Napi::Number::New(env, static_cast<double>(size));
 }
 
-// open(codec, sealed): { status, outcome, event, frame }
-Napi::Value Open(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
-  otc_frame_cryptor *cryptor = self.handle(info);
+// openInto(codec, sealed, out): size * 16 + event * 4 + outcome (the two enums fit two bits
+// each), or -status.
+Napi::Value OpenInto(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
   const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
   Napi::Uint8Array sealed = arg_bytes(info, 1, "sealed");
-  Napi::Env env = info.Env();
-  if (sealed.ByteLength() > otc_frame_cryptor_max_sealed_size(OTC_E2EE_CODEC_H264, OTC_E2EE_MAX_FRAME_SIZE))
-    return status_object(env, OTC_E2EE_FRAME_TOO_LARGE);
-  std::vector<uint8_t> out(sealed.ByteLength());
+  Napi::Uint8Array out = arg_bytes(info, 2, "out");
+  if (self.deleted()) return minus(env, OTC_E2EE_DELETED);
+  if (overlaps(sealed, out)) return minus(env, OTC_E2EE_INVALID_PARAMETER);
   size_t size = 0;
   otc_e2ee_outcome outcome = OTC_E2EE_MISMATCH;
   otc_e2ee_event event = OTC_E2EE_EVENT_NONE;
-  const otc_status status = otc_frame_cryptor_open(cryptor, codec, sealed.Data(), sealed.ByteLength(),
-                                                   out.data(), out.size(), &size, &outcome, &event);
-  if (status != OTC_SUCCESS) return status_object(env, status);
-  Napi::Object result = status_object(env, OTC_SUCCESS);
-  result.Set("outcome", Napi::String::New(env, outcome_name(outcome)));
-  result.Set("event", event_value(env, event));
-  result.Set("frame", outcome == OTC_E2EE_DECRYPTED ? copy_to_buffer(env, out.data(), size).As<Napi::Value>()
-                                                     : env.Null());
-  return result;
+  const otc_status status = otc_frame_cryptor_open(self.owned().get(), codec, sealed.Data(), sealed.ByteLength(),
+                                                   out.Data(), out.ByteLength(), &size, &outcome, &event);
+  if (status != OTC_SUCCESS) return minus(env, status);
+  static_assert(OTC_E2EE_REPLAY < 4 && OTC_E2EE_EVENT_INTEGRITY_FAILURE < 4, "packed in two bits each");
+  return Napi::Number::New(env, static_cast<double>(size) * 16 + static_cast<double>(event) * 4 +
+                                  static_cast<double>(outcome));
 }
 
 Napi::Value SetSecret(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
@@ -112,6 +98,15 @@ Napi::Value SetSecret(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
       info.Env(), "otc:FrameCryptor.setSecret", std::move(secret),
       [cryptor = self.owned()](const char *text) { return otc_frame_cryptor_set_secret(cryptor.get(), text); },
       [](Napi::Env env, int status) -> Napi::Value { return Napi::Number::New(env, status); });
+}
+
+// maxSealedSize(codec, plainSize): otc_frame_cryptor_max_sealed_size (0 for an unknown codec).
+Napi::Value MaxSealedSize(const Napi::CallbackInfo &info) {
+  const auto codec = static_cast<otc_e2ee_codec>(arg_int(info, 0, "codec"));
+  const int32_t size = arg_int(info, 1, "plainSize");
+  if (size < 0) throw Napi::RangeError::New(info.Env(), "plainSize must not be negative");
+  return Napi::Number::New(info.Env(),
+                           static_cast<double>(otc_frame_cryptor_max_sealed_size(codec, static_cast<size_t>(size))));
 }
 
 Napi::Value Ratchet(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
@@ -134,8 +129,9 @@ Napi::Value Stats(FrameCryptorWrap &self, const Napi::CallbackInfo &info) {
 }  // namespace
 
 void FrameCryptorWrap::Register(Napi::Env env, Napi::Object exports) {
-  Napi::Function cls = Define(env, {OTC_METHODS(Seal, Open, SetSecret, Ratchet, Stats)});
+  Napi::Function cls = Define(env, {OTC_METHODS(SealInto, OpenInto, SetSecret, Ratchet, Stats)});
   cls.Set("create", Napi::Function::New(env, Create, "create"));
+  cls.Set("maxSealedSize", Napi::Function::New(env, MaxSealedSize, "maxSealedSize"));
   addon_data(env).frame_cryptor_class = Napi::Persistent(cls);
   exports.Set(kInfo.class_name, cls);
 }

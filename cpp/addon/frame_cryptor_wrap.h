@@ -1,5 +1,7 @@
 // JS class over otc_frame_cryptor. Creation and setSecret run PBKDF2, so they run on libuv's
-// thread pool and resolve promises; seal/open/ratchet/stats are synchronous (microseconds).
+// thread pool and resolve promises; sealInto/openInto/ratchet/stats are synchronous
+// (microseconds). sealInto/openInto write into a Buffer the caller (lib/frame-cryptor.ts) gives
+// and return numbers: the per-call cost is the crossing, not allocation or copies.
 #pragma once
 
 #include <napi.h>
