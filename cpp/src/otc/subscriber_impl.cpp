@@ -508,8 +508,10 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
   // Track calls block on libwebrtc's worker thread, which may be waiting for mutex_ (an e2ee
   // event): configure the track first, store it after.
   if (video) {
+    // From the receiver's reference (a raw pointer takes one more; release() would leak one).
+    const auto media_track = receiver->track();
     auto track = ::rtc::scoped_refptr<webrtc::VideoTrackInterface>(
-        static_cast<webrtc::VideoTrackInterface *>(receiver->track().release()));
+        static_cast<webrtc::VideoTrackInterface *>(media_track.get()));
     track->AddOrUpdateSink(&video_sink_, ::rtc::VideoSinkWants());
     track->set_enabled(receive_video_.load());
     std::unique_lock<std::mutex> lock(mutex_);
@@ -524,8 +526,10 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     // set_subscribe_to_video may have run since the gate was made, before it could reach it.
     if (transformer) transformer->SetPaused(!receive_video_.load());
   } else {
+    // From the receiver's reference (a raw pointer takes one more; release() would leak one).
+    const auto media_track = receiver->track();
     auto track = ::rtc::scoped_refptr<webrtc::AudioTrackInterface>(
-        static_cast<webrtc::AudioTrackInterface *>(receiver->track().release()));
+        static_cast<webrtc::AudioTrackInterface *>(media_track.get()));
     track->AddSink(&audio_sink_);
     if (transformer) {
       transformer->SetPaused(!receive_audio_.load());  // see set_subscribe_to_audio
