@@ -178,7 +178,7 @@ function report(samples) {
   const fds = new Set(after.map((s) => s.fds));
   lines.push('');
   const ok = rssPeak <= RSS_LIMIT_MB * 1024;
-  lines.push(`- RSS from cycle ${base.cycle} to ${last.cycle}: ${signed(rssGrowth)} MB (peak ${signed(rssPeak)} MB; ${cycles > 0 ? (rssGrowth / cycles).toFixed(2) : '-'} KB/cycle): ${ok ? 'PASS' : 'FAIL'} (limit ${RSS_LIMIT_MB} MB)`);
+  lines.push(`- RSS from cycle ${base.cycle} to ${last.cycle}: ${signed(rssGrowth)} MB (peak ${signed(rssPeak)} MB; ${cycles > 0 ? (rssGrowth / cycles).toFixed(2) : '-'} KB/cycle): ${last.cycle < BASELINE ? 'no verdict' : ok ? 'PASS' : 'FAIL'} (limit ${RSS_LIMIT_MB} MB)`);
   lines.push(`- in use (malloc) from cycle ${base.cycle} to ${last.cycle}: ${signed(inUseGrowth)} MB (${cycles > 0 ? (inUseGrowth / cycles).toFixed(2) : '-'} KB/cycle)`);
   lines.push(`- threads from cycle ${base.cycle}: ${[...threads].join(', ')}: ${threads.size === 1 ? 'constant' : 'NOT constant'}`);
   lines.push(`- fds from cycle ${base.cycle}: ${[...fds].join(', ')}: ${fds.size === 1 ? 'constant' : 'NOT constant'}`);
