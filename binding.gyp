@@ -49,6 +49,7 @@
       'cpp/src/otc/end_reason.cpp',
       'cpp/src/otc/stream.cpp',
       'cpp/src/otc/video_frame_api.cpp',
+      'cpp/src/platform/memory_trim.cpp',
       'cpp/src/otc/subscriber_api.cpp',
       'cpp/src/otc/subscriber_impl.cpp',
       # media without libwebrtc classes (video frames: libyuv from the archive)

@@ -19,7 +19,6 @@
 #include "media_endpoint.h"
 #include "media_report.h"
 #include "../base/log.h"
-#include "../platform/memory_trim.h"
 
 #ifndef OTC_VERSION_STRING
 #define OTC_VERSION_STRING "0.1.0"  // keep equal to package.json's version
@@ -133,7 +132,6 @@ extern "C" otc_status otc_init(void* reserved) {
   std::lock_guard<std::mutex> lock(state().mutex);
   if (state().init_count == 0) {
     apply_log_level_from_environment();
-    otc::platform::limit_malloc_arenas();  // before libwebrtc's threads start allocating
     otc::rtc::MediaEngine::AudioIo audio;
     audio.backend = otc::make_selected_audio_backend();
     state().engine = otc::rtc::MediaEngine::Create(std::move(audio));

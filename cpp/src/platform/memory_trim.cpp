@@ -1,12 +1,10 @@
 #include "memory_trim.h"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -37,21 +35,6 @@ void trim_freed_memory() {
   if (now - last < kMinInterval.count()) return;
   if (!last_ms.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;  // another thread trims
   malloc_trim(0);
-#endif
-}
-
-}  // namespace otc::platform
-
-namespace otc::platform {
-
-void limit_malloc_arenas() {
-#if defined(__GLIBC__)
-  if (!enabled() || std::getenv("MALLOC_ARENA_MAX")) return;
-  static const bool done = [] {
-    const unsigned cores = std::thread::hardware_concurrency();
-    return mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, cores))) == 1;
-  }();
-  (void)done;
 #endif
 }
 

@@ -12,14 +12,9 @@ namespace otc::platform {
 // OTC_MALLOC_TRIM=0 in the environment turns it off (read once). A no-op without glibc.
 void trim_freed_memory();
 
-// libwebrtc runs a dozen threads per call, and glibc gives allocating threads arenas of their
-// own (up to 8 per core), each keeping its own free memory and fragmenting on its own: measured
-// over 300 join/leave cycles on 2 cores, RSS less what is file-backed was 20-29 MB with the
-// default arenas against 9-14 MB with 2, for the same 2.4-3 MB in use. At the first otc_init,
-// unless MALLOC_ARENA_MAX is set (the operator's choice wins) or OTC_MALLOC_TRIM=0: at most
-// one arena per core (2 at least). glibc fixes its limit once, when a thread first needs an
-// arena beyond the 8th: a host that already made that many keeps its default. It is process-wide (a
-// Node host's threads share it), the cost is more lock contention between allocating threads.
-void limit_malloc_arenas();
+// Not done here: capping glibc's arenas (MALLOC_ARENA_MAX, M_ARENA_MAX). libwebrtc's threads each
+// keep an arena of freed memory, and 2 arenas roughly halve what a join/leave churn retains
+// (README, Benchmarks), but that is a process-wide choice a library must not make for its host:
+// the operator sets MALLOC_ARENA_MAX=2 in the environment.
 
 }  // namespace otc::platform
