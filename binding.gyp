@@ -12,6 +12,7 @@
     'sources': [
       # base
       'cpp/src/base/log.cpp',
+      'cpp/src/base/memory_trim.cpp',
       # e2ee
       'cpp/src/e2ee/aead.cpp',
       'cpp/src/e2ee/cipher_suite.cpp',
@@ -49,7 +50,6 @@
       'cpp/src/otc/end_reason.cpp',
       'cpp/src/otc/stream.cpp',
       'cpp/src/otc/video_frame_api.cpp',
-      'cpp/src/platform/memory_trim.cpp',
       'cpp/src/otc/subscriber_api.cpp',
       'cpp/src/otc/subscriber_impl.cpp',
       # media without libwebrtc classes (video frames: libyuv from the archive)

@@ -10,7 +10,7 @@
 
 #include "../e2ee/secret.h"
 #include "../base/log.h"
-#include "../platform/memory_trim.h"
+#include "../base/memory_trim.h"
 #include "session_impl.h"
 
 using namespace otc::e2ee;
@@ -299,7 +299,7 @@ otc_status otc_session_delete(otc_session *session) {
   // no connection callback runs once the key installer stops.
   session->link.reset();
   delete session;
-  otc::platform::trim_freed_memory();  // what the session's calls freed, back to the system
+  otc::trim_freed_memory();  // what the session's calls freed, back to the system
   return OTC_SUCCESS;
 }
 

@@ -10,7 +10,7 @@
 #include <malloc.h>
 #endif
 
-namespace otc::platform {
+namespace otc {
 namespace {
 
 constexpr std::chrono::milliseconds kMinInterval{1000};
@@ -38,4 +38,4 @@ void trim_freed_memory() {
 #endif
 }
 
-}  // namespace otc::platform
+}  // namespace otc

@@ -1,7 +1,7 @@
 // Keeping the heap of a process that joins and leaves calls from growing with what it freed.
 #pragma once
 
-namespace otc::platform {
+namespace otc {
 
 // glibc's malloc keeps what a finished call freed (peer connections, codecs, jitter buffers)
 // in its arenas, one per thread that allocated, and returns little of it on its own: RSS of a
@@ -17,4 +17,4 @@ void trim_freed_memory();
 // (README, Benchmarks), but that is a process-wide choice a library must not make for its host:
 // the operator sets MALLOC_ARENA_MAX=2 in the environment.
 
-}  // namespace otc::platform
+}  // namespace otc
