@@ -34,6 +34,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs, promisify } from 'node:util';
+import { cliOutput, startSessionServer, stopSessionServer } from '../session-server.mjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -81,61 +82,10 @@ function die(message) {
 // The session server
 // ---------------------------------------------------------------------------------------------
 
-async function startServer() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--no-router'], { // relayed calls only
-    env: { ...process.env, OTC_API_KEY: API_KEY, OTC_API_SECRET: API_SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const found = {};
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the session server did not report its URLs within 20 s:\n${output}`));
-    }, 20_000);
-    const onLine = (line) => {
-      output += `${line}\n`;
-      if (line.startsWith('url: ')) found.url = line.slice(5);
-      if (line.startsWith('signaling: ')) found.signaling = line.slice(11);
-      if (found.url && found.signaling && !found.done) {
-        found.done = true;
-        clearTimeout(timer);
-        resolve({ child, url: found.url, signaling: found.signaling, output: () => output });
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start the session server: ${error.message}`));
-    });
-    child.on('exit', (code, signal) => {
-      if (!found.done) {
-        clearTimeout(timer);
-        reject(new Error(`the session server exited (${code ?? signal}) before it was ready:\n${output}`));
-      }
-    });
-  });
-}
-
-async function stopServer(server) {
-  if (!server || server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function cliOut(args) {
-  const { stdout } = await execFileAsync(process.execPath, [cli, ...args], { timeout: 20_000 });
-  return stdout.trim();
-}
-
 async function newSession(server, e2ee) {
-  const sessionId = await cliOut(['create-session', '--url', server.url, '--api-key', API_KEY, '--api-secret', API_SECRET,
+  const sessionId = await cliOutput(cli, ['create-session', '--url', server.url, '--api-key', API_KEY, '--api-secret', API_SECRET,
     '--relayed', ...(e2ee ? ['--e2ee'] : [])]);
-  const token = (role) => cliOut(['token', '--api-key', API_KEY, '--api-secret', API_SECRET, '--session', sessionId, '--role', role]);
+  const token = (role) => cliOutput(cli, ['token', '--api-key', API_KEY, '--api-secret', API_SECRET, '--session', sessionId, '--role', role]);
   const [publisherToken, subscriberToken] = await Promise.all([token('publisher'), token('subscriber')]);
   return { sessionId, publisherToken, subscriberToken };
 }
@@ -371,7 +321,7 @@ async function main() {
   const runs = [];
   let prof = null;
   try {
-    server = await startServer();
+    server = await startSessionServer(cli, { apiKey: API_KEY, apiSecret: API_SECRET });
     log(`session server at ${server.url}`);
     // ABBA: off on, on off, off on, ... so linear drift cancels out of the pairwise differences.
     const order = [];
@@ -399,10 +349,10 @@ async function main() {
         `(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
   } catch (error) {
-    await stopServer(server);
+    await stopSessionServer(server);
     die(error.message);
   }
-  await stopServer(server);
+  await stopSessionServer(server);
 
   // The frame cryptor alone on frames of the calls' mean sizes (the cost is linear in the size,
   // so the mean frame gives the mean cost).

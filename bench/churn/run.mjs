@@ -19,14 +19,14 @@
 // rest of RSS growth being memory the allocator keeps), threads and descriptors. Verdicts: RSS and
 // in-use growth from cycle 50 to the end (target: RSS within 5 MB), threads and fds constant from
 // cycle 50 on. Progress goes to stderr, the markdown table to stdout.
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { cliOutput, startSessionServer, stopSessionServer } from '../session-server.mjs';
 import * as path from 'node:path';
 
-const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'dist', 'lib', 'cli', 'index.js');
 const binary = process.env.CHURN_BENCH_BIN || path.join(root, 'build-bench', 'churn_bench');
@@ -72,48 +72,6 @@ if (!existsSync(cli)) {
 }
 
 const log = (text) => process.stderr.write(`${text}\n`);
-
-async function startServer() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--no-router'], {
-    env: { ...process.env, OTC_API_KEY: API_KEY, OTC_API_SECRET: API_SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const found = {};
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the session server did not report its URLs within 20 s:\n${output}`));
-    }, 20_000);
-    const onLine = (line) => {
-      output += `${line}\n`;
-      if (line.startsWith('url: ')) found.url = line.slice(5);
-      if (line.startsWith('signaling: ')) found.signaling = line.slice(11);
-      if (found.url && found.signaling && !found.done) {
-        found.done = true;
-        clearTimeout(timer);
-        resolve({ child, url: found.url, signaling: found.signaling });
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start the session server: ${error.message}`));
-    });
-    child.on('exit', (code, signal) => {
-      if (!found.done) {
-        clearTimeout(timer);
-        reject(new Error(`the session server exited (${code ?? signal}) before it was ready:\n${output}`));
-      }
-    });
-  });
-}
-
-async function cliOut(args) {
-  const { stdout } = await execFileAsync(process.execPath, [cli, ...args], { timeout: 20_000 });
-  return stdout.trim();
-}
 
 function runNative(server, sessionId, token) {
   return new Promise((resolve, reject) => {
@@ -188,10 +146,10 @@ function report(samples) {
 
 let server;
 try {
-  server = await startServer();
+  server = await startSessionServer(cli, { apiKey: API_KEY, apiSecret: API_SECRET });
   log(`bench/churn: session server at ${server.url}`);
-  const sessionId = await cliOut(['create-session', '--url', server.url, '--api-key', API_KEY, '--api-secret', API_SECRET, '--relayed']);
-  const token = await cliOut(['token', '--api-key', API_KEY, '--api-secret', API_SECRET, '--session', sessionId, '--role', 'publisher']);
+  const sessionId = await cliOutput(cli, ['create-session', '--url', server.url, '--api-key', API_KEY, '--api-secret', API_SECRET, '--relayed']);
+  const token = await cliOutput(cli, ['token', '--api-key', API_KEY, '--api-secret', API_SECRET, '--session', sessionId, '--role', 'publisher']);
   const samples = await runNative(server, sessionId, token);
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ mode: MODE, cycles: CYCLES, trimOff: TRIM_OFF, samples }, null, 2));
   const { text, pass } = report(samples);
@@ -201,5 +159,5 @@ try {
   console.error(`bench/churn: ${error.message}`);
   process.exitCode = 1;
 } finally {
-  if (server && server.child.exitCode === null) server.child.kill('SIGTERM');
+  await stopSessionServer(server);
 }
