@@ -11,9 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numbers>
 #include <string>
 #include <thread>
 #include <vector>
@@ -106,5 +109,39 @@ inline pa_simple *wait_for_pulse(const char *device, uint32_t fragment_bytes = 0
   }
   return stream;
 }
+
+// A steady sine tone (48 kHz mono, amplitude 12000) into `sink`, paced by the server, while the
+// object lives: a microphone for the library to capture from.
+class TonePlayer {
+ public:
+  TonePlayer(const char *sink, double hz) : sink_(sink), hz_(hz), thread_([this] { run(); }) {}
+  ~TonePlayer() {
+    playing_ = false;
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    constexpr int kRate = 48000;
+    pa_simple *out = open_pulse_stream(PA_STREAM_PLAYBACK, sink_.c_str());
+    if (!out) return;
+    std::vector<int16_t> block(kRate / 100);
+    double phase = 0;
+    while (playing_.load()) {
+      for (auto &sample : block) {
+        sample = static_cast<int16_t>(12000 * std::sin(phase));
+        phase += 2 * std::numbers::pi * hz_ / kRate;
+      }
+      phase = std::fmod(phase, 2 * std::numbers::pi);
+      int error = 0;
+      if (pa_simple_write(out, block.data(), block.size() * sizeof(int16_t), &error) < 0) break;
+    }
+    pa_simple_free(out);
+  }
+  const std::string sink_;
+  const double hz_;
+  std::atomic<bool> playing_{true};
+  std::thread thread_;  // last: started once the members above exist
+};
 
 }  // namespace otc_test

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <numbers>
 #include <string>
 #include <thread>
@@ -42,23 +43,7 @@ TEST_F(PulseAudioDevice, TheMicrophonesToneIsPublishedAndTheSubscriberPlaysItToT
   pa_simple *recorder = probe;
 
   // The microphone: a steady tone into the "mic" sink, paced by the server.
-  std::atomic<bool> playing{true};
-  std::thread player([&] {
-    pa_simple *out = otc_test::open_pulse_stream(PA_STREAM_PLAYBACK, "mic");
-    if (!out) return;
-    std::vector<int16_t> block(kRate / 100);
-    double phase = 0;
-    while (playing.load()) {
-      for (auto &sample : block) {
-        sample = static_cast<int16_t>(12000 * std::sin(phase));
-        phase += 2 * std::numbers::pi * kToneHz / kRate;
-      }
-      phase = std::fmod(phase, 2 * std::numbers::pi);
-      int error = 0;
-      if (pa_simple_write(out, block.data(), block.size() * sizeof(int16_t), &error) < 0) break;
-    }
-    pa_simple_free(out);
-  });
+  auto player = std::make_unique<otc_test::TonePlayer>("mic", kToneHz);
 
   ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
   long windows = 0, tone_windows = 0, tone_before_call = 0;
@@ -85,8 +70,7 @@ TEST_F(PulseAudioDevice, TheMicrophonesToneIsPublishedAndTheSubscriberPlaysItToT
     audio_blocks = call.se.audio_blocks.load();
   }
   otc_destroy();
-  playing = false;
-  player.join();
+  player.reset();
   pa_simple_free(recorder);
   std::printf("  speaker: %ld windows of 100 ms recorded in the call, %ld of them the tone; %d blocks to on_audio_data\n",
               windows, tone_windows, audio_blocks);

@@ -116,36 +116,6 @@ Devices listed_outputs() {
   return out;
 }
 
-// A steady tone into the "mic" sink, paced by the server, while the object lives.
-class TonePlayer {
- public:
-  TonePlayer() : thread_([this] { run(); }) {}
-  ~TonePlayer() {
-    playing_ = false;
-    thread_.join();
-  }
-
- private:
-  void run() {
-    pa_simple *out = otc_test::open_pulse_stream(PA_STREAM_PLAYBACK, "mic");
-    if (!out) return;
-    std::vector<int16_t> block(kRate / 100);
-    double phase = 0;
-    while (playing_.load()) {
-      for (auto &sample : block) {
-        sample = static_cast<int16_t>(12000 * std::sin(phase));
-        phase += 2 * std::numbers::pi * kToneHz / kRate;
-      }
-      phase = std::fmod(phase, 2 * std::numbers::pi);
-      int error = 0;
-      if (pa_simple_write(out, block.data(), block.size() * sizeof(int16_t), &error) < 0) break;
-    }
-    pa_simple_free(out);
-  }
-  std::atomic<bool> playing_{true};
-  std::thread thread_;
-};
-
 // Both speakers' monitors, read in step (100 ms windows, small fragments so that a window is
 // recent audio): which of them carries the tone.
 class Speakers {
@@ -330,7 +300,7 @@ TEST_F(PulseDevices, PlayoutGoesToTheChosenSinkAndFollowsANewChoiceMidCall) {
   ASSERT_TRUE(daemon.started()) << "could not start pulseaudio (Debian package pulseaudio)";
   Speakers speakers;
   ASSERT_TRUE(speakers.ok()) << "the daemon does not answer:\n" << daemon.log();
-  TonePlayer tone;
+  otc_test::TonePlayer tone("mic", kToneHz);
 
   // Chosen before otc_init: the choice outlives engines, and the first stream opens on it.
   ASSERT_EQ(otc_audio_module_input_device_select("mic.monitor"), OTC_SUCCESS);
@@ -380,7 +350,7 @@ TEST_F(PulseDevices, AChosenSinkGoneBeforePlayoutStartsFallsBackToTheDefault) {
   ASSERT_TRUE(daemon.started()) << "could not start pulseaudio (Debian package pulseaudio)";
   pa_simple *recorder = otc_test::wait_for_pulse("speaker_a.monitor", 4800);
   ASSERT_NE(recorder, nullptr) << "the daemon does not answer:\n" << daemon.log();
-  TonePlayer tone;
+  otc_test::TonePlayer tone("mic", kToneHz);
   ASSERT_EQ(otc_audio_module_input_device_select("mic.monitor"), OTC_SUCCESS);
   ASSERT_EQ(otc_audio_module_output_device_select("speaker_b"), OTC_SUCCESS);
   // speaker_b's module goes away (as an unplugged headset would): the choice names nothing now.
@@ -415,7 +385,7 @@ TEST_F(PulseDevices, CaptureComesFromTheChosenSourceAlsoWhenChosenMidCall) {
   pa_simple *probe = otc_test::wait_for_pulse(nullptr);
   ASSERT_NE(probe, nullptr) << daemon.log();
   pa_simple_free(probe);
-  TonePlayer tone;
+  otc_test::TonePlayer tone("mic", kToneHz);
 
   ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
   long quiet_windows = 0, quiet_tone = 0, chosen_tone = 0;
