@@ -17,6 +17,7 @@ ROOT=$(pwd)
 LOGS="$ROOT/.ci-artifacts"
 mkdir -p "$LOGS"
 
+echo "== setup [$(date -u +%T)]"
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 npm_config_nodedir="$(node -p "require('path').resolve(process.execPath, '..', '..')")"
 export npm_config_nodedir
@@ -35,14 +36,14 @@ record() {  # suite passed failed
 run_ctest() {  # label build-dir cmake-args...
   local label=$1 dir=$2
   shift 2
-  echo "== $label: configuring and building ($dir)"
+  echo "== $label: configuring and building ($dir) [$(date -u +%T)]"
   if ! cmake -S . -B "$dir" -DOTC_BUILD_TESTS=ON "$@" >"$LOGS/$label-build.log" 2>&1 ||
      ! cmake --build "$dir" -j"$JOBS" >>"$LOGS/$label-build.log" 2>&1; then
     tail -40 "$LOGS/$label-build.log"
     record "$label (build)" 0 1
     return
   fi
-  echo "== $label: running"
+  echo "== $label: running [$(date -u +%T)]"
   (cd "$dir" && ctest -j"$JOBS" --output-on-failure --timeout 600) 2>&1 | tee "$LOGS/$label.log" | grep -vE "^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed" || true
   local line total fails
   line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$LOGS/$label.log" | tail -1)
@@ -57,7 +58,7 @@ run_ctest ctest build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # is left out of this build.
 run_ctest ctest-asan-ubsan build-asan -DCMAKE_BUILD_TYPE=Debug -DOTC_SANITIZE=ON -DOTC_WITH_LIBWEBRTC=OFF
 
-echo "== js reference self-test"
+echo "== js reference self-test [$(date -u +%T)]"
 node bench/js-frame-cryptor.selftest.mjs 2>&1 | tee "$LOGS/js-reference.log" | tail -3
 line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$LOGS/js-reference.log" | tail -1)
 if [ -n "$line" ]; then
@@ -66,7 +67,7 @@ else
   record "js-reference (no result)" 0 1
 fi
 
-echo "== sdk-coverage tool (node --test)"
+echo "== sdk-coverage tool (node --test) [$(date -u +%T)]"
 node --test test/sdk-coverage/ 2>&1 | tee "$LOGS/sdk-coverage-tool.log" | tail -8
 ok=$(grep -E "^# pass [0-9]+" "$LOGS/sdk-coverage-tool.log" | tail -1 | grep -oE "[0-9]+")
 bad=$(grep -E "^# fail [0-9]+" "$LOGS/sdk-coverage-tool.log" | tail -1 | grep -oE "[0-9]+")
@@ -75,7 +76,7 @@ if [ -n "$ok" ] && [ -n "$bad" ]; then record "sdk-coverage-tool" "$ok" "$bad"; 
 run_ava() {  # label command...
   local label=$1
   shift
-  echo "== $label"
+  echo "== $label [$(date -u +%T)]"
   "$@" 2>&1 | tee "$LOGS/$label.log"
   local status=${PIPESTATUS[0]} ok bad
   ok=$(grep -oE "^ *[0-9]+ tests? passed" "$LOGS/$label.log" | tail -1 | grep -oE "[0-9]+" || echo 0)
@@ -98,7 +99,7 @@ run_ava ava-netns bash scripts/netns-run.sh node_modules/.bin/ava
 run_ava ava-topology env OTC_TOPOLOGY=1 node_modules/.bin/ava
 
 echo
-echo "== summary"
+echo "== summary [$(date -u +%T)]"
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

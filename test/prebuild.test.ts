@@ -25,7 +25,8 @@ test('a prebuild made by npm run prebuild loads with no other build present', as
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   await run(npm, ['run', 'prebuild'], {
     cwd: source,
-    env: { ...process.env, npm_config_nodedir: nodedir },
+    // Both cores (node-gyp's JOBS): the other test files running beside it finish long before.
+    env: { ...process.env, npm_config_nodedir: nodedir, JOBS: 'max' },
     timeout: 14 * 60_000,
     maxBuffer: 64 * 1024 * 1024,
   });
