@@ -130,6 +130,14 @@ test('Janus relays through the TURN server given: nat.turn_* lines', (t) => {
   }
 });
 
+test('Janus shares event loops when asked (general.event_loops), a thread per handle by default, and refuses nonsense', (t) => {
+  const base = { configDir: '/tmp/x', apiSocket: '/tmp/x/a', adminSocket: '/tmp/x/b', apiSecret: 'a', adminSecret: 'b', iceEnforce: '127.0.0.1',
+    rtpPortRange: '20000-40000', debugLevel: 3 };
+  t.false(janusConfigFiles(base)['janus.jcfg']!.includes('event_loops'));
+  t.regex(janusConfigFiles({ ...base, eventLoops: 2 })['janus.jcfg']!, /^\s*event_loops = 2$/m);
+  for (const eventLoops of [-1, 1.5, 65, Number.NaN]) t.throws(() => janusConfigFiles({ ...base, eventLoops }), { instanceOf: TypeError });
+});
+
 test.serial('a private coturn: credentials of its secret allocate, expired or foreign ones do not, loopback peers are refused', async (t) => {
   if (!hasCoturn) return t.fail('coturn is missing: bash scripts/install-system-deps.sh');
   const port = await freePort();

@@ -26,6 +26,8 @@ export interface JanusConfigOptions {
   rtpPortRange: string;
   /** Janus log verbosity 0-7. */
   debugLevel: number;
+  /** general.event_loops: 0 (default) for a thread per handle, else 1-64 shared loops. */
+  eventLoops?: number;
   /** A TURN server Janus relays through (clients behind NATs that refuse inbound connections). */
   turn?: JanusTurn;
 }
@@ -61,6 +63,10 @@ function turnLines(turn: JanusTurn): string {
 /** File name → contents of every .jcfg the private instance reads. */
 export function janusConfigFiles(opts: JanusConfigOptions): Record<string, string> {
   if (!/^\d+-\d+$/.test(opts.rtpPortRange)) throw new TypeError(`rtpPortRange must be "min-max", not ${opts.rtpPortRange}`);
+  const eventLoops = opts.eventLoops ?? 0;
+  if (!Number.isInteger(eventLoops) || eventLoops < 0 || eventLoops > 64) {
+    throw new TypeError(`eventLoops must be an integer from 0 to 64, not ${eventLoops}`);
+  }
   return {
     'janus.jcfg': `general: {
   configs_folder = ${q(opts.configDir)}
@@ -72,7 +78,7 @@ export function janusConfigFiles(opts: JanusConfigOptions): Record<string, strin
   api_secret = ${q(opts.apiSecret)}
   admin_secret = ${q(opts.adminSecret)}
   session_timeout = 60
-  hide_dependencies = true
+${eventLoops > 0 ? `  event_loops = ${eventLoops}\n` : ''}  hide_dependencies = true
   exit_on_dl_error = true
 }
 certificates: {

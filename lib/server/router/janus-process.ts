@@ -18,6 +18,12 @@ export interface JanusProcessOptions {
   rtpPortRange?: string;
   /** Janus log verbosity 0-7 (default 3: errors and warnings). */
   debugLevel?: number;
+  /**
+   * Janus's shared event loops (general.event_loops): N threads serve every handle's media instead
+   * of a thread per handle, which cuts the thread hand-offs of rooms with many subscribers.
+   * Default 0: a thread per handle, Janus's own default.
+   */
+  eventLoops?: number;
   /** Startup deadline, ms (default 10000). */
   startTimeoutMs?: number;
   /** Janus's own log lines. */
@@ -92,6 +98,7 @@ export class JanusProcess extends EventEmitter<JanusProcessEvents> {
       iceEnforce: opts.iceEnforce ?? '127.0.0.1',
       rtpPortRange: opts.rtpPortRange ?? '20000-40000',
       debugLevel: opts.debugLevel ?? 3,
+      eventLoops: opts.eventLoops ?? 0,
       ...(turn && { turn }),
     });
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text, { mode: 0o600 });
