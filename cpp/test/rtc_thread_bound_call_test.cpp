@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "rtc/pooled_task_queue_factory.h"
 #include "session_server.h"
 
 using namespace std::chrono_literals;
@@ -213,6 +214,7 @@ class ThreadBound : public ServerSuite {
     ASSERT_FALSE(session_id_.empty());
     // Before this process starts any thread of its own: fork copies only the calling thread.
     ASSERT_TRUE(publisher_.start(session_id_));
+    threads_before_init_ = thread_count();
     ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);
   }
   void TearDown() override {
@@ -239,6 +241,7 @@ class ThreadBound : public ServerSuite {
   }
   std::string session_id_;
   PublisherProcess publisher_;
+  size_t threads_before_init_ = 0;
 };
 
 // The server allows 4 subscriptions to one stream per connection: 3 sessions of 4.
@@ -267,6 +270,85 @@ TEST_F(ThreadBound, TwelveSubscriptionsAddFarFewerThreadsThanSubscriptionsAndMed
   std::printf("  %d subscriptions: %zu threads (%+.2f per added subscription): %s\n", kSubscriptions, with_all,
               double(long(with_all) - long(with_one)) / (kSubscriptions - 1), thread_names().c_str());
   EXPECT_LE(with_all, with_one + 2);
+}
+
+// Subscriptions and sessions torn down at random points (mid-subscribe, mid-media, session
+// first or subscriber first): the process ends each round with the threads it started it with,
+// and otc_destroy leaves only the threads from before otc_init.
+TEST_F(ThreadBound, TearingDownAtRandomPointsLeavesNoThreadsBehind) {
+  const unsigned seed = std::random_device{}();
+  std::printf("  seed %u\n", seed);
+  std::mt19937 random(seed);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(random); };
+  // The engine's threads (network, worker, signaling, libwebrtc's low-priority one) and the pool.
+  const size_t engine_threads = 4 + otc::rtc::TaskThreadsFromEnvironment();
+  size_t baseline = 0;  // after the first round: the engine running, nothing else
+  for (int round = 0; round < 4; ++round) {
+    std::vector<std::unique_ptr<Session>> sessions;
+    for (int i = 0; i < 2; ++i) {
+      sessions.push_back(std::make_unique<Session>(session_id_));
+      ASSERT_TRUE(sessions.back()->connect(Server::token(session_id_, "subscriber")));
+    }
+    std::vector<std::unique_ptr<Subscription>> subs;
+    for (int i = 0; i < 2 * kPerSession; ++i) {
+      auto sub = std::make_unique<Subscription>();
+      Session &session = *sessions[i % 2];
+      otc_subscriber_callbacks cb{};
+      cb.user_data = sub.get();
+      cb.on_connected = [](otc_subscriber *, void *self, const otc_stream *) {
+        static_cast<Subscription *>(self)->subscribed.set();
+      };
+      {
+        std::lock_guard<std::mutex> lock(session.mutex);
+        sub->subscriber = otc_subscriber_new(session.first, &cb);
+      }
+      ASSERT_NE(sub->subscriber, nullptr);
+      EXPECT_EQ(otc_session_subscribe(session.session, sub->subscriber), OTC_SUCCESS);
+      subs.push_back(std::move(sub));
+    }
+    // Then, in a random order with random pauses (0-400 ms: some before their media starts):
+    // delete subscriptions and disconnect or delete sessions.
+    std::vector<int> steps;
+    for (int i = 0; i < int(subs.size()); ++i) steps.push_back(i);
+    steps.push_back(-1);
+    steps.push_back(-2);
+    std::shuffle(steps.begin(), steps.end(), random);
+    for (int step : steps) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(pick(400)));
+      if (step >= 0) {
+        subs[step].reset();
+      } else if (pick(2) == 0) {
+        otc_session_disconnect(sessions[-step - 1]->session);
+      } else {
+        sessions[-step - 1].reset();
+      }
+    }
+    subs.clear();
+    sessions.clear();
+    // Sessions end their own threads as they go; a moment for the last to exit.
+    const size_t allowed = round == 0 ? threads_before_init_ + engine_threads : baseline;
+    const auto end = std::chrono::steady_clock::now() + 10s;
+    while (thread_count() > allowed && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(50ms);
+    std::printf("  round %d: %zu threads (at most %zu): %s\n", round, thread_count(), allowed, thread_names().c_str());
+    EXPECT_LE(thread_count(), allowed) << "round " << round;
+    if (round == 0) baseline = thread_count();
+  }
+  {
+    // Media still flows after all that.
+    Session session(session_id_);
+    ASSERT_TRUE(session.connect(Server::token(session_id_, "subscriber")));
+    std::vector<std::unique_ptr<Subscription>> subs;
+    subs.push_back(std::make_unique<Subscription>());
+    ASSERT_TRUE(subs.back()->subscribe(session));
+    EXPECT_TRUE(frames_flow(subs, 10, 20s));
+  }
+  otc_destroy();
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (thread_count() > threads_before_init_ && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(50ms);
+  std::printf("  after otc_destroy: %zu threads (before otc_init: %zu): %s\n", thread_count(), threads_before_init_,
+              thread_names().c_str());
+  EXPECT_LE(thread_count(), threads_before_init_);
+  ASSERT_EQ(otc_init(nullptr), OTC_SUCCESS);  // for TearDown's otc_destroy
 }
 
 }  // namespace
