@@ -6,6 +6,7 @@
 #include <otc/otc.h>
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,7 +113,7 @@ struct Session {
     otc_stream_delete(first);
   }
   bool connect(const std::string &token) {
-    return otc_session_connect(session, token.c_str()) == OTC_SUCCESS && connected.wait(15s) && stream.wait(15s);
+    return otc_session_connect(session, token.c_str()) == OTC_SUCCESS && connected.wait(30s) && stream.wait(30s);
   }
 };
 
@@ -132,7 +133,7 @@ struct Subscription {
       std::lock_guard<std::mutex> lock(session.mutex);
       subscriber = otc_subscriber_new(session.first, &cb);
     }
-    return subscriber && otc_session_subscribe(session.session, subscriber) == OTC_SUCCESS && subscribed.wait(15s);
+    return subscriber && otc_session_subscribe(session.session, subscriber) == OTC_SUCCESS && subscribed.wait(30s);
   }
   uint64_t frames_opened() {
     otc_subscriber_stats stats{};
@@ -189,7 +190,9 @@ class PublisherProcess {
     pcb.on_stream_created = [](otc_publisher *, void *self, const otc_stream *) { static_cast<Flag *>(self)->set(); };
     otc_publisher_settings *ps = otc_publisher_settings_new();
     otc_publisher_settings_set_video_source(ps, OTC_VIDEO_SOURCE_TEST_PATTERN);
-    otc_publisher_settings_set_test_pattern(ps, 160, 90, 15);
+    int width = 160, height = 90, fps = 15;  // THREAD_BOUND_PATTERN=WxH@FPS for a measurement
+    if (const char *p = std::getenv("THREAD_BOUND_PATTERN")) std::sscanf(p, "%dx%d@%d", &width, &height, &fps);
+    otc_publisher_settings_set_test_pattern(ps, width, height, fps);
     otc_publisher *publisher = otc_publisher_new_with_settings(&pcb, ps);
     otc_publisher_settings_delete(ps);
     if (otc_session_publish(session, publisher) != OTC_SUCCESS || !created.wait(15s)) return 4;
@@ -245,12 +248,30 @@ class ThreadBound : public ServerSuite {
 };
 
 // The server allows 4 subscriptions to one stream per connection: 3 sessions of 4.
-constexpr int kSessions = 3, kPerSession = 4, kSubscriptions = kSessions * kPerSession;
+// THREAD_BOUND_SUBSCRIPTIONS changes the count for a measurement (the CPU window below).
+constexpr int kPerSession = 4;
+int subscription_count() {
+  const char *n = std::getenv("THREAD_BOUND_SUBSCRIPTIONS");
+  return n && std::atoi(n) >= 2 ? std::atoi(n) : 12;
+}
+
+// CPU (user + system, every thread) and context switches of this process over a window.
+struct Usage {
+  double cpu_s;
+  long voluntary, involuntary;
+  static Usage now() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return {usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+            usage.ru_nvcsw, usage.ru_nivcsw};
+  }
+};
 
 TEST_F(ThreadBound, TwelveSubscriptionsAddFarFewerThreadsThanSubscriptionsAndMediaFlows) {
+  const int count = subscription_count();
   // Sessions have threads of their own (signaling): all connected before counting.
   std::vector<std::unique_ptr<Session>> sessions;
-  for (int i = 0; i < kSessions; ++i) {
+  for (int i = 0; i < (count + kPerSession - 1) / kPerSession; ++i) {
     sessions.push_back(std::make_unique<Session>(session_id_));
     ASSERT_TRUE(sessions.back()->connect(Server::token(session_id_, "subscriber"))) << "session " << i;
   }
@@ -261,15 +282,28 @@ TEST_F(ThreadBound, TwelveSubscriptionsAddFarFewerThreadsThanSubscriptionsAndMed
   ASSERT_TRUE(frames_flow(subs, 5, 20s));
   const size_t with_one = thread_count();
   std::printf("  1 subscription: %zu threads: %s\n", with_one, thread_names().c_str());
-  for (int i = 1; i < kSubscriptions; ++i) {
+  for (int i = 1; i < count; ++i) {
     subs.push_back(std::make_unique<Subscription>());
     ASSERT_TRUE(subs.back()->subscribe(*sessions[i / kPerSession])) << "subscription " << i;
   }
-  EXPECT_TRUE(frames_flow(subs, 10, 30s)) << "frames did not reach every subscription";
+  EXPECT_TRUE(frames_flow(subs, 10, 60s)) << "frames did not reach every subscription";
   const size_t with_all = thread_count();
-  std::printf("  %d subscriptions: %zu threads (%+.2f per added subscription): %s\n", kSubscriptions, with_all,
-              double(long(with_all) - long(with_one)) / (kSubscriptions - 1), thread_names().c_str());
+  std::printf("  %d subscriptions: %zu threads (%+.2f per added subscription): %s\n", count, with_all,
+              double(long(with_all) - long(with_one)) / (count - 1), thread_names().c_str());
+  // Bounded: no thread per subscription (before the pool: 4 each).
   EXPECT_LE(with_all, with_one + 2);
+
+  // For the record: what the subscriptions cost this process over 5 s.
+  uint64_t opened = 0;
+  for (auto &sub : subs) opened -= sub->frames_opened();
+  const Usage before = Usage::now();
+  std::this_thread::sleep_for(5s);
+  const Usage after = Usage::now();
+  for (auto &sub : subs) opened += sub->frames_opened();
+  std::printf("  %d subscriptions over 5 s: CPU %.1f%% of one core, %.0f voluntary + %.0f involuntary context "
+              "switches/s, %.1f frames opened/s per subscription\n",
+              count, (after.cpu_s - before.cpu_s) / 5 * 100, (after.voluntary - before.voluntary) / 5.0,
+              (after.involuntary - before.involuntary) / 5.0, opened / 5.0 / count);
 }
 
 // Subscriptions and sessions torn down at random points (mid-subscribe, mid-media, session
