@@ -84,6 +84,7 @@
       'cpp/src/rtc/e2ee_frame_transformer.cpp',
       'cpp/src/rtc/media_engine.cpp',
       'cpp/src/rtc/peer_link.cpp',
+      'cpp/src/rtc/pooled_task_queue_factory.cpp',
       'cpp/src/rtc/pulse_audio_backend.cpp',
       'cpp/src/rtc/pulse_devices.cpp',
       'cpp/src/rtc/subscriber_sinks.cpp',

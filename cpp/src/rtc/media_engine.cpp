@@ -8,14 +8,20 @@
 #include <utility>
 
 #include <api/create_peerconnection_factory.h>
+#include <api/rtc_event_log/rtc_event_log_factory.h>
+#include <api/transport/field_trial_based_config.h>
 #include <api/video_codecs/builtin_video_decoder_factory.h>
 #include <api/video_codecs/builtin_video_encoder_factory.h>
+#include <call/call_factory.h>
+#include <media/engine/webrtc_media_engine.h>
+#include <modules/audio_processing/include/audio_processing.h>
 
 #include "../base/log.h"
 #include "audio_backends.h"
 #include "audio_codec_factories.h"
 #include "audio_device_proxy.h"
 #include "clocked_audio_backend.h"
+#include "pooled_task_queue_factory.h"
 #include "verify_aware_decoder_factory.h"
 #include "webrtc_log_forwarder.h"
 
@@ -75,13 +81,33 @@ bool MediaEngine::Start(AudioIo audio) {
   if (!backend) backend = MakeSyntheticAudioBackend();
   audio_device_ = ::rtc::make_ref_counted<AudioDeviceProxy>(std::move(backend));
 
-  factory_ = webrtc::CreatePeerConnectionFactory(
-      network_thread_.get(), worker_thread_.get(), signaling_thread_.get(), audio_device_,
-      CreateOpusG711AudioEncoderFactory(), CreateOpusG711AudioDecoderFactory(),
-      webrtc::CreateBuiltinVideoEncoderFactory(), VerifyAwareDecoderFactory::CreateBuiltin(),
-      /*audio_mixer=*/nullptr, /*audio_processing=*/nullptr);
+  // What webrtc::CreatePeerConnectionFactory assembles, with our task queue factory: the queues
+  // libwebrtc makes per peer connection and receive stream share a bounded pool of threads
+  // (pooled_task_queue_factory.h) instead of a thread each.
+  webrtc::PeerConnectionFactoryDependencies deps;
+  deps.network_thread = network_thread_.get();
+  deps.worker_thread = worker_thread_.get();
+  deps.signaling_thread = signaling_thread_.get();
+  deps.socket_factory = network_thread_->socketserver();
+  deps.task_queue_factory = std::make_unique<PooledTaskQueueFactory>(TaskThreadsFromEnvironment());
+  deps.call_factory = webrtc::CreateCallFactory();
+  deps.event_log_factory = std::make_unique<webrtc::RtcEventLogFactory>(deps.task_queue_factory.get());
+  deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
+
+  cricket::MediaEngineDependencies media;
+  media.task_queue_factory = deps.task_queue_factory.get();
+  media.adm = audio_device_;
+  media.audio_encoder_factory = CreateOpusG711AudioEncoderFactory();
+  media.audio_decoder_factory = CreateOpusG711AudioDecoderFactory();
+  media.audio_processing = webrtc::AudioProcessingBuilder().Create();
+  media.video_encoder_factory = webrtc::CreateBuiltinVideoEncoderFactory();
+  media.video_decoder_factory = VerifyAwareDecoderFactory::CreateBuiltin();
+  media.trials = deps.trials.get();
+  deps.media_engine = cricket::CreateMediaEngine(std::move(media));
+
+  factory_ = webrtc::CreateModularPeerConnectionFactory(std::move(deps));
   if (!factory_) {
-    otc::log(OTC_LOG_LEVEL_ERROR, "media engine: CreatePeerConnectionFactory failed");
+    otc::log(OTC_LOG_LEVEL_ERROR, "media engine: CreateModularPeerConnectionFactory failed");
     return false;
   }
 
