@@ -117,7 +117,7 @@ test.serial('SIGINT stops early, still prints the report and writes the JSON', a
   const { code, output, report } = await run.exited;
   t.is(code, 1, output);
   t.regex(output, /stopped early \(SIGINT\)/);
-  t.regex(output, /^FAIL: 1 publishers x 1 subscribers, 1\/1 subscriptions/m);
+  t.regex(output, /^FAIL: 1 publisher x 1 subscriber, 1\/1 subscriptions/m);
   t.true(report!.durationS < 30);
   t.true(report!.subscriptions[0]!.framesOpened > 0);
   for (const w of report!.workers) t.is(w.exit, 'exit 0');

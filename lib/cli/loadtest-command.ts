@@ -162,7 +162,7 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
   const canVerify = verifyOnlySupported();
   if (verifyOnly && !canVerify) out('* verify-only subscriptions are not in this build: every subscription decodes');
   const signalingUrl = signalingUrlOf(url);
-  out(`* ${publishers} publishers x ${subscribers} subscribers on ${workers} worker${workers === 1 ? '' : 's'}, session ${sessionId}` +
+  out(`* ${publishers} publisher${publishers === 1 ? '' : 's'} x ${subscribers} subscriber${subscribers === 1 ? '' : 's'} on ${workers} worker${workers === 1 ? '' : 's'}, session ${sessionId}` +
     ` (${routed ? 'routed' : 'relayed'}${e2ee ? ', E2EE' : ''}), ${codec} ${width}x${height}@${fps}, ${rampUpS} s ramp-up + ${durationS} s`);
 
   const abort = new AbortController();

@@ -107,6 +107,7 @@ export async function runLoadTest(opts: LoadTestOptions): Promise<LoadTestReport
   let windowStart: number | undefined;
   opts.progress(Tally.HEADER);
   let second = 0;
+  let printedS = -1;
   const ended = (): boolean => windowStart !== undefined && Date.now() >= windowStart + opts.durationS * 1000;
   while (!ended() && !opts.signal?.aborted && children.some((c) => !c.gone)) {
     second++;
@@ -122,7 +123,9 @@ export async function runLoadTest(opts: LoadTestOptions): Promise<LoadTestReport
       }
       opts.progress(`* measuring for ${opts.durationS} s (everybody up ${((now - started) / 1000).toFixed(1)} s after the start)`);
     }
-    opts.progress(tally.progressLine(Math.round((now - started) / 1000)));
+    const elapsedS = Math.round((now - started) / 1000);
+    if (elapsedS !== printedS) opts.progress(tally.progressLine(elapsedS));
+    printedS = elapsedS;
   }
   if (opts.signal?.aborted && !ended()) {
     const why = opts.signal.reason;

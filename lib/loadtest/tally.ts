@@ -281,7 +281,7 @@ export class Tally {
 /** The report as text: verdict, per stream, per worker, the failing subscriptions. */
 export function formatReport(r: LoadTestReport): string[] {
   const t = r.totals;
-  const lines = [`${r.ok ? 'PASS' : 'FAIL'}: ${r.config['publishers']} publishers x ${r.config['subscribers']} subscribers, ` +
+  const lines = [`${r.ok ? 'PASS' : 'FAIL'}: ${count(r.config['publishers'], 'publisher')} x ${count(r.config['subscribers'], 'subscriber')}, ` +
     `${t.subscriptions}/${t.expectedSubscriptions} subscriptions over ${r.durationS} s` +
     `${r.config['e2ee'] ? ', end-to-end encrypted' : ''}${r.config['verifyOnly'] ? ', verify-only' : ', decoding'}`];
   lines.push('stream         sent fps  subs  opened fps min/mean   loss max  freezes  not opened  latency p50/p95 ms');
@@ -302,6 +302,10 @@ export function formatReport(r: LoadTestReport): string[] {
   for (const p of r.problems.slice(0, 30)) lines.push(`  problem: ${p}`);
   if (r.problems.length > 30) lines.push(`  ... and ${r.problems.length - 30} more problems (see --json)`);
   return lines;
+}
+
+function count(n: unknown, noun: string): string {
+  return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function cpuPercent(prev: SampleMessage | undefined, last: SampleMessage, startedMs: number): number {

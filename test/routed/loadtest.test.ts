@@ -27,7 +27,8 @@ test('2 publishers x 2 subscribers through Janus, E2EE: every subscription opens
   for (const s of report!.subscriptions) {
     t.true(s.fpsOpened >= 15, `subscriber ${s.subscriber} <- p${s.publisher}: ${s.fpsOpened} fps`);
     t.is(s.notOpened.mismatch + s.notOpened.integrity, 0);
-    t.is(s.decode, s.subscriber === 0);
+    // Without verify-only subscriptions in the build, every subscription decodes.
+    t.is(s.decode, s.subscriber === 0 || report!.config['verifyOnly'] === false);
     if (s.decode) t.not(s.latencyP95Ms, null);
   }
   // Through the SFU a publisher sends one stream, whatever the number of subscribers.
