@@ -119,6 +119,15 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
   const caFile = values['ca-file'] as string | undefined;
   const ca = fileArgument(values, 'ca-file');
 
+  // Loaded here: the other commands do not need the native addon.
+  const { runLoadTest } = await import('../loadtest/run.js');
+  const { verifyOnlySupported } = await import('../loadtest/subscription.js');
+  const { formatReport } = await import('../loadtest/tally.js');
+  const { validateSecret } = await import('../secret.js');
+  for (const [flag, value] of [['--secret', secret], ['--subscriber-secret', subscriberSecret]] as const) {
+    if (value !== undefined && validateSecret(value) !== 0) throw new UsageError(`${flag} is not a valid secret (8 to 256 characters, no NUL)`);
+  }
+
   // Credentials: a key and secret (tokens signed here), or one token for everybody.
   const token = values['token'] as string | undefined;
   const apiKeyFlag = values['api-key'] as string | undefined;
@@ -155,10 +164,6 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
     }
   }
 
-  // Loaded here: the other commands do not need the native addon.
-  const { runLoadTest } = await import('../loadtest/run.js');
-  const { verifyOnlySupported } = await import('../loadtest/subscription.js');
-  const { formatReport } = await import('../loadtest/tally.js');
   const canVerify = verifyOnlySupported();
   if (verifyOnly && !canVerify) out('* verify-only subscriptions are not in this build: every subscription decodes');
   const signalingUrl = signalingUrlOf(url);

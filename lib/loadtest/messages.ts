@@ -98,6 +98,9 @@ export interface SampleMessage {
   rssBytes: number;
   publishersUp: number;
   subscribersUp: number;
+  /** Participants not yet up whose join has not failed (waiting for their ramp-up turn, or joining). */
+  joinsPending: number;
+  joinsFailed: number;
   publishers: PublisherSample[];
   subscriptions: SubscriptionSample[];
   /** Problems seen since the last sample (failed joins, errors), one line each. */

@@ -47,20 +47,24 @@ export function sampleOf(subscriber: Subscriber, base: Pick<SubscriptionSample, 
   'connected' | 'ended'>): SubscriptionSample | undefined {
   try {
     const stats = subscriber.stats();
-    const verify = base.decode ? undefined : verifyStatsOf(subscriber);
+    // The verify counts are kept for decoding subscriptions too: every subscription is measured
+    // the same way, the decoding ones add the test pattern's latency.
+    const verify = verifyStatsOf(subscriber);
     if (verify) {
       const { video, audio } = verify;
       const notOpened = (k: keyof VerifyKindStats['notOpened']): number => video.notOpened[k] + audio.notOpened[k];
       const videoNotOpened = video.notOpened.mismatch + video.notOpened.integrity + video.notOpened.replay + video.notOpened.other;
+      const check = base.decode ? subscriber.mediaCheck() : undefined;
+      const readable = check !== undefined && check.framesReceived > 0;
       return {
         ...base, framesReceived: video.framesOpened + videoNotOpened, framesOpened: video.framesOpened, bytesOpened: video.bytesOpened,
         keyFrames: video.keyFrames, mismatch: notOpened('mismatch'), integrity: notOpened('integrity'), replay: notOpened('replay'),
         other: notOpened('other'), gaps: video.gaps, freezes: video.freezes, freezeMs: video.freezeMs, framesDecoded: stats.videoFramesDecoded,
-        latencyP50Ms: null, latencyP95Ms: null, packetsLost: stats.packetsLost,
+        latencyP50Ms: readable ? check.latencyP50Ms : null, latencyP95Ms: readable ? check.latencyP95Ms : null, packetsLost: stats.packetsLost,
       };
     }
-    // Decoding: frames opened from the subscriber's counters (E2EE), else those decoded; gaps,
-    // freezes and latency from the test pattern's media check.
+    // A build without the verify counts (decoding only): frames opened from the subscriber's
+    // counters (E2EE), else those decoded; gaps, freezes and latency from the media check.
     const check = subscriber.mediaCheck();
     const opened = stats.e2ee ? stats.videoFramesOpened : stats.videoFramesDecoded;
     const readable = check.framesReceived > 0;

@@ -137,7 +137,10 @@ export class Tally {
    * measured window can start.
    */
   settled(publishers: number, subscribers: number): boolean {
-    const up = (field: 'publishersUp' | 'subscribersUp'): number => this.#workers.reduce((n, w) => n + (w.last?.[field] ?? 0), 0);
+    const up = (field: 'publishersUp' | 'subscribersUp' | 'joinsPending' | 'joinsFailed'): number =>
+      this.#workers.reduce((n, w) => n + (w.last?.[field] ?? 0), 0);
+    // A join that failed fails the run: no reason to wait for it, measure what runs.
+    if (this.#workers.every((w) => w.last) && up('joinsPending') === 0 && up('joinsFailed') > 0) return true;
     if (up('publishersUp') < publishers || up('subscribersUp') < subscribers) return false;
     let warm = 0;
     for (const t of this.#subscriptions.values()) if (t.base && t.last!.publisher >= 0) warm++;

@@ -28,6 +28,7 @@ const JOIN_TIMEOUT_MS = 30_000;
 
 interface RunningPublisher {
   index: number;
+  failed: boolean;
   session?: Session;
   publisher?: Publisher;
   streamId: string | null;
@@ -45,6 +46,7 @@ interface RunningSubscriber {
   plan: SubscriberPlan;
   session?: Session;
   up: boolean;
+  failed: boolean;
   subscriptions: Map<string, RunningSubscription>;
 }
 
@@ -59,8 +61,8 @@ class Worker {
 
   constructor(start: StartMessage) {
     this.#start = start;
-    this.#publishers = start.publishers.map((p) => ({ index: p.index, streamId: null, up: false }));
-    this.#subscribers = start.subscribers.map((plan) => ({ plan, up: false, subscriptions: new Map() }));
+    this.#publishers = start.publishers.map((p) => ({ index: p.index, streamId: null, up: false, failed: false }));
+    this.#subscribers = start.subscribers.map((plan) => ({ plan, up: false, failed: false, subscriptions: new Map() }));
   }
 
   begin(): void {
@@ -118,6 +120,7 @@ class Worker {
       entry.streamId = stream.streamId;
       entry.up = true;
     } catch (err) {
+      entry.failed = true;
       if (!this.#stopping) this.#problem(`publisher ${entry.index}: could not join: ${(err as Error).message}`);
     }
   }
@@ -161,6 +164,7 @@ class Worker {
       session.on('streamCreated', subscribe);
       for (const stream of session.streams) subscribe(stream);
     } catch (err) {
+      entry.failed = true;
       if (!this.#stopping) this.#problem(`subscriber ${plan.index}: could not join: ${(err as Error).message}`);
     }
   }
@@ -191,6 +195,8 @@ class Worker {
     return {
       type: 'sample', worker: this.#start.worker, final, atMs: Date.now(), cpuUs: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss(),
       publishersUp: this.#publishers.filter((p) => p.up).length, subscribersUp: this.#subscribers.filter((s) => s.up).length,
+      joinsPending: [...this.#publishers, ...this.#subscribers].filter((p) => !p.up && !p.failed).length,
+      joinsFailed: [...this.#publishers, ...this.#subscribers].filter((p) => p.failed).length,
       publishers, subscriptions, problems,
     };
   }
