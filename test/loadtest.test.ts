@@ -29,6 +29,7 @@ for (const [args, message] of [
   [['--max-latency-p95', '200'], /--max-latency-p95 needs decoding subscribers/],
   [['--no-e2ee', '--subscriber-secret', 'x'], /--no-e2ee excludes/],
   [['--no-verify-only', '--decode-sample', '2'], /--decode-sample goes with verify-only/],
+  [['--secret', 'short'], /--secret is not a valid secret/],
   [['--bogus'], /Unknown option '--bogus'/],
 ] as const) {
   test.serial(`loadtest ${args.join(' ')} exits 2`, async (t) => {
