@@ -105,10 +105,11 @@ const results = path.join(os.tmpdir(), 'otc-loadtest-bench');
 fs.mkdirSync(results, { recursive: true });
 const server = await startServer();
 const rows = [];
+const load = () => os.loadavg()[0].toFixed(1);
 try {
   for (const size of sizes) {
     const json = path.join(results, `loadtest-${size.publishers}x${size.subscribers}.json`);
-    process.stderr.write(`== ${size.publishers} x ${size.subscribers}\n`);
+    process.stderr.write(`== ${size.publishers} x ${size.subscribers} (load average ${load()})\n`);
     const stop = sampleCpu({ janus: server.janusPid, server: server.child.pid });
     const code = await runLoadtest(server.url, size, json);
     const cpu = stop();
@@ -117,15 +118,16 @@ try {
     const fps = measured.map((s) => s.fpsOpened);
     const workersCpu = r.workers.reduce((n, w) => n + w.cpuPeakPercent, 0);
     const rss = r.workers.reduce((n, w) => n + w.rssPeakMb, 0);
+    const p95 = r.streams.map((s) => s.latencyP95Ms).filter((v) => v !== null);
     rows.push(`| ${size.publishers} x ${size.subscribers} | ${r.totals.subscriptions}/${r.totals.expectedSubscriptions} | ${r.workers.length} | ` +
       `${fps.length ? Math.min(...fps).toFixed(1) : '-'} / ${fps.length ? (fps.reduce((a, b) => a + b, 0) / fps.length).toFixed(1) : '-'} | ` +
-      `${(r.totals.loss * 100).toFixed(2)}% | ${r.totals.freezes} | ${workersCpu.toFixed(0)}% | ${rss.toFixed(0)} MB | ` +
+      `${(r.totals.loss * 100).toFixed(2)}% | ${r.totals.freezes} | ${p95.length ? `${Math.max(...p95)} ms` : '-'} | ${workersCpu.toFixed(0)}% | ${rss.toFixed(0)} MB | ` +
       `${cpu.janus.busy.toFixed(0)}% (${cpu.janus.peak.toFixed(0)}%) | ${cpu.server.busy.toFixed(0)}% | ${code === 0 ? 'pass' : `FAIL (${code})`} |`);
   }
 } finally {
   server.child.kill('SIGTERM');
 }
-console.log(`${os.availableParallelism()} cores; flags: ${extra.join(' ') || '(defaults)'}`);
-console.log('| publishers x subscribers | subscriptions | workers | fps opened min / mean | loss max | freezes | workers CPU (peak, sum) | workers RSS | Janus CPU busy (peak) | server CPU | verdict |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log(`${os.availableParallelism()} cores, load average ${load()} at the end; flags: ${extra.join(' ') || '(defaults)'}`);
+console.log('| publishers x subscribers | subscriptions | workers | fps opened min / mean | loss max | freezes | latency p95 (decoding) | workers CPU (peak, sum) | workers RSS | Janus CPU busy (peak) | server CPU | verdict |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
