@@ -24,10 +24,12 @@ export const LOADTEST_USAGE = `  node-otc loadtest --url URL (--api-key K --api-
       verify-only (frames opened and counted, not decoded) but for every --decode-sample-th subscriber
       (they decode and read the test pattern: latency); --no-verify-only decodes all. Joins spread over
       --ramp-up seconds; the measured --duration starts when every subscription has opened frames for
-      --warmup s (at the latest --settle s after the ramp-up: what is missing then fails the run). Prints a line a second and a report; --json FILE writes the report. Exit 0 when
-      every subscription opened frames, none failed to open, and each met --min-fps (frames opened/s),
-      --max-loss (missing frames, 0..1), --max-freezes and --max-latency-p95 (decoding ones); 1 when not
-      or when a worker died; 2 on a usage or setup error. SIGINT stops early and still reports (exit 1).`;
+      --warmup s (at the latest --settle s after the ramp-up: what is missing then fails the run).
+      Prints a line a second and a report; --json FILE writes the report. Exit 0 when every
+      subscription opened frames, none failed to open, and each met --min-fps (frames opened/s),
+      --max-loss (missing frames, 0..1), --max-freezes and --max-latency-p95 (decoding ones); 1 when
+      not or when a worker died; 2 on a usage or setup error. SIGINT stops early and still reports
+      (exit 1).`;
 
 const CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
 /** Bounds: one machine's worth, with room; the server refuses what it must. */
