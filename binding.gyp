@@ -64,6 +64,7 @@
       'cpp/src/media/wav_file.cpp',
       'cpp/src/media/video_frame.cpp',
       'cpp/src/media/video_frame_convert.cpp',
+      'cpp/src/media/verify_counter.cpp',
       # signaling client (Boost.Beast, nlohmann-json: headers only)
       'cpp/src/signaling/http_proxy.cpp',
       'cpp/src/signaling/messages.cpp',
@@ -87,6 +88,7 @@
       'cpp/src/rtc/pulse_devices.cpp',
       'cpp/src/rtc/subscriber_sinks.cpp',
       'cpp/src/rtc/v4l2_devices.cpp',
+      'cpp/src/rtc/verify_aware_decoder_factory.cpp',
       'cpp/src/rtc/video_sources.cpp',
       'cpp/src/rtc/webrtc_log_forwarder.cpp',
       # Node-API binding

@@ -5,7 +5,7 @@ import type { IceConfig } from './ice-config';
 import * as path from 'node:path';
 import type {
   FrameCryptorStats, MediaCheck, NativePublisherEvent, NativeSessionEvent, NativeSubscriberEvent, PublisherStats,
-  SubscriberStats, VideoCodec, VideoFrameFormat, VideoSource,
+  SubscriberStats, VerifyStats, VideoCodec, VideoFrameFormat, VideoSource,
 } from './native-types';
 
 /** Result of a native call that can fail for a reason of the call: `status` 0 is success. */
@@ -102,6 +102,9 @@ export interface NativeSubscriber {
   setVideoFrameDelivery(enabled: boolean): void;
   setAudioDataDelivery(enabled: boolean): void;
   getStreamId(): string;
+  getVerifyStats(): VerifyStats;
+  setVerifyOnly(enabled: boolean): number;
+  getVerifyOnly(): boolean;
   delete(): void;
   isDeleted(): boolean;
 }

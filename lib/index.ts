@@ -18,7 +18,10 @@ export type {
 } from './publisher';
 export { Subscriber } from './subscriber';
 export type { IceConfig, IceServer, IceCandidateType } from './ice-config';
-export type { SubscriberEvents, SubscriberStats, MediaCheck, VideoFrame, AudioData } from './subscriber';
+export type {
+  SubscriberEvents, SubscriberStats, MediaCheck, VideoFrame, AudioData, SubscribeOptions, VerifyStats, VerifyKindStats,
+  VerifyNotOpened,
+} from './subscriber';
 export { audio } from './audio';
 export type { AudioDevice, AudioModuleDevice } from './audio';
 export * as sframe from './sframe';

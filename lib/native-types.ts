@@ -141,6 +141,59 @@ export interface MediaCheck {
   firstFrameTimeUs: number;
 }
 
+/** Frames of one kind the frame cryptor could not open, by outcome. */
+export interface VerifyNotOpened {
+  /** Frames this secret cannot open (a wrong secret). */
+  mismatch: number;
+  /** Authentication failed: damaged or forged. */
+  integrity: number;
+  /** A frame counter seen before. */
+  replay: number;
+  /** No codec for the payload type, internal errors. */
+  other: number;
+}
+
+/** What one kind (audio or video) of a subscription received (otc_subscriber_verify_kind_stats). */
+export interface VerifyKindStats {
+  /** Opened by the frame cryptor (received, without E2EE). */
+  framesOpened: number;
+  /** Their payload bytes after opening. */
+  bytesOpened: number;
+  /** Video key frames among them. */
+  keyFrames: number;
+  notOpened: VerifyNotOpened;
+  /**
+   * Frames missing between frames opened: audio from RTP sequence numbers; video from frame ids
+   * when the connection carries them, else from RTP timestamps against the frame interval.
+   */
+  gaps: number;
+  /** Arrival gaps over max(3 x mean, mean + 150 ms) (WebRTC's freezes), and their summed length. */
+  freezes: number;
+  freezeMs: number;
+  maxGapMs: number;
+  /** When the first and the last frame were opened (CLOCK_MONOTONIC, µs; 0 before any). */
+  firstFrameTimeUs: number;
+  lastFrameTimeUs: number;
+}
+
+/** A subscription's verify counts (otc_subscriber_verify_stats), kept whether verify-only or not. */
+export interface VerifyStats {
+  /** The subscriber's setting now. */
+  verifyOnly: boolean;
+  video: VerifyKindStats;
+  audio: VerifyKindStats;
+}
+
+/** session.subscribe's options. */
+export interface SubscribeOptions {
+  /**
+   * Receive without decoding: every frame is opened by the frame cryptor and counted
+   * (subscriber.verifyStats()), none is decoded; no 'videoFrame' or 'audioData' events.
+   * Changeable later with subscriber.verifyOnly. Default false.
+   */
+  verifyOnly?: boolean;
+}
+
 export interface FrameCryptorStats {
   framesSealed: number;
   bytesSealed: number;

@@ -7,7 +7,7 @@ import { OtcError, nativeCall, requireType } from './errors';
 import { type IceConfig, checkIceConfig } from './ice-config';
 import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
-import { Subscriber, subscriberInternals } from './subscriber';
+import { type SubscribeOptions, Subscriber, subscriberInternals } from './subscriber';
 import { type NativeSessionEvent, unknownNativeEvent } from './native-types';
 import { type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange } from './session-types';
 
@@ -399,8 +399,12 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    * OTC_SESSION_NOT_CONNECTED, OTC_SUBSCRIBER_ENCRYPTION_SECRET_MISSING (6000: an encrypted stream
    * and no secret), OTC_MEDIA_ENGINE_NOT_INITIALIZED; later failures arrive as the subscriber's
    * 'error'. A stream of this client's own publisher can be subscribed to as well.
+   * options.verifyOnly: receive without decoding (Subscriber.verifyStats()).
    */
-  subscribe(stream: StreamEvent | string): Subscriber {
+  subscribe(stream: StreamEvent | string, options: SubscribeOptions = {}): Subscriber {
+    requireType(typeof options === 'object' && options !== null, 'options', 'an object');
+    const verifyOnly = options.verifyOnly ?? false;
+    requireType(typeof verifyOnly === 'boolean', 'options.verifyOnly', 'a boolean');
     const streamId = typeof stream === 'string' ? stream
       : typeof stream === 'object' && stream !== null ? (stream as { streamId?: unknown }).streamId : undefined;
     requireType(typeof streamId === 'string' && streamId.length > 0, 'stream', 'a StreamEvent or a stream id');
@@ -409,6 +413,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
     const known = this.#streams.get(id) ?? (typeof stream === 'object' ? stream : undefined);
     if (!known) throw new OtcError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, `the session has no stream ${id}`);
     const subscriber = subscriberInternals.create(handle, known, (gone) => this.#subscribers.delete(gone));
+    // Before subscribing: not one frame is decoded.
+    if (verifyOnly) subscriber.setVerifyOnly(true);
     const status = handle.subscribe(subscriberInternals.native(subscriber));
     if (status !== ErrorCode.OTC_SUCCESS) {
       subscriber.delete();

@@ -5,11 +5,14 @@ import { emitError } from './emit-error';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
 import {
-  type AudioData, type MediaCheck, type NativeSubscriberEvent, type SubscriberStats, type VideoFrame, unknownNativeEvent,
+  type AudioData, type MediaCheck, type NativeSubscriberEvent, type SubscriberStats, type VerifyStats, type VideoFrame,
+  unknownNativeEvent,
 } from './native-types';
 import type { EndReason, StreamEvent, SubscriberStateEvents } from './session-types';
 
-export type { AudioData, MediaCheck, SubscriberStats, VideoFrame } from './native-types';
+export type {
+  AudioData, MediaCheck, SubscribeOptions, SubscriberStats, VerifyKindStats, VerifyNotOpened, VerifyStats, VideoFrame,
+} from './native-types';
 
 /** Events of a Subscriber: its state and E2EE events (session-types.ts), and decoded media. */
 export interface SubscriberEvents extends SubscriberStateEvents {
@@ -307,7 +310,35 @@ export class Subscriber extends EventEmitter<SubscriberEvents> implements Subscr
     return stats;
   }
 
-  /** What the media check read so far from the test pattern's frame code. */
+  /**
+   * What the frame cryptor opened and could not, per kind, with gaps and freezes (VerifyStats):
+   * counted for every subscription, the only figures of a verify-only one.
+   */
+  verifyStats(): VerifyStats {
+    const handle = this.#live();
+    return nativeCall(() => handle.getVerifyStats());
+  }
+
+  /**
+   * Verify-only: frames are opened and counted (verifyStats()) but never decoded, and no
+   * 'videoFrame' or 'audioData' is emitted. Settable at any time; set false, decoding resumes
+   * from a key frame asked for at once.
+   */
+  get verifyOnly(): boolean {
+    return this.#live().getVerifyOnly();
+  }
+
+  set verifyOnly(verifyOnly: boolean) {
+    this.setVerifyOnly(verifyOnly);
+  }
+
+  /** As the verifyOnly setter, with the C API's status. */
+  setVerifyOnly(verifyOnly: boolean): ErrorCode {
+    requireType(typeof verifyOnly === 'boolean', 'verifyOnly', 'a boolean');
+    return this.#live().setVerifyOnly(verifyOnly) as ErrorCode;
+  }
+
+  /** What the media check read so far from the test pattern's frame code (from verifyStats() while verify-only). */
   mediaCheck(): MediaCheck {
     const handle = this.#live();
     return nativeCall(() => handle.getMediaCheck());

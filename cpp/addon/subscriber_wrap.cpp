@@ -196,6 +196,36 @@ Napi::Value GetMediaCheck(SubscriberWrap &self, const Napi::CallbackInfo &info) 
                                   first_frame_time_us)});
 }
 
+Napi::Object VerifyKind(Napi::Env env, const otc_subscriber_verify_kind_stats &k) {
+  Napi::Object object = with_numbers(env, {OTC_FIELDS(k, frames_opened, bytes_opened, key_frames, gaps, freezes, freeze_ms,
+                                                      max_gap_ms, first_frame_time_us, last_frame_time_us)});
+  object.Set("notOpened", with_numbers(env, {{"mismatch", k.not_opened_mismatch},
+                                             {"integrity", k.not_opened_integrity},
+                                             {"replay", k.not_opened_replay},
+                                             {"other", k.not_opened_other}}));
+  return object;
+}
+
+Napi::Value GetVerifyStats(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  otc_subscriber_verify_stats v{};
+  const otc_status status = otc_subscriber_get_verify_stats(self.handle(info), &v);
+  if (status != OTC_SUCCESS) throw_status(env, status, "otc_subscriber_get_verify_stats failed");
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("verifyOnly", Napi::Boolean::New(env, v.verify_only == OTC_TRUE));
+  object.Set("video", VerifyKind(env, v.video));
+  object.Set("audio", VerifyKind(env, v.audio));
+  return object;
+}
+
+Napi::Value SetVerifyOnly(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  return call_with_flag(info, self.handle(info), otc_subscriber_set_verify_only);
+}
+
+Napi::Value GetVerifyOnly(SubscriberWrap &self, const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), otc_subscriber_get_verify_only(self.handle(info)) == OTC_TRUE);
+}
+
 Napi::Value SetSubscribeToAudio(SubscriberWrap &self, const Napi::CallbackInfo &info) {
   return call_with_flag(info, self.handle(info), otc_subscriber_set_subscribe_to_audio);
 }
@@ -225,7 +255,8 @@ Napi::Value GetStreamId(SubscriberWrap &self, const Napi::CallbackInfo &info) {
 void SubscriberWrap::Register(Napi::Env env, Napi::Object exports) {
   exports.Set(kInfo.class_name,
               Define(env, {OTC_METHODS(GetStats, GetMediaCheck, SetSubscribeToAudio, SetSubscribeToVideo,
-                                       SetVideoFrameDelivery, SetAudioDataDelivery, GetStreamId)}));
+                                       SetVideoFrameDelivery, SetAudioDataDelivery, GetStreamId, GetVerifyStats,
+                                       SetVerifyOnly, GetVerifyOnly)}));
 }
 
 }  // namespace otc_addon

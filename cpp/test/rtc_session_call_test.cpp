@@ -31,6 +31,7 @@
 #include "rtc/e2ee_frame_transformer.h"
 #include "rtc/media_engine.h"
 #include "rtc/peer_link.h"
+#include "rtc/verify_aware_decoder_factory.h"
 #include "rtc/video_sources.h"
 #include "session_server.h"
 #include "signaling/messages.h"
@@ -334,8 +335,9 @@ struct LiveCall {
 
   // raw_audio: the publisher's audio processing off (echo cancellation, gain control, noise
   // suppression), so that the level sent does not follow what this process plays out.
+  // verify_only: the subscriber is made verify-only before it subscribes.
   LiveCall(const char *secret_a, const char *secret_b, otc_video_codec_type codec = OTC_VIDEO_CODEC_VP8,
-           bool raw_audio = false) {
+           bool raw_audio = false, bool verify_only = false) {
     session_id = ServerSuite::server->create_session(true);
     a = std::make_unique<Client>(session_id, secret_a);
     b = std::make_unique<Client>(session_id, secret_b);
@@ -356,6 +358,7 @@ struct LiveCall {
     EXPECT_TRUE(b->events.wait("stream"));
     subscriber = b->first_stream() ? se.make(b->first_stream()) : nullptr;
     EXPECT_NE(subscriber, nullptr);
+    if (subscriber && verify_only) EXPECT_EQ(otc_subscriber_set_verify_only(subscriber, OTC_TRUE), OTC_SUCCESS);
     if (subscriber) EXPECT_EQ(otc_session_subscribe(b->session, subscriber), OTC_SUCCESS);
     EXPECT_TRUE(se.events.wait("connected"));
   }
@@ -367,6 +370,21 @@ struct LiveCall {
     otc_media_check c{};
     otc_subscriber_get_media_check(subscriber, &c);
     return c;
+  }
+  otc_subscriber_verify_stats verify() {
+    otc_subscriber_verify_stats v{};
+    otc_subscriber_get_verify_stats(subscriber, &v);
+    return v;
+  }
+  // Waits until the frame cryptor has opened `more` video frames (false after timeout).
+  bool opened_flow(uint64_t more, std::chrono::milliseconds timeout = 10s) {
+    const uint64_t start = verify().video.frames_opened;
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (verify().video.frames_opened >= start + more) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
   }
   otc_subscriber_stats sub_stats() {
     otc_subscriber_stats s{};
@@ -1302,4 +1320,102 @@ TEST_F(SessionCall, AFaultySendersFramesGiveTheSubscriberDecryptionInternalError
   EXPECT_EQ(call.check().frames_decoded, 0u);
   // Reported once per episode, not once per frame.
   EXPECT_EQ(call.se.events.count("error:" + std::to_string(OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR)), 1u);
+}
+
+namespace {
+
+void print(const char *label, const otc_subscriber_verify_kind_stats &k) {
+  std::printf("  %s: opened=%llu bytes=%llu key=%llu not_opened=%llu/%llu/%llu/%llu gaps=%llu freezes=%llu "
+              "(%.0f ms) max_gap=%.0f ms\n",
+              label, (unsigned long long)k.frames_opened, (unsigned long long)k.bytes_opened,
+              (unsigned long long)k.key_frames, (unsigned long long)k.not_opened_mismatch,
+              (unsigned long long)k.not_opened_integrity, (unsigned long long)k.not_opened_replay,
+              (unsigned long long)k.not_opened_other, (unsigned long long)k.gaps,
+              (unsigned long long)k.freezes, k.freeze_ms, k.max_gap_ms);
+}
+
+}  // namespace
+
+// The test pattern is sent at 30 fps and Opus at 50 frames/s; a verify-only subscription opens
+// them at that rate (half of it is the margin of a busy machine) and never makes a decoder.
+TEST_F(SessionCall, AVerifyOnlySubscriptionOpensAndCountsEveryFrameAndNeverDecodes) {
+  EXPECT_EQ(otc_subscriber_set_verify_only(nullptr, OTC_TRUE), OTC_MEDIA_INVALID_PARAMETER);
+  EXPECT_EQ(otc_subscriber_get_verify_stats(nullptr, nullptr), OTC_MEDIA_INVALID_PARAMETER);
+  const uint64_t decoders_before = otc::rtc::VerifyAwareDecoderFactory::RealDecodersCreatedForTesting();
+  LiveCall call(kSecret, kSecret, OTC_VIDEO_CODEC_VP8, false, /*verify_only=*/true);
+  ASSERT_NE(call.subscriber, nullptr);
+  EXPECT_EQ(otc_subscriber_get_verify_only(call.subscriber), OTC_TRUE);
+  ASSERT_TRUE(call.opened_flow(15)) << call.se.events.all();
+  const auto start = call.verify();
+  const auto begun = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(4s);
+  const auto end = call.verify();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+  print("video", end.video);
+  print("audio", end.audio);
+  const double video_fps = static_cast<double>(end.video.frames_opened - start.video.frames_opened) / seconds;
+  const double audio_fps = static_cast<double>(end.audio.frames_opened - start.audio.frames_opened) / seconds;
+  std::printf("  opened %.1f video frames/s, %.1f audio frames/s\n", video_fps, audio_fps);
+  EXPECT_EQ(end.verify_only, OTC_TRUE);
+  EXPECT_GT(video_fps, 15.0);
+  EXPECT_LT(video_fps, 40.0);
+  EXPECT_GT(audio_fps, 25.0);
+  EXPECT_GE(end.video.key_frames, 1u);
+  EXPECT_GT(end.video.bytes_opened, end.video.frames_opened * 20);
+  EXPECT_EQ(end.video.not_opened_mismatch + end.video.not_opened_integrity + end.video.not_opened_other, 0u);
+  EXPECT_EQ(end.audio.not_opened_mismatch + end.audio.not_opened_integrity + end.audio.not_opened_other, 0u);
+  EXPECT_LT(end.video.gaps, end.video.frames_opened / 10 + 3);
+  EXPECT_LT(end.audio.gaps, end.audio.frames_opened / 10 + 3);
+  EXPECT_GT(end.video.last_frame_time_us, end.video.first_frame_time_us);
+  // Nothing decoded or rendered, no decoder made.
+  EXPECT_EQ(call.se.frames.load(), 0);
+  EXPECT_EQ(otc::rtc::VerifyAwareDecoderFactory::RealDecodersCreatedForTesting(), decoders_before);
+  EXPECT_EQ(call.se.events.count("error:6003"), 0u) << call.se.events.all();
+  // The media check without pixels: the verify counts.
+  const auto check = call.check();
+  print("media check", check);
+  EXPECT_EQ(check.frames_decoded, 0u);
+  EXPECT_GE(check.frames_received, end.video.frames_opened);
+  EXPECT_EQ(check.latency_mean_ms, 0.0);
+}
+
+TEST_F(SessionCall, AVerifyOnlySubscriptionWithAWrongSecretOpensNothingAndReportsMismatch) {
+  LiveCall call(kSecret, kOtherSecret, OTC_VIDEO_CODEC_VP8, false, /*verify_only=*/true);
+  ASSERT_NE(call.subscriber, nullptr);
+  ASSERT_TRUE(call.se.events.wait("error:6003", 5s)) << call.se.events.all();
+  std::this_thread::sleep_for(1500ms);
+  const auto v = call.verify();
+  print("video", v.video);
+  print("audio", v.audio);
+  EXPECT_EQ(v.video.frames_opened, 0u);
+  EXPECT_EQ(v.audio.frames_opened, 0u);
+  EXPECT_GT(v.video.not_opened_mismatch, 10u);
+  EXPECT_GT(v.audio.not_opened_mismatch, 10u);
+  EXPECT_EQ(call.se.frames.load(), 0);
+  EXPECT_EQ(call.check().frames_received, 0u);
+}
+
+TEST_F(SessionCall, LeavingVerifyOnlyMidCallDecodesAgainAndBackInItStops) {
+  const uint64_t decoders_before = otc::rtc::VerifyAwareDecoderFactory::RealDecodersCreatedForTesting();
+  LiveCall call(kSecret, kSecret, OTC_VIDEO_CODEC_VP8, false, /*verify_only=*/true);
+  ASSERT_NE(call.subscriber, nullptr);
+  ASSERT_TRUE(call.opened_flow(30));
+  EXPECT_EQ(call.se.frames.load(), 0);
+  ASSERT_EQ(otc_subscriber_set_verify_only(call.subscriber, OTC_FALSE), OTC_SUCCESS);
+  const auto switched = std::chrono::steady_clock::now();
+  const auto deadline = switched + 10s;
+  while (std::chrono::steady_clock::now() < deadline && call.se.frames.load() < 30) std::this_thread::sleep_for(20ms);
+  std::printf("  30 frames rendered %.0f ms after leaving verify-only\n",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - switched).count());
+  ASSERT_GE(call.se.frames.load(), 30);
+  EXPECT_GT(otc::rtc::VerifyAwareDecoderFactory::RealDecodersCreatedForTesting(), decoders_before);
+  EXPECT_GT(call.check().frames_received, 0u);  // the pattern's codes, read from decoded pixels
+  // Back in verify-only: rendering stops, counting goes on.
+  ASSERT_EQ(otc_subscriber_set_verify_only(call.subscriber, OTC_TRUE), OTC_SUCCESS);
+  std::this_thread::sleep_for(700ms);
+  const int rendered = call.se.frames.load();
+  const uint64_t opened = call.verify().video.frames_opened;
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_LE(call.se.frames.load(), rendered + 2);
+  EXPECT_GT(call.verify().video.frames_opened, opened + 15);
 }

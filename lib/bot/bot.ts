@@ -9,7 +9,7 @@ import type { OtcError } from '../errors';
 import { Publisher, type PublisherStats, type VideoCodec } from '../publisher';
 import type { Secret } from '../secret';
 import { Session, type StreamEvent } from '../session';
-import type { MediaCheck, Subscriber, SubscriberStats } from '../subscriber';
+import type { MediaCheck, Subscriber, SubscriberStats, VerifyStats } from '../subscriber';
 import { destroy as destroyMedia, init as initMedia } from '../media-engine';
 import { MediaFileSource } from './media-file-source';
 import { writePng } from './snapshot';
@@ -38,6 +38,13 @@ export interface BotOptions {
   videoCodec?: VideoCodec;
   /** Subscribe to every other stream, present and future (default true). */
   subscribe?: boolean;
+  /**
+   * Subscribe verify-only: every frame opened by the frame cryptor and counted, none decoded
+   * (Subscriber.verifyStats()); fps is then frames opened per second, latency is not judged.
+   */
+  verifyOnly?: boolean;
+  /** With verifyOnly: every Nth subscription (the Nth, 2Nth...) still decodes, for picture-level checks (default 0: none). */
+  decodeSample?: number;
   /** How long to stay, seconds (default 30). */
   durationS?: number;
   /** Seconds of each subscription left out of its figures (default 2). */
@@ -65,11 +72,18 @@ export interface SubscriptionReport {
   e2ee: boolean;
   /** Seconds measured (after the warm-up). */
   seconds: number;
-  /** Decoded frames per second over the measured seconds (counted by the media check as they are decoded). */
+  /** Whether it was verify-only (frames opened and counted, not decoded). */
+  verifyOnly: boolean;
+  /**
+   * Frames per second over the measured seconds: decoded (counted by the media check as they are
+   * decoded), or opened by the frame cryptor for a verify-only subscription.
+   */
   fps: number;
   /** The test pattern's media check (frames read, lost, latency); zeros for streams without it. */
   mediaCheck: MediaCheck;
   stats: SubscriberStats;
+  /** The frame cryptor's counts (every subscription; the only figures of a verify-only one). */
+  verify: VerifyStats;
   /** Whether the thresholds were applied to it (it ran long enough). */
   judged: boolean;
   /** The subscription ended before the run did (its stream ended or was lost): when, and why. */
@@ -94,13 +108,16 @@ export interface BotReport {
 interface Watched {
   stream: StreamEvent;
   subscriber: Subscriber;
+  verifyOnly: boolean;
   startedMs: number;
   /** When the first frame was decoded: the warm-up counts from there. */
   firstFrameMs?: number;
   /** Decoded-frame count and time when the warm-up ended. */
   base?: { frames: number; atMs: number };
   /** The figures of the last second the subscription was connected (its window closes there when it ends). */
-  last?: { stats: SubscriberStats; check: MediaCheck; atMs: number };
+  last?: Figures;
+  /** Frames per second over the last second, for the status line. */
+  rate?: number;
   /** When the decoded-frame count last grew (a stream whose frames stop is a stream that stopped). */
   lastFrameMs?: number;
   ended: boolean;
@@ -108,6 +125,22 @@ interface Watched {
   end?: { atMs: number; reason: string | null; code: number | null };
   problems: string[];
   snapshotsTaken: number;
+}
+
+interface Figures {
+  stats: SubscriberStats;
+  check: MediaCheck;
+  verify: VerifyStats;
+  atMs: number;
+}
+
+/** The frames a subscription counts: decoded, or opened when verify-only. */
+function framesOf(entry: Watched, figures: Figures): number {
+  return entry.verifyOnly ? figures.verify.video.framesOpened : figures.check.framesDecoded;
+}
+
+function readFigures(subscriber: Subscriber, atMs: number): Figures | undefined {
+  return safe(() => ({ stats: subscriber.stats(), check: subscriber.mediaCheck(), verify: subscriber.verifyStats(), atMs }));
 }
 
 /** Minimum measured seconds for the thresholds to apply to a subscription. */
@@ -126,6 +159,9 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
   const height = opts.height ?? 360;
   const fps = opts.fps ?? 30;
   const publish = opts.publish ?? 'pattern';
+  const decodeSample = opts.decodeSample ?? 0;
+  if (!Number.isInteger(decodeSample) || decodeSample < 0) throw new TypeError('decodeSample must be a whole number >= 0');
+  let subscriptionsMade = 0;
   const progress = opts.progress ?? ((): void => undefined);
   const problems: string[] = [];
   const snapshots: string[] = [];
@@ -161,8 +197,12 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
 
     const subscribe = (stream: StreamEvent): void => {
       if (opts.subscribe === false || stream.connectionId === session.connectionId || watched.has(stream.streamId)) return;
-      const subscriber = session.subscribe(stream);
-      const entry: Watched = { stream, subscriber, startedMs: Date.now(), problems: [], snapshotsTaken: 0, ended: false };
+      subscriptionsMade++;
+      const verifyOnly = opts.verifyOnly === true && !(decodeSample > 0 && subscriptionsMade % decodeSample === 0);
+      const subscriber = session.subscribe(stream, { verifyOnly });
+      const entry: Watched = {
+        stream, subscriber, verifyOnly, startedMs: Date.now(), problems: [], snapshotsTaken: 0, ended: false,
+      };
       subscriber.on('error', (error) => entry.problems.push(error.message));
       subscriber.once('disconnected', (...args: unknown[]) => {
         entry.ended = true;
@@ -173,7 +213,8 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
       });
       subscriber.on('encryptionSecretMismatch', (error) => entry.problems.push(error.message));
       watched.set(stream.streamId, entry);
-      progress(`subscribed to ${stream.name || stream.streamId} (${stream.videoCodec}${stream.e2ee ? ', E2EE' : ''})`, 'event');
+      progress(`subscribed to ${stream.name || stream.streamId} (${stream.videoCodec}${stream.e2ee ? ', E2EE' : ''}` +
+        `${verifyOnly ? ', verify-only' : ''})`, 'event');
     };
     session.on('streamCreated', subscribe);
     session.on('streamDestroyed', (stream: StreamEvent, ...rest: unknown[]) => {
@@ -216,25 +257,28 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
         progress(status === ErrorCode.OTC_SUCCESS ? 're-keyed: the next ratchet step' : `re-key failed (${ErrorCode[status]})`, 'event');
       }
       for (const entry of watched.values()) {
-        // The media check counts decoded frames as they come (transport stats refresh once a second).
-        const figures = entry.ended ? undefined : safe(() => ({ stats: entry.subscriber.stats(), check: entry.subscriber.mediaCheck(), atMs: now }));
-        const before = entry.last?.check.framesDecoded ?? 0;
+        // The media check counts decoded frames as they come, the verify counts opened ones
+        // (transport stats refresh once a second).
+        const figures = entry.ended ? undefined : readFigures(entry.subscriber, now);
+        const previous = entry.last;
+        const before = previous ? framesOf(entry, previous) : 0;
         if (figures) entry.last = figures;
-        const decoded = figures?.check.framesDecoded;
+        const decoded = figures ? framesOf(entry, figures) : undefined;
+        if (figures && previous && figures.atMs > previous.atMs) entry.rate = ((decoded ?? 0) - before) * 1000 / (figures.atMs - previous.atMs);
         if (decoded !== undefined && decoded > 0 && entry.firstFrameMs === undefined) entry.firstFrameMs = now;
         if (decoded !== undefined && decoded > before) entry.lastFrameMs = now;
         if (decoded !== undefined && !entry.base && entry.firstFrameMs !== undefined && now - entry.firstFrameMs >= warmupS * 1000) {
           entry.base = { frames: decoded, atMs: now };
         }
         const every = opts.snapshotEveryS;
-        if (opts.snapshotDir && every && (now - entry.startedMs) / 1000 >= every * (entry.snapshotsTaken + 1)) {
+        if (opts.snapshotDir && every && !entry.verifyOnly && (now - entry.startedMs) / 1000 >= every * (entry.snapshotsTaken + 1)) {
           await snapshot(entry, opts.snapshotDir, snapshots, fail);
         }
       }
       progress(statusLine(now, started, durationS, watched, publisher), 'status');
     }
     if (opts.snapshotDir && !opts.snapshotEveryS) {
-      for (const entry of watched.values()) await snapshot(entry, opts.snapshotDir, snapshots, fail);
+      for (const entry of watched.values()) if (!entry.verifyOnly) await snapshot(entry, opts.snapshotDir, snapshots, fail);
     }
   } catch (err) {
     fail((err as Error).message);
@@ -250,16 +294,17 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
   const now = Date.now();
   const subscriptions: SubscriptionReport[] = [];
   for (const entry of watched.values()) {
-    const live = entry.ended ? undefined : safe(() => ({ stats: entry.subscriber.stats(), check: entry.subscriber.mediaCheck(), atMs: now }));
+    const live = entry.ended ? undefined : readFigures(entry.subscriber, now);
     const figures = live ?? entry.last;
     if (!figures) continue; // ended before its first second
-    const { stats, check } = figures;
+    const { stats, check, verify } = figures;
     const seconds = entry.base ? Math.max(0, (figures.atMs - entry.base.atMs) / 1000) : 0;
-    const measuredFps = entry.base && seconds > 0 ? (check.framesDecoded - entry.base.frames) / seconds : 0;
+    const measuredFps = entry.base && seconds > 0 ? (framesOf(entry, figures) - entry.base.frames) / seconds : 0;
     const judged = seconds >= MIN_JUDGED_S;
     const report: SubscriptionReport = {
       streamId: entry.stream.streamId, name: entry.stream.name, connectionId: entry.stream.connectionId, e2ee: stats.e2ee,
-      seconds, fps: measuredFps, mediaCheck: check, stats, judged, problems: [...entry.problems],
+      verifyOnly: entry.verifyOnly, seconds, fps: measuredFps, mediaCheck: check, stats, verify, judged,
+      problems: [...entry.problems],
     };
     if (entry.end) {
       const { atMs, reason, code } = entry.end;
@@ -269,14 +314,15 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
           ` (${reason ?? 'no reason given'}${code !== null ? `, ${code}` : ''})`);
       }
     } else if (judging && entry.firstFrameMs !== undefined && runEndedMs - (entry.lastFrameMs ?? entry.firstFrameMs) >= STOPPED_AFTER_S * 1000) {
-      report.problems.push(`the stream stopped: no frame decoded in the last ${((runEndedMs - (entry.lastFrameMs ?? entry.firstFrameMs)) / 1000).toFixed(1)} s of the run`);
+      report.problems.push(`the stream stopped: no frame ${entry.verifyOnly ? 'opened' : 'decoded'} in the last ${((runEndedMs - (entry.lastFrameMs ?? entry.firstFrameMs)) / 1000).toFixed(1)} s of the run`);
     }
     if (stats.framesMismatch > 0) report.problems.push(`${stats.framesMismatch} frames did not open with this secret (6003)`);
     if (stats.framesIntegrityFailure > 0) report.problems.push(`${stats.framesIntegrityFailure} frames failed their integrity check`);
     if (judged && opts.expectFps !== undefined && measuredFps < opts.expectFps) {
-      report.problems.push(`${measuredFps.toFixed(1)} fps decoded, under the expected ${opts.expectFps}`);
+      report.problems.push(`${measuredFps.toFixed(1)} fps ${entry.verifyOnly ? 'opened' : 'decoded'}, under the expected ${opts.expectFps}`);
     }
-    if (judged && opts.maxLatencyMs !== undefined) {
+    // A verify-only subscription has no pixels, so no capture time to measure latency from.
+    if (judged && opts.maxLatencyMs !== undefined && !entry.verifyOnly) {
       if (check.framesReceived === 0) report.problems.push('latency unknown: no test-pattern frame was read (a media file or no video)');
       else if (check.latencyP95Ms > opts.maxLatencyMs) report.problems.push(`latency p95 ${check.latencyP95Ms} ms, over ${opts.maxLatencyMs} ms`);
     }
@@ -326,9 +372,14 @@ function statusLine(now: number, started: number, durationS: number, watched: Ma
       continue;
     }
     const { stats, check } = entry.last; // read this second by the run loop
+    const mismatch = stats.framesMismatch ? ` MISMATCH ${stats.framesMismatch}` : '';
+    if (entry.verifyOnly) {
+      const { video } = entry.last.verify;
+      parts.push(`${name}: ${(entry.rate ?? 0).toFixed(0)} fps opened gaps ${video.gaps} freezes ${video.freezes}${mismatch}`);
+      continue;
+    }
     const latency = check.framesReceived > 0 ? ` p50 ${check.latencyP50Ms} ms` : '';
-    parts.push(`${name}: ${stats.videoFps.toFixed(0)} fps${latency} lost ${check.framesLost}` +
-      `${stats.framesMismatch ? ` MISMATCH ${stats.framesMismatch}` : ''}`);
+    parts.push(`${name}: ${stats.videoFps.toFixed(0)} fps${latency} lost ${check.framesLost}${mismatch}`);
   }
   return parts.join(' | ');
 }

@@ -7,7 +7,8 @@ import { type Out, UsageError, numberArgument, parse, required, secretArgument }
 export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --secret-file F] [--publish pattern|file|none]
                [--media FILE] [--size 640x360] [--fps 30] [--codec VP8|VP9|H264] [--name NAME] [--no-subscribe]
                [--duration 30] [--warmup 2] [--expect-fps N] [--max-latency-ms N] [--report report.json]
-               [--snapshots DIR] [--snapshot-every S] [--ratchet-every S] [--api-key K] [--session ID] [--ca-file F]
+               [--snapshots DIR] [--snapshot-every S] [--ratchet-every S] [--verify-only [--decode-sample N]]
+               [--api-key K] [--session ID] [--ca-file F]
       joins a session (API key and session id from the token), publishes the test pattern or a
       media file (Y4M/WAV or anything ffmpeg reads, looped; --media implies --publish file),
       subscribes to every other stream, prints a status line a second, and exits 0 when every
@@ -15,6 +16,9 @@ export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --
       (test-pattern streams), 1 when not or on any error; --report writes the whole run as JSON,
       --snapshots saves received frames as PNG (at the end, or every --snapshot-every seconds),
       --ratchet-every re-keys the bot's stream to the next ratchet step every S seconds;
+      --verify-only subscribes without decoding (every frame opened and counted: fps is frames
+      opened per second, gaps and freezes from the frame cryptor's counts, latency not judged),
+      --decode-sample N still decodes every Nth subscription (snapshots and latency come from those);
       --url wss://...: the server's certificate must chain to --ca-file (PEM) if given, else to
       the file in OTC_CA_FILE, else to the system's CA store`;
 
@@ -25,7 +29,7 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
     url: 'string', token: 'string', secret: 'string', 'secret-file': 'string', 'api-key': 'string', session: 'string', name: 'string',
     publish: 'string', media: 'string', size: 'string', fps: 'string', codec: 'string', 'no-subscribe': 'boolean', duration: 'string',
     warmup: 'string', 'expect-fps': 'string', 'max-latency-ms': 'string', report: 'string', snapshots: 'string', 'snapshot-every': 'string',
-    'ratchet-every': 'string', 'ca-file': 'string',
+    'ratchet-every': 'string', 'ca-file': 'string', 'verify-only': 'boolean', 'decode-sample': 'string',
   });
   if (values['help']) {
     out(usage);
@@ -63,12 +67,18 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
   const codec = ((values['codec'] as string | undefined) ?? 'VP8').toUpperCase();
   if (!(CODECS as readonly string[]).includes(codec)) throw new UsageError(`--codec must be VP8, VP9 or H264, not ${String(values['codec'])}`);
   const reportFile = values['report'] as string | undefined;
+  const verifyOnly = values['verify-only'] === true;
+  const decodeSample = numberArgument(values, 'decode-sample', 0, 1_000_000);
+  if (decodeSample !== undefined && !Number.isInteger(decodeSample)) throw new UsageError('--decode-sample must be a whole number');
+  if (decodeSample !== undefined && !verifyOnly) throw new UsageError('--decode-sample goes with --verify-only');
   const opts: BotOptions = {
     signalingUrl, token, publish, videoCodec: codec as VideoCodec, width, height,
     fps: numberArgument(values, 'fps', 1, 60) ?? 30,
     durationS: numberArgument(values, 'duration', 1, 24 * 3600) ?? 30,
     warmupS: numberArgument(values, 'warmup', 0, 600) ?? 2,
     subscribe: values['no-subscribe'] !== true,
+    verifyOnly,
+    ...(decodeSample !== undefined && { decodeSample }),
   };
   const secret = secretArgument(values);
   if (secret !== undefined) opts.secret = secret;
@@ -122,7 +132,9 @@ function summary(report: BotReport): string[] {
     `${report.e2ee ? ', end-to-end encrypted' : ''}`];
   for (const s of report.subscriptions) {
     const check = s.mediaCheck;
-    const latency = check.framesReceived > 0 ? `latency p50 ${check.latencyP50Ms} ms p95 ${check.latencyP95Ms} ms, lost ${check.framesLost}, ` +
+    const { video } = s.verify;
+    const latency = s.verifyOnly ? `verify-only: ${video.framesOpened} frames opened, gaps ${video.gaps}, ` +
+      `freezes ${video.freezes} (${video.freezeMs.toFixed(0)} ms)` : check.framesReceived > 0 ? `latency p50 ${check.latencyP50Ms} ms p95 ${check.latencyP95Ms} ms, lost ${check.framesLost}, ` +
       `freezes ${check.freezes}` : 'no test-pattern code (latency unknown)';
     lines.push(`  ${s.name || s.streamId}: ${s.fps.toFixed(1)} fps over ${s.seconds.toFixed(1)} s, ${latency}` +
       `${s.judged ? '' : ' (too short to judge)'}${s.problems.length ? ` -- ${s.problems.join('; ')}` : ''}`);

@@ -62,11 +62,16 @@ typedef struct otc_media_check {
  *     "frames_repeated":N,"freezes":N,"max_gap_ms":X,"first_frame_number":N,
  *     "last_frame_number":N,"width":W,"height":H,"video_frames_opened":N,"audio_frames_opened":N,
  *     "frames_mismatch":N,"frames_integrity_failure":N,"frames_replay":N,"decrypt_failures":N,
- *     "audio_blocks":N,"audio_samples":N,"audio_loud_blocks":N,"audio_peak":N,"pid":N}
+ *     "audio_blocks":N,"audio_samples":N,"audio_loud_blocks":N,"audio_peak":N,"pid":N,
+ *     "verify_only":false,"verify_video_frames":N,"verify_video_gaps":N,"verify_video_freezes":N,
+ *     "verify_video_freeze_ms":X,"verify_video_fps":X,"verify_video_not_opened":N,
+ *     "verify_audio_frames":N,"verify_audio_gaps":N}
  *  (the media check's figures as in otc_media_check, the last decoded frame's size, the frame
  *  cryptor's outcomes (decrypt_failures: frames that did not open, mismatch + integrity
  *  failure; a replayed frame is a duplicate, dropped, and counted apart), and the decoded audio: 10 ms blocks, samples per channel, blocks louder
- *  than -40 dBFS, the largest sample), and every publication that ends appends
+ *  than -40 dBFS, the largest sample), the verify counts (otc_subscriber_verify_stats, for
+ *  every subscription; verify_video_fps over the first to the last frame opened; a verify-only
+ *  subscription's media-check figures are its video's verify counts), and every publication that ends appends
  *    {"type":"publisher","stream_id":"...","e2ee":true,"end":"clientUnpublished",
  *     "video_frames_captured":N,"video_frames_sent":N,"video_frames_sealed":N,
  *     "audio_frames_sent":N,"audio_frames_sealed":N,"seal_errors":N,"width":W,"height":H,

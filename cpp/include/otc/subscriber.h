@@ -86,7 +86,56 @@ typedef struct otc_subscriber_stats {
 } otc_subscriber_stats;
 
 otc_status otc_subscriber_get_stats(otc_subscriber *subscriber, otc_subscriber_stats *stats);
-/** What the media check read so far (see otc_media_check). */
+/* node-otc addition: verify-only subscriptions, for load tests and bots that check what arrives
+ * without paying for decoding. Every frame is still opened by the frame cryptor (or, without
+ * end-to-end encryption, taken as received) and counted; none reaches a decoder: audio frames
+ * are dropped after counting, video frames reach libwebrtc's frame buffer with their payload
+ * replaced, so the receive path keeps its timing and asks for no key frames, and no video decoder
+ * is ever allocated. There are no on_render_frame or on_audio_data calls in this mode. */
+
+/** What one kind (audio or video) of a subscription received. Counted for every subscription,
+ *  verify-only or not, while that kind is subscribed to; reset by each otc_session_subscribe. */
+struct otc_subscriber_verify_kind_stats {
+  uint64_t frames_opened;        /* opened by the frame cryptor (received, without E2EE) */
+  uint64_t bytes_opened;         /* their payload bytes after opening */
+  uint64_t key_frames;           /* video key frames among them */
+  uint64_t not_opened_mismatch;  /* frames this secret cannot open (a wrong secret) */
+  uint64_t not_opened_integrity; /* authentication failed: damaged or forged */
+  uint64_t not_opened_replay;    /* a frame counter seen before */
+  uint64_t not_opened_other;     /* no codec for the payload type, internal errors */
+  /* Frames missing between frames opened: audio from RTP sequence numbers; video from frame ids
+   * when the connection carries them, else from RTP timestamps against the stream's frame
+   * interval (the smallest recent step; a step under 1.75 intervals is jitter, one over 5 s a
+   * pause). Frames a publisher's encoder skipped count too. */
+  uint64_t gaps;
+  /* Arrival gaps between frames opened longer than max(3 x the mean of the last 30,
+   * mean + 150 ms), WebRTC's freeze rule, their count and summed duration. */
+  uint64_t freezes;
+  double freeze_ms;
+  double max_gap_ms;             /* longest time between two frames opened */
+  int64_t first_frame_time_us;   /* when the first frame was opened, CLOCK_MONOTONIC; 0 none */
+  int64_t last_frame_time_us;    /* when the last one was */
+};
+
+struct otc_subscriber_verify_stats {
+  otc_bool verify_only;          /* the subscriber's setting now */
+  struct otc_subscriber_verify_kind_stats video;
+  struct otc_subscriber_verify_kind_stats audio;
+};
+
+/** node-otc addition: receive without decoding (see above), or decode again. Any time, before or
+ *  during a subscription; leaving verify-only asks the publisher for a key frame, and decoding
+ *  resumes from it. OTC_MEDIA_INVALID_PARAMETER for a NULL subscriber. */
+otc_status otc_subscriber_set_verify_only(otc_subscriber *subscriber, otc_bool verify_only);
+otc_bool otc_subscriber_get_verify_only(const otc_subscriber *subscriber);
+/** node-otc addition: the counts above so far (each counter read atomically; the set is not one
+ *  snapshot). OTC_MEDIA_INVALID_PARAMETER for NULL arguments. */
+otc_status otc_subscriber_get_verify_stats(otc_subscriber *subscriber, struct otc_subscriber_verify_stats *stats);
+
+/** What the media check read so far (see otc_media_check). A verify-only subscription has no
+ *  pixels to read: its check gives the verify counts of its video instead (frames_received: frames
+ *  opened, frames_lost: gaps, freezes, max_gap_ms, first_frame_time_us), frames_decoded 0, no
+ *  frame numbers, latency 0 (unknown). */
 otc_status otc_subscriber_get_media_check(otc_subscriber *subscriber, otc_media_check *check);
 
 #ifdef __cplusplus

@@ -141,6 +141,21 @@ otc_status otc_subscriber_get_media_check(otc_subscriber *subscriber, otc_media_
   return OTC_SUCCESS;
 }
 
+otc_status otc_subscriber_set_verify_only(otc_subscriber *subscriber, otc_bool verify_only) {
+  if (!subscriber) return OTC_MEDIA_INVALID_PARAMETER;
+  return subscriber->core->set_verify_only(verify_only != OTC_FALSE);
+}
+
+otc_bool otc_subscriber_get_verify_only(const otc_subscriber *subscriber) {
+  return subscriber && subscriber->core->verify_only() ? OTC_TRUE : OTC_FALSE;
+}
+
+otc_status otc_subscriber_get_verify_stats(otc_subscriber *subscriber, struct otc_subscriber_verify_stats *stats) {
+  if (!subscriber || !stats) return OTC_MEDIA_INVALID_PARAMETER;
+  subscriber->core->verify_stats(stats);
+  return OTC_SUCCESS;
+}
+
 otc_status otc_subscriber_delete(otc_subscriber *subscriber) {
   if (!subscriber) return OTC_SUCCESS;
   subscriber->core->shutdown();

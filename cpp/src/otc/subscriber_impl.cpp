@@ -113,7 +113,9 @@ void SubscriberCore::append_media_report(const char *end_reason) {
   if (path.empty()) return;
   otc_subscriber_stats s;
   stats(&s);
-  const otc_media_check c = check_.snapshot();
+  const otc_media_check c = media_check();
+  otc_subscriber_verify_stats v;
+  verify_stats(&v);
   char numbers[1024];
   std::snprintf(numbers, sizeof numbers,
                 "\"frames_decoded\":%llu,\"frames_received\":%llu,\"frames_unreadable\":%llu,"
@@ -133,10 +135,25 @@ void SubscriberCore::append_media_report(const char *end_reason) {
                 (unsigned long long)(s.frames_mismatch + s.frames_integrity_failure),
                 (unsigned long long)audio_blocks_.load(), (unsigned long long)audio_samples_.load(),
                 (unsigned long long)audio_loud_blocks_.load(), audio_peak_.load(), static_cast<int>(getpid()));
+  // The frame cryptor's view of every subscription, the only one of a verify-only subscription.
+  const auto fps = [](const otc_subscriber_verify_kind_stats &k) {
+    const double span_s = static_cast<double>(k.last_frame_time_us - k.first_frame_time_us) / 1e6;
+    return k.frames_opened > 1 && span_s > 0 ? static_cast<double>(k.frames_opened - 1) / span_s : 0.0;
+  };
+  char verify[512];
+  std::snprintf(verify, sizeof verify,
+                ",\"verify_only\":%s,\"verify_video_frames\":%llu,\"verify_video_gaps\":%llu,"
+                "\"verify_video_freezes\":%llu,\"verify_video_freeze_ms\":%.1f,\"verify_video_fps\":%.2f,"
+                "\"verify_video_not_opened\":%llu,\"verify_audio_frames\":%llu,\"verify_audio_gaps\":%llu",
+                v.verify_only ? "true" : "false", (unsigned long long)v.video.frames_opened,
+                (unsigned long long)v.video.gaps, (unsigned long long)v.video.freezes, v.video.freeze_ms, fps(v.video),
+                (unsigned long long)(v.video.not_opened_mismatch + v.video.not_opened_integrity +
+                                     v.video.not_opened_replay + v.video.not_opened_other),
+                (unsigned long long)v.audio.frames_opened, (unsigned long long)v.audio.gaps);
   media_report_append(path, std::string("{\"type\":\"subscriber\",\"stream_id\":") +
                                 media_report_quote(stream_.info.stream_id) + ",\"e2ee\":" +
                                 (stream_.info.e2ee ? "true" : "false") + ",\"end\":" +
-                                media_report_quote(end_reason ? end_reason : "") + "," + numbers + "}");
+                                media_report_quote(end_reason ? end_reason : "") + "," + numbers + verify + "}");
 }
 
 otc_status SubscriberCore::subscribe(otc_session *session) {
@@ -160,6 +177,8 @@ otc_status SubscriberCore::subscribe(otc_session *session) {
     peer_id_.clear();
     media_.engine = engine;
     first_frame_pending_.store(true);
+    verify_video_->reset();
+    verify_audio_->reset();
     if (stream_.info.e2ee) {
       opener_ = std::make_shared<e2ee::FrameOpener>(session->ring, *e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE));
     } else {
@@ -497,14 +516,16 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     transformer->SetEventHandler([weak](otc_e2ee_event event) {
       if (auto self = weak.lock()) self->on_e2ee_event(event);
     });
-  } else if (video) {
-    // Only a gate: with video off, frames are dropped before the decoder (set_subscribe_to_video).
-    transformer = rtc::E2eeFrameTransformer::CreatePassThroughReceiver(rtc::E2eeFrameTransformer::Kind::kVideo);
+  } else {
+    // Only a gate: with video off, frames are dropped before the decoder (set_subscribe_to_video);
+    // and where verify-only frames are counted and kept from the decoders.
+    transformer = rtc::E2eeFrameTransformer::CreatePassThroughReceiver(video ? rtc::E2eeFrameTransformer::Kind::kVideo
+                                                                             : rtc::E2eeFrameTransformer::Kind::kAudio);
   }
-  if (transformer) {
-    if (video) transformer->SetPaused(!receive_video_.load());
-    receiver->SetDepacketizerToDecoderFrameTransformer(transformer);
-  }
+  transformer->SetVerifyCounter(video ? verify_video_ : verify_audio_);
+  transformer->SetVerifyOnly(verify_only_.load());
+  if (video) transformer->SetPaused(!receive_video_.load());
+  receiver->SetDepacketizerToDecoderFrameTransformer(transformer);
   // Track calls block on libwebrtc's worker thread, which may be waiting for mutex_ (an e2ee
   // event): configure the track first, store it after.
   if (video) {
@@ -523,19 +544,17 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     media_.video_opener = transformer;
     media_.video_receiver = receiver;
     media_.video_track = track;
-    // set_subscribe_to_video may have run since the gate was made, before it could reach it.
-    if (transformer) transformer->SetPaused(!receive_video_.load());
+    // set_subscribe_to_video or set_verify_only may have run since the gate was made, before it
+    // could reach it.
+    transformer->SetPaused(!receive_video_.load());
+    transformer->SetVerifyOnly(verify_only_.load());
   } else {
     // From the receiver's reference (a raw pointer takes one more; release() would leak one).
     const auto media_track = receiver->track();
     auto track = ::rtc::scoped_refptr<webrtc::AudioTrackInterface>(
         static_cast<webrtc::AudioTrackInterface *>(media_track.get()));
     track->AddSink(&audio_sink_);
-    if (transformer) {
-      transformer->SetPaused(!receive_audio_.load());  // see set_subscribe_to_audio
-    } else {
-      track->set_enabled(receive_audio_.load());
-    }
+    transformer->SetPaused(!receive_audio_.load());  // see set_subscribe_to_audio
     std::unique_lock<std::mutex> lock(mutex_);
     if (state_ == State::idle || media_.link != peer) {
       lock.unlock();
@@ -545,7 +564,8 @@ void SubscriberCore::on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterfa
     media_.audio_opener = transformer;
     media_.audio_receiver = receiver;
     media_.audio_track = track;
-    if (transformer) transformer->SetPaused(!receive_audio_.load());
+    transformer->SetPaused(!receive_audio_.load());
+    transformer->SetVerifyOnly(verify_only_.load());
     lock.unlock();
     // After the track is stored: a set_audio_volume that did not see it has stored its volume.
     if (volume_.load() != 100) apply_volume(track);
@@ -800,24 +820,83 @@ EndReason SubscriberCore::disconnect_reason() const {
   return disconnect_reason_;
 }
 
-// An end-to-end encrypted stream's audio is gated at its transformer, never by the track: a
-// remote audio track's enabled change makes libwebrtc (M108's AudioRtpReceiver::Reconfigure) set
-// the receiver's frame transformer again, which its audio channel refuses with a fatal check.
+// Audio is gated at its receiver's transformer (every subscription has one: E2EE, or a
+// pass-through that also serves verify-only), never by the track: a remote audio track's enabled
+// change makes libwebrtc (M108's AudioRtpReceiver::Reconfigure) set the receiver's frame
+// transformer again, which its audio channel refuses with a fatal check.
 otc_status SubscriberCore::set_subscribe_to_audio(bool enabled) {
   receive_audio_.store(enabled);
-  ::rtc::scoped_refptr<webrtc::AudioTrackInterface> track;
   ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> gate;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    track = media_.audio_track;
     gate = media_.audio_opener;
   }
-  if (gate) {
-    gate->SetPaused(!enabled);
-  } else if (track) {
-    track->set_enabled(enabled);
+  if (gate) gate->SetPaused(!enabled);
+  return OTC_SUCCESS;
+}
+
+// Frames are counted either way; verify-only keeps them from the decoders (otc/subscriber.h).
+// Leaving it, the decoder starts anew and needs a key frame: asked for at once, as when video
+// comes back on.
+otc_status SubscriberCore::set_verify_only(bool verify_only) {
+  const bool was = verify_only_.exchange(verify_only);
+  ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> video, audio;
+  ::rtc::scoped_refptr<webrtc::VideoTrackInterface> track;
+  std::shared_ptr<rtc::MediaEngine> engine;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    video = media_.video_opener;
+    audio = media_.audio_opener;
+    track = media_.video_track;
+    engine = media_.engine;
+  }
+  if (video) video->SetVerifyOnly(verify_only);
+  if (audio) audio->SetVerifyOnly(verify_only);
+  if (was && !verify_only && track && engine) {
+    ::rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source(track->GetSource());
+    if (source) engine->worker_thread()->PostTask([source] { source->GenerateKeyFrame(); });
   }
   return OTC_SUCCESS;
+}
+
+namespace {
+otc_subscriber_verify_kind_stats to_c(const media::VerifyKindCounts &c) {
+  otc_subscriber_verify_kind_stats out{};
+  out.frames_opened = c.frames_opened;
+  out.bytes_opened = c.bytes_opened;
+  out.key_frames = c.key_frames;
+  out.not_opened_mismatch = c.not_opened_mismatch;
+  out.not_opened_integrity = c.not_opened_integrity;
+  out.not_opened_replay = c.not_opened_replay;
+  out.not_opened_other = c.not_opened_other;
+  out.gaps = c.gaps;
+  out.freezes = c.freezes;
+  out.freeze_ms = c.freeze_ms;
+  out.max_gap_ms = c.max_gap_ms;
+  out.first_frame_time_us = c.first_frame_time_us;
+  out.last_frame_time_us = c.last_frame_time_us;
+  return out;
+}
+}  // namespace
+
+void SubscriberCore::verify_stats(otc_subscriber_verify_stats *out) const {
+  *out = otc_subscriber_verify_stats{};
+  out->verify_only = verify_only_.load() ? OTC_TRUE : OTC_FALSE;
+  out->video = to_c(verify_video_->snapshot());
+  out->audio = to_c(verify_audio_->snapshot());
+}
+
+otc_media_check SubscriberCore::media_check() const {
+  if (!verify_only_.load()) return check_.snapshot();
+  // No pixels: what the frame cryptor saw of the video, in the check's terms.
+  const media::VerifyKindCounts v = verify_video_->snapshot();
+  otc_media_check c{};
+  c.frames_received = v.frames_opened;
+  c.frames_lost = v.gaps;
+  c.freezes = v.freezes;
+  c.max_gap_ms = v.max_gap_ms;
+  c.first_frame_time_us = v.first_frame_time_us;
+  return c;
 }
 
 // Video off costs no decoding: the receiver's transformer drops every frame before it is opened

@@ -25,6 +25,7 @@
 #include <api/stats/rtc_stats_report.h>
 
 #include "../media/media_check.h"
+#include "../media/verify_counter.h"
 #include "../rtc/e2ee_frame_transformer.h"
 #include "../rtc/subscriber_sinks.h"
 #include "../signaling/messages.h"
@@ -78,7 +79,12 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   double audio_volume() const { return volume_.load(); }
   otc_status set_subscribe_to_video(bool enabled);
   void stats(otc_subscriber_stats *out);
-  otc_media_check media_check() const { return check_.snapshot(); }
+  // Verify-only (otc/subscriber.h): frames opened and counted, never decoded.
+  otc_status set_verify_only(bool verify_only);
+  bool verify_only() const { return verify_only_.load(); }
+  void verify_stats(otc_subscriber_verify_stats *out) const;
+  // The media check; from the verify counts while verify-only.
+  otc_media_check media_check() const;
 
   void on_session_event(const signaling::ServerEvent &event) override;
   void on_stream_property(const signaling::ServerEvent &event);
@@ -146,6 +152,11 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   std::atomic<bool> receive_audio_{true}, receive_video_{true};
   std::atomic<double> volume_{100};
   media::MediaCheck check_;
+  std::atomic<bool> verify_only_{false};
+  // Per kind, over the whole subscription (every peer connection it had): the receivers'
+  // transformers count into them.
+  const std::shared_ptr<media::VerifyCounter> verify_video_ = std::make_shared<media::VerifyCounter>();
+  const std::shared_ptr<media::VerifyCounter> verify_audio_ = std::make_shared<media::VerifyCounter>();
   std::atomic<int> last_width_{0}, last_height_{0};
   std::atomic<uint64_t> audio_blocks_{0}, audio_samples_{0}, audio_loud_blocks_{0};
   std::atomic<int> audio_peak_{0};

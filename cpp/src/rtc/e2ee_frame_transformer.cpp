@@ -1,5 +1,6 @@
 #include "e2ee_frame_transformer.h"
 
+#include <cstring>
 #include <utility>
 
 #include <api/make_ref_counted.h>
@@ -7,6 +8,7 @@
 #include "../e2ee/frame_layout.h"
 #include "../e2ee/frame_opener.h"
 #include "../e2ee/frame_sealer.h"
+#include "../media/media_check.h"
 
 namespace otc::rtc {
 
@@ -15,6 +17,11 @@ std::atomic<bool> tag_fault{false};
 }  // namespace
 
 void E2eeFrameTransformer::SetTagFaultForTesting(bool on) { tag_fault.store(on); }
+
+bool E2eeFrameTransformer::IsVerifyOnlyMarker(const uint8_t *data, size_t size) {
+  return size == kVerifyOnlyMarker.size() && data &&
+         std::memcmp(data, kVerifyOnlyMarker.data(), kVerifyOnlyMarker.size()) == 0;
+}
 
 ::rtc::scoped_refptr<E2eeFrameTransformer> E2eeFrameTransformer::CreateSender(
     std::shared_ptr<e2ee::FrameSealer> sealer, Kind kind,
@@ -164,20 +171,25 @@ void E2eeFrameTransformer::Transform(std::unique_ptr<webrtc::TransformableFrameI
     }
     if (!opener_) {  // a pass-through receiver
       passed_through_.fetch_add(1, std::memory_order_relaxed);
-      Deliver(std::move(frame));
+      DeliverReceived(std::move(frame));
       return;
     }
   }
   // An empty audio frame (DTX, no payload) has nothing to protect: hand it on unchanged.
   if (kind_ == Kind::kAudio && frame->GetData().empty()) {
     passed_through_empty_.fetch_add(1, std::memory_order_relaxed);
-    Deliver(std::move(frame));
+    if (role_ == Role::kReceiver) {
+      DeliverReceived(std::move(frame));
+    } else {
+      Deliver(std::move(frame));
+    }
     return;
   }
   const std::optional<e2ee::Codec> codec = CodecFor(frame->GetPayloadType());
   if (!codec) {
     // Neither side may let an unprotected (sender) or unauthenticated (receiver) frame through.
     dropped_no_codec_.fetch_add(1, std::memory_order_relaxed);
+    if (role_ == Role::kReceiver) CountNotOpened(media::VerifyCounter::NotOpened::kOther);
     return;
   }
   if (role_ == Role::kSender) {
@@ -228,6 +240,7 @@ void E2eeFrameTransformer::Open(std::unique_ptr<webrtc::TransformableFrameInterf
         opener_->open(codec, {data.data(), data.size()}, buffer_.data(), capacity, &result);
     if (status != OTC_SUCCESS) {
       dropped_error_.fetch_add(1, std::memory_order_relaxed);
+      CountNotOpened(media::VerifyCounter::NotOpened::kOther);
       return;
     }
     if (result.outcome == OTC_E2EE_DECRYPTED)
@@ -246,16 +259,56 @@ void E2eeFrameTransformer::Open(std::unique_ptr<webrtc::TransformableFrameInterf
       break;
     case OTC_E2EE_INTEGRITY_FAILURE:
       dropped_integrity_.fetch_add(1, std::memory_order_relaxed);
+      CountNotOpened(media::VerifyCounter::NotOpened::kIntegrity);
       return;
     case OTC_E2EE_REPLAY:
       dropped_replay_.fetch_add(1, std::memory_order_relaxed);
+      CountNotOpened(media::VerifyCounter::NotOpened::kReplay);
       return;
     case OTC_E2EE_MISMATCH:
     default:
       dropped_mismatch_.fetch_add(1, std::memory_order_relaxed);
+      CountNotOpened(media::VerifyCounter::NotOpened::kMismatch);
       return;
   }
   opened_.fetch_add(1, std::memory_order_relaxed);
+  DeliverReceived(std::move(frame));
+}
+
+void E2eeFrameTransformer::CountNotOpened(media::VerifyCounter::NotOpened why) {
+  if (verify_counter_) verify_counter_->on_not_opened(why);
+}
+
+void E2eeFrameTransformer::DeliverReceived(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
+  if (verify_counter_) {
+    std::optional<media::VerifyCounter::Position> position;
+    bool key_frame = false;
+    if (kind_ == Kind::kVideo) {
+      auto &video = static_cast<webrtc::TransformableVideoFrameInterface &>(*frame);
+      key_frame = video.IsKeyFrame();
+      // Frame ids only come with the generic frame descriptor or the dependency descriptor
+      // (not negotiated by default in M108): otherwise the RTP timestamp.
+      if (const auto id = video.GetMetadata().GetFrameId()) {
+        position = media::VerifyCounter::Position{media::VerifyCounter::Position::Kind::kSequence,
+                                                  static_cast<uint32_t>(*id), uint64_t{1} << 32};
+      } else {
+        position = media::VerifyCounter::Position{media::VerifyCounter::Position::Kind::kTimestamp,
+                                                  frame->GetTimestamp(), uint64_t{1} << 32};
+      }
+    } else if (frame->GetDirection() == webrtc::TransformableFrameInterface::Direction::kReceiver) {
+      // Received audio frames are the audio subclass (sent ones are not): one RTP packet each.
+      const auto &audio = static_cast<webrtc::TransformableAudioFrameInterface &>(*frame);
+      position = media::VerifyCounter::Position{media::VerifyCounter::Position::Kind::kSequence,
+                                                audio.GetHeader().sequenceNumber, uint64_t{1} << 16};
+    }
+    verify_counter_->on_opened(frame->GetData().size(), key_frame, position, media::monotonic_time_us());
+  }
+  if (!verify_only_.load(std::memory_order_relaxed)) {
+    Deliver(std::move(frame));
+    return;
+  }
+  if (kind_ == Kind::kAudio) return;  // nothing to decode; NetEq conceals the silence
+  frame->SetData(::rtc::ArrayView<const uint8_t>(kVerifyOnlyMarker.data(), kVerifyOnlyMarker.size()));
   Deliver(std::move(frame));
 }
 

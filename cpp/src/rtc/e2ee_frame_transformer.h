@@ -14,6 +14,13 @@
 // they are opened, so neither the frame cryptor nor the decoder spends anything on them. A
 // receiver of a stream without E2EE is a pass-through (CreatePassThroughReceiver) only so that it
 // can be paused the same way.
+//
+// A receiver can be verify-only (a subscription that checks frames without decoding them): each
+// frame is still opened (or passed through) and counted, then audio frames are dropped (NetEq
+// conceals, nothing decodes) and video frames are handed on with their payload replaced by
+// kVerifyOnlyMarker, which the decoders of verify_aware_decoder_factory.h skip. Video frames must
+// still reach the frame buffer: a receive stream whose decoder gets no frame asks for key frames
+// over and over.
 #pragma once
 
 #include "webrtc_build_guard.h"
@@ -34,6 +41,7 @@
 #include <otc/e2ee.h>
 
 #include "../e2ee/codec_prefix.h"
+#include "../media/verify_counter.h"
 
 namespace otc::e2ee {
 class FrameSealer;
@@ -88,6 +96,17 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   void SetPaused(bool paused) { paused_.store(paused, std::memory_order_relaxed); }
   bool paused() const { return paused_.load(std::memory_order_relaxed); }
 
+  // Receiver: while verify-only, frames are counted and never decoded (see above).
+  void SetVerifyOnly(bool verify_only) { verify_only_.store(verify_only, std::memory_order_relaxed); }
+  bool verify_only() const { return verify_only_.load(std::memory_order_relaxed); }
+  // The payload of a verify-only video frame as handed on.
+  static constexpr std::array<uint8_t, 8> kVerifyOnlyMarker = {'O', 'T', 'C', 'V', 'E', 'R', 'I', 'F'};
+  static bool IsVerifyOnlyMarker(const uint8_t *data, size_t size);
+
+  // Receiver: counts every frame received while not paused, verify-only or not. Set before the
+  // transformer is attached to its receiver (libwebrtc's attach orders it before the first frame).
+  void SetVerifyCounter(std::shared_ptr<media::VerifyCounter> counter) { verify_counter_ = std::move(counter); }
+
   // Maps an RTP payload type to a codec (video); may be called at any time, e.g. once the
   // negotiated payload types are known.
   void SetPayloadTypeCodec(uint8_t payload_type, e2ee::Codec codec);
@@ -129,6 +148,9 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   void Seal(std::unique_ptr<webrtc::TransformableFrameInterface> frame, e2ee::Codec codec);
   void Open(std::unique_ptr<webrtc::TransformableFrameInterface> frame, e2ee::Codec codec);
   void Deliver(std::unique_ptr<webrtc::TransformableFrameInterface> frame);
+  // Receiver: a frame opened or passed through: counts it, then delivers it, its marker or nothing.
+  void DeliverReceived(std::unique_ptr<webrtc::TransformableFrameInterface> frame);
+  void CountNotOpened(media::VerifyCounter::NotOpened why);
 
   const Role role_;
   const Kind kind_;
@@ -157,6 +179,8 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   std::atomic<uint64_t> dropped_no_codec_{0}, dropped_error_{0}, dropped_no_callback_{0};
   std::atomic<uint64_t> dropped_paused_{0}, passed_through_{0};
   std::atomic<bool> paused_{false};
+  std::atomic<bool> verify_only_{false};
+  std::shared_ptr<media::VerifyCounter> verify_counter_;
 };
 
 }  // namespace otc::rtc
