@@ -51,7 +51,7 @@ test.serial('2 publishers x 2 subscribers on 2 workers, relayed E2EE: every subs
   const { code, output, report } = await startLoadtest(t, [...credentials(), '--publishers', '2', '--subscribers', '2', '--workers', '2',
     '--duration', '8', '--size', '320x180', '--min-fps', '15', '--max-loss', '0.5', '--decode-sample', '2']).exited;
   t.is(code, 0, output);
-  t.regex(output, /^PASS: 2 publishers x 2 subscribers, 4\/4 subscriptions/m);
+  t.regex(output, /^PASS: 2 publishers x 2 subscribers, 4\/4 subscriptions over .*, end-to-end encrypted, verify-only/m);
   // A progress line a second: the header, then lines with the time.
   t.true(output.split('\n').filter((line) => /^ +\d+s +\d/.test(line)).length >= 6);
   t.truthy(report);
@@ -61,8 +61,12 @@ test.serial('2 publishers x 2 subscribers on 2 workers, relayed E2EE: every subs
     t.true(s.fpsOpened >= 15, `subscriber ${s.subscriber} <- p${s.publisher}: ${s.fpsOpened} fps`);
     t.true(s.seconds >= 2);
     t.is(s.notOpened.mismatch, 0);
-    // Subscriber 0 decodes (every 2nd, from 0): the test pattern's latency is known.
+    // Subscriber 0 decodes (every 2nd, from 0): the test pattern's latency is known; subscriber 1
+    // is verify-only: frames opened, none decoded.
+    t.is(s.decode, s.subscriber === 0);
     if (s.decode) t.not(s.latencyP95Ms, null);
+    else t.is(s.framesDecoded, 0);
+    t.true(s.bytesOpened > 0 && s.keyFrames > 0, JSON.stringify(s));
   }
   t.is(report!.streams.length, 2);
   t.is(report!.workers.length, 2);

@@ -123,7 +123,6 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
 
   // Loaded here: the other commands do not need the native addon.
   const { runLoadTest } = await import('../loadtest/run.js');
-  const { verifyOnlySupported } = await import('../loadtest/subscription.js');
   const { formatReport } = await import('../loadtest/tally.js');
   const { validateSecret } = await import('../secret.js');
   for (const [flag, value] of [['--secret', secret], ['--subscriber-secret', subscriberSecret]] as const) {
@@ -166,8 +165,6 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
     }
   }
 
-  const canVerify = verifyOnlySupported();
-  if (verifyOnly && !canVerify) out('* verify-only subscriptions are not in this build: every subscription decodes');
   const signalingUrl = signalingUrlOf(url);
   out(`* ${publishers} publisher${publishers === 1 ? '' : 's'} x ${subscribers} subscriber${subscribers === 1 ? '' : 's'} on ${workers} worker${workers === 1 ? '' : 's'}, session ${sessionId}` +
     ` (${routed ? 'routed' : 'relayed'}${e2ee ? ', E2EE' : ''}), ${codec} ${width}x${height}@${fps}, ${rampUpS} s ramp-up + ${durationS} s`);
@@ -180,7 +177,7 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
   try {
     report = await runLoadTest({
       signalingUrl, apiKey, sessionId, publisherTokens, subscriberTokens, workers, durationS, rampUpS, settleS, warmupS, codec: codec as VideoCodec,
-      width, height, fps, audio: values['no-audio'] !== true, verifyOnly: verifyOnly && canVerify, decodeEvery: decodeSample, thresholds,
+      width, height, fps, audio: values['no-audio'] !== true, verifyOnly, decodeEvery: decodeSample, thresholds,
       progress: out, signal: abort.signal, describe: { url, signalingUrl, routed },
       ...(caFile !== undefined && { caFile }), ...(secret !== undefined && { secret }), ...(subscriberSecret !== undefined && { subscriberSecret }),
     });

@@ -27,6 +27,8 @@ export interface SubscriptionReport {
   freezes: number;
   freezeMs: number;
   framesOpened: number;
+  /** Frames decoded (0 for a verify-only subscription). */
+  framesDecoded: number;
   bytesOpened: number;
   keyFrames: number;
   notOpened: { mismatch: number; integrity: number; replay: number; other: number };
@@ -207,7 +209,7 @@ export class Tally {
         fpsReceived: round(rate('framesReceived'), 2), fpsOpened: round(rate('framesOpened'), 2), fpsDecoded: round(rate('framesDecoded'), 2),
         loss: dOpened + dGaps > 0 ? round(dGaps / (dOpened + dGaps), 4) : 0,
         freezes: base ? last.freezes - base.freezes : last.freezes, freezeMs: base ? last.freezeMs - base.freezeMs : last.freezeMs,
-        framesOpened: last.framesOpened, bytesOpened: last.bytesOpened, keyFrames: last.keyFrames,
+        framesOpened: last.framesOpened, framesDecoded: last.framesDecoded, bytesOpened: last.bytesOpened, keyFrames: last.keyFrames,
         notOpened: { mismatch: last.mismatch, integrity: last.integrity, replay: last.replay, other: last.other },
         latencyP50Ms: last.latencyP50Ms, latencyP95Ms: last.latencyP95Ms, packetsLost: last.packetsLost, ended: last.ended, problems: [],
       };
