@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// node-otc command line: serve, create-session, token, decrypt-recording, bot, demo, impair.
+// node-otc command line: serve, create-session, token, decrypt-recording, bot, loadtest, demo, impair.
 import { type Out, UsageError, type Values, fileArgument, numberArgument, parse, required, secretArgument } from './args';
 import { BOT_USAGE, botCommand } from './bot-command';
 import { LIMIT_USAGE, limitsFromFlags } from './limit-flags';
+import { LOADTEST_USAGE, loadtestCommand } from './loadtest-command';
 import { DEMO_USAGE, demoCommand } from './demo-command';
 import { ICE_FLAGS, ICE_USAGE, iceOptionsFromFlags } from './ice-flags';
 import { IMPAIR_USAGE, impairCommand } from './impair-command';
@@ -54,6 +55,7 @@ ${ICE_USAGE}
       the session id comes from the file names the server gives recordings unless --session is
       given; --secret-file reads the secret from a file (its first line), out of the process list
 ${BOT_USAGE}
+${LOADTEST_USAGE}
 ${DEMO_USAGE}
 ${IMPAIR_USAGE}
   node-otc --help`;
@@ -297,6 +299,7 @@ export async function main(argv: string[], out: Out = (line) => process.stdout.w
       case 'token': return token(rest, out);
       case 'decrypt-recording': return await decryptRecordingCommand(rest, out);
       case 'bot': return await botCommand(rest, out, USAGE);
+      case 'loadtest': return await loadtestCommand(rest, out, USAGE);
       case 'demo': return await demoCommand(rest, out, USAGE);
       case 'impair': return await impairCommand(rest, out, USAGE);
       case '--help':
