@@ -140,7 +140,10 @@ async function perfBreakdown(pid, seconds) {
 const started = Date.now();
 const load0 = os.loadavg()[0];
 const router = { janus: { eventLoops: EVENT_LOOPS } };
-const server = await SessionServer.start({ apiKey: API_KEY, apiSecret: API_SECRET, router });
+// The server's per-stream and per-connection subscription limits are for hostile clients; this
+// one process subscribes to each stream hundreds of times over one connection.
+const limits = { maxSubscribersPerStream: 1000, maxSubscriptionsPerStreamPerConnection: 1000, maxSubscriptionsPerConnection: 1000 };
+const server = await SessionServer.start({ apiKey: API_KEY, apiSecret: API_SECRET, router, limits });
 const janusPid = server.router.instances[0].pid;
 log(`bench/verify: Janus ${server.router.instances[0].label}, ${PUBLISHERS} publisher(s), steps of ${STEP} up to ${MAX} (load ${load0.toFixed(2)}, ${os.cpus().length} CPUs)`);
 const publishers = [];
