@@ -45,6 +45,23 @@ bool read_whole_file(const std::string &path, size_t limit, std::vector<uint8_t>
   return ok;
 }
 
+std::optional<EncodedCodec> sniff_encoded_codec(const std::string &path) {
+  FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file) return std::nullopt;
+  uint8_t head[12] = {};
+  const size_t got = std::fread(head, 1, sizeof head, file);
+  std::fclose(file);
+  if (got >= 12 && std::memcmp(head, "DKIF", 4) == 0) {
+    if (std::memcmp(head + 8, "VP80", 4) == 0) return EncodedCodec::kVp8;
+    if (std::memcmp(head + 8, "VP90", 4) == 0) return EncodedCodec::kVp9;
+    return std::nullopt;
+  }
+  if (got >= 4 && std::memcmp(head, "OggS", 4) == 0) return EncodedCodec::kOpus;
+  if (got >= 4 && head[0] == 0 && head[1] == 0 && (head[2] == 1 || (head[2] == 0 && head[3] == 1)))
+    return EncodedCodec::kH264;
+  return std::nullopt;
+}
+
 std::unique_ptr<EncodedMediaReader> open_encoded_media(const std::string &path, std::string &error, int h264_fps) {
   std::vector<uint8_t> bytes;
   if (!read_whole_file(path, EncodedMediaReader::kMaxFileBytes, bytes, error)) return nullptr;

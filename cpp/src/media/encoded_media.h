@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -88,6 +89,10 @@ class EncodedMediaReader {
 
 // Reads a whole file of at most limit bytes; false with error set otherwise.
 bool read_whole_file(const std::string &path, size_t limit, std::vector<uint8_t> &bytes, std::string &error);
+
+// The codec a file's first bytes name (IVF fourcc, Ogg, an Annex B start code); nullopt when
+// unreadable or none. A cheap look, not a check: open_encoded_media checks the whole file.
+std::optional<EncodedCodec> sniff_encoded_codec(const std::string &path);
 
 // Opens path as whichever of the formats its first bytes say (not its name): "DKIF" IVF,
 // "OggS" Ogg Opus, a start code H.264 Annex B (frame rate h264_fps, 1..120, raw Annex B

@@ -16,6 +16,7 @@
 #include "audio_codec_factories.h"
 #include "audio_device_proxy.h"
 #include "clocked_audio_backend.h"
+#include "passthrough_video_encoder.h"
 #include "webrtc_log_forwarder.h"
 
 namespace otc::rtc {
@@ -77,7 +78,7 @@ bool MediaEngine::Start(AudioIo audio) {
   factory_ = webrtc::CreatePeerConnectionFactory(
       network_thread_.get(), worker_thread_.get(), signaling_thread_.get(), audio_device_,
       CreateOpusG711AudioEncoderFactory(), CreateOpusG711AudioDecoderFactory(),
-      webrtc::CreateBuiltinVideoEncoderFactory(), webrtc::CreateBuiltinVideoDecoderFactory(),
+      CreatePassthroughVideoEncoderFactory(), webrtc::CreateBuiltinVideoDecoderFactory(),
       /*audio_mixer=*/nullptr, /*audio_processing=*/nullptr);
   if (!factory_) {
     otc::log(OTC_LOG_LEVEL_ERROR, "media engine: CreatePeerConnectionFactory failed");
