@@ -349,7 +349,11 @@ TEST_F(EncodedMediaCall, UnreadableFilesFailThroughOnError) {
     const char *audio;
     const char *message;
   };
+  const std::string short_packets = files_->dir + "/short.ogg";
+  ASSERT_EQ(std::system(("ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i sine=frequency=440:sample_rate=48000 "
+                         "-t 1 -c:a libopus -frame_duration 10 " + short_packets).c_str()), 0);
   const Case cases[] = {
+      {files_->vp8, short_packets.c_str(), "Opus packets of 20 ms or longer are needed"},
       {files_->dir + "/missing.ivf", nullptr, "cannot open"},
       {garbage, nullptr, "garbage.ivf"},
       {files_->opus, nullptr, "is an audio file"},
@@ -371,6 +375,7 @@ TEST_F(EncodedMediaCall, UnreadableFilesFailThroughOnError) {
     otc_publisher_delete(publisher);
   }
   std::remove(garbage.c_str());
+  std::remove(short_packets.c_str());
   otc_publisher_settings *settings = otc_publisher_settings_new();
   EXPECT_EQ(otc_publisher_settings_set_encoded_media(settings, nullptr, nullptr), OTC_MEDIA_INVALID_PARAMETER);
   EXPECT_EQ(otc_publisher_settings_set_encoded_media(nullptr, "a.ivf", nullptr), OTC_MEDIA_INVALID_PARAMETER);

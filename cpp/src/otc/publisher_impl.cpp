@@ -317,6 +317,12 @@ otc_status PublisherCore::publish(otc_session *session) {
     std::string error;
     auto reader = media::open_encoded_media(settings_.audio_file, error);
     if (reader && reader->codec() != media::EncodedCodec::kOpus) error = settings_.audio_file + " is not an Ogg Opus file";
+    // Packets replace 20 ms encoder frames one for one at most: shorter ones would play slow.
+    for (size_t i = 0; reader && error.empty() && i < reader->frame_count(); ++i) {
+      if (reader->FrameAt(i).duration_us < 20'000)
+        error = settings_.audio_file + ": Opus packets of 20 ms or longer are needed (packet " + std::to_string(i) +
+                " is shorter)";
+    }
     if (reader && error.empty()) {
       media.audio_file = std::move(reader);
     } else {
