@@ -71,6 +71,16 @@ export interface NativeSession {
   disableForceMute(): number;
 }
 
+/** Pre-encoded files a publisher sends as they are (PublisherOptions.encodedMedia). */
+export interface EncodedMediaOptions {
+  /** An IVF file of VP8 or VP9 frames, or a raw H.264 Annex B stream (no B-frames). */
+  video?: string;
+  /** An Ogg Opus file. */
+  audio?: string;
+  /** Raw H.264's frame rate (it has no timestamps), 1..120; default 30. */
+  frameRate?: number;
+}
+
 /** What NativePublisher's constructor reads (every field optional; types checked natively). */
 export interface NativePublisherSettings {
   name?: string;
@@ -79,6 +89,7 @@ export interface NativePublisherSettings {
   videoCodec?: VideoCodec;
   videoSource?: VideoSource;
   testPattern?: { width: number; height: number; fps: number };
+  encodedMedia?: EncodedMediaOptions;
 }
 
 

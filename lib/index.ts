@@ -14,7 +14,7 @@ export type {
 } from './session';
 export { Publisher } from './publisher';
 export type {
-  PublisherOptions, PublisherEvents, PublisherStats, PushedVideoFrame, TestPatternOptions, VideoCodec, VideoFrameFormat, VideoSource,
+  PublisherOptions, PublisherEvents, EncodedMediaOptions, PublisherStats, PushedVideoFrame, TestPatternOptions, VideoCodec, VideoFrameFormat, VideoSource,
 } from './publisher';
 export { Subscriber } from './subscriber';
 export type { IceConfig, IceServer, IceCandidateType } from './ice-config';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { PublisherApi } from './api-surface';
-import { native, type NativePublisher, type NativePublisherSettings } from './binding';
+import { native, type EncodedMediaOptions, type NativePublisher, type NativePublisherSettings } from './binding';
 import { emitError } from './emit-error';
 import { ErrorCode } from './error-code';
 import { OtcError, nativeCall, requireType } from './errors';
@@ -39,6 +39,14 @@ export interface PublisherOptions {
   videoSource?: VideoSource;
   /** The test pattern's size and rate (with videoSource 'testPattern'). */
   testPattern?: TestPatternOptions;
+  /**
+   * Files sent as they are, without decoding or re-encoding: `video` an IVF (VP8, VP9) or raw
+   * H.264 Annex B file, `audio` an Ogg Opus file (either may be left out). The format comes from
+   * the content; the video codec becomes the file's. Frames loop at the end, are sealed in an
+   * E2EE session, and a key-frame request is answered by the file's next key frame. A file that
+   * cannot be read fails `session.publish` with the reason.
+   */
+  encodedMedia?: EncodedMediaOptions;
 }
 
 /** One frame for `pushVideoFrame`. */
@@ -52,7 +60,7 @@ export interface PushedVideoFrame {
   data: Uint8Array;
 }
 
-export type { PublisherEvents };
+export type { PublisherEvents, EncodedMediaOptions };
 
 /** What a session hands a publisher when it publishes it (see publisherInternals). */
 interface PublishAttempt {
@@ -95,7 +103,7 @@ const DISPOSE_WAIT_MS = 5000;
 
 function settingsOf(options: PublisherOptions): NativePublisherSettings {
   requireType(typeof options === 'object' && options !== null && !Array.isArray(options), 'options', 'an object');
-  const { name, audio, video, videoCodec, videoSource, testPattern } = options;
+  const { name, audio, video, videoCodec, videoSource, testPattern, encodedMedia } = options;
   requireType(name === undefined || typeof name === 'string', 'options.name', 'a string');
   requireType(audio === undefined || typeof audio === 'boolean', 'options.audio', 'a boolean');
   requireType(video === undefined || typeof video === 'boolean', 'options.video', 'a boolean');
@@ -116,6 +124,17 @@ function settingsOf(options: PublisherOptions): NativePublisherSettings {
     requireType(isInteger(height), 'options.testPattern.height', 'an integer');
     requireType(isInteger(fps), 'options.testPattern.fps', 'an integer');
     settings.testPattern = { width, height, fps };
+  }
+  if (encodedMedia !== undefined) {
+    requireType(typeof encodedMedia === 'object' && encodedMedia !== null && !Array.isArray(encodedMedia),
+      'options.encodedMedia', 'an object { video?, audio?, frameRate? }');
+    const { video: videoFile, audio: audioFile, frameRate } = encodedMedia;
+    requireType(videoFile === undefined || typeof videoFile === 'string', 'options.encodedMedia.video', 'a string');
+    requireType(audioFile === undefined || typeof audioFile === 'string', 'options.encodedMedia.audio', 'a string');
+    requireType(frameRate === undefined || isInteger(frameRate), 'options.encodedMedia.frameRate', 'an integer');
+    requireType(videoFile !== undefined || audioFile !== undefined, 'options.encodedMedia', 'a video or an audio file');
+    settings.encodedMedia = { ...(videoFile !== undefined && { video: videoFile }),
+      ...(audioFile !== undefined && { audio: audioFile }), ...(frameRate !== undefined && { frameRate }) };
   }
   if (audio === false && video === false) {
     throw new OtcError(ErrorCode.OTC_MEDIA_INVALID_PARAMETER, 'a publisher needs audio or video');

@@ -114,6 +114,32 @@ SettingsHandle parse_settings(const Napi::CallbackInfo &info) {
     check_setting(env, otc_publisher_settings_set_test_pattern(settings.get(), width, height, fps),
                   "testPattern (even sizes 64x64..1920x1080, 1..60 fps)");
   }
+  // Last: the video codec follows the file's.
+  if (Napi::Value media = object.Get("encodedMedia"); !media.IsUndefined()) {
+    if (!media.IsObject() || media.IsArray() || media.IsFunction())
+      setting_type_error(env, "encodedMedia", "an object { video?, audio?, frameRate? }");
+    Napi::Object m = media.As<Napi::Object>();
+    std::string paths[2];
+    bool given[2] = {false, false};
+    const char *keys[2] = {"video", "audio"};
+    for (int i = 0; i < 2; ++i) {
+      Napi::Value path = m.Get(keys[i]);
+      if (path.IsUndefined()) continue;
+      if (!path.IsString()) setting_type_error(env, std::string("encodedMedia.") + keys[i], "a string (a file path)");
+      paths[i] = path.As<Napi::String>().Utf8Value();
+      if (paths[i].find('\0') != std::string::npos)
+        throw_status(env, OTC_MEDIA_INVALID_PARAMETER, std::string("settings.encodedMedia.") + keys[i] + " must not contain NUL");
+      given[i] = true;
+    }
+    check_setting(env,
+                  otc_publisher_settings_set_encoded_media(settings.get(), given[0] ? paths[0].c_str() : nullptr,
+                                                           given[1] ? paths[1].c_str() : nullptr),
+                  "encodedMedia (a video or an audio file, non-empty paths of at most 4096 bytes)");
+    if (!m.Get("frameRate").IsUndefined()) {
+      const int fps = int_setting(env, m, "frameRate", "encodedMedia.frameRate");
+      check_setting(env, otc_publisher_settings_set_encoded_frame_rate(settings.get(), fps), "encodedMedia.frameRate (1..120)");
+    }
+  }
   return settings;
 }
 

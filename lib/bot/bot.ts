@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { audio } from '../audio';
 import { ErrorCode } from '../error-code';
 import type { OtcError } from '../errors';
-import { Publisher, type PublisherStats, type VideoCodec } from '../publisher';
+import { type EncodedMediaOptions, Publisher, type PublisherStats, type VideoCodec } from '../publisher';
 import type { Secret } from '../secret';
 import { Session, type StreamEvent } from '../session';
 import type { MediaCheck, Subscriber, SubscriberStats, VerifyStats } from '../subscriber';
@@ -28,8 +28,11 @@ export interface BotOptions {
   secret?: Secret;
   /** The published stream's name (default 'node-otc bot'). */
   name?: string;
-  /** What to publish: the moving test pattern (default), a media file, or nothing. */
-  publish?: 'pattern' | 'file' | 'none';
+  /** What to publish: the moving test pattern (default), a media file, pre-encoded files sent as
+   *  they are (encodedMedia), or nothing. */
+  publish?: 'pattern' | 'file' | 'encoded' | 'none';
+  /** With publish 'encoded': an IVF/H.264 video file and/or an Ogg Opus audio file. */
+  encodedMedia?: EncodedMediaOptions;
   /** With publish 'file': a Y4M/WAV file or anything ffmpeg reads (looped). */
   mediaFile?: string;
   width?: number;
@@ -226,6 +229,7 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
 
     if (publish !== 'none') {
       if (publish === 'file' && !opts.mediaFile) throw new TypeError('publish "file" needs mediaFile');
+      if (publish === 'encoded' && !opts.encodedMedia) throw new TypeError('publish "encoded" needs encodedMedia');
       if (publish === 'file') {
         if (!fs.existsSync(opts.mediaFile!)) throw new Error(`no such media file: ${opts.mediaFile}`);
         audio.captureSilence(); // until the file's audio arrives
@@ -236,11 +240,15 @@ export async function runBot(opts: BotOptions): Promise<BotReport> {
         name: opts.name ?? 'node-otc bot', videoCodec: opts.videoCodec ?? 'VP8',
         videoSource: publish === 'file' ? 'pushed' : 'testPattern',
         ...(publish === 'pattern' && { testPattern: { width, height, fps } }),
+        ...(publish === 'encoded' && { encodedMedia: opts.encodedMedia! }),
       });
       publisher.on('error', (error) => fail(`publisher: ${error.message}`));
       const stream = await session.publish(publisher);
       publishedStreamId = stream.streamId;
-      progress(`publishing ${stream.streamId} (${publish === 'file' ? opts.mediaFile : `test pattern ${width}x${height}@${fps}`})`, 'event');
+      const what = publish === 'file' ? opts.mediaFile
+        : publish === 'encoded' ? `as encoded: ${[opts.encodedMedia!.video, opts.encodedMedia!.audio].filter(Boolean).join(', ')}`
+          : `test pattern ${width}x${height}@${fps}`;
+      progress(`publishing ${stream.streamId} (${what})`, 'event');
       if (publish === 'file') {
         fileSource = new MediaFileSource(publisher, { file: opts.mediaFile!, width, height, fps, audio: true, onError: fail });
       }

@@ -1,16 +1,19 @@
 // `node-otc bot`: a headless participant for CI media tests (see lib/bot/bot.ts).
 import * as fs from 'node:fs';
 import type { BotOptions, BotReport } from '../bot/bot';
-import type { VideoCodec } from '../publisher';
+import type { EncodedMediaOptions, VideoCodec } from '../publisher';
 import { type Out, UsageError, numberArgument, parse, required, secretArgument } from './args';
 
-export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --secret-file F] [--publish pattern|file|none]
-               [--media FILE] [--size 640x360] [--fps 30] [--codec VP8|VP9|H264] [--name NAME] [--no-subscribe]
+export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --secret-file F] [--publish pattern|file|encoded|none]
+               [--media FILE[,FILE]] [--size 640x360] [--fps 30] [--codec VP8|VP9|H264] [--name NAME] [--no-subscribe]
                [--duration 30] [--warmup 2] [--expect-fps N] [--max-latency-ms N] [--report report.json]
                [--snapshots DIR] [--snapshot-every S] [--ratchet-every S] [--verify-only [--decode-sample N]]
                [--api-key K] [--session ID] [--ca-file F]
       joins a session (API key and session id from the token), publishes the test pattern or a
-      media file (Y4M/WAV or anything ffmpeg reads, looped; --media implies --publish file),
+      media file (Y4M/WAV or anything ffmpeg reads, looped; --media implies --publish file), or
+      with --publish encoded pre-encoded files sent as they are, no decode or re-encode (--media
+      VIDEO[,AUDIO]: an IVF VP8/VP9 or raw H.264 file and/or an Ogg Opus file, told apart by their
+      content; the codec is the file's, --fps the raw H.264 frame rate),
       subscribes to every other stream, prints a status line a second, and exits 0 when every
       subscription held --expect-fps decoded frames/s and a latency p95 under --max-latency-ms
       (test-pattern streams), 1 when not or on any error; --report writes the whole run as JSON,
@@ -23,6 +26,31 @@ export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --
       the file in OTC_CA_FILE, else to the system's CA store`;
 
 const CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
+
+// --media VIDEO[,AUDIO] of --publish encoded: which file is which, from its first bytes (an Ogg
+// file is the audio); the native side checks each file whole.
+function encodedFiles(list: string): EncodedMediaOptions {
+  const files = list.split(',').filter((file) => file !== '');
+  if (files.length === 0 || files.length > 2) throw new UsageError('--publish encoded takes --media VIDEO[,AUDIO] (one or two files)');
+  const result: EncodedMediaOptions = {};
+  for (const file of files) {
+    const head = Buffer.alloc(4);
+    try {
+      const fd = fs.openSync(file, 'r');
+      try {
+        fs.readSync(fd, head, 0, 4, 0);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (err) {
+      throw new UsageError(`cannot read --media ${file}: ${(err as Error).message}`);
+    }
+    const kind = head.toString('latin1') === 'OggS' ? 'audio' : 'video';
+    if (result[kind] !== undefined) throw new UsageError(`--media names two ${kind} files (${result[kind]}, ${file})`);
+    result[kind] = file;
+  }
+  return result;
+}
 
 export async function botCommand(args: string[], out: Out, usage: string): Promise<number> {
   const { values } = parse(args, {
@@ -49,9 +77,12 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
   const token = required(values, 'token');
   const media = values['media'] as string | undefined;
   const publish = (values['publish'] as string | undefined) ?? (media ? 'file' : 'pattern');
-  if (publish !== 'pattern' && publish !== 'file' && publish !== 'none') throw new UsageError(`--publish must be pattern, file or none, not ${publish}`);
-  if (publish === 'file' && !media) throw new UsageError('--publish file needs --media FILE');
-  if (publish !== 'file' && media) throw new UsageError('--media goes with --publish file');
+  if (publish !== 'pattern' && publish !== 'file' && publish !== 'encoded' && publish !== 'none') {
+    throw new UsageError(`--publish must be pattern, file, encoded or none, not ${publish}`);
+  }
+  if ((publish === 'file' || publish === 'encoded') && !media) throw new UsageError(`--publish ${publish} needs --media FILE`);
+  if (publish !== 'file' && publish !== 'encoded' && media) throw new UsageError('--media goes with --publish file or encoded');
+  const encodedMedia = publish === 'encoded' ? encodedFiles(media!) : undefined;
   let width = 640;
   let height = 360;
   if (values['size'] !== undefined) {
@@ -87,7 +118,9 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
     ['expectFps', numberArgument(values, 'expect-fps', 0, 240)], ['maxLatencyMs', numberArgument(values, 'max-latency-ms', 1, 60_000)],
     ['snapshotDir', values['snapshots']], ['snapshotEveryS', numberArgument(values, 'snapshot-every', 1, 3600)],
     ['ratchetEveryS', numberArgument(values, 'ratchet-every', 1, 3600)], ['caFile', caFile],
+    ['encodedMedia', encodedMedia && { ...encodedMedia, ...(values['fps'] !== undefined && { frameRate: opts.fps }) }],
   ];
+  if (encodedMedia) delete opts.mediaFile;
   for (const [key, value] of optional) if (value !== undefined) (opts as unknown as Record<string, unknown>)[key] = value;
   if (opts.snapshotEveryS !== undefined && !opts.snapshotDir) throw new UsageError('--snapshot-every goes with --snapshots DIR');
 

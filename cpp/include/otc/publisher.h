@@ -33,6 +33,26 @@ otc_status otc_publisher_settings_set_video_source(otc_publisher_settings *setti
 otc_status otc_publisher_settings_set_test_pattern(otc_publisher_settings *settings, int width,
                                                    int height, int fps);
 
+/** node-otc addition: publish pre-encoded files as they are, without decoding or re-encoding:
+ *  video_file an IVF file of VP8 or VP9 frames or a raw H.264 Annex B stream (constrained
+ *  baseline, no B-frames), audio_file an Ogg Opus file; either may be NULL (that kind then comes
+ *  from its usual source). The format is read from the file's content, not its name, and the
+ *  publisher's video codec becomes the file's (a later otc_publisher_settings_set_video_codec
+ *  must agree). The files are read whole when publishing starts (at most 512 MiB each); an
+ *  unreadable, malformed or unsupported file makes publishing fail through on_error
+ *  (OTC_PUBLISHER_UNABLE_TO_PUBLISH, the message naming the file and the problem). Frames are
+ *  sent at the file's pace, looping at the end, each one sealed by the frame cryptor in an E2EE
+ *  session; a key-frame request is answered by the file's next key frame (the frames between
+ *  are skipped). A video file replaces any video source or capturer; there are no
+ *  on_render_frame calls (no pixels). Audio: the file's Opus packets replace the frames the
+ *  Opus encoder makes from the audio device's input (which is still captured and encoded).
+ *  OTC_MEDIA_INVALID_PARAMETER for a NULL settings, both files NULL, or a path over 4096 bytes. */
+otc_status otc_publisher_settings_set_encoded_media(otc_publisher_settings *settings, const char *video_file,
+                                                    const char *audio_file);
+/** node-otc addition: the frame rate of a raw H.264 video file (which carries no timestamps),
+ *  1..120; default 30. IVF and Ogg files carry their own timing. */
+otc_status otc_publisher_settings_set_encoded_frame_rate(otc_publisher_settings *settings, int fps);
+
 /** Project addition: the most peer connections (one per subscriber, relayed sessions) the
  *  publisher opens at once, 1..OTC_PUBLISHER_MAX_SUBSCRIBERS_LIMIT; default
  *  OTC_PUBLISHER_DEFAULT_MAX_SUBSCRIBERS. A subscription beyond it gets no peer connection:

@@ -11,6 +11,7 @@
 
 #include "engine_access.h"
 
+#include "../media/encoded_media.h"
 #include "codec_names.h"
 #include "publisher_impl.h"
 #include "session_impl.h"
@@ -122,6 +123,34 @@ otc_status otc_publisher_settings_set_test_pattern(otc_publisher_settings *setti
   settings->values.width = width;
   settings->values.height = height;
   settings->values.fps = fps;
+  return OTC_SUCCESS;
+}
+
+otc_status otc_publisher_settings_set_encoded_media(otc_publisher_settings *settings, const char *video_file,
+                                                    const char *audio_file) {
+  constexpr size_t kMaxPath = 4096;
+  if (!settings || (!video_file && !audio_file)) return OTC_MEDIA_INVALID_PARAMETER;
+  if ((video_file && (!*video_file || std::strlen(video_file) > kMaxPath)) ||
+      (audio_file && (!*audio_file || std::strlen(audio_file) > kMaxPath))) {
+    return OTC_MEDIA_INVALID_PARAMETER;
+  }
+  if (video_file) {
+    settings->values.video_file = video_file;
+    settings->values.has_capturer = false;
+    // The codec follows the file's; a file that cannot be read now fails at publish, with its reason.
+    if (const auto codec = otc::media::sniff_encoded_codec(video_file)) {
+      if (*codec == otc::media::EncodedCodec::kVp8) settings->values.codec = OTC_VIDEO_CODEC_VP8;
+      if (*codec == otc::media::EncodedCodec::kVp9) settings->values.codec = OTC_VIDEO_CODEC_VP9;
+      if (*codec == otc::media::EncodedCodec::kH264) settings->values.codec = OTC_VIDEO_CODEC_H264;
+    }
+  }
+  if (audio_file) settings->values.audio_file = audio_file;
+  return OTC_SUCCESS;
+}
+
+otc_status otc_publisher_settings_set_encoded_frame_rate(otc_publisher_settings *settings, int fps) {
+  if (!settings || fps < 1 || fps > 120) return OTC_MEDIA_INVALID_PARAMETER;
+  settings->values.encoded_fps = fps;
   return OTC_SUCCESS;
 }
 

@@ -15,6 +15,8 @@
 #include "../e2ee/key_ring.h"
 #include "../rtc/audio_device_proxy.h"
 #include "../rtc/camera_video_source.h"
+#include "../rtc/encoded_video_source.h"
+#include "../media/encoded_media.h"
 #include "../rtc/media_engine.h"
 #include "../rtc/peer_link.h"
 #include "../rtc/video_sources.h"
@@ -191,6 +193,33 @@ void PublisherCore::render(const otc_video_frame &frame) {
   auto preview = [weak](const otc_video_frame &frame) {
     if (auto self = weak.lock()) self->render(frame);
   };
+  if (!settings_.video_file.empty()) {
+    std::string error;
+    auto reader = media::open_encoded_media(settings_.video_file, error, settings_.encoded_fps);
+    if (!reader) {
+      problem = "encoded video: " + error;
+      return nullptr;
+    }
+    if (!reader->is_video()) {
+      problem = "encoded video: " + settings_.video_file + " is an audio file";
+      return nullptr;
+    }
+    if (video_codec_name(settings_.codec) != media::encoded_codec_name(reader->codec())) {
+      problem = "encoded video: " + settings_.video_file + " is " + media::encoded_codec_name(reader->codec()) +
+                ", the publisher's codec " + video_codec_name(settings_.codec);
+      return nullptr;
+    }
+    otc::log(OTC_LOG_LEVEL_INFO, "publisher: sending %s as it is (%s %dx%d, %zu frames, %zu key frames)",
+             settings_.video_file.c_str(), media::encoded_codec_name(reader->codec()), reader->width(),
+             reader->height(), reader->frame_count(), reader->key_frame_count());
+    auto source = ::rtc::make_ref_counted<rtc::EncodedVideoSource>(std::move(reader));
+    // No pixels, so no on_render_frame; the stream's size is still announced.
+    source->SetSizeHandler([weak](int width, int height) {
+      if (auto self = weak.lock()) self->note_video_size(width, height);
+    });
+    source->Start();
+    return source;
+  }
   if (settings_.has_capturer) {
     if (!capturer_problem_.empty()) {
       problem = capturer_problem_;
@@ -284,6 +313,23 @@ otc_status PublisherCore::publish(otc_session *session) {
   // Media first (outside the lock: factory calls block on the signaling thread).
   Media media;
   media.engine = engine;
+  if (settings_.audio && !settings_.audio_file.empty()) {
+    std::string error;
+    auto reader = media::open_encoded_media(settings_.audio_file, error);
+    if (reader && reader->codec() != media::EncodedCodec::kOpus) error = settings_.audio_file + " is not an Ogg Opus file";
+    // Packets replace 20 ms encoder frames one for one at most: shorter ones would play slow.
+    for (size_t i = 0; reader && error.empty() && i < reader->frame_count(); ++i) {
+      if (reader->FrameAt(i).duration_us < 20'000)
+        error = settings_.audio_file + ": Opus packets of 20 ms or longer are needed (packet " + std::to_string(i) +
+                " is shorter)";
+    }
+    if (reader && error.empty()) {
+      media.audio_file = std::move(reader);
+    } else {
+      report_error(kAudioDeviceUnavailable, "encoded audio: " + error);
+      return kAudioDeviceUnavailable;
+    }
+  }
   auto *factory = engine->factory();
   if (settings_.video) {
     std::string problem;
@@ -519,9 +565,11 @@ void PublisherCore::open_peer(const std::string &peer_id) {
   bool refused;
   bool to_router;
   std::shared_ptr<e2ee::FrameSealer> video_frames, audio_frames;
+  std::shared_ptr<const media::EncodedMediaReader> audio_file;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ != State::published || peer_id.empty() || media_.peers.count(peer_id)) return;
+    audio_file = media_.audio_file;
     to_router = !router_peer_id_.empty() && peer_id == router_peer_id_;
     if (to_router) {
       video_frames = media_.router_video_frames;
@@ -624,6 +672,14 @@ void PublisherCore::open_peer(const std::string &peer_id) {
         // Before the offer: the first key frame is sealed too.
         transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.video_sealer);
       }
+      if (!settings_.video_file.empty() && failure.empty()) {
+        // A file's frames are sent as they are: no adaptation may scale or drop them.
+        auto sender = transceiver.value()->sender();
+        webrtc::RtpParameters parameters = sender->GetParameters();
+        parameters.degradation_preference = webrtc::DegradationPreference::DISABLED;
+        const auto result = sender->SetParameters(parameters);
+        if (!result.ok()) failure = std::string("cannot disable video adaptation: ") + result.message();
+      }
     }
   }
   if (audio_track && failure.empty()) {
@@ -634,7 +690,12 @@ void PublisherCore::open_peer(const std::string &peer_id) {
       const auto *suite = e2ee::find_cipher_suite(OTC_E2EE_DEFAULT_SUITE);
       if (!audio_frames) audio_frames = std::make_shared<e2ee::FrameSealer>(ring, *suite);
       peer.audio_sealer = rtc::E2eeFrameTransformer::CreateSender(audio_frames, rtc::E2eeFrameTransformer::Kind::kAudio);
-      transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.audio_sealer);
+      if (!audio_file) transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.audio_sealer);
+    }
+    if (transceiver.ok() && audio_file) {
+      // The file's packets replace the encoder's frames ahead of the sealer (if any).
+      peer.audio_injector = rtc::EncodedAudioInjector::Create(audio_file->Clone(), peer.audio_sealer);
+      transceiver.value()->sender()->SetEncoderToPacketizerFrameTransformer(peer.audio_injector);
     }
   }
   if (!failure.empty()) {

@@ -26,6 +26,7 @@
 #include <api/media_stream_interface.h>
 
 #include "../rtc/e2ee_frame_transformer.h"
+#include "../rtc/encoded_audio_injector.h"
 #include "../rtc/video_sources.h"
 #include "../signaling/signaling_client.h"
 #include "media_endpoint.h"
@@ -35,6 +36,9 @@ namespace e2ee {
 class FrameSealer;
 class KeyRing;
 }  // namespace e2ee
+namespace media {
+class EncodedMediaReader;
+}  // namespace media
 namespace rtc {
 class MediaEngine;
 class CapturerVideoSource;
@@ -60,6 +64,9 @@ struct PublisherSettings {
   int height = OTC_TEST_PATTERN_DEFAULT_HEIGHT;
   int fps = OTC_TEST_PATTERN_DEFAULT_FPS;
   int max_subscribers = OTC_PUBLISHER_DEFAULT_MAX_SUBSCRIBERS;
+  // Pre-encoded media (otc_publisher_settings_set_encoded_media); empty: none.
+  std::string video_file, audio_file;
+  int encoded_fps = 30;  // raw H.264's frame rate
 };
 
 class PublisherCore final : public MediaEndpoint, public std::enable_shared_from_this<PublisherCore> {
@@ -111,6 +118,7 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
     std::shared_ptr<rtc::PeerLink> link;
     double opened_ms = 0;  // since the epoch
     ::rtc::scoped_refptr<rtc::E2eeFrameTransformer> video_sealer, audio_sealer;
+    ::rtc::scoped_refptr<rtc::EncodedAudioInjector> audio_injector;  // an Ogg Opus file's
   };
   enum class State { idle, publishing, published };
 
@@ -135,6 +143,8 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
     ::rtc::scoped_refptr<rtc::PublisherVideoSource> source;
     ::rtc::scoped_refptr<webrtc::VideoTrackInterface> video_track;
     ::rtc::scoped_refptr<webrtc::AudioTrackInterface> audio_track;
+    // An Ogg Opus file: each sender's injector reads a clone of it.
+    std::shared_ptr<const media::EncodedMediaReader> audio_file;
     std::shared_ptr<rtc::MediaEngine> engine;  // released last
   };
   Media take_media_locked();

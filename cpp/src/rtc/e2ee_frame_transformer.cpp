@@ -14,6 +14,9 @@ namespace otc::rtc {
 
 namespace {
 std::atomic<bool> tag_fault{false};
+std::atomic<bool> observing{false};
+std::mutex observer_mutex;
+E2eeFrameTransformer::OpenedObserver *opened_observer = nullptr;  // guarded by observer_mutex
 }  // namespace
 
 void E2eeFrameTransformer::SetTagFaultForTesting(bool on) { tag_fault.store(on); }
@@ -21,6 +24,13 @@ void E2eeFrameTransformer::SetTagFaultForTesting(bool on) { tag_fault.store(on);
 bool E2eeFrameTransformer::IsVerifyOnlyMarker(const uint8_t *data, size_t size) {
   return size == kVerifyOnlyMarker.size() && data &&
          std::memcmp(data, kVerifyOnlyMarker.data(), kVerifyOnlyMarker.size()) == 0;
+}
+
+void E2eeFrameTransformer::SetOpenedObserverForTesting(OpenedObserver observer) {
+  std::lock_guard<std::mutex> lock(observer_mutex);
+  delete opened_observer;
+  opened_observer = observer ? new OpenedObserver(std::move(observer)) : nullptr;
+  observing.store(opened_observer != nullptr);
 }
 
 ::rtc::scoped_refptr<E2eeFrameTransformer> E2eeFrameTransformer::CreateSender(
@@ -272,6 +282,11 @@ void E2eeFrameTransformer::Open(std::unique_ptr<webrtc::TransformableFrameInterf
       return;
   }
   opened_.fetch_add(1, std::memory_order_relaxed);
+  if (observing.load(std::memory_order_relaxed)) {
+    std::lock_guard<std::mutex> lock(observer_mutex);
+    const auto data = frame->GetData();
+    if (opened_observer) (*opened_observer)(kind_, frame->GetSsrc(), data.data(), data.size());
+  }
   DeliverReceived(std::move(frame));
 }
 

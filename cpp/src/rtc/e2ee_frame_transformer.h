@@ -121,6 +121,10 @@ class E2eeFrameTransformer : public webrtc::FrameTransformerInterface {
   // (OTC_SUBSCRIBER_DECRYPTION_INTERNAL_ERROR) in real calls. While on, every sender of the
   // process flips a bit of each sealed frame's authentication tag. Not reachable from the C API.
   static void SetTagFaultForTesting(bool on);
+  // Tests only: called with every frame a receiver opened (its plaintext, before the decoder),
+  // on the worker thread; null removes it. Not reachable from the C API.
+  using OpenedObserver = std::function<void(Kind kind, uint32_t ssrc, const uint8_t *data, size_t size)>;
+  static void SetOpenedObserverForTesting(OpenedObserver observer);
 
   Role role() const { return role_; }
   Kind kind() const { return kind_; }

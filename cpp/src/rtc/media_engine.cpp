@@ -21,6 +21,7 @@
 #include "audio_codec_factories.h"
 #include "audio_device_proxy.h"
 #include "clocked_audio_backend.h"
+#include "passthrough_video_encoder.h"
 #include "pooled_task_queue_factory.h"
 #include "verify_aware_decoder_factory.h"
 #include "webrtc_log_forwarder.h"
@@ -100,7 +101,7 @@ bool MediaEngine::Start(AudioIo audio) {
   media.audio_encoder_factory = CreateOpusG711AudioEncoderFactory();
   media.audio_decoder_factory = CreateOpusG711AudioDecoderFactory();
   media.audio_processing = webrtc::AudioProcessingBuilder().Create();
-  media.video_encoder_factory = webrtc::CreateBuiltinVideoEncoderFactory();
+  media.video_encoder_factory = CreatePassthroughVideoEncoderFactory();
   media.video_decoder_factory = VerifyAwareDecoderFactory::CreateBuiltin();
   media.trials = deps.trials.get();
   deps.media_engine = cricket::CreateMediaEngine(std::move(media));
