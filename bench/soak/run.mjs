@@ -79,12 +79,12 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 
-/** VmRSS (KB), threads and open descriptors of a live process; undefined once it has gone. */
+/** VmRSS and RssAnon (KB: RSS less the mapped files' pages, which grow as code is first run), threads and open descriptors of a live process; undefined once it has gone. */
 function probe(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
-    return { rss_kb: field('VmRSS'), threads: field('Threads'), fds: readdirSync(`/proc/${pid}/fd`).length };
+    return { rss_kb: field('VmRSS'), anon_kb: field('RssAnon'), threads: field('Threads'), fds: readdirSync(`/proc/${pid}/fd`).length };
   } catch {
     return undefined;
   }
@@ -138,6 +138,10 @@ function slope(points) {
   return den > 0 ? num / den : NaN;
 }
 
+function signedFixed(value) {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+}
+
 function mb(kb) {
   return (kb / 1024).toFixed(1);
 }
@@ -148,14 +152,14 @@ function report(run) {
   lines.push(`Soak: a bot pair in one E2EE relayed session, ${run.minutes} min (figures after a ${run.warmupMinutes}-min warm-up), ` +
     `test pattern ${run.size}@${run.fps} each way, sampled every ${run.everyS} s`);
   lines.push('');
-  lines.push('| process | RSS at warm-up end MB | RSS at end MB | slope MB/hour | RSS min-max MB | threads min-max | fds min-max | video frames decoded (audio opened) |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| process | RSS at warm-up end MB | RSS at end MB | slope MB/hour | anonymous RSS slope MB/hour | RSS min-max MB | threads min-max | fds min-max | video frames decoded (audio opened) |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   let pass = true;
   const verdicts = [];
   for (const name of [...BOTS, 'server']) {
     const samples = run.samples.filter((s) => s.t >= warmupS && s[name]).map((s) => ({ t: s.t, ...s[name] }));
     if (samples.length < 2) {
-      lines.push(`| ${name} | - | - | - | - | - | - | - |`);
+      lines.push(`| ${name} | - | - | - | - | - | - | - | - |`);
       if (name !== 'server') {
         pass = false;
         verdicts.push(`- bot ${name}: fewer than 2 samples after the warm-up: FAIL`);
@@ -166,10 +170,12 @@ function report(run) {
     const threads = samples.map((s) => s.threads);
     const fds = samples.map((s) => s.fds);
     const perHour = slope(samples.map((s) => ({ t: s.t / 3600, y: s.rss_kb / 1024 })));
+    const anonPerHour = samples.every((s) => Number.isFinite(s.anon_kb))
+      ? slope(samples.map((s) => ({ t: s.t / 3600, y: s.anon_kb / 1024 }))) : NaN;
     const bot = run.bots?.[name];
     const frames = bot?.framesReceived !== undefined ? `${bot.framesReceived.toLocaleString('en-US')} (${(bot.audioFrames ?? 0).toLocaleString('en-US')})` : '-';
     const label = name === 'server' ? 'session server' : `bot ${name}`;
-    lines.push(`| ${label} | ${mb(rss[0])} | ${mb(rss[rss.length - 1])} | ${perHour >= 0 ? '+' : ''}${perHour.toFixed(2)} | ` +
+    lines.push(`| ${label} | ${mb(rss[0])} | ${mb(rss[rss.length - 1])} | ${signedFixed(perHour)} | ${Number.isFinite(anonPerHour) ? signedFixed(anonPerHour) : '-'} | ` +
       `${mb(Math.min(...rss))}-${mb(Math.max(...rss))} | ${Math.min(...threads)}-${Math.max(...threads)} | ` +
       `${Math.min(...fds)}-${Math.max(...fds)} | ${frames} |`);
     if (name === 'server') continue;
