@@ -18,7 +18,7 @@
 // operator); --arenas default leaves glibc's own limit (8 per core); a MALLOC_ARENA_MAX already in
 // the environment wins over both.
 //
-// Table: per sample, RSS (VmRSS), malloc's in-use bytes (mallinfo2: what is really allocated, the
+// Table: per sample, RSS (VmRSS, at rest 1.2 s after the cycle, and right after it), malloc's in-use bytes (mallinfo2: what is really allocated, the
 // rest of RSS growth being memory the allocator keeps), threads and descriptors. Verdicts: RSS and
 // in-use growth from cycle 50 to the end (target: RSS within 5 MB), threads and fds constant from
 // cycle 50 on. Progress goes to stderr, the markdown table to stdout.
@@ -132,12 +132,12 @@ function report(samples) {
   lines.push(`Join/leave churn, mode ${MODE}, ${CYCLES} cycles in one process (otc_init once)${TRIM_OFF ? ', OTC_MALLOC_TRIM=0' : ''}` +
     `, ${ARENAS !== undefined ? `MALLOC_ARENA_MAX=${ARENAS}` : "glibc's default malloc arenas"}`);
   lines.push('');
-  lines.push('| cycle | RSS MB | anon MB | in use MB | threads | fds | ms/cycle |');
-  lines.push('|------:|-------:|--------:|----------:|--------:|----:|---------:|');
+  lines.push('| cycle | RSS MB | RSS right after the cycle MB | anon MB | in use MB | threads | fds | ms/cycle |');
+  lines.push('|------:|-------:|------:|--------:|----------:|--------:|----:|---------:|');
   let previous;
   for (const s of samples) {
     const perCycle = previous && s.cycle > previous.cycle ? ((s.ms - previous.ms) / (s.cycle - previous.cycle)).toFixed(0) : '-';
-    lines.push(`| ${s.cycle} | ${mb(s.rss_kb)} | ${mb(s.rss_anon_kb)} | ${mb(s.in_use_kb)} | ${s.threads} | ${s.fds} | ${perCycle} |`);
+    lines.push(`| ${s.cycle} | ${mb(s.rss_kb)} | ${s.rss_busy_kb !== undefined ? mb(s.rss_busy_kb) : '-'} | ${mb(s.rss_anon_kb)} | ${mb(s.in_use_kb)} | ${s.threads} | ${s.fds} | ${perCycle} |`);
     previous = s;
   }
   const base = samples.find((s) => s.cycle >= BASELINE) ?? samples[0];
