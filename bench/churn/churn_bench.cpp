@@ -12,7 +12,10 @@
 //   {"type":"sample","cycle":N,"rss_kb":..,"rss_anon_kb":..,"in_use_kb":..,"heap_kb":..,"threads":..,"fds":..,"ms":..}
 // in_use_kb is malloc's allocated bytes (mallinfo2 uordblks + hblkhd): what the program holds,
 // as opposed to RSS, which also counts what the allocator keeps after free; rss_anon_kb is RSS
-// without file-backed pages (the library's code, paged in as it is first run). stderr: progress.
+// without file-backed pages (the library's code, paged in as it is first run). The sample is taken
+// at rest, 1.2 s after the cycle, once the library's deferred malloc trim (at most one a second
+// after otc_session_delete) has run: what the process keeps, not what the cycle just freed;
+// rss_busy_kb is RSS right after the cycle. ms excludes these pauses. stderr: progress.
 // Environment: CHURN_PATTERN (WxH@FPS, default 320x180@15).
 #include <otc/otc.h>
 #include <dirent.h>
@@ -30,6 +33,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -220,12 +224,18 @@ int count_entries(const char *dir) {
   return n - (std::strcmp(dir, "/proc/self/fd") == 0 ? 1 : 0);  // opendir's own descriptor
 }
 
+int64_t paused_us = 0;  // time spent in the samples' pauses, not counted as cycles' time
+
 void sample(int cycle_no, int64_t t0) {
+  const long busy_kb = status_kb("VmRSS");
+  const int64_t pause_start = mono_us();
+  std::this_thread::sleep_for(1200ms);
+  paused_us += mono_us() - pause_start;
   const struct mallinfo2 mi = mallinfo2();
   std::printf(
-      "{\"type\":\"sample\",\"cycle\":%d,\"rss_kb\":%ld,\"rss_anon_kb\":%ld,\"in_use_kb\":%zu,\"heap_kb\":%zu,\"threads\":%d,\"fds\":%d,\"ms\":%lld}\n",
-      cycle_no, status_kb("VmRSS"), status_kb("RssAnon"), (mi.uordblks + mi.hblkhd) / 1024, (mi.arena + mi.hblkhd) / 1024,
-      count_entries("/proc/self/task"), count_entries("/proc/self/fd"), (long long)((mono_us() - t0) / 1000));
+      "{\"type\":\"sample\",\"cycle\":%d,\"rss_kb\":%ld,\"rss_busy_kb\":%ld,\"rss_anon_kb\":%ld,\"in_use_kb\":%zu,\"heap_kb\":%zu,\"threads\":%d,\"fds\":%d,\"ms\":%lld}\n",
+      cycle_no, status_kb("VmRSS"), busy_kb, status_kb("RssAnon"), (mi.uordblks + mi.hblkhd) / 1024, (mi.arena + mi.hblkhd) / 1024,
+      count_entries("/proc/self/task"), count_entries("/proc/self/fd"), (long long)((mono_us() - t0 - paused_us) / 1000));
   std::fflush(stdout);
 }
 

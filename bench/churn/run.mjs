@@ -13,9 +13,12 @@
 // no subscriber; connect: connect and disconnect only), --every K (sample period, default 50),
 // --json FILE (the samples), --report FILE (print the table of a --json file; nothing runs). CHURN_BENCH_BIN overrides the binary (default build-bench/churn_bench);
 // the native side's environment passes through (OTC_MALLOC_TRIM=0 turns the library's trimming off,
-// for a before/after).
+// for a before/after). --arenas N (default 2) runs churn_bench with MALLOC_ARENA_MAX=N, the setting
+// the README recommends for bots and load tests (the library leaves this process-wide choice to the
+// operator); --arenas default leaves glibc's own limit (8 per core); a MALLOC_ARENA_MAX already in
+// the environment wins over both.
 //
-// Table: per sample, RSS (VmRSS), malloc's in-use bytes (mallinfo2: what is really allocated, the
+// Table: per sample, RSS (VmRSS, at rest 1.2 s after the cycle, and right after it), malloc's in-use bytes (mallinfo2: what is really allocated, the
 // rest of RSS growth being memory the allocator keeps), threads and descriptors. Verdicts: RSS and
 // in-use growth from cycle 50 to the end (target: RSS within 5 MB), threads and fds constant from
 // cycle 50 on. Progress goes to stderr, the markdown table to stdout.
@@ -40,13 +43,14 @@ const { values: opts } = parseArgs({
     cycles: { type: 'string', default: process.env.CHURN_CYCLES || '2000' },
     mode: { type: 'string', default: 'call' },
     every: { type: 'string', default: '50' },
+    arenas: { type: 'string', default: '2' },
     json: { type: 'string' },
     report: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: node bench/churn/run.mjs [--cycles 2000] [--mode call|publish|connect] [--every 50] [--json samples.json]\n');
+  process.stdout.write('usage: node bench/churn/run.mjs [--cycles 2000] [--mode call|publish|connect] [--every 50] [--arenas 2|default] [--json samples.json]\n');
   process.exit(0);
 }
 const saved = opts.report ? JSON.parse(readFileSync(opts.report, 'utf8')) : undefined;
@@ -54,6 +58,12 @@ const CYCLES = saved ? saved.cycles : Number(opts.cycles);
 const EVERY = Number(opts.every);
 const MODE = saved ? saved.mode : String(opts.mode);
 const TRIM_OFF = saved ? saved.trimOff : process.env.OTC_MALLOC_TRIM === '0';
+// glibc's arena limit for the native process: the environment's, else --arenas (undefined: glibc's default).
+const ARENAS = saved ? saved.arenas : process.env.MALLOC_ARENA_MAX || (opts.arenas === 'default' ? undefined : opts.arenas);
+if (!saved && ARENAS !== undefined && !/^[1-9]\d*$/.test(ARENAS)) {
+  console.error('bench/churn: --arenas N (N >= 1) or default');
+  process.exit(64);
+}
 if (!(Number.isInteger(CYCLES) && CYCLES >= 1 && Number.isInteger(EVERY) && EVERY >= 1 && ['call', 'publish', 'connect'].includes(MODE))) {
   console.error('bench/churn: --cycles >= 1, --every >= 1, --mode call|publish|connect');
   process.exit(64);
@@ -75,7 +85,11 @@ const log = (text) => process.stderr.write(`${text}\n`);
 
 function runNative(server, sessionId, token) {
   return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    if (ARENAS !== undefined) env.MALLOC_ARENA_MAX = ARENAS;
+    else delete env.MALLOC_ARENA_MAX;
     const child = spawn(binary, [server.signaling, sessionId, token, String(CYCLES), MODE, String(EVERY)], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const samples = [];
@@ -115,14 +129,15 @@ function signed(kb) {
 
 function report(samples) {
   const lines = [];
-  lines.push(`Join/leave churn, mode ${MODE}, ${CYCLES} cycles in one process (otc_init once)${TRIM_OFF ? ', OTC_MALLOC_TRIM=0' : ''}`);
+  lines.push(`Join/leave churn, mode ${MODE}, ${CYCLES} cycles in one process (otc_init once)${TRIM_OFF ? ', OTC_MALLOC_TRIM=0' : ''}` +
+    `, ${ARENAS !== undefined ? `MALLOC_ARENA_MAX=${ARENAS}` : "glibc's default malloc arenas"}`);
   lines.push('');
-  lines.push('| cycle | RSS MB | anon MB | in use MB | threads | fds | ms/cycle |');
-  lines.push('|------:|-------:|--------:|----------:|--------:|----:|---------:|');
+  lines.push('| cycle | RSS MB | RSS right after the cycle MB | anon MB | in use MB | threads | fds | ms/cycle |');
+  lines.push('|------:|-------:|------:|--------:|----------:|--------:|----:|---------:|');
   let previous;
   for (const s of samples) {
     const perCycle = previous && s.cycle > previous.cycle ? ((s.ms - previous.ms) / (s.cycle - previous.cycle)).toFixed(0) : '-';
-    lines.push(`| ${s.cycle} | ${mb(s.rss_kb)} | ${mb(s.rss_anon_kb)} | ${mb(s.in_use_kb)} | ${s.threads} | ${s.fds} | ${perCycle} |`);
+    lines.push(`| ${s.cycle} | ${mb(s.rss_kb)} | ${s.rss_busy_kb !== undefined ? mb(s.rss_busy_kb) : '-'} | ${mb(s.rss_anon_kb)} | ${mb(s.in_use_kb)} | ${s.threads} | ${s.fds} | ${perCycle} |`);
     previous = s;
   }
   const base = samples.find((s) => s.cycle >= BASELINE) ?? samples[0];
@@ -151,7 +166,7 @@ try {
   const sessionId = await cliOutput(cli, ['create-session', '--url', server.url, '--api-key', API_KEY, '--api-secret', API_SECRET, '--relayed']);
   const token = await cliOutput(cli, ['token', '--api-key', API_KEY, '--api-secret', API_SECRET, '--session', sessionId, '--role', 'publisher']);
   const samples = await runNative(server, sessionId, token);
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ mode: MODE, cycles: CYCLES, trimOff: TRIM_OFF, samples }, null, 2));
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ mode: MODE, cycles: CYCLES, trimOff: TRIM_OFF, arenas: ARENAS, samples }, null, 2));
   const { text, pass } = report(samples);
   process.stdout.write(`${text}\n`);
   process.exitCode = pass || CYCLES < BASELINE ? 0 : 1;

@@ -627,6 +627,18 @@ size_t thread_count() {
   return n;
 }
 
+// Open descriptors, less opendir's own.
+size_t fd_count() {
+  size_t n = 0;
+  if (DIR *dir = opendir("/proc/self/fd")) {
+    while (dirent *entry = readdir(dir)) {
+      if (entry->d_name[0] != '.') ++n;
+    }
+    closedir(dir);
+  }
+  return n > 0 ? n - 1 : 0;
+}
+
 // Resident memory after handing freed heap back to the system, so that what remains is memory
 // in use (or fragmentation), not glibc's cached free lists.
 size_t rss_kib() {
@@ -639,9 +651,9 @@ size_t rss_kib() {
   return 0;
 }
 
-TEST_F(SessionCall, TwentyJoinPublishSubscribeLeaveCyclesLeaveNoThreadsBehind) {
+TEST_F(SessionCall, TwentyJoinPublishSubscribeLeaveCyclesLeaveNoThreadsOrDescriptorsBehind) {
   const std::string session_id = server->create_session(true);
-  size_t threads_after_first = 0, rss_after_first = 0;
+  size_t threads_after_first = 0, fds_after_first = 0, rss_after_first = 0;
   for (int cycle = 0; cycle < 20; ++cycle) {
     {
       Client a(session_id, kSecret), b(session_id, kSecret);
@@ -675,14 +687,17 @@ TEST_F(SessionCall, TwentyJoinPublishSubscribeLeaveCyclesLeaveNoThreadsBehind) {
     }
     if (cycle == 0) {
       threads_after_first = thread_count();
+      fds_after_first = fd_count();
       rss_after_first = rss_kib();
     }
     if (cycle % 5 == 4) std::printf("  after cycle %d: RSS %zu KiB\n", cycle + 1, rss_kib());
   }
-  const size_t threads = thread_count(), rss = rss_kib();
-  std::printf("  after 20 cycles: %zu threads (after the first: %zu), RSS %zu KiB (after the first: %zu, growth %+ld KiB)\n",
-              threads, threads_after_first, rss, rss_after_first, static_cast<long>(rss) - static_cast<long>(rss_after_first));
+  const size_t threads = thread_count(), fds = fd_count(), rss = rss_kib();
+  std::printf("  after 20 cycles: %zu threads (after the first: %zu), %zu fds (after the first: %zu), RSS %zu KiB (after the first: %zu, growth %+ld KiB)\n",
+              threads, threads_after_first, fds, fds_after_first, rss, rss_after_first,
+              static_cast<long>(rss) - static_cast<long>(rss_after_first));
   EXPECT_LE(threads, threads_after_first);
+  EXPECT_LE(fds, fds_after_first) << "descriptors left open by sessions, peer connections or media";
 }
 
 // A C program may return from main (or call exit) mid-call without deleting anything: the exit

@@ -19,6 +19,7 @@
 #include "media_endpoint.h"
 #include "media_report.h"
 #include "../base/log.h"
+#include "../base/memory_trim.h"
 
 #ifndef OTC_VERSION_STRING
 #define OTC_VERSION_STRING "0.1.0"  // keep equal to package.json's version
@@ -123,6 +124,16 @@ void apply_log_level_from_environment() {
   }
 }
 
+// A malloc trim the once-a-second limit skipped at otc_session_delete runs here when the second
+// is over: on the signaling thread (no media runs there), so what the last deletes of a burst
+// freed goes back too. No engine (after the last otc_destroy): nothing to run it on; skipped.
+void schedule_trim(std::chrono::milliseconds delay) {
+  if (auto engine = otc::acquire_media_engine()) {
+    engine->signaling_thread()->PostDelayedTask([] { otc::run_scheduled_trim(); },
+                                                webrtc::TimeDelta::Millis(delay.count()));
+  }
+}
+
 }  // namespace
 
 extern "C" otc_status otc_init(void* reserved) {
@@ -136,6 +147,7 @@ extern "C" otc_status otc_init(void* reserved) {
     audio.backend = otc::make_selected_audio_backend();
     state().engine = otc::rtc::MediaEngine::Create(std::move(audio));
     if (!state().engine) return OTC_MEDIA_ENGINE_FAILURE;
+    otc::set_trim_scheduler(&schedule_trim);
   }
   ++state().init_count;
   otc::log(OTC_LOG_LEVEL_DEBUG, "otc_init: %d reference(s)", state().init_count);

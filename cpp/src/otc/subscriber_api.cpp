@@ -15,8 +15,11 @@ otc_subscriber *otc_subscriber_new(const otc_stream *stream, const struct otc_su
   if (!stream || stream->info.stream_id.empty()) return nullptr;
   auto *subscriber = new (std::nothrow) otc_subscriber;
   if (!subscriber) return nullptr;
-  subscriber->core = std::make_shared<otc::SubscriberCore>(
-      subscriber, callbacks ? *callbacks : otc_subscriber_callbacks{}, *stream);
+  // Not make_shared: the offer timeout (the ICE connect timeout, 30 s by default) waits on the
+  // signaling thread with a weak_ptr after the subscriber is gone, and a weak_ptr keeps a
+  // make_shared object's whole storage (2 KB) allocated; here it keeps only the control block.
+  subscriber->core = std::shared_ptr<otc::SubscriberCore>(
+      new otc::SubscriberCore(subscriber, callbacks ? *callbacks : otc_subscriber_callbacks{}, *stream));
   otc::register_live_media(subscriber->core);
   return subscriber;
 }
