@@ -4,7 +4,7 @@
 //
 // IPC from the driver (typed here once): {type:'add', count} -> {type:'added', total} once every
 // new subscription opened a frame; {type:'sample', seconds} -> {type:'sample', ...} over a window;
-// {type:'stop'} -> exits. Errors: {type:'error', message}, then exit 1.
+// {type:'stop'} -> exits. 'added' carries the first failure to set up a subscription, if any. Errors: {type:'error', message}, then exit 1.
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
@@ -38,7 +38,16 @@ function processSample() {
     cpuS: (Number(fields[11]) + Number(fields[12])) / 100,
     threads: field('Threads'),
     rssMb: field('VmRSS') / 1024,
-    ctxSwitches: field('voluntary_ctxt_switches') + field('nonvoluntary_ctxt_switches'),
+    // /proc/self/status counts the main thread's switches only: sum every thread's.
+    ctxSwitches: readdirSync('/proc/self/task').reduce((sum, tid) => {
+      try {
+        const text = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
+        return sum + ['voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches']
+          .reduce((n, name) => n + Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0), 0);
+      } catch {
+        return sum; // a thread that ended meanwhile
+      }
+    }, 0),
     fds: readdirSync('/proc/self/fd').length,
   };
 }
@@ -57,6 +66,7 @@ try {
 }
 const streams = session.streams.slice(0, Number(streamCount));
 const subscribers = [];
+const failures = [];
 const decodes = (index) => Number(decodeEvery) > 0 && index % Number(decodeEvery) === Number(decodeEvery) - 1;
 const opened = (s) => s.verifyStats().video.framesOpened;
 send({ type: 'ready', streams: streams.map((s) => s.streamId), baseline: processSample() });
@@ -68,12 +78,18 @@ process.on('message', async (message) => {
       for (let i = 0; i < message.count; i++) {
         const index = subscribers.length;
         const subscriber = session.subscribe(streams[index % streams.length], { verifyOnly: !decodes(index) });
-        subscriber.on('error', (error) => fail(`subscription ${index}: ${error.message}`));
+        // A subscription the machine could not set up ends the ramp (the driver reports it), not the run.
+        subscriber.on('error', (error) => { failures.push(`subscription ${index + 1}: ${error.message}`); });
         if (withAudio !== '1') subscriber.setSubscribeToAudio(false);
         subscribers.push(subscriber);
       }
-      await until(() => subscribers.slice(first).every((s) => opened(s) > 0), 60_000, `frames on subscriptions ${first + 1}-${subscribers.length}`);
-      send({ type: 'added', total: subscribers.length });
+      try {
+        await until(() => failures.length > 0 || subscribers.slice(first).every((s) => opened(s) > 0), 60_000,
+          `frames on subscriptions ${first + 1}-${subscribers.length}`);
+      } catch (error) {
+        failures.push(error.message);
+      }
+      send({ type: 'added', total: subscribers.length, failure: failures[0] });
     } else if (message.type === 'sample') {
       const before = subscribers.map((s) => s.verifyStats());
       const p0 = processSample();
