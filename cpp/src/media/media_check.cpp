@@ -89,19 +89,8 @@ void MediaCheck::advance_highest(int64_t number) {
 void MediaCheck::record_new_frame(int64_t now_us) {
   const int64_t gap = std::max<int64_t>(0, now_us - last_new_frame_us_);
   last_new_frame_us_ = now_us;
-  if (gap_count_ >= kMinGapsForFreeze) {
-    const int64_t mean = gap_sum_us_ / gap_count_;
-    if (gap > std::max(3 * mean, mean + kMinFreezeIncreaseUs)) ++freezes_;
-  }
+  if (freeze_rule_.add_gap(gap)) ++freezes_;
   max_gap_us_ = std::max(max_gap_us_, gap);
-  if (gap_count_ == kGapWindow) {
-    gap_sum_us_ -= gaps_us_[gap_next_];
-  } else {
-    ++gap_count_;
-  }
-  gaps_us_[gap_next_] = gap;
-  gap_sum_us_ += gap;
-  gap_next_ = (gap_next_ + 1) % kGapWindow;
 }
 
 void MediaCheck::record_latency(uint32_t capture_time_ms, int64_t now_us) {
@@ -166,9 +155,7 @@ void MediaCheck::clear_locked() {
   first_frame_time_us_ = 0;
   last_new_frame_us_ = 0;
   max_gap_us_ = 0;
-  gaps_us_.fill(0);
-  gap_count_ = gap_next_ = 0;
-  gap_sum_us_ = 0;
+  freeze_rule_.clear();
   std::fill_n(latency_histogram_.get(), kLatencyBuckets + 1, uint64_t{0});
   latency_count_ = 0;
   latency_sum_ms_ = 0;

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "frame_code.h"
+#include "sliding_window.h"
 
 namespace otc::media {
 
@@ -24,11 +25,6 @@ class MediaCheck {
   static constexpr uint32_t kNumberWindow = 4096;
   // Latency histogram: 1 ms buckets up to this, then one overflow bucket.
   static constexpr int kLatencyBuckets = 10000;
-  // Freeze detection after WebRTC's: the mean of the last kGapWindow gaps between new frames,
-  // once at least kMinGapsForFreeze are known.
-  static constexpr int kGapWindow = 30;
-  static constexpr int kMinGapsForFreeze = 5;
-  static constexpr int64_t kMinFreezeIncreaseUs = 150'000;
 
   MediaCheck();
 
@@ -70,10 +66,7 @@ class MediaCheck {
 
   int64_t last_new_frame_us_ = 0;
   int64_t max_gap_us_ = 0;
-  std::array<int64_t, kGapWindow> gaps_us_{};  // ring of the latest gaps
-  int gap_count_ = 0;                          // gaps in the ring, up to kGapWindow
-  int gap_next_ = 0;
-  int64_t gap_sum_us_ = 0;
+  FreezeRule freeze_rule_;  // over the gaps between new frames
 
   // Latency in whole milliseconds (the code's resolution).
   std::unique_ptr<uint64_t[]> latency_histogram_;  // kLatencyBuckets + 1 counts

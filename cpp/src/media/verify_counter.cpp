@@ -34,14 +34,10 @@ void VerifyCounter::reset() {
   counts_ = VerifyKindCounts{};
   have_position_ = false;
   last_wrapped_ = 0;
-  steps_.fill(0);
-  step_count_ = step_next_ = 0;
-  step_sum_ = 0;
+  steps_.clear();
   pending_step_ = carry_step_ = 0;
   pending_frames_ = carry_frames_ = 0;
-  gaps_us_.fill(0);
-  gap_count_ = gap_next_ = 0;
-  gap_sum_us_ = 0;
+  freeze_rule_.clear();
 }
 
 void VerifyCounter::count_gap_locked(const Position &position) {
@@ -50,9 +46,7 @@ void VerifyCounter::count_gap_locked(const Position &position) {
     have_position_ = true;
     position_kind_ = position.kind;
     last_wrapped_ = position.value;
-    steps_.fill(0);
-    step_count_ = step_next_ = 0;
-    step_sum_ = 0;
+    steps_.clear();
     pending_step_ = carry_step_ = 0;
     pending_frames_ = carry_frames_ = 0;
     return;
@@ -71,7 +65,7 @@ void VerifyCounter::count_gap_locked(const Position &position) {
   // frame), one taken early the reverse; so a step is judged together with the short steps
   // (under half an interval) next to it, one frame later.
   const auto step32 = static_cast<uint32_t>(step);
-  const uint64_t interval = step_count_ >= kMinSteps ? step_sum_ / static_cast<uint64_t>(step_count_) : 0;
+  const uint64_t interval = steps_.count() >= kMinSteps ? steps_.mean() : 0;
   const bool short_step = interval && uint64_t{step32} * 2 < interval;
   if (short_step && pending_frames_ && pending_step_ * 4 > 5 * interval * pending_frames_) {
     pending_step_ += step32;  // after a long step: the frame after a late one
@@ -86,14 +80,7 @@ void VerifyCounter::count_gap_locked(const Position &position) {
     pending_frames_ = 1;
   }
   const uint32_t sample = interval ? static_cast<uint32_t>(std::min<uint64_t>(step32, 2 * interval)) : step32;
-  if (step_count_ == kStepWindow) {
-    step_sum_ -= steps_[step_next_];
-  } else {
-    ++step_count_;
-  }
-  steps_[step_next_] = sample;
-  step_sum_ += sample;
-  step_next_ = (step_next_ + 1) % kStepWindow;
+  steps_.add(sample);
 }
 
 void VerifyCounter::judge_steps_locked(uint64_t interval) {
@@ -116,21 +103,10 @@ void VerifyCounter::count_arrival_locked(int64_t now_us) {
   const int64_t gap = std::max<int64_t>(0, now_us - counts_.last_frame_time_us);
   counts_.last_frame_time_us = now_us;
   counts_.max_gap_ms = std::max(counts_.max_gap_ms, static_cast<double>(gap) / 1000.0);
-  if (gap_count_ >= kMinGapsForFreeze) {
-    const int64_t mean = gap_sum_us_ / gap_count_;
-    if (gap > std::max(3 * mean, mean + kMinFreezeIncreaseUs)) {
-      ++counts_.freezes;
-      counts_.freeze_ms += static_cast<double>(gap) / 1000.0;
-    }
+  if (freeze_rule_.add_gap(gap)) {
+    ++counts_.freezes;
+    counts_.freeze_ms += static_cast<double>(gap) / 1000.0;
   }
-  if (gap_count_ == kGapWindow) {
-    gap_sum_us_ -= gaps_us_[gap_next_];
-  } else {
-    ++gap_count_;
-  }
-  gaps_us_[gap_next_] = gap;
-  gap_sum_us_ += gap;
-  gap_next_ = (gap_next_ + 1) % kGapWindow;
 }
 
 }  // namespace otc::media

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 
+#include "sliding_window.h"
+
 namespace otc::media {
 
 struct VerifyKindCounts {
@@ -42,11 +44,6 @@ class VerifyCounter {
     uint64_t modulus = uint64_t{1} << 32;  // kSequence: 1 << 16 for RTP sequence numbers
   };
 
-  // Freeze detection as WebRTC's (and media_check.h): the mean of the last kGapWindow
-  // inter-frame gaps, once kMinGapsForFreeze are known.
-  static constexpr int kGapWindow = 30;
-  static constexpr int kMinGapsForFreeze = 5;
-  static constexpr int64_t kMinFreezeIncreaseUs = 150'000;
   // Timestamp steps the frame interval is the mean of, once kMinSteps are known. Capture times
   // jitter (a step of 450 then one of 5130 at 30 fps), so one step alone says little; each goes
   // in at most twice the mean, so that a lost frame barely moves it and an encoder that halves
@@ -76,9 +73,7 @@ class VerifyCounter {
   Position::Kind position_kind_ = Position::Kind::kTimestamp;
   uint32_t last_wrapped_ = 0;
   // kTimestamp: a ring of the latest steps.
-  std::array<uint32_t, kStepWindow> steps_{};
-  int step_count_ = 0, step_next_ = 0;
-  uint64_t step_sum_ = 0;
+  SlidingWindow<uint64_t, kStepWindow> steps_;
   // The latest step(s), judged when the next one shows whether a short step follows; and short
   // steps before them, judged with them.
   uint64_t pending_step_ = 0;
@@ -86,9 +81,7 @@ class VerifyCounter {
   uint64_t pending_frames_ = 0, carry_frames_ = 0;
 
   // Freezes: a ring of the latest arrival gaps.
-  std::array<int64_t, kGapWindow> gaps_us_{};
-  int gap_count_ = 0, gap_next_ = 0;
-  int64_t gap_sum_us_ = 0;
+  FreezeRule freeze_rule_;  // over arrival gaps
 };
 
 }  // namespace otc::media
