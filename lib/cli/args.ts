@@ -1,6 +1,7 @@
 // Argument helpers shared by the CLI's commands.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { VideoCodec } from '../publisher';
 
 /** A bad command line: exit 2 with the usage. */
 export class UsageError extends Error {}
@@ -60,4 +61,24 @@ export function fileArgument(values: Values, name: string): Buffer | undefined {
   } catch (err) {
     throw new UsageError(`cannot read --${name} ${file}: ${(err as Error).message}`);
   }
+}
+
+/** --size WIDTHxHEIGHT: even, 32x16 to 3840x2160; 640x360 when absent. */
+export function videoSizeArgument(values: Values): { width: number; height: number } {
+  if (values['size'] === undefined) return { width: 640, height: 360 };
+  const match = /^(\d+)x(\d+)$/.exec(values['size'] as string);
+  if (!match || Number(match[1]) % 2 || Number(match[2]) % 2 || Number(match[1]) < 32 || Number(match[2]) < 16
+    || Number(match[1]) > 3840 || Number(match[2]) > 2160) {
+    throw new UsageError(`--size must be WIDTHxHEIGHT, even, 32x16 to 3840x2160, not ${String(values['size'])}`);
+  }
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+const VIDEO_CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
+
+/** --codec VP8|VP9|H264; VP8 when absent. The API spells codecs as SDP and OpenTok do ('VP8'); the flag also takes 'vp8'. */
+export function videoCodecArgument(values: Values): VideoCodec {
+  const codec = ((values['codec'] as string | undefined) ?? 'VP8').toUpperCase();
+  if (!(VIDEO_CODECS as readonly string[]).includes(codec)) throw new UsageError(`--codec must be VP8, VP9 or H264, not ${String(values['codec'])}`);
+  return codec as VideoCodec;
 }

@@ -1,8 +1,8 @@
 // `node-otc bot`: a headless participant for CI media tests (see lib/bot/bot.ts).
 import * as fs from 'node:fs';
 import type { BotOptions, BotReport } from '../bot/bot';
-import type { EncodedMediaOptions, VideoCodec } from '../publisher';
-import { type Out, UsageError, numberArgument, parse, required, secretArgument } from './args';
+import type { EncodedMediaOptions } from '../publisher';
+import { type Out, UsageError, numberArgument, parse, required, secretArgument, videoCodecArgument, videoSizeArgument } from './args';
 
 export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --secret-file F] [--publish pattern|file|encoded|none]
                [--media FILE[,FILE]] [--size 640x360] [--fps 30] [--codec VP8|VP9|H264] [--name NAME] [--no-subscribe]
@@ -25,7 +25,6 @@ export const BOT_USAGE = `  node-otc bot --url WS_URL --token T [--secret S | --
       --url wss://...: the server's certificate must chain to --ca-file (PEM) if given, else to
       the file in OTC_CA_FILE, else to the system's CA store`;
 
-const CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
 
 // --media VIDEO[,AUDIO] of --publish encoded: which file is which, from its first bytes (an Ogg
 // file is the audio); the native side checks each file whole.
@@ -83,27 +82,15 @@ export async function botCommand(args: string[], out: Out, usage: string): Promi
   if ((publish === 'file' || publish === 'encoded') && !media) throw new UsageError(`--publish ${publish} needs --media FILE`);
   if (publish !== 'file' && publish !== 'encoded' && media) throw new UsageError('--media goes with --publish file or encoded');
   const encodedMedia = publish === 'encoded' ? encodedFiles(media!) : undefined;
-  let width = 640;
-  let height = 360;
-  if (values['size'] !== undefined) {
-    const match = /^(\d+)x(\d+)$/.exec(values['size'] as string);
-    if (!match || Number(match[1]) % 2 || Number(match[2]) % 2 || Number(match[1]) < 32 || Number(match[2]) < 16
-      || Number(match[1]) > 3840 || Number(match[2]) > 2160) {
-      throw new UsageError(`--size must be WIDTHxHEIGHT, even, 32x16 to 3840x2160, not ${String(values['size'])}`);
-    }
-    width = Number(match[1]);
-    height = Number(match[2]);
-  }
-  // The API spells codecs as SDP and OpenTok do ('VP8'); the flag also takes 'vp8' and means the same.
-  const codec = ((values['codec'] as string | undefined) ?? 'VP8').toUpperCase();
-  if (!(CODECS as readonly string[]).includes(codec)) throw new UsageError(`--codec must be VP8, VP9 or H264, not ${String(values['codec'])}`);
+  const { width, height } = videoSizeArgument(values);
+  const codec = videoCodecArgument(values);
   const reportFile = values['report'] as string | undefined;
   const verifyOnly = values['verify-only'] === true;
   const decodeSample = numberArgument(values, 'decode-sample', 0, 1_000_000);
   if (decodeSample !== undefined && !Number.isInteger(decodeSample)) throw new UsageError('--decode-sample must be a whole number');
   if (decodeSample !== undefined && !verifyOnly) throw new UsageError('--decode-sample goes with --verify-only');
   const opts: BotOptions = {
-    signalingUrl, token, publish, videoCodec: codec as VideoCodec, width, height,
+    signalingUrl, token, publish, videoCodec: codec, width, height,
     fps: numberArgument(values, 'fps', 1, 60) ?? 30,
     durationS: numberArgument(values, 'duration', 1, 24 * 3600) ?? 30,
     warmupS: numberArgument(values, 'warmup', 0, 600) ?? 2,

@@ -4,8 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { VideoCodec } from '../publisher';
-import { type Out, UsageError, fileArgument, numberArgument, parse, secretArgument } from './args';
+import { type Out, UsageError, fileArgument, numberArgument, parse, secretArgument, videoCodecArgument, videoSizeArgument } from './args';
 import { createSession, makeTokens, signalingUrlOf } from './loadtest-setup';
 import { readTokenClaims } from '../bot/token-claims';
 
@@ -31,7 +30,6 @@ export const LOADTEST_USAGE = `  node-otc loadtest --url URL (--api-key K --api-
       not or when a worker died; 2 on a usage or setup error. SIGINT stops early and still reports
       (exit 1).`;
 
-const CODECS: readonly VideoCodec[] = ['VP8', 'VP9', 'H264'];
 /** Bounds: one machine's worth, with room; the server refuses what it must. */
 const MAX_PUBLISHERS = 64;
 const MAX_SUBSCRIBERS = 1000;
@@ -76,19 +74,8 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
   const warmupS = numberArgument(values, 'warmup', 0, 600) ?? 2;
   const settleS = numberArgument(values, 'settle', 1, 600) ?? 30;
 
-  const codec = ((values['codec'] as string | undefined) ?? 'VP8').toUpperCase();
-  if (!(CODECS as readonly string[]).includes(codec)) throw new UsageError(`--codec must be VP8, VP9 or H264, not ${String(values['codec'])}`);
-  let width = 640;
-  let height = 360;
-  if (values['size'] !== undefined) {
-    const match = /^(\d+)x(\d+)$/.exec(values['size'] as string);
-    if (!match || Number(match[1]) % 2 || Number(match[2]) % 2 || Number(match[1]) < 32 || Number(match[2]) < 16
-      || Number(match[1]) > 3840 || Number(match[2]) > 2160) {
-      throw new UsageError(`--size must be WIDTHxHEIGHT, even, 32x16 to 3840x2160, not ${String(values['size'])}`);
-    }
-    width = Number(match[1]);
-    height = Number(match[2]);
-  }
+  const codec = videoCodecArgument(values);
+  const { width, height } = videoSizeArgument(values);
   const fps = numberArgument(values, 'fps', 1, 60) ?? 30;
 
   if (values['routed'] && values['relayed']) throw new UsageError('--routed and --relayed exclude each other');
@@ -176,7 +163,7 @@ export async function loadtestCommand(args: string[], out: Out, usage: string): 
   let report;
   try {
     report = await runLoadTest({
-      signalingUrl, apiKey, sessionId, publisherTokens, subscriberTokens, workers, durationS, rampUpS, settleS, warmupS, codec: codec as VideoCodec,
+      signalingUrl, apiKey, sessionId, publisherTokens, subscriberTokens, workers, durationS, rampUpS, settleS, warmupS, codec,
       width, height, fps, audio: values['no-audio'] !== true, verifyOnly, decodeEvery: decodeSample, thresholds,
       progress: out, signal: abort.signal, describe: { url, signalingUrl, routed },
       ...(caFile !== undefined && { caFile }), ...(secret !== undefined && { secret }), ...(subscriberSecret !== undefined && { subscriberSecret }),
