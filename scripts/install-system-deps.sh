@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config python3  # toolchain (node-gyp needs python3 and make)
+  ccache                                    # the C++ test build reuses the addon's objects (same flags)
   libtgowt-dev                              # libwebrtc (M108 fork) + abseil, protobuf, ffmpeg, vpx, opus, srtp
   libjpeg62-turbo-dev                       # libjpeg: libyuv's MJPEG decoder (video frames)
   libssl-dev                                # OpenSSL 3: EVP for the frame cryptor, libssl for wss:// signaling

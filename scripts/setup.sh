@@ -28,7 +28,10 @@ if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
 fi
 
 echo "native addon: building (cmake-js)"
-node_modules/.bin/cmake-js compile -O build --log-level warn
+# Through ccache: the test run's C++ tree (scripts/test.sh) compiles the core with the same flags
+# and takes these objects from the cache instead of compiling them again.
+node_modules/.bin/cmake-js compile -O build --log-level warn \
+  --CDCMAKE_CXX_COMPILER_LAUNCHER=ccache --CDCMAKE_C_COMPILER_LAUNCHER=ccache
 echo "TypeScript: building"
 node scripts/gen-error-codes.mjs >/dev/null
 node_modules/.bin/tsc -p .

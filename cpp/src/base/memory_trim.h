@@ -11,7 +11,9 @@ namespace otc {
 // trims every arena (malloc_trim), at most once a second so a burst of deletes costs one walk
 // (a skipped call is deferred to the end of that second, below). Call it on an application
 // thread after a teardown (it takes each arena's lock in turn: never from a media thread).
-// OTC_MALLOC_TRIM=0 in the environment turns it off (read once). A no-op without glibc.
+// The media engine also calls it once a minute on its signaling thread, for what long calls
+// free while they run. OTC_MALLOC_TRIM=0 in the environment turns it off (read once). A no-op
+// without glibc.
 void trim_freed_memory();
 
 // A trim skipped by the once-a-second limit would leave what the last deletes of a burst freed

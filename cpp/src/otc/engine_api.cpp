@@ -134,6 +134,19 @@ void schedule_trim(std::chrono::milliseconds delay) {
   }
 }
 
+// A long call frees and allocates frame and packet buffers of changing sizes all the time, and
+// glibc keeps the freed pages: a bot pair's RSS rose about 10 MB an hour with nothing leaked
+// (bench/soak). Every minute the signaling thread hands them back. The chain of tasks ends with
+// the engine's thread (pending tasks are dropped when it stops); each engine starts its own.
+constexpr webrtc::TimeDelta kPeriodicTrim = webrtc::TimeDelta::Seconds(60);
+
+void trim_periodically(::rtc::Thread* thread) {
+  thread->PostDelayedTask([thread] {
+    otc::trim_freed_memory();
+    trim_periodically(thread);
+  }, kPeriodicTrim);
+}
+
 }  // namespace
 
 extern "C" otc_status otc_init(void* reserved) {
@@ -148,6 +161,7 @@ extern "C" otc_status otc_init(void* reserved) {
     state().engine = otc::rtc::MediaEngine::Create(std::move(audio));
     if (!state().engine) return OTC_MEDIA_ENGINE_FAILURE;
     otc::set_trim_scheduler(&schedule_trim);
+    trim_periodically(state().engine->signaling_thread());
   }
   ++state().init_count;
   otc::log(OTC_LOG_LEVEL_DEBUG, "otc_init: %d reference(s)", state().init_count);
