@@ -666,6 +666,16 @@ void SubscriberCore::on_e2ee_event(otc_e2ee_event event) {
                  "frames of this stream fail authentication (altered in transit, or a faulty sender)");
   } else if (event == OTC_E2EE_EVENT_SECRET_MATCH) {
     otc::log(OTC_LOG_LEVEL_INFO, "subscriber of %s: frames decrypt again", stream_.info.stream_id.c_str());
+    // The frames dropped during the mismatch were references of the ones opening now: without a
+    // key frame the decoder waits for libwebrtc's own request after 3 s of nothing decodable.
+    ::rtc::scoped_refptr<webrtc::VideoTrackInterface> track;
+    std::shared_ptr<rtc::MediaEngine> engine;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      track = media_.video_track;
+      engine = media_.engine;
+    }
+    request_key_frame(track, engine);
     post_callback([weak] {
       auto self = weak.lock();
       if (!self || self->deleted_.load()) return;
@@ -852,11 +862,17 @@ otc_status SubscriberCore::set_verify_only(bool verify_only) {
   }
   if (video) video->SetVerifyOnly(verify_only);
   if (audio) audio->SetVerifyOnly(verify_only);
-  if (was && !verify_only && track && engine) {
-    ::rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source(track->GetSource());
-    if (source) engine->worker_thread()->PostTask([source] { source->GenerateKeyFrame(); });
-  }
+  if (was && !verify_only) request_key_frame(track, engine);
   return OTC_SUCCESS;
+}
+
+// The source's proxy runs GenerateKeyFrame on the worker thread; posted there so the caller never
+// waits for it (and never re-enters the receive path it may be called from).
+void SubscriberCore::request_key_frame(const ::rtc::scoped_refptr<webrtc::VideoTrackInterface> &track,
+                                       const std::shared_ptr<rtc::MediaEngine> &engine) {
+  if (!track || !engine) return;
+  ::rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source(track->GetSource());
+  if (source) engine->worker_thread()->PostTask([source] { source->GenerateKeyFrame(); });
 }
 
 namespace {
@@ -929,12 +945,7 @@ otc_status SubscriberCore::set_subscribe_to_video(bool enabled) {
       }
     });
   }
-  if (enabled && !was && track && engine) {
-    // The source's proxy runs GenerateKeyFrame on the worker thread; posted there so this call
-    // never waits for it.
-    ::rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source(track->GetSource());
-    if (source) engine->worker_thread()->PostTask([source] { source->GenerateKeyFrame(); });
-  }
+  if (enabled && !was) request_key_frame(track, engine);
   return OTC_SUCCESS;
 }
 

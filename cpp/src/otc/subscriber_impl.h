@@ -108,6 +108,8 @@ class SubscriberCore final : public MediaEndpoint, public std::enable_shared_fro
   void on_track(::rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver);
   void on_peer_state(webrtc::PeerConnectionInterface::PeerConnectionState state);
   void on_e2ee_event(otc_e2ee_event event);
+  static void request_key_frame(const ::rtc::scoped_refptr<webrtc::VideoTrackInterface> &track,
+                                const std::shared_ptr<rtc::MediaEngine> &engine);
   // Signaling thread, about once a second: turns the report into the SDK's stats callbacks,
   // delivered on the session's io thread.
   void on_stats_report(const ::rtc::scoped_refptr<const webrtc::RTCStatsReport> &report);
