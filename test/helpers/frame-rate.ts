@@ -36,3 +36,9 @@ export async function waitForFrameRate(counts: () => number[], minFps: number, t
   }
   return results;
 }
+
+/** One line for a test's log: when each counter reached the rate, and its best window. */
+export function describeRamp(ramp: RampResult[]): string {
+  const when = ramp.map((r) => (r.reachedMs === undefined ? 'never' : `${r.reachedMs} ms`)).join(' / ');
+  return `${when} (best ${ramp.map((r) => r.bestFps.toFixed(1)).join(' / ')} fps)`;
+}

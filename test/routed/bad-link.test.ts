@@ -11,7 +11,7 @@ import { UdpImpairmentRelay } from '../../lib/netem/udp-impairment-relay';
 import { SessionServer } from '../../lib/server/index';
 import { TurnProcess } from '../../lib/server/turn/turn-process';
 import { turnCredential } from '../../lib/server/turn-credentials';
-import { waitForFrameRate } from '../helpers/frame-rate';
+import { describeRamp, waitForFrameRate } from '../helpers/frame-rate';
 import { sleep, until } from '../helpers/wait';
 import { API_KEY, requireNetns, streamOn } from './helpers';
 
@@ -112,7 +112,7 @@ for (const mediaMode of ['relayed', 'routed'] as const) {
     // restart comes just after it and costs another short gap, and congestion control ramps up
     // again: judged by the first 2 s window at >= 20 fps within 20 s.
     const ramp = await waitForFrameRate(() => both.map((s) => s.mediaCheck().framesReceived), 20, 20_000);
-    t.log(`${mediaMode}: >= 20 fps over 2 s ${ramp.map((r) => (r.reachedMs === undefined ? 'never' : `${r.reachedMs} ms`)).join(' / ')} after the first new frames`);
+    t.log(`${mediaMode}: >= 20 fps over 2 s ${describeRamp(ramp)} after the first new frames`);
     for (const r of ramp) t.true(r.reachedMs !== undefined, `back to at least 20 fps after the outage (best ${r.bestFps.toFixed(1)})`);
 
     for (const s of both) {

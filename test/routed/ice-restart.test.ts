@@ -11,7 +11,7 @@ import { UdpImpairmentRelay } from '../../lib/netem/udp-impairment-relay';
 import { SessionServer } from '../../lib/server/index';
 import { TurnProcess } from '../../lib/server/turn/turn-process';
 import { turnCredential } from '../../lib/server/turn-credentials';
-import { waitForFrameRate } from '../helpers/frame-rate';
+import { describeRamp, waitForFrameRate } from '../helpers/frame-rate';
 import { sleep, until } from '../helpers/wait';
 import { API_KEY, requireNetns, streamOn } from './helpers';
 
@@ -106,8 +106,7 @@ test.serial(`relayed E2EE call, the path cut for ${CUT_MS / 1000} s: ICE restart
   const lost = both.map((s, i) => s.mediaCheck().framesLost - before[i]!.framesLost);
   const flowsAfter = relay!.counters().flows;
   t.log(`cut ${CUT_MS} ms at ${new Date(cutAt).toISOString()}: 30 new frames both ways ${recoveredMs} ms after the link came back; ` +
-    `>= 20 fps over 2 s ${ramp.map((r) => (r.reachedMs === undefined ? 'never' : `${r.reachedMs} ms`)).join(' / ')} after that ` +
-    `(best ${ramp.map((r) => r.bestFps.toFixed(1)).join(' / ')} fps, B→A / A→B); frame numbers missing ${lost.join(' / ')}; ` +
+    `>= 20 fps over 2 s ${describeRamp(ramp)} after that (B→A / A→B); frame numbers missing ${lost.join(' / ')}; ` +
     `client flows at the bad link ${flowsBefore} -> ${flowsAfter} (new ones: ICE restarts' TURN allocations)`);
   t.true(recoveredMs < 30_000, `media back within 30 s of the link (${recoveredMs} ms)`);
   for (const r of ramp) t.true(r.reachedMs !== undefined, `back to >= 20 fps within 30 s of recovery (best ${r.bestFps.toFixed(1)})`);
