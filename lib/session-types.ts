@@ -51,8 +51,8 @@ export interface MuteForcedEvent {
 export interface SignalEvent {
   type: string;
   data: string;
-  /** The connection id of the sender. */
-  from: string;
+  /** The connection id of the sender; null when the project sent it through the REST API. */
+  from: string | null;
 }
 
 export interface SignalOptions {

@@ -165,7 +165,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         this.emit('streamDestroyed', event[1], event[2]);
         return;
       case 'signal':
-        this.emit('signal', { type: event[1], data: event[2], from: event[3] });
+        this.emit('signal', { type: event[1], data: event[2], from: event[3] === '' ? null : event[3] });
         return;
       case 'streamPropertyChanged': {
         const change = streamPropertyChange(this.#streams.get(event[1].streamId), event[2], event[3]);

@@ -5,6 +5,7 @@ import type { EventEmitter } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, OtcError, Session } from '../lib/index';
 import type { SessionEvents } from '../lib/session';
+import { signRestAuth } from '../lib/server/index';
 import { childPrelude, runNode } from './helpers/child';
 import { openClient, startServer } from './server/helpers/server';
 
@@ -87,6 +88,43 @@ test('two sessions connect, see each other, signal, and see a published stream',
   await a.disconnect();
   await a.disconnect(); // idempotent
   t.is(a.connectionId, null);
+});
+
+test('the project signals through REST (from: null) and force-disconnects: \'disconnected\' with reason forceDisconnected, no error', async (t) => {
+  const server = await startServer(t);
+  const { sessionId } = server.createSession({ mediaMode: 'relayed' });
+  const a = session(t, sessionId, server.signalingUrl);
+  const b = session(t, sessionId, server.signalingUrl);
+  await a.connect(server.generateToken(sessionId));
+  await b.connect(server.generateToken(sessionId));
+  const rest = async (method: string, path: string, body?: unknown): Promise<number> => {
+    const res = await fetch(`${server.url}/v2/project/${API_KEY}/session/${sessionId}${path}`, {
+      method, signal: AbortSignal.timeout(5000), ...(body !== undefined && { body: JSON.stringify(body) }),
+      headers: { 'X-OPENTOK-AUTH': signRestAuth(server.apiKey, server.apiSecret), 'Content-Type': 'application/json' },
+    });
+    await res.text();
+    return res.status;
+  };
+  const aGets = next(a, 'signal');
+  t.is(await rest('POST', '/signal', { type: 'news', data: 'from the project' }), 204);
+  t.deepEqual((await aGets)[0], { type: 'news', data: 'from the project', from: null });
+
+  const errors: unknown[] = [];
+  b.on('error', (err) => errors.push(err));
+  let reconnecting = false;
+  b.on('reconnecting', () => { reconnecting = true; });
+  const bEnds = next(b, 'disconnected');
+  const aSeesIt = next(a, 'connectionDestroyed');
+  const bId = b.connectionId!;
+  t.is(await rest('DELETE', `/connection/${bId}`), 204);
+  const [reason, end] = await bEnds;
+  t.is(reason, undefined, 'not an error');
+  t.is(end.reason, 'forceDisconnected');
+  t.is(end.code, ErrorCode.OTC_SUCCESS);
+  t.like((await aSeesIt)[0], { connectionId: bId });
+  t.deepEqual(errors, []);
+  t.false(reconnecting, '4009 is final');
+  t.is(b.connectionId, null);
 });
 
 async function rejection(t: ExecutionContext, promise: Promise<void>, code: ErrorCode): Promise<void> {

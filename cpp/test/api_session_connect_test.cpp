@@ -99,7 +99,8 @@ struct Client {
     };
     cb.on_signal_received = [](otc_session *s, void *self, const char *type, const char *data, const otc_connection *c) {
       auto *client = static_cast<Client *>(self);
-      client->add(std::string("signal:") + type + ":" + data + ":" + otc_connection_get_id(c));
+      // The connection is null for a signal the project sent through the REST API.
+      client->add(std::string("signal:") + type + ":" + data + ":" + (c ? otc_connection_get_id(c) : "(server)"));
       if (client->on_signal) client->on_signal(s, type, data, c);
     };
     return cb;
@@ -345,6 +346,37 @@ TEST_F(SessionConnect, TwoClientsSeeEachOtherAndSignal) {
   ASSERT_TRUE(b.wait("disconnected"));
   ASSERT_TRUE(a.wait("dropped:" + b_id));
   EXPECT_EQ(otc_session_send_signal(b.session, "t", "x"), OTC_SESSION_NOT_CONNECTED);
+}
+
+// The REST API acting on connections (docs/protocol.md section 1): a signal from the project
+// reaches on_signal_received with a null connection; a forced disconnect ends the link with
+// on_disconnected alone (no error, no reconnection), and the others see the connection dropped.
+TEST_F(SessionConnect, TheProjectSignalsAndForceDisconnectsThroughRest) {
+  Client a, b;
+  a.make(session_id_, server->signaling());
+  b.make(session_id_, server->signaling());
+  ASSERT_EQ(otc_session_connect(a.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(a.wait("connected"));
+  ASSERT_EQ(otc_session_connect(b.session, token_.c_str()), OTC_SUCCESS);
+  ASSERT_TRUE(b.wait("connected"));
+  const std::string b_id = otc_session_get_connection_id(b.session);
+  ASSERT_TRUE(a.wait("created:" + b_id));
+  const std::string session_path = std::string("/v2/project/") + kApiKey + "/session/" + session_id_;
+
+  ASSERT_EQ(server->rest("POST", session_path + "/signal", R"({"type":"news","data":"from the project"})"), 204);
+  EXPECT_TRUE(a.wait("signal:news:from the project:(server)"));
+  EXPECT_TRUE(b.wait("signal:news:from the project:(server)"));
+  ASSERT_EQ(server->rest("POST", session_path + "/connection/" + b_id + "/signal", R"({"data":"to b"})"), 204);
+  EXPECT_TRUE(b.wait("signal::to b:(server)"));
+
+  ASSERT_EQ(server->rest("DELETE", session_path + "/connection/" + b_id), 204);
+  ASSERT_TRUE(b.wait("disconnected"));
+  EXPECT_TRUE(a.wait("dropped:" + b_id));
+  EXPECT_FALSE(b.wait_prefix("error:", nullptr, 500ms)) << "a forced disconnect is not an error";
+  EXPECT_EQ(b.count("reconnecting"), 0u) << "4009 is final";
+  EXPECT_EQ(otc_session_send_signal(b.session, "t", "x"), OTC_SESSION_NOT_CONNECTED);
+  EXPECT_EQ(server->rest("DELETE", session_path + "/connection/" + b_id), 404);
+  EXPECT_EQ(a.count("disconnected"), 0u);
 }
 
 TEST_F(SessionConnect, DeleteInEveryState) {

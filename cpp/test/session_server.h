@@ -92,6 +92,12 @@ class Server {
   static std::string token(const std::string &session_id, const std::string &role = "publisher") {
     return run(cli() + " token --api-key " + kApiKey + " --api-secret " + kApiSecret + " --session " + session_id + " --role " + role);
   }
+  // A REST call with the project's credentials (path from /v2/...; body JSON without single
+  // quotes); the HTTP status, 0 when the request failed.
+  int rest(const std::string &method, const std::string &path, const std::string &body = "") const {
+    return std::atoi(run("node " + std::string(OTC_REPO_DIR) + "/cpp/test/rest_call.cjs " + url_ + " " + method + " '" + path +
+                         "' '" + body + "'").c_str());
+  }
   const std::string &signaling() const { return signaling_; }
   // The port it listens on (from its signaling URL), 0 when it did not start.
   int port() const {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// node-otc command line: serve, create-session, token, decrypt-recording, bot, loadtest, demo, impair.
+// node-otc command line: serve, create-session, token, decrypt-recording, bot, loadtest, demo, impair, app.
 import { type Out, UsageError, type Values, fileArgument, numberArgument, parse, required, secretArgument } from './args';
+import { APP_USAGE, appCommand } from './app-command';
 import { BOT_USAGE, botCommand } from './bot-command';
 import { LIMIT_USAGE, limitsFromFlags } from './limit-flags';
 import { LOADTEST_USAGE, loadtestCommand } from './loadtest-command';
@@ -58,6 +59,7 @@ ${BOT_USAGE}
 ${LOADTEST_USAGE}
 ${DEMO_USAGE}
 ${IMPAIR_USAGE}
+${APP_USAGE}
   node-otc --help`;
 
 /** The router options the flags ask for; undefined with --no-router. `explicit`: any router flag given. */
@@ -302,6 +304,7 @@ export async function main(argv: string[], out: Out = (line) => process.stdout.w
       case 'loadtest': return await loadtestCommand(rest, out, USAGE);
       case 'demo': return await demoCommand(rest, out, USAGE);
       case 'impair': return await impairCommand(rest, out, USAGE);
+      case 'app': return appCommand(rest, out, USAGE);
       case '--help':
       case '-h':
       case 'help':

@@ -24,6 +24,8 @@ export enum CloseCode {
   SLOW_CONSUMER = 4007,
   /** The client reconnected on another socket (`connect` with `reconnect`): this older socket is closed. */
   REPLACED = 4008,
+  /** The connection was removed by the project (REST forceDisconnect) or a moderator: final, no reconnection. */
+  FORCE_DISCONNECTED = 4009,
 }
 
 /** The `from` of negotiation the media router sends (routed sessions). */

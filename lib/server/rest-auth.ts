@@ -49,6 +49,54 @@ export function verifyRestAuth(header: string | string[] | undefined, apiKey: st
   return { ok: true };
 }
 
+/** Longest accepted `exp - iat` of an application's REST JWT, seconds (@vonage/video uses 900). */
+export const APPLICATION_JWT_MAX_LIFETIME_S = 24 * 60 * 60;
+
+export type ApplicationAuthResult = { ok: true; applicationId: string } | { ok: false; message: string };
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` as `@vonage/video` (and `opentok` with an application)
+ * sends it: RS256 with the application's private key, `application_id` naming a registered
+ * application, numeric `iat` and `exp`, `exp` in the future and at most a day after `iat`. A
+ * client token (session.connect) is not a REST credential.
+ */
+export function verifyApplicationAuth(header: string | string[] | undefined, publicKeyOf: (applicationId: string) => string | undefined,
+  nowSeconds: number = Math.floor(Date.now() / 1000)): ApplicationAuthResult {
+  if (header === undefined || header === '') return { ok: false, message: 'missing Authorization header' };
+  if (Array.isArray(header)) return { ok: false, message: 'more than one Authorization header' };
+  const match = /^Bearer ([A-Za-z0-9_.-]{1,16384})$/.exec(header);
+  if (!match) return { ok: false, message: 'Authorization must be "Bearer <JWT>"' };
+  const token = match[1]!;
+  const unverified = jwt.decode(token, { json: true });
+  const applicationId = unverified?.['application_id'];
+  if (typeof applicationId !== 'string') return { ok: false, message: 'the JWT names no application_id' };
+  const publicKey = publicKeyOf(applicationId);
+  if (publicKey === undefined) return { ok: false, message: `no application ${forMessage(applicationId)} on this server` };
+  let claims: string | jwt.JwtPayload;
+  try {
+    claims = jwt.verify(token, publicKey, { algorithms: ['RS256'], clockTimestamp: nowSeconds, clockTolerance: REST_JWT_CLOCK_SKEW_S });
+  } catch (err) {
+    const reason = err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid';
+    return { ok: false, message: `the application's JWT is ${reason}: ${(err as Error).message}` };
+  }
+  if (typeof claims === 'string') return { ok: false, message: 'the JWT has no claims object' };
+  if (CLIENT_TOKEN_CLAIMS.some((claim) => claims[claim] !== undefined)) {
+    return { ok: false, message: 'the JWT is a client token (session.connect), not a REST credential' };
+  }
+  const { iat, exp } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return { ok: false, message: 'the JWT needs numeric iat and exp' };
+  if (iat > nowSeconds + REST_JWT_CLOCK_SKEW_S) return { ok: false, message: 'the JWT iat is in the future' };
+  if (exp - iat > APPLICATION_JWT_MAX_LIFETIME_S + REST_JWT_CLOCK_SKEW_S) {
+    return { ok: false, message: `the JWT lives longer than ${APPLICATION_JWT_MAX_LIFETIME_S} s` };
+  }
+  return { ok: true, applicationId };
+}
+
+/** An id from a request, safe in an error message. */
+function forMessage(id: string): string {
+  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
+}
+
 /** Makes an `X-OPENTOK-AUTH` value as the SDKs do (used by the CLI and tests). */
 export function signRestAuth(apiKey: string, apiSecret: string, lifetimeSeconds = REST_JWT_MAX_LIFETIME_S): string {
   const now = Math.floor(Date.now() / 1000);

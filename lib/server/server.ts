@@ -3,11 +3,12 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Admission } from './admission';
+import { Applications } from './applications';
 import { guardHttpServer } from './http-guard';
 import { type ServerLimits, resolveLimits } from './limits';
 import { CloseCode, SIGNALING_PATH } from '../protocol/messages';
 import { KeyedRateLimiter } from './rate-limiter';
-import { createRestHandler } from './rest';
+import { createRestHandler } from './rest/index';
 import type { HttpRoute } from './web-routes';
 import { MediaRouter, type MediaRouterOptions } from './router/media-router';
 import { type SessionOptions, type SessionRecord, SessionStore } from './session-store';
@@ -100,6 +101,8 @@ export class SessionServer {
   readonly apiSecret: string;
   readonly port: number;
   readonly store: SessionStore;
+  /** Applications (`@vonage/video` credentials): kept in the data directory, else in memory. */
+  readonly applications: Applications;
   /** The media router, when routed media is available. */
   readonly router: MediaRouter | undefined;
   readonly #ownsRouter: boolean;
@@ -111,14 +114,16 @@ export class SessionServer {
   /** The data directory's database (dataDir), closed last by close(). */
   #db?: Db;
 
-  private constructor(httpServer: http.Server, signaling: SignalingServer, store: SessionStore, apiKey: string, apiSecret: string,
-    host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined, ownsRouter: boolean, tls: boolean) {
+  private constructor(httpServer: http.Server, signaling: SignalingServer, store: SessionStore, applications: Applications,
+    apiKey: string, apiSecret: string, host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined,
+    ownsRouter: boolean, tls: boolean) {
     this.router = router;
     this.#ownsRouter = ownsRouter;
     this.#http = httpServer;
     this.#sockets = sockets;
     this.#signaling = signaling;
     this.store = store;
+    this.applications = applications;
     this.apiKey = apiKey;
     this.apiSecret = apiSecret;
     this.port = port;
@@ -157,6 +162,7 @@ export class SessionServer {
     const store = new SessionStore(apiKey, limits.maxSessions, db && new SessionJournal(db),
       (err) => opts.log?.(`session store: a write failed: ${err.message}`));
     const restored = store.restore();
+    const applications = new Applications(db);
     const ownsRouter = opts.router !== undefined && !(opts.router instanceof MediaRouter);
     const ice: ServerIce | undefined = opts.ice ? await startIce(opts.ice, opts.log) : undefined;
     let router: MediaRouter | undefined;
@@ -172,7 +178,7 @@ export class SessionServer {
       throw err;
     }
     const signaling = new SignalingServer({
-      store, apiKey, apiSecret, log: opts.log, router,
+      store, apiKey, apiSecret, log: opts.log, router, publicKeyOf: (id) => applications.publicKey(id),
       ...(ice && !ice.servers.empty && { iceServersFor: (connectionId: string) => ice.servers.forConnection(connectionId) }), limits, admission,
       ...(opts.pingIntervalMs !== undefined && { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
@@ -184,6 +190,8 @@ export class SessionServer {
       store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),
       rateLimiter: new KeyedRateLimiter(limits.restRequestsPerSecondPerAddress, limits.restBurstPerAddress),
       forceMute: signaling.forceMute,
+      control: signaling.control,
+      applications,
       health: () => ({
         connections: signaling.connectionCount, detachedConnections: signaling.detachedCount, sessions: store.sessionCount,
         unauthenticatedSockets: admission.unauthenticated,
@@ -218,8 +226,8 @@ export class SessionServer {
       throw err;
     }
     const port = (httpServer.address() as AddressInfo).port;
-    const server = new SessionServer(httpServer, signaling, store, apiKey, apiSecret, host, port, sockets, router, ownsRouter,
-      opts.tls !== undefined);
+    const server = new SessionServer(httpServer, signaling, store, applications, apiKey, apiSecret, host, port, sockets, router,
+      ownsRouter, opts.tls !== undefined);
     server.#ice = ice;
     server.#db = db;
     return server;

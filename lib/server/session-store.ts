@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo, StreamPropertyChange } from '../protocol/messages';
-import { mintSessionId } from './session-id';
+import { mintSessionId, parseSessionId } from './session-id';
 import type { SessionJournal, StoredSession } from './store/session-journal';
 import type { TokenRole } from './tokens';
 
@@ -10,6 +10,12 @@ export interface SessionOptions {
   e2ee?: boolean;
   /** An IPv4 address hint, kept in the session id. */
   location?: string;
+  /**
+   * The project it belongs to, named in its id: the API key (default) or an application id
+   * (applications.ts). Only that project's credentials reach it through the REST API and sign
+   * tokens for it.
+   */
+  projectId?: string;
 }
 
 /** A session: what is stored of it (StoredSession), and who is in it now. */
@@ -25,6 +31,12 @@ export interface SessionRecord extends StoredSession {
    * null when off. Set only through SessionStore.setForceMute (journaled).
    */
   forceMute: ReadonlySet<string> | null;
+  /**
+   * Each stream's layout class list (OpenTok's; for layouts of composed archives and broadcasts,
+   * which this server does not make: kept and reported, as the REST API sets it). Set only
+   * through SessionStore (journaled).
+   */
+  classLists: Map<string, readonly string[]>;
 }
 
 export interface ConnectionRecord {
@@ -41,6 +53,8 @@ export interface ConnectionRecord {
   subscriptionsByStream: Map<string, number>;
   /** Its subscriptions in all. */
   subscriptions: number;
+  /** Its token's initial layout class list: the class list of each stream it publishes. */
+  layoutClassList: readonly string[];
 }
 
 /** A request the server's limits refuse (the session count). */
@@ -131,7 +145,7 @@ export class SessionStore {
     for (const { forceMuteExcluded, ...stored } of contents.sessions) {
       this.#sessions.set(stored.sessionId, {
         ...stored, connections: new Map(), streams: new Map(), peers: new Map(), streamPeers: new Map(),
-        forceMute: forceMuteExcluded === null ? null : new Set(forceMuteExcluded),
+        forceMute: forceMuteExcluded === null ? null : new Set(forceMuteExcluded), classLists: new Map(),
       });
     }
     const restored: RestoredConnection[] = [];
@@ -140,14 +154,14 @@ export class SessionStore {
       if (!session) continue;
       const conn: ConnectionRecord = {
         info: { connectionId: c.connectionId, data: c.data, creationTime: c.creationTime }, sessionId: c.sessionId, role: c.role, e2ee: c.e2ee,
-        streams: new Set(), peers: new Set(), subscriptionsByStream: new Map(), subscriptions: 0,
+        streams: new Set(), peers: new Set(), subscriptionsByStream: new Map(), subscriptions: 0, layoutClassList: c.layoutClassList,
       };
       session.connections.set(c.connectionId, conn);
       restored.push({ session, conn, addressKey: c.addressKey, tokenKey: c.tokenKey });
     }
-    for (const { sessionId, ...stream } of contents.streams) {
+    for (const { sessionId, layoutClassList, ...stream } of contents.streams) {
       const session = this.#sessions.get(sessionId);
-      if (session) this.#linkStream(session, stream);
+      if (session) this.#linkStream(session, stream, layoutClassList);
     }
     for (const { sessionId, ...peer } of contents.peers) {
       const session = this.#sessions.get(sessionId);
@@ -161,7 +175,7 @@ export class SessionStore {
     if (this.#sessions.size >= this.maxSessions) throw new LimitError(`this server holds ${this.maxSessions} sessions: its limit`);
     const location = opts.location ?? '';
     const session: SessionRecord = {
-      sessionId: mintSessionId(this.apiKey, location),
+      sessionId: mintSessionId(opts.projectId ?? this.apiKey, location),
       mediaMode: opts.mediaMode ?? 'routed',
       archiveMode: opts.archiveMode ?? 'manual',
       e2ee: opts.e2ee ?? false,
@@ -172,6 +186,7 @@ export class SessionStore {
       peers: new Map(),
       streamPeers: new Map(),
       forceMute: null,
+      classLists: new Map(),
     };
     // Written first: a write that fails changes nothing (the request gets the error).
     this.#journal?.addSession(session);
@@ -192,12 +207,17 @@ export class SessionStore {
     return this.#sessions.get(sessionId);
   }
 
+  /** The project a session belongs to (named in its id). */
+  static projectOf(session: SessionRecord): string | undefined {
+    return parseSessionId(session.sessionId)?.apiKey;
+  }
+
   get sessionCount(): number {
     return this.#sessions.size;
   }
 
   addConnection(session: SessionRecord, role: TokenRole, data: string, e2ee: boolean,
-    keys: AdmissionKeys = { addressKey: '?', tokenKey: '?' }): ConnectionRecord {
+    keys: AdmissionKeys = { addressKey: '?', tokenKey: '?' }, layoutClassList: readonly string[] = []): ConnectionRecord {
     const record: ConnectionRecord = {
       info: { connectionId: newId('c'), data, creationTime: Date.now() },
       sessionId: session.sessionId,
@@ -207,8 +227,11 @@ export class SessionStore {
       peers: new Set(),
       subscriptionsByStream: new Map(),
       subscriptions: 0,
+      layoutClassList,
     };
-    this.#journal?.addConnection({ ...record.info, sessionId: session.sessionId, role, e2ee, addressKey: keys.addressKey, tokenKey: keys.tokenKey });
+    this.#journal?.addConnection({
+      ...record.info, sessionId: session.sessionId, role, e2ee, addressKey: keys.addressKey, tokenKey: keys.tokenKey, layoutClassList,
+    });
     session.connections.set(record.info.connectionId, record);
     return record;
   }
@@ -255,14 +278,35 @@ export class SessionStore {
 
   addStream(session: SessionRecord, stream: Omit<StreamInfo, 'streamId' | 'creationTime'>): StreamInfo {
     const info: StreamInfo = { streamId: newId('s'), creationTime: Date.now(), ...stream };
-    this.#journal?.addStream(session.sessionId, info);
-    this.#linkStream(session, info);
+    const classList = session.connections.get(info.connectionId)?.layoutClassList ?? [];
+    this.#journal?.addStream(session.sessionId, info, classList);
+    this.#linkStream(session, info, classList);
     return info;
   }
 
-  #linkStream(session: SessionRecord, info: StreamInfo): void {
+  #linkStream(session: SessionRecord, info: StreamInfo, classList: readonly string[]): void {
     session.streams.set(info.streamId, info);
+    if (classList.length > 0) session.classLists.set(info.streamId, classList);
     session.connections.get(info.connectionId)?.streams.add(info.streamId);
+  }
+
+  /**
+   * Sets the layout class lists of several streams at once (REST setStreamClassLists): all or
+   * none. Returns the first id that names no stream of the session (nothing changed), or undefined.
+   */
+  setStreamClassLists(session: SessionRecord, lists: ReadonlyArray<{ streamId: string; classList: readonly string[] }>): string | undefined {
+    const missing = lists.find((l) => !session.streams.has(l.streamId));
+    if (missing) return missing.streamId;
+    const journal = this.#journal;
+    // Written first, in one transaction: a failed write changes nothing (the request gets the error).
+    journal?.atomically(() => {
+      for (const l of lists) journal.setStreamClassList(l.streamId, l.classList);
+    });
+    for (const l of lists) {
+      if (l.classList.length > 0) session.classLists.set(l.streamId, l.classList);
+      else session.classLists.delete(l.streamId);
+    }
+    return undefined;
   }
 
   /** Sets one property of a stream its publisher changed; false when it had that value already. */
@@ -288,6 +332,7 @@ export class SessionStore {
     const stream = session.streams.get(streamId);
     if (!stream) return [];
     session.streams.delete(streamId);
+    session.classLists.delete(streamId);
     session.connections.get(stream.connectionId)?.streams.delete(streamId);
     const peers: PeerRecord[] = [];
     for (const peerId of [...(session.streamPeers.get(streamId) ?? [])]) {

@@ -7,6 +7,8 @@ import { parseSessionId } from './session-id';
 export type TokenRole = 'publisher' | 'publisheronly' | 'subscriber' | 'moderator';
 export const TOKEN_ROLES: readonly TokenRole[] = ['publisher', 'publisheronly', 'subscriber', 'moderator'];
 export const MAX_CONNECTION_DATA_LENGTH = 1024;
+/** Longest layout class list, its names joined by spaces (as OpenTok's SDKs check it). */
+export const MAX_LAYOUT_CLASS_LIST_LENGTH = 1024;
 const LEGACY_SENTINEL = 'T1==';
 
 export function isTokenRole(value: unknown): value is TokenRole {
@@ -41,7 +43,7 @@ export function generateToken(apiKey: string, apiSecret: string, sessionId: stri
   }
   const list = opts.initialLayoutClassList ?? '';
   const layout = typeof list === 'string' ? list : list.join(' ');
-  if (layout.length > 1024) throw new Error('Invalid initial layout class list for token generation, must have concatenated length of less than 1024');
+  if (layout.length > MAX_LAYOUT_CLASS_LIST_LENGTH) throw new Error('Invalid initial layout class list for token generation, must have concatenated length of less than 1024');
   // Same keys, same order as the SDK's _.pick(...).
   const tokenData: Record<string, string | number> = {
     session_id: sessionId,
@@ -62,12 +64,17 @@ export function generateToken(apiKey: string, apiSecret: string, sessionId: stri
   return jwt.sign({ iss: apiKey, ist: 'project', iat: Math.floor(Date.now() / 1000), exp: expireTime, ...tokenData }, apiSecret);
 }
 
+/** An application's public key (PEM) by its id; undefined for one the server does not have. */
+export type PublicKeyOf = (applicationId: string) => string | undefined;
+
 /** What a verified token grants. */
 export interface TokenGrant {
   sessionId: string;
   role: TokenRole;
   data: string;
   expireTime: number;
+  /** initial_layout_class_list: the class names of the streams the connection publishes. */
+  layoutClassList: string[];
 }
 
 export type TokenCheck =
@@ -90,7 +97,12 @@ function grantFrom(fields: Record<string, unknown>, nowSeconds: number): TokenCh
   const expireTime = Number(fields['expire_time'] ?? fields['exp']);
   if (!Number.isFinite(expireTime)) return fail('token has no expiry');
   if (expireTime <= nowSeconds) return fail('token expired');
-  return { ok: true, grant: { sessionId, role, data, expireTime } };
+  const layout = fields['initial_layout_class_list'] ?? '';
+  if (typeof layout !== 'string' || layout.length > MAX_LAYOUT_CLASS_LIST_LENGTH) {
+    return fail(`token initial_layout_class_list is not a string of at most ${MAX_LAYOUT_CLASS_LIST_LENGTH} characters`);
+  }
+  const layoutClassList = layout.split(' ').filter((name) => name !== '');
+  return { ok: true, grant: { sessionId, role, data, expireTime, layoutClassList } };
 }
 
 function verifyLegacy(token: string, apiKey: string, apiSecret: string, nowSeconds: number): TokenCheck {
@@ -112,7 +124,39 @@ function verifyLegacy(token: string, apiKey: string, apiSecret: string, nowSecon
   return grantFrom(fields, nowSeconds);
 }
 
-function verifyJwt(token: string, apiKey: string, apiSecret: string, nowSeconds: number): TokenCheck {
+/** The session a grant names must belong to the project whose key signed the token. */
+function ofProject(check: TokenCheck, projectId: string): TokenCheck {
+  if (check.ok && parseSessionId(check.grant.sessionId)?.apiKey !== projectId) return fail('token is for a session of another project');
+  return check;
+}
+
+/**
+ * An application's client token, as `@vonage/video`'s generateClientToken makes it: RS256 with
+ * the application's private key, `application_id`, `scope` session.connect, `session_id`, `role`,
+ * `exp`, optional `connection_data` and `initial_layout_class_list`.
+ */
+function verifyApplicationJwt(token: string, applicationId: unknown, publicKeyOf: PublicKeyOf | undefined, nowSeconds: number): TokenCheck {
+  if (typeof applicationId !== 'string') return fail('an RS256 token must name its application_id');
+  const publicKey = publicKeyOf?.(applicationId);
+  if (publicKey === undefined) return fail('token names an application this server does not have');
+  let claims: string | jwt.JwtPayload;
+  try {
+    claims = jwt.verify(token, publicKey, { algorithms: ['RS256'], clockTimestamp: nowSeconds });
+  } catch (err) {
+    if (err instanceof jwt.TokenExpiredError) return fail('token expired');
+    return fail(`token is invalid: ${(err as Error).message}`);
+  }
+  if (typeof claims === 'string') return fail('token has no claims object');
+  if (claims['scope'] !== 'session.connect') return fail('token scope is not session.connect');
+  return ofProject(grantFrom(claims, nowSeconds), applicationId);
+}
+
+function verifyJwt(token: string, apiKey: string, apiSecret: string, nowSeconds: number, publicKeyOf: PublicKeyOf | undefined): TokenCheck {
+  const unverified = jwt.decode(token, { complete: true });
+  if (unverified && unverified.header.alg === 'RS256') {
+    const payload = typeof unverified.payload === 'object' ? unverified.payload : {};
+    return verifyApplicationJwt(token, payload['application_id'], publicKeyOf, nowSeconds);
+  }
   let claims: string | jwt.JwtPayload;
   try {
     claims = jwt.verify(token, apiSecret, { algorithms: ['HS256'], clockTimestamp: nowSeconds });
@@ -124,21 +168,23 @@ function verifyJwt(token: string, apiKey: string, apiSecret: string, nowSeconds:
   if (String(claims.iss) !== apiKey) return fail('token iss is not this API key');
   if (claims['ist'] !== 'project') return fail('token ist must be "project"');
   if (claims['scope'] !== 'session.connect') return fail('token scope is not session.connect');
-  return grantFrom(claims, nowSeconds);
+  return ofProject(grantFrom(claims, nowSeconds), apiKey);
 }
 
 /**
- * Checks a client token (JWT or legacy `T1==`): signature, expiry, scope, role. Failures are
+ * Checks a client token (JWT or legacy `T1==`, HS256 with the API secret; or an application's
+ * RS256 JWT, checked with `publicKeyOf`): signature, expiry, scope, role, and that its session
+ * belongs to the project that signed it. Failures are
  * `OTC_SESSION_AUTHORIZATION_FAILURE` (1004); whether the session exists is the caller's check.
  */
 export function verifyToken(token: unknown, apiKey: string, apiSecret: string,
-  nowSeconds: number = Math.floor(Date.now() / 1000)): TokenCheck {
+  nowSeconds: number = Math.floor(Date.now() / 1000), publicKeyOf?: PublicKeyOf): TokenCheck {
   if (typeof token !== 'string' || token === '') return fail('token missing');
   if (token.length > 16384) return fail('token too long');
   try {
     return token.startsWith(LEGACY_SENTINEL)
-      ? verifyLegacy(token, apiKey, apiSecret, nowSeconds)
-      : verifyJwt(token, apiKey, apiSecret, nowSeconds);
+      ? ofProject(verifyLegacy(token, apiKey, apiSecret, nowSeconds), apiKey)
+      : verifyJwt(token, apiKey, apiSecret, nowSeconds, publicKeyOf);
   } catch (err) {
     return fail(`token is malformed: ${(err as Error).message}`);
   }

@@ -81,7 +81,7 @@ test('404, 405, 400, 413, 415 and /health', async (t) => {
   t.is((await call(`${server.url}/health`, { method: 'POST' })).status, 405);
   t.is((await call(`${server.url}/v2/project/${server.apiKey}/session/1_AAAA`, { headers: auth })).status, 404);
   const other = server.createSession({ mediaMode: 'relayed' }).sessionId;
-  t.is((await call(`${server.url}/v2/project/999/session/${other}`, { headers: auth })).status, 404);
+  t.is((await call(`${server.url}/v2/project/999/session/${other}`, { headers: auth })).status, 403, 'another project than the credentials');
   for (const body of ['p2p.preference=maybe', 'archiveMode=sometimes', 'e2ee=yes', 'location=example.com',
     'p2p.preference=enabled&archiveMode=always', 'e2ee=true&e2ee=false']) {
     const res = await call(`${server.url}/session/create`, { method: 'POST', headers: auth, body });

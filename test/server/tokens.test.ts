@@ -88,7 +88,9 @@ test('verifyToken refuses wrong secrets, tampering, expiry, wrong scope, other a
   refused(jwt.sign({ ...claims, exp: now + 60 }, SECRET, { algorithm: 'HS512' }), /invalid/);
   refused(jwt.sign({ ...claims, exp: now + 60, role: 'king' }, SECRET), /role/);
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  refused(jwt.sign({ ...claims, exp: now + 60 }, privateKey, { algorithm: 'RS256' }), /invalid/);
+  refused(jwt.sign({ ...claims, exp: now + 60 }, privateKey, { algorithm: 'RS256' }), /application_id/);
+  refused(jwt.sign({ ...claims, exp: now + 60, application_id: 'app' }, privateKey, { algorithm: 'RS256' }), /application this server does not have/);
+  refused(jwt.sign({ ...claims, exp: now + 60, session_id: mintSessionId('47999999') }, SECRET), /another project/);
   refused('', /missing/);
   refused('T1==!!!', /malformed/);
 });

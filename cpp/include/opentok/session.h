@@ -97,7 +97,8 @@ struct otc_session_callbacks {
                                              int width, int height);
   void (*on_stream_video_type_changed)(otc_session *session, void *user_data, const otc_stream *stream,
                                        enum otc_stream_video_type type);
-  /* type is "" for a signal sent without one; connection is the sender's. */
+  /* type is "" for a signal sent without one; connection is the sender's, NULL when the project
+   * sent it through the REST API. */
   void (*on_signal_received)(otc_session *session, void *user_data, const char *type, const char *signal,
                              const otc_connection *connection);
   /* The link to the server dropped and the session is reconnecting by itself; media flowing

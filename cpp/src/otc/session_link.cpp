@@ -22,6 +22,8 @@ namespace {
 
 constexpr std::chrono::milliseconds kConnectTimeout{10000};
 constexpr std::chrono::milliseconds kRequestTimeout{10000};
+// The close code of a connection the project removed (REST forceDisconnect): final (docs/protocol.md).
+constexpr int kForceDisconnected = 4009;
 
 void wipe(std::string &secret) {
   if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
@@ -492,7 +494,8 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
         stream->destroyed = end_reason_from_server(typed.reason);
       }
     } else if (type == EventType::signal) {
-      connection = find_connection(typed.from);
+      // A signal the server sent (REST) has no sender: on_signal_received gets a null connection.
+      if (!typed.from.empty()) connection = find_connection(typed.from);
     } else if (type == EventType::force_mute_changed) {
       // Told once per change: a reconnection's catch-up may have reported this queued event.
       mute_changed = typed.active != force_mute_active_;
@@ -569,7 +572,7 @@ bool SessionLink::reconnectable(int close_code) {
   // The server closing for a reason a new socket would not change (docs/protocol.md, Closing
   // codes) is final; anything else (no close frame: a cut link or a silent one, 1001, 1006,
   // 1011, 1012, 4004 server shutting down: a restart) is worth reconnecting.
-  static const std::set<int> final_codes = {1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4002, 4003, 4005, 4006, 4007, 4008};
+  static const std::set<int> final_codes = {1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4002, 4003, 4005, 4006, 4007, 4008, 4009};
   return !final_codes.count(close_code);
 }
 
@@ -609,7 +612,10 @@ void SessionLink::on_closed(uint64_t socket, int close_code, const std::string &
       end_report_pending_ = true;
       ++attempt_;
       endpoints = forget_peers();
-      if (previous == State::connected) disconnect_reason_ = {"networkDisconnected", OTC_SESSION_CONNECTION_DROPPED};
+      if (previous == State::connected) {
+        disconnect_reason_ = close_code == kForceDisconnected ? EndReason{"forceDisconnected", OTC_SUCCESS}
+                                                              : EndReason{"networkDisconnected", OTC_SESSION_CONNECTION_DROPPED};
+      }
     }
   }
   const auto &cb = session_->callbacks;
@@ -628,7 +634,9 @@ void SessionLink::on_closed(uint64_t socket, int close_code, const std::string &
     report_error(OTC_SESSION_CONNECTION_FAILED, why);
     return;
   }
-  if (close_code != 1000) report_error(OTC_SESSION_CONNECTION_DROPPED, why);
+  // Removed by the project (REST forceDisconnect) is an ending the application asked for, as a
+  // disconnect is: on_disconnected alone, as the Linux SDK reports it.
+  if (close_code != 1000 && close_code != kForceDisconnected) report_error(OTC_SESSION_CONNECTION_DROPPED, why);
   end_reported();
   if (cb.on_disconnected) cb.on_disconnected(session_, cb.user_data);
 }

@@ -59,7 +59,7 @@ export class Membership {
     // A reconnection does not check the token's expiry (checked as of second 1 of 1970, as
     // jsonwebtoken reads 0 as "now"): its reconnect token proves the connection was admitted
     // while the token was valid (docs/protocol.md, "Reconnecting").
-    const check = verifyToken(req.token, this.#opts.apiKey, this.#opts.apiSecret, reconnect === undefined ? undefined : 1);
+    const check = verifyToken(req.token, this.#opts.apiKey, this.#opts.apiSecret, reconnect === undefined ? undefined : 1, this.#opts.publicKeyOf);
     if (!check.ok) return refuse(check.code, check.message);
     const { grant } = check;
     const wanted = req.sessionId;
@@ -80,7 +80,7 @@ export class Membership {
     if (client.connectTimer) clearTimeout(client.connectTimer);
     client.connectTimer = undefined;
     const others = [...session.connections.values()].map((c) => c.info);
-    const conn = this.#opts.store.addConnection(session, grant.role, grant.data, e2ee, admitted);
+    const conn = this.#opts.store.addConnection(session, grant.role, grant.data, e2ee, admitted, grant.layoutClassList);
     client.conn = conn;
     client.session = session;
     client.lastPong = Date.now();

@@ -4,6 +4,7 @@ import type { IceServer } from '../ice-servers';
 import type { ServerLimits } from '../limits';
 import type { MediaRouter } from '../router/media-router';
 import type { SessionStore } from '../session-store';
+import type { PublicKeyOf } from '../tokens';
 
 export interface SignalingOptions {
   store: SessionStore;
@@ -27,8 +28,10 @@ export interface SignalingOptions {
   iceServersFor?: (connectionId: string) => IceServer[];
   /** A connection whose socket dropped is kept this long for its client to reconnect, ms (default 60000). */
   reconnectGraceMs?: number;
+  /** Applications' public keys: their RS256 client tokens are accepted (applications.ts). */
+  publicKeyOf?: PublicKeyOf;
   log?: (line: string) => void;
 }
 
-export type ResolvedSignalingOptions = Required<Omit<SignalingOptions, 'log' | 'router' | 'iceServersFor'>>
-  & Pick<SignalingOptions, 'log' | 'router' | 'iceServersFor'>;
+export type ResolvedSignalingOptions = Required<Omit<SignalingOptions, 'log' | 'router' | 'iceServersFor' | 'publicKeyOf'>>
+  & Pick<SignalingOptions, 'log' | 'router' | 'iceServersFor' | 'publicKeyOf'>;

@@ -21,6 +21,7 @@ import { Membership } from './membership';
 import type { ResolvedSignalingOptions, SignalingOptions } from './options';
 import { RequestError } from './request-error';
 import { RoutedRelay } from './routed-relay';
+import { type ServerControl, SessionServerControl } from './server-control';
 import { SignalingSockets } from './sockets';
 import { StreamRequests } from './stream-requests';
 
@@ -37,6 +38,7 @@ export class SignalingServer {
   readonly #membership: Membership;
   readonly #streams: StreamRequests;
   readonly #forceMute: ForceMute;
+  readonly #control: SessionServerControl;
 
   constructor(opts: SignalingOptions) {
     const limits = opts.limits ?? { ...DEFAULT_LIMITS };
@@ -70,6 +72,7 @@ export class SignalingServer {
       allowFullMessages: (client) => this.#sockets.allowFullMessages(client), log,
     });
     this.#forceMute = new ForceMute(this.#opts.store, this.#delivery, log);
+    this.#control = new SessionServerControl(this.#delivery, this.#membership, log);
     this.#streams = new StreamRequests(this.#opts, this.#delivery, this.#membership, this.#routed, this.#forceMute, log);
     this.#routed.listen();
   }
@@ -82,6 +85,11 @@ export class SignalingServer {
   /** Forced muting as the REST API asks for it (docs/protocol.md, "Forced muting"). */
   get forceMute(): ForceMuteControl {
     return this.#forceMute;
+  }
+
+  /** Signals and forced disconnects as the REST API asks for them. */
+  get control(): ServerControl {
+    return this.#control;
   }
 
   /** Connections kept for a reconnection (their socket dropped); connectionCount does not count them. */

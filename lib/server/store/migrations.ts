@@ -60,4 +60,20 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN force_mute_excluded TEXT;
   `,
+  // 4: layout class lists (OpenTok's initial_layout_class_list of a token, given to the streams its
+  // connection publishes; changed by the REST API's setStreamClassLists): class names joined by spaces.
+  `
+  ALTER TABLE connections ADD COLUMN layout_class_list TEXT NOT NULL DEFAULT '';
+  ALTER TABLE streams ADD COLUMN layout_class_list TEXT NOT NULL DEFAULT '';
+  `,
+  // 5: applications (@vonage/video's credentials): an id and the public key of the RS256 key pair
+  // whose private half only the application holds (applications.ts).
+  `
+  CREATE TABLE applications (
+    application_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    create_time INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

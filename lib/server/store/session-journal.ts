@@ -23,6 +23,8 @@ export interface StoredConnection {
   /** Its admission keys (admission.ts): the counts it holds are held again after a restart. */
   addressKey: string;
   tokenKey: string;
+  /** The token's initial layout class list, given to the streams it publishes. */
+  layoutClassList: readonly string[];
 }
 
 export interface StoredPeer {
@@ -42,7 +44,7 @@ export interface LoadedSession extends StoredSession {
 export interface JournalContents {
   sessions: LoadedSession[];
   connections: StoredConnection[];
-  streams: Array<StreamInfo & { sessionId: string }>;
+  streams: Array<StreamInfo & { sessionId: string; layoutClassList: string[] }>;
   peers: StoredPeer[];
 }
 
@@ -51,10 +53,12 @@ interface SessionRow {
 }
 interface ConnectionRow {
   connection_id: string; session_id: string; role: string; data: string; e2ee: number; creation_time: number; address_key: string; token_key: string;
+  layout_class_list: string;
 }
 interface StreamRow {
   stream_id: string; session_id: string; connection_id: string; name: string; has_audio: number; has_video: number; video_type: string;
   e2ee: number; creation_time: number; video_codec: string; audio_codec: string; video_width: number; video_height: number;
+  layout_class_list: string;
 }
 interface PeerRow {
   peer_id: string; session_id: string; stream_id: string; publisher_connection_id: string; subscriber_connection_id: string; routed: number;
@@ -70,6 +74,7 @@ export class SessionJournal {
   readonly #insertStream;
   readonly #deleteStream;
   readonly #updateStream;
+  readonly #updateStreamClassList;
   readonly #insertPeer;
   readonly #deletePeer;
 
@@ -78,8 +83,9 @@ export class SessionJournal {
     this.#insertSession = db.prepare<[string, string, string, number, string, number]>(
       'INSERT INTO sessions (session_id, media_mode, archive_mode, e2ee, location, create_time) VALUES (?, ?, ?, ?, ?, ?)');
     this.#updateForceMute = db.prepare<[string | null, string]>('UPDATE sessions SET force_mute_excluded = ? WHERE session_id = ?');
-    this.#insertConnection = db.prepare<[string, string, string, string, number, number, string, string]>(
-      'INSERT INTO connections (connection_id, session_id, role, data, e2ee, creation_time, address_key, token_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#insertConnection = db.prepare<[string, string, string, string, number, number, string, string, string]>(
+      `INSERT INTO connections (connection_id, session_id, role, data, e2ee, creation_time, address_key, token_key, layout_class_list)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#deleteConnection = db.prepare<[string]>('DELETE FROM connections WHERE connection_id = ?');
     this.#updateAdmission = db.prepare<[string, string, string]>('UPDATE connections SET address_key = ?, token_key = ? WHERE connection_id = ?');
     this.#insertStream = db.prepare<[string, string, string, string, number, number, string, number, number, string, string]>(
@@ -88,6 +94,7 @@ export class SessionJournal {
     this.#deleteStream = db.prepare<[string]>('DELETE FROM streams WHERE stream_id = ?');
     this.#updateStream = db.prepare<[number, number, number, number, string]>(
       'UPDATE streams SET has_audio = ?, has_video = ?, video_width = ?, video_height = ? WHERE stream_id = ?');
+    this.#updateStreamClassList = db.prepare<[string, string]>('UPDATE streams SET layout_class_list = ? WHERE stream_id = ?');
     this.#insertPeer = db.prepare<[string, string, string, string, string, number]>(
       'INSERT INTO peers (peer_id, session_id, stream_id, publisher_connection_id, subscriber_connection_id, routed) VALUES (?, ?, ?, ?, ?, ?)');
     this.#deletePeer = db.prepare<[string]>('DELETE FROM peers WHERE peer_id = ?');
@@ -103,7 +110,8 @@ export class SessionJournal {
   }
 
   addConnection(c: StoredConnection): void {
-    this.#insertConnection.run(c.connectionId, c.sessionId, c.role, c.data, c.e2ee ? 1 : 0, c.creationTime, c.addressKey, c.tokenKey);
+    this.#insertConnection.run(c.connectionId, c.sessionId, c.role, c.data, c.e2ee ? 1 : 0, c.creationTime, c.addressKey, c.tokenKey,
+      c.layoutClassList.join(' '));
   }
 
   /** A reconnection moved the connection to another address or token. */
@@ -116,15 +124,21 @@ export class SessionJournal {
     this.#deleteConnection.run(connectionId);
   }
 
-  addStream(sessionId: string, s: StreamInfo): void {
+  addStream(sessionId: string, s: StreamInfo, classList: readonly string[]): void {
     this.#insertStream.run(s.streamId, sessionId, s.connectionId, s.name, s.hasAudio ? 1 : 0, s.hasVideo ? 1 : 0, s.videoType, s.e2ee ? 1 : 0,
       s.creationTime, s.videoCodec, s.audioCodec);
     if (s.videoWidth !== undefined) this.updateStream(s);
+    if (classList.length > 0) this.setStreamClassList(s.streamId, classList);
   }
 
   /** What its publisher may change (streamProperty). */
   updateStream(s: StreamInfo): void {
     this.#updateStream.run(s.hasAudio ? 1 : 0, s.hasVideo ? 1 : 0, s.videoWidth ?? 0, s.videoHeight ?? 0, s.streamId);
+  }
+
+  /** The stream's layout class list (setStreamClassLists). */
+  setStreamClassList(streamId: string, classList: readonly string[]): void {
+    this.#updateStreamClassList.run(classList.join(' '), streamId);
   }
 
   /** Its peers must be gone first (foreign keys). */
@@ -153,13 +167,14 @@ export class SessionJournal {
     }));
     const connections = (this.#db.prepare('SELECT * FROM connections ORDER BY rowid').all() as ConnectionRow[]).map((r) => ({
       connectionId: r.connection_id, sessionId: r.session_id, role: r.role as TokenRole, data: r.data, e2ee: r.e2ee !== 0,
-      creationTime: r.creation_time, addressKey: r.address_key, tokenKey: r.token_key,
+      creationTime: r.creation_time, addressKey: r.address_key, tokenKey: r.token_key, layoutClassList: splitClassList(r.layout_class_list),
     }));
     const streams = (this.#db.prepare('SELECT * FROM streams ORDER BY rowid').all() as StreamRow[]).map((r) => ({
       sessionId: r.session_id, streamId: r.stream_id, connectionId: r.connection_id, name: r.name, hasAudio: r.has_audio !== 0,
       hasVideo: r.has_video !== 0, videoType: r.video_type as VideoType, e2ee: r.e2ee !== 0, creationTime: r.creation_time,
       videoCodec: r.video_codec, audioCodec: r.audio_codec,
       ...(r.video_width > 0 && { videoWidth: r.video_width, videoHeight: r.video_height }),
+      layoutClassList: splitClassList(r.layout_class_list),
     }));
     const peers = (this.#db.prepare('SELECT * FROM peers ORDER BY rowid').all() as PeerRow[]).map((r) => ({
       peerId: r.peer_id, sessionId: r.session_id, streamId: r.stream_id, publisherConnectionId: r.publisher_connection_id,
@@ -179,4 +194,9 @@ function parseExcluded(text: string | null): string[] | null {
     // falls through
   }
   return [];
+}
+
+/** A stored class list (names joined by spaces) as its names. */
+function splitClassList(text: string): string[] {
+  return text.split(' ').filter((name) => name !== '');
 }

@@ -25,6 +25,8 @@ export const END_DISCONNECTED: EndReason = Object.freeze({ reason: 'clientDiscon
 export const END_UNPUBLISHED: EndReason = Object.freeze({ reason: 'clientUnpublished', code: ErrorCode.OTC_SUCCESS });
 export const END_UNSUBSCRIBED: EndReason = Object.freeze({ reason: 'clientUnsubscribed', code: ErrorCode.OTC_SUCCESS });
 /** The page's link to the server dropped and could not be restored. */
+/** Removed by the project (REST forceDisconnect): an ending, not an error. */
+export const END_FORCE_DISCONNECTED: EndReason = Object.freeze({ reason: 'forceDisconnected', code: ErrorCode.OTC_SUCCESS });
 export const END_LINK_DROPPED: EndReason = Object.freeze({ reason: 'networkDisconnected', code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED });
 /** A subscription ended because its session did. */
 export const END_SESSION_GONE: EndReason = Object.freeze({ reason: 'sessionDisconnected', code: ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED });

@@ -12,7 +12,7 @@ const MAX_BACKOFF_MS = 5_000;
 /** Refusals about the connection itself: no later attempt can succeed. */
 const FINAL_REFUSALS = new Set([1004, 1005, 1022]);
 /** Close codes after which a new socket would not help (docs/protocol.md, Closing codes). */
-const FINAL_CLOSE_CODES = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4002, 4003, 4005, 4006, 4007, 4008]);
+const FINAL_CLOSE_CODES = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4002, 4003, 4005, 4006, 4007, 4008, 4009]);
 
 /** Whether a socket closed with `code` is worth reconnecting (4004, a restart, is). */
 export function reconnectable(code: number): boolean {

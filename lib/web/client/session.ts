@@ -4,8 +4,8 @@
 import type { SessionApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import { type ConnectionEvent, type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange } from '../../session-types';
-import { END_DISCONNECTED, END_LINK_DROPPED, END_SESSION_GONE, END_UNPUBLISHED, END_UNSUBSCRIBED, endFromServer } from './end-reason';
+import { type ConnectionEvent, type EndReason, type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange } from '../../session-types';
+import { END_DISCONNECTED, END_FORCE_DISCONNECTED, END_LINK_DROPPED, END_SESSION_GONE, END_UNPUBLISHED, END_UNSUBSCRIBED, endFromServer } from './end-reason';
 import { secretBytes } from '../e2ee/secret';
 import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
 import { Emitter } from './emitter';
@@ -13,7 +13,7 @@ import { Publisher } from './publisher';
 import { type IceConfig, type PeerIce, checkIceConfig, peerIce } from './ice-config';
 import { Reconnector, reconnectable } from './reconnector';
 import { type Reply, SignalingSocket, type ServerEvent } from './signaling';
-import type { ConnectAck, OutgoingRequest } from '../../protocol/messages';
+import { CloseCode, type ConnectAck, type OutgoingRequest } from '../../protocol/messages';
 import { MAX_SIGNAL_DATA_BYTES, MAX_SIGNAL_TYPE_LENGTH } from '../../protocol/parse-request';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
@@ -508,7 +508,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         break;
       }
       case 'signal':
-        this.emit('signal', { type: event.signalType, data: event.data, from: event.from });
+        this.emit('signal', { type: event.signalType, data: event.data, from: event.from === '' ? null : event.from });
         break;
       case 'muteForced':
         // For one of this page's publishers (the server tells only the stream's owner).
@@ -527,6 +527,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     const wasConnected = this.#state === 'connected';
     const why = `the session server closed the connection (${code}${reason ? `: ${reason}` : ''})`;
     if (wasConnected && this.#reconnectToken && reconnectable(code)) return this.#reconnect(why);
+    if (code === CloseCode.FORCE_DISCONNECTED) return this.#drop(undefined, END_FORCE_DISCONNECTED);
     if (wasConnected && code !== 1000) {
       const error = new OtcError(ErrorCode.OTC_SESSION_CONNECTION_DROPPED, why);
       this.#error(error);
@@ -607,7 +608,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
   }
 
   /** Ends everything of this connection; 'disconnected' once if it was connected (with the reason when not asked for). */
-  #drop(reason?: OtcError): void {
+  #drop(reason?: OtcError, ending?: EndReason): void {
     const socket = this.#socket;
     this.#socket = null;
     const wasConnected = this.#state === 'connected' || this.#state === 'reconnecting';
@@ -622,7 +623,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
       socket.onEvent = () => undefined;
       socket.close();
     }
-    const end = reason ? END_LINK_DROPPED : END_DISCONNECTED;
+    const end = ending ?? (reason ? END_LINK_DROPPED : END_DISCONNECTED);
     for (const s of [...this.#subscribers]) s.end(END_SESSION_GONE);
     for (const publisher of this.#publishers.values()) publisher.ended(end);
     this.#publishers.clear();
