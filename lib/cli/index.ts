@@ -22,7 +22,7 @@ const USAGE = `usage:
                  [--janus-ice ADDRESS|INTERFACE] [--janus-netns NAME] [--recordings DIR] [--no-router]
                  [--turn [--turn-ip IP] [--turn-port N] [--turn-relay-ports MIN-MAX] | --turn-url URL... --turn-secret(-file) S]
                  [--turn-ttl SECONDS] [--stun-url URL]... [--tls-cert F --tls-key F] [--reconnect-grace S] [--limit NAME=N]...
-                 [--data DIR]
+                 [--data DIR] [--session-idle S]
       runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else those kept
       in --data DIR, else generated.
       --data DIR: keep sessions, connections, streams and subscriptions in DIR/sessions.sqlite
@@ -41,6 +41,8 @@ const USAGE = `usage:
       --janus-netns NAME: run the private Janus inside that network namespace (ip netns; root).
       --reconnect-grace S: a client whose socket drops keeps its connection and streams this long
       for it to reconnect (default 60; 1..3600).
+      --session-idle S: a session nobody has been connected to for S seconds is removed (default
+      604800, 7 days; 0: never); checked at most once a minute.
 ${LIMIT_USAGE}
 ${ICE_USAGE}
   node-otc create-session --url URL --api-key K --api-secret S [--e2ee] [--relayed|--routed] [--archive-mode manual|always]
@@ -101,7 +103,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
     recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS, 'tls-cert': 'string', 'tls-key': 'string',
-    'reconnect-grace': 'string', limit: 'strings', data: 'string',
+    'reconnect-grace': 'string', limit: 'strings', data: 'string', 'session-idle': 'string',
   });
   if (values['help']) {
     out(USAGE);
@@ -122,6 +124,8 @@ async function serve(args: string[], out: Out): Promise<number> {
   const log = (line: string): void => out(`${new Date().toISOString()} ${line}`);
   const graceS = numberArgument(values, 'reconnect-grace', 1, 3600);
   const reconnect = graceS === undefined ? {} : { reconnectGraceMs: Math.round(graceS * 1000) };
+  const idleS = numberArgument(values, 'session-idle', 0, 10 * 365 * 24 * 3600);
+  const idle = idleS === undefined ? {} : { sessionIdleMs: Math.round(idleS * 1000) };
   const limits = limitsFromFlags(values);
   const dataDir = values['data'] as string | undefined;
   if (dataDir === '') throw new UsageError('--data needs a directory');
@@ -129,14 +133,14 @@ async function serve(args: string[], out: Out): Promise<number> {
   const credentials = { ...(apiKey !== undefined && { apiKey }), ...(apiSecret !== undefined && { apiSecret }) };
   let server: SessionServer;
   try {
-    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...(router && { router }), ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...idle, ...(router && { router }), ...(ice && { ice }) });
   } catch (err) {
     if (err instanceof ServerTlsError) throw new UsageError(`--tls-cert/--tls-key: ${err.message}`);
     if (err instanceof DataDirError) throw new UsageError(`--data: ${err.message}`);
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
-    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...idle, ...(ice && { ice }) });
   }
   // The private key now lives in OpenSSL's context only (node built it at start): the copy read
   // from the file is zeroed.

@@ -22,6 +22,9 @@ import { type ServerIce, type SessionIceOptions, janusTurnOf, startIce } from '.
 import { type GenerateTokenOptions, generateToken } from './tokens';
 import { type ServerTls, checkServerTls } from './tls';
 
+/** A session without connections this long is removed unless SessionServerOptions.sessionIdleMs says otherwise: 7 days. */
+export const DEFAULT_SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
+
 export interface SessionServerOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
@@ -65,6 +68,11 @@ export interface SessionServerOptions {
    * long for it to reconnect, ms (default 60000; docs/protocol.md, "Reconnecting").
    */
   reconnectGraceMs?: number;
+  /**
+   * A session nobody has been connected to for this long is removed (its id then refused with
+   * 1005), ms; 0: never (default 7 days). Checked at most once a minute.
+   */
+  sessionIdleMs?: number;
   /**
    * Keep the server's state in DIR/sessions.sqlite (created if needed): sessions, connections,
    * streams and subscriptions survive a restart, its connections waiting (detached, for
@@ -110,6 +118,7 @@ export class SessionServer {
   readonly #signaling: SignalingServer;
   readonly #sockets: Set<Socket>;
   #closing?: Promise<void>;
+  #idleTimer?: NodeJS.Timeout;
   #ice?: ServerIce;
   /** The data directory's database (dataDir), closed last by close(). */
   #db?: Db;
@@ -152,6 +161,9 @@ export class SessionServer {
       : { apiKey: opts.apiKey ?? generateApiKey(), apiSecret: opts.apiSecret ?? generateApiSecret() };
     if (opts.reconnectGraceMs !== undefined && !(Number.isSafeInteger(opts.reconnectGraceMs) && opts.reconnectGraceMs >= 1)) {
       throw new TypeError(`reconnectGraceMs must be a positive integer, not ${String(opts.reconnectGraceMs)}`);
+    }
+    if (opts.sessionIdleMs !== undefined && !(Number.isSafeInteger(opts.sessionIdleMs) && opts.sessionIdleMs >= 0)) {
+      throw new TypeError(`sessionIdleMs must be a non-negative integer, not ${String(opts.sessionIdleMs)}`);
     }
     // Before anything starts: a certificate that does not parse or match its key is a clear error.
     if (opts.tls) checkServerTls(opts.tls);
@@ -230,7 +242,21 @@ export class SessionServer {
       ownsRouter, opts.tls !== undefined);
     server.#ice = ice;
     server.#db = db;
+    server.#startIdleExpiry(opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, opts.log);
     return server;
+  }
+
+  /** Removes idle sessions every quarter of idleMs (at most a minute, at least a second). */
+  #startIdleExpiry(idleMs: number, log: ((line: string) => void) | undefined): void {
+    if (idleMs === 0) return;
+    const sweep = (): void => {
+      for (const session of this.store.expireIdle(idleMs)) {
+        log?.(`session expired ${session.sessionId}: nobody connected for ${Math.round(idleMs / 1000)} s`);
+        if (session.mediaMode === 'routed') void this.router?.closeSession(session.sessionId);
+      }
+    };
+    this.#idleTimer = setInterval(sweep, Math.min(60_000, Math.max(1000, Math.floor(idleMs / 4))));
+    this.#idleTimer.unref();
   }
 
   /** Creates a session in process (as `POST /session/create` does). */
@@ -267,6 +293,7 @@ export class SessionServer {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      clearInterval(this.#idleTimer);
       this.store.stopJournal();
       const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
       await this.#signaling.closeAll(CloseCode.SERVER_SHUTTING_DOWN, 'server shutting down');

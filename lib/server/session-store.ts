@@ -92,6 +92,11 @@ export interface RestoredConnection extends AdmissionKeys {
  */
 export class SessionStore {
   readonly #sessions = new Map<string, SessionRecord>();
+  /**
+   * Sessions without connections, by the time they became empty, oldest first (a session that
+   * empties again moves to the end): idle expiry looks only at the front.
+   */
+  readonly #emptySince = new Map<string, number>();
   readonly apiKey: string;
   readonly maxSessions: number;
   #journal: SessionJournal | undefined;
@@ -142,7 +147,8 @@ export class SessionStore {
     if (!journal) return [];
     if (this.#sessions.size > 0) throw new Error('restore() needs an empty store');
     const contents = journal.load();
-    for (const { forceMuteExcluded, ...stored } of contents.sessions) {
+    const empty = new Map(contents.sessions.map((s) => [s.sessionId, s.emptySince]));
+    for (const { forceMuteExcluded, emptySince: _emptySince, ...stored } of contents.sessions) {
       this.#sessions.set(stored.sessionId, {
         ...stored, connections: new Map(), streams: new Map(), peers: new Map(), streamPeers: new Map(),
         forceMute: forceMuteExcluded === null ? null : new Set(forceMuteExcluded), classLists: new Map(),
@@ -157,8 +163,10 @@ export class SessionStore {
         streams: new Set(), peers: new Set(), subscriptionsByStream: new Map(), subscriptions: 0, layoutClassList: c.layoutClassList,
       };
       session.connections.set(c.connectionId, conn);
+      empty.delete(c.sessionId);
       restored.push({ session, conn, addressKey: c.addressKey, tokenKey: c.tokenKey });
     }
+    for (const [sessionId, since] of [...empty].sort((x, y) => x[1] - y[1])) this.#emptySince.set(sessionId, since);
     for (const { sessionId, layoutClassList, ...stream } of contents.streams) {
       const session = this.#sessions.get(sessionId);
       if (session) this.#linkStream(session, stream, layoutClassList);
@@ -191,6 +199,7 @@ export class SessionStore {
     // Written first: a write that fails changes nothing (the request gets the error).
     this.#journal?.addSession(session);
     this.#sessions.set(session.sessionId, session);
+    this.#emptySince.set(session.sessionId, session.createTime);
     return session;
   }
 
@@ -205,6 +214,24 @@ export class SessionStore {
 
   getSession(sessionId: string): SessionRecord | undefined {
     return this.#sessions.get(sessionId);
+  }
+
+  /**
+   * Removes the sessions that have had no connection for idleMs or more (oldest first, at most
+   * `max` per call) and returns them. Costs O(the sessions removed).
+   */
+  expireIdle(idleMs: number, now = Date.now(), max = 1000): SessionRecord[] {
+    const expired: SessionRecord[] = [];
+    for (const [sessionId, since] of this.#emptySince) {
+      if (now - since < idleMs || expired.length >= max) break;
+      this.#emptySince.delete(sessionId);
+      const session = this.#sessions.get(sessionId);
+      if (!session || session.connections.size > 0) continue;
+      this.#erase((j) => j.removeSession(sessionId));
+      this.#sessions.delete(sessionId);
+      expired.push(session);
+    }
+    return expired;
   }
 
   /** The project a session belongs to (named in its id). */
@@ -233,6 +260,7 @@ export class SessionStore {
       ...record.info, sessionId: session.sessionId, role, e2ee, addressKey: keys.addressKey, tokenKey: keys.tokenKey, layoutClassList,
     });
     session.connections.set(record.info.connectionId, record);
+    this.#emptySince.delete(session.sessionId);
     return record;
   }
 
@@ -273,6 +301,12 @@ export class SessionStore {
       if (peer) peers.push(peer);
     }
     this.#erase((j) => j.removeConnection(connectionId));
+    if (session.connections.size === 0 && this.#sessions.get(session.sessionId) === session) {
+      const now = Date.now();
+      this.#emptySince.delete(session.sessionId);
+      this.#emptySince.set(session.sessionId, now);
+      this.#erase((j) => j.setEmptySince(session.sessionId, now));
+    }
     return { streams, peers };
   }
 

@@ -76,4 +76,9 @@ export const MIGRATIONS: readonly string[] = [
     create_time INTEGER NOT NULL
   ) STRICT;
   `,
+  // 6: when a session last became empty (its last connection left), for idle expiry; 0: never had a
+  // connection (its create_time counts).
+  `
+  ALTER TABLE sessions ADD COLUMN empty_since INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -39,6 +39,8 @@ export interface StoredPeer {
 /** A session as load() gives it back: with its forced-mute state (null: off; else the stream ids it excludes). */
 export interface LoadedSession extends StoredSession {
   forceMuteExcluded: string[] | null;
+  /** When its last connection left (ms), or its create time if it never had one. */
+  emptySince: number;
 }
 
 export interface JournalContents {
@@ -50,6 +52,7 @@ export interface JournalContents {
 
 interface SessionRow {
   session_id: string; media_mode: string; archive_mode: string; e2ee: number; location: string; create_time: number; force_mute_excluded: string | null;
+  empty_since: number;
 }
 interface ConnectionRow {
   connection_id: string; session_id: string; role: string; data: string; e2ee: number; creation_time: number; address_key: string; token_key: string;
@@ -68,6 +71,8 @@ export class SessionJournal {
   readonly #db: Db;
   readonly #insertSession;
   readonly #updateForceMute;
+  readonly #updateEmptySince;
+  readonly #deleteSession;
   readonly #insertConnection;
   readonly #deleteConnection;
   readonly #updateAdmission;
@@ -83,6 +88,8 @@ export class SessionJournal {
     this.#insertSession = db.prepare<[string, string, string, number, string, number]>(
       'INSERT INTO sessions (session_id, media_mode, archive_mode, e2ee, location, create_time) VALUES (?, ?, ?, ?, ?, ?)');
     this.#updateForceMute = db.prepare<[string | null, string]>('UPDATE sessions SET force_mute_excluded = ? WHERE session_id = ?');
+    this.#updateEmptySince = db.prepare<[number, string]>('UPDATE sessions SET empty_since = ? WHERE session_id = ?');
+    this.#deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE session_id = ?');
     this.#insertConnection = db.prepare<[string, string, string, string, number, number, string, string, string]>(
       `INSERT INTO connections (connection_id, session_id, role, data, e2ee, creation_time, address_key, token_key, layout_class_list)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -102,6 +109,16 @@ export class SessionJournal {
 
   addSession(s: StoredSession): void {
     this.#insertSession.run(s.sessionId, s.mediaMode, s.archiveMode, s.e2ee ? 1 : 0, s.location, s.createTime);
+  }
+
+  /** Its last connection left at `at` (ms). */
+  setEmptySince(sessionId: string, at: number): void {
+    this.#updateEmptySince.run(at, sessionId);
+  }
+
+  /** An expired session; its connections, streams and peers must be gone first (foreign keys). */
+  removeSession(sessionId: string): void {
+    this.#deleteSession.run(sessionId);
   }
 
   /** The session's forced-mute state: null (off), or on with the stream ids it excludes. */
@@ -164,6 +181,7 @@ export class SessionJournal {
     const sessions = (this.#db.prepare('SELECT * FROM sessions ORDER BY rowid').all() as SessionRow[]).map((r) => ({
       sessionId: r.session_id, mediaMode: r.media_mode as MediaMode, archiveMode: r.archive_mode as ArchiveMode, e2ee: r.e2ee !== 0,
       location: r.location, createTime: r.create_time, forceMuteExcluded: parseExcluded(r.force_mute_excluded),
+      emptySince: r.empty_since > 0 ? r.empty_since : r.create_time,
     }));
     const connections = (this.#db.prepare('SELECT * FROM connections ORDER BY rowid').all() as ConnectionRow[]).map((r) => ({
       connectionId: r.connection_id, sessionId: r.session_id, role: r.role as TokenRole, data: r.data, e2ee: r.e2ee !== 0,
