@@ -10,8 +10,9 @@ export const APP_USAGE = `  node-otc app create --data DIR [--name NAME] [--priv
   node-otc app delete --data DIR ID
       applications for @vonage/video (new Vonage({ applicationId, privateKey }), videoHost: the
       server's URL) in the data directory of 'serve --data DIR'; the server need not restart.
-      create prints the new application's id and its RS256 private key (PEM), once: the server
-      keeps only the public key. --private-key-file writes the key to F (mode 0600) instead.`;
+      create prints the new application's id, the secret its session monitoring webhooks are
+      signed with, and its RS256 private key (PEM), once: the server keeps only the public key.
+      --private-key-file writes the key to F (mode 0600) instead.`;
 
 /** Runs `use` on the applications of --data DIR, the database closed after. */
 function withApplications<T>(values: Values, use: (apps: Applications) => T): T {
@@ -50,6 +51,7 @@ export function appCommand(args: string[], out: Out, usage: string): number {
       throw err;
     }
     out(`application id: ${app.applicationId}`);
+    out(`webhook signature secret: ${app.signatureSecret}`);
     if (keyFile !== undefined) {
       fs.writeFileSync(keyFile, app.privateKey, { mode: 0o600, flag: 'wx' });
       out(`private key: written to ${keyFile} (kept nowhere else)`);

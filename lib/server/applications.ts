@@ -11,6 +11,8 @@ export interface Application {
   name: string;
   /** PEM (SPKI). */
   publicKey: string;
+  /** Signs the session monitoring webhooks of its sessions (HS256), as the API secret signs the project's. */
+  signatureSecret: string;
   createTime: number;
 }
 
@@ -23,7 +25,16 @@ export interface CreatedApplication extends Application {
 export const MAX_APPLICATION_NAME_LENGTH = 200;
 
 interface ApplicationRow {
-  application_id: string; name: string; public_key: string; create_time: number;
+  application_id: string; name: string; public_key: string; signature_secret: string; create_time: number;
+}
+
+function fromRow(row: ApplicationRow): Application {
+  return { applicationId: row.application_id, name: row.name, publicKey: row.public_key, signatureSecret: row.signature_secret, createTime: row.create_time };
+}
+
+/** A new webhook signature secret: 32 random bytes, base64url. */
+export function newSignatureSecret(): string {
+  return crypto.randomBytes(32).toString('base64url');
 }
 
 export class Applications {
@@ -44,7 +55,7 @@ export class Applications {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
-    const app: Application = { applicationId: crypto.randomUUID(), name, publicKey, createTime: Date.now() };
+    const app: Application = { applicationId: crypto.randomUUID(), name, publicKey, signatureSecret: newSignatureSecret(), createTime: Date.now() };
     this.add(app);
     return { ...app, privateKey };
   }
@@ -58,11 +69,12 @@ export class Applications {
       throw new TypeError(`the public key is not a PEM public key: ${(err as Error).message}`);
     }
     if (key.asymmetricKeyType !== 'rsa') throw new TypeError('the public key must be an RSA key (RS256)');
+    if (typeof app.signatureSecret !== 'string' || app.signatureSecret.length < 16) throw new TypeError('a signature secret has at least 16 characters');
     if (!/^[0-9A-Za-z-]{1,64}$/.test(app.applicationId)) throw new TypeError('an application id holds 1 to 64 letters, digits or "-"');
     if (this.get(app.applicationId)) throw new TypeError(`application ${app.applicationId} exists already`);
     if (this.#db) {
-      this.#db.prepare('INSERT INTO applications (application_id, name, public_key, create_time) VALUES (?, ?, ?, ?)')
-        .run(app.applicationId, app.name, app.publicKey, app.createTime);
+      this.#db.prepare('INSERT INTO applications (application_id, name, public_key, signature_secret, create_time) VALUES (?, ?, ?, ?, ?)')
+        .run(app.applicationId, app.name, app.publicKey, app.signatureSecret, app.createTime);
     } else {
       this.#memory.set(app.applicationId, app);
     }
@@ -72,13 +84,12 @@ export class Applications {
   get(applicationId: string): Application | undefined {
     if (!this.#db) return this.#memory.get(applicationId);
     const row = this.#db.prepare('SELECT * FROM applications WHERE application_id = ?').get(applicationId) as ApplicationRow | undefined;
-    return row && { applicationId: row.application_id, name: row.name, publicKey: row.public_key, createTime: row.create_time };
+    return row && fromRow(row);
   }
 
   list(): Application[] {
     if (!this.#db) return [...this.#memory.values()];
-    return (this.#db.prepare('SELECT * FROM applications ORDER BY rowid').all() as ApplicationRow[])
-      .map((row) => ({ applicationId: row.application_id, name: row.name, publicKey: row.public_key, createTime: row.create_time }));
+    return (this.#db.prepare('SELECT * FROM applications ORDER BY rowid').all() as ApplicationRow[]).map(fromRow);
   }
 
   /** False when there was no such application. Its sessions stay; their tokens no longer verify. */

@@ -4,6 +4,8 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Admission } from './admission';
 import { Applications } from './applications';
+import { CallbackRegistry } from './callbacks/callback-registry';
+import { WebhookSender } from './callbacks/webhook-sender';
 import { guardHttpServer } from './http-guard';
 import { type ServerLimits, resolveLimits } from './limits';
 import { CloseCode, SIGNALING_PATH } from '../protocol/messages';
@@ -111,6 +113,8 @@ export class SessionServer {
   readonly store: SessionStore;
   /** Applications (`@vonage/video` credentials): kept in the data directory, else in memory. */
   readonly applications: Applications;
+  /** Session monitoring callbacks, per project (kept in the data directory, else in memory). */
+  readonly callbacks: CallbackRegistry;
   /** The media router, when routed media is available. */
   readonly router: MediaRouter | undefined;
   readonly #ownsRouter: boolean;
@@ -119,12 +123,13 @@ export class SessionServer {
   readonly #sockets: Set<Socket>;
   #closing?: Promise<void>;
   #idleTimer?: NodeJS.Timeout;
+  #webhooks?: WebhookSender;
   #ice?: ServerIce;
   /** The data directory's database (dataDir), closed last by close(). */
   #db?: Db;
 
   private constructor(httpServer: http.Server, signaling: SignalingServer, store: SessionStore, applications: Applications,
-    apiKey: string, apiSecret: string, host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined,
+    callbacks: CallbackRegistry, apiKey: string, apiSecret: string, host: string, port: number, sockets: Set<Socket>, router: MediaRouter | undefined,
     ownsRouter: boolean, tls: boolean) {
     this.router = router;
     this.#ownsRouter = ownsRouter;
@@ -133,6 +138,7 @@ export class SessionServer {
     this.#signaling = signaling;
     this.store = store;
     this.applications = applications;
+    this.callbacks = callbacks;
     this.apiKey = apiKey;
     this.apiSecret = apiSecret;
     this.port = port;
@@ -175,6 +181,11 @@ export class SessionServer {
       (err) => opts.log?.(`session store: a write failed: ${err.message}`));
     const restored = store.restore();
     const applications = new Applications(db);
+    const callbacks = new CallbackRegistry(db);
+    const webhooks = new WebhookSender({
+      registry: callbacks, log: opts.log,
+      secretOf: (projectId) => (projectId === apiKey ? apiSecret : applications.get(projectId)?.signatureSecret),
+    });
     const ownsRouter = opts.router !== undefined && !(opts.router instanceof MediaRouter);
     const ice: ServerIce | undefined = opts.ice ? await startIce(opts.ice, opts.log) : undefined;
     let router: MediaRouter | undefined;
@@ -190,7 +201,7 @@ export class SessionServer {
       throw err;
     }
     const signaling = new SignalingServer({
-      store, apiKey, apiSecret, log: opts.log, router, publicKeyOf: (id) => applications.publicKey(id),
+      store, apiKey, apiSecret, log: opts.log, router, publicKeyOf: (id) => applications.publicKey(id), monitor: webhooks,
       ...(ice && !ice.servers.empty && { iceServersFor: (connectionId: string) => ice.servers.forConnection(connectionId) }), limits, admission,
       ...(opts.pingIntervalMs !== undefined && { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
@@ -204,6 +215,7 @@ export class SessionServer {
       forceMute: signaling.forceMute,
       control: signaling.control,
       applications,
+      callbacks,
       health: () => ({
         connections: signaling.connectionCount, detachedConnections: signaling.detachedCount, sessions: store.sessionCount,
         unauthenticatedSockets: admission.unauthenticated,
@@ -231,6 +243,7 @@ export class SessionServer {
         });
       });
     } catch (err) {
+      webhooks.close();
       store.stopJournal();
       await signaling.closeAll();
       if (ownsRouter) await router?.stop();
@@ -238,10 +251,11 @@ export class SessionServer {
       throw err;
     }
     const port = (httpServer.address() as AddressInfo).port;
-    const server = new SessionServer(httpServer, signaling, store, applications, apiKey, apiSecret, host, port, sockets, router,
-      ownsRouter, opts.tls !== undefined);
+    const server = new SessionServer(httpServer, signaling, store, applications, callbacks, apiKey, apiSecret, host, port, sockets,
+      router, ownsRouter, opts.tls !== undefined);
     server.#ice = ice;
     server.#db = db;
+    server.#webhooks = webhooks;
     server.#startIdleExpiry(opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, opts.log);
     return server;
   }
@@ -296,6 +310,8 @@ export class SessionServer {
       clearInterval(this.#idleTimer);
       this.store.stopJournal();
       const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+      // First: the sockets closing below are a shutdown, not connections leaving their sessions.
+      this.#webhooks?.close();
       await this.#signaling.closeAll(CloseCode.SERVER_SHUTTING_DOWN, 'server shutting down');
       this.#http.closeIdleConnections();
       const force = setTimeout(() => {

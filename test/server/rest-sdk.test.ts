@@ -1,5 +1,6 @@
 // Every call of the real `opentok` server SDK (npm `opentok` 2.x) against the server: it works
-// (signals, forced disconnects, streams and their class lists, forced muting in force-mute.test.ts),
+// (signals, forced disconnects, streams and their class lists; forced muting in force-mute.test.ts,
+// callbacks in callbacks.test.ts),
 // or answers 501 with a body that says why (what a media server of this kind cannot do here),
 // never the 404 that the SDK turns into "Session or Connection not found".
 import * as fs from 'node:fs';
@@ -192,8 +193,6 @@ test('every SDK call this server cannot serve answers 501 with the reason; none 
     ['listRenders', /Experience Composer/, {}], ['stopRender', /Experience Composer/, 'r-1'],
     ['websocketConnect', /Audio Connector/, sessionId, token, 'wss://127.0.0.1/', {}],
     ['startCaptions', /captions/, sessionId, token, {}], ['stopCaptions', /captions/, 'c-1'],
-    ['registerCallback', /callbacks/, { group: 'connection', event: 'created', url: 'https://127.0.0.1/cb' }],
-    ['unregisterCallback', /callbacks/, 'cb-1'],
   ];
   for (const [name, reason, ...args] of calls) {
     const [err] = await call(ot, name, ...args);
@@ -204,7 +203,7 @@ test('every SDK call this server cannot serve answers 501 with the reason; none 
   // The answers themselves: 501 and OpenTok's error body.
   for (const [method, rest] of [['GET', 'archive'], ['POST', 'broadcast'], ['POST', 'dial'], ['POST', `session/${sessionId}/play-dtmf`],
     ['POST', `session/${sessionId}/connection/c-1/play-dtmf`], ['POST', 'render'], ['POST', 'connect'], ['POST', 'connect/x/stop'],
-    ['POST', 'captions'], ['GET', 'callback'], ['DELETE', 'callback/cb-1']] as const) {
+    ['POST', 'captions']] as const) {
     const res = await raw(server, method, rest);
     t.is(res.status, 501, `${method} ${rest}`);
     t.like(res.body, { code: 501 });

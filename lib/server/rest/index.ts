@@ -8,6 +8,7 @@ import { addressKey } from '../admission';
 import type { KeyedRateLimiter } from '../rate-limiter';
 import { decodePathSegment, parseRequestTarget } from '../request-target';
 import type { Applications } from '../applications';
+import type { CallbackRegistry } from '../callbacks/callback-registry';
 import { verifyApplicationAuth, verifyRestAuth } from '../rest-auth';
 import { forLog } from '../sanitize';
 import { LimitError, type SessionRecord, SessionStore } from '../session-store';
@@ -16,6 +17,7 @@ import type { ServerControl } from '../signaling/server-control';
 import { type HttpRoute, serveWeb } from '../web-routes';
 import { DEFAULT_REST_BODY_LIMIT, HttpError, readBody, requireMethod, sendJson } from './http';
 import { refuseUnavailable } from './not-available';
+import { serveCallbackRoute } from './callback-routes';
 import { serveSessionRoute } from './session-routes';
 
 export { DEFAULT_REST_BODY_LIMIT } from './http';
@@ -39,6 +41,8 @@ export interface RestContext {
   control?: ServerControl;
   /** Applications whose RS256 JWTs (`Authorization: Bearer`) are REST credentials too. */
   applications?: Applications;
+  /** Session monitoring callbacks (`/callback`); without it they are 501. */
+  callbacks?: CallbackRegistry;
 }
 
 /** The JSON element of a `POST /session/create` answer. */
@@ -162,6 +166,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
       if (await serveSessionRoute(req, res, { store: ctx.store, bodyLimit: ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT, projectId,
         ...(ctx.forceMute && { forceMute: ctx.forceMute }), ...(ctx.control && { control: ctx.control }) }, session, sessionRest)) return;
     }
+    if (ctx.callbacks && await serveCallbackRoute(req, res, ctx.callbacks, projectId, rest, ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT)) return;
     refuseUnavailable(rest);
     throw new HttpError(404, `no route for ${path}`);
   }

@@ -17,8 +17,8 @@ const UNAVAILABLE: readonly Unavailable[] = [
   { pattern: /^session\/[^/]+(\/connection\/[^/]+)?\/play-dtmf$/, what: 'DTMF to SIP participants (play-dtmf)', why: 'it needs a SIP gateway, which this server does not have' },
   { pattern: /^render(\/[^/]+)?$/, what: 'Experience Composer (render)', why: 'it needs a headless browser service that records and publishes a page' },
   { pattern: /^connect(\/[^/]+\/stop)?$/, what: 'the Audio Connector (connect)', why: 'it needs a media egress to WebSocket endpoints' },
-  // Not yet served: archives (recorded through Janus; the ciphertext recordings of E2EE sessions)
-  // and session monitoring callbacks. Answered 501 rather than 404 until they are.
+  // Not yet served: archives (recorded through Janus; the ciphertext recordings of E2EE sessions).
+  // Answered 501 rather than 404 until they are. Callbacks too, on a server built without them.
   { pattern: /^archive(\/[^/]+(\/(stop|streams|layout))?)?\/?$/, what: 'archiving through the REST API', why: 'not implemented in this version of node-otc (sessions created with archiveMode=always are recorded by "serve --recordings DIR")' },
   { pattern: /^callback(\/[^/]+)?$/, what: 'session monitoring callbacks', why: 'not implemented in this version of node-otc' },
   { pattern: /^captions(\/[^/]+(\/stop)?)?$/, what: 'live captions', why: 'it needs a speech-to-text service; in an end-to-end encrypted session the server cannot hear the audio at all' },

@@ -94,6 +94,7 @@ export class Membership {
       ...(session.forceMute && { forceMuteActive: true as const }),
     });
     this.#delivery.broadcast(session, { type: 'connectionCreated', connection: conn.info }, conn.info.connectionId);
+    this.#opts.monitor?.connectionCreated(session, conn.info);
     this.#log(`connect ${conn.info.connectionId} session=${session.sessionId} role=${conn.role} e2ee=${e2ee} from ${client.remote}`);
   }
 
@@ -204,12 +205,17 @@ export class Membership {
   removeConnection(session: SessionRecord, connectionId: string, reason: ConnectionDestroyedReason): void {
     this.#detached.remove(connectionId);
     this.#routed.forget(connectionId);
-    if (!session.connections.has(connectionId)) return;
+    const info = session.connections.get(connectionId)?.info;
+    if (!info) return;
     const { streams, peers } = this.#opts.store.removeConnection(session, connectionId);
     const streamReason: StreamDestroyedReason = reason;
     for (const peer of peers) this.closePeer(peer, connectionId, streamReason);
-    for (const stream of streams) this.#delivery.broadcast(session, { type: 'streamDestroyed', streamId: stream.streamId, reason: streamReason });
+    for (const stream of streams) {
+      this.#delivery.broadcast(session, { type: 'streamDestroyed', streamId: stream.streamId, reason: streamReason });
+      this.#opts.monitor?.streamDestroyed(session, stream, info, streamReason);
+    }
     this.#delivery.broadcast(session, { type: 'connectionDestroyed', connectionId, reason });
+    this.#opts.monitor?.connectionDestroyed(session, info, reason);
     this.#log(`disconnect ${connectionId} ${reason}`);
     if (session.mediaMode === 'routed' && this.#opts.router) {
       const router = this.#opts.router;

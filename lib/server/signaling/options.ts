@@ -5,6 +5,7 @@ import type { ServerLimits } from '../limits';
 import type { MediaRouter } from '../router/media-router';
 import type { SessionStore } from '../session-store';
 import type { PublicKeyOf } from '../tokens';
+import type { SessionMonitor } from './session-monitor';
 
 export interface SignalingOptions {
   store: SessionStore;
@@ -30,8 +31,10 @@ export interface SignalingOptions {
   reconnectGraceMs?: number;
   /** Applications' public keys: their RS256 client tokens are accepted (applications.ts). */
   publicKeyOf?: PublicKeyOf;
+  /** Told of connections and streams created and destroyed (session monitoring callbacks). */
+  monitor?: SessionMonitor;
   log?: (line: string) => void;
 }
 
-export type ResolvedSignalingOptions = Required<Omit<SignalingOptions, 'log' | 'router' | 'iceServersFor' | 'publicKeyOf'>>
-  & Pick<SignalingOptions, 'log' | 'router' | 'iceServersFor' | 'publicKeyOf'>;
+type Optional = 'log' | 'router' | 'iceServersFor' | 'publicKeyOf' | 'monitor';
+export type ResolvedSignalingOptions = Required<Omit<SignalingOptions, Optional>> & Pick<SignalingOptions, Optional>;

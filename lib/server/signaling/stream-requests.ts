@@ -64,6 +64,7 @@ export class StreamRequests {
       ? { type: 'ack', id, streamId: info.streamId, peerId: publisherPeerKey(info.streamId) }
       : { type: 'ack', id, streamId: info.streamId });
     this.#delivery.broadcast(session, { type: 'streamCreated', stream: info });
+    this.#opts.monitor?.streamCreated(session, info, conn.info);
     // While the session's mute state is on, a new stream is muted as it appears.
     this.#forceMute.streamPublished(session, info);
     this.#log(`publish ${info.streamId} by ${conn.info.connectionId} e2ee=${info.e2ee}`);
@@ -80,6 +81,7 @@ export class StreamRequests {
     if (session.mediaMode === 'routed') void this.#opts.router?.closePeer(publisherPeerKey(streamId));
     for (const peer of peers) this.#membership.closePeer(peer, conn.info.connectionId, 'clientUnpublished');
     this.#delivery.broadcast(session, { type: 'streamDestroyed', streamId, reason: 'clientUnpublished' });
+    this.#opts.monitor?.streamDestroyed(session, stream, conn.info, 'clientUnpublished');
     this.#log(`unpublish ${streamId} by ${conn.info.connectionId}`);
   }
 

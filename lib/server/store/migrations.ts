@@ -73,6 +73,8 @@ export const MIGRATIONS: readonly string[] = [
     application_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     public_key TEXT NOT NULL,
+    -- signs the session monitoring webhooks of its sessions (HS256), as the API secret does the project's
+    signature_secret TEXT NOT NULL,
     create_time INTEGER NOT NULL
   ) STRICT;
   `,
@@ -80,5 +82,17 @@ export const MIGRATIONS: readonly string[] = [
   // connection (its create_time counts).
   `
   ALTER TABLE sessions ADD COLUMN empty_since INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 7: session monitoring callbacks (callbacks/callback-registry.ts), per project (API key or application).
+  `
+  CREATE TABLE callbacks (
+    callback_id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    event_group TEXT NOT NULL,
+    event TEXT NOT NULL,
+    url TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX callbacks_by_project ON callbacks (project_id);
   `,
 ];

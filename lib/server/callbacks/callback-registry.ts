@@ -1,0 +1,95 @@
+// Session monitoring callbacks as OpenTok's REST API registers them (`/v2/project/{id}/callback`):
+// a URL per project, event group and event. Kept in the data directory's database, else in memory.
+import * as crypto from 'node:crypto';
+import type { Db } from '../store/database';
+
+export type CallbackGroup = 'connection' | 'stream';
+export type CallbackEvent = 'created' | 'destroyed';
+
+/** A registered callback, as the REST API answers it (`createdAt`: ms since the epoch). */
+export interface RegisteredCallback {
+  id: string;
+  group: CallbackGroup;
+  event: CallbackEvent;
+  url: string;
+  createdAt: number;
+}
+
+/** Most callbacks one project may register. */
+export const MAX_CALLBACKS_PER_PROJECT = 64;
+/** Longest callback URL. */
+export const MAX_CALLBACK_URL_LENGTH = 2048;
+
+export class CallbackError extends Error {}
+
+interface CallbackRow {
+  callback_id: string; project_id: string; event_group: string; event: string; url: string; created_at: number;
+}
+
+function fromRow(row: CallbackRow): RegisteredCallback {
+  return { id: row.callback_id, group: row.event_group as CallbackGroup, event: row.event as CallbackEvent, url: row.url, createdAt: row.created_at };
+}
+
+/** What `register` takes from a request body; throws CallbackError saying what is wrong. */
+export function checkCallback(body: Record<string, unknown>): { group: CallbackGroup; event: CallbackEvent; url: string } {
+  const { group, event, url } = body;
+  if (group !== 'connection' && group !== 'stream') {
+    throw new CallbackError('group must be "connection" or "stream" (archive callbacks come with REST archiving)');
+  }
+  if (event !== 'created' && event !== 'destroyed') throw new CallbackError('event must be "created" or "destroyed"');
+  if (typeof url !== 'string' || url.length > MAX_CALLBACK_URL_LENGTH) throw new CallbackError(`url must be a string of at most ${MAX_CALLBACK_URL_LENGTH} characters`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CallbackError('url is not a URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new CallbackError('url must be http:// or https://');
+  if (parsed.username !== '' || parsed.password !== '') throw new CallbackError('url must not carry credentials');
+  return { group, event, url };
+}
+
+export class CallbackRegistry {
+  readonly #db: Db | undefined;
+  readonly #memory = new Map<string, RegisteredCallback & { projectId: string }>();
+
+  constructor(db?: Db) {
+    this.#db = db;
+  }
+
+  register(projectId: string, body: Record<string, unknown>): RegisteredCallback {
+    const { group, event, url } = checkCallback(body);
+    const existing = this.list(projectId);
+    // The same registration again is the one already there: a retried request adds nothing.
+    const same = existing.find((c) => c.group === group && c.event === event && c.url === url);
+    if (same) return same;
+    if (existing.length >= MAX_CALLBACKS_PER_PROJECT) throw new CallbackError(`a project has at most ${MAX_CALLBACKS_PER_PROJECT} callbacks`);
+    const callback: RegisteredCallback = { id: crypto.randomUUID(), group, event, url, createdAt: Date.now() };
+    if (this.#db) {
+      this.#db.prepare('INSERT INTO callbacks (callback_id, project_id, event_group, event, url, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(callback.id, projectId, group, event, url, callback.createdAt);
+    } else {
+      this.#memory.set(callback.id, { ...callback, projectId });
+    }
+    return callback;
+  }
+
+  list(projectId: string): RegisteredCallback[] {
+    if (!this.#db) return [...this.#memory.values()].filter((c) => c.projectId === projectId).map(({ projectId: _p, ...c }) => c);
+    return (this.#db.prepare('SELECT * FROM callbacks WHERE project_id = ? ORDER BY rowid').all(projectId) as CallbackRow[]).map(fromRow);
+  }
+
+  /** The URLs to tell of `group`/`event` in a project's sessions. */
+  urlsFor(projectId: string, group: CallbackGroup, event: CallbackEvent): string[] {
+    return this.list(projectId).filter((c) => c.group === group && c.event === event).map((c) => c.url);
+  }
+
+  /** False when the project has no such callback. */
+  remove(projectId: string, id: string): boolean {
+    if (!this.#db) {
+      const callback = this.#memory.get(id);
+      return callback?.projectId === projectId && this.#memory.delete(id);
+    }
+    return this.#db.prepare('DELETE FROM callbacks WHERE callback_id = ? AND project_id = ?').run(id, projectId).changes > 0;
+  }
+}
