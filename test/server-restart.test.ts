@@ -4,9 +4,6 @@
 // started again on the same port and directory: 'reconnecting' then 'reconnected' with the same
 // connection ids, nobody destroyed, frames on through the outage and after, a signal sent after
 // the restart delivered. And a client that never comes back is dropped when the grace ends.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import * as otc from '../lib/index';
 import { signRestAuth } from '../lib/server/rest-auth';
@@ -14,6 +11,7 @@ import { generateToken } from '../lib/server/tokens';
 import { type ServeProcess, startServe } from './helpers/serve-process';
 import { next, testSession } from './helpers/session-events';
 import { sleep, until } from './helpers/wait';
+import { tempDir } from './helpers/temp-dir';
 
 const API_KEY = '47000002';
 const API_SECRET = 'b'.repeat(40);
@@ -43,12 +41,6 @@ async function createRelayedE2eeSession(url: string): Promise<string> {
   return ((await response.json()) as Array<{ session_id: string }>)[0]!.session_id;
 }
 
-function tempDir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-restart-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** Every event of `s` that a restart must not cause, named. */
 function watch(s: otc.Session, name: string, seen: string[]): void {
   for (const event of ['disconnected', 'connectionDestroyed', 'streamDestroyed', 'error'] as const) {
@@ -59,7 +51,7 @@ function watch(s: otc.Session, name: string, seen: string[]): void {
 for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
   test.serial(`${signal}: a server restarted on its data directory keeps both connections, their stream and peer; frames flow throughout`, async (t) => {
     t.timeout(110_000);
-    const dataDir = tempDir(t);
+    const dataDir = tempDir(t, 'otc-restart-');
     const first = await serve(t, 0, dataDir, [], { OTC_API_KEY: API_KEY, OTC_API_SECRET: API_SECRET });
     const signalingUrl = `ws://127.0.0.1:${first.port}/v1/signaling`;
     const sessionId = await createRelayedE2eeSession(first.url);
@@ -130,7 +122,7 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 
 test.serial('a client that does not come back after a restart is dropped when the grace ends: the other sees connectionDestroyed', async (t) => {
   t.timeout(90_000);
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'otc-restart-');
   const first = await serve(t, 0, dataDir, ['--reconnect-grace', '3'], { OTC_API_KEY: API_KEY, OTC_API_SECRET: API_SECRET });
   const signalingUrl = `ws://127.0.0.1:${first.port}/v1/signaling`;
   const sessionId = await createRelayedE2eeSession(first.url);

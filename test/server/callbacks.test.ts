@@ -4,11 +4,8 @@
 // (an application's sessions go to its own callbacks, signed with its signature secret); kept in
 // the data directory.
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import jwt from 'jsonwebtoken';
 import { CallbackRegistry, MAX_CALLBACKS_PER_PROJECT } from '../../lib/server/callbacks/callback-registry';
@@ -17,6 +14,7 @@ import { SessionStore } from '../../lib/server/session-store';
 import { SessionServer, signRestAuth } from '../../lib/server/index';
 import { OpenTok } from './helpers/opentok';
 import { joined, startServer } from './helpers/server';
+import { tempDir } from '../helpers/temp-dir';
 
 interface Received {
   body: Record<string, unknown>;
@@ -161,8 +159,7 @@ test('a receiver that fails is retried; bad registrations are 400; at most 64 pe
 });
 
 test('an application\'s sessions go to its own callbacks, signed with its signature secret; callbacks survive a restart', async (t) => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-callbacks-'));
-  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = tempDir(t, 'otc-callbacks-');
   const first = await SessionServer.start({ dataDir });
   const app = first.applications.create('hooks');
   first.callbacks.register(app.applicationId, { group: 'connection', event: 'created', url: 'http://127.0.0.1:1/placeholder' });

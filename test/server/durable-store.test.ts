@@ -3,7 +3,6 @@
 // credentials a directory belongs to, and a restarted in-process server that holds the restored
 // connections detached (admission counts included) until their clients reconnect.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { SessionServer } from '../../lib/server/index';
@@ -14,15 +13,10 @@ import { settleCredentials } from '../../lib/server/store/credentials';
 import { SessionJournal } from '../../lib/server/store/session-journal';
 import { TestClient } from './helpers/client';
 import { sleep } from '../helpers/wait';
+import { tempDir } from '../helpers/temp-dir';
 
 const KEY = '47000001';
 const SECRET = 'a'.repeat(40);
-
-function tempDir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-store-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function open(t: ExecutionContext, dir: string): Db {
   const db = openDatabase(dir);
@@ -37,7 +31,7 @@ function count(db: Db, table: string): number {
 }
 
 test('an empty directory gets the newest schema, WAL and synchronous=NORMAL; reopening migrates nothing; a newer schema is refused', (t) => {
-  const dir = path.join(tempDir(t), 'nested', 'data');
+  const dir = path.join(tempDir(t, 'otc-store-'), 'nested', 'data');
   const db = open(t, dir);
   t.true(fs.existsSync(path.join(dir, DATABASE_FILE)));
   t.is(fs.statSync(path.join(dir, DATABASE_FILE)).mode & 0o777, 0o600, 'the file holds the API secret: owner only');
@@ -54,13 +48,13 @@ test('an empty directory gets the newest schema, WAL and synchronous=NORMAL; reo
   again.pragma(`user_version = ${MIGRATIONS.length + 1}`);
   again.close();
   t.throws(() => openDatabase(dir), { instanceOf: DataDirError, message: /newer than this server's/ });
-  const notADir = path.join(tempDir(t), 'file');
+  const notADir = path.join(tempDir(t, 'otc-store-'), 'file');
   fs.writeFileSync(notADir, 'x');
   t.throws(() => openDatabase(notADir), { instanceOf: DataDirError, message: /cannot open the data directory/ });
 });
 
 test('a new store reads back sessions, connections, streams and peers as they were, with the subscription counts', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'otc-store-');
   const db = open(t, dir);
   const store = new SessionStore(KEY, Infinity, new SessionJournal(db));
   const relayed = store.createSession({ mediaMode: 'relayed', e2ee: true, location: '10.1.2.3' });
@@ -96,7 +90,7 @@ test('a new store reads back sessions, connections, streams and peers as they we
 });
 
 test('removals erase their rows (a connection with its streams and peers); after stopJournal() nothing is erased', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'otc-store-');
   const db = open(t, dir);
   const store = new SessionStore(KEY, Infinity, new SessionJournal(db));
   const session = store.createSession({ mediaMode: 'relayed' });
@@ -128,7 +122,7 @@ test('removals erase their rows (a connection with its streams and peers); after
 });
 
 test('the directory keeps the API credentials: stored the first time, used when none are given, others refused', (t) => {
-  const db = open(t, tempDir(t));
+  const db = open(t, tempDir(t, 'otc-store-'));
   const generate = (): { apiKey: string; apiSecret: string } => ({ apiKey: '12345678', apiSecret: 'generated' });
   t.deepEqual(settleCredentials(db, {}, generate), { apiKey: '12345678', apiSecret: 'generated' });
   t.deepEqual(settleCredentials(db, {}, () => ({ apiKey: '1', apiSecret: '2' })), { apiKey: '12345678', apiSecret: 'generated' });
@@ -138,7 +132,7 @@ test('the directory keeps the API credentials: stored the first time, used when 
 });
 
 test('a restarted server holds the stored connections detached with their admission counts; the client reconnects within the grace', async (t) => {
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'otc-store-');
   const limits = { maxConnectionsPerToken: 1 };
   const first = await SessionServer.start({ apiKey: KEY, apiSecret: SECRET, dataDir, limits });
   const { port } = first;
@@ -177,7 +171,7 @@ test('a restarted server holds the stored connections detached with their admiss
 });
 
 test('a restored connection whose client does not come back is dropped when the grace ends, and erased', async (t) => {
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'otc-store-');
   const first = await SessionServer.start({ apiKey: KEY, apiSecret: SECRET, dataDir });
   const { sessionId } = first.createSession({ mediaMode: 'relayed' });
   const a = await TestClient.open(first.signalingUrl);

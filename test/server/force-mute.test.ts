@@ -2,8 +2,6 @@
 // each stream concerned and nobody else, the session's mute state (forceMuteChanged to everyone,
 // later publishes muted, the connect ack's forceMuteActive), bounded excludedStreamIds, the REST
 // endpoints as the real `opentok` SDK calls them, and the state surviving a restart (`--data`).
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import Database from 'better-sqlite3';
@@ -15,6 +13,7 @@ import { MIGRATIONS } from '../../lib/server/store/migrations';
 import { TestClient } from './helpers/client';
 import { OpenTok } from './helpers/opentok';
 import { joined, startServer } from './helpers/server';
+import { tempDir } from '../helpers/temp-dir';
 
 // The SDK's error classes (untyped): a 404 is its NotFoundError.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -226,14 +225,8 @@ test('the REST endpoints, called by the opentok SDK, produce the same events; un
   t.false(a.client.has('forceMuteChanged'));
 });
 
-function tempDir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-mute-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 test('with a data directory the mute state and its exclusions survive a restart: joiners and reconnections see it, new streams are muted', async (t) => {
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'otc-mute-');
   const first = await SessionServer.start({ apiKey: '47000001', apiSecret: 'a'.repeat(40), dataDir });
   const { port } = first;
   const { sessionId } = first.createSession({ mediaMode: 'relayed' });
@@ -274,7 +267,7 @@ test('with a data directory the mute state and its exclusions survive a restart:
 });
 
 test('a data directory of schema 2 (before forced muting) is migrated: its sessions have the mute state off', async (t) => {
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'otc-mute-');
   const old = new Database(path.join(dataDir, DATABASE_FILE));
   for (const migration of MIGRATIONS.slice(0, 2)) old.exec(migration);
   old.pragma('user_version = 2');

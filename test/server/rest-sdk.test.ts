@@ -3,15 +3,13 @@
 // callbacks in callbacks.test.ts),
 // or answers 501 with a body that says why (what a media server of this kind cannot do here),
 // never the 404 that the SDK turns into "Session or Connection not found".
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { MAX_SIGNAL_DATA_BYTES } from '../../lib/protocol/parse-request';
 import { CloseCode } from '../../lib/protocol/messages';
 import { SessionServer, signRestAuth } from '../../lib/server/index';
 import { OpenTok } from './helpers/opentok';
 import { joined, startServer } from './helpers/server';
+import { tempDir } from '../helpers/temp-dir';
 
 type Callback = (err: Error | null, value?: unknown) => void;
 type Sdk = Record<string, (...args: unknown[]) => unknown>;
@@ -153,14 +151,8 @@ test('listStreams and setStreamClassLists through the SDK; getStream answers Ope
   t.false(server.store.getSession(sessionId)!.classLists.has(s2));
 });
 
-function tempDir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-rest-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 test('with a data directory, class lists (set and from tokens) survive a restart', async (t) => {
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'otc-rest-');
   const first = await SessionServer.start({ apiKey: '47000001', apiSecret: 'a'.repeat(40), dataDir });
   const { sessionId } = first.createSession({ mediaMode: 'relayed' });
   const a = await joined(t, first, sessionId, {}, first.generateToken(sessionId, { initialLayoutClassList: ['pip'] }));

@@ -2,22 +2,15 @@
 // --session-idle) is gone from memory and from the data directory; one with a connection never
 // is, and its idle time starts when the last connection leaves, also across a restart.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { ErrorCode } from '../../lib/error-code';
 import { SessionServer, signRestAuth } from '../../lib/server/index';
 import { SessionStore } from '../../lib/server/session-store';
 import { openDatabase } from '../../lib/server/store/database';
 import { SessionJournal } from '../../lib/server/store/session-journal';
 import { joined, openClient, startServer } from './helpers/server';
-
-function tempDir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-expiry-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../helpers/temp-dir';
 
 async function restStatus(server: SessionServer, sessionId: string): Promise<number> {
   const res = await fetch(`${server.url}/v2/project/${server.apiKey}/session/${sessionId}`, {
@@ -47,7 +40,7 @@ test('a running server removes sessions idle for sessionIdleMs, never one with a
 });
 
 test('expireIdle: oldest first, bounded per call; the journal forgets expired sessions and keeps when the others emptied across a restart', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'otc-expiry-');
   const db = openDatabase(dir);
   t.teardown(() => db.close());
   const store = new SessionStore('47000001', Infinity, new SessionJournal(db));

@@ -5,15 +5,15 @@
 // for the project that owns the session.
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../../lib/error-code';
 import { CloseCode } from '../../lib/protocol/messages';
 import { SessionServer, signRestAuth } from '../../lib/server/index';
 import { joined, openClient, startServer } from './helpers/server';
+import { tempDir } from '../helpers/temp-dir';
 
 // The SDK's classes (CommonJS; its types are not needed beyond what the tests call).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -171,14 +171,8 @@ test('applications are projects of their own: each reaches only its sessions, to
   t.throws(() => server.applications.create('x'.repeat(201)), { instanceOf: TypeError });
 });
 
-function tempDir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-apps-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 test('node-otc app create/list/delete on a running server\'s data directory: the server accepts the new application at once, and after a restart', async (t) => {
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'otc-apps-');
   const server = await SessionServer.start({ dataDir });
   const run = promisify(execFile);
   const created = await run(process.execPath, [cli, 'app', 'create', '--data', dataDir, '--name', 'from the cli']);
