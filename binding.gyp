@@ -91,6 +91,7 @@
       'cpp/src/rtc/passthrough_video_encoder.cpp',
       'cpp/src/rtc/encoded_audio_injector.cpp',
       'cpp/src/rtc/peer_link.cpp',
+      'cpp/src/rtc/sdp_candidate_lines.cpp',
       'cpp/src/rtc/pooled_task_queue_factory.cpp',
       'cpp/src/rtc/pulse_audio_backend.cpp',
       'cpp/src/rtc/pulse_devices.cpp',

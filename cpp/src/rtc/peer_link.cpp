@@ -10,11 +10,13 @@
 #include <api/stats/rtc_stats_collector_callback.h>
 #include <api/stats/rtcstats_objects.h>
 #include <api/units/time_delta.h>
+#include <p2p/base/p2p_constants.h>
 #include <pc/session_description.h>
 #include <rtc_base/time_utils.h>
 
 #include "../base/log.h"
 #include "media_engine.h"
+#include "sdp_candidate_lines.h"
 
 namespace otc::rtc {
 namespace {
@@ -199,7 +201,14 @@ void PeerLink::AnswerDone() {
   answering_ = false;
   if (closed_.load()) return;
   if (!waiting_offer_) {
-    if (has_remote_) FlushCandidates();  // those that came while the answer was made
+    // Those that came while the answer was made, and a restart offer's own. Posted: the answer's
+    // observer runs before libwebrtc starts the new ICE generation, whose start leaves the old
+    // generation's ports out of new pairings.
+    std::weak_ptr<PeerLink> weak = weak_from_this();
+    signaling_thread_->PostTask([weak] {
+      auto self = weak.lock();
+      if (self && !self->closed_.load() && self->has_remote_ && !self->answering_) self->FlushCandidates();
+    });
     return;
   }
   WaitingOffer next = std::move(*waiting_offer_);
@@ -265,6 +274,23 @@ void PeerLink::SetRemote(webrtc::SdpType type, const std::string &sdp, std::func
     webrtc::SdpParseError parse_error;
     auto desc = webrtc::CreateSessionDescription(type, sdp, &parse_error);
     if (!desc) return self->Fail("the remote description does not parse: " + parse_error.description);
+    if (type == webrtc::SdpType::kOffer && self->IsIceRestart(*desc)) {
+      // Its candidates wait for the answer (AnswerDone): applied now, they would pair with this
+      // generation's ports, already paired with the same addresses (ForgetRemoteCandidates).
+      self->ForgetRemoteCandidates();
+      SdpWithoutCandidates split = TakeCandidateLines(sdp);
+      desc = webrtc::CreateSessionDescription(type, split.sdp, &parse_error);
+      if (!desc) return self->Fail("the remote description does not parse: " + parse_error.description);
+      std::erase_if(self->pending_candidates_, [](const PendingCandidate &pending) { return pending.from_offer; });
+      if (split.candidates.size() > kMaxRemoteCandidates) {
+        otc::log(OTC_LOG_LEVEL_WARN, "peer %s: an ICE restart offer's candidates beyond %zu dropped (%zu)",
+                 self->label_.c_str(), kMaxRemoteCandidates, split.candidates.size());
+        split.candidates.resize(kMaxRemoteCandidates);
+      }
+      for (auto &line : split.candidates) {
+        self->pending_candidates_.push_back({std::move(line.mid), line.mline_index, std::move(line.candidate), true});
+      }
+    }
     auto observer = ::rtc::make_ref_counted<SetRemoteObserver>(
         [weak, then = std::move(then)](webrtc::RTCError error) {
           auto self = weak.lock();
@@ -273,7 +299,8 @@ void PeerLink::SetRemote(webrtc::SdpType type, const std::string &sdp, std::func
             return self->Fail(std::string("cannot set the remote description: ") + error.message());
           }
           self->has_remote_ = true;
-          self->FlushCandidates();
+          // An offer's candidates are applied once the answer is set (AnswerDone).
+          if (!self->answering_) self->FlushCandidates();
           if (then) then();
         });
     self->pc_->SetRemoteDescription(std::move(desc), observer);
@@ -297,7 +324,7 @@ void PeerLink::AddRemoteCandidate(const std::string &mid, int mline_index, const
       return;
     }
     ++self->remote_candidates_;
-    self->pending_candidates_.push_back({mid, mline_index, candidate});
+    self->pending_candidates_.push_back({mid, mline_index, candidate, false});
     // While an offer is being answered its candidates wait for it: added before the offer they
     // would meet the previous ICE generation's (see FlushCandidates).
     if (self->has_remote_ && !self->answering_) self->FlushCandidates();
@@ -324,6 +351,40 @@ std::string RemoteUfrag(const webrtc::SessionDescriptionInterface *remote, const
 }
 
 }  // namespace
+
+bool PeerLink::IsIceRestart(const webrtc::SessionDescriptionInterface &offer) const {
+  const std::string current = RemoteUfrag(pc_->remote_description(), "");
+  return !current.empty() && RemoteUfrag(&offer, "") != current;
+}
+
+void PeerLink::ForgetRemoteCandidates() {
+  // libwebrtc (M108) keeps the remote candidates it was given and pairs every new port with
+  // them: a port of the next ICE generation meets the old generation's candidates first, then
+  // the new ones at the same addresses, and the new pair replaces the old one. On a TURN port
+  // the replaced pair leaves its permission entry marked for removal under a live pair, and
+  // when that pair goes too, within 5 minutes, the archive's live DCHECK aborts the process
+  // (turn_port.cc:1282; fixed upstream, chromium:1374310). Forgotten before each restart, the
+  // old candidates pair with nothing new; the pairs they already have carry on.
+  const webrtc::SessionDescriptionInterface *remote = pc_->remote_description();
+  if (!remote || !remote->description()) return;
+  const auto &contents = remote->description()->contents();
+  // A bundled section's transport is its group's first section's: only those candidates are
+  // the transport's (the others repeat them), and only that name finds it.
+  const cricket::ContentGroup *bundle = remote->description()->GetGroupByName(cricket::GROUP_TYPE_BUNDLE);
+  const std::string *bundle_mid = bundle ? bundle->FirstContentName() : nullptr;
+  std::vector<cricket::Candidate> candidates;
+  for (size_t section = 0; section < remote->number_of_mediasections() && section < contents.size(); ++section) {
+    const std::string &mid = contents[section].name;
+    if (bundle_mid && mid != *bundle_mid && bundle->HasContentName(mid)) continue;
+    const webrtc::IceCandidateCollection *collection = remote->candidates(section);
+    for (size_t i = 0; collection && i < collection->count(); ++i) {
+      cricket::Candidate candidate = collection->at(i)->candidate();
+      candidate.set_transport_name(mid);  // how libwebrtc finds its section and transport
+      candidates.push_back(std::move(candidate));
+    }
+  }
+  if (!candidates.empty()) pc_->RemoveIceCandidates(candidates);
+}
 
 void PeerLink::FlushCandidates() {
   // Candidates of another ICE generation than the remote description's are not handed over:
@@ -489,6 +550,7 @@ void PeerLink::RestartIce() {
         auto self = weak.lock();
         if (!self || self->closed_.load()) return;
         if (!desc) return self->Fail("cannot create the ICE restart offer: " + error);
+        self->ForgetRemoteCandidates();
         self->SetLocal(webrtc::SdpType::kOffer, std::move(desc), [weak](const std::string &sdp) {
           auto self = weak.lock();
           if (self && !self->closed_.load() && self->listener_.on_ice_restart_offer) self->listener_.on_ice_restart_offer(sdp);

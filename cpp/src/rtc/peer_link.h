@@ -163,6 +163,10 @@ class PeerLink : public webrtc::PeerConnectionObserver,
   void AnswerOffer(std::string sdp, SdpHandler done, AnswerDtlsRole role);
   void AnswerDone();
   void FlushCandidates();
+  // Whether a remote offer changes the ICE credentials of the remote description in place.
+  bool IsIceRestart(const webrtc::SessionDescriptionInterface &offer) const;
+  // Removes the remote candidates applied so far, before an ICE restart on either end.
+  void ForgetRemoteCandidates();
   void PollStats();
   // The ICE bound ran out (or ICE failed): reports once unless connected meanwhile.
   void IceGiveUp(bool timed_out);
@@ -194,6 +198,7 @@ class PeerLink : public webrtc::PeerConnectionObserver,
     std::string mid;
     int mline_index;
     std::string sdp;
+    bool from_offer;  // taken out of a restart offer, not trickled
   };
   std::vector<PendingCandidate> pending_candidates_;
   size_t remote_candidates_ = 0;  // taken in, queued or applied (kMaxRemoteCandidates)
