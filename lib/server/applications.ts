@@ -5,6 +5,7 @@
 // application id. Kept in the data directory's database (table `applications`), else in memory.
 import * as crypto from 'node:crypto';
 import type { Db } from './store/database';
+import type { Statement } from 'better-sqlite3';
 
 export interface Application {
   applicationId: string;
@@ -40,9 +41,12 @@ export function newSignatureSecret(): string {
 export class Applications {
   readonly #db: Db | undefined;
   readonly #memory = new Map<string, Application>();
+  /** Prepared once: every REST call and every client token signed by an application runs it. */
+  readonly #selectOne: Statement<[string], ApplicationRow> | undefined;
 
   constructor(db?: Db) {
     this.#db = db;
+    this.#selectOne = db?.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE application_id = ?');
   }
 
   /** Makes an application with a new 2048-bit RSA key pair. */
@@ -82,8 +86,8 @@ export class Applications {
 
   /** Read from the database each time: `node-otc app create` may add one while the server runs. */
   get(applicationId: string): Application | undefined {
-    if (!this.#db) return this.#memory.get(applicationId);
-    const row = this.#db.prepare('SELECT * FROM applications WHERE application_id = ?').get(applicationId) as ApplicationRow | undefined;
+    if (!this.#selectOne) return this.#memory.get(applicationId);
+    const row = this.#selectOne.get(applicationId);
     return row && fromRow(row);
   }
 

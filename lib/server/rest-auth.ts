@@ -20,31 +20,11 @@ export function verifyRestAuth(header: string | string[] | undefined, apiKey: st
   nowSeconds: number = Math.floor(Date.now() / 1000)): RestAuthResult {
   if (header === undefined || header === '') return { ok: false, message: 'missing X-OPENTOK-AUTH header' };
   if (Array.isArray(header)) return { ok: false, message: 'more than one X-OPENTOK-AUTH header' };
-  let claims: string | jwt.JwtPayload;
-  try {
-    claims = jwt.verify(header, apiSecret, {
-      algorithms: ['HS256'],
-      clockTimestamp: nowSeconds,
-      clockTolerance: REST_JWT_CLOCK_SKEW_S,
-    });
-  } catch (err) {
-    const reason = err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid';
-    return { ok: false, message: `X-OPENTOK-AUTH is ${reason}: ${(err as Error).message}` };
-  }
-  if (typeof claims === 'string') return { ok: false, message: 'X-OPENTOK-AUTH has no claims object' };
+  const verified = verifyRestJwt(header, apiSecret, 'HS256', 'X-OPENTOK-AUTH', REST_JWT_MAX_LIFETIME_S, nowSeconds);
+  if (!verified.ok) return verified;
+  const { claims } = verified;
   if (String(claims.iss) !== apiKey) return { ok: false, message: 'X-OPENTOK-AUTH iss is not this API key' };
   if (claims['ist'] !== 'project') return { ok: false, message: 'X-OPENTOK-AUTH ist must be "project"' };
-  // A client token is signed with the same secret and has iss/ist/iat/exp too; one made to live
-  // under 5 minutes would otherwise pass as a project credential.
-  if (CLIENT_TOKEN_CLAIMS.some((claim) => claims[claim] !== undefined)) {
-    return { ok: false, message: 'X-OPENTOK-AUTH is a client token (session.connect), not a project credential' };
-  }
-  const { iat, exp } = claims;
-  if (typeof iat !== 'number' || typeof exp !== 'number') return { ok: false, message: 'X-OPENTOK-AUTH needs numeric iat and exp' };
-  if (iat > nowSeconds + REST_JWT_CLOCK_SKEW_S) return { ok: false, message: 'X-OPENTOK-AUTH iat is in the future' };
-  if (exp - iat > REST_JWT_MAX_LIFETIME_S + REST_JWT_CLOCK_SKEW_S) {
-    return { ok: false, message: `X-OPENTOK-AUTH lives longer than ${REST_JWT_MAX_LIFETIME_S} s` };
-  }
   if (claims.jti !== undefined && typeof claims.jti !== 'string') return { ok: false, message: 'X-OPENTOK-AUTH jti must be a string' };
   return { ok: true };
 }
@@ -72,24 +52,34 @@ export function verifyApplicationAuth(header: string | string[] | undefined, pub
   if (typeof applicationId !== 'string') return { ok: false, message: 'the JWT names no application_id' };
   const publicKey = publicKeyOf(applicationId);
   if (publicKey === undefined) return { ok: false, message: `no application ${forMessage(applicationId)} on this server` };
+  const verified = verifyRestJwt(token, publicKey, 'RS256', "the application's JWT", APPLICATION_JWT_MAX_LIFETIME_S, nowSeconds);
+  return verified.ok ? { ok: true, applicationId } : verified;
+}
+
+/**
+ * What both kinds of REST credential check: the signature and expiry (jsonwebtoken, one
+ * algorithm), a claims object that is not a client token's (signed with the same key, it has
+ * iat and exp too, and one made to live briefly would otherwise pass), numeric `iat` and `exp`,
+ * `iat` not in the future and at most `maxLifetimeS` (plus skew) between them.
+ */
+function verifyRestJwt(token: string, key: string, algorithm: jwt.Algorithm, what: string, maxLifetimeS: number,
+  nowSeconds: number): { ok: true; claims: jwt.JwtPayload } | { ok: false; message: string } {
   let claims: string | jwt.JwtPayload;
   try {
-    claims = jwt.verify(token, publicKey, { algorithms: ['RS256'], clockTimestamp: nowSeconds, clockTolerance: REST_JWT_CLOCK_SKEW_S });
+    claims = jwt.verify(token, key, { algorithms: [algorithm], clockTimestamp: nowSeconds, clockTolerance: REST_JWT_CLOCK_SKEW_S });
   } catch (err) {
     const reason = err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid';
-    return { ok: false, message: `the application's JWT is ${reason}: ${(err as Error).message}` };
+    return { ok: false, message: `${what} is ${reason}: ${(err as Error).message}` };
   }
-  if (typeof claims === 'string') return { ok: false, message: 'the JWT has no claims object' };
+  if (typeof claims === 'string') return { ok: false, message: `${what} has no claims object` };
   if (CLIENT_TOKEN_CLAIMS.some((claim) => claims[claim] !== undefined)) {
-    return { ok: false, message: 'the JWT is a client token (session.connect), not a REST credential' };
+    return { ok: false, message: `${what} is a client token (session.connect), not a REST credential` };
   }
   const { iat, exp } = claims;
-  if (typeof iat !== 'number' || typeof exp !== 'number') return { ok: false, message: 'the JWT needs numeric iat and exp' };
-  if (iat > nowSeconds + REST_JWT_CLOCK_SKEW_S) return { ok: false, message: 'the JWT iat is in the future' };
-  if (exp - iat > APPLICATION_JWT_MAX_LIFETIME_S + REST_JWT_CLOCK_SKEW_S) {
-    return { ok: false, message: `the JWT lives longer than ${APPLICATION_JWT_MAX_LIFETIME_S} s` };
-  }
-  return { ok: true, applicationId };
+  if (typeof iat !== 'number' || typeof exp !== 'number') return { ok: false, message: `${what} needs numeric iat and exp` };
+  if (iat > nowSeconds + REST_JWT_CLOCK_SKEW_S) return { ok: false, message: `${what} iat is in the future` };
+  if (exp - iat > maxLifetimeS + REST_JWT_CLOCK_SKEW_S) return { ok: false, message: `${what} lives longer than ${maxLifetimeS} s` };
+  return { ok: true, claims };
 }
 
 /** An id from a request, safe in an error message. */

@@ -81,7 +81,9 @@ export type TokenCheck =
   | { ok: true; grant: TokenGrant }
   | { ok: false; code: ErrorCode; message: string };
 
-function fail(message: string, code: ErrorCode = ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE): TokenCheck {
+type TokenFailure = Extract<TokenCheck, { ok: false }>;
+
+function fail(message: string, code: ErrorCode = ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE): TokenFailure {
   return { ok: false, code, message };
 }
 
@@ -135,20 +137,28 @@ function ofProject(check: TokenCheck, projectId: string): TokenCheck {
  * the application's private key, `application_id`, `scope` session.connect, `session_id`, `role`,
  * `exp`, optional `connection_data` and `initial_layout_class_list`.
  */
-function verifyApplicationJwt(token: string, applicationId: unknown, publicKeyOf: PublicKeyOf | undefined, nowSeconds: number): TokenCheck {
-  if (typeof applicationId !== 'string') return fail('an RS256 token must name its application_id');
-  const publicKey = publicKeyOf?.(applicationId);
-  if (publicKey === undefined) return fail('token names an application this server does not have');
+/** Signature and expiry (one algorithm), then the claims every client token holds. */
+function verifiedClientClaims(token: string, key: string, algorithm: jwt.Algorithm, nowSeconds: number):
+  { ok: true; claims: jwt.JwtPayload } | TokenFailure {
   let claims: string | jwt.JwtPayload;
   try {
-    claims = jwt.verify(token, publicKey, { algorithms: ['RS256'], clockTimestamp: nowSeconds });
+    claims = jwt.verify(token, key, { algorithms: [algorithm], clockTimestamp: nowSeconds });
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) return fail('token expired');
     return fail(`token is invalid: ${(err as Error).message}`);
   }
   if (typeof claims === 'string') return fail('token has no claims object');
   if (claims['scope'] !== 'session.connect') return fail('token scope is not session.connect');
-  return ofProject(grantFrom(claims, nowSeconds), applicationId);
+  return { ok: true, claims };
+}
+
+function verifyApplicationJwt(token: string, applicationId: unknown, publicKeyOf: PublicKeyOf | undefined, nowSeconds: number): TokenCheck {
+  if (typeof applicationId !== 'string') return fail('an RS256 token must name its application_id');
+  const publicKey = publicKeyOf?.(applicationId);
+  if (publicKey === undefined) return fail('token names an application this server does not have');
+  const verified = verifiedClientClaims(token, publicKey, 'RS256', nowSeconds);
+  if (!verified.ok) return verified;
+  return ofProject(grantFrom(verified.claims, nowSeconds), applicationId);
 }
 
 function verifyJwt(token: string, apiKey: string, apiSecret: string, nowSeconds: number, publicKeyOf: PublicKeyOf | undefined): TokenCheck {
@@ -157,17 +167,11 @@ function verifyJwt(token: string, apiKey: string, apiSecret: string, nowSeconds:
     const payload = typeof unverified.payload === 'object' ? unverified.payload : {};
     return verifyApplicationJwt(token, payload['application_id'], publicKeyOf, nowSeconds);
   }
-  let claims: string | jwt.JwtPayload;
-  try {
-    claims = jwt.verify(token, apiSecret, { algorithms: ['HS256'], clockTimestamp: nowSeconds });
-  } catch (err) {
-    if (err instanceof jwt.TokenExpiredError) return fail('token expired');
-    return fail(`token is invalid: ${(err as Error).message}`);
-  }
-  if (typeof claims === 'string') return fail('token has no claims object');
+  const verified = verifiedClientClaims(token, apiSecret, 'HS256', nowSeconds);
+  if (!verified.ok) return verified;
+  const { claims } = verified;
   if (String(claims.iss) !== apiKey) return fail('token iss is not this API key');
   if (claims['ist'] !== 'project') return fail('token ist must be "project"');
-  if (claims['scope'] !== 'session.connect') return fail('token scope is not session.connect');
   return ofProject(grantFrom(claims, nowSeconds), apiKey);
 }
 

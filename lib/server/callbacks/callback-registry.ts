@@ -49,47 +49,63 @@ export function checkCallback(body: Record<string, unknown>): { group: CallbackG
   return { group, event, url };
 }
 
+/**
+ * The registered callbacks, per project. The server is their only writer: they are read from the
+ * database once, and each change is written through, so the connection and stream events that
+ * look them up never touch the database.
+ */
 export class CallbackRegistry {
   readonly #db: Db | undefined;
-  readonly #memory = new Map<string, RegisteredCallback & { projectId: string }>();
+  readonly #byProject = new Map<string, RegisteredCallback[]>();
 
   constructor(db?: Db) {
     this.#db = db;
+    const rows = (db?.prepare('SELECT * FROM callbacks ORDER BY rowid').all() ?? []) as CallbackRow[];
+    for (const row of rows) this.#projectList(row.project_id).push(fromRow(row));
   }
 
   register(projectId: string, body: Record<string, unknown>): RegisteredCallback {
     const { group, event, url } = checkCallback(body);
-    const existing = this.list(projectId);
+    const existing = this.#byProject.get(projectId) ?? [];
     // The same registration again is the one already there: a retried request adds nothing.
     const same = existing.find((c) => c.group === group && c.event === event && c.url === url);
-    if (same) return same;
+    if (same) return { ...same };
     if (existing.length >= MAX_CALLBACKS_PER_PROJECT) throw new CallbackError(`a project has at most ${MAX_CALLBACKS_PER_PROJECT} callbacks`);
     const callback: RegisteredCallback = { id: crypto.randomUUID(), group, event, url, createdAt: Date.now() };
-    if (this.#db) {
-      this.#db.prepare('INSERT INTO callbacks (callback_id, project_id, event_group, event, url, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(callback.id, projectId, group, event, url, callback.createdAt);
-    } else {
-      this.#memory.set(callback.id, { ...callback, projectId });
-    }
-    return callback;
+    this.#db?.prepare('INSERT INTO callbacks (callback_id, project_id, event_group, event, url, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(callback.id, projectId, group, event, url, callback.createdAt);
+    this.#projectList(projectId).push(callback);
+    return { ...callback };
   }
 
   list(projectId: string): RegisteredCallback[] {
-    if (!this.#db) return [...this.#memory.values()].filter((c) => c.projectId === projectId).map(({ projectId: _p, ...c }) => c);
-    return (this.#db.prepare('SELECT * FROM callbacks WHERE project_id = ? ORDER BY rowid').all(projectId) as CallbackRow[]).map(fromRow);
+    return (this.#byProject.get(projectId) ?? []).map((c) => ({ ...c }));
   }
 
   /** The URLs to tell of `group`/`event` in a project's sessions. */
   urlsFor(projectId: string, group: CallbackGroup, event: CallbackEvent): string[] {
-    return this.list(projectId).filter((c) => c.group === group && c.event === event).map((c) => c.url);
+    const callbacks = this.#byProject.get(projectId);
+    if (!callbacks) return [];
+    return callbacks.filter((c) => c.group === group && c.event === event).map((c) => c.url);
   }
 
   /** False when the project has no such callback. */
   remove(projectId: string, id: string): boolean {
-    if (!this.#db) {
-      const callback = this.#memory.get(id);
-      return callback?.projectId === projectId && this.#memory.delete(id);
+    const callbacks = this.#byProject.get(projectId);
+    const at = callbacks?.findIndex((c) => c.id === id) ?? -1;
+    if (!callbacks || at < 0) return false;
+    this.#db?.prepare('DELETE FROM callbacks WHERE callback_id = ? AND project_id = ?').run(id, projectId);
+    callbacks.splice(at, 1);
+    if (callbacks.length === 0) this.#byProject.delete(projectId);
+    return true;
+  }
+
+  #projectList(projectId: string): RegisteredCallback[] {
+    let callbacks = this.#byProject.get(projectId);
+    if (!callbacks) {
+      callbacks = [];
+      this.#byProject.set(projectId, callbacks);
     }
-    return this.#db.prepare('DELETE FROM callbacks WHERE callback_id = ? AND project_id = ?').run(id, projectId).changes > 0;
+    return callbacks;
   }
 }

@@ -115,6 +115,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
   const url = parseRequestTarget(req.url);
   if (!url) throw new HttpError(400, 'malformed request target', { Connection: 'close' });
   const path = url.pathname;
+  const bodyLimit = ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT;
   if (path === '/health') {
     requireMethod(req, 'GET');
     sendJson(res, 200, { ok: true, status: 'ok', ...ctx.health?.() }, { 'Cache-Control': 'no-store' });
@@ -126,7 +127,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
   if (path === '/session/create') {
     requireMethod(req, 'POST');
     const projectId = requireAuth(req, ctx);
-    const body = await readBody(req, ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT);
+    const body = await readBody(req, bodyLimit);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (body !== '' && contentType !== 'application/x-www-form-urlencoded') {
       throw new HttpError(415, 'body must be application/x-www-form-urlencoded');
@@ -163,10 +164,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     if (inSession) {
       const session = projectSession(ctx, projectId, inSession[1]!);
       const sessionRest = inSession[2] ?? '';
-      if (await serveSessionRoute(req, res, { store: ctx.store, bodyLimit: ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT, projectId,
+      if (await serveSessionRoute(req, res, { store: ctx.store, bodyLimit, projectId,
         ...(ctx.forceMute && { forceMute: ctx.forceMute }), ...(ctx.control && { control: ctx.control }) }, session, sessionRest)) return;
     }
-    if (ctx.callbacks && await serveCallbackRoute(req, res, ctx.callbacks, projectId, rest, ctx.bodyLimit ?? DEFAULT_REST_BODY_LIMIT)) return;
+    if (ctx.callbacks && await serveCallbackRoute(req, res, ctx.callbacks, projectId, rest, bodyLimit)) return;
     refuseUnavailable(rest);
     throw new HttpError(404, `no route for ${path}`);
   }
