@@ -38,7 +38,8 @@ export const VIDEO_TYPES: readonly VideoType[] = ['camera', 'screen', 'custom'];
 /** A connection's role, from its token. */
 export type ConnectionRole = 'publisher' | 'publisheronly' | 'subscriber' | 'moderator';
 export type ConnectionDestroyedReason = 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
-export type StreamDestroyedReason = 'clientUnpublished' | 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected';
+/** `forceUnpublished`: a moderator stopped the stream (forceUnpublish); its publisher may publish again. */
+export type StreamDestroyedReason = 'clientUnpublished' | 'clientDisconnected' | 'networkDisconnected' | 'forceDisconnected' | 'forceUnpublished';
 /** `routerFailed`: the media router refused or lost the peer (the event's `message` says why). */
 export type PeerClosedReason = 'clientUnsubscribed' | 'routerFailed' | 'routerRestarted' | StreamDestroyedReason;
 
@@ -132,19 +133,26 @@ export interface ForceMuteStreamRequest { type: 'forceMuteStream'; id: string; s
 export interface ForceMuteAllRequest { type: 'forceMuteAll'; id: string; excludedStreamIds?: string[] }
 /** Ends the session's mute state (nobody is unmuted). */
 export interface DisableForceMuteRequest { type: 'disableForceMute'; id: string }
+/**
+ * Moderation (docs/protocol.md, "Moderation"), moderators only: removes a connection as the REST
+ * forceDisconnect does (its socket closes with 4009), or stops a stream (streamDestroyed with
+ * reason `forceUnpublished`, to its publisher too).
+ */
+export interface ForceDisconnectRequest { type: 'forceDisconnect'; id: string; connectionId: string }
+export interface ForceUnpublishRequest { type: 'forceUnpublish'; id: string; streamId: string }
 /** Most ids a forceMuteAll may exclude. */
 export const MAX_EXCLUDED_STREAM_IDS = 1000;
 
 export type ClientRequest = ConnectRequest | PublishRequest | UnpublishRequest | SubscribeRequest | UnsubscribeRequest
   | OfferRequest | AnswerRequest | CandidateRequest | IceRestartRequest | SignalRequest | DisconnectRequest | StreamPropertyRequest
-  | ForceMuteStreamRequest | ForceMuteAllRequest | DisableForceMuteRequest;
+  | ForceMuteStreamRequest | ForceMuteAllRequest | DisableForceMuteRequest | ForceDisconnectRequest | ForceUnpublishRequest;
 export type RequestType = ClientRequest['type'];
 export type RequestOf<T extends RequestType> = Extract<ClientRequest, { type: T }>;
 /** A request as a client writes it: its socket adds the `id`. */
 export type OutgoingRequest = ClientRequest extends infer R ? R extends ClientRequest ? Omit<R, 'id'> : never : never;
 export const REQUEST_TYPES: readonly RequestType[] = [
   'connect', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'offer', 'answer', 'candidate', 'iceRestart', 'signal',
-  'disconnect', 'streamProperty', 'forceMuteStream', 'forceMuteAll', 'disableForceMute',
+  'disconnect', 'streamProperty', 'forceMuteStream', 'forceMuteAll', 'disableForceMute', 'forceDisconnect', 'forceUnpublish',
 ];
 
 // ---- answers (server -> client, with the request's id) ----

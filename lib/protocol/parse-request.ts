@@ -220,6 +220,8 @@ function fields(type: RequestType, req: Fields, id: string): ClientRequest {
     case 'forceMuteStream': return { type, id, streamId: text(req, 'streamId', MAX_ID_LENGTH) };
     case 'forceMuteAll': return forceMuteAll(req, id);
     case 'disableForceMute': return { type, id };
+    case 'forceDisconnect': return { type, id, connectionId: text(req, 'connectionId', MAX_ID_LENGTH) };
+    case 'forceUnpublish': return { type, id, streamId: text(req, 'streamId', MAX_ID_LENGTH) };
   }
 }
 

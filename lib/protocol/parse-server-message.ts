@@ -62,7 +62,7 @@ function array<T>(o: Fields, name: string, item: (value: unknown) => T): T[] {
 }
 
 const CONNECTION_DESTROYED_REASONS = ['clientDisconnected', 'networkDisconnected', 'forceDisconnected'] as const;
-const STREAM_DESTROYED_REASONS = ['clientUnpublished', ...CONNECTION_DESTROYED_REASONS] as const;
+const STREAM_DESTROYED_REASONS = ['clientUnpublished', 'forceUnpublished', ...CONNECTION_DESTROYED_REASONS] as const;
 const PEER_CLOSED_REASONS: readonly PeerClosedReason[] = ['clientUnsubscribed', 'routerFailed', 'routerRestarted', ...STREAM_DESTROYED_REASONS];
 
 export function parseConnectionInfo(value: unknown): ConnectionInfo {

@@ -3,7 +3,7 @@
 // later publishes muted, the connect ack's forceMuteActive), bounded excludedStreamIds, the REST
 // endpoints as the real `opentok` SDK calls them, and the state surviving a restart (`--data`).
 import * as path from 'node:path';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import Database from 'better-sqlite3';
 import { ErrorCode } from '../../lib/error-code';
 import { MAX_EXCLUDED_STREAM_IDS } from '../../lib/protocol/messages';
@@ -12,7 +12,7 @@ import { DATABASE_FILE } from '../../lib/server/store/database';
 import { MIGRATIONS } from '../../lib/server/store/migrations';
 import { TestClient } from './helpers/client';
 import { OpenTok } from './helpers/opentok';
-import { joined, startServer } from './helpers/server';
+import { joined, joinedAsModerator, startServer } from './helpers/server';
 import { tempDir } from '../helpers/temp-dir';
 
 // The SDK's error classes (untyped): a 404 is its NotFoundError.
@@ -21,9 +21,6 @@ const { NotFoundError } = require('opentok/lib/errors') as { NotFoundError: new 
 
 type Joined = { client: TestClient; connectionId: string };
 
-function moderator(t: ExecutionContext, server: SessionServer, sessionId: string): Promise<Joined> {
-  return joined(t, server, sessionId, {}, server.generateToken(sessionId, { role: 'moderator' }));
-}
 
 async function publish(who: Joined, name = ''): Promise<string> {
   return (await who.client.ok('publish', { name }))['streamId'] as string;
@@ -57,7 +54,7 @@ test('non-moderators are refused with 1540; an unknown stream is 1540 too; nothi
       t.regex((reply as { message: string }).message, /moderator/);
     }
   }
-  const mod = await moderator(t, server, sessionId);
+  const mod = await joinedAsModerator(t, server, sessionId);
   const unknown = await mod.client.request('forceMuteStream', { streamId: 's-no-such-stream' });
   t.like(unknown, { type: 'error', code: ErrorCode.OTC_UNABLE_TO_FORCE_MUTE });
   t.regex((unknown as { message: string }).message, /no such stream/);
@@ -76,7 +73,7 @@ test('forceMuteStream sends muteForced to the stream\'s owner only, the moderato
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const a = await joined(t, server, sessionId);
   const b = await joined(t, server, sessionId);
-  const mod = await moderator(t, server, sessionId);
+  const mod = await joinedAsModerator(t, server, sessionId);
   const streamA = await publish(a, 'a');
   await publish(b, 'b');
   const streamMod = await publish(mod, 'mod');
@@ -98,7 +95,7 @@ test('forceMuteAll: forceMuteChanged to all, muteForced{all} to owners of stream
   const a = await joined(t, server, sessionId);
   const b = await joined(t, server, sessionId);
   const watcher = await joined(t, server, sessionId, {}, server.generateToken(sessionId, { role: 'subscriber' }));
-  const mod = await moderator(t, server, sessionId);
+  const mod = await joinedAsModerator(t, server, sessionId);
   const a1 = await publish(a, 'a1');
   const a2 = await publish(a, 'a2');
   const b1 = await publish(b, 'b1');
@@ -145,7 +142,7 @@ test('forceMuteAll: forceMuteChanged to all, muteForced{all} to owners of stream
 test('malformed or oversized excludedStreamIds are 1011 and change nothing; forceMute requests count against the rate limit', async (t) => {
   const server = await startServer(t, { limits: { messagesPerSecond: 1, messageBurst: 20 } });
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
-  const mod = await moderator(t, server, sessionId);
+  const mod = await joinedAsModerator(t, server, sessionId);
   const bad: unknown[] = [
     'a-string', 42, { 0: 'x' }, [42], [''], ['x'.repeat(129)], [null],
     Array.from({ length: MAX_EXCLUDED_STREAM_IDS + 1 }, (_, i) => `s-${i}`),

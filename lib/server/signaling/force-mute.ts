@@ -8,6 +8,7 @@ import type { DisableForceMuteRequest, ForceMuteAllRequest, ForceMuteStreamReque
 import type { ConnectionRecord, SessionRecord, SessionStore } from '../session-store';
 import type { Client } from './client';
 import type { Delivery } from './delivery';
+import { requireModerator } from './moderator-role';
 import { RequestError } from './request-error';
 
 /** What the REST API calls (no connection: the project's credentials authorize it). */
@@ -32,14 +33,14 @@ export class ForceMute implements ForceMuteControl {
   }
 
   forceMuteStream(client: Client, conn: ConnectionRecord, session: SessionRecord, req: ForceMuteStreamRequest): void {
-    requireModerator(conn, 'forceMuteStream');
+    requireModerator(conn, ErrorCode.OTC_UNABLE_TO_FORCE_MUTE, 'forceMuteStream');
     if (!session.streams.has(req.streamId)) throw new RequestError(ErrorCode.OTC_UNABLE_TO_FORCE_MUTE, 'no such stream in this session');
     this.#delivery.send(client, { type: 'ack', id: req.id });
     this.muteStream(session, req.streamId, conn.info.connectionId);
   }
 
   forceMuteAll(client: Client, conn: ConnectionRecord, session: SessionRecord, req: ForceMuteAllRequest): void {
-    requireModerator(conn, 'forceMuteAll');
+    requireModerator(conn, ErrorCode.OTC_UNABLE_TO_FORCE_MUTE, 'forceMuteAll');
     // The ack after the state is written: a failed write is answered with the error instead.
     const excluded = req.excludedStreamIds ?? [];
     this.#store.setForceMute(session, excluded);
@@ -48,7 +49,7 @@ export class ForceMute implements ForceMuteControl {
   }
 
   disableForceMute(client: Client, conn: ConnectionRecord, session: SessionRecord, req: DisableForceMuteRequest): void {
-    requireModerator(conn, 'disableForceMute');
+    requireModerator(conn, ErrorCode.OTC_UNABLE_TO_FORCE_MUTE, 'disableForceMute');
     this.#store.setForceMute(session, null);
     this.#delivery.send(client, { type: 'ack', id: req.id });
     this.#announceDisabled(session, conn.info.connectionId);
@@ -95,8 +96,4 @@ export class ForceMute implements ForceMuteControl {
     this.#delivery.broadcast(session, { type: 'forceMuteChanged', active: false });
     this.#log(`disableForceMute in ${session.sessionId} by ${by}`);
   }
-}
-
-function requireModerator(conn: ConnectionRecord, what: string): void {
-  if (conn.role !== 'moderator') throw new RequestError(ErrorCode.OTC_UNABLE_TO_FORCE_MUTE, `${what} needs a moderator token`);
 }

@@ -1,6 +1,6 @@
 // What the REST API does to a session's connections on the project's authority (no connection of
 // its own): signals from the server (`from` is '', which clients report as no connection) and
-// forced disconnects. Each call costs O(the connections it reaches).
+// forced disconnects (a moderator's too, moderation.ts). Each call costs O(the connections it reaches).
 import { CloseCode } from '../../protocol/messages';
 import type { SessionRecord } from '../session-store';
 import type { Delivery } from './delivery';
@@ -38,10 +38,11 @@ export class SessionServerControl implements ServerControl {
     return true;
   }
 
-  forceDisconnect(session: SessionRecord, connectionId: string): boolean {
+  /** `by`: the moderator's connection id, or REST. */
+  forceDisconnect(session: SessionRecord, connectionId: string, by = 'REST'): boolean {
     if (!session.connections.has(connectionId)) return false;
     const client = this.#delivery.clientOf(connectionId);
-    this.#log(`forceDisconnect ${connectionId} by REST`);
+    this.#log(`forceDisconnect ${connectionId} by ${by}`);
     if (client) {
       this.#membership.leave(client, 'forceDisconnected');
       this.#delivery.close(client, CloseCode.FORCE_DISCONNECTED, 'disconnected by the project (forceDisconnect)');

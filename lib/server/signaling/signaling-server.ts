@@ -21,6 +21,7 @@ import { Membership } from './membership';
 import type { ResolvedSignalingOptions, SignalingOptions } from './options';
 import { RequestError } from './request-error';
 import { RoutedRelay } from './routed-relay';
+import { Moderation } from './moderation';
 import { type ServerControl, SessionServerControl } from './server-control';
 import { SignalingSockets } from './sockets';
 import { StreamRequests } from './stream-requests';
@@ -39,6 +40,7 @@ export class SignalingServer {
   readonly #streams: StreamRequests;
   readonly #forceMute: ForceMute;
   readonly #control: SessionServerControl;
+  readonly #moderation: Moderation;
 
   constructor(opts: SignalingOptions) {
     const limits = opts.limits ?? { ...DEFAULT_LIMITS };
@@ -74,6 +76,7 @@ export class SignalingServer {
     this.#forceMute = new ForceMute(this.#opts.store, this.#delivery, log);
     this.#control = new SessionServerControl(this.#delivery, this.#membership, log);
     this.#streams = new StreamRequests(this.#opts, this.#delivery, this.#membership, this.#routed, this.#forceMute, log);
+    this.#moderation = new Moderation(this.#control, this.#streams, this.#delivery);
     this.#routed.listen();
   }
 
@@ -167,10 +170,16 @@ export class SignalingServer {
       case 'forceMuteStream': return this.#forceMute.forceMuteStream(client, conn, session, req);
       case 'forceMuteAll': return this.#forceMute.forceMuteAll(client, conn, session, req);
       case 'disableForceMute': return this.#forceMute.disableForceMute(client, conn, session, req);
+      case 'forceDisconnect': return this.#moderation.forceDisconnect(client, conn, session, req);
+      case 'forceUnpublish': return this.#moderation.forceUnpublish(client, conn, session, req);
       case 'disconnect':
         this.#delivery.send(client, { type: 'ack', id: req.id });
         this.#membership.leave(client, 'clientDisconnected');
         return this.#delivery.close(client, CloseCode.NORMAL, 'disconnected');
+      default: {
+        const unhandled: never = req;
+        throw new Error(`no handler for ${(unhandled as ClientRequest).type}`);
+      }
     }
   }
 }

@@ -76,13 +76,33 @@ export class StreamRequests {
     if (!stream || stream.connectionId !== conn.info.connectionId) {
       throw new RequestError(ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND, 'not a stream of this connection');
     }
-    const peers = this.#store.removeStream(session, streamId);
-    this.#delivery.send(client, { type: 'ack', id });
-    if (session.mediaMode === 'routed') void this.#opts.router?.closePeer(publisherPeerKey(streamId));
-    for (const peer of peers) this.#membership.closePeer(peer, conn.info.connectionId, 'clientUnpublished');
-    this.#delivery.broadcast(session, { type: 'streamDestroyed', streamId, reason: 'clientUnpublished' });
-    this.#opts.monitor?.streamDestroyed(session, stream, conn.info, 'clientUnpublished');
+    // The ack after the removal is written: a failed write is answered with the error instead.
+    this.#endStream(session, stream, 'clientUnpublished', () => this.#delivery.send(client, { type: 'ack', id }));
     this.#log(`unpublish ${streamId} by ${conn.info.connectionId}`);
+  }
+
+  /**
+   * A moderator stops a stream: the session hears streamDestroyed with reason forceUnpublished,
+   * its publisher included, which stops sending and may publish again. False when the session has
+   * no such stream.
+   */
+  forceUnpublish(session: SessionRecord, streamId: string, by: string): boolean {
+    const stream = session.streams.get(streamId);
+    if (!stream) return false;
+    this.#endStream(session, stream, 'forceUnpublished');
+    this.#log(`forceUnpublish ${streamId} by ${by}`);
+    return true;
+  }
+
+  /** Removes a stream and tells the session; its subscribers' peers close, its publisher hears only streamDestroyed. */
+  #endStream(session: SessionRecord, stream: StreamInfo, reason: 'clientUnpublished' | 'forceUnpublished', removed?: () => void): void {
+    const { streamId, connectionId } = stream;
+    const peers = this.#store.removeStream(session, streamId);
+    removed?.();
+    if (session.mediaMode === 'routed') void this.#opts.router?.closePeer(publisherPeerKey(streamId));
+    for (const peer of peers) this.#membership.closePeer(peer, connectionId, reason);
+    this.#delivery.broadcast(session, { type: 'streamDestroyed', streamId, reason });
+    this.#opts.monitor?.streamDestroyed(session, stream, session.connections.get(connectionId)?.info, reason);
   }
 
   /**

@@ -23,3 +23,8 @@ export async function joined(t: ExecutionContext, server: SessionServer, session
   const ack = await client.connect(token, fields);
   return { client, connectionId: ack.connectionId };
 }
+
+/** Opens a client and connects it with a moderator's token. */
+export function joinedAsModerator(t: ExecutionContext, server: SessionServer, sessionId: string): Promise<{ client: TestClient; connectionId: string }> {
+  return joined(t, server, sessionId, {}, server.generateToken(sessionId, { role: 'moderator' }));
+}
