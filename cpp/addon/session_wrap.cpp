@@ -329,6 +329,31 @@ Napi::Value ForceMuteAll(SessionWrap &self, const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, otc_session_force_mute_all(session, pointers.data(), static_cast<int>(pointers.size())));
 }
 
+// forceDisconnect(connectionId) / forceUnpublish(streamId): ids with a NUL refused as above.
+Napi::Value ForceDisconnect(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
+  const std::string connection_id = arg_string(info, 0, "connectionId");
+  if (connection_id.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  return Napi::Number::New(info.Env(), otc_session_force_disconnect_connection_id(session, connection_id.c_str()));
+}
+
+Napi::Value ForceUnpublish(SessionWrap &self, const Napi::CallbackInfo &info) {
+  otc_session *session = self.handle(info);
+  const std::string stream_id = arg_string(info, 0, "streamId");
+  if (stream_id.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  return Napi::Number::New(info.Env(), otc_session_force_unpublish_stream_id(session, stream_id.c_str()));
+}
+
+Napi::Value GetCapabilities(SessionWrap &self, const Napi::CallbackInfo &info) {
+  const otc_session_capabilities capabilities = otc_session_get_capabilities(self.handle(info));
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("publish", capabilities.publish == OTC_TRUE);
+  out.Set("forceDisconnect", capabilities.force_disconnect == OTC_TRUE);
+  out.Set("forceMute", capabilities.force_mute == OTC_TRUE);
+  out.Set("forceUnpublish", capabilities.force_unpublish == OTC_TRUE);
+  return out;
+}
+
 Napi::Value DisableForceMute(SessionWrap &self, const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), otc_session_disable_force_mute(self.handle(info)));
 }
@@ -344,7 +369,7 @@ void SessionWrap::Register(Napi::Env env, Napi::Object exports) {
               Define(env, {OTC_METHODS(SetEncryptionSecret, GetEncryptionEpoch, HasEncryptionSecret, GetId, Connect,
                                        Disconnect, SendSignal, GetConnectionId, IsE2ee, Publish, Unpublish, Subscribe,
                                        Unsubscribe, RatchetEncryptionKey, ForceMuteStream, ForceMuteAll,
-                                       DisableForceMute)}));
+                                       DisableForceMute, ForceDisconnect, ForceUnpublish, GetCapabilities)}));
 }
 
 }  // namespace otc_addon

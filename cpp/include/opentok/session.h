@@ -51,9 +51,15 @@ enum otc_session_error_code {
   OTC_SESSION_INVALID_ENCRYPTION_SECRET = 6004
 };
 
-/* What this client's token lets it do in the session. */
+/* What this client's token lets it do in the session. publish as in SDK 2.19.1; force_disconnect
+ * and force_mute as later SDKs have them (a moderator token); force_unpublish, node-otc's, as
+ * OpenTok.js's capabilities.forceUnpublish. Returned by value: a program built against 2.19.1's
+ * one-field struct reads its publish as before. */
 struct otc_session_capabilities {
   otc_bool publish;
+  otc_bool force_disconnect;
+  otc_bool force_mute;
+  otc_bool force_unpublish;
 };
 
 /* STUN/TURN servers of the application's own (otc_session_settings_set_custom_ice_config). */
@@ -202,6 +208,15 @@ OTC_DECL(otc_status) otc_session_force_mute_all(otc_session *session, const char
  * unmuted. Every client's forced-mute callback says not active (when it was on). */
 OTC_DECL(otc_status) otc_session_disable_force_mute(otc_session *session);
 
+/* Moderation, for a moderator token (otc_session_get_capabilities says force_disconnect):
+ * otc_session_force_disconnect removes a connection from the session as the REST
+ * forceDisconnect does: that client's on_disconnected follows (no error, no reconnection), the
+ * others get on_connection_dropped and on_stream_dropped with the reason "forceDisconnected".
+ * OTC_SUCCESS says the request was sent (queued while reconnecting); a refusal (another role, an
+ * unknown connection) or a link lost before the answer reaches on_error with
+ * OTC_UNABLE_TO_FORCE_DISCONNECT (1520). */
+OTC_DECL(otc_status) otc_session_force_disconnect(otc_session *session, const otc_connection *connection);
+
 /* Starts receiving the subscriber's stream: the server is asked, then the publisher's (or the
  * media router's) offer sets up the peer connection; on_connected or on_error follow.
  * OTC_SESSION_NOT_CONNECTED, OTC_SESSION_ILLEGAL_STATE (subscribed already),
@@ -225,8 +240,8 @@ OTC_DECL(char *) otc_session_get_id(const otc_session *session);
  * NULL otherwise. */
 OTC_DECL(otc_connection *) otc_session_get_connection(const otc_session *session);
 
-/* publish: whether the token's role lets this client publish (connected sessions; all zero
- * otherwise). */
+/* publish: whether the token's role lets this client publish; the force_* fields: whether it is a
+ * moderator's (connected sessions; all zero otherwise). */
 OTC_DECL(struct otc_session_capabilities) otc_session_get_capabilities(const otc_session *session);
 
 OTC_DECL(void *) otc_session_get_user_data(const otc_session *session);

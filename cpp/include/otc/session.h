@@ -90,6 +90,19 @@ otc_bool otc_session_is_e2ee(otc_session *session);
 otc_status otc_session_send_signal_to_connection_id(otc_session *session, const char *type,
                                                     const char *signal, const char *connection_id);
 
+/** node-otc addition, as OpenTok.js's forceUnpublish (moderators: otc_session_get_capabilities
+ *  says force_unpublish): stops a stream. Its publisher's on_stream_destroyed follows with the
+ *  reason "forceUnpublished" (the publisher stays usable and may be published again), every
+ *  subscriber's on_disconnected and the sessions' on_stream_dropped the same reason. OTC_SUCCESS
+ *  says the request was sent; a refusal (another role, an unknown stream) reaches on_error with
+ *  OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM (1535). */
+otc_status otc_session_force_unpublish(otc_session *session, const otc_stream *stream);
+
+/** otc_session_force_disconnect and otc_session_force_unpublish with the connection or stream
+ *  named by its id (at most 128 bytes), as the Node binding calls them. */
+otc_status otc_session_force_disconnect_connection_id(otc_session *session, const char *connection_id);
+otc_status otc_session_force_unpublish_stream_id(otc_session *session, const char *stream_id);
+
 /** Node-otc additions to streams: whether the publisher says it seals its frames, and the
  *  codecs it announced ("VP8", "VP9", "H264" / "opus"; "" when it has none). */
 otc_bool otc_stream_is_e2ee(const otc_stream *stream);

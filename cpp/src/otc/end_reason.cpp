@@ -13,6 +13,7 @@ EndReason end_reason_from_server(std::string_view word) {
       {"clientUnsubscribed", OTC_SUCCESS},
       {"networkDisconnected", OTC_SESSION_CONNECTION_DROPPED},
       {"forceDisconnected", OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM},
+      {"forceUnpublished", OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM},
       {"routerFailed", OTC_SUBSCRIBER_WEBRTC_ERROR},
   };
   for (const auto &known : kKnown) {

@@ -487,6 +487,11 @@ void PublisherCore::on_session_event(const signaling::ServerEvent &event) {
     on_mute_forced(event.stream_id);
     return;
   }
+  if (type == signaling::EventType::stream_destroyed) {
+    // Its own unpublish detached it first: only a moderator's forceUnpublish reaches it here.
+    on_stream_ended_by_server(event.stream_id, event.reason);
+    return;
+  }
   // The connection is held only while used: closing it below must not leave this thread
   // holding the last reference (see MediaEngine::PeerHold).
   std::shared_ptr<rtc::PeerLink> peer;
@@ -786,32 +791,33 @@ void PublisherCore::stop_media(Media media) {
   media.engine.reset();
 }
 
+PublisherCore::Publication PublisherCore::end_publication_locked() {
+  Publication ended{link_, stream_id_, state_ == State::published ? stream_ : nullptr, take_media_locked()};
+  state_ = State::idle;
+  ++attempt_;
+  link_ = nullptr;
+  session_ = nullptr;
+  stream_id_.clear();
+  router_peer_id_.clear();
+  return ended;
+}
+
 otc_status PublisherCore::unpublish(otc_session *session) {
   const EndingReport report = begin_media_report();
-  Media taken;
-  SessionLink *link;
-  std::shared_ptr<otc_stream> stream;
-  std::string stream_id;
+  Publication publication;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ == State::idle || link_ != session->link.get()) return OTC_SESSION_PUBLISHER_NOT_FOUND;
-    link = link_;
-    stream_id = stream_id_;
-    stream = state_ == State::published ? stream_ : nullptr;
-    state_ = State::idle;
-    ++attempt_;
-    link_ = nullptr;
-    session_ = nullptr;
-    stream_id_.clear();
-    router_peer_id_.clear();
-    taken = take_media_locked();
+    publication = end_publication_locked();
   }
+  SessionLink *link = publication.link;
+  const std::string &stream_id = publication.stream_id;
   if (!stream_id.empty()) link->request(signaling::make_unpublish(stream_id), [](const signaling::Reply &) {});
   link->detach(this);
-  stop_media(std::move(taken));
+  stop_media(std::move(publication.media));
   append_media_report(report, stream_id, "clientUnpublished");
-  if (stream) {
-    auto ended = std::make_shared<otc_stream>(*stream);
+  if (publication.stream) {
+    auto ended = std::make_shared<otc_stream>(*publication.stream);
     ended->destroyed = end_reason_from_server("clientUnpublished");
     std::weak_ptr<PublisherCore> weak = weak_from_this();
     link->post([weak, ended] {
@@ -821,32 +827,39 @@ otc_status PublisherCore::unpublish(otc_session *session) {
   return OTC_SUCCESS;
 }
 
+void PublisherCore::on_stream_ended_by_server(const std::string &ended_id, const std::string &reason) {
+  const EndingReport report = begin_media_report();
+  Publication ended;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ == State::idle || ended_id.empty() || ended_id != stream_id_) return;
+    ended = end_publication_locked();
+  }
+  otc::log(OTC_LOG_LEVEL_INFO, "publisher: stream %s ended by the server (%s)", ended_id.c_str(), reason.c_str());
+  // The stream is gone on the server: nothing to unpublish. The publisher may be published again.
+  if (ended.link) ended.link->detach(this);
+  stop_media(std::move(ended.media));
+  append_media_report(report, ended_id, reason.c_str());
+  if (!ended.stream) return;
+  auto destroyed = std::make_shared<otc_stream>(*ended.stream);
+  destroyed->destroyed = end_reason_from_server(reason);
+  report_stream_destroyed(destroyed);
+}
+
 void PublisherCore::on_session_gone() {
   const EndingReport report = begin_media_report();
-  Media taken;
-  std::shared_ptr<otc_stream> stream;
-  SessionLink *link;
-  std::string stream_id;
+  Publication gone;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ == State::idle) return;
-    link = link_;
-    stream_id = stream_id_;
-    stream = state_ == State::published ? stream_ : nullptr;
-    state_ = State::idle;
-    ++attempt_;
-    link_ = nullptr;
-    session_ = nullptr;
-    stream_id_.clear();
-    router_peer_id_.clear();
-    taken = take_media_locked();
+    gone = end_publication_locked();
   }
-  stop_media(std::move(taken));
-  append_media_report(report, stream_id, "sessionDisconnected");
-  if (!stream) return;
+  stop_media(std::move(gone.media));
+  append_media_report(report, gone.stream_id, "sessionDisconnected");
+  if (!gone.stream) return;
   // The stream ends as the session did: disconnected by the application, or its link dropped.
-  auto ended = std::make_shared<otc_stream>(*stream);
-  const EndReason session_end = link ? link->disconnect_reason() : EndReason{};
+  auto ended = std::make_shared<otc_stream>(*gone.stream);
+  const EndReason session_end = gone.link ? gone.link->disconnect_reason() : EndReason{};
   ended->destroyed = end_reason_from_server(session_end.reason ? session_end.reason : "clientDisconnected");
   report_stream_destroyed(ended);
 }
@@ -855,21 +868,13 @@ void PublisherCore::shutdown() {
   deleted_.store(true);
   stop_stats_ticker();
   const EndingReport report = begin_media_report();
-  SessionLink *link;
-  std::string stream_id;
-  Media taken;
+  Publication publication;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    link = link_;
-    stream_id = stream_id_;
-    state_ = State::idle;
-    ++attempt_;
-    link_ = nullptr;
-    session_ = nullptr;
-    stream_id_.clear();
-    router_peer_id_.clear();
-    taken = take_media_locked();
+    publication = end_publication_locked();
   }
+  SessionLink *link = publication.link;
+  const std::string &stream_id = publication.stream_id;
   if (link) {
     if (!stream_id.empty()) {
       link->request(signaling::make_unpublish(stream_id), [](const signaling::Reply &) {});
@@ -877,7 +882,7 @@ void PublisherCore::shutdown() {
     link->detach(this);
     link->sync_io();  // a callback of ours that is running on the io thread finishes first
   }
-  stop_media(std::move(taken));
+  stop_media(std::move(publication.media));
   append_media_report(report, stream_id, "publisherDeleted");
 }
 

@@ -125,6 +125,9 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
   void on_publish_reply(uint64_t attempt, const signaling::Reply &reply);
   // A moderator muted stream_id (muteForced): audio off as set_publish_audio(false), then the callback.
   void on_mute_forced(const std::string &stream_id);
+  // The server ended this publisher's stream (a moderator's forceUnpublish): the media stops, the
+  // application hears on_stream_destroyed with the reason, and the publisher may publish again.
+  void on_stream_ended_by_server(const std::string &stream_id, const std::string &reason);
   // One send-only peer connection for peer_id: a subscriber's (relayed) or the router's (routed).
   void open_peer(const std::string &peer_id);
   void on_peer_failed(const std::string &peer_id, const std::string &message);
@@ -148,6 +151,16 @@ class PublisherCore final : public MediaEndpoint, public std::enable_shared_from
     std::shared_ptr<rtc::MediaEngine> engine;  // released last
   };
   Media take_media_locked();
+  // What a publication held when it ended (unpublished, stopped by the server, its session gone,
+  // the publisher deleted); end_publication_locked (mutex_ held) makes the publisher idle, ready
+  // to publish again, and hands it over.
+  struct Publication {
+    SessionLink *link = nullptr;
+    std::string stream_id;
+    std::shared_ptr<otc_stream> stream;  // null unless the stream had been created
+    Media media;
+  };
+  Publication end_publication_locked();
   void stop_media(Media media);
   void fold_counters_locked(const Peer &peer);
   // OTC_MEDIA_CHECK_REPORT (media_report.h): the line of a publication that is ending, from

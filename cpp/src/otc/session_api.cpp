@@ -250,6 +250,27 @@ otc_status otc_session_disable_force_mute(otc_session *session) {
   return session->link->disable_force_mute();
 }
 
+otc_status otc_session_force_disconnect_connection_id(otc_session *session, const char *connection_id) {
+  // Ids have the same bound whatever they name.
+  if (!session || !valid_stream_id(connection_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->force_disconnect(connection_id);
+}
+
+otc_status otc_session_force_disconnect(otc_session *session, const otc_connection *connection) {
+  if (!connection) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return otc_session_force_disconnect_connection_id(session, otc_connection_get_id(connection));
+}
+
+otc_status otc_session_force_unpublish_stream_id(otc_session *session, const char *stream_id) {
+  if (!session || !valid_stream_id(stream_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return session->link->force_unpublish(stream_id);
+}
+
+otc_status otc_session_force_unpublish(otc_session *session, const otc_stream *stream) {
+  if (!stream) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  return otc_session_force_unpublish_stream_id(session, otc_stream_get_id(stream));
+}
+
 otc_status otc_session_report_issue(struct otc_session *session, const char *issue_description, char **issue_id) {
   if (issue_id) *issue_id = nullptr;
   if (!session) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
@@ -284,6 +305,10 @@ otc_connection *otc_session_get_connection(const otc_session *session) {
 struct otc_session_capabilities otc_session_get_capabilities(const otc_session *session) {
   struct otc_session_capabilities capabilities{};
   capabilities.publish = session && session->link->can_publish() ? OTC_TRUE : OTC_FALSE;
+  const otc_bool moderator = session && session->link->is_moderator() ? OTC_TRUE : OTC_FALSE;
+  capabilities.force_disconnect = moderator;
+  capabilities.force_mute = moderator;
+  capabilities.force_unpublish = moderator;
   return capabilities;
 }
 

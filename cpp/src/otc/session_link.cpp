@@ -386,6 +386,7 @@ void SessionLink::on_connect_reply(uint64_t attempt, const Reply &reply) {
       own_ = own;
       own_connections_.push_back(own);
       can_publish_ = ack.role != "subscriber";
+      moderator_ = ack.role == "moderator";
       reconnect_token_ = ack.reconnect_token;
       std::string problems = ack.ice_server_problems;
       server_ice_servers_ = ice_servers_from_ack(ack.ice_servers, problems);
@@ -911,6 +912,11 @@ bool SessionLink::can_publish() {
   return connection_id_ && can_publish_;
 }
 
+bool SessionLink::is_moderator() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return connection_id_ && moderator_;
+}
+
 bool SessionLink::force_mute_active() {
   std::lock_guard<std::mutex> lock(mutex_);
   return force_mute_active_;
@@ -941,16 +947,17 @@ otc_status SessionLink::send_signal(const char *type, const char *data, const ch
   return OTC_SUCCESS;
 }
 
-otc_status SessionLink::send_moderation(json message, const char *what) {
+otc_status SessionLink::send_moderation(json message, const char *what, otc_status refused) {
   std::lock_guard<std::mutex> lock(mutex_);
   if ((state_ != State::connected && state_ != State::reconnecting) || !client_) return OTC_SESSION_NOT_CONNECTED;
-  // Whatever stopped it (the server's 1540, a field it refused, a link lost before its answer),
-  // the moderator's request did not happen: one code for the application, the why in the text.
-  dispatch_locked(std::move(message), [this, what](const Reply &reply) {
+  // Whatever stopped it (the server's refusal, a field it refused, a link lost before its
+  // answer), the moderator's request did not happen: one code for the application, the why in
+  // the text.
+  dispatch_locked(std::move(message), [this, what, refused](const Reply &reply) {
     if (reply.status == OTC_SUCCESS) return;
     std::string why = reply.message.empty() ? "no reason given" : reply.message;
-    if (reply.status != OTC_UNABLE_TO_FORCE_MUTE) why += " (" + std::to_string(static_cast<int>(reply.status)) + ")";
-    report_error(OTC_UNABLE_TO_FORCE_MUTE, std::string(what) + ": " + why);
+    if (reply.status != refused) why += " (" + std::to_string(static_cast<int>(reply.status)) + ")";
+    report_error(refused, std::string(what) + ": " + why);
   });
   return OTC_SUCCESS;
 }
@@ -965,6 +972,14 @@ otc_status SessionLink::force_mute_all(const std::vector<std::string> &excluded_
 
 otc_status SessionLink::disable_force_mute() {
   return send_moderation(make_disable_force_mute(), "disableForceMute");
+}
+
+otc_status SessionLink::force_disconnect(const std::string &connection_id) {
+  return send_moderation(make_force_disconnect(connection_id), "forceDisconnect", OTC_UNABLE_TO_FORCE_DISCONNECT);
+}
+
+otc_status SessionLink::force_unpublish(const std::string &stream_id) {
+  return send_moderation(make_force_unpublish(stream_id), "forceUnpublish", OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM);
 }
 
 }  // namespace otc

@@ -60,10 +60,17 @@ class SessionLink : public signaling::SignalingListener {
   otc_status force_mute_stream(const std::string &stream_id);
   otc_status force_mute_all(const std::vector<std::string> &excluded_stream_ids);
   otc_status disable_force_mute();
+  // Moderation (moderators): the same, refused as OTC_UNABLE_TO_FORCE_DISCONNECT and
+  // OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM.
+  otc_status force_disconnect(const std::string &connection_id);
+  otc_status force_unpublish(const std::string &stream_id);
   // This client's connection while connected (kept until the session is deleted), else null.
   otc_connection *own_connection_handle();
   // Whether the token's role lets this client publish; false while not connected.
   bool can_publish();
+  // Whether the token's role is moderator (forced disconnects, unpublishing and muting); false
+  // while not connected.
+  bool is_moderator();
   // Whether the caller runs on the io thread (inside one of the session's callbacks).
   bool on_own_thread();
 
@@ -143,7 +150,7 @@ class SessionLink : public signaling::SignalingListener {
   void report_property(const otc_stream *stream, const signaling::ServerEvent &event);
   // The forced-mute callback (otc_session_set_mute_forced_callback; io thread, mutex_ not held).
   void report_mute_forced(bool active);
-  otc_status send_moderation(nlohmann::json message, const char *what);
+  otc_status send_moderation(nlohmann::json message, const char *what, otc_status refused = OTC_UNABLE_TO_FORCE_MUTE);
 
   otc_session *const session_;
   std::mutex mutex_;
@@ -167,6 +174,7 @@ class SessionLink : public signaling::SignalingListener {
   // session is deleted, like connection_ids_.
   std::vector<std::shared_ptr<const otc_connection>> own_connections_;
   bool can_publish_ = false;  // the connect ack's role is not "subscriber"
+  bool moderator_ = false;    // the connect ack's role is "moderator"
   EndReason disconnect_reason_;
   std::map<std::string, std::shared_ptr<const otc_connection>> connections_;
   std::map<std::string, std::shared_ptr<otc_stream>> streams_;

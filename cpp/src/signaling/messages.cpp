@@ -78,6 +78,14 @@ json make_force_mute_all(const std::vector<std::string> &excluded_stream_ids) {
 
 json make_disable_force_mute() { return json{{"type", "disableForceMute"}}; }
 
+json make_force_disconnect(const std::string &connection_id) {
+  return json{{"type", "forceDisconnect"}, {"connectionId", connection_id}};
+}
+
+json make_force_unpublish(const std::string &stream_id) {
+  return json{{"type", "forceUnpublish"}, {"streamId", stream_id}};
+}
+
 json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
                     const std::string &candidate, const std::string &end) {
   json message{{"type", "candidate"}, {"peerId", peer_id}, {"candidate", candidate}, {"sdpMid", mid},

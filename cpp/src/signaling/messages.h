@@ -85,6 +85,9 @@ inline constexpr size_t kMaxIdLength = 128;  // ids the server takes (parse-requ
 nlohmann::json make_force_mute_stream(const std::string &stream_id);
 nlohmann::json make_force_mute_all(const std::vector<std::string> &excluded_stream_ids);
 nlohmann::json make_disable_force_mute();
+// Moderation (docs/protocol.md, "Moderation"): refused with 1520 and 1535 for other roles.
+nlohmann::json make_force_disconnect(const std::string &connection_id);
+nlohmann::json make_force_unpublish(const std::string &stream_id);
 // `end`: the end of the peer the candidate comes from ("publisher" or "subscriber"; a session
 // subscribed to its own stream holds both ends of one peerId); empty leaves it out.
 nlohmann::json make_candidate(const std::string &peer_id, const std::string &mid, int mline_index,
