@@ -4,7 +4,7 @@
 // Types only: the browser bundle imports this file too.
 import type { ErrorCode } from './error-code';
 import type {
-  PublisherEvents, SessionEvents, SignalOptions, StreamEvent, SubscriberFrameStats, SubscriberStateEvents,
+  PublisherEvents, SessionCapabilities, SessionEvents, SignalOptions, StreamEvent, SubscriberFrameStats, SubscriberStateEvents,
 } from './session-types';
 
 /** A stats() that is synchronous in Node (otc_*_get_stats) and asynchronous in a page (getStats); `await` works on both. */
@@ -75,6 +75,8 @@ export interface SessionApi<P extends PublisherApi, S extends Deletable & { read
    * (a code, refusals as 'error' 1540), the browser's OpenTok.js's (Promises).
    */
   readonly forceMuteActive: boolean;
+  /** What the token lets this client do: publish, and a moderator's powers (false while not connected). */
+  readonly capabilities: SessionCapabilities;
   /** Mirrors otc_session_set_encryption_secret: a code, and 'encryptionKeyReady' once the key is in use. */
   setEncryptionSecret(secret: string | Uint8Array): ErrorCode;
   /** Resolves with the epoch id once the key of the secret last set is in use (at once if it is). */

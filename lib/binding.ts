@@ -7,6 +7,7 @@ import type {
   FrameCryptorStats, MediaCheck, NativePublisherEvent, NativeSessionEvent, NativeSubscriberEvent, PublisherStats,
   SubscriberStats, VerifyStats, VideoCodec, VideoFrameFormat, VideoSource,
 } from './native-types';
+import type { SessionCapabilities } from './session-types';
 
 /** Result of a native call that can fail for a reason of the call: `status` 0 is success. */
 export interface NativeStatus {
@@ -69,6 +70,9 @@ export interface NativeSession {
   forceMuteStream(streamId: string): number;
   forceMuteAll(excludedStreamIds: string[]): number;
   disableForceMute(): number;
+  forceDisconnect(connectionId: string): number;
+  forceUnpublish(streamId: string): number;
+  getCapabilities(): SessionCapabilities;
 }
 
 /** Pre-encoded files a publisher sends as they are (PublisherOptions.encodedMedia). */

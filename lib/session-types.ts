@@ -48,6 +48,20 @@ export interface MuteForcedEvent {
   active: boolean;
 }
 
+/**
+ * What this client's token lets it do (as otc_session_get_capabilities and OpenTok.js's
+ * Session.capabilities): all false while not connected.
+ */
+export interface SessionCapabilities {
+  publish: boolean;
+  /** Moderator tokens: forceDisconnect(). */
+  forceDisconnect: boolean;
+  /** Moderator tokens: forceMuteStream(), forceMuteAll(), disableForceMute(). */
+  forceMute: boolean;
+  /** Moderator tokens: forceUnpublish(). */
+  forceUnpublish: boolean;
+}
+
 export interface SignalEvent {
   type: string;
   data: string;
@@ -69,7 +83,7 @@ export interface SignalOptions {
  * node-otc additions otc_*_get_destroyed_reason / otc_*_get_disconnect_reason and their codes).
  * `reason` is a word of docs/protocol.md: 'clientDisconnected', 'clientUnpublished',
  * 'clientUnsubscribed', 'networkDisconnected' (the other end's link dropped: killed, cut off),
- * 'forceDisconnected', 'routerFailed', 'peerFailed', 'timedOut', 'sessionDisconnected' or
+ * 'forceDisconnected', 'forceUnpublished' (a moderator's forceUnpublish), 'routerFailed', 'peerFailed', 'timedOut', 'sessionDisconnected' or
  * 'unknown'. `code` is OTC_SUCCESS when someone asked for the end (disconnect, unpublish,
  * unsubscribe), else the failure's code (OTC_SESSION_CONNECTION_DROPPED, 1022, for a dropped link).
  * The Node API and the browser client give it alike (the page maps the server's words as the C core does).

@@ -9,10 +9,12 @@ import { Publisher, publisherInternals } from './publisher';
 import { type Secret, isSecretType, validateSecret } from './secret';
 import { type SubscribeOptions, Subscriber, subscriberInternals } from './subscriber';
 import { type NativeSessionEvent, unknownNativeEvent } from './native-types';
-import { type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange } from './session-types';
+import {
+  type ConnectionEvent, type SessionCapabilities, type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange,
+} from './session-types';
 
 export type {
-  ConnectionEvent, EndReason, SessionEvents, SignalEvent, SignalOptions, StreamEvent, StreamProperty, StreamPropertyChangedEvent,
+  ConnectionEvent, EndReason, SessionCapabilities, SessionEvents, SignalEvent, SignalOptions, StreamEvent, StreamProperty, StreamPropertyChangedEvent,
 } from './session-types';
 
 export interface SessionOptions {
@@ -481,6 +483,44 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    */
   disableForceMute(): ErrorCode {
     return this.#live().disableForceMute() as ErrorCode;
+  }
+
+  /**
+   * For a moderator: removes a connection from the session (as otc_session_force_disconnect and
+   * OpenTok.js's forceDisconnect). Returns OTC_SUCCESS once the request is on its way,
+   * OTC_SESSION_NULL_OR_INVALID_PARAMETER (1011) for an empty id or one over 128 bytes,
+   * OTC_SESSION_NOT_CONNECTED (1010). The server's refusal (not a moderator, no such
+   * connection) arrives as 'error' with OTC_UNABLE_TO_FORCE_DISCONNECT (1520). That client's
+   * session emits 'disconnected' with reason 'forceDisconnected' and no error (and does not
+   * reconnect); the others 'connectionDestroyed' and 'streamDestroyed' with that reason. Throws a
+   * TypeError for an argument of the wrong type.
+   */
+  forceDisconnect(connection: ConnectionEvent | string): ErrorCode {
+    const id = typeof connection === 'string' ? connection
+      : typeof connection === 'object' && connection !== null ? (connection as { connectionId?: unknown }).connectionId : undefined;
+    requireType(typeof id === 'string', 'connection', 'a ConnectionEvent or a connection id');
+    return this.#live().forceDisconnect(id as string) as ErrorCode;
+  }
+
+  /**
+   * For a moderator: stops a stream, whoever publishes it (as OpenTok.js's forceUnpublish; the C
+   * API's node-otc addition otc_session_force_unpublish). Codes as forceDisconnect; the server's
+   * refusal arrives as 'error' with OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM (1535). Its
+   * publisher emits 'streamDestroyed' with reason 'forceUnpublished' (a publish() still pending
+   * rejects) and may be published again; the other sessions emit 'streamDestroyed' with that
+   * reason, and its subscribers end.
+   */
+  forceUnpublish(stream: StreamEvent | string): ErrorCode {
+    return this.#live().forceUnpublish(streamIdOf(stream, 'stream')) as ErrorCode;
+  }
+
+  /**
+   * What this client's token lets it do (as otc_session_get_capabilities): a moderator's token
+   * may force disconnects, muting and unpublishing. All false while not connected.
+   */
+  get capabilities(): SessionCapabilities {
+    if (!this.#native) return { publish: false, forceDisconnect: false, forceMute: false, forceUnpublish: false };
+    return this.#native.getCapabilities();
   }
 
   /** The streams of the session now, this client's own included once published. */

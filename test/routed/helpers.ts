@@ -40,13 +40,13 @@ export function sharedRoutedServer(test: TestFn, opts: { initMedia?: boolean } =
 
 /** A session with `secret`, connected to `sessionId`; deleted when the test ends. */
 export async function joinSession(t: ExecutionContext, server: SessionServer, sessionId: string, name: string,
-  secret: string): Promise<otc.Session> {
+  secret: string, role: 'publisher' | 'moderator' = 'publisher'): Promise<otc.Session> {
   const session = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
   t.teardown(() => session.delete());
   const key = session.encryptionKeyReady();
   t.is(session.setEncryptionSecret(secret), otc.ErrorCode.OTC_SUCCESS);
   await key;
-  await session.connect(server.generateToken(sessionId, { data: name }));
+  await session.connect(server.generateToken(sessionId, { data: name, role }));
   return session;
 }
 

@@ -66,3 +66,31 @@ test.serial('an E2EE routed call through Janus delivers >= 90% of the sealed fra
   await Promise.all([a.disconnect(), b.disconnect()]);
   await until(t, () => server().router!.roomOf(sessionId) === undefined, 5000, () => 'the room to go when the session empties');
 });
+
+test.serial('a moderator stops a routed stream: its subscription ends forceUnpublished, the publisher publishes again and frames flow through Janus anew', async (t) => {
+  t.timeout(90_000);
+  const { sessionId } = server().createSession({ e2ee: true, mediaMode: 'routed' });
+  const a = await joinSession(t, server(), sessionId, 'publisher', SECRET);
+  const b = await joinSession(t, server(), sessionId, 'moderator', SECRET, 'moderator');
+  const publisher = new otc.Publisher({ name: 'stopped', videoCodec: 'VP8', testPattern: { width: WIDTH, height: HEIGHT, fps: FPS } });
+  t.teardown(() => publisher.delete());
+  const first = await a.publish(publisher);
+  const subscriber = b.subscribe(await streamOn(b, first.streamId));
+  t.teardown(() => subscriber.delete());
+  await subscriber.connected(20_000);
+  await until(t, () => subscriber.mediaCheck().framesReceived >= 10, 20_000, () => `frames (${JSON.stringify(subscriber.stats())})`);
+
+  const ended = new Promise<otc.EndReason>((resolve) => subscriber.once('disconnected', (end) => resolve(end)));
+  const destroyed = new Promise<otc.EndReason>((resolve) => publisher.once('streamDestroyed', (_stream, end) => resolve(end)));
+  t.is(b.forceUnpublish(first), otc.ErrorCode.OTC_SUCCESS);
+  t.like(await destroyed, { reason: 'forceUnpublished' });
+  t.like(await ended, { reason: 'forceUnpublished' });
+
+  const second = await a.publish(publisher);
+  t.not(second.streamId, first.streamId);
+  const again = b.subscribe(await streamOn(b, second.streamId));
+  t.teardown(() => again.delete());
+  await again.connected(20_000);
+  await until(t, () => again.mediaCheck().framesReceived >= 10, 20_000, () => `frames again (${JSON.stringify(again.stats())})`);
+  t.is(again.stats().framesMismatch, 0);
+});

@@ -11,6 +11,7 @@ const SERVER_REASON_CODES: Readonly<Record<string, ErrorCode>> = {
   clientUnsubscribed: ErrorCode.OTC_SUCCESS,
   networkDisconnected: ErrorCode.OTC_SESSION_CONNECTION_DROPPED,
   forceDisconnected: ErrorCode.OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM,
+  forceUnpublished: ErrorCode.OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM,
   routerFailed: ErrorCode.OTC_SUBSCRIBER_WEBRTC_ERROR,
 };
 
@@ -24,9 +25,9 @@ export function endFromServer(reason: string): EndReason {
 export const END_DISCONNECTED: EndReason = Object.freeze({ reason: 'clientDisconnected', code: ErrorCode.OTC_SUCCESS });
 export const END_UNPUBLISHED: EndReason = Object.freeze({ reason: 'clientUnpublished', code: ErrorCode.OTC_SUCCESS });
 export const END_UNSUBSCRIBED: EndReason = Object.freeze({ reason: 'clientUnsubscribed', code: ErrorCode.OTC_SUCCESS });
-/** The page's link to the server dropped and could not be restored. */
-/** Removed by the project (REST forceDisconnect): an ending, not an error. */
+/** Removed by the project (REST forceDisconnect) or a moderator: an ending, not an error. */
 export const END_FORCE_DISCONNECTED: EndReason = Object.freeze({ reason: 'forceDisconnected', code: ErrorCode.OTC_SUCCESS });
+/** The page's link to the server dropped and could not be restored. */
 export const END_LINK_DROPPED: EndReason = Object.freeze({ reason: 'networkDisconnected', code: ErrorCode.OTC_SESSION_CONNECTION_DROPPED });
 /** A subscription ended because its session did. */
 export const END_SESSION_GONE: EndReason = Object.freeze({ reason: 'sessionDisconnected', code: ErrorCode.OTC_SUBSCRIBER_SESSION_DISCONNECTED });

@@ -4,7 +4,9 @@
 import type { SessionApi } from '../../api-surface';
 import { ErrorCode } from '../../error-code';
 import { OtcError } from '../../errors';
-import { type ConnectionEvent, type EndReason, type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange } from '../../session-types';
+import {
+  type ConnectionEvent, type EndReason, type SessionCapabilities, type SessionEvents, type SignalOptions, type StreamEvent, streamPropertyChange,
+} from '../../session-types';
 import { END_DISCONNECTED, END_FORCE_DISCONNECTED, END_LINK_DROPPED, END_SESSION_GONE, END_UNPUBLISHED, END_UNSUBSCRIBED, endFromServer } from './end-reason';
 import { secretBytes } from '../e2ee/secret';
 import { E2eeContext, insertableStreamsSupported } from './e2ee-context';
@@ -13,7 +15,7 @@ import { Publisher } from './publisher';
 import { type IceConfig, type PeerIce, checkIceConfig, peerIce } from './ice-config';
 import { Reconnector, reconnectable } from './reconnector';
 import { type Reply, SignalingSocket, type ServerEvent } from './signaling';
-import { CloseCode, type ConnectAck, type OutgoingRequest } from '../../protocol/messages';
+import { CloseCode, type ConnectAck, type ConnectionRole, type OutgoingRequest } from '../../protocol/messages';
 import { MAX_SIGNAL_DATA_BYTES, MAX_SIGNAL_TYPE_LENGTH } from '../../protocol/parse-request';
 import { Subscriber, type SubscriberOptions } from './subscriber';
 
@@ -53,6 +55,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
   #epochId: number | null = null;
   /** The session's forced-mute state (forceMuteAll until disableForceMute), as the server last said. */
   #forceMuteActive = false;
+  #role: ConnectionRole | null = null;
   readonly #streams = new Map<string, StreamEvent>();
   readonly #connections = new Map<string, ConnectionEvent>();
   /** Streams of this client's publishers, by stream id (published or being published). */
@@ -182,6 +185,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     }
     this.#connectionId = ack.connectionId;
     this.#forceMuteActive = ack.forceMuteActive === true;
+    this.#role = ack.role;
     this.#ice = peerIce(ack.iceServers, this.#iceConfig);
     this.#token = token;
     this.#reconnectToken = ack.reconnectToken;
@@ -370,6 +374,40 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
   async disableForceMute(): Promise<void> {
     this.#connected();
     await this.#moderate({ type: 'disableForceMute' });
+  }
+
+  /**
+   * Removes a connection from the session (a moderator token only), as OpenTok.js's
+   * forceDisconnect: resolves once the server has done it. That page's or client's session ends
+   * with reason 'forceDisconnected' and no error; the others see 'connectionDestroyed' and
+   * 'streamDestroyed' with that reason. Rejects with an OtcError: 1520
+   * (OTC_UNABLE_TO_FORCE_DISCONNECT: not a moderator, or no such connection), 1010, 1022.
+   */
+  async forceDisconnect(connection: ConnectionEvent | string): Promise<void> {
+    const connectionId = typeof connection === 'string' ? connection : (connection as Partial<ConnectionEvent> | null)?.connectionId;
+    if (typeof connectionId !== 'string' || !connectionId) throw new TypeError('connection must be a connection or a connection id');
+    this.#connected();
+    await this.#moderate({ type: 'forceDisconnect', connectionId });
+  }
+
+  /**
+   * Stops a stream, whoever publishes it (a moderator token only), as OpenTok.js's
+   * forceUnpublish: resolves once the server has done it. Its publisher emits 'streamDestroyed'
+   * with reason 'forceUnpublished' and may publish again. Rejects with an OtcError: 1535
+   * (OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM: not a moderator, or no such stream), 1010, 1022.
+   */
+  async forceUnpublish(stream: StreamEvent | string): Promise<void> {
+    const streamId = typeof stream === 'string' ? stream : (stream as Partial<StreamEvent> | null)?.streamId;
+    if (typeof streamId !== 'string' || !streamId) throw new TypeError('stream must be a stream or a stream id');
+    this.#connected();
+    await this.#moderate({ type: 'forceUnpublish', streamId });
+  }
+
+  /** What the token lets this page do, as OpenTok.js's Session.capabilities (all false while not connected). */
+  get capabilities(): SessionCapabilities {
+    const connected = this.#state === 'connected' || this.#state === 'reconnecting';
+    const moderator = connected && this.#role === 'moderator';
+    return { publish: connected && this.#role !== 'subscriber', forceDisconnect: moderator, forceMute: moderator, forceUnpublish: moderator };
   }
 
   async #moderate(message: OutgoingRequest): Promise<void> {
