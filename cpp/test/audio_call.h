@@ -13,39 +13,13 @@
 #include <vector>
 
 #include "audio_device_app.h"
+#include "events.h"
 #include "session_server.h"
 
 namespace otc_test {
 
-class EventLog {
- public:
-  void add(std::string event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(std::move(event));
-    cv_.notify_all();
-  }
-  bool wait(const std::string &event, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] {
-      for (const auto &e : events_) if (e == event) return true;
-      return false;
-    });
-  }
-  std::string all() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string out;
-    for (const auto &e : events_) out += e + " ";
-    return out;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::string> events_;
-};
-
 struct AudioClient {
-  EventLog events;
+  Events events;
   otc_session *session = nullptr;
   std::mutex mutex;
   otc_stream *stream = nullptr;
@@ -77,7 +51,7 @@ struct AudioClient {
 };
 
 struct PublisherLog {
-  EventLog events;
+  Events events;
   std::mutex mutex;
   std::string last_error;
   otc_publisher_callbacks callbacks() {
@@ -101,7 +75,7 @@ struct PublisherLog {
 // Counts the subscriber's audio blocks and, when listen_hz is set, the 100 ms windows (first
 // channel) whose energy is mostly that tone.
 struct SubscriberLog {
-  EventLog events;
+  Events events;
   std::atomic<int> audio_blocks{0};
   std::atomic<long> tone_windows{0};
   double listen_hz = 0;

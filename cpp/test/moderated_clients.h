@@ -14,43 +14,12 @@
 #include <thread>
 #include <vector>
 
+#include "events.h"
 #include "session_server.h"
 
 namespace otc_test {
 
 using namespace std::chrono_literals;
-
-// One object's callbacks as strings ("mute:1", "error:1540", "has_audio:0", ...).
-class Events {
- public:
-  void add(std::string event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(std::move(event));
-    cv_.notify_all();
-  }
-  bool wait(const std::string &event, size_t times = 1, std::chrono::milliseconds timeout = 20s) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return count_locked(event) >= times; });
-  }
-  size_t count(const std::string &event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return count_locked(event);
-  }
-  std::string all() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string out;
-    for (const auto &e : events_) out += e + " ";
-    return out;
-  }
-
- private:
-  size_t count_locked(const std::string &event) const {
-    return static_cast<size_t>(std::count(events_.begin(), events_.end(), event));
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::string> events_;
-};
 
 // A session and what its callbacks said; streams of other clients are kept by id.
 struct Client {

@@ -26,6 +26,7 @@
 #include <modules/video_coding/include/video_error_codes.h>
 
 #include "encoded_media_files.h"
+#include "events.h"
 #include "media/encoded_media.h"
 #include "rtc/e2ee_frame_transformer.h"
 #include "rtc/encoded_video_source.h"
@@ -42,29 +43,7 @@ namespace {
 
 constexpr const char *kSecret = "the secret of the encoded media test";
 
-class Events {
- public:
-  void add(std::string event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(std::move(event));
-    cv_.notify_all();
-  }
-  bool wait(const std::string &event, std::chrono::milliseconds timeout = 20s) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return std::count(events_.begin(), events_.end(), event) > 0; });
-  }
-  std::string all() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string out;
-    for (const auto &e : events_) out += e + " ";
-    return out;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::string> events_;
-};
+using otc_test::Events;
 
 struct Client {
   Events events;

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "events.h"
 #include "session_server.h"
 #include "turn_server.h"
 
@@ -30,39 +31,7 @@ namespace {
 constexpr const char *kSecret = "the secret of the ICE test";
 
 // Events as strings ("connected", "error:1600", ...), and error messages.
-class Events {
- public:
-  void add(std::string event, std::string message = {}) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(std::move(event));
-    if (!message.empty()) messages_.push_back(std::move(message));
-    cv_.notify_all();
-  }
-  bool wait(const std::string &event, std::chrono::milliseconds timeout = 15s) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return std::count(events_.begin(), events_.end(), event) > 0; });
-  }
-  size_t count(const std::string &event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::count(events_.begin(), events_.end(), event);
-  }
-  std::string all() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string out;
-    for (const auto &e : events_) out += e + " ";
-    for (const auto &m : messages_) out += "[" + m + "] ";
-    return out;
-  }
-  std::vector<std::string> messages() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return messages_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::string> events_, messages_;
-};
+using Events = otc_test::BasicEvents<15>;
 
 struct IceOptions {
   std::vector<std::string> urls, users, credentials;

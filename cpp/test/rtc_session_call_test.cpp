@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "events.h"
 #include "otc/engine_access.h"
 #include "rtc/e2ee_frame_transformer.h"
 #include "rtc/media_engine.h"
@@ -49,33 +50,7 @@ constexpr const char *kOtherSecret = "not the secret of the call test";
 
 
 // Events of one object's callbacks, as strings: "connected", "error:6003", "stream:<id>", ...
-class Events {
- public:
-  void add(std::string event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(std::move(event));
-    cv_.notify_all();
-  }
-  bool wait(const std::string &event, std::chrono::milliseconds timeout = 15s) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return std::count(events_.begin(), events_.end(), event) > 0; });
-  }
-  size_t count(const std::string &event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::count(events_.begin(), events_.end(), event);
-  }
-  std::string all() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string out;
-    for (const auto &e : events_) out += e + " ";
-    return out;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::string> events_;
-};
+using Events = otc_test::BasicEvents<15>;
 
 struct StreamDeleter {
   void operator()(otc_stream *s) const { otc_stream_delete(s); }

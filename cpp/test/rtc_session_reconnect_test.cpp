@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "events.h"
 #include "session_server.h"
 #include "tcp_cut_proxy.h"
 
@@ -30,44 +31,7 @@ namespace {
 constexpr const char *kSecret = "the secret of the reconnection test";
 
 // Events of one object's callbacks, as strings, with the time each arrived.
-class Events {
- public:
-  void add(std::string event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.emplace_back(std::move(event), Clock::now());
-    cv_.notify_all();
-  }
-  bool wait(const std::string &event, std::chrono::milliseconds timeout = 15s) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return count_locked(event) > 0; });
-  }
-  size_t count(const std::string &event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return count_locked(event);
-  }
-  // When `event` first arrived (Clock's epoch if never).
-  Clock::time_point when(const std::string &event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto &[e, t] : events_) {
-      if (e == event) return t;
-    }
-    return {};
-  }
-  std::string all() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string out;
-    for (const auto &e : events_) out += e.first + " ";
-    return out;
-  }
-
- private:
-  size_t count_locked(const std::string &event) {
-    return std::count_if(events_.begin(), events_.end(), [&](const auto &e) { return e.first == event; });
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::pair<std::string, Clock::time_point>> events_;
-};
+using Events = otc_test::BasicEvents<15>;
 
 struct StreamDeleter {
   void operator()(otc_stream *s) const { otc_stream_delete(s); }
