@@ -341,6 +341,10 @@ TEST_F(SessionConnect, TwoClientsSeeEachOtherAndSignal) {
   EXPECT_EQ(otc_session_send_signal(a.session, "t", std::string(8 * 1024 + 1, 'd').c_str()),
             OTC_SESSION_SIGNAL_DATA_TOO_LONG);
   EXPECT_EQ(otc_session_send_signal(a.session, "t", std::string(8 * 1024, 'd').c_str()), OTC_SUCCESS);
+  // A connection id over the protocol's id bound (as the moderation calls' ids).
+  EXPECT_EQ(otc_session_send_signal_to_connection_id(a.session, "t", "x", std::string(129, 'c').c_str()),
+            OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  EXPECT_EQ(otc_session_send_signal_to_connection_id(a.session, "t", "x", ""), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
 
   ASSERT_EQ(otc_session_disconnect(b.session), OTC_SUCCESS);
   ASSERT_TRUE(b.wait("disconnected"));

@@ -219,15 +219,14 @@ otc_status otc_session_send_signal_to_connection_with_options(otc_session *sessi
 
 namespace {
 
-// A stream id the server can take (the protocol's id bound): refused here rather than sent.
-bool valid_stream_id(const char *stream_id) {
-  return stream_id && *stream_id && std::strlen(stream_id) <= otc::signaling::kMaxIdLength;
-}
+// An id the server can take (the protocol's id bound, the same whatever the id names: a stream,
+// a connection): refused here rather than sent.
+bool valid_id(const char *id) { return id && *id && std::strlen(id) <= otc::signaling::kMaxIdLength; }
 
 }  // namespace
 
 otc_status otc_session_force_mute_stream(const otc_session *session, const char *stream_id) {
-  if (!session || !valid_stream_id(stream_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  if (!session || !valid_id(stream_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   return session->link->force_mute_stream(stream_id);
 }
 
@@ -239,7 +238,7 @@ otc_status otc_session_force_mute_all(otc_session *session, const char **exclude
   std::vector<std::string> excluded;
   excluded.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
-    if (!valid_stream_id(excluded_stream_ids[i])) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+    if (!valid_id(excluded_stream_ids[i])) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
     excluded.emplace_back(excluded_stream_ids[i]);
   }
   return session->link->force_mute_all(excluded);
@@ -251,8 +250,7 @@ otc_status otc_session_disable_force_mute(otc_session *session) {
 }
 
 otc_status otc_session_force_disconnect_connection_id(otc_session *session, const char *connection_id) {
-  // Ids have the same bound whatever they name.
-  if (!session || !valid_stream_id(connection_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  if (!session || !valid_id(connection_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   return session->link->force_disconnect(connection_id);
 }
 
@@ -262,7 +260,7 @@ otc_status otc_session_force_disconnect(otc_session *session, const otc_connecti
 }
 
 otc_status otc_session_force_unpublish_stream_id(otc_session *session, const char *stream_id) {
-  if (!session || !valid_stream_id(stream_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  if (!session || !valid_id(stream_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   return session->link->force_unpublish(stream_id);
 }
 
@@ -281,7 +279,7 @@ otc_status otc_session_report_issue(struct otc_session *session, const char *iss
 
 otc_status otc_session_send_signal_to_connection_id(otc_session *session, const char *type,
                                                     const char *signal, const char *connection_id) {
-  if (!session || !connection_id) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
+  if (!session || !valid_id(connection_id)) return OTC_SESSION_NULL_OR_INVALID_PARAMETER;
   return session->link->send_signal(type, signal, connection_id);
 }
 
