@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // node-otc command line: serve, create-session, token, decrypt-recording, bot, loadtest, demo, impair, app.
+import * as path from 'node:path';
 import { type Out, UsageError, type Values, fileArgument, numberArgument, parse, required, secretArgument } from './args';
 import { APP_USAGE, appCommand } from './app-command';
 import { BOT_USAGE, botCommand } from './bot-command';
@@ -36,7 +37,10 @@ const USAGE = `usage:
       --janus-url) gathering ICE on --janus-ice (default 127.0.0.1, which works in the network
       namespace of scripts/netns-run.sh; on a host give its LAN address or interface), plus the
       instances at --janus-url (ws://host:port, janus-protocol). Sessions spread over all of them.
-      --recordings: folder for .mjr recordings of archiveMode=always sessions.
+      --recordings DIR: folder for archives (REST archiving, archiveMode=always sessions): one
+      subfolder of .mjr recordings per archive, named by its id (default DIR/archives with --data,
+      else none: archiving then answers 501). With --janus-url, DIR must be the same path on the
+      Janus machines (Janus writes the files, the server sizes and deletes them).
       --no-router: no Janus; routed sessions then refuse media.
       --janus-netns NAME: run the private Janus inside that network namespace (ip netns; root).
       --reconnect-grace S: a client whose socket drops keeps its connection and streams this long
@@ -80,7 +84,8 @@ function routerOptions(values: Values, out: Out): { router?: MediaRouterOptions;
   const managed = Number(privateText);
   if (managed === 0 && urls.length === 0) throw new UsageError('--janus-private 0 needs at least one --janus-url (or use --no-router)');
   const apiSecret = values['janus-api-secret'] as string | undefined;
-  const recordingsDir = values['recordings'] as string | undefined;
+  const dataDir = values['data'] as string | undefined;
+  const recordingsDir = (values['recordings'] as string | undefined) ?? (dataDir !== undefined ? path.join(dataDir, 'archives') : undefined);
   return {
     explicit,
     router: {

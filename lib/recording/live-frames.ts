@@ -1,6 +1,6 @@
 // The frames of a recording Janus is still writing: what it has recorded so far, read again on
 // each call (the file grows; its last record, even its header, may be only partly written yet).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RecordingError, recordingNameParts } from './decrypt-recording';
 import { codecOfRecording, depacketize } from './frames';
@@ -73,15 +73,15 @@ export async function readLiveRecording(file: string): Promise<LiveRecordingSnap
 }
 
 /**
- * The .mjr files in `dir` of session `sessionId`, by the router's naming
- * (`<sessionId>-<streamId>-<audio|video>-<n>.mjr`), as paths in name order (numbers by value).
+ * The .mjr files under `dir` (archives' folders included) of session `sessionId`, by the router's
+ * naming (`<sessionId>-<streamId>-<audio|video>-<n>.mjr`), as paths in name order (numbers by value).
  */
 export async function findRecordings(dir: string, sessionId: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((entry) => !entry.isDirectory() && recordingNameParts(entry.name)?.sessionId === sessionId)
-    .map((entry) => entry.name)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+  const names = (await readdir(dir, { recursive: true })).filter((name) => recordingNameParts(name)?.sessionId === sessionId);
+  const isFile = await Promise.all(names.map((name) => stat(path.join(dir, name)).then((s) => s.isFile(), () => false)));
+  return names
+    .filter((_, i) => isFile[i])
+    .sort((a, b) => path.basename(a).localeCompare(path.basename(b), 'en', { numeric: true }))
     .map((name) => path.join(dir, name));
 }
 

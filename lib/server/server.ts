@@ -4,6 +4,8 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Admission } from './admission';
 import { Applications } from './applications';
+import { ArchiveStore } from './archives/archive-store';
+import { Archiver } from './archives/archiver';
 import { CallbackRegistry } from './callbacks/callback-registry';
 import { WebhookSender } from './callbacks/webhook-sender';
 import { guardHttpServer } from './http-guard';
@@ -18,6 +20,7 @@ import { type Db, openDatabase } from './store/database';
 import { settleCredentials } from './store/credentials';
 import { SessionJournal } from './store/session-journal';
 import type { IceServers } from './ice-servers';
+import { monitorsOf } from './signaling/session-monitor';
 import { SignalingServer } from './signaling/signaling-server';
 import type { PrivateTurn } from './turn/private-turn';
 import { type ServerIce, type SessionIceOptions, janusTurnOf, startIce } from './turn/server-ice';
@@ -83,6 +86,11 @@ export interface SessionServerOptions {
    * dataDir everything lives in memory.
    */
   dataDir?: string;
+  /**
+   * An archive of a session nobody is connected to stops after this long, ms (default 60000, as
+   * OpenTok's). Archives need the router with a recordings folder (MediaRouterOptions.recordingsDir).
+   */
+  archiveEmptyStopMs?: number;
 }
 
 /** What `createSession` returns. */
@@ -124,6 +132,7 @@ export class SessionServer {
   #closing?: Promise<void>;
   #idleTimer?: NodeJS.Timeout;
   #webhooks?: WebhookSender;
+  #archiver?: Archiver;
   #ice?: ServerIce;
   /** The data directory's database (dataDir), closed last by close(). */
   #db?: Db;
@@ -200,8 +209,14 @@ export class SessionServer {
       await ice?.privateTurn?.stop();
       throw err;
     }
+    const archives = new ArchiveStore(db);
+    const archiver = new Archiver({
+      store: archives, router, sessionOf: (id) => store.getSession(id), notify: (archive) => webhooks.archiveStatus(archive), log: opts.log,
+      ...(opts.archiveEmptyStopMs !== undefined && { emptyStopMs: opts.archiveEmptyStopMs }),
+    });
+    archiver.restore();
     const signaling = new SignalingServer({
-      store, apiKey, apiSecret, log: opts.log, router, publicKeyOf: (id) => applications.publicKey(id), monitor: webhooks,
+      store, apiKey, apiSecret, log: opts.log, router, publicKeyOf: (id) => applications.publicKey(id), monitor: monitorsOf(webhooks, archiver),
       ...(ice && !ice.servers.empty && { iceServersFor: (connectionId: string) => ice.servers.forConnection(connectionId) }), limits, admission,
       ...(opts.pingIntervalMs !== undefined && { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
@@ -216,6 +231,7 @@ export class SessionServer {
       control: signaling.control,
       applications,
       callbacks,
+      archives: { archiver, store: archives },
       health: () => ({
         connections: signaling.connectionCount, detachedConnections: signaling.detachedCount, sessions: store.sessionCount,
         unauthenticatedSockets: admission.unauthenticated,
@@ -243,6 +259,7 @@ export class SessionServer {
         });
       });
     } catch (err) {
+      await archiver.close();
       webhooks.close();
       store.stopJournal();
       await signaling.closeAll();
@@ -256,6 +273,7 @@ export class SessionServer {
     server.#ice = ice;
     server.#db = db;
     server.#webhooks = webhooks;
+    server.#archiver = archiver;
     server.#startIdleExpiry(opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, opts.log);
     return server;
   }
@@ -308,6 +326,8 @@ export class SessionServer {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#idleTimer);
+      // Before the router stops: each recording archive ends with its files closed and its size known.
+      await this.#archiver?.close();
       this.store.stopJournal();
       const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
       // First: the sockets closing below are a shutdown, not connections leaving their sessions.

@@ -58,7 +58,11 @@ test.serial('a routed E2EE recording holds only ciphertext: no frame decodes as 
   await session.disconnect();
   await server.close(); // Janus stops: every recorder is closed
 
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.mjr')).map((f) => path.join(dir, f));
+  // archiveMode=always: the first connection started an archive, recorded into its own folder.
+  const archives = fs.readdirSync(dir);
+  t.is(archives.length, 1, `one archive folder: ${archives.join(', ')}`);
+  const archiveDir = path.join(dir, archives[0]!);
+  const files = fs.readdirSync(archiveDir).filter((f) => f.endsWith('.mjr')).map((f) => path.join(archiveDir, f));
   const video = files.find((f) => recordingNameParts(f)?.kind === 'video');
   const audio = files.find((f) => recordingNameParts(f)?.kind === 'audio');
   t.truthy(video && audio, `one video and one audio recording: ${files.join(', ')}`);

@@ -3,95 +3,33 @@
 // the project's secret, payload_hash of the body); retried when the receiver fails; per project
 // (an application's sessions go to its own callbacks, signed with its signature secret); kept in
 // the data directory.
-import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import jwt from 'jsonwebtoken';
 import { CallbackRegistry, MAX_CALLBACKS_PER_PROJECT } from '../../lib/server/callbacks/callback-registry';
 import { WebhookSender } from '../../lib/server/callbacks/webhook-sender';
 import { SessionStore } from '../../lib/server/session-store';
 import { SessionServer, signRestAuth } from '../../lib/server/index';
-import { OpenTok } from './helpers/opentok';
+import { openTokFor, sdkCall } from './helpers/opentok';
 import { joined, startServer } from './helpers/server';
 import { tempDir } from '../helpers/temp-dir';
-
-interface Received {
-  body: Record<string, unknown>;
-  raw: string;
-  authorization: string;
-}
-
-/** An HTTP receiver on 127.0.0.1; `fail` answers the first N requests with 500. */
-async function receiver(t: ExecutionContext, fail = 0): Promise<{ url: string; received: Received[]; next: (event: string) => Promise<Received> }> {
-  const received: Received[] = [];
-  const waiters: Array<() => void> = [];
-  let failures = fail;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (failures > 0) {
-        failures--;
-        res.writeHead(500).end();
-        return;
-      }
-      const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ body: JSON.parse(raw) as Record<string, unknown>, raw, authorization: req.headers.authorization ?? '' });
-      res.writeHead(204).end();
-      for (const wake of waiters.splice(0)) wake();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const next = async (event: string): Promise<Received> => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const found = received.find((r) => r.body['event'] === event);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no ${event} within 10 s; got ${JSON.stringify(received.map((r) => r.body['event']))}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, next };
-}
-
-type Sdk = Record<string, (...args: unknown[]) => unknown>;
-
-function call(ot: Sdk, name: string, ...args: unknown[]): Promise<[Error | null, unknown]> {
-  return new Promise((resolve) => {
-    ot[name]!(...args, (err: Error | null, value: unknown) => resolve([err, value]));
-  });
-}
-
-/** Whether the webhook's signature verifies with `secret` and covers its body and project. */
-function verified(r: Received, secret: string, projectId: string): boolean {
-  let claims: jwt.JwtPayload;
-  try {
-    claims = jwt.verify(r.authorization.replace(/^Bearer /, ''), secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-  } catch {
-    return false;
-  }
-  return claims['payload_hash'] === crypto.createHash('sha256').update(r.raw).digest('hex') && claims['project_id'] === projectId;
-}
+import { receiver, verified } from '../helpers/webhook-receiver';
 
 test('the opentok SDK registers, lists and removes callbacks; connection and stream events arrive signed in OpenTok\'s shape', async (t) => {
   const server = await startServer(t);
   const hooks = await receiver(t);
-  const ot = new OpenTok(server.apiKey, server.apiSecret, { apiUrl: server.url }) as unknown as Sdk;
+  const ot = openTokFor(server);
   const registered: Array<{ id: string }> = [];
   for (const group of ['connection', 'stream']) {
     for (const event of ['created', 'destroyed']) {
-      const [err, callback] = await call(ot, 'registerCallback', { group, event, url: hooks.url });
+      const [err, callback] = await sdkCall(ot, 'registerCallback', { group, event, url: hooks.url });
       t.is(err, null);
       t.like(callback, { group, event, url: hooks.url });
       registered.push(callback as { id: string });
     }
   }
-  const [listErr, list] = await call(ot, 'listCallbacks');
+  const [listErr, list] = await sdkCall(ot, 'listCallbacks');
   t.is(listErr, null);
   t.deepEqual((list as Array<{ id: string }>).map((c) => c.id).sort(), registered.map((c) => c.id).sort());
 
@@ -114,8 +52,8 @@ test('the opentok SDK registers, lists and removes callbacks; connection and str
   t.false(verified({ ...hooks.received[0]!, raw: `${hooks.received[0]!.raw} ` }, server.apiSecret, server.apiKey), 'another body');
 
   // Removed: nothing more arrives for that event.
-  t.deepEqual(await call(ot, 'unregisterCallback', registered[0]!.id), [null, undefined]);
-  const [again] = await call(ot, 'unregisterCallback', registered[0]!.id);
+  t.deepEqual(await sdkCall(ot, 'unregisterCallback', registered[0]!.id), [null, undefined]);
+  const [again] = await sdkCall(ot, 'unregisterCallback', registered[0]!.id);
   t.truthy(again, 'an unknown callback is 404');
   const count = hooks.received.length;
   const second = await joined(t, server, sessionId);
@@ -143,7 +81,7 @@ test('a receiver that fails is retried; bad registrations are 400; at most 64 pe
   t.like(delivered.body, { sessionId });
   t.is(hooks.received.length, 1, 'the 500 was not counted; the retry was delivered');
 
-  for (const bad of [{ group: 'archive', event: 'status', url: hooks.url }, { group: 'connection', event: 'moved', url: hooks.url },
+  for (const bad of [{ group: 'archive', event: 'created', url: hooks.url }, { group: 'broadcast', event: 'status', url: hooks.url }, { group: 'connection', event: 'moved', url: hooks.url },
     { group: 'stream', event: 'created', url: 'ftp://127.0.0.1/x' }, { group: 'stream', event: 'created', url: 'not a url' },
     { group: 'stream', event: 'created', url: 'http://user:pw@127.0.0.1/' }, { group: 'stream', event: 'created', url: `http://h/${'x'.repeat(2048)}` },
     { group: 'stream', event: 'created' }]) {

@@ -39,7 +39,7 @@ test('an empty directory gets the newest schema, WAL and synchronous=NORMAL; reo
   t.is(db.pragma('journal_mode', { simple: true }), 'wal');
   t.is(db.pragma('synchronous', { simple: true }), 1); // NORMAL
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
-  t.deepEqual(tables, ['applications', 'callbacks', 'connections', 'meta', 'peers', 'sessions', 'streams']);
+  t.deepEqual(tables, ['applications', 'archives', 'callbacks', 'connections', 'meta', 'peers', 'sessions', 'streams']);
   db.prepare("INSERT INTO meta (key, value) VALUES ('probe', 'kept')").run();
   db.close();
   const again = open(t, dir);

@@ -3,8 +3,9 @@
 import * as crypto from 'node:crypto';
 import type { Db } from '../store/database';
 
-export type CallbackGroup = 'connection' | 'stream';
-export type CallbackEvent = 'created' | 'destroyed';
+export type CallbackGroup = 'connection' | 'stream' | 'archive';
+/** created and destroyed for connections and streams; status (each change of an archive's status) for archives. */
+export type CallbackEvent = 'created' | 'destroyed' | 'status';
 
 /** A registered callback, as the REST API answers it (`createdAt`: ms since the epoch). */
 export interface RegisteredCallback {
@@ -33,10 +34,14 @@ function fromRow(row: CallbackRow): RegisteredCallback {
 /** What `register` takes from a request body; throws CallbackError saying what is wrong. */
 export function checkCallback(body: Record<string, unknown>): { group: CallbackGroup; event: CallbackEvent; url: string } {
   const { group, event, url } = body;
-  if (group !== 'connection' && group !== 'stream') {
-    throw new CallbackError('group must be "connection" or "stream" (archive callbacks come with REST archiving)');
+  if (group !== 'connection' && group !== 'stream' && group !== 'archive') {
+    throw new CallbackError('group must be "connection", "stream" or "archive"');
   }
-  if (event !== 'created' && event !== 'destroyed') throw new CallbackError('event must be "created" or "destroyed"');
+  if (group === 'archive') {
+    if (event !== 'status') throw new CallbackError('an archive callback\'s event must be "status"');
+  } else if (event !== 'created' && event !== 'destroyed') {
+    throw new CallbackError('event must be "created" or "destroyed"');
+  }
   if (typeof url !== 'string' || url.length > MAX_CALLBACK_URL_LENGTH) throw new CallbackError(`url must be a string of at most ${MAX_CALLBACK_URL_LENGTH} characters`);
   let parsed: URL;
   try {

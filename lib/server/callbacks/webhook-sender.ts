@@ -1,5 +1,5 @@
 // Session monitoring webhooks (OpenTok's callbacks): each connection and stream created or
-// destroyed in a project's sessions is POSTed as JSON to the URLs the project registered, signed
+// destroyed in a project's sessions, and each change of an archive's status, is POSTed as JSON to the URLs the project registered, signed
 // with `Authorization: Bearer <JWT>` (HS256 with the project's secret: the API secret, or an
 // application's signature secret; claims iat, jti, iss "node-otc", project_id and payload_hash,
 // the SHA-256 of the body in hex). Deliveries are bounded: at most maxQueued wait (the oldest are
@@ -8,6 +8,7 @@
 import * as crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { ConnectionDestroyedReason, ConnectionInfo, StreamDestroyedReason, StreamInfo } from '../../protocol/messages';
+import { type Archive, archiveJson } from '../archives/archive';
 import { forLog } from '../sanitize';
 import { type SessionRecord, SessionStore } from '../session-store';
 import type { SessionMonitor } from '../signaling/session-monitor';
@@ -88,6 +89,15 @@ export class WebhookSender implements SessionMonitor {
 
   streamDestroyed(session: SessionRecord, stream: StreamInfo, connection: ConnectionInfo | undefined, reason: StreamDestroyedReason): void {
     this.#emit(session, 'stream', 'destroyed', 'streamDestroyed', { reason, stream: streamJson(stream, connection) });
+  }
+
+  /** An archive's status changed: its description as the REST API gives it, with event "archive". */
+  archiveStatus(archive: Archive): void {
+    if (this.#closed) return;
+    const urls = this.#opts.registry.urlsFor(archive.projectId, 'archive', 'status');
+    if (urls.length === 0) return;
+    const body = JSON.stringify({ ...archiveJson(archive), event: 'archive', timestamp: Date.now() });
+    for (const url of urls) this.#enqueue({ url, body, projectId: archive.projectId, attempt: 0 });
   }
 
   /** Stops: nothing more is sent; deliveries in flight are aborted. */

@@ -8,6 +8,8 @@ import { addressKey } from '../admission';
 import type { KeyedRateLimiter } from '../rate-limiter';
 import { decodePathSegment, parseRequestTarget } from '../request-target';
 import type { Applications } from '../applications';
+import type { Archiver } from '../archives/archiver';
+import type { ArchiveStore } from '../archives/archive-store';
 import type { CallbackRegistry } from '../callbacks/callback-registry';
 import { verifyApplicationAuth, verifyRestAuth } from '../rest-auth';
 import { forLog } from '../sanitize';
@@ -17,6 +19,7 @@ import type { ServerControl } from '../signaling/server-control';
 import { type HttpRoute, serveWeb } from '../web-routes';
 import { DEFAULT_REST_BODY_LIMIT, HttpError, readBody, requireMethod, sendJson } from './http';
 import { refuseUnavailable } from './not-available';
+import { serveArchiveRoute } from './archive-routes';
 import { serveCallbackRoute } from './callback-routes';
 import { serveSessionRoute } from './session-routes';
 
@@ -43,6 +46,8 @@ export interface RestContext {
   applications?: Applications;
   /** Session monitoring callbacks (`/callback`); without it they are 501. */
   callbacks?: CallbackRegistry;
+  /** Archives (`/archive`); without them they are 501. */
+  archives?: { archiver: Archiver; store: ArchiveStore };
 }
 
 /** The JSON element of a `POST /session/create` answer. */
@@ -168,6 +173,9 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
         ...(ctx.forceMute && { forceMute: ctx.forceMute }), ...(ctx.control && { control: ctx.control }) }, session, sessionRest)) return;
     }
     if (ctx.callbacks && await serveCallbackRoute(req, res, ctx.callbacks, projectId, rest, bodyLimit)) return;
+    if (ctx.archives && await serveArchiveRoute(req, res, {
+      archiver: ctx.archives.archiver, archives: ctx.archives.store, sessions: ctx.store, projectId, bodyLimit,
+    }, rest, url.searchParams)) return;
     refuseUnavailable(rest);
     throw new HttpError(404, `no route for ${path}`);
   }

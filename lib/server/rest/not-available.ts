@@ -17,10 +17,10 @@ const UNAVAILABLE: readonly Unavailable[] = [
   { pattern: /^session\/[^/]+(\/connection\/[^/]+)?\/play-dtmf$/, what: 'DTMF to SIP participants (play-dtmf)', why: 'it needs a SIP gateway, which this server does not have' },
   { pattern: /^render(\/[^/]+)?$/, what: 'Experience Composer (render)', why: 'it needs a headless browser service that records and publishes a page' },
   { pattern: /^connect(\/[^/]+\/stop)?$/, what: 'the Audio Connector (connect)', why: 'it needs a media egress to WebSocket endpoints' },
-  // Not yet served: archives (recorded through Janus; the ciphertext recordings of E2EE sessions).
-  // Answered 501 rather than 404 until they are. Callbacks too, on a server built without them.
-  { pattern: /^archive(\/[^/]+(\/(stop|streams|layout))?)?\/?$/, what: 'archiving through the REST API', why: 'not implemented in this version of node-otc (sessions created with archiveMode=always are recorded by "serve --recordings DIR")' },
-  { pattern: /^callback(\/[^/]+)?$/, what: 'session monitoring callbacks', why: 'not implemented in this version of node-otc' },
+  { pattern: /^archive\/[^/]+\/layout$/, what: 'archive layouts', why: 'only composed archives have a layout, and this server records each stream on its own: it cannot decode, let alone compose, end-to-end encrypted media' },
+  // Served by a SessionServer; a REST handler built without them (tests) answers 501 rather than 404.
+  { pattern: /^archive(\/[^/]+(\/(stop|streams))?)?\/?$/, what: 'archiving', why: 'this REST handler has no archiver' },
+  { pattern: /^callback(\/[^/]+)?$/, what: 'session monitoring callbacks', why: 'this REST handler has no callback registry' },
   { pattern: /^captions(\/[^/]+(\/stop)?)?$/, what: 'live captions', why: 'it needs a speech-to-text service; in an end-to-end encrypted session the server cannot hear the audio at all' },
 ];
 

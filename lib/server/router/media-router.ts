@@ -9,11 +9,13 @@ import type { JanusHandle } from './janus-connection';
 import { type JanusInstance, JanusInstances, type JanusInstanceSpec } from './janus-instances';
 import type { JanusProcess, JanusProcessOptions } from './janus-process';
 import { publisherPeerKey, streamOfPublisherPeer } from './peer-keys';
+import { type RecordingPlan, Recordings } from './recordings';
 import { type Room, Rooms, type RoutedSessionInfo } from './rooms';
 import * as videoRoom from './video-room';
 
 export type { JanusInstanceSpec } from './janus-instances';
 export { publisherPeerKey, streamOfPublisherPeer } from './peer-keys';
+export type { RecordingPlan } from './recordings';
 
 export interface MediaRouterOptions {
   /** Janus instances the operator runs. */
@@ -22,7 +24,7 @@ export interface MediaRouterOptions {
   managed?: number;
   /** Options of the private processes. */
   janus?: JanusProcessOptions;
-  /** Folder for recordings (.mjr), created if missing; recording is off without it. */
+  /** Folder for recordings (.mjr, one subfolder per archive), created if missing; archiving is off without it. */
   recordingsDir?: string;
   /** How long a subscription waits for its publisher's media to be up, ms (default 15000). */
   feedTimeoutMs?: number;
@@ -54,6 +56,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   readonly #opts: MediaRouterOptions;
   readonly #instances: JanusInstances;
   readonly #rooms: Rooms;
+  readonly #recordings: Recordings;
   readonly #peers = new Map<string, Peer>();
   /** Candidates a publisher trickled before its offer reached the router (the client sends both at once). */
   readonly #earlyCandidates = new Map<string, Array<Candidate | null>>();
@@ -68,6 +71,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
       onLost: (instance, reason) => this.#instanceLost(instance, reason),
     });
     this.#rooms = new Rooms(this.#instances, opts.recordingsDir, () => this.#stopped, log);
+    this.#recordings = new Recordings(opts.recordingsDir, log);
   }
 
   /** Starts the private instances and connects to every instance; fails if none is usable. */
@@ -122,11 +126,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     const janus = await handle;
     janus.once('webrtcup', () => {
       feed.markReady();
-      if (room.record && this.#opts.recordingsDir) {
-        videoRoom.recordPublisher(janus, `${session.sessionId}-${streamId}`).catch((err: Error) => {
-          this.#log(`recording ${streamId} failed: ${err.message}`);
-        });
-      }
+      if (this.#peers.get(key)?.handle === handle) this.#recordings.mediaUp(session.sessionId, streamId, janus);
     });
     const answer = await videoRoom.joinAsPublisher(janus, room.id, feed.id, display.slice(0, 128),
       { type: 'offer', sdp: offer.sdp, e2ee: offer.e2ee });
@@ -152,6 +152,20 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     const janus = await this.#attachPeer(room, peerId, streamId);
     const offer = await videoRoom.joinAsSubscriber(janus, room.id, feed.id);
     return offer.sdp;
+  }
+
+  /** The recordings folder (archives are subfolders); undefined: this router cannot archive. */
+  get recordingsDir(): string | undefined {
+    return this.#recordings.dir;
+  }
+
+  /**
+   * Records the session's published streams as `plan` says, into a subfolder of the recordings
+   * folder, now and as their media comes up; undefined stops. Resolves once Janus has started
+   * and stopped the recorders (files closed).
+   */
+  setRecording(sessionId: string, plan: RecordingPlan | undefined): Promise<void> {
+    return this.#recordings.setPlan(sessionId, plan);
   }
 
   /** Whether the router holds this peer (a publisher's `pub-<streamId>` or a subscription). */
@@ -204,7 +218,10 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     if (!peer) return;
     this.#peers.delete(peerKey);
     peer.room.peers.delete(peerKey);
-    if (peerKey === publisherPeerKey(peer.streamId)) this.#rooms.dropFeed(peer.room, peer.streamId, 'the stream was unpublished');
+    if (peerKey === publisherPeerKey(peer.streamId)) {
+      this.#rooms.dropFeed(peer.room, peer.streamId, 'the stream was unpublished');
+      this.#recordings.publisherGone(peer.room.sessionId, peer.streamId);
+    }
     const handle = await peer.handle.catch(() => undefined);
     await handle?.detach();
   }
@@ -213,6 +230,7 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   async closeSession(sessionId: string): Promise<void> {
     const room = this.#rooms.take(sessionId);
     if (!room) return;
+    this.#recordings.sessionClosed(sessionId);
     await Promise.all([...room.peers].map((key) => this.closePeer(key)));
     await this.#rooms.destroy(room);
   }
@@ -238,7 +256,10 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
     if (this.#stopped) return;
     this.#log(`${instance.label} lost: ${reason}`);
     const lostRooms = this.#rooms.takeAllOn(instance);
-    for (const room of lostRooms) for (const key of room.peers) this.#peers.delete(key);
+    for (const room of lostRooms) {
+      for (const key of room.peers) this.#peers.delete(key);
+      this.#recordings.sessionClosed(room.sessionId);
+    }
     const recoverable = this.#instances.markDown(instance);
     for (const room of lostRooms) {
       for (const feed of room.feeds.values()) feed.fail(new Error('the media router was lost'));
@@ -259,7 +280,10 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
         if (this.#peers.get(key) !== peer) return;
         this.#peers.delete(key);
         room.peers.delete(key);
-        if (key === publisherPeerKey(streamId)) this.#rooms.dropFeed(room, streamId, reason);
+        if (key === publisherPeerKey(streamId)) {
+          this.#rooms.dropFeed(room, streamId, reason);
+          this.#recordings.publisherGone(room.sessionId, streamId);
+        }
         this.emit('peerLost', room.sessionId, key, reason, !this.#stopped);
       };
       janus.on('webrtcup', () => this.#log(`${key} media up (room ${room.id})`));

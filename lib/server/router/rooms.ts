@@ -20,14 +20,12 @@ export interface Room {
   /** Keys of the router's peers in this room. */
   peers: Set<string>;
   nextFeed: number;
-  record: boolean;
 }
 
 /** What the router needs to know of a session. */
 export interface RoutedSessionInfo {
   sessionId: string;
   e2ee: boolean;
-  record: boolean;
 }
 
 let roomSequence = Math.floor(Date.now() / 1000) % 1_000_000 * 1000;
@@ -81,7 +79,7 @@ export class Rooms {
         room: id, description: session.sessionId.slice(0, 64), requireE2ee: session.e2ee, maxPublishers: 64,
         ...(this.#recordingsDir !== undefined && { recordingsDir: this.#recordingsDir }),
       });
-      room = { sessionId: session.sessionId, id, instance, created, feeds: new Map(), peers: new Set(), nextFeed: 1, record: session.record };
+      room = { sessionId: session.sessionId, id, instance, created, feeds: new Map(), peers: new Set(), nextFeed: 1 };
       this.#rooms.set(session.sessionId, room);
       this.#log(`room ${id} for session ${session.sessionId} on ${instance.label} (e2ee ${session.e2ee})`);
     }

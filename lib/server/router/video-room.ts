@@ -60,9 +60,17 @@ export async function restartSubscriberIce(handle: JanusHandle): Promise<Jsep> {
   return reply.jsep;
 }
 
-/** Starts recording one publisher (after its media is up) to `<rec_dir>/<filename>-<kind>-<n>.mjr`. */
+/**
+ * Starts recording one publisher (after its media is up) to `<rec_dir>/<filename>-<kind>-<n>.mjr`.
+ * `filename` may name a subfolder of rec_dir, which must exist: Janus creates only rec_dir itself.
+ */
 export async function recordPublisher(handle: JanusHandle, filename: string): Promise<void> {
   await handle.message({ request: 'configure', record: true, filename });
+}
+
+/** Stops recording one publisher; Janus has closed its files when this resolves. */
+export async function stopRecordingPublisher(handle: JanusHandle): Promise<void> {
+  await handle.message({ request: 'configure', record: false });
 }
 
 /** Subscribes to `feed`; resolves with Janus's offer. */

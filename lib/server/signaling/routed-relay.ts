@@ -17,8 +17,8 @@ import { RequestError } from './request-error';
 export const ROUTED_UNAVAILABLE = 'routed media is not available: this server runs without a media router';
 
 /** What the router needs to know of a session. */
-function routedSession(session: SessionRecord): { sessionId: string; e2ee: boolean; record: boolean } {
-  return { sessionId: session.sessionId, e2ee: session.e2ee, record: session.archiveMode === 'always' };
+function routedSession(session: SessionRecord): { sessionId: string; e2ee: boolean } {
+  return { sessionId: session.sessionId, e2ee: session.e2ee };
 }
 
 export class RoutedRelay {

@@ -95,4 +95,27 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX callbacks_by_project ON callbacks (project_id);
   `,
+  // 8: archives (archives/archive-store.ts): one row per archive, its recordings in a folder named by its id.
+  `
+  CREATE TABLE archives (
+    archive_id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    -- 0 while it records
+    stopped_at INTEGER NOT NULL,
+    has_audio INTEGER NOT NULL,
+    has_video INTEGER NOT NULL,
+    output_mode TEXT NOT NULL,
+    stream_mode TEXT NOT NULL,
+    multi_archive_tag TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    -- JSON: [{streamId, hasAudio, hasVideo}], the streams it takes (streamMode manual) or took (auto)
+    streams TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX archives_by_project ON archives (project_id, created_at);
+  `,
 ];

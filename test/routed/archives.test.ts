@@ -1,0 +1,159 @@
+// Archives of routed sessions through the REST API, recorded by Janus (inside scripts/netns-run.sh):
+// the opentok SDK starts, lists, gets, stops and deletes one of an E2EE session (its recordings are
+// ciphertext that the session's secret opens; archive callbacks arrive signed); @vonage/video
+// archives chosen streams only (streamMode manual) and video only.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import * as otc from '../../lib/index';
+import { recordingNameParts, decryptMjr } from '../../lib/recording/decrypt-recording';
+import type { SessionServer } from '../../lib/server/index';
+import { openTokFor, sdkCall } from '../server/helpers/opentok';
+import { tempDir } from '../helpers/temp-dir';
+import { until } from '../helpers/wait';
+import { receiver, verified } from '../helpers/webhook-receiver';
+import { API_KEY, joinSession, requireNetns, startRoutedServer } from './helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Video } = require('@vonage/video') as {
+  Video: new (auth: { applicationId: string; privateKey: string }, config: { videoHost: string }) => Record<string, (...args: unknown[]) => Promise<unknown>>;
+};
+
+const SECRET = 'archives are for key holders';
+
+interface ArchiveJson {
+  id: string;
+  status: string;
+  size: number;
+  duration: number;
+  streams: Array<{ streamId: string; hasAudio: boolean; hasVideo: boolean }>;
+}
+
+test.before(() => {
+  requireNetns();
+  otc.init();
+});
+test.after.always(() => otc.destroy());
+
+/** Publishes a test pattern (and a tone) until the test ends; resolves with the stream id once frames flow. */
+async function publish(t: ExecutionContext, session: otc.Session, name: string): Promise<{ streamId: string; sent: () => number }> {
+  const publisher = new otc.Publisher({ name, testPattern: { width: 320, height: 180, fps: 30 } });
+  t.teardown(() => publisher.delete());
+  await session.publish(publisher);
+  await until(t, () => publisher.stats().videoFramesSent >= 30, 20_000, () => `frames sent (${JSON.stringify(publisher.stats())})`);
+  return { streamId: publisher.streamId!, sent: () => publisher.stats().videoFramesSent };
+}
+
+/** The .mjr files of an archive's folder (and its part-<n>/ folders). */
+function recordings(dir: string, archiveId: string): string[] {
+  const root = path.join(dir, archiveId);
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.mjr')).map((f) => path.join(root, f));
+}
+
+test.serial('opentok SDK: an E2EE session\'s archive is started, listed, stopped and deleted; its recordings open with the secret; callbacks tell each status', async (t) => {
+  t.timeout(120_000);
+  const dir = tempDir(t, 'otc-archives-');
+  const server: SessionServer = await startRoutedServer({ router: { recordingsDir: dir } });
+  t.teardown(() => server.close());
+  const hooks = await receiver(t);
+  server.callbacks.register(API_KEY, { group: 'archive', event: 'status', url: hooks.url });
+  const ot = openTokFor(server);
+  const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
+
+  const [nobody] = await sdkCall(ot, 'startArchive', sessionId, {});
+  t.regex(String(nobody), /no clients are connected/);
+  t.is(otc.audio.captureTone(440, 0.3), otc.ErrorCode.OTC_SUCCESS);
+  const session = await joinSession(t, server, sessionId, 'archived', SECRET);
+  const { streamId, sent } = await publish(t, session, 'archived');
+
+  const [startErr, started] = await sdkCall(ot, 'startArchive', sessionId, { name: 'board meeting', outputMode: 'individual' });
+  t.is(startErr, null);
+  const archive = started as ArchiveJson & Record<string, unknown>;
+  t.like(archive, { status: 'started', name: 'board meeting', sessionId, outputMode: 'individual', streamMode: 'auto', hasAudio: true, hasVideo: true, duration: 0 });
+  t.deepEqual(archive.streams, [{ streamId, hasAudio: true, hasVideo: true }]);
+  const [again] = await sdkCall(ot, 'startArchive', sessionId, {});
+  t.regex(String(again), /being archived already/);
+
+  const from = sent();
+  await until(t, () => sent() >= from + 60, 20_000, () => 'two more seconds of frames');
+  const [, listed] = await sdkCall(ot, 'listArchives', { sessionId });
+  t.deepEqual((listed as ArchiveJson[]).map((a) => [a.id, a.status]), [[archive.id, 'started']]);
+
+  const [stopErr, stopped] = await sdkCall(ot, 'stopArchive', archive.id);
+  t.is(stopErr, null);
+  t.like(stopped, { id: archive.id, status: 'stopped', reason: 'user initiated' });
+  const [, got] = await sdkCall(ot, 'getArchive', archive.id);
+  const available = got as ArchiveJson;
+  t.is(available.status, 'available');
+  t.true(available.duration >= 2, `duration ${available.duration} s`);
+  const files = recordings(dir, archive.id);
+  t.deepEqual(files.map((f) => recordingNameParts(f)?.kind).sort(), ['audio', 'video'], files.join(', '));
+  t.is(available.size, files.reduce((sum, f) => sum + fs.statSync(f).size, 0), 'size: the bytes of its recordings');
+
+  // Ciphertext that the session's secret opens.
+  const video = files.find((f) => recordingNameParts(f)?.kind === 'video')!;
+  t.is(recordingNameParts(video)?.streamId, streamId);
+  const report = await decryptMjr(video, path.join(dir, 'plain.mjr'), { sessionId, secret: SECRET });
+  t.true(report.markedEncrypted);
+  t.true(report.decrypted >= 30, JSON.stringify(report));
+  t.is(report.notDecrypted, 0);
+  t.is((await decryptMjr(video, path.join(dir, 'wrong.mjr'), { sessionId, secret: 'another secret' })).decrypted, 0);
+
+  const [stopAgain] = await sdkCall(ot, 'stopArchive', archive.id);
+  t.regex(String(stopAgain), /not recording/);
+  t.deepEqual(await sdkCall(ot, 'deleteArchive', archive.id), [null, undefined]);
+  t.deepEqual(recordings(dir, archive.id), [], 'its recordings are gone');
+  t.like((await sdkCall(ot, 'getArchive', archive.id))[1], { status: 'deleted', size: 0 });
+
+  // The callbacks: each status, signed with the API secret.
+  await until(t, () => hooks.received.length >= 4, 10_000, () => `callbacks: ${hooks.received.map((r) => r.body['status']).join(', ')}`);
+  t.deepEqual(hooks.received.map((r) => r.body['status']), ['started', 'stopped', 'available', 'deleted']);
+  for (const r of hooks.received) {
+    t.like(r.body, { event: 'archive', id: archive.id, sessionId, projectId: API_KEY });
+    t.true(verified(r, server.apiSecret, API_KEY));
+  }
+});
+
+test.serial('@vonage/video: streamMode manual records the streams added, video only; the session\'s other stream is not recorded', async (t) => {
+  t.timeout(120_000);
+  const dir = tempDir(t, 'otc-archives-');
+  const server = await startRoutedServer({ router: { recordingsDir: dir } });
+  t.teardown(() => server.close());
+  const app = server.applications.create('archiving app');
+  const vonage = new Video({ applicationId: app.applicationId, privateKey: app.privateKey }, { videoHost: server.url });
+  const { sessionId } = await vonage['createSession']!({}) as { sessionId: string };
+  const join = async (name: string): Promise<otc.Session> => {
+    const session = new otc.Session(app.applicationId, sessionId, { signalingUrl: server.signalingUrl });
+    t.teardown(() => session.delete());
+    await session.connect(await vonage['generateClientToken']!(sessionId, { data: name }) as unknown as string);
+    return session;
+  };
+  const [a, b] = [await join('a'), await join('b')];
+  const chosen = await publish(t, a, 'chosen');
+  const other = await publish(t, b, 'other');
+
+  const archive = await vonage['startArchive']!(sessionId, { streamMode: 'manual', hasAudio: false, name: 'chosen only' }) as ArchiveJson;
+  t.like(archive, { status: 'started', streamMode: 'manual', hasAudio: false, hasVideo: true, streams: [] });
+  await vonage['addArchiveStream']!(archive.id, chosen.streamId);
+  const status = (run: Promise<unknown>): Promise<number> => run.then(() => 0, (err: { response?: { status: number } }) => err.response?.status ?? -1);
+  t.is(await status(vonage['addArchiveStream']!(archive.id, 's-00000000-0000-4000-8000-000000000000')), 404, 'not a stream of the session');
+  t.is(await status(vonage['updateArchiveLayout']!(archive.id, { type: 'bestFit' })), 501);
+  const from = chosen.sent();
+  await until(t, () => chosen.sent() >= from + 60, 20_000, () => 'two more seconds of frames');
+  const search = await vonage['searchArchives']!({ sessionId }) as { count: number; items: ArchiveJson[] };
+  t.is(search.count, 1);
+  t.deepEqual(search.items[0]!.streams, [{ streamId: chosen.streamId, hasAudio: true, hasVideo: true }]);
+
+  t.like(await vonage['stopArchive']!(archive.id), { status: 'stopped' });
+  t.like(await vonage['getArchive']!(archive.id), { status: 'available' });
+  t.is(await status(vonage['removeArchiveStream']!(archive.id, chosen.streamId)), 409, 'a stopped archive takes no changes');
+  const files = recordings(dir, archive.id);
+  t.true(files.length >= 1, files.join(', '));
+  t.deepEqual([...new Set(files.map((f) => recordingNameParts(f)?.kind))], ['video'], 'video only: hasAudio false');
+  t.deepEqual([...new Set(files.map((f) => recordingNameParts(f)?.streamId))], [chosen.streamId], `not ${other.streamId}`);
+
+  // The API key's project sees none of the application's archives.
+  const [, listed] = await sdkCall(openTokFor(server), 'listArchives', {});
+  t.deepEqual(listed, []);
+});
