@@ -86,7 +86,8 @@ const char *otc_session_get_connection_id(otc_session *session);
 /** Whether the session server says this session is end-to-end encrypted (after connecting). */
 otc_bool otc_session_is_e2ee(otc_session *session);
 
-/** The same, to a connection named by its id (which outlives the callbacks that report it). */
+/** The same, to a connection named by its id (which outlives the callbacks that report it);
+ *  OTC_SESSION_NULL_OR_INVALID_PARAMETER for an empty id or one over 128 bytes. */
 otc_status otc_session_send_signal_to_connection_id(otc_session *session, const char *type,
                                                     const char *signal, const char *connection_id);
 
