@@ -1,5 +1,6 @@
 #include "session_wrap.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -301,12 +302,20 @@ Napi::Value Unsubscribe(SessionWrap &self, const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), otc_session_unsubscribe(session, subscriber->handle(info)));
 }
 
+// A string id argument (a TypeError "<name> must be a string" otherwise); none for an id with a
+// NUL, which the C API would read cut short: the callers refuse it as the C API refuses bad ids
+// (OTC_SESSION_NULL_OR_INVALID_PARAMETER).
+std::optional<std::string> id_arg(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  std::string id = arg_string(info, index, name);
+  if (id.find('\0') != std::string::npos) return std::nullopt;
+  return id;
+}
+
 Napi::Value ForceMuteStream(SessionWrap &self, const Napi::CallbackInfo &info) {
   otc_session *session = self.handle(info);
-  const std::string stream_id = arg_string(info, 0, "streamId");
-  // The C API would read an id with a NUL cut short: refused as it refuses bad ids.
-  if (stream_id.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
-  return Napi::Number::New(info.Env(), otc_session_force_mute_stream(session, stream_id.c_str()));
+  const std::optional<std::string> stream_id = id_arg(info, 0, "streamId");
+  if (!stream_id) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  return Napi::Number::New(info.Env(), otc_session_force_mute_stream(session, stream_id->c_str()));
 }
 
 // forceMuteAll(excludedStreamIds: string[]) (lib/session.ts has checked the entries' types).
@@ -315,7 +324,7 @@ Napi::Value ForceMuteAll(SessionWrap &self, const Napi::CallbackInfo &info) {
   otc_session *session = self.handle(info);
   if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "excludedStreamIds must be an array");
   Napi::Array list = info[0].As<Napi::Array>();
-  // Over the C API's bound, or an id with a NUL (as above): the C API's answer, without reading on.
+  // Over the C API's bound, or an id with a NUL (as id_arg): the C API's answer, without reading on.
   if (list.Length() > OTC_SESSION_FORCE_MUTE_MAX_EXCLUDED) return Napi::Number::New(env, OTC_SESSION_NULL_OR_INVALID_PARAMETER);
   std::vector<std::string> ids;
   for (uint32_t i = 0; i < list.Length(); ++i) {
@@ -332,16 +341,16 @@ Napi::Value ForceMuteAll(SessionWrap &self, const Napi::CallbackInfo &info) {
 // forceDisconnect(connectionId) / forceUnpublish(streamId): ids with a NUL refused as above.
 Napi::Value ForceDisconnect(SessionWrap &self, const Napi::CallbackInfo &info) {
   otc_session *session = self.handle(info);
-  const std::string connection_id = arg_string(info, 0, "connectionId");
-  if (connection_id.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
-  return Napi::Number::New(info.Env(), otc_session_force_disconnect_connection_id(session, connection_id.c_str()));
+  const std::optional<std::string> connection_id = id_arg(info, 0, "connectionId");
+  if (!connection_id) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  return Napi::Number::New(info.Env(), otc_session_force_disconnect_connection_id(session, connection_id->c_str()));
 }
 
 Napi::Value ForceUnpublish(SessionWrap &self, const Napi::CallbackInfo &info) {
   otc_session *session = self.handle(info);
-  const std::string stream_id = arg_string(info, 0, "streamId");
-  if (stream_id.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
-  return Napi::Number::New(info.Env(), otc_session_force_unpublish_stream_id(session, stream_id.c_str()));
+  const std::optional<std::string> stream_id = id_arg(info, 0, "streamId");
+  if (!stream_id) return Napi::Number::New(info.Env(), OTC_SESSION_NULL_OR_INVALID_PARAMETER);
+  return Napi::Number::New(info.Env(), otc_session_force_unpublish_stream_id(session, stream_id->c_str()));
 }
 
 Napi::Value GetCapabilities(SessionWrap &self, const Napi::CallbackInfo &info) {
