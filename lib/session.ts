@@ -47,11 +47,20 @@ export interface SessionOptions {
   reconnectionTimeoutMs?: number;
 }
 
-/** The stream id of a StreamEvent or an id (a TypeError for anything else; the C API judges the id). */
-function streamIdOf(stream: StreamEvent | string, name: string): string {
-  const id = typeof stream === 'string' ? stream
-    : typeof stream === 'object' && stream !== null ? (stream as { streamId?: unknown }).streamId : undefined;
-  requireType(typeof id === 'string', name, 'a StreamEvent or a stream id');
+/** What idOf asks for, by the event's id field (the TypeError's text). */
+const ID_WANTED = {
+  streamId: 'a StreamEvent or a stream id',
+  connectionId: 'a ConnectionEvent or a connection id',
+} as const;
+
+/**
+ * The id of an event (its `field`: a StreamEvent's streamId, a ConnectionEvent's connectionId)
+ * or an id given as a string; a TypeError naming `name` for anything else (the C API judges the id).
+ */
+function idOf(value: unknown, field: keyof typeof ID_WANTED, name: string): string {
+  const id = typeof value === 'string' ? value
+    : typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+  requireType(typeof id === 'string', name, ID_WANTED[field]);
   return id as string;
 }
 
@@ -305,8 +314,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
   /**
    * Sends a signal to every client of the session, or to the connection `to` (as
    * otc_session_send_signal): OTC_SUCCESS, or the limit broken (type: 1414 too long, 1461 bad
-   * characters; data: 1413 over 8 KiB), or 1010 when not connected. Errors the server answers
-   * with arrive as 'error'.
+   * characters; data: 1413 over 8 KiB; to: 1011 over 128 bytes), or 1010 when not connected.
+   * Errors the server answers with arrive as 'error'.
    */
   sendSignal(signal: SignalOptions): ErrorCode {
     requireType(typeof signal === 'object' && signal !== null, 'signal', 'an object');
@@ -407,10 +416,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
     requireType(typeof options === 'object' && options !== null, 'options', 'an object');
     const verifyOnly = options.verifyOnly ?? false;
     requireType(typeof verifyOnly === 'boolean', 'options.verifyOnly', 'a boolean');
-    const streamId = typeof stream === 'string' ? stream
-      : typeof stream === 'object' && stream !== null ? (stream as { streamId?: unknown }).streamId : undefined;
-    requireType(typeof streamId === 'string' && streamId.length > 0, 'stream', 'a StreamEvent or a stream id');
-    const id = streamId as string;
+    const id = idOf(stream, 'streamId', 'stream');
+    requireType(id.length > 0, 'stream', ID_WANTED.streamId);
     const handle = this.#live();
     const known = this.#streams.get(id) ?? (typeof stream === 'object' ? stream : undefined);
     if (!known) throw new OtcError(ErrorCode.OTC_SUBSCRIBER_SERVER_CANNOT_FIND_STREAM, `the session has no stream ${id}`);
@@ -458,7 +465,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    * argument of the wrong type.
    */
   forceMuteStream(stream: StreamEvent | string): ErrorCode {
-    const streamId = streamIdOf(stream, 'stream');
+    const streamId = idOf(stream, 'streamId', 'stream');
     return this.#live().forceMuteStream(streamId) as ErrorCode;
   }
 
@@ -472,7 +479,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    */
   forceMuteAll(excludedStreams: ReadonlyArray<StreamEvent | string> = []): ErrorCode {
     requireType(Array.isArray(excludedStreams), 'excludedStreams', 'an array of StreamEvents or stream ids');
-    const ids = excludedStreams.map((stream, index) => streamIdOf(stream, `excludedStreams[${index}]`));
+    const ids = excludedStreams.map((stream, index) => idOf(stream, 'streamId', `excludedStreams[${index}]`));
     return this.#live().forceMuteAll(ids) as ErrorCode;
   }
 
@@ -496,10 +503,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    * TypeError for an argument of the wrong type.
    */
   forceDisconnect(connection: ConnectionEvent | string): ErrorCode {
-    const id = typeof connection === 'string' ? connection
-      : typeof connection === 'object' && connection !== null ? (connection as { connectionId?: unknown }).connectionId : undefined;
-    requireType(typeof id === 'string', 'connection', 'a ConnectionEvent or a connection id');
-    return this.#live().forceDisconnect(id as string) as ErrorCode;
+    const id = idOf(connection, 'connectionId', 'connection');
+    return this.#live().forceDisconnect(id) as ErrorCode;
   }
 
   /**
@@ -511,7 +516,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
    * reason, and its subscribers end.
    */
   forceUnpublish(stream: StreamEvent | string): ErrorCode {
-    return this.#live().forceUnpublish(streamIdOf(stream, 'stream')) as ErrorCode;
+    return this.#live().forceUnpublish(idOf(stream, 'streamId', 'stream')) as ErrorCode;
   }
 
   /**
