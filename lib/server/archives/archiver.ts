@@ -33,6 +33,12 @@ export interface StartOptions {
 export const DEFAULT_MAX_DURATION_S = 4 * 3600;
 export const MIN_MAX_DURATION_S = 60;
 export const MAX_MAX_DURATION_S = 36_000;
+/**
+ * Most streams an archive lists. An auto archive records every stream the session gets, however
+ * many come and go; it lists the first ones only, so a client publishing again and again cannot
+ * grow the record (and its database row) without bound.
+ */
+export const MAX_ARCHIVE_STREAMS = 500;
 /** How long an archive goes on recording a session nobody is connected to. */
 export const DEFAULT_EMPTY_STOP_MS = 60_000;
 
@@ -90,7 +96,7 @@ export class Archiver implements SessionMonitor {
         id: crypto.randomUUID(), projectId, sessionId: session.sessionId, name: opts.name, status: 'started', reason: '',
         createdAt: Date.now(), stoppedAt: 0, hasAudio: opts.hasAudio, hasVideo: opts.hasVideo, streamMode: opts.streamMode,
         multiArchiveTag: opts.multiArchiveTag, size: 0,
-        streams: opts.streamMode === 'auto' ? [...session.streams.keys()].map((streamId) => ({ streamId, hasAudio: opts.hasAudio, hasVideo: opts.hasVideo })) : [],
+        streams: opts.streamMode === 'auto' ? [...session.streams.keys()].slice(0, MAX_ARCHIVE_STREAMS).map((streamId) => ({ streamId, hasAudio: opts.hasAudio, hasVideo: opts.hasVideo })) : [],
       };
       this.#opts.store.insert(archive);
       const max = setTimeout(() => void this.#stopQuietly(archive, 'maximum duration exceeded'), opts.maxDuration * 1000);
@@ -147,8 +153,8 @@ export class Archiver implements SessionMonitor {
       const router = this.#recorder();
       if ('add' in change) {
         const stream = change.add;
-        // The session's streams are bounded by the server's limits; a client cannot grow this list past them.
         if (!this.#opts.sessionOf(archive.sessionId)?.streams.has(stream.streamId)) throw new ArchiveError(404, 'no such stream in the archive\'s session');
+        if (archive.streams.length >= MAX_ARCHIVE_STREAMS && !archive.streams.some((s) => s.streamId === stream.streamId)) throw new ArchiveError(409, `an archive takes at most ${MAX_ARCHIVE_STREAMS} streams`);
         archive.streams = [...archive.streams.filter((s) => s.streamId !== stream.streamId), { ...stream }];
       } else {
         if (!archive.streams.some((s) => s.streamId === change.remove)) throw new ArchiveError(404, 'the archive does not take this stream');
@@ -194,7 +200,8 @@ export class Archiver implements SessionMonitor {
 
   streamCreated(session: SessionRecord, stream: StreamInfo): void {
     const active = this.#opts.store.activeFor(session.sessionId);
-    if (!active || active.streamMode !== 'auto' || active.streams.some((s) => s.streamId === stream.streamId)) return;
+    if (!active || active.streamMode !== 'auto' || active.streams.length >= MAX_ARCHIVE_STREAMS
+      || active.streams.some((s) => s.streamId === stream.streamId)) return;
     active.streams.push({ streamId: stream.streamId, hasAudio: active.hasAudio, hasVideo: active.hasVideo });
     this.#opts.store.update(active);
   }
