@@ -10,7 +10,7 @@ export { FrameCryptor } from './frame-cryptor';
 export type { FrameCryptorOptions, FrameCryptorStats, OpenIntoResult, OpenOptions, OpenResult, SealOptions } from './frame-cryptor';
 export { Session } from './session';
 export type {
-  SessionEvents, SessionOptions, SignalOptions, ConnectionEvent, StreamEvent, SignalEvent, EndReason, StreamProperty, StreamPropertyChangedEvent,
+  ArchiveStartedEvent, ArchiveStoppedEvent, SessionEvents, SessionOptions, SignalOptions, ConnectionEvent, StreamEvent, SignalEvent, EndReason, StreamProperty, StreamPropertyChangedEvent,
 } from './session';
 export { Publisher } from './publisher';
 export type {

@@ -233,6 +233,8 @@ export type NativeSessionEvent =
   | [name: 'streamPropertyChanged', stream: StreamEvent, property: 'videoDimensions', value: { width: number; height: number }]
   /** A forced-mute callback: the session's mute state now (a change of it, or none: one stream muted). */
   | [name: 'muteForced', forceMuteActive: boolean]
+  | [name: 'archiveStarted', archiveId: string, archiveName: string]
+  | [name: 'archiveStopped', archiveId: string]
   | [name: 'error', code: number, message: string, linkActive: boolean];
 
 /** What a native publisher calls back with. */

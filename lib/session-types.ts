@@ -62,6 +62,19 @@ export interface SessionCapabilities {
   forceUnpublish: boolean;
 }
 
+/** An archive started recording the session (also told on connecting while one records). As OpenTok.js's ArchiveEvent. */
+export interface ArchiveStartedEvent {
+  /** The archive's id, as the REST API names it. */
+  id: string;
+  /** '' when it has none. */
+  name: string;
+}
+
+/** The archive stopped recording the session. */
+export interface ArchiveStoppedEvent {
+  id: string;
+}
+
 export interface SignalEvent {
   type: string;
   data: string;
@@ -124,6 +137,9 @@ export interface SessionEvents {
    * without this event). A reconnection reports a change it missed.
    */
   muteForced: [event: MuteForcedEvent];
+  /** An archive (the REST API's, or an archiveMode always session's) started recording the session; told on connecting while one records. */
+  archiveStarted: [event: ArchiveStartedEvent];
+  archiveStopped: [event: ArchiveStoppedEvent];
   error: [error: OtcError];
 }
 

@@ -14,7 +14,7 @@ import {
 } from './session-types';
 
 export type {
-  ConnectionEvent, EndReason, SessionCapabilities, SessionEvents, SignalEvent, SignalOptions, StreamEvent, StreamProperty, StreamPropertyChangedEvent,
+  ArchiveStartedEvent, ArchiveStoppedEvent, ConnectionEvent, EndReason, SessionCapabilities, SessionEvents, SignalEvent, SignalOptions, StreamEvent, StreamProperty, StreamPropertyChangedEvent,
 } from './session-types';
 
 export interface SessionOptions {
@@ -191,6 +191,12 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi<P
         if (event[1] === this.#forceMuteActive) return;
         this.#forceMuteActive = event[1];
         this.emit('muteForced', { active: event[1] });
+        return;
+      case 'archiveStarted':
+        this.emit('archiveStarted', { id: event[1], name: event[2] });
+        return;
+      case 'archiveStopped':
+        this.emit('archiveStopped', { id: event[1] });
         return;
       case 'error':
         this.#onError(new OtcError(event[1] as ErrorCode, event[2]));

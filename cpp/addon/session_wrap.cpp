@@ -124,6 +124,18 @@ otc_session_callbacks session_callbacks(EventEmitter &events) {
                                      Napi::String::New(env, data), Napi::String::New(env, from)};
     });
   };
+  callbacks.on_archive_started = [](otc_session *, void *user_data, const char *archive_id, const char *name) {
+    events_of(user_data).emit(
+        [id = std::string(archive_id ? archive_id : ""), name = std::string(name ? name : "")](Napi::Env env) {
+          return std::vector<napi_value>{Napi::String::New(env, "archiveStarted"), Napi::String::New(env, id),
+                                         Napi::String::New(env, name)};
+        });
+  };
+  callbacks.on_archive_stopped = [](otc_session *, void *user_data, const char *archive_id) {
+    events_of(user_data).emit([id = std::string(archive_id ? archive_id : "")](Napi::Env env) {
+      return std::vector<napi_value>{Napi::String::New(env, "archiveStopped"), Napi::String::New(env, id)};
+    });
+  };
   return callbacks;
 }
 

@@ -211,5 +211,20 @@ TEST(SignalingMessages, ForcedMutingRequestsEventsAndAckFlag) {
   EXPECT_FALSE(parse_connect_ack(parsed(R"({"type":"ack","id":"1","connectionId":"c-1"})")).force_mute_active);
 }
 
+TEST(SignalingMessages, ArchiveEvents) {
+  ServerEvent started = parse_event(parsed(R"({"type":"archiveStarted","archiveId":"a-1","name":"lecture"})"));
+  EXPECT_EQ(started.type, EventType::archive_started);
+  EXPECT_EQ(started.archive_id, "a-1");
+  EXPECT_EQ(started.archive_name, "lecture");
+  ServerEvent stopped = parse_event(parsed(R"({"type":"archiveStopped","archiveId":"a-1","name":""})"));
+  EXPECT_EQ(stopped.type, EventType::archive_stopped);
+  EXPECT_EQ(stopped.archive_id, "a-1");
+  // Fields of the wrong type read as absent: the session link ignores an event without an id.
+  ServerEvent odd = parse_event(parsed(R"({"type":"archiveStarted","archiveId":7,"name":null})"));
+  EXPECT_EQ(odd.type, EventType::archive_started);
+  EXPECT_EQ(odd.archive_id, "");
+  EXPECT_EQ(odd.archive_name, "");
+}
+
 }  // namespace
 }  // namespace otc::signaling

@@ -200,10 +200,16 @@ export type StreamPropertyChangedEvent = { type: 'streamPropertyChanged'; stream
 export interface MuteForcedEvent { type: 'muteForced'; streamId: string; all?: true }
 /** To every connection of the session: its mute state went on (forceMuteAll) or off (disableForceMute). */
 export interface ForceMuteChangedEvent { type: 'forceMuteChanged'; active: boolean }
+/**
+ * To every connection of the session: an archive started recording it (also to each client that
+ * connects while it records, after its ack), or stopped. `name`: '' when it has none.
+ */
+export interface ArchiveStartedEvent { type: 'archiveStarted'; archiveId: string; name: string }
+export interface ArchiveStoppedEvent { type: 'archiveStopped'; archiveId: string; name: string }
 
 export type ServerEvent = ConnectionCreatedEvent | ConnectionDestroyedEvent | StreamCreatedEvent | StreamDestroyedEvent
   | SubscriberJoinedEvent | OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent | SignalEvent | StreamPropertyChangedEvent
-  | MuteForcedEvent | ForceMuteChangedEvent;
+  | MuteForcedEvent | ForceMuteChangedEvent | ArchiveStartedEvent | ArchiveStoppedEvent;
 export type ServerEventType = ServerEvent['type'];
 /** The events about one peer connection (negotiation and its end). */
 export type PeerEvent = OfferEvent | AnswerEvent | CandidateEvent | PeerClosedEvent;

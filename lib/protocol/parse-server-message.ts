@@ -153,6 +153,9 @@ function event(type: string, o: Fields): ServerEvent | undefined {
       return { type, streamId: string(o, 'streamId'), ...(o['all'] === true && { all: true as const }) };
     }
     case 'forceMuteChanged': return { type, active: boolean(o, 'active') };
+    case 'archiveStarted':
+    case 'archiveStopped':
+      return { type, archiveId: string(o, 'archiveId'), name: string(o, 'name') };
     default: return undefined;
   }
 }

@@ -20,6 +20,7 @@ import { type Db, openDatabase } from './store/database';
 import { settleCredentials } from './store/credentials';
 import { SessionJournal } from './store/session-journal';
 import type { IceServers } from './ice-servers';
+import type { ServerControl } from './signaling/server-control';
 import { monitorsOf } from './signaling/session-monitor';
 import { SignalingServer } from './signaling/signaling-server';
 import type { PrivateTurn } from './turn/private-turn';
@@ -210,19 +211,31 @@ export class SessionServer {
       throw err;
     }
     const archives = new ArchiveStore(db);
+    // The archiver monitors the signaling server's sessions and tells their clients of archives.
+    let tellClients: ServerControl | undefined;
     const archiver = new Archiver({
-      store: archives, router, sessionOf: (id) => store.getSession(id), notify: (archive) => webhooks.archiveStatus(archive), log: opts.log,
+      store: archives, router, sessionOf: (id) => store.getSession(id), log: opts.log,
+      notify: (archive) => {
+        webhooks.archiveStatus(archive);
+        const session = (archive.status === 'started' || archive.status === 'stopped') && store.getSession(archive.sessionId);
+        if (session) tellClients?.archiveChanged(session, { archiveId: archive.id, name: archive.name }, archive.status === 'started');
+      },
       ...(opts.archiveEmptyStopMs !== undefined && { emptyStopMs: opts.archiveEmptyStopMs }),
     });
     archiver.restore();
     const signaling = new SignalingServer({
       store, apiKey, apiSecret, log: opts.log, router, publicKeyOf: (id) => applications.publicKey(id), monitor: monitorsOf(webhooks, archiver),
+      archiveOf: (sessionId) => {
+        const archive = archives.activeFor(sessionId);
+        return archive && { archiveId: archive.id, name: archive.name };
+      },
       ...(ice && !ice.servers.empty && { iceServersFor: (connectionId: string) => ice.servers.forConnection(connectionId) }), limits, admission,
       ...(opts.pingIntervalMs !== undefined && { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
       ...(opts.reconnectGraceMs !== undefined && { reconnectGraceMs: opts.reconnectGraceMs }),
     });
     signaling.restore(restored);
+    tellClients = signaling.control;
     let guard = { refusedSockets: 0 };
     const handler = createRestHandler({
       store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),

@@ -1,7 +1,9 @@
 // Archives of routed sessions through the REST API, recorded by Janus (inside scripts/netns-run.sh):
 // the opentok SDK starts, lists, gets, stops and deletes one of an E2EE session (its recordings are
-// ciphertext that the session's secret opens; archive callbacks arrive signed); @vonage/video
+// ciphertext that the session's secret opens; archive callbacks arrive signed; the session's
+// clients hear archiveStarted and archiveStopped, a client joining meanwhile too); @vonage/video
 // archives chosen streams only (streamMode manual) and video only.
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -66,6 +68,7 @@ test.serial('opentok SDK: an E2EE session\'s archive is started, listed, stopped
   t.is(otc.audio.captureTone(440, 0.3), otc.ErrorCode.OTC_SUCCESS);
   const session = await joinSession(t, server, sessionId, 'archived', SECRET);
   const { streamId, sent } = await publish(t, session, 'archived');
+  const heardStart = once(session, 'archiveStarted');
 
   const [startErr, started] = await sdkCall(ot, 'startArchive', sessionId, { name: 'board meeting', outputMode: 'individual' });
   t.is(startErr, null);
@@ -74,6 +77,17 @@ test.serial('opentok SDK: an E2EE session\'s archive is started, listed, stopped
   t.deepEqual(archive.streams, [{ streamId, hasAudio: true, hasVideo: true }]);
   const [again] = await sdkCall(ot, 'startArchive', sessionId, {});
   t.regex(String(again), /being archived already/);
+  t.deepEqual(await heardStart, [{ id: archive.id, name: 'board meeting' }]);
+  // A client joining while it records is told on connecting.
+  const late = new otc.Session(API_KEY, sessionId, { signalingUrl: server.signalingUrl });
+  t.teardown(() => late.delete());
+  const lateHeard = once(late, 'archiveStarted');
+  const lateKey = late.encryptionKeyReady();
+  late.setEncryptionSecret(SECRET);
+  await lateKey;
+  await late.connect(server.generateToken(sessionId, { data: 'late' }));
+  t.deepEqual(await lateHeard, [{ id: archive.id, name: 'board meeting' }]);
+  const heardStop = [once(session, 'archiveStopped'), once(late, 'archiveStopped')];
 
   const from = sent();
   await until(t, () => sent() >= from + 60, 20_000, () => 'two more seconds of frames');
@@ -83,6 +97,7 @@ test.serial('opentok SDK: an E2EE session\'s archive is started, listed, stopped
   const [stopErr, stopped] = await sdkCall(ot, 'stopArchive', archive.id);
   t.is(stopErr, null);
   t.like(stopped, { id: archive.id, status: 'stopped', reason: 'user initiated' });
+  t.deepEqual(await Promise.all(heardStop), [[{ id: archive.id }], [{ id: archive.id }]]);
   const [, got] = await sdkCall(ot, 'getArchive', archive.id);
   const available = got as ArchiveJson;
   t.is(available.status, 'available');

@@ -52,6 +52,9 @@ test("server messages: events and errors checked field by field, acks against th
     { kind: 'invalid' });
   t.like(parseServerMessage('{"type":"streamCreated","stream":{"streamId":"s"}}'), { kind: 'invalid' });
   t.like(parseServerMessage('{"type":"surprise"}'), { kind: 'invalid', reason: 'unknown type "surprise"' });
+  t.like(parseServerMessage('{"type":"archiveStarted","archiveId":"a-1","name":""}'),
+    { kind: 'event', event: { type: 'archiveStarted', archiveId: 'a-1', name: '' } });
+  t.like(parseServerMessage('{"type":"archiveStopped","archiveId":"a-1"}'), { kind: 'invalid', reason: 'name is not a string' });
   t.like(parseServerMessage('"ack"'), { kind: 'invalid' });
   t.like(parseServerMessage('{"type":"error","id":"3","code":1113,"message":"not yours"}'),
     { kind: 'error', reply: { id: '3', code: 1113, message: 'not yours' } });

@@ -214,7 +214,10 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::endpoints_for_locked(co
       if (endpoint.get() == raw) out.push_back(endpoint);
     }
   };
-  if (event.type == EventType::force_mute_changed) return out;  // the session's alone
+  if (event.type == EventType::force_mute_changed || event.type == EventType::archive_started ||
+      event.type == EventType::archive_stopped) {
+    return out;  // the session's alone
+  }
   if (event.type == EventType::subscriber_joined || event.type == EventType::stream_destroyed ||
       event.type == EventType::stream_property_changed || event.type == EventType::mute_forced) {
     auto range = stream_routes_.equal_range(event.stream_id);
@@ -348,6 +351,7 @@ std::vector<std::shared_ptr<MediaEndpoint>> SessionLink::forget_peers() {
   queued_.clear();
   in_flight_.clear();
   force_mute_active_ = false;
+  archive_id_.clear();
   wipe(token_);
   wipe(reconnect_token_);
   return std::exchange(endpoints_, {});
@@ -442,6 +446,7 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
   std::vector<std::shared_ptr<MediaEndpoint>> endpoints;
   bool property_changed = false;
   bool mute_changed = false;
+  bool archive_changed = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (socket != socket_ || state_ != State::connected) return;
@@ -501,6 +506,12 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
       // Told once per change: a reconnection's catch-up may have reported this queued event.
       mute_changed = typed.active != force_mute_active_;
       force_mute_active_ = typed.active;
+    } else if (type == EventType::archive_started) {
+      archive_changed = !typed.archive_id.empty() && typed.archive_id != archive_id_;
+      if (archive_changed) archive_id_ = typed.archive_id;
+    } else if (type == EventType::archive_stopped) {
+      archive_changed = !typed.archive_id.empty() && typed.archive_id == archive_id_;
+      if (archive_changed) archive_id_.clear();
     } else if (type == EventType::stream_property_changed) {
       // This client's own streams are not here: their publishers know their state already.
       auto it = streams_.find(typed.stream_id);
@@ -532,6 +543,10 @@ void SessionLink::on_event(uint64_t socket, const json &message) {
     report_property(stream.get(), typed);
   } else if (type == EventType::force_mute_changed && mute_changed) {
     report_mute_forced(typed.active);
+  } else if (type == EventType::archive_started && archive_changed) {
+    if (cb.on_archive_started) cb.on_archive_started(session_, cb.user_data, typed.archive_id.c_str(), typed.archive_name.c_str());
+  } else if (type == EventType::archive_stopped && archive_changed) {
+    if (cb.on_archive_stopped) cb.on_archive_stopped(session_, cb.user_data, typed.archive_id.c_str());
   } else if (type == EventType::mute_forced && !typed.all && !typed.stream_id.empty()) {
     // One of this client's streams was muted on its own (its publisher, routed above, muted
     // first); the streams of a session-wide mute were announced by forceMuteChanged already.

@@ -165,6 +165,9 @@ class SessionLink : public signaling::SignalingListener {
   uint64_t socket_ = 0;
   bool e2ee_ = false;
   bool force_mute_active_ = false;  // force_mute_active()
+  // The archive recording the session as last told: a start told again (a reconnection's catch-up
+  // and the server's word to a new connection) is reported once.
+  std::string archive_id_;
   // Every connection id ever handed out stays allocated until the session is deleted, so a
   // pointer from otc_session_get_connection_id never dangles while another thread reconnects.
   std::vector<std::unique_ptr<std::string>> connection_ids_;

@@ -181,6 +181,7 @@ EventType event_type(const std::string &type) {
       {"peerClosed", EventType::peer_closed},               {"signal", EventType::signal},
       {"streamPropertyChanged", EventType::stream_property_changed},
       {"muteForced", EventType::mute_forced},               {"forceMuteChanged", EventType::force_mute_changed},
+      {"archiveStarted", EventType::archive_started},       {"archiveStopped", EventType::archive_stopped},
   };
   for (const auto &[name, value] : types) {
     if (type == name) return value;
@@ -333,6 +334,11 @@ ServerEvent parse_event(const json &object) {
       break;
     case EventType::force_mute_changed:
       event.active = get_bool(object, "active");
+      break;
+    case EventType::archive_started:
+    case EventType::archive_stopped:
+      event.archive_id = get_string(object, "archiveId");
+      event.archive_name = get_string(object, "name");
       break;
     case EventType::unknown:
       break;

@@ -156,6 +156,8 @@ enum class EventType {
   stream_property_changed,
   mute_forced,
   force_mute_changed,
+  archive_started,
+  archive_stopped,
 };
 
 // The `from` of negotiation the media router sends.
@@ -186,6 +188,8 @@ struct ServerEvent {
   int width = 0, height = 0;  // video_dimensions
   bool all = false;           // muteForced: part of a forceMuteAll (else one stream's)
   bool active = false;        // forceMuteChanged
+  std::string archive_id;     // archiveStarted, archiveStopped
+  std::string archive_name;   // archiveStarted, archiveStopped ('' when it has none)
 };
 ServerEvent parse_event(const nlohmann::json &event);
 

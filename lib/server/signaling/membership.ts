@@ -93,6 +93,8 @@ export class Membership {
       reconnectToken: this.#reconnectTokens.mint(session.sessionId, conn.info.connectionId),
       ...(session.forceMute && { forceMuteActive: true as const }),
     });
+    const archive = this.#opts.archiveOf?.(session.sessionId);
+    if (archive) this.#delivery.send(client, { type: 'archiveStarted', ...archive });
     this.#delivery.broadcast(session, { type: 'connectionCreated', connection: conn.info }, conn.info.connectionId);
     this.#opts.monitor?.connectionCreated(session, conn.info);
     this.#log(`connect ${conn.info.connectionId} session=${session.sessionId} role=${conn.role} e2ee=${e2ee} from ${client.remote}`);

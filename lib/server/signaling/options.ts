@@ -33,8 +33,10 @@ export interface SignalingOptions {
   publicKeyOf?: PublicKeyOf;
   /** Told of connections and streams created and destroyed (session monitoring callbacks). */
   monitor?: SessionMonitor;
+  /** The archive recording a session now, told to each client that connects to it. */
+  archiveOf?: (sessionId: string) => { archiveId: string; name: string } | undefined;
   log?: (line: string) => void;
 }
 
-type Optional = 'log' | 'router' | 'iceServersFor' | 'publicKeyOf' | 'monitor';
+type Optional = 'log' | 'router' | 'iceServersFor' | 'publicKeyOf' | 'monitor' | 'archiveOf';
 export type ResolvedSignalingOptions = Required<Omit<SignalingOptions, Optional>> & Pick<SignalingOptions, Optional>;

@@ -1,6 +1,7 @@
 // What the REST API does to a session's connections on the project's authority (no connection of
-// its own): signals from the server (`from` is '', which clients report as no connection) and
-// forced disconnects (a moderator's too, moderation.ts). Each call costs O(the connections it reaches).
+// its own): signals from the server (`from` is '', which clients report as no connection), forced
+// disconnects (a moderator's too, moderation.ts), and telling them an archive started or stopped.
+// Each call costs O(the connections it reaches).
 import { CloseCode } from '../../protocol/messages';
 import type { SessionRecord } from '../session-store';
 import type { Delivery } from './delivery';
@@ -14,6 +15,8 @@ export interface ServerControl {
    * and `streamDestroyed` with reason `forceDisconnected`. False when the session has no such connection.
    */
   forceDisconnect(session: SessionRecord, connectionId: string): boolean;
+  /** Tells every connection that an archive started or stopped recording the session. */
+  archiveChanged(session: SessionRecord, archive: { archiveId: string; name: string }, started: boolean): void;
 }
 
 export class SessionServerControl implements ServerControl {
@@ -36,6 +39,10 @@ export class SessionServerControl implements ServerControl {
     if (!session.connections.has(to)) return false;
     this.#delivery.sendTo(to, event);
     return true;
+  }
+
+  archiveChanged(session: SessionRecord, archive: { archiveId: string; name: string }, started: boolean): void {
+    this.#delivery.broadcast(session, { type: started ? 'archiveStarted' : 'archiveStopped', ...archive });
   }
 
   /** `by`: the moderator's connection id, or REST. */

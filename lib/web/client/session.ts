@@ -55,6 +55,8 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
   #epochId: number | null = null;
   /** The session's forced-mute state (forceMuteAll until disableForceMute), as the server last said. */
   #forceMuteActive = false;
+  /** The archive recording the session as last told ('' none): a start told again (a reconnection's catch-up) is reported once. */
+  #archiveId = '';
   #role: ConnectionRole | null = null;
   readonly #streams = new Map<string, StreamEvent>();
   readonly #connections = new Map<string, ConnectionEvent>();
@@ -558,6 +560,16 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
         if (event.active === this.#forceMuteActive) break;
         this.#forceMuteActive = event.active;
         this.emit('muteForced', { active: event.active });
+        break;
+      case 'archiveStarted':
+        if (event.archiveId === this.#archiveId) break;
+        this.#archiveId = event.archiveId;
+        this.emit('archiveStarted', { id: event.archiveId, name: event.name });
+        break;
+      case 'archiveStopped':
+        if (event.archiveId !== this.#archiveId) break;
+        this.#archiveId = '';
+        this.emit('archiveStopped', { id: event.archiveId });
     }
   }
 
@@ -673,6 +685,7 @@ export class Session extends Emitter<SessionEvents> implements SessionApi<Publis
     this.#connections.clear();
     this.#connectionId = '';
     this.#forceMuteActive = false;
+    this.#archiveId = '';
     if (wasConnected) this.emit('disconnected', reason, end);
   }
 }
