@@ -172,3 +172,35 @@ test.serial('@vonage/video: streamMode manual records the streams added, video o
   const [, listed] = await sdkCall(openTokFor(server), 'listArchives', {});
   t.deepEqual(listed, []);
 });
+
+test.serial('archiveMode always: the first connection starts an archive, the session emptied stops it (reason "session ended"), the next connection starts another', async (t) => {
+  t.timeout(90_000);
+  const dir = tempDir(t, 'otc-archives-');
+  const server = await startRoutedServer({ router: { recordingsDir: dir }, archiveEmptyStopMs: 300 });
+  t.teardown(() => server.close());
+  const ot = openTokFor(server);
+  const { sessionId } = server.createSession({ mediaMode: 'routed', archiveMode: 'always' });
+  const list = async (): Promise<ArchiveJson[]> => {
+    const [err, items] = await sdkCall(ot, 'listArchives', { sessionId });
+    if (err) throw err;
+    return items as ArchiveJson[];
+  };
+  const waitFor = async (what: string, check: (items: ArchiveJson[]) => boolean): Promise<ArchiveJson[]> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const items = await list();
+      if (check(items)) return items;
+      if (Date.now() > deadline) throw new Error(`${what}: ${JSON.stringify(items.map((a) => [a.id, a.status]))}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const first = await joinSession(t, server, sessionId, 'first', SECRET);
+  const [started] = await waitFor('an archive started', (items) => items.length === 1 && items[0]!.status === 'started');
+  await first.disconnect();
+  const [ended] = await waitFor('the archive stopped', (items) => items[0]!.status === 'available');
+  t.is(ended!.id, started!.id);
+  t.like(ended, { reason: 'session ended' });
+  await joinSession(t, server, sessionId, 'second', SECRET);
+  const again = await waitFor('a second archive', (items) => items.length === 2 && items[0]!.status === 'started');
+  t.not(again[0]!.id, started!.id, 'a new archive, newest first');
+});
