@@ -2,6 +2,7 @@
 // the check of a webhook's signature as receivers make it (docs/protocol.md).
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionContext } from 'ava';
 import jwt from 'jsonwebtoken';
@@ -12,12 +13,12 @@ export interface Received {
   authorization: string;
 }
 
-/** An HTTP receiver on 127.0.0.1; `fail` answers the first N requests with 500. */
-export async function receiver(t: ExecutionContext, fail = 0): Promise<{ url: string; received: Received[]; next: (event: string) => Promise<Received> }> {
+/** An HTTP receiver on 127.0.0.1 (HTTPS with `tls`); `fail` answers the first N requests with 500. */
+export async function receiver(t: ExecutionContext, fail = 0, tls?: { cert: Buffer; key: Buffer }): Promise<{ url: string; received: Received[]; next: (event: string) => Promise<Received> }> {
   const received: Received[] = [];
   const waiters: Array<() => void> = [];
   let failures = fail;
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -31,7 +32,8 @@ export async function receiver(t: ExecutionContext, fail = 0): Promise<{ url: st
       res.writeHead(204).end();
       for (const wake of waiters.splice(0)) wake();
     });
-  });
+  };
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const next = async (event: string): Promise<Received> => {
@@ -46,7 +48,7 @@ export async function receiver(t: ExecutionContext, fail = 0): Promise<{ url: st
       });
     }
   };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, next };
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, next };
 }
 
 /** Whether the webhook's signature verifies with `secret` and covers its body and project. */

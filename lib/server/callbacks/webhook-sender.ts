@@ -151,7 +151,10 @@ export class WebhookSender implements SessionMonitor {
       await res.body?.cancel();
       if (res.status < 200 || res.status > 299) failure = `HTTP ${res.status}`;
     } catch (err) {
-      failure = controller.signal.aborted ? `no answer within ${this.#opts.timeoutMs} ms` : (err as Error).message;
+      // fetch says only "fetch failed": the cause says why (a refused connection, a certificate that does not verify).
+      const cause = (err as Error & { cause?: unknown }).cause;
+      failure = controller.signal.aborted ? `no answer within ${this.#opts.timeoutMs} ms`
+        : `${(err as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`;
     } finally {
       clearTimeout(timer);
       this.#inFlight.delete(controller);
