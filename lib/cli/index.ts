@@ -9,6 +9,7 @@ import { LOADTEST_USAGE, loadtestCommand } from './loadtest-command';
 import { DEMO_USAGE, demoCommand } from './demo-command';
 import { ICE_FLAGS, ICE_USAGE, iceOptionsFromFlags } from './ice-flags';
 import { IMPAIR_USAGE, impairCommand } from './impair-command';
+import { decryptArchiveZip } from '../recording/archive-zip';
 import { RecordingError, decryptRecording, recordingNameParts } from '../recording/decrypt-recording';
 import type { MediaRouterOptions } from '../server/router/media-router';
 import { SessionServer, generateApiKey, generateApiSecret } from '../server/server';
@@ -57,10 +58,13 @@ ${ICE_USAGE}
                  [--data STR] [--expire-in SECONDS] [--legacy]
       prints a client token
   node-otc decrypt-recording [--session ID] (--secret S | --secret-file F) <in.mjr>... <out.webm>
+  node-otc decrypt-recording [--session ID] (--secret S | --secret-file F) <archive.zip> <out-dir>
       opens every frame of a publisher's E2EE recording (its audio and/or video .mjr, as Janus
       wrote them) with the session's secret and writes a playable WebM (janus-pp-rec, ffmpeg);
-      the session id comes from the file names the server gives recordings unless --session is
-      given; --secret-file reads the secret from a file (its first line), out of the process list
+      an archive's zip (downloaded from its url) becomes one <streamId>.webm per stream in
+      out-dir; the session id comes from the file names the server gives recordings unless
+      --session is given; --secret-file reads the secret from a file (its first line), out of
+      the process list
 ${BOT_USAGE}
 ${LOADTEST_USAGE}
 ${DEMO_USAGE}
@@ -266,6 +270,22 @@ function token(args: string[], out: Out): number {
   return 0;
 }
 
+async function decryptArchiveCommand(zip: string, outDir: string, secret: string, sessionId: string | undefined, out: Out): Promise<number> {
+  try {
+    const streams = await decryptArchiveZip(zip, outDir, { secret, ...(sessionId && { sessionId }), progress: out });
+    for (const stream of streams) {
+      out(`${stream.output}: ${stream.reports.reduce((n, r) => n + r.decrypted, 0)} frames opened (stream ${stream.streamId})`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof RecordingError) {
+      process.stderr.write(`node-otc: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
 async function decryptRecordingCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parse(args, { session: 'string', secret: 'string', 'secret-file': 'string' }, true);
   if (values['help']) {
@@ -274,9 +294,10 @@ async function decryptRecordingCommand(args: string[], out: Out): Promise<number
   }
   const secret = secretArgument(values);
   if (!secret) throw new UsageError('--secret or --secret-file is required');
-  if (positionals.length < 2) throw new UsageError('give the .mjr file(s) and then the output file');
+  if (positionals.length < 2) throw new UsageError('give the .mjr file(s) and then the output file, or an archive\'s .zip and an output folder');
   const output = positionals[positionals.length - 1]!;
   const inputs = positionals.slice(0, -1);
+  if (inputs.length === 1 && inputs[0]!.endsWith('.zip')) return decryptArchiveCommand(inputs[0]!, output, secret, values['session'] as string | undefined, out);
   if (inputs.some((input) => !input.endsWith('.mjr'))) throw new UsageError('inputs must be .mjr files (Janus recordings)');
   let sessionId = values['session'] as string | undefined;
   if (sessionId === undefined || sessionId === '') {

@@ -6,6 +6,7 @@ import { Admission } from './admission';
 import { Applications } from './applications';
 import { ArchiveStore } from './archives/archive-store';
 import { Archiver } from './archives/archiver';
+import { downloadUrl } from './archives/archive-download';
 import { CallbackRegistry } from './callbacks/callback-registry';
 import { WebhookSender } from './callbacks/webhook-sender';
 import { guardHttpServer } from './http-guard';
@@ -192,8 +193,11 @@ export class SessionServer {
     const restored = store.restore();
     const applications = new Applications(db);
     const callbacks = new CallbackRegistry(db);
+    // The server's URL once it listens: archive callbacks' download links point there.
+    let ownUrl: string | undefined;
     const webhooks = new WebhookSender({
       registry: callbacks, log: opts.log,
+      archiveUrl: (archive) => (ownUrl === undefined ? null : downloadUrl(ownUrl, archive, apiSecret)),
       secretOf: (projectId) => (projectId === apiKey ? apiSecret : applications.get(projectId)?.signatureSecret),
     });
     const ownsRouter = opts.router !== undefined && !(opts.router instanceof MediaRouter);
@@ -287,6 +291,7 @@ export class SessionServer {
     server.#db = db;
     server.#webhooks = webhooks;
     server.#archiver = archiver;
+    ownUrl = server.url;
     server.#startIdleExpiry(opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, opts.log);
     return server;
   }

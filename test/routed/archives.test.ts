@@ -3,9 +3,11 @@
 // ciphertext that the session's secret opens; archive callbacks arrive signed; the session's
 // clients hear archiveStarted and archiveStopped, a client joining meanwhile too); @vonage/video
 // archives chosen streams only (streamMode manual) and video only.
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import * as otc from '../../lib/index';
 import { recordingNameParts, decryptMjr } from '../../lib/recording/decrypt-recording';
@@ -22,10 +24,13 @@ const { Video } = require('@vonage/video') as {
 };
 
 const SECRET = 'archives are for key holders';
+const run = promisify(execFile);
+const CLI = path.join(__dirname, '../../lib/cli/index.js');
 
 interface ArchiveJson {
   id: string;
   status: string;
+  url: string | null;
   size: number;
   duration: number;
   streams: Array<{ streamId: string; hasAudio: boolean; hasVideo: boolean }>;
@@ -115,15 +120,44 @@ test.serial('opentok SDK: an E2EE session\'s archive is started, listed, stopped
   t.is(report.notDecrypted, 0);
   t.is((await decryptMjr(video, path.join(dir, 'wrong.mjr'), { sessionId, secret: 'another secret' })).decrypted, 0);
 
+  // Its url: a zip of the recordings that works without credentials; `decrypt-recording` makes video of it.
+  t.is(archive.url, null, 'no url while it records');
+  t.truthy(available.url);
+  const zipped = await fetch(available.url!, { signal: AbortSignal.timeout(10_000) });
+  t.is(zipped.status, 200);
+  t.is(zipped.headers.get('content-type'), 'application/zip');
+  const zipFile = path.join(dir, 'archive.zip');
+  fs.writeFileSync(zipFile, Buffer.from(await zipped.arrayBuffer()));
+  const link = new URL(available.url!);
+  for (const token of [null, 'forged', link.searchParams.get('token')!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))]) {
+    const forged = new URL(link);
+    if (token === null) forged.searchParams.delete('token');
+    else forged.searchParams.set('token', token);
+    t.is((await fetch(forged, { signal: AbortSignal.timeout(10_000) })).status, 403, `token ${token}`);
+  }
+  const secretFile = path.join(dir, 'secret.txt');
+  fs.writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
+  const outDir = path.join(dir, 'video');
+  const cli = await run(process.execPath, [CLI, 'decrypt-recording', '--secret-file', secretFile, zipFile, outDir]);
+  t.regex(cli.stdout, new RegExp(`${streamId}\\.webm: \\d+ frames opened`));
+  const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path.join(outDir, `${streamId}.webm`)]);
+  t.deepEqual(probe.stdout.trim().split('\n').sort(), ['opus', 'vp8']);
+  const wrong = await run(process.execPath, [CLI, 'decrypt-recording', '--secret', 'another secret', zipFile, path.join(dir, 'nothing')])
+    .then(() => undefined, (err: { code: number; stderr: string }) => err);
+  t.is(wrong?.code, 1);
+  t.regex(wrong?.stderr ?? '', /no frame opened/);
+
   const [stopAgain] = await sdkCall(ot, 'stopArchive', archive.id);
   t.regex(String(stopAgain), /not recording/);
   t.deepEqual(await sdkCall(ot, 'deleteArchive', archive.id), [null, undefined]);
   t.deepEqual(recordings(dir, archive.id), [], 'its recordings are gone');
-  t.like((await sdkCall(ot, 'getArchive', archive.id))[1], { status: 'deleted', size: 0 });
+  t.like((await sdkCall(ot, 'getArchive', archive.id))[1], { status: 'deleted', size: 0, url: null });
+  t.is((await fetch(available.url!, { signal: AbortSignal.timeout(10_000) })).status, 404, 'a link to a deleted archive');
 
   // The callbacks: each status, signed with the API secret.
   await until(t, () => hooks.received.length >= 4, 10_000, () => `callbacks: ${hooks.received.map((r) => r.body['status']).join(', ')}`);
   t.deepEqual(hooks.received.map((r) => r.body['status']), ['started', 'stopped', 'available', 'deleted']);
+  t.regex(String(hooks.received[2]!.body['url']), /^http:\/\/127\.0\.0\.1:\d+\/archive-download\//, 'the available callback carries the link');
   for (const r of hooks.received) {
     t.like(r.body, { event: 'archive', id: archive.id, sessionId, projectId: API_KEY });
     t.true(verified(r, server.apiSecret, API_KEY));

@@ -115,5 +115,11 @@ test('an archive a server left recording is settled when it starts again: availa
   t.is(res.status, 200);
   t.like(res.body, { status: 'available', reason: 'the server restarted', name: 'left recording', sessionId, outputMode: 'individual', size: 0 });
   t.true((res.body['duration'] as number) >= 4);
+  // Its link: signed, but its recordings are not on this server (no recordings folder).
+  const url = String(res.body['url']);
+  t.regex(url, /^http:\/\/127\.0\.0\.1:\d+\/archive-download\/0a1b2c3d-0000-4000-8000-000000000001\?token=/);
+  t.is((await fetch(url, { signal: AbortSignal.timeout(5000) })).status, 404);
+  t.is((await fetch(url.replace(/token=.*/, 'token=forged'), { signal: AbortSignal.timeout(5000) })).status, 403);
+  t.is((await fetch(`${server.url}/archive-download/0a1b2c3d-0000-4000-8000-000000000001`, { signal: AbortSignal.timeout(5000) })).status, 403);
   t.like(await rest(server, 'GET', `archive?sessionId=${encodeURIComponent(sessionId)}`), { body: { count: 1 } });
 });

@@ -9,6 +9,11 @@ export function archiveFolder(recordingsDir: string, archiveId: string): string 
   return path.join(recordingsDir, archiveId);
 }
 
+/** The files under an archive's folder (its part-<n>/ folders too), in name order. */
+export function recordingFiles(dir: string): string[] {
+  return filesUnder(dir).sort();
+}
+
 function filesUnder(dir: string): string[] {
   let entries: fs.Dirent[];
   try {

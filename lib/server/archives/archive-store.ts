@@ -74,6 +74,11 @@ export class ArchiveStore {
     return archive?.projectId === projectId ? archive : undefined;
   }
 
+  /** An archive whatever its project (download links name no project: the link is the credential). */
+  byId(archiveId: string): Archive | undefined {
+    return this.#byId.get(archiveId);
+  }
+
   /** The archive recording the session now, if any. */
   activeFor(sessionId: string): Archive | undefined {
     return this.#active.get(sessionId);

@@ -58,14 +58,18 @@ export interface ArchiveJson {
   hasTranscription: false;
   /** Only composed archives have one. */
   resolution: null;
-  /** The recordings are in the server's recordings folder, `<recordings>/<id>/`; there is no download URL. */
-  url: null;
+  /**
+   * Once available: a link to a zip of its recordings and manifest, working without credentials
+   * for 10 minutes (archive-download.ts); null before, and after deletion.
+   */
+  url: string | null;
   password: '';
   streams: ArchiveStream[];
   multiArchiveTag?: string;
 }
 
-export function archiveJson(archive: Archive): ArchiveJson {
+/** `url`: the archive's download link, when it is available. */
+export function archiveJson(archive: Archive, url: string | null = null): ArchiveJson {
   return {
     id: archive.id,
     status: archive.status,
@@ -85,7 +89,7 @@ export function archiveJson(archive: Archive): ArchiveJson {
     hasVideo: archive.hasVideo,
     hasTranscription: false,
     resolution: null,
-    url: null,
+    url: archive.status === 'available' ? url : null,
     password: '',
     streams: archive.streams.map((s) => ({ ...s })),
     ...(archive.multiArchiveTag !== '' && { multiArchiveTag: archive.multiArchiveTag }),

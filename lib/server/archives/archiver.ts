@@ -167,6 +167,12 @@ export class Archiver implements SessionMonitor {
     });
   }
 
+  /** The folder of an archive's recordings; undefined on a server that cannot archive. */
+  folderOf(archive: Archive): string | undefined {
+    const dir = this.#opts.router?.recordingsDir;
+    return dir === undefined ? undefined : archiveFolder(dir, archive.id);
+  }
+
   /** Stops every recording archive (the server is stopping). */
   async close(): Promise<void> {
     this.#closed = true;

@@ -24,6 +24,8 @@ export interface WebhookOptions {
   timeoutMs?: number;
   /** Delays before the retries, ms (default [1000, 5000]). */
   retryDelaysMs?: readonly number[];
+  /** An available archive's download link (archive callbacks' `url`). */
+  archiveUrl?: (archive: Archive) => string | null;
 }
 
 interface Delivery {
@@ -54,7 +56,7 @@ export function signWebhook(body: string, projectId: string, secret: string): st
 }
 
 export class WebhookSender implements SessionMonitor {
-  readonly #opts: Required<Omit<WebhookOptions, 'log'>> & Pick<WebhookOptions, 'log'>;
+  readonly #opts: Required<Omit<WebhookOptions, 'log' | 'archiveUrl'>> & Pick<WebhookOptions, 'log' | 'archiveUrl'>;
   readonly #queue: Delivery[] = [];
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #inFlight = new Set<AbortController>();
@@ -96,7 +98,7 @@ export class WebhookSender implements SessionMonitor {
     if (this.#closed) return;
     const urls = this.#opts.registry.urlsFor(archive.projectId, 'archive', 'status');
     if (urls.length === 0) return;
-    const body = JSON.stringify({ ...archiveJson(archive), event: 'archive', timestamp: Date.now() });
+    const body = JSON.stringify({ ...archiveJson(archive, this.#opts.archiveUrl?.(archive) ?? null), event: 'archive', timestamp: Date.now() });
     for (const url of urls) this.#enqueue({ url, body, projectId: archive.projectId, attempt: 0 });
   }
 

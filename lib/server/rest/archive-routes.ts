@@ -4,7 +4,8 @@
 // answer 501: the server records each stream as it is sent and cannot compose or hear
 // end-to-end encrypted media.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { archiveJson } from '../archives/archive';
+import { type Archive, type ArchiveJson, archiveJson } from '../archives/archive';
+import { DOWNLOAD_PATH, downloadAllowed, downloadUrl, sendArchiveZip } from '../archives/archive-download';
 import { ArchiveError, type Archiver, MAX_MAX_DURATION_S, MIN_MAX_DURATION_S, type StartOptions } from '../archives/archiver';
 import type { ArchiveStore } from '../archives/archive-store';
 import { decodePathSegment } from '../request-target';
@@ -22,6 +23,13 @@ export interface ArchiveRoutesContext {
   sessions: SessionStore;
   projectId: string;
   bodyLimit: number;
+  /** The server's URL as this request reached it, and the secret download links are signed with. */
+  linkBase: string;
+  linkSecret: string;
+}
+
+function describe(ctx: ArchiveRoutesContext, archive: Archive): ArchiveJson {
+  return archiveJson(archive, archive.status === 'available' ? downloadUrl(ctx.linkBase, archive, ctx.linkSecret) : null);
 }
 
 function optionalBoolean(body: Record<string, unknown>, name: string): boolean | undefined {
@@ -111,6 +119,25 @@ function parseStreamsChange(body: Record<string, unknown>): { add: { streamId: s
   return { add: { streamId, hasAudio: optionalBoolean(body, 'hasAudio') ?? true, hasVideo: optionalBoolean(body, 'hasVideo') ?? true } };
 }
 
+/**
+ * `GET /archive-download/{archiveId}?token=…`: an available archive's zip to whoever holds a live
+ * link (`url`); 403 for a link that is not one (forged, expired, another archive's), 404 when the
+ * archive or its recordings are gone. False when `path` is not a download path.
+ */
+export function serveArchiveDownload(req: IncomingMessage, res: ServerResponse, ctx: { archiver: Archiver; archives: ArchiveStore; linkSecret: string },
+  path: string, query: URLSearchParams): boolean {
+  if (!path.startsWith(DOWNLOAD_PATH)) return false;
+  requireMethod(req, 'GET');
+  const archiveId = decodePathSegment(path.slice(DOWNLOAD_PATH.length));
+  if (archiveId === undefined) throw new HttpError(400, 'malformed %-escape in the path');
+  if (!downloadAllowed(query.get('token'), archiveId, ctx.linkSecret)) throw new HttpError(403, 'not a live download link of this archive');
+  const archive = ctx.archives.byId(archiveId);
+  const folder = archive && ctx.archiver.folderOf(archive);
+  if (!archive || archive.status !== 'available' || folder === undefined) throw new HttpError(404, 'the archive is not available (deleted, or its recordings are gone)');
+  sendArchiveZip(res, archive, folder);
+  return true;
+}
+
 async function archiveCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -126,7 +153,7 @@ export async function serveArchiveRoute(req: IncomingMessage, res: ServerRespons
   if (rest === 'archive' || rest === 'archive/') {
     if (req.method === 'GET') {
       const listing = ctx.archives.list(ctx.projectId, parseListQuery(query));
-      sendJson(res, 200, { count: listing.count, items: listing.items.map(archiveJson) });
+      sendJson(res, 200, { count: listing.count, items: listing.items.map((a) => describe(ctx, a)) });
       return true;
     }
     requireMethod(req, 'POST');
@@ -134,7 +161,7 @@ export async function serveArchiveRoute(req: IncomingMessage, res: ServerRespons
     const session = ctx.sessions.getSession(sessionId);
     if (!session || SessionStore.projectOf(session) !== ctx.projectId) throw new HttpError(404, 'no such session in this project');
     const archive = await archiveCall(() => ctx.archiver.start(ctx.projectId, session, options));
-    sendJson(res, 200, archiveJson(archive));
+    sendJson(res, 200, describe(ctx, archive));
     return true;
   }
   const one = /^archive\/([^/]+)(\/stop|\/streams)?$/.exec(rest);
@@ -144,7 +171,7 @@ export async function serveArchiveRoute(req: IncomingMessage, res: ServerRespons
   switch (one[2]) {
     case '/stop':
       requireMethod(req, 'POST');
-      sendJson(res, 200, archiveJson(await archiveCall(() => ctx.archiver.stop(ctx.projectId, archiveId))));
+      sendJson(res, 200, describe(ctx, await archiveCall(() => ctx.archiver.stop(ctx.projectId, archiveId))));
       return true;
     case '/streams': {
       requireMethod(req, 'PATCH');
@@ -163,7 +190,7 @@ export async function serveArchiveRoute(req: IncomingMessage, res: ServerRespons
       {
         const archive = ctx.archives.get(ctx.projectId, archiveId);
         if (!archive) throw new HttpError(404, 'no such archive in this project');
-        sendJson(res, 200, archiveJson(archive));
+        sendJson(res, 200, describe(ctx, archive));
       }
       return true;
   }

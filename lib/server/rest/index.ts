@@ -19,7 +19,7 @@ import type { ServerControl } from '../signaling/server-control';
 import { type HttpRoute, serveWeb } from '../web-routes';
 import { DEFAULT_REST_BODY_LIMIT, HttpError, readBody, requireMethod, sendJson } from './http';
 import { refuseUnavailable } from './not-available';
-import { serveArchiveRoute } from './archive-routes';
+import { serveArchiveDownload, serveArchiveRoute } from './archive-routes';
 import { serveCallbackRoute } from './callback-routes';
 import { serveSessionRoute } from './session-routes';
 
@@ -102,6 +102,12 @@ function parseCreateForm(form: URLSearchParams): { mediaMode: 'relayed' | 'route
   return { mediaMode, archiveMode, e2ee: e2ee === 'true', location };
 }
 
+/** The server's URL as the request reached it (download links in its answers point there). */
+function baseUrlFor(req: IncomingMessage): string {
+  const host = req.headers.host ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
+  return `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${host}`;
+}
+
 function signalingUrlFor(req: IncomingMessage): string {
   const host = req.headers.host ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
   return `ws://${host}${SIGNALING_PATH}`;
@@ -158,6 +164,8 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     sendJson(res, 200, [answer]);
     return;
   }
+  if (ctx.archives && serveArchiveDownload(req, res, { archiver: ctx.archives.archiver, archives: ctx.archives.store, linkSecret: ctx.apiSecret },
+    path, url.searchParams)) return;
   const project = /^\/v2\/project\/([^/]+)\/(.*)$/.exec(path);
   if (project) {
     const projectId = requireAuth(req, ctx);
@@ -175,6 +183,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     if (ctx.callbacks && await serveCallbackRoute(req, res, ctx.callbacks, projectId, rest, bodyLimit)) return;
     if (ctx.archives && await serveArchiveRoute(req, res, {
       archiver: ctx.archives.archiver, archives: ctx.archives.store, sessions: ctx.store, projectId, bodyLimit,
+      linkBase: baseUrlFor(req), linkSecret: ctx.apiSecret,
     }, rest, url.searchParams)) return;
     refuseUnavailable(rest);
     throw new HttpError(404, `no route for ${path}`);
