@@ -93,6 +93,9 @@ function(otc_make_node_addon target)
   # statics, vtables) PC-relatively, which a shared object may do only if they cannot be
   # preempted. The version script makes them local; -fvisibility cannot reach into the archive.
   target_link_options(${target} PRIVATE "-Wl,--version-script=${_map}")
-  target_compile_definitions(${target} PRIVATE NAPI_VERSION=8 NAPI_CPP_EXCEPTIONS)
+  # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: an event delivered while Node shuts down (a call into
+  # JS refused) must not rethrow a Napi::Error through Node's frames, which std::terminate()s the
+  # process at exit (seen once in a topology test's client).
+  target_compile_definitions(${target} PRIVATE NAPI_VERSION=8 NAPI_CPP_EXCEPTIONS NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS)
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fexceptions>)
 endfunction()

@@ -30,6 +30,8 @@
     'NO_MAIN_THREAD_WRAPPING', 'HAVE_WEBRTC_VIDEO', 'RTC_ENABLE_VP9', 'RTC_DISABLE_TRACE_EVENTS',
     'BWE_TEST_LOGGING_COMPILE_TIME_ENABLE=0', 'WEBRTC_USE_RNNOISE=0',
     'NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS',
+    # As cmake/libwebrtc.cmake: no Napi::Error rethrown through Node's frames while it shuts down.
+    'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
   ],
   # The archive was built with RTC_DCHECK_IS_ON=1; NDEBUG would change class layouts.
   'defines!': ['NDEBUG'],
