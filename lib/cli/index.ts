@@ -270,12 +270,10 @@ function token(args: string[], out: Out): number {
   return 0;
 }
 
-async function decryptArchiveCommand(zip: string, outDir: string, secret: string, sessionId: string | undefined, out: Out): Promise<number> {
+/** Runs `work`; a RecordingError (a recording or secret that does not do) is exit 1 with its message. */
+async function exitOnRecordingError(work: () => Promise<void>): Promise<number> {
   try {
-    const streams = await decryptArchiveZip(zip, outDir, { secret, ...(sessionId && { sessionId }), progress: out });
-    for (const stream of streams) {
-      out(`${stream.output}: ${stream.reports.reduce((n, r) => n + r.decrypted, 0)} frames opened (stream ${stream.streamId})`);
-    }
+    await work();
     return 0;
   } catch (err) {
     if (err instanceof RecordingError) {
@@ -284,6 +282,15 @@ async function decryptArchiveCommand(zip: string, outDir: string, secret: string
     }
     throw err;
   }
+}
+
+function decryptArchiveCommand(zip: string, outDir: string, secret: string, sessionId: string | undefined, out: Out): Promise<number> {
+  return exitOnRecordingError(async () => {
+    const streams = await decryptArchiveZip(zip, outDir, { secret, ...(sessionId && { sessionId }), progress: out });
+    for (const stream of streams) {
+      out(`${stream.output}: ${stream.reports.reduce((n, r) => n + r.decrypted, 0)} frames opened (stream ${stream.streamId})`);
+    }
+  });
 }
 
 async function decryptRecordingCommand(args: string[], out: Out): Promise<number> {
@@ -307,18 +314,12 @@ async function decryptRecordingCommand(args: string[], out: Out): Promise<number
     }
     sessionId = [...named][0]!;
   }
-  try {
-    const reports = await decryptRecording(inputs, output, { sessionId, secret, progress: out });
+  const key = { sessionId, secret };
+  return exitOnRecordingError(async () => {
+    const reports = await decryptRecording(inputs, output, { ...key, progress: out });
     const frames = reports.reduce((n, r) => n + r.decrypted, 0);
     out(`${output}: ${frames} frames opened from ${inputs.length} recording${inputs.length === 1 ? '' : 's'}`);
-    return 0;
-  } catch (err) {
-    if (err instanceof RecordingError) {
-      process.stderr.write(`node-otc: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  });
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
