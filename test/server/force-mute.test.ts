@@ -12,19 +12,14 @@ import { DATABASE_FILE } from '../../lib/server/store/database';
 import { MIGRATIONS } from '../../lib/server/store/migrations';
 import { TestClient } from './helpers/client';
 import { OpenTok } from './helpers/opentok';
-import { joined, joinedAsModerator, startServer } from './helpers/server';
+import { type Joined, joined, joinedAsModerator, publishStream, startServer } from './helpers/server';
 import { tempDir } from '../helpers/temp-dir';
 
 // The SDK's error classes (untyped): a 404 is its NotFoundError.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { NotFoundError } = require('opentok/lib/errors') as { NotFoundError: new () => Error };
 
-type Joined = { client: TestClient; connectionId: string };
 
-
-async function publish(who: Joined, name = ''): Promise<string> {
-  return (await who.client.ok('publish', { name }))['streamId'] as string;
-}
 
 /** Sends a signal from `from` to everyone and waits until each of `all` has it: whatever was sent before has arrived. */
 async function settle(from: Joined, all: Joined[]): Promise<void> {
@@ -45,7 +40,7 @@ test('non-moderators are refused with 1540; an unknown stream is 1540 too; nothi
   const server = await startServer(t);
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const pub = await joined(t, server, sessionId);
-  const streamId = await publish(pub);
+  const streamId = await publishStream(pub);
   for (const role of ['publisher', 'subscriber', 'publisheronly'] as const) {
     const who = await joined(t, server, sessionId, {}, server.generateToken(sessionId, { role }));
     for (const [type, fields] of [['forceMuteStream', { streamId }], ['forceMuteAll', {}], ['disableForceMute', {}]] as const) {
@@ -60,7 +55,7 @@ test('non-moderators are refused with 1540; an unknown stream is 1540 too; nothi
   t.regex((unknown as { message: string }).message, /no such stream/);
   // A stream of another session is unknown here.
   const other = server.createSession({ mediaMode: 'relayed' }).sessionId;
-  const elsewhere = await publish(await joined(t, server, other));
+  const elsewhere = await publishStream(await joined(t, server, other));
   t.like(await mod.client.request('forceMuteStream', { streamId: elsewhere }), { type: 'error', code: ErrorCode.OTC_UNABLE_TO_FORCE_MUTE });
   await settle(mod, [pub, mod]);
   t.deepEqual(mutes(pub), []);
@@ -74,9 +69,9 @@ test('forceMuteStream sends muteForced to the stream\'s owner only, the moderato
   const a = await joined(t, server, sessionId);
   const b = await joined(t, server, sessionId);
   const mod = await joinedAsModerator(t, server, sessionId);
-  const streamA = await publish(a, 'a');
-  await publish(b, 'b');
-  const streamMod = await publish(mod, 'mod');
+  const streamA = await publishStream(a, 'a');
+  await publishStream(b, 'b');
+  const streamMod = await publishStream(mod, 'mod');
   await mod.client.ok('forceMuteStream', { streamId: streamA });
   t.deepEqual(await a.client.event('muteForced'), { type: 'muteForced', streamId: streamA });
   await mod.client.ok('forceMuteStream', { streamId: streamMod });
@@ -96,9 +91,9 @@ test('forceMuteAll: forceMuteChanged to all, muteForced{all} to owners of stream
   const b = await joined(t, server, sessionId);
   const watcher = await joined(t, server, sessionId, {}, server.generateToken(sessionId, { role: 'subscriber' }));
   const mod = await joinedAsModerator(t, server, sessionId);
-  const a1 = await publish(a, 'a1');
-  const a2 = await publish(a, 'a2');
-  const b1 = await publish(b, 'b1');
+  const a1 = await publishStream(a, 'a1');
+  const a2 = await publishStream(a, 'a2');
+  const b1 = await publishStream(b, 'b1');
   await mod.client.ok('forceMuteAll', { excludedStreamIds: [a2, 's-not-a-stream'] });
   for (const who of [a, b, watcher, mod]) t.deepEqual(await who.client.event('forceMuteChanged'), { type: 'forceMuteChanged', active: true });
   t.deepEqual(await a.client.event('muteForced'), { type: 'muteForced', streamId: a1, all: true });
@@ -109,7 +104,7 @@ test('forceMuteAll: forceMuteChanged to all, muteForced{all} to owners of stream
   t.deepEqual(mutes(mod), []);
 
   // Published while the state is on: muted right after its streamCreated, unless excluded.
-  const b2 = await publish(b, 'b2');
+  const b2 = await publishStream(b, 'b2');
   const created = b.client.received.findIndex((m) => m.type === 'streamCreated' && (m as { stream: { streamId: string } }).stream.streamId === b2);
   t.deepEqual(await b.client.event('muteForced', (e) => e.streamId === b2), { type: 'muteForced', streamId: b2, all: true });
   const muted = b.client.received.findIndex((m) => m.type === 'muteForced' && (m as { streamId: string }).streamId === b2);
@@ -130,7 +125,7 @@ test('forceMuteAll: forceMuteChanged to all, muteForced{all} to owners of stream
 
   await mod.client.ok('disableForceMute');
   for (const who of [a, b, watcher, mod, late]) t.deepEqual(await who.client.event('forceMuteChanged', (e) => !e.active), { type: 'forceMuteChanged', active: false });
-  const b3 = await publish(b, 'b3');
+  const b3 = await publishStream(b, 'b3');
   await settle(mod, [a, b, late]);
   t.false(mutes(b).some((m) => m['streamId'] === b3), 'published after disableForceMute: not muted');
   t.is(mutes(a).length, 2, 'disabling unmutes nobody and mutes nobody');
@@ -174,8 +169,8 @@ test('the REST endpoints, called by the opentok SDK, produce the same events; un
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const a = await joined(t, server, sessionId);
   const b = await joined(t, server, sessionId);
-  const a1 = await publish(a);
-  const b1 = await publish(b);
+  const a1 = await publishStream(a);
+  const b1 = await publishStream(b);
 
   t.is(await call((cb) => ot.forceMuteStream(sessionId, b1, cb)), null);
   t.deepEqual(await b.client.event('muteForced'), { type: 'muteForced', streamId: b1 });

@@ -6,21 +6,15 @@
 import test from 'ava';
 import { ErrorCode } from '../../lib/error-code';
 import { CloseCode } from '../../lib/protocol/messages';
-import type { TestClient } from './helpers/client';
-import { joined, joinedAsModerator, startServer } from './helpers/server';
-
-type Joined = { client: TestClient; connectionId: string };
+import { joined, joinedAsModerator, publishStream, startServer } from './helpers/server';
 
 
-async function publish(who: Joined): Promise<string> {
-  return (await who.client.ok('publish', { name: 'moderated' }))['streamId'] as string;
-}
 
 test('only moderators force: publisher, subscriber and publisheronly tokens get 1520 and 1535, and nothing happens', async (t) => {
   const server = await startServer(t);
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const pub = await joined(t, server, sessionId);
-  const streamId = await publish(pub);
+  const streamId = await publishStream(pub, 'moderated');
   for (const role of ['publisher', 'subscriber', 'publisheronly'] as const) {
     const who = await joined(t, server, sessionId, {}, server.generateToken(sessionId, { role }));
     const disconnect = await who.client.request('forceDisconnect', { connectionId: pub.connectionId });
@@ -42,7 +36,7 @@ test('a moderator forces a connection out: 4009 to it, connectionDestroyed and s
   const server = await startServer(t);
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const pub = await joined(t, server, sessionId);
-  const streamId = await publish(pub);
+  const streamId = await publishStream(pub, 'moderated');
   const other = await joined(t, server, sessionId);
   const mod = await joinedAsModerator(t, server, sessionId);
   await mod.client.ok('forceDisconnect', { connectionId: pub.connectionId });
@@ -61,7 +55,7 @@ test('a moderator stops a stream: streamDestroyed forceUnpublished to everyone, 
   const server = await startServer(t);
   const { sessionId } = server.createSession({ mediaMode: 'relayed' });
   const pub = await joined(t, server, sessionId);
-  const streamId = await publish(pub);
+  const streamId = await publishStream(pub, 'moderated');
   const sub = await joined(t, server, sessionId);
   const peerId = (await sub.client.ok('subscribe', { streamId }))['peerId'] as string;
   const mod = await joinedAsModerator(t, server, sessionId);
@@ -73,7 +67,7 @@ test('a moderator stops a stream: streamDestroyed forceUnpublished to everyone, 
   t.false(pub.client.received.some((m) => m.type === 'peerClosed'), 'the publisher hears streamDestroyed only');
   t.false(server.store.getSession(sessionId)!.streams.has(streamId));
   t.true(server.store.getSession(sessionId)!.connections.has(pub.connectionId), 'nobody was disconnected');
-  const again = await publish(pub);
+  const again = await publishStream(pub, 'moderated');
   t.like(await sub.client.event('streamCreated', (e) => e.stream.streamId === again), { stream: { connectionId: pub.connectionId } });
   // The stream is gone: forcing it again is refused, unpublishing it too.
   t.like(await mod.client.request('forceUnpublish', { streamId }), { type: 'error', code: ErrorCode.OTC_SESSION_FORCE_UNPUBLISH_OR_INVALID_STREAM });

@@ -16,15 +16,23 @@ export async function openClient(t: ExecutionContext, server: SessionServer, opt
   return client;
 }
 
+/** A connected signaling client and its connection id. */
+export type Joined = { client: TestClient; connectionId: string };
+
 /** Opens a client and connects it with a fresh publisher token (or `token`). */
 export async function joined(t: ExecutionContext, server: SessionServer, sessionId: string, fields: Record<string, unknown> = {},
-  token = server.generateToken(sessionId)): Promise<{ client: TestClient; connectionId: string }> {
+  token = server.generateToken(sessionId)): Promise<Joined> {
   const client = await openClient(t, server);
   const ack = await client.connect(token, fields);
   return { client, connectionId: ack.connectionId };
 }
 
 /** Opens a client and connects it with a moderator's token. */
-export function joinedAsModerator(t: ExecutionContext, server: SessionServer, sessionId: string): Promise<{ client: TestClient; connectionId: string }> {
+export function joinedAsModerator(t: ExecutionContext, server: SessionServer, sessionId: string): Promise<Joined> {
   return joined(t, server, sessionId, {}, server.generateToken(sessionId, { role: 'moderator' }));
+}
+
+/** Publishes a stream from `who`; resolves with its id. */
+export async function publishStream(who: Joined, name = ''): Promise<string> {
+  return (await who.client.ok('publish', { name }))['streamId'] as string;
 }
