@@ -23,6 +23,7 @@ PACKAGES=(
   pulseaudio                                # the audio device test runs a private PulseAudio daemon
   tinyproxy                                 # HTTP CONNECT proxy: the signaling proxy test runs a private one
   libsdl2-dev                               # SDL2: the sample programs (samples/) render with it
+  redis-server                              # serve --redis: the shared store and bus of several server processes (tests run private ones)
 )
 
 missing=()

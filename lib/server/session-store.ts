@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
 import type { ArchiveMode, ConnectionInfo, MediaMode, StreamInfo, StreamPropertyChange } from '../protocol/messages';
 import { mintSessionId, parseSessionId } from './session-id';
-import type { SessionJournal, StoredSession } from './store/session-journal';
+import type { Journal } from './store/journal';
+import type { JournalContents, StoredSession } from './store/session-journal';
 import type { TokenRole } from './tokens';
 
 export interface SessionOptions {
@@ -99,10 +100,10 @@ export class SessionStore {
   readonly #emptySince = new Map<string, number>();
   readonly apiKey: string;
   readonly maxSessions: number;
-  #journal: SessionJournal | undefined;
+  #journal: Journal | undefined;
   readonly #onJournalError: (err: Error) => void;
 
-  constructor(apiKey: string, maxSessions = Infinity, journal?: SessionJournal, onJournalError: (err: Error) => void = () => undefined) {
+  constructor(apiKey: string, maxSessions = Infinity, journal?: Journal, onJournalError: (err: Error) => void = () => undefined) {
     this.apiKey = apiKey;
     this.maxSessions = maxSessions;
     this.#journal = journal;
@@ -127,7 +128,7 @@ export class SessionStore {
    * timers): a row a failed write leaves behind is restored as a detached connection after a
    * restart and dropped when its grace ends.
    */
-  #erase(write: (journal: SessionJournal) => void): void {
+  #erase(write: (journal: Journal) => void): void {
     const journal = this.#journal;
     if (!journal) return;
     try {
@@ -144,9 +145,19 @@ export class SessionStore {
    */
   restore(): RestoredConnection[] {
     const journal = this.#journal;
-    if (!journal) return [];
+    if (!journal?.load) return [];
     if (this.#sessions.size > 0) throw new Error('restore() needs an empty store');
-    const contents = journal.load();
+    return this.adopt(journal.load());
+  }
+
+  /**
+   * Takes sessions read from a journal into memory beside those already here (a cluster's
+   * process taking over a session whose process died): sessions it holds already are skipped.
+   * Returns the connections, to be kept detached until their clients reconnect.
+   */
+  adopt(contents: JournalContents): RestoredConnection[] {
+    contents = { ...contents, sessions: contents.sessions.filter((s) => !this.#sessions.has(s.sessionId)) };
+    const adopted = new Set(contents.sessions.map((s) => s.sessionId));
     const empty = new Map(contents.sessions.map((s) => [s.sessionId, s.emptySince]));
     for (const { forceMuteExcluded, emptySince: _emptySince, ...stored } of contents.sessions) {
       this.#sessions.set(stored.sessionId, {
@@ -157,7 +168,7 @@ export class SessionStore {
     const restored: RestoredConnection[] = [];
     for (const c of contents.connections) {
       const session = this.#sessions.get(c.sessionId);
-      if (!session) continue;
+      if (!session || !adopted.has(c.sessionId)) continue;
       const conn: ConnectionRecord = {
         info: { connectionId: c.connectionId, data: c.data, creationTime: c.creationTime }, sessionId: c.sessionId, role: c.role, e2ee: c.e2ee,
         streams: new Set(), peers: new Set(), subscriptionsByStream: new Map(), subscriptions: 0, layoutClassList: c.layoutClassList,
@@ -168,14 +179,30 @@ export class SessionStore {
     }
     for (const [sessionId, since] of [...empty].sort((x, y) => x[1] - y[1])) this.#emptySince.set(sessionId, since);
     for (const { sessionId, layoutClassList, ...stream } of contents.streams) {
-      const session = this.#sessions.get(sessionId);
+      const session = adopted.has(sessionId) && this.#sessions.get(sessionId);
       if (session) this.#linkStream(session, stream, layoutClassList);
     }
     for (const { sessionId, ...peer } of contents.peers) {
-      const session = this.#sessions.get(sessionId);
+      const session = adopted.has(sessionId) && this.#sessions.get(sessionId);
       if (session && session.streams.has(peer.streamId)) this.#linkPeer(session, peer);
     }
     return restored;
+  }
+
+  /**
+   * Drops a session from memory without writing anything (its state stays in the journal): a
+   * cluster's process that lost it to another process. Its connections' sockets are closed by the caller.
+   */
+  forget(sessionId: string): SessionRecord | undefined {
+    const session = this.#sessions.get(sessionId);
+    this.#sessions.delete(sessionId);
+    this.#emptySince.delete(sessionId);
+    return session;
+  }
+
+  /** Resolves once every change so far is written through (at once without a journal or with SQLite's). */
+  flushed(): Promise<void> {
+    return this.#journal?.flushed?.() ?? Promise.resolve();
   }
 
   /** Throws LimitError when the server already holds maxSessions sessions. */
@@ -266,7 +293,7 @@ export class SessionStore {
 
   /** A reconnection moved the connection: its admission counts are now held under `keys`. */
   moveConnection(conn: ConnectionRecord, keys: AdmissionKeys): void {
-    this.#erase((j) => j.setAdmissionKeys(conn.info.connectionId, keys.addressKey, keys.tokenKey));
+    this.#erase((j) => j.setAdmissionKeys(conn.sessionId, conn.info.connectionId, keys.addressKey, keys.tokenKey));
   }
 
   /**
@@ -300,7 +327,7 @@ export class SessionStore {
       const peer = this.removePeer(session, peerId);
       if (peer) peers.push(peer);
     }
-    this.#erase((j) => j.removeConnection(connectionId));
+    this.#erase((j) => j.removeConnection(session.sessionId, connectionId));
     if (session.connections.size === 0 && this.#sessions.get(session.sessionId) === session) {
       const now = Date.now();
       this.#emptySince.delete(session.sessionId);
@@ -334,7 +361,7 @@ export class SessionStore {
     const journal = this.#journal;
     // Written first, in one transaction: a failed write changes nothing (the request gets the error).
     journal?.atomically(() => {
-      for (const l of lists) journal.setStreamClassList(l.streamId, l.classList);
+      for (const l of lists) journal.setStreamClassList(session.sessionId, l.streamId, l.classList);
     });
     for (const l of lists) {
       if (l.classList.length > 0) session.classLists.set(l.streamId, l.classList);
@@ -344,7 +371,7 @@ export class SessionStore {
   }
 
   /** Sets one property of a stream its publisher changed; false when it had that value already. */
-  setStreamProperty(stream: StreamInfo, change: StreamPropertyChange): boolean {
+  setStreamProperty(session: SessionRecord, stream: StreamInfo, change: StreamPropertyChange): boolean {
     const next: StreamInfo = { ...stream };
     if (change.property === 'videoDimensions') {
       if (stream.videoWidth === change.value.width && stream.videoHeight === change.value.height) return false;
@@ -357,7 +384,7 @@ export class SessionStore {
     // Changed in place (whoever holds the record sees the new value). A failed write is reported,
     // not thrown: a restarted server would only announce the older value.
     Object.assign(stream, next);
-    this.#erase((j) => j.updateStream(next));
+    this.#erase((j) => j.updateStream(session.sessionId, next));
     return true;
   }
 
@@ -374,7 +401,7 @@ export class SessionStore {
       if (peer) peers.push(peer);
     }
     session.streamPeers.delete(streamId);
-    this.#erase((j) => j.removeStream(streamId));
+    this.#erase((j) => j.removeStream(session.sessionId, streamId));
     return peers;
   }
 
@@ -423,7 +450,7 @@ export class SessionStore {
       else subscriber.subscriptionsByStream.set(peer.streamId, n);
     }
     session.connections.get(peer.publisherConnectionId)?.peers.delete(peerId);
-    this.#erase((j) => j.removePeer(peerId));
+    this.#erase((j) => j.removePeer(session.sessionId, peerId));
     return peer;
   }
 }

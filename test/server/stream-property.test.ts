@@ -125,9 +125,9 @@ test('the journal keeps a stream\'s changed properties across a restart', (t) =>
   const stream = store.addStream(session, {
     connectionId: conn.info.connectionId, name: 'cam', hasAudio: true, hasVideo: true, videoType: 'camera', e2ee: false, videoCodec: 'VP8', audioCodec: 'opus',
   });
-  t.true(store.setStreamProperty(stream, { property: 'hasAudio', value: false }));
-  t.false(store.setStreamProperty(stream, { property: 'hasAudio', value: false }));
-  t.true(store.setStreamProperty(stream, { property: 'videoDimensions', value: { width: 320, height: 180 } }));
+  t.true(store.setStreamProperty(session, stream, { property: 'hasAudio', value: false }));
+  t.false(store.setStreamProperty(session, stream, { property: 'hasAudio', value: false }));
+  t.true(store.setStreamProperty(session, stream, { property: 'videoDimensions', value: { width: 320, height: 180 } }));
   db.close();
   const reopened = openDatabase(dir);
   t.teardown(() => reopened.close());

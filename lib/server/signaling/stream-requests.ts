@@ -117,7 +117,7 @@ export class StreamRequests {
     if (!stream || stream.connectionId !== conn.info.connectionId) {
       throw new RequestError(ErrorCode.OTC_SESSION_PUBLISHER_NOT_FOUND, 'not a stream of this connection');
     }
-    const changed = this.#store.setStreamProperty(stream, req);
+    const changed = this.#store.setStreamProperty(session, stream, req);
     this.#delivery.send(client, { type: 'ack', id });
     if (!changed) return;
     const change = req.property === 'videoDimensions'

@@ -3,6 +3,7 @@
 import type { ArchiveMode, MediaMode, StreamInfo, VideoType } from '../../protocol/messages';
 import type { TokenRole } from '../tokens';
 import type { Db } from './database';
+import type { Journal } from './journal';
 
 export interface StoredSession {
   sessionId: string;
@@ -67,7 +68,7 @@ interface PeerRow {
   peer_id: string; session_id: string; stream_id: string; publisher_connection_id: string; subscriber_connection_id: string; routed: number;
 }
 
-export class SessionJournal {
+export class SessionJournal implements Journal {
   readonly #db: Db;
   readonly #insertSession;
   readonly #updateForceMute;
@@ -132,34 +133,34 @@ export class SessionJournal {
   }
 
   /** A reconnection moved the connection to another address or token. */
-  setAdmissionKeys(connectionId: string, addressKey: string, tokenKey: string): void {
+  setAdmissionKeys(_sessionId: string, connectionId: string, addressKey: string, tokenKey: string): void {
     this.#updateAdmission.run(addressKey, tokenKey, connectionId);
   }
 
   /** Its streams and peers must be gone first (foreign keys). */
-  removeConnection(connectionId: string): void {
+  removeConnection(_sessionId: string, connectionId: string): void {
     this.#deleteConnection.run(connectionId);
   }
 
   addStream(sessionId: string, s: StreamInfo, classList: readonly string[]): void {
     this.#insertStream.run(s.streamId, sessionId, s.connectionId, s.name, s.hasAudio ? 1 : 0, s.hasVideo ? 1 : 0, s.videoType, s.e2ee ? 1 : 0,
       s.creationTime, s.videoCodec, s.audioCodec);
-    if (s.videoWidth !== undefined) this.updateStream(s);
-    if (classList.length > 0) this.setStreamClassList(s.streamId, classList);
+    if (s.videoWidth !== undefined) this.updateStream(sessionId, s);
+    if (classList.length > 0) this.setStreamClassList(sessionId, s.streamId, classList);
   }
 
   /** What its publisher may change (streamProperty). */
-  updateStream(s: StreamInfo): void {
+  updateStream(_sessionId: string, s: StreamInfo): void {
     this.#updateStream.run(s.hasAudio ? 1 : 0, s.hasVideo ? 1 : 0, s.videoWidth ?? 0, s.videoHeight ?? 0, s.streamId);
   }
 
   /** The stream's layout class list (setStreamClassLists). */
-  setStreamClassList(streamId: string, classList: readonly string[]): void {
+  setStreamClassList(_sessionId: string, streamId: string, classList: readonly string[]): void {
     this.#updateStreamClassList.run(classList.join(' '), streamId);
   }
 
   /** Its peers must be gone first (foreign keys). */
-  removeStream(streamId: string): void {
+  removeStream(_sessionId: string, streamId: string): void {
     this.#deleteStream.run(streamId);
   }
 
@@ -167,7 +168,7 @@ export class SessionJournal {
     this.#insertPeer.run(p.peerId, p.sessionId, p.streamId, p.publisherConnectionId, p.subscriberConnectionId, p.routed ? 1 : 0);
   }
 
-  removePeer(peerId: string): void {
+  removePeer(_sessionId: string, peerId: string): void {
     this.#deletePeer.run(peerId);
   }
 

@@ -1,0 +1,170 @@
+// The session journal of a cluster (`serve --redis`): each session is one Redis hash, so the
+// process that takes a session over reads it with one HGETALL and an abandoned session expires as
+// one key. Fields: `session` (what never changes), `fm` (forced mute), `empty` (emptied at),
+// `c:`/`a:` a connection and its admission keys, `s:`/`l:` a stream and its class list, `p:` a
+// peer, `home` (cluster/session-homes.ts). Writes are sent at once, in order, on one connection,
+// and not awaited one by one: flushed() resolves when all so far are acknowledged.
+import type { StreamInfo } from '../../protocol/messages';
+import type { Journal } from '../store/journal';
+import type { JournalContents, LoadedSession, StoredConnection, StoredPeer, StoredSession } from '../store/session-journal';
+import { KEY_PREFIX, type RedisCommands } from './redis-link';
+
+/** The Redis key of a session's hash. */
+export function sessionKey(sessionId: string): string {
+  return `${KEY_PREFIX}s:${sessionId}`;
+}
+
+type StoredStream = JournalContents['streams'][number];
+
+export class RedisJournal implements Journal {
+  readonly #redis: RedisCommands;
+  /** An abandoned session's hash expires after this long (0: never). */
+  readonly ttlMs: number;
+  readonly #onError: (err: Error) => void;
+  #pending: Promise<unknown> = Promise.resolve();
+  #failed: Error | undefined;
+
+  /**
+   * ttlMs: an abandoned session's hash expires after this long (0: never); its home process
+   * renews it (cluster/session-homes.ts) while it holds the session.
+   */
+  constructor(redis: RedisCommands, ttlMs: number, onError: (err: Error) => void) {
+    this.#redis = redis;
+    this.ttlMs = ttlMs;
+    this.#onError = onError;
+  }
+
+  #track(write: Promise<unknown>): void {
+    const tracked = write.catch((err: Error) => {
+      this.#failed = err;
+      this.#onError(err);
+    });
+    this.#pending = tracked;
+  }
+
+  #set(sessionId: string, field: string, value: string): void {
+    this.#track(this.#redis.hSet(sessionKey(sessionId), field, value));
+  }
+
+  #del(sessionId: string, ...fields: string[]): void {
+    this.#track(this.#redis.hDel(sessionKey(sessionId), fields));
+  }
+
+  async flushed(): Promise<void> {
+    // Replies come in order on one connection: the last write's settles after every earlier one.
+    await this.#pending;
+    const failed = this.#failed;
+    this.#failed = undefined;
+    if (failed) throw failed;
+  }
+
+  addSession(s: StoredSession): void {
+    const stored: StoredSession = { sessionId: s.sessionId, mediaMode: s.mediaMode, archiveMode: s.archiveMode, e2ee: s.e2ee, location: s.location, createTime: s.createTime };
+    this.#set(s.sessionId, 'session', JSON.stringify(stored));
+    if (this.ttlMs > 0) this.#track(this.#redis.pExpire(sessionKey(s.sessionId), this.ttlMs));
+  }
+
+  setEmptySince(sessionId: string, at: number): void {
+    this.#set(sessionId, 'empty', String(at));
+  }
+
+  removeSession(sessionId: string): void {
+    this.#track(this.#redis.del(sessionKey(sessionId)));
+  }
+
+  setForceMute(sessionId: string, excluded: readonly string[] | null): void {
+    this.#set(sessionId, 'fm', JSON.stringify(excluded));
+  }
+
+  addConnection(c: StoredConnection): void {
+    this.#set(c.sessionId, `c:${c.connectionId}`, JSON.stringify(c));
+  }
+
+  setAdmissionKeys(sessionId: string, connectionId: string, addressKey: string, tokenKey: string): void {
+    this.#set(sessionId, `a:${connectionId}`, JSON.stringify({ addressKey, tokenKey }));
+  }
+
+  removeConnection(sessionId: string, connectionId: string): void {
+    this.#del(sessionId, `c:${connectionId}`, `a:${connectionId}`);
+  }
+
+  addStream(sessionId: string, s: StreamInfo, classList: readonly string[]): void {
+    this.updateStream(sessionId, s);
+    if (classList.length > 0) this.setStreamClassList(sessionId, s.streamId, classList);
+  }
+
+  updateStream(sessionId: string, s: StreamInfo): void {
+    this.#set(sessionId, `s:${s.streamId}`, JSON.stringify(s));
+  }
+
+  setStreamClassList(sessionId: string, streamId: string, classList: readonly string[]): void {
+    this.#set(sessionId, `l:${streamId}`, JSON.stringify(classList));
+  }
+
+  removeStream(sessionId: string, streamId: string): void {
+    this.#del(sessionId, `s:${streamId}`, `l:${streamId}`);
+  }
+
+  addPeer(p: StoredPeer): void {
+    this.#set(p.sessionId, `p:${p.peerId}`, JSON.stringify(p));
+  }
+
+  removePeer(sessionId: string, peerId: string): void {
+    this.#del(sessionId, `p:${peerId}`);
+  }
+
+  /** Writes go out in order on one connection: a unit's writes are not interleaved with others. */
+  atomically<T>(fn: () => T): T {
+    return fn();
+  }
+
+  /** One session as stored, or undefined when Redis holds none of that id (never made, expired or removed). */
+  async loadSession(sessionId: string): Promise<JournalContents | undefined> {
+    const fields = await this.#redis.hGetAll(sessionKey(sessionId));
+    return parseSessionHash(sessionId, fields);
+  }
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A session's hash as journal contents; fields that do not parse (a damaged hash) are skipped. */
+export function parseSessionHash(sessionId: string, fields: Record<string, string>): JournalContents | undefined {
+  const stored = parseJson<StoredSession>(fields['session']);
+  if (!stored || stored.sessionId !== sessionId) return undefined;
+  const excluded = parseJson<unknown>(fields['fm']);
+  const empty = Number(fields['empty'] ?? 0);
+  const session: LoadedSession = {
+    ...stored,
+    forceMuteExcluded: Array.isArray(excluded) ? excluded.filter((id): id is string => typeof id === 'string') : null,
+    emptySince: empty > 0 ? empty : stored.createTime,
+  };
+  const connections: StoredConnection[] = [];
+  const streams: StoredStream[] = [];
+  const peers: StoredPeer[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    const id = field.slice(2);
+    if (field.startsWith('c:')) {
+      const c = parseJson<StoredConnection>(value);
+      const keys = parseJson<{ addressKey: string; tokenKey: string }>(fields[`a:${id}`]);
+      if (c) connections.push({ ...c, sessionId, ...(keys && { addressKey: keys.addressKey, tokenKey: keys.tokenKey }) });
+    } else if (field.startsWith('s:')) {
+      const s = parseJson<StreamInfo>(value);
+      const classList = parseJson<string[]>(fields[`l:${id}`]);
+      if (s) streams.push({ ...s, sessionId, layoutClassList: Array.isArray(classList) ? classList : [] });
+    } else if (field.startsWith('p:')) {
+      const p = parseJson<StoredPeer>(value);
+      if (p) peers.push({ ...p, sessionId });
+    }
+  }
+  // As the data folder's journal gives them: a connection before its streams, a stream before its peers.
+  connections.sort((x, y) => x.creationTime - y.creationTime);
+  streams.sort((x, y) => x.creationTime - y.creationTime);
+  return { sessions: [session], connections, streams, peers };
+}

@@ -1,0 +1,85 @@
+// The Redis connections of a server process in a cluster (`serve --redis URL`): one for commands,
+// one for subscriptions (a subscribed Redis connection takes no other commands). node-redis
+// reconnects by itself; what failed meanwhile is reported through `log`, never thrown at an
+// event emitter nobody listens to.
+import { createClient } from 'redis';
+
+export type RedisCommands = ReturnType<typeof createClient>;
+
+/** Every key and channel of node-otc starts with this. */
+export const KEY_PREFIX = 'otc:';
+
+export class RedisLink {
+  readonly commands: RedisCommands;
+  readonly #events: RedisCommands;
+  #closed = false;
+
+  private constructor(commands: RedisCommands, events: RedisCommands) {
+    this.commands = commands;
+    this.#events = events;
+  }
+
+  /** Connects both connections; rejects with a clear error when Redis cannot be reached within timeoutMs. */
+  static async connect(url: string, log: (line: string) => void = () => undefined, timeoutMs = 10_000): Promise<RedisLink> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TypeError(`not a Redis URL: ${url}`);
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new TypeError(`a Redis URL starts with redis:// or rediss://, not ${parsed.protocol}//`);
+    const make = (): RedisCommands => createClient({
+      url,
+      socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+    });
+    const commands = make();
+    const events = make();
+    let lastError = '';
+    for (const [name, client] of [['commands', commands], ['events', events]] as const) {
+      client.on('error', (err: Error) => {
+        // One line per distinct failure: a Redis down for a minute would otherwise log every retry.
+        if (err.message === lastError) return;
+        lastError = err.message;
+        log(`redis (${name}): ${err.message}`);
+      });
+      client.on('ready', () => {
+        if (lastError !== '') log(`redis (${name}): connected again`);
+        lastError = '';
+      });
+    }
+    const link = new RedisLink(commands, events);
+    const timeout = new Promise<never>((_, reject) => {
+      setTimeout(() => reject(new Error(`cannot reach Redis at ${parsed.host} within ${timeoutMs} ms${lastError ? `: ${lastError}` : ''}`)), timeoutMs).unref();
+    });
+    try {
+      await Promise.race([Promise.all([commands.connect(), events.connect()]), timeout]);
+    } catch (err) {
+      await link.close();
+      throw err;
+    }
+    return link;
+  }
+
+  /** Calls `listener` with each message published on `channel` (KEY_PREFIX is added). */
+  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+    await this.#events.subscribe(KEY_PREFIX + channel, listener);
+  }
+
+  /** Publishes `message` on `channel` (KEY_PREFIX is added). */
+  async publish(channel: string, message: string): Promise<void> {
+    await this.commands.publish(KEY_PREFIX + channel, message);
+  }
+
+  /** Closes both connections (what was sent is answered first). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([this.commands, this.#events].map(async (client) => {
+      try {
+        if (client.isOpen) await client.close();
+      } catch {
+        client.destroy();
+      }
+    }));
+  }
+}
