@@ -24,7 +24,7 @@ const USAGE = `usage:
                  [--janus-ice ADDRESS|INTERFACE] [--janus-netns NAME] [--recordings DIR] [--no-router]
                  [--turn [--turn-ip IP] [--turn-port N] [--turn-relay-ports MIN-MAX] | --turn-url URL... --turn-secret(-file) S]
                  [--turn-ttl SECONDS] [--stun-url URL]... [--tls-cert F --tls-key F] [--reconnect-grace S] [--limit NAME=N]...
-                 [--data DIR] [--session-idle S]
+                 [--data DIR | --redis URL [--cluster-url URL]] [--session-idle S]
       runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else those kept
       in --data DIR, else generated.
       --data DIR: keep sessions, connections, streams and subscriptions in DIR/sessions.sqlite
@@ -32,6 +32,15 @@ const USAGE = `usage:
       restarted with the same DIR (stopped by SIGTERM/SIGINT, or killed) knows them again: each
       client that reconnects within --reconnect-grace keeps its connection id, streams and
       subscriptions; the others are dropped when it ends. Without --data all lives in memory.
+      --redis URL: one process of a cluster serving one deployment with the others that share this
+      Redis (redis://[user:password@]host:port[/db], rediss:// for TLS): sessions, connections,
+      streams, subscriptions, applications and callbacks live there. Each session is served by one
+      process; the others relay its clients' sockets and REST calls to it, and when it dies the
+      first process asked for the session serves it (its clients reconnect and carry on). Put a
+      TCP load balancer in front; every process needs the same API key and secret (OTC_API_KEY /
+      OTC_API_SECRET, else those kept in Redis, else generated and kept there by the first).
+      --cluster-url URL: how the other processes reach this one (default its own url); archives
+      answer 501 in a cluster.
       --tls-cert/--tls-key: serve HTTPS and WSS with this PEM certificate (chain, leaf first) and
       its PEM private key; without them plain HTTP (loopback, or behind a TLS-terminating proxy).
       Routed sessions go through Janus: N private instances it starts itself (default 1, or 0 with
@@ -112,7 +121,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
     recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS, 'tls-cert': 'string', 'tls-key': 'string',
-    'reconnect-grace': 'string', limit: 'strings', data: 'string', 'session-idle': 'string',
+    'reconnect-grace': 'string', limit: 'strings', data: 'string', 'session-idle': 'string', redis: 'string', 'cluster-url': 'string',
   });
   if (values['help']) {
     out(USAGE);
@@ -122,8 +131,9 @@ async function serve(args: string[], out: Out): Promise<number> {
   const portText = (values['port'] as string | undefined) ?? '0';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0..65535, not ${portText}`);
   // With --data, credentials not given are the data directory's (generated there the first time).
-  const apiKey = process.env['OTC_API_KEY'] || (values['data'] === undefined ? generateApiKey() : undefined);
-  const apiSecret = process.env['OTC_API_SECRET'] || (values['data'] === undefined ? generateApiSecret() : undefined);
+  const stored = values['data'] !== undefined || values['redis'] !== undefined;
+  const apiKey = process.env['OTC_API_KEY'] || (stored ? undefined : generateApiKey());
+  const apiSecret = process.env['OTC_API_SECRET'] || (stored ? undefined : generateApiSecret());
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const cert = fileArgument(values, 'tls-cert');
   const key = fileArgument(values, 'tls-key');
@@ -139,17 +149,29 @@ async function serve(args: string[], out: Out): Promise<number> {
   const dataDir = values['data'] as string | undefined;
   if (dataDir === '') throw new UsageError('--data needs a directory');
   const data = dataDir === undefined ? {} : { dataDir };
+  const redisUrl = values['redis'] as string | undefined;
+  const clusterUrl = values['cluster-url'] as string | undefined;
+  if (redisUrl !== undefined && dataDir !== undefined) throw new UsageError('--redis and --data exclude each other: a cluster keeps its state in Redis');
+  if (clusterUrl !== undefined && redisUrl === undefined) throw new UsageError('--cluster-url goes with --redis');
+  if (clusterUrl !== undefined && !/^https?:\/\/[^/]+$/.test(clusterUrl)) throw new UsageError(`--cluster-url must be http(s)://host:port, not ${clusterUrl}`);
+  const cluster = redisUrl === undefined ? {} : {
+    cluster: { redisUrl, ...(clusterUrl !== undefined && { url: clusterUrl }) },
+    onClusterLost: () => {
+      out('cluster: this process lost its lease (it stalled): exiting');
+      process.exit(1);
+    },
+  };
   const credentials = { ...(apiKey !== undefined && { apiKey }), ...(apiSecret !== undefined && { apiSecret }) };
   let server: SessionServer;
   try {
-    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...idle, ...(router && { router }), ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...cluster, ...tls, ...reconnect, ...idle, ...(router && { router }), ...(ice && { ice }) });
   } catch (err) {
     if (err instanceof ServerTlsError) throw new UsageError(`--tls-cert/--tls-key: ${err.message}`);
     if (err instanceof DataDirError) throw new UsageError(`--data: ${err.message}`);
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
-    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...tls, ...reconnect, ...idle, ...(ice && { ice }) });
+    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...cluster, ...tls, ...reconnect, ...idle, ...(ice && { ice }) });
   }
   // The private key now lives in OpenSSL's context only (node built it at start): the copy read
   // from the file is zeroed.

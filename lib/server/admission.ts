@@ -86,13 +86,14 @@ export class Admission {
   }
 
   /**
-   * A client on `socket` passed `connect` with `token`: checks the per-address and per-token
+   * A client on `socket` (relayed for `relayedFor`, cluster mode) passed `connect` with `token`: checks the per-address and per-token
    * limits and, when admitted, holds its counts until the returned release() (idempotent).
    */
-  admitConnection(socket: net.Socket, token: string):
+  admitConnection(socket: net.Socket, token: string, relayedFor?: string):
     { ok: true; release: () => void; addressKey: string; tokenKey: string } | { ok: false; message: string } {
     const state = this.#sockets.get(socketKey(socket));
-    const address = state?.address ?? addressKey(socket.remoteAddress);
+    // A client relayed by another process of the cluster counts under its own address, not the process's.
+    const address = relayedFor !== undefined ? addressKey(relayedFor) : state?.address ?? addressKey(socket.remoteAddress);
     const key = tokenKey(token);
     if (this.#connectionsByAddress.get(address) >= this.#limits.maxConnectionsPerAddress) {
       return { ok: false, message: `this address has ${this.#limits.maxConnectionsPerAddress} connections: the server's limit` };

@@ -20,6 +20,12 @@ import { type SessionOptions, type SessionRecord, SessionStore } from './session
 import { type Db, openDatabase } from './store/database';
 import { settleCredentials } from './store/credentials';
 import { SessionJournal } from './store/session-journal';
+import { ClusterNode } from './cluster/cluster-node';
+import { ClusterSessions } from './cluster/cluster-sessions';
+import { RedisJournal } from './cluster/redis-journal';
+import { RedisLink } from './cluster/redis-link';
+import { RelayAuth } from './cluster/relay-auth';
+import { DEFAULT_RECONNECT_GRACE_MS } from './reconnection';
 import type { IceServers } from './ice-servers';
 import type { ServerControl } from './signaling/server-control';
 import { monitorsOf } from './signaling/session-monitor';
@@ -93,6 +99,15 @@ export interface SessionServerOptions {
    * OpenTok's). Archives need the router with a recordings folder (MediaRouterOptions.recordingsDir).
    */
   archiveEmptyStopMs?: number;
+  /**
+   * Cluster mode: this process is one of several serving one deployment through one Redis
+   * (`redisUrl`). Sessions and their state live in Redis, each served by one home process; the
+   * others relay its clients' sockets and REST calls there (`url`: this process's URL as they
+   * reach it; default: its own). Excludes dataDir. Archives are not available (501).
+   */
+  cluster?: { redisUrl: string; url?: string };
+  /** Cluster mode: this process stalled past its lease and may have lost its sessions: it closed itself. */
+  onClusterLost?: () => void;
 }
 
 /** What `createSession` returns. */
@@ -136,6 +151,9 @@ export class SessionServer {
   #webhooks?: WebhookSender;
   #archiver?: Archiver;
   #ice?: ServerIce;
+  /** Cluster mode: the Redis link (closed last) and this process's place in the cluster. */
+  #redis?: RedisLink;
+  #cluster?: ClusterSessions;
   /** The data directory's database (dataDir), closed last by close(). */
   #db?: Db;
 
@@ -159,18 +177,21 @@ export class SessionServer {
   }
 
   static async start(opts: SessionServerOptions = {}): Promise<SessionServer> {
+    if (opts.cluster && opts.dataDir !== undefined) throw new TypeError('a cluster keeps its state in Redis: dataDir and cluster exclude each other');
     if (opts.apiKey !== undefined && (opts.apiKey === '' || opts.apiKey.includes('~'))) throw new TypeError('apiKey must be a non-empty string without "~"');
     if (opts.apiSecret === '') throw new TypeError('apiSecret must be a non-empty string');
     const db = opts.dataDir !== undefined ? openDatabase(opts.dataDir) : undefined;
+    const redis = opts.cluster ? await RedisLink.connect(opts.cluster.redisUrl, (line) => opts.log?.(line)) : undefined;
     try {
-      return await SessionServer.#start(opts, db);
+      return await SessionServer.#start(opts, db, redis);
     } catch (err) {
       db?.close();
+      await redis?.close();
       throw err;
     }
   }
 
-  static async #start(opts: SessionServerOptions, db: Db | undefined): Promise<SessionServer> {
+  static async #start(opts: SessionServerOptions, db: Db | undefined, redis: RedisLink | undefined): Promise<SessionServer> {
     const host = opts.host ?? '127.0.0.1';
     const generate = (): { apiKey: string; apiSecret: string } => ({ apiKey: generateApiKey(), apiSecret: generateApiSecret() });
     const { apiKey, apiSecret } = db
@@ -188,9 +209,14 @@ export class SessionServer {
       ...opts.limits, ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
     });
     const admission = new Admission(limits);
-    const store = new SessionStore(apiKey, limits.maxSessions, db && new SessionJournal(db),
-      (err) => opts.log?.(`session store: a write failed: ${err.message}`));
+    const onJournalError = (err: Error): void => opts.log?.(`session store: a write failed: ${err.message}`);
+    const sessionIdleMs = opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+    // An abandoned session's hash outlives the idle time by the reconnection grace (its connections' clients may come back).
+    const redisJournal = redis && new RedisJournal(redis.commands, sessionIdleMs === 0 ? 0 : sessionIdleMs + (opts.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS), onJournalError);
+    const store = new SessionStore(apiKey, limits.maxSessions, redisJournal ?? (db && new SessionJournal(db)), onJournalError);
     const restored = store.restore();
+    let cluster: ClusterSessions | undefined;
+    const relayAuth = redis && new RelayAuth(apiSecret);
     const applications = new Applications(db);
     const callbacks = new CallbackRegistry(db);
     // The server's URL once it listens: archive callbacks' download links point there.
@@ -214,6 +240,7 @@ export class SessionServer {
       await ice?.privateTurn?.stop();
       throw err;
     }
+    // Archives need one process that sees every session's recordings: not in a cluster (501).
     const archives = new ArchiveStore(db);
     // The archiver monitors the signaling server's sessions and tells their clients of archives.
     let tellClients: ServerControl | undefined;
@@ -237,10 +264,18 @@ export class SessionServer {
       ...(opts.pingIntervalMs !== undefined && { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.pongTimeoutMs !== undefined && { pongTimeoutMs: opts.pongTimeoutMs }),
       ...(opts.reconnectGraceMs !== undefined && { reconnectGraceMs: opts.reconnectGraceMs }),
+      ...(relayAuth && {
+        relayAuth,
+        place: async (sessionId: string) => {
+          const place = await cluster!.place(sessionId);
+          return place.where === 'elsewhere' ? place : { where: 'here' as const };
+        },
+      }),
     });
     signaling.restore(restored);
     tellClients = signaling.control;
     let guard = { refusedSockets: 0 };
+    let clusterLost = (): void => undefined;
     const handler = createRestHandler({
       store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),
       rateLimiter: new KeyedRateLimiter(limits.restRequestsPerSecondPerAddress, limits.restBurstPerAddress),
@@ -248,8 +283,10 @@ export class SessionServer {
       control: signaling.control,
       applications,
       callbacks,
-      archives: { archiver, store: archives },
+      ...(!redis && { archives: { archiver, store: archives } }),
+      ...(relayAuth && { cluster: { relayAuth, place: (sessionId: string) => cluster!.place(sessionId), created: (sessionId: string) => cluster!.node.adoptNew(sessionId) } }),
       health: () => ({
+        ...(cluster && { homedSessions: cluster.node.homedCount, relayedSockets: signaling.relayedCount }),
         connections: signaling.connectionCount, detachedConnections: signaling.detachedCount, sessions: store.sessionCount,
         unauthenticatedSockets: admission.unauthenticated,
         refusedSockets: guard.refusedSockets, rssBytes: process.memoryUsage.rss(),
@@ -275,6 +312,14 @@ export class SessionServer {
           resolve();
         });
       });
+      if (redis && relayAuth) {
+        const own = (opts.tls ? 'https' : 'http') + `://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${(httpServer.address() as AddressInfo).port}`;
+        const node = await ClusterNode.join({
+          link: redis, url: opts.cluster?.url ?? own, sessionTtlMs: redisJournal!.ttlMs, log: opts.log,
+          onFenced: () => clusterLost(),
+        });
+        cluster = new ClusterSessions(node, redisJournal!, store, (r) => signaling.restore(r), (line) => opts.log?.(line));
+      }
     } catch (err) {
       await archiver.close();
       webhooks.close();
@@ -282,6 +327,7 @@ export class SessionServer {
       await signaling.closeAll();
       if (ownsRouter) await router?.stop();
       await ice?.privateTurn?.stop();
+      await cluster?.node.leave();
       throw err;
     }
     const port = (httpServer.address() as AddressInfo).port;
@@ -291,6 +337,15 @@ export class SessionServer {
     server.#db = db;
     server.#webhooks = webhooks;
     server.#archiver = archiver;
+    server.#redis = redis;
+    server.#cluster = cluster;
+    // Stalled past its lease: its sessions may be served elsewhere now. Nothing more is written;
+    // its clients are closed (4004) and reconnect to whichever process serves their session.
+    clusterLost = () => {
+      store.stopJournal();
+      opts.log?.('cluster: this process lost its lease: closing');
+      void server.close().then(() => opts.onClusterLost?.());
+    };
     ownUrl = server.url;
     server.#startIdleExpiry(opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, opts.log);
     return server;
@@ -301,6 +356,7 @@ export class SessionServer {
     if (idleMs === 0) return;
     const sweep = (): void => {
       for (const session of this.store.expireIdle(idleMs)) {
+        this.#cluster?.node.forget(session.sessionId);
         log?.(`session expired ${session.sessionId}: nobody connected for ${Math.round(idleMs / 1000)} s`);
         if (session.mediaMode === 'routed') void this.router?.closeSession(session.sessionId);
       }
@@ -314,6 +370,7 @@ export class SessionServer {
     const mediaMode = opts.mediaMode ?? 'routed';
     if (opts.archiveMode === 'always' && mediaMode !== 'routed') throw new TypeError('archiveMode "always" needs a routed session');
     const session: SessionRecord = this.store.createSession({ ...opts, mediaMode });
+    this.#cluster?.node.adoptNew(session.sessionId);
     return { sessionId: session.sessionId, mediaMode: session.mediaMode, archiveMode: session.archiveMode, e2ee: session.e2ee };
   }
 
@@ -347,6 +404,8 @@ export class SessionServer {
       // Before the router stops: each recording archive ends with its files closed and its size known.
       await this.#archiver?.close();
       this.store.stopJournal();
+      // Its sessions are free for the other processes before its clients, closed below, reconnect to them.
+      await this.#cluster?.node.leave();
       const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
       // First: the sockets closing below are a shutdown, not connections leaving their sessions.
       this.#webhooks?.close();
@@ -360,6 +419,7 @@ export class SessionServer {
       if (this.#ownsRouter) await this.router?.stop();
       await this.#ice?.privateTurn?.stop();
       this.#db?.close();
+      await this.#redis?.close();
     })();
     return this.#closing;
   }

@@ -22,6 +22,9 @@ import { refuseUnavailable } from './not-available';
 import { serveArchiveDownload, serveArchiveRoute } from './archive-routes';
 import { serveCallbackRoute } from './callback-routes';
 import { serveSessionRoute } from './session-routes';
+import type { SessionPlace } from '../cluster/cluster-sessions';
+import { forwardRest } from '../cluster/rest-forward';
+import { RELAY_HEADER, type RelayAuth } from '../cluster/relay-auth';
 
 export { DEFAULT_REST_BODY_LIMIT } from './http';
 export type { RestStream, SessionInfoResponse } from './session-routes';
@@ -48,6 +51,16 @@ export interface RestContext {
   callbacks?: CallbackRegistry;
   /** Archives (`/archive`); without them they are 501. */
   archives?: { archiver: Archiver; store: ArchiveStore };
+  /**
+   * Cluster mode: calls on a session go to its home process (relayed there when it is another);
+   * calls relayed by another process are vouched for by relayAuth.
+   */
+  cluster?: {
+    relayAuth: RelayAuth;
+    place: (sessionId: string) => Promise<SessionPlace>;
+    /** A session this process just made: its home from the start. */
+    created: (sessionId: string) => void;
+  };
 }
 
 /** The JSON element of a `POST /session/create` answer. */
@@ -132,7 +145,9 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     sendJson(res, 200, { ok: true, status: 'ok', ...ctx.health?.() }, { 'Cache-Control': 'no-store' });
     return;
   }
-  if (ctx.rateLimiter && !ctx.rateLimiter.take(addressKey(req.socket.remoteAddress))) {
+  // A call relayed by another process of the cluster was counted there, against its client's address.
+  const relayed = ctx.cluster?.relayAuth.verify(req.headers[RELAY_HEADER]) !== undefined;
+  if (ctx.rateLimiter && !relayed && !ctx.rateLimiter.take(addressKey(req.socket.remoteAddress))) {
     throw new HttpError(429, 'too many requests from this address', { 'Retry-After': '1' });
   }
   if (path === '/session/create') {
@@ -150,6 +165,14 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     } catch (err) {
       if (err instanceof LimitError) throw new HttpError(429, err.message);
       throw err;
+    }
+    ctx.cluster?.created(session.sessionId);
+    // Answered once stored: an acknowledged session is never lost (Redis in a cluster).
+    try {
+      await ctx.store.flushed();
+    } catch (err) {
+      ctx.log?.(`session ${session.sessionId} not stored: ${(err as Error).message}`);
+      throw new HttpError(503, 'the session could not be stored: try again', { 'Retry-After': '1' });
     }
     ctx.log?.(`session created ${session.sessionId} ${session.mediaMode}${session.e2ee ? ' e2ee' : ''}`);
     const answer: CreateSessionResponse = {
@@ -174,6 +197,15 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     if (pathProject !== projectId) throw new HttpError(403, 'the path names another project than the credentials');
     const rest = project[2]!;
     const inSession = /^session\/([^/]+)(\/.*)?$/.exec(rest);
+    if (inSession && ctx.cluster) {
+      const sessionId = decodePathSegment(inSession[1]!);
+      const place = sessionId === undefined ? undefined : await ctx.cluster.place(sessionId);
+      if (place?.where === 'elsewhere') {
+        // Relayed once at most: a process asked as the home that is no longer it answers 503 (retried, it lands right).
+        if (relayed) throw new HttpError(503, 'the session moved to another server process: try again', { 'Retry-After': '1' });
+        return forwardRest(req, res, place.url, ctx.cluster.relayAuth);
+      }
+    }
     if (inSession) {
       const session = projectSession(ctx, projectId, inSession[1]!);
       const sessionRest = inSession[2] ?? '';

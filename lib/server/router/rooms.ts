@@ -1,6 +1,7 @@
 // Where routed sessions live: one VideoRoom per session, placed on the least loaded live Janus
 // instance on first use, and the feeds in it (one per published stream, ready once its media is
 // up at Janus; subscriptions wait for that).
+import * as crypto from 'node:crypto';
 import type { JanusInstance, JanusInstances } from './janus-instances';
 import * as videoRoom from './video-room';
 
@@ -28,7 +29,11 @@ export interface RoutedSessionInfo {
   e2ee: boolean;
 }
 
-let roomSequence = Math.floor(Date.now() / 1000) % 1_000_000 * 1000;
+/**
+ * Room ids are numbers at Janus, shared by every server process that uses the instance (a cluster,
+ * or restarts): a random start keeps two processes' sequences apart (2^40 ids, a process uses a few).
+ */
+let roomSequence = crypto.randomInt(1, 2 ** 40) * 1024;
 
 export class Rooms {
   readonly #instances: JanusInstances;

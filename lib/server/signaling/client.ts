@@ -8,6 +8,12 @@ export interface Client {
   ws: WebSocket;
   socket: Socket;
   remote: string;
+  /** The client's own address when another process of the cluster relays it (verified: cluster/relay-auth.ts). */
+  relayedFor?: string;
+  /** Requests that came while its `connect` waits for its session's placement (cluster mode). */
+  placing?: string[];
+  /** Its session is served here (cluster mode: placed; always, otherwise). */
+  placed?: boolean;
   /** Its request rate (limits.messagesPerSecond, messageBurst). */
   bucket: TokenBucket;
   /** Gives back its per-address and per-token counts (set once connected). */

@@ -44,6 +44,12 @@ export class Membership {
     this.#log = parts.log;
   }
 
+  /** The session a `connect`'s token grants, when the token verifies (its expiry unchecked on a reconnect, as connect() does). */
+  sessionIdOf(req: ConnectRequest): string | undefined {
+    const check = verifyToken(req.token, this.#opts.apiKey, this.#opts.apiSecret, req.reconnect === undefined ? undefined : 1, this.#opts.publicKeyOf);
+    return check.ok ? check.grant.sessionId : undefined;
+  }
+
   connect(client: Client, req: ConnectRequest): void {
     const { id, reconnect } = req;
     if (client.conn) throw new RequestError(ErrorCode.OTC_SESSION_ILLEGAL_STATE, 'already connected');
@@ -72,7 +78,7 @@ export class Membership {
     if (session.connections.size >= this.#opts.limits.maxConnectionsPerSession) {
       return refuseLimit(`this session has ${this.#opts.limits.maxConnectionsPerSession} connections: the server's limit`);
     }
-    const admitted = this.#opts.admission.admitConnection(client.socket, req.token);
+    const admitted = this.#opts.admission.admitConnection(client.socket, req.token, client.relayedFor);
     if (!admitted.ok) return refuseLimit(admitted.message);
     client.release = admitted.release;
     this.#allowFullMessages(client);
@@ -132,7 +138,7 @@ export class Membership {
     }
     // The connection's own counts are given back first: a reconnection is not a second connection of its token.
     release?.();
-    const admitted = this.#opts.admission.admitConnection(client.socket, req.token);
+    const admitted = this.#opts.admission.admitConnection(client.socket, req.token, client.relayedFor);
     if (!admitted.ok) {
       this.removeConnection(session, connectionId, 'networkDisconnected');
       return refuseLimit(admitted.message);

@@ -1,4 +1,5 @@
 // What the signaling server is configured with, and the defaults it resolves them to.
+import type { RelayAuth } from '../cluster/relay-auth';
 import type { Admission } from '../admission';
 import type { IceServer } from '../ice-servers';
 import type { ServerLimits } from '../limits';
@@ -36,7 +37,14 @@ export interface SignalingOptions {
   /** The archive recording a session now, told to each client that connects to it. */
   archiveOf?: (sessionId: string) => { archiveId: string; name: string } | undefined;
   log?: (line: string) => void;
+  /**
+   * Cluster mode (`serve --redis`): where a session is served. 'here' once its state is in the
+   * store; else the URL of its home process, which the client's socket is relayed to.
+   */
+  place?: (sessionId: string) => Promise<{ where: 'here' } | { where: 'elsewhere'; url: string }>;
+  /** Cluster mode: vouches for relayed sockets (sent and received). */
+  relayAuth?: RelayAuth;
 }
 
-type Optional = 'log' | 'router' | 'iceServersFor' | 'publicKeyOf' | 'monitor' | 'archiveOf';
+type Optional = 'log' | 'router' | 'iceServersFor' | 'publicKeyOf' | 'monitor' | 'archiveOf' | 'place' | 'relayAuth';
 export type ResolvedSignalingOptions = Required<Omit<SignalingOptions, Optional>> & Pick<SignalingOptions, Optional>;

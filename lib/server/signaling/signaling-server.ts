@@ -9,7 +9,8 @@ import type { RawData } from 'ws';
 import { ErrorCode } from '../../error-code';
 import { Admission } from '../admission';
 import { DEFAULT_LIMITS, type ServerLimits } from '../limits';
-import { type ClientRequest, CloseCode } from '../../protocol/messages';
+import { type ClientRequest, CloseCode, type ConnectRequest } from '../../protocol/messages';
+import { SignalingForward } from '../cluster/signaling-forward';
 import { parseClientRequest } from '../../protocol/parse-request';
 import { DEFAULT_RECONNECT_GRACE_MS, DetachedConnections, ReconnectTokens } from '../reconnection';
 import { forLog } from '../sanitize';
@@ -28,6 +29,9 @@ import { StreamRequests } from './stream-requests';
 
 export type { SignalingOptions } from './options';
 
+/** Requests kept while a `connect` waits for its placement (cluster mode). */
+const MAX_PLACING_QUEUE = 16;
+
 export class SignalingServer {
   readonly #opts: ResolvedSignalingOptions;
   readonly #limits: ServerLimits;
@@ -41,6 +45,8 @@ export class SignalingServer {
   readonly #forceMute: ForceMute;
   readonly #control: SessionServerControl;
   readonly #moderation: Moderation;
+  /** Cluster mode: the sockets relayed to other processes. */
+  readonly #forward: SignalingForward | undefined;
 
   constructor(opts: SignalingOptions) {
     const limits = opts.limits ?? { ...DEFAULT_LIMITS };
@@ -78,6 +84,15 @@ export class SignalingServer {
     this.#streams = new StreamRequests(this.#opts, this.#delivery, this.#membership, this.#routed, this.#forceMute, log);
     this.#moderation = new Moderation(this.#control, this.#streams, this.#delivery);
     this.#routed.listen();
+    this.#forward = opts.relayAuth && new SignalingForward({
+      auth: opts.relayAuth, maxPayload: this.#opts.maxPayload, maxBufferedBytes: limits.maxBufferedBytes,
+      pingIntervalMs: this.#opts.pingIntervalMs, pongTimeoutMs: this.#opts.pongTimeoutMs, log,
+    });
+  }
+
+  /** Sockets relayed to other processes of the cluster. */
+  get relayedCount(): number {
+    return this.#forward?.count ?? 0;
   }
 
   /** Connected (past `connect`) clients. */
@@ -111,7 +126,7 @@ export class SignalingServer {
   /** Closes every socket with `code` and resolves once all are closed (terminating stragglers). */
   async closeAll(code: number = CloseCode.SERVER_SHUTTING_DOWN, reason = 'server shutting down'): Promise<void> {
     this.#routed.stopListening();
-    await this.#sockets.closeAll(code, reason);
+    await Promise.all([this.#sockets.closeAll(code, reason), this.#forward?.closeAll(code, reason)]);
     this.#detached.clear();
     this.#sockets.stop();
   }
@@ -131,6 +146,12 @@ export class SignalingServer {
 
   #onMessage(client: Client, data: RawData, isBinary: boolean): void {
     if (client.closing) return;
+    if (client.placing) {
+      // A client sends nothing before its connect ack; a few requests are kept, a flood is not.
+      if (client.placing.length >= MAX_PLACING_QUEUE || isBinary) return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'requests before the connect ack');
+      client.placing.push(data.toString());
+      return;
+    }
     if (!client.bucket.take()) {
       return this.#delivery.close(client, CloseCode.RATE_LIMITED, `more than ${this.#limits.messagesPerSecond} messages per second`);
     }
@@ -140,6 +161,9 @@ export class SignalingServer {
     const { type, id } = parsed.ok ? parsed.request : parsed;
     if (!client.conn && type !== 'connect') return this.#delivery.close(client, CloseCode.PROTOCOL_ERROR, 'request before connect');
     if (!parsed.ok) return this.#delivery.send(client, { type: 'error', id, code: parsed.code, message: parsed.message });
+    if (parsed.request.type === 'connect' && this.#opts.place && !client.placed && !client.relayedFor) {
+      return this.#place(client, parsed.request, data.toString(), this.#opts.place);
+    }
     try {
       this.#dispatch(client, parsed.request);
     } catch (err) {
@@ -150,6 +174,35 @@ export class SignalingServer {
         this.#delivery.send(client, { type: 'error', id, code: ErrorCode.OTC_SESSION_INTERNAL_ERROR, message: 'internal error' });
       }
     }
+  }
+
+  /**
+   * Cluster mode: a `connect` whose token verifies waits for its session's placement. Served
+   * here once its state is here; relayed to its home process otherwise. A token that does not
+   * verify is refused here, as without a cluster.
+   */
+  #place(client: Client, req: ConnectRequest, text: string, place: NonNullable<SignalingOptions['place']>): void {
+    const sessionId = this.#membership.sessionIdOf(req);
+    client.placed = true;
+    if (sessionId === undefined) return this.#onMessage(client, Buffer.from(text), false);
+    client.placing = [];
+    place(sessionId).then((placement) => {
+      const queued = client.placing ?? [];
+      client.placing = undefined;
+      if (client.closing) return;
+      if (placement.where === 'here') {
+        for (const message of [text, ...queued]) this.#onMessage(client, Buffer.from(message), false);
+        return;
+      }
+      const address = client.relayedFor ?? client.socket.remoteAddress ?? '?';
+      this.#log(`relay ${client.remote} to ${placement.url} (session ${sessionId})`);
+      this.#forward!.forward(this.#sockets.handOff(client), address, placement.url, text, queued);
+    }, (err: Error) => {
+      client.placing = undefined;
+      this.#log(`placing session ${sessionId} failed: ${err.message}`);
+      this.#delivery.send(client, { type: 'error', id: req.id, code: ErrorCode.OTC_SESSION_INTERNAL_ERROR, message: 'the session cannot be served now' });
+      this.#delivery.close(client, CloseCode.SERVER_SHUTTING_DOWN, 'the session cannot be served now');
+    });
   }
 
   #dispatch(client: Client, req: ClientRequest): void {

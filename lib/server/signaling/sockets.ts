@@ -12,6 +12,7 @@ import type { Client } from './client';
 import type { Delivery } from './delivery';
 import type { ResolvedSignalingOptions } from './options';
 import { UNAUTHENTICATED_MESSAGE_BYTES } from './request-error';
+import { RELAY_HEADER } from '../cluster/relay-auth';
 
 interface WsReceiver {
   _maxPayload?: number;
@@ -112,6 +113,18 @@ export class SignalingSockets {
     this.#wss.close();
   }
 
+  /**
+   * Gives the client's socket up (cluster mode: it is relayed to another process from now on):
+   * no timer, liveness or handler of this endpoint is left on it.
+   */
+  handOff(client: Client): WebSocket {
+    if (client.connectTimer) clearTimeout(client.connectTimer);
+    this.#clients.delete(client);
+    client.closing = true;
+    for (const event of ['message', 'close', 'pong'] as const) client.ws.removeAllListeners(event);
+    return client.ws;
+  }
+
   /** A client passed `connect`: its messages may be as large as the server's limit. */
   allowFullMessages(client: Client): void {
     const receiver = receiverOf(client.ws);
@@ -119,9 +132,12 @@ export class SignalingSockets {
   }
 
   #accept(ws: WebSocket, req: IncomingMessage): void {
+    const relayedFor = this.#opts.relayAuth?.verify(req.headers[RELAY_HEADER]);
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     const client: Client = {
-      ws, socket: req.socket, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, lastPong: Date.now(), closing: false,
+      ws, socket: req.socket, remote: relayedFor === undefined ? remote : `${relayedFor} (relayed by ${remote})`, lastPong: Date.now(), closing: false,
       bucket: new TokenBucket(this.#limits.messagesPerSecond, this.#limits.messageBurst),
+      ...(relayedFor !== undefined && { relayedFor }),
     };
     this.#clients.add(client);
     this.#sayWhyTooBig(ws);

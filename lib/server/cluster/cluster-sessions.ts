@@ -1,0 +1,43 @@
+// Which process serves a session, as the signaling endpoint and the REST API ask it: this one
+// once the session's state is in its store (read back from Redis when it just took the session
+// over), or the URL of its home process. One owner of the question for both.
+import type { RestoredConnection, SessionStore } from '../session-store';
+import type { ClusterNode } from './cluster-node';
+import type { RedisJournal } from './redis-journal';
+
+export type SessionPlace = { where: 'here' } | { where: 'elsewhere'; url: string } | { where: 'unknown' };
+
+export class ClusterSessions {
+  readonly node: ClusterNode;
+  readonly #journal: RedisJournal;
+  readonly #store: SessionStore;
+  readonly #restore: (restored: RestoredConnection[]) => void;
+  readonly #log: (line: string) => void;
+
+  /** restore: takes connections read back from Redis as detached ones (their clients reconnect here). */
+  constructor(node: ClusterNode, journal: RedisJournal, store: SessionStore, restore: (restored: RestoredConnection[]) => void, log: (line: string) => void) {
+    this.node = node;
+    this.#journal = journal;
+    this.#store = store;
+    this.#restore = restore;
+    this.#log = log;
+  }
+
+  async place(sessionId: string): Promise<SessionPlace> {
+    const placement = await this.node.place(sessionId);
+    if (placement.where !== 'here') return placement;
+    if (this.#store.getSession(sessionId)) return { where: 'here' };
+    const contents = await this.#journal.loadSession(sessionId);
+    if (!contents) {
+      this.node.forget(sessionId);
+      return { where: 'unknown' };
+    }
+    // Another placement of the same session may have adopted it meanwhile: adopt() skips it then.
+    const restored = this.#store.adopt(contents);
+    if (restored.length > 0 || placement.taken) {
+      this.#log(`cluster: session ${sessionId} served here now, ${restored.length} connections waiting for their clients`);
+    }
+    this.#restore(restored);
+    return { where: 'here' };
+  }
+}

@@ -1,0 +1,134 @@
+// Several session servers of one deployment through one Redis (cluster mode, `serve --redis`),
+// in one Node process on loopback: a session is served by its home process, clients and REST
+// calls that reach another process are relayed there, and a session whose home leaves is taken
+// over by the next process asked for it, its connections read back from Redis for their clients
+// to reconnect to. (The multi-process test with a kill is test/topology/cluster.test.ts.)
+import test, { type ExecutionContext } from 'ava';
+import { RelayAuth } from '../../lib/server/cluster/relay-auth';
+import { SessionServer, type SessionServerOptions } from '../../lib/server/index';
+import { signRestAuth } from '../../lib/server/rest-auth';
+import { mintSessionId } from '../../lib/server/session-id';
+import { type RedisServer, startRedis } from '../helpers/redis-server';
+import { TestClient } from './helpers/client';
+import { openTokFor, sdkCall } from './helpers/opentok';
+
+const API_KEY = '47000021';
+const API_SECRET = 'c'.repeat(40);
+
+let redis: RedisServer;
+test.before(async () => {
+  redis = await startRedis();
+});
+test.after.always(async () => {
+  await redis?.stop();
+});
+
+async function member(t: ExecutionContext, opts: SessionServerOptions = {}): Promise<SessionServer> {
+  const server = await SessionServer.start({ apiKey: API_KEY, apiSecret: API_SECRET, cluster: { redisUrl: redis.url }, ...opts });
+  t.teardown(() => server.close());
+  return server;
+}
+
+async function join(t: ExecutionContext, via: SessionServer, sessionId: string, token = via.generateToken(sessionId)): Promise<{ client: TestClient; connectionId: string; reconnectToken: string }> {
+  const client = await TestClient.open(via.signalingUrl);
+  t.teardown(() => client.close());
+  const ack = await client.connect(token);
+  return { client, connectionId: ack.connectionId, reconnectToken: (ack as unknown as { reconnectToken: string }).reconnectToken };
+}
+
+async function health(server: SessionServer): Promise<Record<string, number>> {
+  return await (await fetch(`${server.url}/health`)).json() as Record<string, number>;
+}
+
+test.serial('clients of one session on two processes see each other: connections, signals, streams (relayed to the home)', async (t) => {
+  const a = await member(t);
+  const b = await member(t);
+  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
+  const one = await join(t, a, sessionId);
+  const two = await join(t, b, sessionId);
+  const created = await one.client.event('connectionCreated', (e) => e.connection.connectionId === two.connectionId);
+  t.is(created.connection.connectionId, two.connectionId);
+  await two.client.ok('signal', { data: 'hello across processes', signalType: 'chat' });
+  const signal = await one.client.event('signal');
+  t.is(signal.data, 'hello across processes');
+  t.is(signal.from, two.connectionId);
+  const streamId = (await two.client.ok('publish', { name: 'cam' }))['streamId'] as string;
+  const stream = await one.client.event('streamCreated');
+  t.is(stream.stream.streamId, streamId);
+  t.like(await health(a), { homedSessions: 1, relayedSockets: 0, connections: 2 });
+  t.like(await health(b), { homedSessions: 0, relayedSockets: 1, connections: 0 });
+});
+
+test.serial('REST calls reaching another process are served by the session\'s home (opentok SDK: signal, listStreams, forceDisconnect)', async (t) => {
+  const a = await member(t);
+  const b = await member(t);
+  const { sessionId } = a.createSession({ mediaMode: 'routed' });
+  const one = await join(t, a, sessionId);
+  const streamId = (await one.client.ok('publish', { name: 'cam' }))['streamId'] as string;
+  const viaB = openTokFor({ apiKey: API_KEY, apiSecret: API_SECRET, url: b.url });
+  const [listError, list] = await sdkCall(viaB, 'listStreams', sessionId);
+  t.is(listError, null);
+  t.deepEqual((list as Array<{ id: string }>).map((s) => s.id), [streamId]);
+  const [signalError] = await sdkCall(viaB, 'signal', sessionId, null, { type: 'note', data: 'from REST via b' });
+  t.is(signalError, null);
+  t.is((await one.client.event('signal')).data, 'from REST via b');
+  const [kickError] = await sdkCall(viaB, 'forceDisconnect', sessionId, one.connectionId);
+  t.is(kickError, null);
+  t.is((await one.client.waitClose()).code, 4009);
+});
+
+test.serial('a session made on one process is known to the others; an unknown one is refused (1005) wherever asked', async (t) => {
+  const a = await member(t);
+  const b = await member(t);
+  const response = await fetch(`${b.url}/session/create`, {
+    method: 'POST', headers: { 'X-OPENTOK-AUTH': signRestAuth(API_KEY, API_SECRET), Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'p2p.preference=enabled',
+  });
+  t.is(response.status, 200);
+  const [{ session_id: sessionId }] = await response.json() as Array<{ session_id: string }>;
+  const one = await join(t, a, sessionId);
+  t.truthy(one.connectionId);
+  t.like(await health(b), { homedSessions: 1 });
+  const unknown = b.generateToken(mintSessionId(API_KEY, ''));
+  const stray = await TestClient.open(a.signalingUrl);
+  t.teardown(() => stray.close());
+  const reply = await stray.request('connect', { token: unknown });
+  t.like(reply, { type: 'error', code: 1005 });
+  t.is((await stray.waitClose()).code, 4001);
+});
+
+test.serial('the home leaves: the next process asked takes the session over from Redis and its clients reconnect with the same ids', async (t) => {
+  const a = await member(t);
+  const b = await member(t);
+  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
+  const one = await join(t, a, sessionId);
+  const two = await join(t, b, sessionId);
+  const streamId = (await one.client.ok('publish', { name: 'cam' }))['streamId'] as string;
+  await two.client.event('streamCreated');
+  await a.close();
+  t.is((await one.client.waitClose()).code, 4004);
+  t.is((await two.client.waitClose()).code, 4004);
+  const back1 = await TestClient.open(b.signalingUrl);
+  t.teardown(() => back1.close());
+  const ack1 = await back1.connect(b.generateToken(sessionId), { reconnect: { connectionId: one.connectionId, reconnectToken: one.reconnectToken } });
+  t.is(ack1.connectionId, one.connectionId);
+  t.deepEqual(ack1.streams.map((s) => s.streamId), [streamId]);
+  const back2 = await TestClient.open(b.signalingUrl);
+  t.teardown(() => back2.close());
+  const ack2 = await back2.connect(b.generateToken(sessionId), { reconnect: { connectionId: two.connectionId, reconnectToken: two.reconnectToken } });
+  t.is(ack2.connectionId, two.connectionId);
+  await back2.ok('signal', { data: 'after the takeover' });
+  t.is((await back1.event('signal')).data, 'after the takeover');
+  t.like(await health(b), { homedSessions: 1, connections: 2 });
+});
+
+test('a relay header that does not verify is ignored: the socket counts as its own address and is not trusted', (t) => {
+  const auth = new RelayAuth(API_SECRET);
+  const header = auth.header('203.0.113.7');
+  t.is(auth.verify(header), '203.0.113.7');
+  t.is(new RelayAuth('another secret').verify(header), undefined);
+  t.is(auth.verify(header.replace('203.0.113.7', '203.0.113.8')), undefined);
+  t.is(auth.verify(auth.header('203.0.113.7', Date.now() - 120_000)), undefined);
+  t.is(auth.verify(['a', 'b']), undefined);
+  t.is(auth.verify('v1;;;'), undefined);
+});
