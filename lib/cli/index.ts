@@ -16,6 +16,7 @@ import { SessionServer, generateApiKey, generateApiSecret } from '../server/serv
 import { signRestAuth } from '../server/rest-auth';
 import { ServerTlsError, describeCertificate } from '../server/tls';
 import { DataDirError } from '../server/store/database';
+import { ClusterCredentialsError } from '../server/cluster/cluster-credentials';
 import { restRequest } from './rest-request';
 import { generateToken, isTokenRole } from '../server/tokens';
 
@@ -168,6 +169,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   } catch (err) {
     if (err instanceof ServerTlsError) throw new UsageError(`--tls-cert/--tls-key: ${err.message}`);
     if (err instanceof DataDirError) throw new UsageError(`--data: ${err.message}`);
+    if (err instanceof ClusterCredentialsError) throw new UsageError(`--redis: ${err.message}`);
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
@@ -357,7 +359,7 @@ export async function main(argv: string[], out: Out = (line) => process.stdout.w
       case 'loadtest': return await loadtestCommand(rest, out, USAGE);
       case 'demo': return await demoCommand(rest, out, USAGE);
       case 'impair': return await impairCommand(rest, out, USAGE);
-      case 'app': return appCommand(rest, out, USAGE);
+      case 'app': return await appCommand(rest, out, USAGE);
       case '--help':
       case '-h':
       case 'help':

@@ -24,6 +24,7 @@ import { ClusterNode } from './cluster/cluster-node';
 import { ClusterSessions } from './cluster/cluster-sessions';
 import { RedisJournal } from './cluster/redis-journal';
 import { RedisLink } from './cluster/redis-link';
+import { settleCredentialsInRedis } from './cluster/cluster-credentials';
 import { RelayAuth } from './cluster/relay-auth';
 import { DEFAULT_RECONNECT_GRACE_MS } from './reconnection';
 import type { IceServers } from './ice-servers';
@@ -194,9 +195,10 @@ export class SessionServer {
   static async #start(opts: SessionServerOptions, db: Db | undefined, redis: RedisLink | undefined): Promise<SessionServer> {
     const host = opts.host ?? '127.0.0.1';
     const generate = (): { apiKey: string; apiSecret: string } => ({ apiKey: generateApiKey(), apiSecret: generateApiSecret() });
-    const { apiKey, apiSecret } = db
-      ? settleCredentials(db, { ...(opts.apiKey !== undefined && { apiKey: opts.apiKey }), ...(opts.apiSecret !== undefined && { apiSecret: opts.apiSecret }) }, generate)
-      : { apiKey: opts.apiKey ?? generateApiKey(), apiSecret: opts.apiSecret ?? generateApiSecret() };
+    const given = { ...(opts.apiKey !== undefined && { apiKey: opts.apiKey }), ...(opts.apiSecret !== undefined && { apiSecret: opts.apiSecret }) };
+    const { apiKey, apiSecret } = redis ? await settleCredentialsInRedis(redis, given, generate)
+      : db ? settleCredentials(db, given, generate)
+        : { apiKey: opts.apiKey ?? generateApiKey(), apiSecret: opts.apiSecret ?? generateApiSecret() };
     if (opts.reconnectGraceMs !== undefined && !(Number.isSafeInteger(opts.reconnectGraceMs) && opts.reconnectGraceMs >= 1)) {
       throw new TypeError(`reconnectGraceMs must be a positive integer, not ${String(opts.reconnectGraceMs)}`);
     }
@@ -217,8 +219,9 @@ export class SessionServer {
     const restored = store.restore();
     let cluster: ClusterSessions | undefined;
     const relayAuth = redis && new RelayAuth(apiSecret);
-    const applications = new Applications(db);
-    const callbacks = new CallbackRegistry(db);
+    const log = (line: string): void => opts.log?.(line);
+    const applications = redis ? await Applications.inRedis(redis, log) : new Applications(db);
+    const callbacks = redis ? await CallbackRegistry.inRedis(redis, log) : new CallbackRegistry(db);
     // The server's URL once it listens: archive callbacks' download links point there.
     let ownUrl: string | undefined;
     const webhooks = new WebhookSender({
@@ -419,6 +422,7 @@ export class SessionServer {
       if (this.#ownsRouter) await this.router?.stop();
       await this.#ice?.privateTurn?.stop();
       this.#db?.close();
+      await Promise.all([this.applications.close(), this.callbacks.close()]);
       await this.#redis?.close();
     })();
     return this.#closing;

@@ -64,7 +64,7 @@ test.serial('opentok SDK: an E2EE session\'s archive is started, listed, stopped
   const server: SessionServer = await startRoutedServer({ router: { recordingsDir: dir } });
   t.teardown(() => server.close());
   const hooks = await receiver(t);
-  server.callbacks.register(API_KEY, { group: 'archive', event: 'status', url: hooks.url });
+  await server.callbacks.register(API_KEY, { group: 'archive', event: 'status', url: hooks.url });
   const ot = openTokFor(server);
   const { sessionId } = server.createSession({ e2ee: true, mediaMode: 'routed' });
 
@@ -169,7 +169,7 @@ test.serial('@vonage/video: streamMode manual records the streams added, video o
   const dir = tempDir(t, 'otc-archives-');
   const server = await startRoutedServer({ router: { recordingsDir: dir } });
   t.teardown(() => server.close());
-  const app = server.applications.create('archiving app');
+  const app = await server.applications.create('archiving app');
   const vonage = new Video({ applicationId: app.applicationId, privateKey: app.privateKey }, { videoHost: server.url });
   const { sessionId } = await vonage['createSession']!({}) as { sessionId: string };
   const join = async (name: string): Promise<otc.Session> => {

@@ -87,7 +87,7 @@ test('start bodies are checked: 400 for bad fields, 501 for composed archives, l
 
 test('@vonage/video: searchArchives, getArchive and startArchive answer for an application\'s project', async (t) => {
   const server = await startServer(t);
-  const app = server.applications.create('archives');
+  const app = await server.applications.create('archives');
   const video = new Video({ applicationId: app.applicationId, privateKey: app.privateKey }, { videoHost: server.url });
   const { sessionId } = await video['createSession']!({}) as { sessionId: string };
   t.deepEqual(await video['searchArchives']!({ sessionId }), { count: 0, items: [] });

@@ -99,8 +99,8 @@ test('a receiver that fails is retried; bad registrations are 400; at most 64 pe
 test('an application\'s sessions go to its own callbacks, signed with its signature secret; callbacks survive a restart', async (t) => {
   const dataDir = tempDir(t, 'otc-callbacks-');
   const first = await SessionServer.start({ dataDir });
-  const app = first.applications.create('hooks');
-  first.callbacks.register(app.applicationId, { group: 'connection', event: 'created', url: 'http://127.0.0.1:1/placeholder' });
+  const app = await first.applications.create('hooks');
+  await first.callbacks.register(app.applicationId, { group: 'connection', event: 'created', url: 'http://127.0.0.1:1/placeholder' });
   await first.close();
 
   const server = await SessionServer.start({ dataDir });
@@ -108,8 +108,8 @@ test('an application\'s sessions go to its own callbacks, signed with its signat
   t.is(server.callbacks.list(app.applicationId).length, 1, 'kept in the data directory');
   const appHooks = await receiver(t);
   const projectHooks = await receiver(t);
-  server.callbacks.register(app.applicationId, { group: 'connection', event: 'created', url: appHooks.url });
-  server.callbacks.register(server.apiKey, { group: 'connection', event: 'created', url: projectHooks.url });
+  await server.callbacks.register(app.applicationId, { group: 'connection', event: 'created', url: appHooks.url });
+  await server.callbacks.register(server.apiKey, { group: 'connection', event: 'created', url: projectHooks.url });
   const session = server.createSession({ mediaMode: 'relayed', projectId: app.applicationId });
   const token = jwt.sign({ scope: 'session.connect', session_id: session.sessionId, role: 'publisher', application_id: app.applicationId,
     exp: Math.floor(Date.now() / 1000) + 60 }, app.privateKey, { algorithm: 'RS256' });
@@ -129,7 +129,7 @@ test('deliveries are bounded: a receiver that never answers holds at most maxQue
     hung.close();
   });
   const registry = new CallbackRegistry();
-  registry.register('47000001', { group: 'connection', event: 'created', url: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/` });
+  await registry.register('47000001', { group: 'connection', event: 'created', url: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/` });
   const lines: string[] = [];
   const sender = new WebhookSender({ registry, secretOf: () => 's'.repeat(40), log: (l) => lines.push(l), maxQueued: 3, concurrency: 1, timeoutMs: 60_000 });
   const store = new SessionStore('47000001');

@@ -12,6 +12,15 @@ import { type RedisServer, startRedis } from '../helpers/redis-server';
 import { TestClient } from './helpers/client';
 import { openTokFor, sdkCall } from './helpers/opentok';
 
+// The SDK's classes (CommonJS; its types are not needed beyond what the test calls).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Video } = require('@vonage/video') as {
+  Video: new (auth: { applicationId: string; privateKey: string }, config: { videoHost: string }) => {
+    createSession(opts?: Record<string, unknown>): Promise<{ sessionId: string }>;
+    generateClientToken(sessionId: string, opts?: Record<string, unknown>): string;
+  };
+};
+
 const API_KEY = '47000021';
 const API_SECRET = 'c'.repeat(40);
 
@@ -120,6 +129,21 @@ test.serial('the home leaves: the next process asked takes the session over from
   await back2.ok('signal', { data: 'after the takeover' });
   t.is((await back1.event('signal')).data, 'after the takeover');
   t.like(await health(b), { homedSessions: 1, connections: 2 });
+});
+
+test.serial('one cluster, one set of credentials: an application made through one process works with @vonage/video on another', async (t) => {
+  const a = await member(t);
+  const b = await member(t, { apiKey: undefined, apiSecret: undefined });
+  t.is(b.apiKey, API_KEY, 'the second process adopts the credentials kept in Redis');
+  t.is(b.apiSecret, API_SECRET);
+  await t.throwsAsync(SessionServer.start({ apiKey: '47000022', cluster: { redisUrl: redis.url } }), { message: /belongs to API key 47000021/ });
+  const app = await a.applications.create('cluster app');
+  // The other process hears of it through Redis (a change note), at once or nearly.
+  for (let i = 0; i < 100 && !b.applications.get(app.applicationId); ++i) await new Promise((resolve) => setTimeout(resolve, 20));
+  const video = new Video({ applicationId: app.applicationId, privateKey: app.privateKey }, { videoHost: b.url });
+  const { sessionId } = await video.createSession({ mediaMode: 'enabled' });
+  const one = await join(t, a, sessionId, video.generateClientToken(sessionId));
+  t.truthy(one.connectionId);
 });
 
 test('a relay header that does not verify is ignored: the socket counts as its own address and is not trusted', (t) => {

@@ -46,7 +46,7 @@ async function status(run: Promise<unknown>): Promise<number> {
 
 test('an application creates sessions (location null accepted), its client tokens connect with their role and data, REST calls on the session work', async (t) => {
   const server = await startServer(t);
-  const app = server.applications.create('video app');
+  const app = await server.applications.create('video app');
   const video = client(server, app);
   const created = await video.createSession({});
   t.is(created.mediaMode, 'disabled');
@@ -87,7 +87,7 @@ test('an application creates sessions (location null accepted), its client token
 
 test('every @vonage/video call this server cannot serve answers 501', async (t) => {
   const server = await startServer(t);
-  const app = server.applications.create();
+  const app = await server.applications.create();
   const video = client(server, app);
   const { sessionId } = await video.createSession({});
   const token = video.generateClientToken(sessionId);
@@ -107,8 +107,8 @@ test('every @vonage/video call this server cannot serve answers 501', async (t) 
 
 test('applications are projects of their own: each reaches only its sessions, tokens verify only for the owner, unknown or deleted apps are refused', async (t) => {
   const server = await startServer(t);
-  const first = server.applications.create('first');
-  const second = server.applications.create('second');
+  const first = await server.applications.create('first');
+  const second = await server.applications.create('second');
   const one = client(server, first);
   const two = client(server, second);
   const own = (await one.createSession({ mediaMode: 'enabled' })).sessionId;
@@ -163,11 +163,11 @@ test('applications are projects of their own: each reaches only its sessions, to
 
   // A deleted application: its credentials and tokens are refused from then on.
   const token = one.generateClientToken(own);
-  t.true(server.applications.remove(first.applicationId));
+  t.true(await server.applications.remove(first.applicationId));
   t.is(await status(one['getStreamInfo']!(own)), 403);
   const late = await openClient(t, server);
   t.like(await late.request('connect', { token }), { type: 'error', code: ErrorCode.OTC_SESSION_AUTHORIZATION_FAILURE });
-  t.throws(() => server.applications.create('x'.repeat(201)), { instanceOf: TypeError });
+  await t.throwsAsync(server.applications.create('x'.repeat(201)), { instanceOf: TypeError });
 });
 
 test('node-otc app create/list/delete on a running server\'s data directory: the server accepts the new application at once, and after a restart', async (t) => {

@@ -5,7 +5,8 @@
 // the frames lost and the time to recover are measured and judged with generous bounds.
 import test, { type ExecutionContext } from 'ava';
 import { generateToken } from '../../lib/server/tokens';
-import type { CallClientConfig, CallClientReport, FrameSample } from './call-client';
+import type { CallClientConfig, CallClientReport } from './call-client';
+import { framesBetween, recoveredAt } from './samples';
 import { ADDR, CALL_CLIENT, callClientReport, CLI, type NsProcess, Topology, waitForOutput } from './topology';
 
 const API_KEY = '47000011';
@@ -82,26 +83,6 @@ async function callWithCut(t: ExecutionContext, mode: 'relayed' | 'routed', cut:
   }
   const [a, b] = await Promise.all(reports);
   return { a: a!, b: b!, cutAt, restoredAt };
-}
-
-/** Frames received between two times, from the samples (the last sample at or before each). */
-function framesBetween(samples: FrameSample[], from: number, to: number): number {
-  const at = (time: number): number => {
-    let frames = samples[0]?.frames ?? 0;
-    for (const sample of samples) if (sample.at <= time) frames = sample.frames;
-    return frames;
-  };
-  return at(to) - at(from);
-}
-
-/** The first sample after the link from which `frames` frames arrived within 1 s: 1 for the first frame back, 15 for half the rate. */
-function recoveredAt(samples: FrameSample[], restoredAt: number, frames: number): number | undefined {
-  for (const sample of samples) {
-    if (sample.at < restoredAt) continue;
-    const later = samples.find((s) => s.at >= sample.at + 1000);
-    if (later && later.frames - sample.frames >= frames) return sample.at;
-  }
-  return undefined;
 }
 
 /** signalingCut: the whole uplink was cut (else only UDP: the signaling stays up, and an ICE restart may find a TURN-over-TCP path during the cut). */

@@ -1,6 +1,9 @@
 // Session monitoring callbacks as OpenTok's REST API registers them (`/v2/project/{id}/callback`):
-// a URL per project, event group and event. Kept in the data directory's database, else in memory.
+// a URL per project, event group and event. Kept in the data directory's database, in a
+// cluster's Redis (hash `otc:callbacks`, mirrored by each process), else in memory.
 import * as crypto from 'node:crypto';
+import type { RedisLink } from '../cluster/redis-link';
+import { type Decision, RedisMirror } from '../cluster/redis-mirror';
 import type { Db } from '../store/database';
 
 export type CallbackGroup = 'connection' | 'stream' | 'archive';
@@ -18,17 +21,27 @@ export interface RegisteredCallback {
 
 /** Most callbacks one project may register. */
 export const MAX_CALLBACKS_PER_PROJECT = 64;
+/** Most callbacks of all projects: each process of a cluster loads them all at each change. */
+export const MAX_CALLBACKS = 10_000;
 /** Longest callback URL. */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
 
 export class CallbackError extends Error {}
 
+const tooMany = (): CallbackError => new CallbackError(`the server holds at most ${MAX_CALLBACKS} callbacks`);
+
+/** A callback as stored: with its project. */
+interface StoredCallback extends RegisteredCallback {
+  projectId: string;
+}
+
 interface CallbackRow {
   callback_id: string; project_id: string; event_group: string; event: string; url: string; created_at: number;
 }
 
-function fromRow(row: CallbackRow): RegisteredCallback {
-  return { id: row.callback_id, group: row.event_group as CallbackGroup, event: row.event as CallbackEvent, url: row.url, createdAt: row.created_at };
+function fromRow(row: CallbackRow): StoredCallback {
+  return { id: row.callback_id, projectId: row.project_id, group: row.event_group as CallbackGroup, event: row.event as CallbackEvent,
+    url: row.url, createdAt: row.created_at };
 }
 
 /** What `register` takes from a request body; throws CallbackError saying what is wrong. */
@@ -54,33 +67,59 @@ export function checkCallback(body: Record<string, unknown>): { group: CallbackG
   return { group, event, url };
 }
 
+/** A callback as Redis holds it (JSON parsed); undefined when it is none. */
+function decodeCallback(value: unknown): StoredCallback | undefined {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const { id, projectId, createdAt } = v;
+  if (typeof id !== 'string' || typeof projectId !== 'string' || typeof createdAt !== 'number') return undefined;
+  try {
+    return { id, projectId, ...checkCallback(v), createdAt };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The registered callbacks, per project. The server is their only writer: they are read from the
- * database once, and each change is written through, so the connection and stream events that
- * look them up never touch the database.
+ * The registered callbacks, per project. Read from the database once (or from Redis at each change
+ * in a cluster) and written through, so the connection and stream events that look them up never
+ * wait for storage.
  */
 export class CallbackRegistry {
   readonly #db: Db | undefined;
-  readonly #byProject = new Map<string, RegisteredCallback[]>();
+  #mirror: RedisMirror<StoredCallback> | undefined;
+  #all = new Map<string, StoredCallback>();
+  /** Each project's callbacks, oldest first: rebuilt from #all at each change. */
+  #byProject = new Map<string, RegisteredCallback[]>();
 
   constructor(db?: Db) {
     this.#db = db;
     const rows = (db?.prepare('SELECT * FROM callbacks ORDER BY rowid').all() ?? []) as CallbackRow[];
-    for (const row of rows) this.#projectList(row.project_id).push(fromRow(row));
+    this.#index(new Map(rows.map((row) => [row.callback_id, fromRow(row)])));
   }
 
-  register(projectId: string, body: Record<string, unknown>): RegisteredCallback {
+  /** The callbacks of a cluster: loaded from its Redis, and again at each change. close() stops following them. */
+  static async inRedis(link: RedisLink, log: (line: string) => void): Promise<CallbackRegistry> {
+    const registry = new CallbackRegistry();
+    registry.#mirror = await RedisMirror.open(link, {
+      name: 'callbacks', limit: MAX_CALLBACKS, full: tooMany, decode: decodeCallback, log,
+      loaded: (entries) => registry.#index(new Map(entries)),
+    });
+    return registry;
+  }
+
+  /** Resolves once it is stored; rejects with CallbackError saying what is wrong with the request. */
+  async register(projectId: string, body: Record<string, unknown>): Promise<RegisteredCallback> {
     const { group, event, url } = checkCallback(body);
-    const existing = this.#byProject.get(projectId) ?? [];
-    // The same registration again is the one already there: a retried request adds nothing.
-    const same = existing.find((c) => c.group === group && c.event === event && c.url === url);
-    if (same) return { ...same };
-    if (existing.length >= MAX_CALLBACKS_PER_PROJECT) throw new CallbackError(`a project has at most ${MAX_CALLBACKS_PER_PROJECT} callbacks`);
-    const callback: RegisteredCallback = { id: crypto.randomUUID(), group, event, url, createdAt: Date.now() };
-    this.#db?.prepare('INSERT INTO callbacks (callback_id, project_id, event_group, event, url, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(callback.id, projectId, group, event, url, callback.createdAt);
-    this.#projectList(projectId).push(callback);
-    return { ...callback };
+    return this.#change(() => {
+      const existing = this.#byProject.get(projectId) ?? [];
+      // The same registration again is the one already there: a retried request adds nothing.
+      const same = existing.find((c) => c.group === group && c.event === event && c.url === url);
+      if (same) return { result: { ...same } };
+      if (existing.length >= MAX_CALLBACKS_PER_PROJECT) throw new CallbackError(`a project has at most ${MAX_CALLBACKS_PER_PROJECT} callbacks`);
+      if (this.#all.size >= MAX_CALLBACKS) throw tooMany();
+      const callback: RegisteredCallback = { id: crypto.randomUUID(), group, event, url, createdAt: Date.now() };
+      return { result: { ...callback }, set: { id: callback.id, entry: { ...callback, projectId } } };
+    });
   }
 
   list(projectId: string): RegisteredCallback[] {
@@ -94,23 +133,43 @@ export class CallbackRegistry {
     return callbacks.filter((c) => c.group === group && c.event === event).map((c) => c.url);
   }
 
-  /** False when the project has no such callback. */
-  remove(projectId: string, id: string): boolean {
-    const callbacks = this.#byProject.get(projectId);
-    const at = callbacks?.findIndex((c) => c.id === id) ?? -1;
-    if (!callbacks || at < 0) return false;
-    this.#db?.prepare('DELETE FROM callbacks WHERE callback_id = ? AND project_id = ?').run(id, projectId);
-    callbacks.splice(at, 1);
-    if (callbacks.length === 0) this.#byProject.delete(projectId);
-    return true;
+  /** False when the project has no such callback; resolves once the removal is stored. */
+  async remove(projectId: string, id: string): Promise<boolean> {
+    return this.#change(() => (this.#all.get(id)?.projectId === projectId ? { result: true, remove: id } : { result: false }));
   }
 
-  #projectList(projectId: string): RegisteredCallback[] {
-    let callbacks = this.#byProject.get(projectId);
-    if (!callbacks) {
-      callbacks = [];
-      this.#byProject.set(projectId, callbacks);
+  /** In a cluster: stops following Redis once the writes under way are done (the link stays open). */
+  async close(): Promise<void> {
+    await this.#mirror?.close();
+  }
+
+  /** Makes the change `decide` returns; it sees the callbacks as they are when it runs. */
+  #change<R>(decide: () => Decision<StoredCallback, R>): Promise<R> {
+    if (this.#mirror) return this.#mirror.write(decide);
+    const { result, set, remove } = decide();
+    if (set) {
+      const c = set.entry;
+      this.#db?.prepare('INSERT INTO callbacks (callback_id, project_id, event_group, event, url, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(c.id, c.projectId, c.group, c.event, c.url, c.createdAt);
+      this.#all.set(c.id, c);
     }
-    return callbacks;
+    if (remove !== undefined) {
+      this.#db?.prepare('DELETE FROM callbacks WHERE callback_id = ?').run(remove);
+      this.#all.delete(remove);
+    }
+    if (set || remove !== undefined) this.#index(this.#all);
+    return Promise.resolve(result);
+  }
+
+  #index(all: Map<string, StoredCallback>): void {
+    const byProject = new Map<string, RegisteredCallback[]>();
+    const oldestFirst = [...all.values()].sort((a, b) => a.createdAt - b.createdAt);
+    for (const { projectId, ...callback } of oldestFirst) {
+      const list = byProject.get(projectId);
+      if (list) list.push(callback);
+      else byProject.set(projectId, [callback]);
+    }
+    this.#all = all;
+    this.#byProject = byProject;
   }
 }

@@ -12,6 +12,7 @@ export const KEY_PREFIX = 'otc:';
 export class RedisLink {
   readonly commands: RedisCommands;
   readonly #events: RedisCommands;
+  readonly #readyListeners = new Set<() => void>();
   #closed = false;
 
   private constructor(commands: RedisCommands, events: RedisCommands) {
@@ -42,22 +43,36 @@ export class RedisLink {
         lastError = err.message;
         log(`redis (${name}): ${err.message}`);
       });
+    }
+    const link = new RedisLink(commands, events);
+    let connected = false;
+    for (const [name, client] of [['commands', commands], ['events', events]] as const) {
       client.on('ready', () => {
         if (lastError !== '') log(`redis (${name}): connected again`);
         lastError = '';
+        if (connected) for (const listener of link.#readyListeners) listener();
       });
     }
-    const link = new RedisLink(commands, events);
     const timeout = new Promise<never>((_, reject) => {
       setTimeout(() => reject(new Error(`cannot reach Redis at ${parsed.host} within ${timeoutMs} ms${lastError ? `: ${lastError}` : ''}`)), timeoutMs).unref();
     });
     try {
       await Promise.race([Promise.all([commands.connect(), events.connect()]), timeout]);
+      connected = true;
     } catch (err) {
       await link.close();
       throw err;
     }
     return link;
+  }
+
+  /**
+   * Calls `listener` each time a connection is back after a loss (not at the first connect): what
+   * was published meanwhile was missed. Returns the function that removes it.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.#readyListeners.add(listener);
+    return () => this.#readyListeners.delete(listener);
   }
 
   /** Calls `listener` with each message published on `channel` (KEY_PREFIX is added). */

@@ -46,7 +46,7 @@ export class RedisMirror<T> {
   readonly #onNote = (message: string): void => {
     if (message === this.#spec.name) this.#reload();
   };
-  readonly #onReconnect = (): void => this.#reload();
+  #stopFollowing: () => void = () => undefined;
 
   private constructor(link: RedisLink, spec: MirrorSpec<T>) {
     this.#link = link;
@@ -59,7 +59,7 @@ export class RedisMirror<T> {
     const mirror = new RedisMirror(link, spec);
     // Subscribed before loading: a change made while the hash loads is loaded again after.
     await link.subscribe(CHANGED_CHANNEL, mirror.#onNote);
-    link.commands.on('ready', mirror.#onReconnect);
+    mirror.#stopFollowing = link.onReconnect(() => mirror.#reload());
     try {
       await mirror.#serially(() => mirror.#load());
     } catch (err) {
@@ -103,7 +103,7 @@ export class RedisMirror<T> {
   /** Stops following the changes once the writes under way are done; the link stays open. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#link.commands.off('ready', this.#onReconnect);
+    this.#stopFollowing();
     await this.#queue;
   }
 

@@ -16,7 +16,8 @@ export async function serveCallbackRoute(req: IncomingMessage, res: ServerRespon
     requireMethod(req, 'POST');
     const body = await readJsonObject(req, bodyLimit);
     try {
-      sendJson(res, 200, registry.register(projectId, body));
+      // Answered once stored: in a cluster, once Redis has it.
+      sendJson(res, 200, await registry.register(projectId, body));
     } catch (err) {
       if (err instanceof CallbackError) throw new HttpError(400, err.message);
       throw err;
@@ -28,7 +29,7 @@ export async function serveCallbackRoute(req: IncomingMessage, res: ServerRespon
   requireMethod(req, 'DELETE');
   const id = decodePathSegment(one[1]!);
   if (id === undefined) throw new HttpError(400, 'malformed %-escape in the path');
-  if (!registry.remove(projectId, id)) throw new HttpError(404, 'no such callback in this project');
+  if (!await registry.remove(projectId, id)) throw new HttpError(404, 'no such callback in this project');
   sendNoContent(res);
   return true;
 }

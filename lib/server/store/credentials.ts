@@ -16,22 +16,29 @@ function equal(a: string, b: string): boolean {
 }
 
 /**
+ * The stored credentials, when the given ones are the same or none. Others are refused with
+ * refuse(message): the sessions and reconnect tokens of `owner` would all be invalid.
+ */
+export function adoptCredentials(stored: ApiCredentials, given: Partial<ApiCredentials>, owner: string,
+  refuse: (message: string) => Error): ApiCredentials {
+  if (given.apiKey !== undefined && given.apiKey !== stored.apiKey) throw refuse(`${owner} belongs to API key ${stored.apiKey}, not ${given.apiKey}`);
+  if (given.apiSecret !== undefined && !equal(given.apiSecret, stored.apiSecret)) {
+    throw refuse(`${owner} belongs to API key ${stored.apiKey} with another API secret`);
+  }
+  return stored;
+}
+
+/**
  * The credentials of the data directory: those stored, when the caller gives none (or the same
  * ones); the caller's, stored, when the directory holds none yet. Given ones that differ from the
- * stored ones are refused (DataDirError): its sessions and reconnect tokens would all be invalid.
+ * stored ones are refused (DataDirError).
  */
 export function settleCredentials(db: Db, given: Partial<ApiCredentials>, generate: () => ApiCredentials): ApiCredentials {
   const get = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const storedKey = get.get('api_key')?.value;
   const storedSecret = get.get('api_secret')?.value;
   if (storedKey !== undefined && storedSecret !== undefined) {
-    if (given.apiKey !== undefined && given.apiKey !== storedKey) {
-      throw new DataDirError(`the data directory belongs to API key ${storedKey}, not ${given.apiKey}`);
-    }
-    if (given.apiSecret !== undefined && !equal(given.apiSecret, storedSecret)) {
-      throw new DataDirError(`the data directory belongs to API key ${storedKey} with another API secret`);
-    }
-    return { apiKey: storedKey, apiSecret: storedSecret };
+    return adoptCredentials({ apiKey: storedKey, apiSecret: storedSecret }, given, 'the data directory', (message) => new DataDirError(message));
   }
   const fresh = generate();
   const chosen = { apiKey: given.apiKey ?? fresh.apiKey, apiSecret: given.apiSecret ?? fresh.apiSecret };
