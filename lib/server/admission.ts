@@ -111,6 +111,18 @@ export class Admission {
   }
 
   /**
+   * A socket whose client passed its token check and is relayed to another process of the cluster:
+   * no longer counted as unauthenticated here (its connection is counted where it is served).
+   */
+  relayed(socket: net.Socket): void {
+    const state = this.#sockets.get(socketKey(socket));
+    if (state && !state.authenticated) {
+      state.authenticated = true;
+      this.#release(state);
+    }
+  }
+
+  /**
    * Holds the counts of a connection a restarted server read back from its data directory
    * (its client is away, as a detached connection is): not checked against the limits, it was
    * admitted before. Returns its release() (idempotent).

@@ -372,8 +372,10 @@ export class SessionServer {
   createSession(opts: SessionOptions = {}): CreatedSession {
     const mediaMode = opts.mediaMode ?? 'routed';
     if (opts.archiveMode === 'always' && mediaMode !== 'routed') throw new TypeError('archiveMode "always" needs a routed session');
+    if (opts.archiveMode === 'always' && this.#cluster) throw new TypeError('archives are not available in a cluster: archiveMode "always" cannot be honoured');
     const session: SessionRecord = this.store.createSession({ ...opts, mediaMode });
-    this.#cluster?.node.adoptNew(session.sessionId);
+    // In a cluster the home is written in the background: a session made through REST is answered once it is stored.
+    this.#cluster?.node.adoptNew(session.sessionId).catch(() => undefined);
     return { sessionId: session.sessionId, mediaMode: session.mediaMode, archiveMode: session.archiveMode, e2ee: session.e2ee };
   }
 

@@ -65,7 +65,14 @@ test.serial('clients of one session on two processes see each other: connections
   const stream = await one.client.event('streamCreated');
   t.is(stream.stream.streamId, streamId);
   t.like(await health(a), { homedSessions: 1, relayedSockets: 0, connections: 2 });
-  t.like(await health(b), { homedSessions: 0, relayedSockets: 1, connections: 0 });
+  // The relayed client is no stranger's socket at b any more: the one counted is the /health request's own.
+  t.like(await health(b), { homedSessions: 0, relayedSockets: 1, connections: 0, unauthenticatedSockets: 1 });
+  // Past its token check a relayed client may send messages of the full size, as a direct one may
+  // (here a signal over the 8 KiB a signal's data may hold: refused by the home, the socket stays).
+  const big = await two.client.request('signal', { data: 'x'.repeat(40 * 1024) });
+  t.like(big, { type: 'error' });
+  await two.client.ok('signal', { data: 'still here' });
+  t.is((await one.client.event('signal', (e) => e.data === 'still here')).from, two.connectionId);
 });
 
 test.serial('REST calls reaching another process are served by the session\'s home (opentok SDK: signal, listStreams, forceDisconnect)', async (t) => {
@@ -98,6 +105,13 @@ test.serial('a session made on one process is known to the others; an unknown on
   const one = await join(t, a, sessionId);
   t.truthy(one.connectionId);
   t.like(await health(b), { homedSessions: 1 });
+  // Archives need one process that sees every recording: a cluster refuses archiveMode "always" clearly.
+  const always = await fetch(`${a.url}/session/create`, {
+    method: 'POST', headers: { 'X-OPENTOK-AUTH': signRestAuth(API_KEY, API_SECRET), Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'archiveMode=always',
+  });
+  t.is(always.status, 501);
+  t.regex(((await always.json()) as { message: string }).message, /not available in a cluster/);
   const unknown = b.generateToken(mintSessionId(API_KEY, ''));
   const stray = await TestClient.open(a.signalingUrl);
   t.teardown(() => stray.close());

@@ -149,11 +149,14 @@ export class ClusterNode {
 
   /**
    * A session this process just made (REST create): its home from the start, with its hash.
-   * Sent after the session's own write, on the same connection: applied after it.
+   * Sent after the session's own write, on the same connection: applied after it. Resolves once written.
    */
-  adoptNew(sessionId: string): void {
+  adoptNew(sessionId: string): Promise<void> {
     this.#homed.add(sessionId);
-    this.#opts.link.commands.hSet(sessionKey(sessionId), 'home', this.id).catch((err: Error) => this.#opts.log?.(`cluster: home of ${sessionId} not written: ${err.message}`));
+    return this.#opts.link.commands.hSet(sessionKey(sessionId), 'home', this.id).then(() => undefined, (err: Error) => {
+      this.#opts.log?.(`cluster: home of ${sessionId} not written: ${err.message}`);
+      throw err;
+    });
   }
 
   /** The session is gone (expired, removed): nothing to serve or renew. */

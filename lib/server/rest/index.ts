@@ -58,8 +58,8 @@ export interface RestContext {
   cluster?: {
     relayAuth: RelayAuth;
     place: (sessionId: string) => Promise<SessionPlace>;
-    /** A session this process just made: its home from the start. */
-    created: (sessionId: string) => void;
+    /** A session this process just made: its home from the start (resolves once Redis has it). */
+    created: (sessionId: string) => Promise<void>;
   };
 }
 
@@ -159,6 +159,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
       throw new HttpError(415, 'body must be application/x-www-form-urlencoded');
     }
     const opts = parseCreateForm(new URLSearchParams(body));
+    if (opts.archiveMode === 'always' && ctx.cluster) throw new HttpError(501, 'archives are not available in a cluster (serve --redis): archiveMode "always" cannot be honoured');
     let session: SessionRecord;
     try {
       session = ctx.store.createSession({ ...opts, projectId });
@@ -166,10 +167,9 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
       if (err instanceof LimitError) throw new HttpError(429, err.message);
       throw err;
     }
-    ctx.cluster?.created(session.sessionId);
     // Answered once stored: an acknowledged session is never lost (Redis in a cluster).
     try {
-      await ctx.store.flushed();
+      await Promise.all([ctx.store.flushed(), ctx.cluster?.created(session.sessionId)]);
     } catch (err) {
       ctx.log?.(`session ${session.sessionId} not stored: ${(err as Error).message}`);
       throw new HttpError(503, 'the session could not be stored: try again', { 'Retry-After': '1' });

@@ -119,6 +119,9 @@ export class SignalingSockets {
    */
   handOff(client: Client): WebSocket {
     if (client.connectTimer) clearTimeout(client.connectTimer);
+    // Its token verified: full-size messages, and no longer a stranger's socket counted against its address here.
+    this.allowFullMessages(client);
+    this.#opts.admission.relayed(client.socket);
     this.#clients.delete(client);
     client.closing = true;
     for (const event of ['message', 'close', 'pong'] as const) client.ws.removeAllListeners(event);
