@@ -160,6 +160,33 @@ test.serial('one cluster, one set of credentials: an application made through on
   t.truthy(one.connectionId);
 });
 
+test.serial('Redis gone: sessions served here go on; others are refused at once with "try again" (4004, 503), never a hang; close() ends', async (t) => {
+  t.timeout(60_000);
+  const own = await startRedis();
+  t.teardown(() => own.stop());
+  const a = await member(t, { cluster: { redisUrl: own.url } });
+  const b = await member(t, { cluster: { redisUrl: own.url } });
+  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
+  const one = await join(t, a, sessionId);
+  const two = await join(t, a, sessionId);
+  await own.stop();
+  await two.client.ok('signal', { data: 'without Redis' });
+  t.is((await one.client.event('signal', (e) => e.data === 'without Redis')).from, two.connectionId);
+  const started = Date.now();
+  const stray = await TestClient.open(b.signalingUrl);
+  t.teardown(() => stray.close());
+  const reply = await stray.request('connect', { token: b.generateToken(sessionId) }, 15_000);
+  t.like(reply, { type: 'error', code: 2000 });
+  t.is((await stray.waitClose(15_000)).code, 4004);
+  const rest = await fetch(`${b.url}/v2/project/${API_KEY}/session/${sessionId}/stream`, { headers: { 'X-OPENTOK-AUTH': signRestAuth(API_KEY, API_SECRET) } });
+  t.is(rest.status, 503);
+  t.is(rest.headers.get('retry-after'), '1');
+  t.true(Date.now() - started < 20_000, `answered in ${Date.now() - started} ms`);
+  const closing = Date.now();
+  await Promise.all([a.close(), b.close()]);
+  t.true(Date.now() - closing < 20_000, `closed in ${Date.now() - closing} ms`);
+});
+
 test('a relay header that does not verify is ignored: the socket counts as its own address and is not trusted', (t) => {
   const auth = new RelayAuth(API_SECRET);
   const header = auth.header('203.0.113.7');

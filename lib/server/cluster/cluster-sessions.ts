@@ -4,6 +4,7 @@
 import type { RestoredConnection, SessionStore } from '../session-store';
 import type { ClusterNode } from './cluster-node';
 import type { RedisJournal } from './redis-journal';
+import { REDIS_COMMAND_TIMEOUT_MS } from './redis-link';
 
 export type SessionPlace = { where: 'here' } | { where: 'elsewhere'; url: string } | { where: 'unknown' };
 
@@ -23,7 +24,20 @@ export class ClusterSessions {
     this.#log = log;
   }
 
+  /** Rejects when Redis does not answer within REDIS_COMMAND_TIMEOUT_MS (the caller answers "try again"). */
   async place(sessionId: string): Promise<SessionPlace> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_COMMAND_TIMEOUT_MS} ms`)), REDIS_COMMAND_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.#place(sessionId), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #place(sessionId: string): Promise<SessionPlace> {
     const placement = await this.node.place(sessionId);
     if (placement.where !== 'here') return placement;
     if (this.#store.getSession(sessionId)) return { where: 'here' };

@@ -23,6 +23,9 @@ export class RedisJournal implements Journal {
   readonly #onError: (err: Error) => void;
   #pending: Promise<unknown> = Promise.resolve();
   #failed: Error | undefined;
+  #lastError = '';
+  #lastReport = 0;
+  #unreported = 0;
 
   /**
    * ttlMs: an abandoned session's hash expires after this long (0: never); its home process
@@ -37,9 +40,23 @@ export class RedisJournal implements Journal {
   #track(write: Promise<unknown>): void {
     const tracked = write.catch((err: Error) => {
       this.#failed = err;
-      this.#onError(err);
+      this.#report(err);
     });
     this.#pending = tracked;
+  }
+
+  /** One line per failure kind and 10 s: a Redis away fails every write, and would otherwise fill the log. */
+  #report(err: Error): void {
+    const now = Date.now();
+    if (err.message === this.#lastError && now - this.#lastReport < 10_000) {
+      this.#unreported += 1;
+      return;
+    }
+    const more = this.#unreported > 0 ? ` (and ${this.#unreported} more writes failed before)` : '';
+    this.#lastError = err.message;
+    this.#lastReport = now;
+    this.#unreported = 0;
+    this.#onError(new Error(`${err.message}${more}`));
   }
 
   #set(sessionId: string, field: string, value: string): void {

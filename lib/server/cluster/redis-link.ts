@@ -8,6 +8,13 @@ export type RedisCommands = ReturnType<typeof createClient>;
 
 /** Every key and channel of node-otc starts with this. */
 export const KEY_PREFIX = 'otc:';
+/**
+ * Commands waiting for Redis (while it is away, node-redis queues them): beyond this many a new
+ * one fails at once, so a Redis down for long costs bounded memory.
+ */
+const MAX_QUEUED_COMMANDS = 100_000;
+/** A command Redis has not answered within this long fails (a stalled Redis is not waited for forever). */
+export const REDIS_COMMAND_TIMEOUT_MS = 5000;
 
 export class RedisLink {
   readonly commands: RedisCommands;
@@ -29,12 +36,15 @@ export class RedisLink {
       throw new TypeError(`not a Redis URL: ${url}`);
     }
     if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new TypeError(`a Redis URL starts with redis:// or rediss://, not ${parsed.protocol}//`);
-    const make = (): RedisCommands => createClient({
-      url,
+    const make = (timed: boolean): RedisCommands => createClient({
+      url, commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
+      // A command that could not be sent within the timeout (Redis away) fails instead of waiting for it.
+      ...(timed && { commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS } }),
       socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
     });
-    const commands = make();
-    const events = make();
+    const commands = make(true);
+    // Subscriptions are renewed by node-redis itself after a reconnection, however long it takes.
+    const events = make(false);
     let lastError = '';
     for (const [name, client] of [['commands', commands], ['events', events]] as const) {
       client.on('error', (err: Error) => {

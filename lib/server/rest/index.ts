@@ -199,7 +199,13 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RestContext
     const inSession = /^session\/([^/]+)(\/.*)?$/.exec(rest);
     if (inSession && ctx.cluster) {
       const sessionId = decodePathSegment(inSession[1]!);
-      const place = sessionId === undefined ? undefined : await ctx.cluster.place(sessionId);
+      let place: SessionPlace | undefined;
+      try {
+        place = sessionId === undefined ? undefined : await ctx.cluster.place(sessionId);
+      } catch (err) {
+        ctx.log?.(`placing session ${sessionId ?? '?'} failed: ${(err as Error).message}`);
+        throw new HttpError(503, 'the session cannot be served now: try again', { 'Retry-After': '1' });
+      }
       if (place?.where === 'elsewhere') {
         // Relayed once at most: a process asked as the home that is no longer it answers 503 (retried, it lands right).
         if (relayed) throw new HttpError(503, 'the session moved to another server process: try again', { 'Retry-After': '1' });

@@ -186,6 +186,8 @@ export class SignalingServer {
     client.placed = true;
     if (sessionId === undefined) return this.#onMessage(client, Buffer.from(text), false);
     client.placing = [];
+    // Its token verified: the placement's own bound (a Redis that does not answer) replaces the connect timeout.
+    if (client.connectTimer) clearTimeout(client.connectTimer);
     place(sessionId).then((placement) => {
       const queued = client.placing ?? [];
       client.placing = undefined;
