@@ -45,6 +45,14 @@ async function join(t: ExecutionContext, via: SessionServer, sessionId: string, 
   return { client, connectionId: ack.connectionId, reconnectToken: (ack as unknown as { reconnectToken: string }).reconnectToken };
 }
 
+/** POST /session/create with the project's credentials and `form`. */
+function createThroughRest(server: SessionServer, form: string): Promise<Response> {
+  return fetch(`${server.url}/session/create`, {
+    method: 'POST', headers: { 'X-OPENTOK-AUTH': signRestAuth(API_KEY, API_SECRET), Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+}
+
 async function health(server: SessionServer): Promise<Record<string, number>> {
   return await (await fetch(`${server.url}/health`)).json() as Record<string, number>;
 }
@@ -96,20 +104,14 @@ test.serial('REST calls reaching another process are served by the session\'s ho
 test.serial('a session made on one process is known to the others; an unknown one is refused (1005) wherever asked', async (t) => {
   const a = await member(t);
   const b = await member(t);
-  const response = await fetch(`${b.url}/session/create`, {
-    method: 'POST', headers: { 'X-OPENTOK-AUTH': signRestAuth(API_KEY, API_SECRET), Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: 'p2p.preference=enabled',
-  });
+  const response = await createThroughRest(b, 'p2p.preference=enabled');
   t.is(response.status, 200);
   const [{ session_id: sessionId }] = await response.json() as Array<{ session_id: string }>;
   const one = await join(t, a, sessionId);
   t.truthy(one.connectionId);
   t.like(await health(b), { homedSessions: 1 });
   // Archives need one process that sees every recording: a cluster refuses archiveMode "always" clearly.
-  const always = await fetch(`${a.url}/session/create`, {
-    method: 'POST', headers: { 'X-OPENTOK-AUTH': signRestAuth(API_KEY, API_SECRET), Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: 'archiveMode=always',
-  });
+  const always = await createThroughRest(a, 'archiveMode=always');
   t.is(always.status, 501);
   t.regex(((await always.json()) as { message: string }).message, /not available in a cluster/);
   const unknown = b.generateToken(mintSessionId(API_KEY, ''));
