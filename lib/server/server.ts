@@ -321,7 +321,10 @@ export class SessionServer {
           link: redis, url: opts.cluster?.url ?? own, sessionTtlMs: redisJournal!.ttlMs, log: opts.log,
           onFenced: () => clusterLost(),
         });
-        cluster = new ClusterSessions(node, redisJournal!, store, (r) => signaling.restore(r), (line) => opts.log?.(line));
+        cluster = new ClusterSessions(node, redisJournal!, store, (r) => signaling.restore(r), (line) => opts.log?.(line), router);
+        router?.on('roomCreated', (sessionId, url, roomId) => {
+          if (node.isHome(sessionId)) redisJournal!.setRoom(sessionId, url, roomId);
+        });
       }
     } catch (err) {
       await archiver.close();

@@ -1,6 +1,7 @@
 // Which process serves a session, as the signaling endpoint and the REST API ask it: this one
 // once the session's state is in its store (read back from Redis when it just took the session
 // over), or the URL of its home process. One owner of the question for both.
+import type { MediaRouter } from '../router/media-router';
 import type { RestoredConnection, SessionStore } from '../session-store';
 import type { ClusterNode } from './cluster-node';
 import type { RedisJournal } from './redis-journal';
@@ -14,9 +15,12 @@ export class ClusterSessions {
   readonly #store: SessionStore;
   readonly #restore: (restored: RestoredConnection[]) => void;
   readonly #log: (line: string) => void;
+  readonly #router: MediaRouter | undefined;
 
   /** restore: takes connections read back from Redis as detached ones (their clients reconnect here). */
-  constructor(node: ClusterNode, journal: RedisJournal, store: SessionStore, restore: (restored: RestoredConnection[]) => void, log: (line: string) => void) {
+  constructor(node: ClusterNode, journal: RedisJournal, store: SessionStore, restore: (restored: RestoredConnection[]) => void,
+    log: (line: string) => void, router?: MediaRouter) {
+    this.#router = router;
     this.node = node;
     this.#journal = journal;
     this.#store = store;
@@ -41,17 +45,24 @@ export class ClusterSessions {
     const placement = await this.node.place(sessionId);
     if (placement.where !== 'here') return placement;
     if (this.#store.getSession(sessionId)) return { where: 'here' };
-    const contents = await this.#journal.loadSession(sessionId);
-    if (!contents) {
+    const loaded = await this.#journal.loadSession(sessionId);
+    if (!loaded) {
       this.node.forget(sessionId);
       return { where: 'unknown' };
     }
+    const { contents, room } = loaded;
     // Another placement of the same session may have adopted it meanwhile: adopt() skips it then.
     const restored = this.#store.adopt(contents);
     if (restored.length > 0 || placement.taken) {
       this.#log(`cluster: session ${sessionId} served here now, ${restored.length} connections waiting for their clients`);
     }
     this.#restore(restored);
+    // The room its last home made at a shared Janus is nobody's now: this process makes its own.
+    if (placement.taken && room && this.#router) {
+      this.#router.destroyForeignRoom(room.url, room.roomId).then((done) => {
+        if (done) this.#log(`cluster: room ${room.roomId} of session ${sessionId}'s previous home destroyed at ${room.url}`);
+      }, (err: Error) => this.#log(`cluster: room ${room.roomId} of session ${sessionId}'s previous home not destroyed: ${err.message}`));
+    }
     return { where: 'here' };
   }
 }

@@ -2,7 +2,7 @@
 // process that takes a session over reads it with one HGETALL and an abandoned session expires as
 // one key. Fields: `session` (what never changes), `fm` (forced mute), `empty` (emptied at),
 // `c:`/`a:` a connection and its admission keys, `s:`/`l:` a stream and its class list, `p:` a
-// peer, `home` (cluster/session-homes.ts). Writes are sent at once, in order, on one connection,
+// peer, `home` (cluster-node.ts), `room` (its room at a shared Janus, to clean up after a kill). Writes are sent at once, in order, on one connection,
 // and not awaited one by one: flushed() resolves when all so far are acknowledged.
 import type { StreamInfo } from '../../protocol/messages';
 import type { Journal } from '../store/journal';
@@ -15,6 +15,12 @@ export function sessionKey(sessionId: string): string {
 }
 
 type StoredStream = JournalContents['streams'][number];
+
+/** A session's room at a shared Janus instance. */
+export interface StoredRoom {
+  url: string;
+  roomId: number;
+}
 
 export class RedisJournal implements Journal {
   readonly #redis: RedisCommands;
@@ -135,10 +141,21 @@ export class RedisJournal implements Journal {
     return fn();
   }
 
-  /** One session as stored, or undefined when Redis holds none of that id (never made, expired or removed). */
-  async loadSession(sessionId: string): Promise<JournalContents | undefined> {
+  /** The session's room at a Janus instance the cluster shares (MediaRouter's roomCreated). */
+  setRoom(sessionId: string, url: string, roomId: number): void {
+    this.#set(sessionId, 'room', JSON.stringify({ url, roomId }));
+  }
+
+  /**
+   * One session as stored, with the room its last home made at Janus; undefined when Redis holds
+   * none of that id (never made, expired or removed).
+   */
+  async loadSession(sessionId: string): Promise<{ contents: JournalContents; room?: StoredRoom } | undefined> {
     const fields = await this.#redis.hGetAll(sessionKey(sessionId));
-    return parseSessionHash(sessionId, fields);
+    const contents = parseSessionHash(sessionId, fields);
+    if (!contents) return undefined;
+    const room = parseJson<StoredRoom>(fields['room']);
+    return { contents, ...(room && typeof room.url === 'string' && Number.isSafeInteger(room.roomId) && { room }) };
   }
 }
 

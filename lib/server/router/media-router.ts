@@ -43,6 +43,8 @@ export interface MediaRouterEvents {
    * router instance is (or is being) brought back, so negotiating the peer again may work.
    */
   peerLost: [sessionId: string, peerKey: string, reason: string, recoverable: boolean];
+  /** A session's room was made at the Janus instance of `url` (a cluster keeps it, to clean up after a killed process). */
+  roomCreated: [sessionId: string, url: string, roomId: number];
 }
 
 interface Peer {
@@ -70,7 +72,8 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
       ...(opts.janus !== undefined && { janus: opts.janus }), log,
       onLost: (instance, reason) => this.#instanceLost(instance, reason),
     });
-    this.#rooms = new Rooms(this.#instances, opts.recordingsDir, () => this.#stopped, log);
+    this.#rooms = new Rooms(this.#instances, opts.recordingsDir, () => this.#stopped, log,
+      (room) => this.emit('roomCreated', room.sessionId, room.instance.spec.url, room.id));
     this.#recordings = new Recordings(opts.recordingsDir, log);
   }
 
@@ -102,6 +105,14 @@ export class MediaRouter extends EventEmitter<MediaRouterEvents> {
   /** The private Janus processes (tests kill one to check that clients hear of it). */
   get managedProcesses(): JanusProcess[] {
     return this.#instances.all.flatMap((i) => (i.process ? [i.process] : []));
+  }
+
+  /**
+   * Destroys a room another process of a cluster made at a shared instance and left behind when
+   * it died; false when no live instance of this router has that URL.
+   */
+  destroyForeignRoom(url: string, roomId: number): Promise<boolean> {
+    return this.#rooms.destroyForeign(url, roomId);
   }
 
   /** The room of a session, if it has one: which instance and room id. */

@@ -33,6 +33,9 @@ export interface RoutedSessionInfo {
  * Room ids are numbers at Janus, shared by every server process that uses the instance (a cluster,
  * or restarts): a random start keeps two processes' sequences apart (2^40 ids, a process uses a few).
  */
+/** The VideoRoom plugin's error code for a room it does not have. */
+const NO_SUCH_ROOM = 426;
+
 let roomSequence = crypto.randomInt(1, 2 ** 40) * 1024;
 
 export class Rooms {
@@ -42,7 +45,12 @@ export class Rooms {
   readonly #log: (line: string) => void;
   readonly #rooms = new Map<string, Room>();
 
-  constructor(instances: JanusInstances, recordingsDir: string | undefined, stopped: () => boolean, log: (line: string) => void) {
+  readonly #created: (room: Room) => void;
+
+  /** created: a room was made at Janus (once Janus confirmed it). */
+  constructor(instances: JanusInstances, recordingsDir: string | undefined, stopped: () => boolean, log: (line: string) => void,
+    created: (room: Room) => void = () => undefined) {
+    this.#created = created;
     this.#instances = instances;
     this.#recordingsDir = recordingsDir;
     this.#stopped = stopped;
@@ -84,9 +92,11 @@ export class Rooms {
         room: id, description: session.sessionId.slice(0, 64), requireE2ee: session.e2ee, maxPublishers: 64,
         ...(this.#recordingsDir !== undefined && { recordingsDir: this.#recordingsDir }),
       });
-      room = { sessionId: session.sessionId, id, instance, created, feeds: new Map(), peers: new Set(), nextFeed: 1 };
-      this.#rooms.set(session.sessionId, room);
+      const made: Room = { sessionId: session.sessionId, id, instance, created, feeds: new Map(), peers: new Set(), nextFeed: 1 };
+      room = made;
+      this.#rooms.set(session.sessionId, made);
       this.#log(`room ${id} for session ${session.sessionId} on ${instance.label} (e2ee ${session.e2ee})`);
+      created.then(() => this.#created(made), () => undefined);
     }
     try {
       await room.created;
@@ -109,6 +119,22 @@ export class Rooms {
     const lost = [...this.#rooms.values()].filter((room) => room.instance === instance);
     for (const room of lost) this.#rooms.delete(room.sessionId);
     return lost;
+  }
+
+  /**
+   * Destroys a room another process made at the instance of `url` (its process died: a cluster's
+   * takeover). False when no live instance has that URL; a room already gone is no error.
+   */
+  async destroyForeign(url: string, roomId: number): Promise<boolean> {
+    const instance = this.#instances.live().find((i) => i.spec.url === url);
+    const control = instance?.control;
+    if (!control || control.detached) return false;
+    try {
+      await videoRoom.destroyRoom(control, roomId);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== NO_SUCH_ROOM) throw err;
+    }
+    return true;
   }
 
   /** Destroys a room taken out at Janus (once it was created there). */
