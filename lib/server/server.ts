@@ -213,8 +213,10 @@ export class SessionServer {
     const admission = new Admission(limits);
     const onJournalError = (err: Error): void => opts.log?.(`session store: a write failed: ${err.message}`);
     const sessionIdleMs = opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-    // An abandoned session's hash outlives the idle time by the reconnection grace (its connections' clients may come back).
-    const redisJournal = redis && new RedisJournal(redis.commands, sessionIdleMs === 0 ? 0 : sessionIdleMs + (opts.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS), onJournalError);
+    // An abandoned session's hash outlives the idle time by the reconnection grace (its connections'
+    // clients may come back), and a few of its home's renewals (a minute at least).
+    const sessionTtlMs = sessionIdleMs === 0 ? 0 : Math.max(60_000, sessionIdleMs + (opts.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS));
+    const redisJournal = redis && new RedisJournal(redis.commands, sessionTtlMs, onJournalError);
     const store = new SessionStore(apiKey, limits.maxSessions, redisJournal ?? (db && new SessionJournal(db)), onJournalError);
     const restored = store.restore();
     let cluster: ClusterSessions | undefined;

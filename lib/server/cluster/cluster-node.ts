@@ -11,7 +11,7 @@ import { KEY_PREFIX, type RedisLink } from './redis-link';
 /** A process silent this long is taken for dead and its sessions for free. */
 export const PROCESS_TTL_MS = 5000;
 const HEARTBEAT_MS = 1000;
-/** Homed sessions' hashes are renewed this often (their TTL is the session idle time). */
+/** Homed sessions' hashes are renewed this often at most, and at least three times per TTL. */
 const RENEW_MS = 60_000;
 
 const PROCESS_KEY = `${KEY_PREFIX}proc:`;
@@ -78,7 +78,7 @@ export class ClusterNode {
     const node = new ClusterNode(opts);
     await node.#register();
     node.#heartbeat = setInterval(() => void node.#beat(), HEARTBEAT_MS);
-    node.#renew = setInterval(() => node.#renewSessions(), RENEW_MS);
+    node.#renew = setInterval(() => node.#renewSessions(), opts.sessionTtlMs > 0 ? Math.min(RENEW_MS, Math.floor(opts.sessionTtlMs / 3)) : RENEW_MS);
     node.#heartbeat.unref();
     node.#renew.unref();
     opts.log?.(`cluster: process ${node.id} joined at ${opts.url}`);
