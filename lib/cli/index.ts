@@ -155,13 +155,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   if (redisUrl !== undefined && dataDir !== undefined) throw new UsageError('--redis and --data exclude each other: a cluster keeps its state in Redis');
   if (clusterUrl !== undefined && redisUrl === undefined) throw new UsageError('--cluster-url goes with --redis');
   if (clusterUrl !== undefined && !/^https?:\/\/[^/]+$/.test(clusterUrl)) throw new UsageError(`--cluster-url must be http(s)://host:port, not ${clusterUrl}`);
-  const cluster = redisUrl === undefined ? {} : {
-    cluster: { redisUrl, ...(clusterUrl !== undefined && { url: clusterUrl }) },
-    onClusterLost: () => {
-      out('cluster: this process lost its lease (it stalled): exiting');
-      process.exit(1);
-    },
-  };
+  const cluster = redisUrl === undefined ? {} : { cluster: { redisUrl, ...(clusterUrl !== undefined && { url: clusterUrl }) } };
   const credentials = { ...(apiKey !== undefined && { apiKey }), ...(apiSecret !== undefined && { apiSecret }) };
   let server: SessionServer;
   try {

@@ -20,7 +20,7 @@ import { type SessionOptions, type SessionRecord, SessionStore } from './session
 import { type Db, openDatabase } from './store/database';
 import { settleCredentials } from './store/credentials';
 import { SessionJournal } from './store/session-journal';
-import { ClusterNode } from './cluster/cluster-node';
+import { ClusterNode, newProcessId } from './cluster/cluster-node';
 import { ClusterSessions } from './cluster/cluster-sessions';
 import { RedisJournal } from './cluster/redis-journal';
 import { RedisLink } from './cluster/redis-link';
@@ -107,8 +107,6 @@ export interface SessionServerOptions {
    * reach it; default: its own). Excludes dataDir. Archives are not available (501).
    */
   cluster?: { redisUrl: string; url?: string };
-  /** Cluster mode: this process stalled past its lease and may have lost its sessions: it closed itself. */
-  onClusterLost?: () => void;
 }
 
 /** What `createSession` returns. */
@@ -216,7 +214,10 @@ export class SessionServer {
     // An abandoned session's hash outlives the idle time by the reconnection grace (its connections'
     // clients may come back), and a few of its home's renewals (a minute at least).
     const sessionTtlMs = sessionIdleMs === 0 ? 0 : Math.max(60_000, sessionIdleMs + (opts.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS));
-    const redisJournal = redis && new RedisJournal(redis.commands, sessionTtlMs, onJournalError);
+    const processId = newProcessId();
+    // Sessions another process took over while this one stalled: dropped here (set once the signaling server exists).
+    let dropSessions = (_sessionIds: string[]): void => undefined;
+    const redisJournal = redis && new RedisJournal(redis.commands, sessionTtlMs, onJournalError, processId, (sessionId) => dropSessions([sessionId]));
     const store = new SessionStore(apiKey, limits.maxSessions, redisJournal ?? (db && new SessionJournal(db)), onJournalError);
     const restored = store.restore();
     let cluster: ClusterSessions | undefined;
@@ -280,7 +281,6 @@ export class SessionServer {
     signaling.restore(restored);
     tellClients = signaling.control;
     let guard = { refusedSockets: 0 };
-    let clusterLost = (): void => undefined;
     const handler = createRestHandler({
       store, apiKey, apiSecret, log: opts.log, bodyLimit: opts.restBodyLimit, ...(opts.routes ? { routes: opts.routes } : {}),
       rateLimiter: new KeyedRateLimiter(limits.restRequestsPerSecondPerAddress, limits.restBurstPerAddress),
@@ -291,7 +291,7 @@ export class SessionServer {
       ...(!redis && { archives: { archiver, store: archives } }),
       ...(relayAuth && { cluster: { relayAuth, place: (sessionId: string) => cluster!.place(sessionId), created: (sessionId: string) => cluster!.node.adoptNew(sessionId) } }),
       health: () => ({
-        ...(cluster && { homedSessions: cluster.node.homedCount, relayedSockets: signaling.relayedCount }),
+        ...(cluster && { processId, homedSessions: cluster.node.homedCount, relayedSockets: signaling.relayedCount }),
         connections: signaling.connectionCount, detachedConnections: signaling.detachedCount, sessions: store.sessionCount,
         unauthenticatedSockets: admission.unauthenticated,
         refusedSockets: guard.refusedSockets, rssBytes: process.memoryUsage.rss(),
@@ -320,9 +320,19 @@ export class SessionServer {
       if (redis && relayAuth) {
         const own = (opts.tls ? 'https' : 'http') + `://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${(httpServer.address() as AddressInfo).port}`;
         const node = await ClusterNode.join({
-          link: redis, url: opts.cluster?.url ?? own, sessionTtlMs: redisJournal!.ttlMs, log: opts.log,
-          onFenced: () => clusterLost(),
+          id: processId, link: redis, url: opts.cluster?.url ?? own, sessionTtlMs: redisJournal!.ttlMs, log: opts.log,
+          onSessionsLost: (sessionIds) => dropSessions(sessionIds),
         });
+        dropSessions = (sessionIds) => {
+          for (const sessionId of sessionIds) {
+            node.forget(sessionId);
+            const session = store.forget(sessionId);
+            if (!session) continue;
+            opts.log?.(`cluster: session ${sessionId} is served by another process now: its ${session.connections.size} connections here closed (4004)`);
+            signaling.dropSession(session);
+            if (session.mediaMode === 'routed') void router?.closeSession(sessionId);
+          }
+        };
         cluster = new ClusterSessions(node, redisJournal!, store, (r) => signaling.restore(r), (line) => opts.log?.(line), router);
         router?.on('roomCreated', (sessionId, url, roomId) => {
           if (node.isHome(sessionId)) redisJournal!.setRoom(sessionId, url, roomId);
@@ -347,13 +357,6 @@ export class SessionServer {
     server.#archiver = archiver;
     server.#redis = redis;
     server.#cluster = cluster;
-    // Stalled past its lease: its sessions may be served elsewhere now. Nothing more is written;
-    // its clients are closed (4004) and reconnect to whichever process serves their session.
-    clusterLost = () => {
-      store.stopJournal();
-      opts.log?.('cluster: this process lost its lease: closing');
-      void server.close().then(() => opts.onClusterLost?.());
-    };
     ownUrl = server.url;
     server.#startIdleExpiry(opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, opts.log);
     return server;

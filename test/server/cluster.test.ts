@@ -4,6 +4,7 @@
 // over by the next process asked for it, its connections read back from Redis for their clients
 // to reconnect to. (The multi-process test with a kill is test/topology/cluster.test.ts.)
 import test, { type ExecutionContext } from 'ava';
+import { RedisLink } from '../../lib/server/cluster/redis-link';
 import { RelayAuth } from '../../lib/server/cluster/relay-auth';
 import { SessionServer, type SessionServerOptions } from '../../lib/server/index';
 import { signRestAuth } from '../../lib/server/rest-auth';
@@ -53,8 +54,8 @@ function createThroughRest(server: SessionServer, form: string): Promise<Respons
   });
 }
 
-async function health(server: SessionServer): Promise<Record<string, number>> {
-  return await (await fetch(`${server.url}/health`)).json() as Record<string, number>;
+async function health(server: SessionServer): Promise<Record<string, number | string>> {
+  return await (await fetch(`${server.url}/health`)).json() as Record<string, number | string>;
 }
 
 test.serial('clients of one session on two processes see each other: connections, signals, streams (relayed to the home)', async (t) => {
@@ -187,6 +188,54 @@ test.serial('Redis gone: sessions served here go on; others are refused at once 
   const closing = Date.now();
   await Promise.all([a.close(), b.close()]);
   t.true(Date.now() - closing < 20_000, `closed in ${Date.now() - closing} ms`);
+});
+
+test.serial('a home that stalled past its lease while another process took its session over: its writes are refused, it drops the session, its clients reconnect to the new home', async (t) => {
+  const a = await member(t);
+  const b = await member(t);
+  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
+  const one = await join(t, a, sessionId);
+  const streamId = (await one.client.ok('publish', { name: 'before' }))['streamId'] as string;
+  // As if a had stalled for 5 s: its key expires, and b is asked for the session and takes it.
+  const link = await RedisLink.connect(redis.url);
+  t.teardown(() => link.close());
+  await link.commands.del(`otc:proc:${String((await health(a))['processId'])}`);
+  const two = await join(t, b, sessionId);
+  t.like(await health(b), { homedSessions: 1 });
+  // a does not know yet: its next write is refused by the fence, and it gives the session up.
+  await one.client.request('publish', { name: 'after the takeover' });
+  const closed = await one.client.waitClose(5000);
+  t.is(closed.code, 4004);
+  t.regex(closed.reason, /served by another process/);
+  const stored = await link.commands.hGetAll(`otc:s:${sessionId}`);
+  t.deepEqual(Object.keys(stored).filter((field) => field.startsWith('s:')), [`s:${streamId}`], 'nothing a wrote after the takeover');
+  // Its client comes back (through b, or any process) to the same connection and stream.
+  const back = await TestClient.open(b.signalingUrl);
+  t.teardown(() => back.close());
+  const ack = await back.connect(b.generateToken(sessionId), { reconnect: { connectionId: one.connectionId, reconnectToken: one.reconnectToken } });
+  t.is(ack.connectionId, one.connectionId);
+  t.deepEqual(ack.streams.map((s) => s.streamId), [streamId]);
+  t.truthy(two.connectionId);
+  // a joins again at its next heartbeat and serves nothing of that session.
+  for (let i = 0; i < 50 && (await health(a))['homedSessions'] !== 0; ++i) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.like(await health(a), { homedSessions: 0, sessions: 0 });
+});
+
+test.serial('a home that stalled past its lease while nobody asked for its sessions joins again and keeps serving them', async (t) => {
+  const a = await member(t);
+  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
+  const one = await join(t, a, sessionId);
+  const two = await join(t, a, sessionId);
+  const link = await RedisLink.connect(redis.url);
+  t.teardown(() => link.close());
+  const key = `otc:proc:${String((await health(a))['processId'])}`;
+  await link.commands.del(key);
+  // Its next heartbeat finds its key gone and joins again (within a second).
+  for (let i = 0; i < 50 && await link.commands.exists(key) === 0; ++i) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.is(await link.commands.exists(key), 1);
+  t.like(await health(a), { homedSessions: 1, connections: 2 });
+  await two.client.ok('signal', { data: 'still served here' });
+  t.is((await one.client.event('signal', (e) => e.data === 'still served here')).from, two.connectionId);
 });
 
 test('a relay header that does not verify is ignored: the socket counts as its own address and is not trusted', (t) => {

@@ -22,7 +22,7 @@ test.after.always(async () => {
 });
 
 function journal(ttlMs = 0, errors: Error[] = []): RedisJournal {
-  return new RedisJournal(link.commands, ttlMs, (err) => errors.push(err));
+  return new RedisJournal(link.commands, ttlMs, (err) => errors.push(err), 'test-process');
 }
 
 test.serial('a session written through is adopted by another store as it was: connections, streams, peers, class lists, mute, admission keys, properties', async (t) => {
@@ -89,6 +89,28 @@ test.serial('removals erase their fields and an expired session its hash; a dama
   t.is(await link.commands.exists(sessionKey(session.sessionId)), 0);
   t.is(await journal().loadSession(session.sessionId), undefined);
   t.is(await journal().loadSession('1_no-such-session'), undefined);
+});
+
+test.serial('writes are fenced: once another process is the session\'s home, this one\'s are refused and reported as the session lost', async (t) => {
+  const lost: string[] = [];
+  const store = new SessionStore(KEY, Infinity, new RedisJournal(link.commands, 0, () => undefined, 'process-a', (id) => lost.push(id)));
+  const session = store.createSession({ mediaMode: 'relayed' });
+  const a = store.addConnection(session, 'publisher', '', false);
+  await link.commands.hSet(sessionKey(session.sessionId), 'home', 'process-a');
+  await store.flushed();
+  t.deepEqual(lost, []);
+  await link.commands.hSet(sessionKey(session.sessionId), 'home', 'process-b');
+  store.addConnection(session, 'publisher', '', false);
+  store.removeConnection(session, a.info.connectionId);
+  await store.flushed();
+  t.deepEqual(lost, [session.sessionId, session.sessionId]);
+  const fields = Object.keys(await link.commands.hGetAll(sessionKey(session.sessionId))).sort();
+  t.deepEqual(fields, [`c:${a.info.connectionId}`, 'home', 'session'].sort(), 'the new home\'s state untouched');
+  // A session removed meanwhile is not brought back by a late write.
+  await link.commands.del(sessionKey(session.sessionId));
+  store.setForceMute(session, []);
+  await store.flushed();
+  t.is(await link.commands.exists(sessionKey(session.sessionId)), 0);
 });
 
 test.serial('a write Redis refuses is reported, and flushed() rejects with it', async (t) => {

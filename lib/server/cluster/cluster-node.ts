@@ -3,7 +3,9 @@
 // named in the session's hash. Everything of a session (its clients' sockets, REST calls on it)
 // is served by its home; other processes relay to it. A session whose home is gone (its key
 // expired: killed, or stalled longer than the TTL) is taken over by the first process asked
-// for it, which reads the session back from Redis.
+// for it, which reads the session back from Redis. A process that stalled past its key keeps
+// the sessions nobody took meanwhile and gives up the others (its writes to them are refused by
+// redis-journal.ts's fence in any case).
 import * as crypto from 'node:crypto';
 import { sessionKey } from './redis-journal';
 import { KEY_PREFIX, type RedisLink } from './redis-link';
@@ -42,22 +44,29 @@ export type Placement =
   | { where: 'elsewhere'; url: string; processId: string }
   | { where: 'unknown' };
 
+/** A new process id: 12 hex digits. */
+export function newProcessId(): string {
+  return crypto.randomBytes(6).toString('hex');
+}
+
 export interface ClusterNodeOptions {
+  /** This process's id (newProcessId()): its journal fences its writes with it too. */
+  id: string;
   link: RedisLink;
   /** This process's URL as the other processes reach it (http(s)://host:port). */
   url: string;
   /** A session's hash expires this long after its home stopped renewing it (0: never). */
   sessionTtlMs: number;
   /**
-   * This process's key expired under it (it stalled longer than PROCESS_TTL_MS): other processes
-   * may have taken its sessions. The caller drops them all; the process then joins again.
+   * Sessions this process served that another process took over while this one stalled longer
+   * than PROCESS_TTL_MS: the caller drops them (their clients reconnect to the new home).
    */
-  onFenced: (sessions: string[]) => void;
+  onSessionsLost: (sessions: string[]) => void;
   log?: (line: string) => void;
 }
 
 export class ClusterNode {
-  readonly id = crypto.randomBytes(6).toString('hex');
+  readonly id: string;
   readonly url: string;
   readonly #opts: ClusterNodeOptions;
   /** Sessions this process is the home of. */
@@ -70,6 +79,7 @@ export class ClusterNode {
 
   private constructor(opts: ClusterNodeOptions) {
     this.#opts = opts;
+    this.id = opts.id;
     this.url = opts.url;
   }
 
@@ -103,18 +113,27 @@ export class ClusterNode {
     this.#beating = true;
     try {
       const renewed = await this.#opts.link.commands.set(PROCESS_KEY + this.id, this.url, { expiration: { type: 'PX', value: PROCESS_TTL_MS }, condition: 'XX' });
-      if (renewed === null && !this.#stopped) {
-        const lost = [...this.#homed];
-        this.#homed.clear();
-        this.#opts.log?.(`cluster: process ${this.id} was silent over ${PROCESS_TTL_MS} ms: its ${lost.length} sessions may be served elsewhere now; dropped here`);
-        this.#opts.onFenced(lost);
-        await this.#register();
-      }
+      if (renewed === null && !this.#stopped) await this.#rejoin();
     } catch (err) {
       this.#opts.log?.(`cluster: heartbeat failed: ${(err as Error).message}`);
     } finally {
       this.#beating = false;
     }
+  }
+
+  /**
+   * Its key expired (it stalled): joins again, then keeps each session whose hash still names it
+   * (nobody took it: from the join on, nobody can) and gives up the others.
+   */
+  async #rejoin(): Promise<void> {
+    await this.#register();
+    const homed = [...this.#homed];
+    const homes = await Promise.all(homed.map((sessionId) => this.#opts.link.commands.hGet(sessionKey(sessionId), 'home')));
+    const lost = homed.filter((_, i) => homes[i] !== this.id);
+    for (const sessionId of lost) this.#homed.delete(sessionId);
+    this.#opts.log?.(`cluster: process ${this.id} was silent over ${PROCESS_TTL_MS} ms and joined again: `
+      + `${homed.length - lost.length} sessions still served here, ${lost.length} taken over by other processes meanwhile`);
+    if (lost.length > 0) this.#opts.onSessionsLost(lost);
   }
 
   #renewSessions(): void {

@@ -2,8 +2,11 @@
 // process that takes a session over reads it with one HGETALL and an abandoned session expires as
 // one key. Fields: `session` (what never changes), `fm` (forced mute), `empty` (emptied at),
 // `c:`/`a:` a connection and its admission keys, `s:`/`l:` a stream and its class list, `p:` a
-// peer, `home` (cluster-node.ts), `room` (its room at a shared Janus, to clean up after a kill). Writes are sent at once, in order, on one connection,
-// and not awaited one by one: flushed() resolves when all so far are acknowledged.
+// peer, `home` (cluster-node.ts), `room` (its room at a shared Janus, to clean up after a kill).
+// Writes are sent at once, in order, on one connection, and not awaited one by one: flushed()
+// resolves when all so far are acknowledged. Each write is fenced: Redis applies it only while
+// the session's home is this process, so a process that stalled while another took its session
+// over cannot change what the new home reads; a refused write tells the caller the session is lost.
 import type { StreamInfo } from '../../protocol/messages';
 import type { Journal } from '../store/journal';
 import type { JournalContents, LoadedSession, StoredConnection, StoredPeer, StoredSession } from '../store/session-journal';
@@ -16,6 +19,21 @@ export function sessionKey(sessionId: string): string {
 
 type StoredStream = JournalContents['streams'][number];
 
+/**
+ * A write to a session's hash, applied only while this process is its home (or it has none).
+ * KEYS[1]: the hash; ARGV[1]: this process; ARGV[2]: 'set' (field, value), 'del' (fields...) or
+ * 'drop' (the whole hash). 1: applied; 0: another process is the home; 2: no such session (expired
+ * or removed: nothing is recreated).
+ */
+const FENCED_WRITE = `
+if redis.call('HEXISTS', KEYS[1], 'session') == 0 then return 2 end
+local home = redis.call('HGET', KEYS[1], 'home')
+if home and home ~= ARGV[1] then return 0 end
+if ARGV[2] == 'set' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4])
+elseif ARGV[2] == 'del' then redis.call('HDEL', KEYS[1], unpack(ARGV, 3))
+else redis.call('DEL', KEYS[1]) end
+return 1`;
+
 /** A session's room at a shared Janus instance. */
 export interface StoredRoom {
   url: string;
@@ -27,6 +45,8 @@ export class RedisJournal implements Journal {
   /** An abandoned session's hash expires after this long (0: never). */
   readonly ttlMs: number;
   readonly #onError: (err: Error) => void;
+  readonly #processId: string;
+  readonly #onLost: (sessionId: string) => void;
   #pending: Promise<unknown> = Promise.resolve();
   #failed: Error | undefined;
   #lastError = '';
@@ -35,10 +55,14 @@ export class RedisJournal implements Journal {
 
   /**
    * ttlMs: an abandoned session's hash expires after this long (0: never); its home process
-   * renews it (cluster/session-homes.ts) while it holds the session.
+   * renews it (cluster-node.ts) while it holds the session. processId: this process (its writes
+   * are fenced by it); onLost: a write was refused, another process serves the session now.
    */
-  constructor(redis: RedisCommands, ttlMs: number, onError: (err: Error) => void) {
+  constructor(redis: RedisCommands, ttlMs: number, onError: (err: Error) => void, processId: string,
+    onLost: (sessionId: string) => void = () => undefined) {
     this.#redis = redis;
+    this.#processId = processId;
+    this.#onLost = onLost;
     this.ttlMs = ttlMs;
     this.#onError = onError;
   }
@@ -65,12 +89,18 @@ export class RedisJournal implements Journal {
     this.#onError(new Error(`${err.message}${more}`));
   }
 
+  #write(sessionId: string, args: string[]): void {
+    this.#track(this.#redis.eval(FENCED_WRITE, { keys: [sessionKey(sessionId)], arguments: [this.#processId, ...args] }).then((applied) => {
+      if (applied === 0) this.#onLost(sessionId);
+    }));
+  }
+
   #set(sessionId: string, field: string, value: string): void {
-    this.#track(this.#redis.hSet(sessionKey(sessionId), field, value));
+    this.#write(sessionId, ['set', field, value]);
   }
 
   #del(sessionId: string, ...fields: string[]): void {
-    this.#track(this.#redis.hDel(sessionKey(sessionId), fields));
+    this.#write(sessionId, ['del', ...fields]);
   }
 
   async flushed(): Promise<void> {
@@ -83,7 +113,8 @@ export class RedisJournal implements Journal {
 
   addSession(s: StoredSession): void {
     const stored: StoredSession = { sessionId: s.sessionId, mediaMode: s.mediaMode, archiveMode: s.archiveMode, e2ee: s.e2ee, location: s.location, createTime: s.createTime };
-    this.#set(s.sessionId, 'session', JSON.stringify(stored));
+    // A new id: nobody else can hold it, so not fenced.
+    this.#track(this.#redis.hSet(sessionKey(s.sessionId), 'session', JSON.stringify(stored)));
     if (this.ttlMs > 0) this.#track(this.#redis.pExpire(sessionKey(s.sessionId), this.ttlMs));
   }
 
@@ -92,7 +123,7 @@ export class RedisJournal implements Journal {
   }
 
   removeSession(sessionId: string): void {
-    this.#track(this.#redis.del(sessionKey(sessionId)));
+    this.#write(sessionId, ['drop']);
   }
 
   setForceMute(sessionId: string, excluded: readonly string[] | null): void {

@@ -40,7 +40,7 @@ export interface RestContext {
   /** Requests per remote address (beyond: 429); /health is exempt. */
   rateLimiter?: KeyedRateLimiter;
   /** Figures for /health beside its status. */
-  health?: () => Record<string, number>;
+  health?: () => Record<string, number | string>;
   /** Forced muting through the signaling server (the `/mute` routes); without it they are 404. */
   forceMute?: ForceMuteControl;
   /** Signals and forced disconnects through the signaling server; without it they are 404. */

@@ -182,6 +182,26 @@ export class Membership {
     if (restored.length > 0) this.#log(`restored ${restored.length} connections, detached for ${this.#opts.reconnectGraceMs} ms`);
   }
 
+  /**
+   * Forgets every connection of a session another process serves now (a cluster's takeover while
+   * this one stalled): nobody is told, nothing is written; its clients are closed with `code`,
+   * to reconnect where the session is.
+   */
+  dropSession(session: SessionRecord, code: CloseCode, reason: string): void {
+    for (const connectionId of session.connections.keys()) {
+      this.#detached.remove(connectionId);
+      this.#routed.forget(connectionId);
+      const client = this.#delivery.clientOf(connectionId);
+      if (!client) continue;
+      client.release?.();
+      client.release = undefined;
+      client.conn = undefined;
+      client.session = undefined;
+      this.#delivery.unroute(connectionId);
+      this.#delivery.close(client, code, reason);
+    }
+  }
+
   /** Removes a connected client from its session and tells the others. Idempotent. */
   leave(client: Client, reason: ConnectionDestroyedReason): void {
     const { conn, session } = client;

@@ -90,6 +90,11 @@ export class SignalingServer {
     });
   }
 
+  /** Cluster mode: forgets a session another process took over; its clients are closed with 4004 to reconnect there. */
+  dropSession(session: SessionRecord): void {
+    this.#membership.dropSession(session, CloseCode.SERVER_SHUTTING_DOWN, 'the session is served by another process now');
+  }
+
   /** Sockets relayed to other processes of the cluster. */
   get relayedCount(): number {
     return this.#forward?.count ?? 0;
