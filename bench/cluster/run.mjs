@@ -38,6 +38,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
+import { cpuSeconds } from '../proc-stats.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(root, 'dist', 'lib', 'cli', 'index.js');
@@ -200,16 +201,6 @@ async function startServe(redisUrl, index) {
   return proc;
 }
 
-/** utime + stime of a process, seconds (undefined once it is gone). */
-function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return undefined;
-  }
-}
 /** The whole machine's busy and total CPU time, seconds summed over cores (/proc/stat). */
 function machineCpu() {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

@@ -11,12 +11,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from '../proc-stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/lib/cli/index.js');
 const API_KEY = '47000001';
 const API_SECRET = 'c'.repeat(40);
-const TICKS = 100; // USER_HZ on Linux
 
 const argv = process.argv.slice(2);
 const split = argv.indexOf('--');
@@ -57,16 +57,6 @@ function startServer() {
   });
 }
 
-/** utime + stime of a process, in seconds (undefined once it is gone). */
-function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Samples the CPU of `pids` once a second: mean and peak percent of one core each. */
 function sampleCpu(pids) {
