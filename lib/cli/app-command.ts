@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import { Applications } from '../server/applications';
 import { RedisLink } from '../server/cluster/redis-link';
 import { DataDirError, openDatabase } from '../server/store/database';
-import { type Out, UsageError, type Values, parse } from './args';
+import { type Out, UsageError, type Values, parse, redisUrlArgument } from './args';
 
-export const APP_USAGE = `  node-otc app create (--data DIR | --redis URL) [--name NAME] [--private-key-file F]
-  node-otc app list (--data DIR | --redis URL)
-  node-otc app delete (--data DIR | --redis URL) ID
+export const APP_USAGE = `  node-otc app create (--data DIR | --redis URL | --redis-url-file F) [--name NAME] [--private-key-file F]
+  node-otc app list (--data DIR | --redis URL | --redis-url-file F)
+  node-otc app delete (--data DIR | --redis URL | --redis-url-file F) ID
       applications for @vonage/video (new Vonage({ applicationId, privateKey }), videoHost: the
       server's URL) in the data directory of 'serve --data DIR', or in the Redis of a cluster
       ('serve --redis URL': every server of it); the servers need not restart.
@@ -22,7 +22,7 @@ const REDIS_TIMEOUT_MS = 5000;
 /** Runs `use` on the applications of --data DIR or --redis URL (exactly one), closed after. */
 async function withApplications<T>(values: Values, use: (apps: Applications) => Promise<T> | T): Promise<T> {
   const dir = values['data'] as string | undefined;
-  const url = values['redis'] as string | undefined;
+  const url = redisUrlArgument(values);
   if (dir !== undefined && url !== undefined) throw new UsageError('give --data DIR or --redis URL, not both');
   if (url !== undefined) return withRedisApplications(url, use);
   if (dir === undefined || dir === '') throw new UsageError('--data DIR or --redis URL is required');
@@ -62,7 +62,7 @@ async function withRedisApplications<T>(url: string, use: (apps: Applications) =
 
 export async function appCommand(args: string[], out: Out, usage: string): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parse(rest, { data: 'string', redis: 'string', name: 'string', 'private-key-file': 'string' }, true);
+  const { values, positionals } = parse(rest, { data: 'string', redis: 'string', 'redis-url-file': 'string', name: 'string', 'private-key-file': 'string' }, true);
   if (values['help'] || sub === undefined || sub === '--help') {
     out(usage);
     return sub === undefined ? 2 : 0;

@@ -63,6 +63,19 @@ export function fileArgument(values: Values, name: string): Buffer | undefined {
   }
 }
 
+/**
+ * --redis URL or --redis-url-file F (its first line: a password in the URL then stays out of the
+ * process list); undefined when neither is given.
+ */
+export function redisUrlArgument(values: Values): string | undefined {
+  const inline = values['redis'] as string | undefined;
+  const file = fileArgument(values, 'redis-url-file');
+  if (inline !== undefined && file !== undefined) throw new UsageError('--redis and --redis-url-file exclude each other');
+  const url = inline ?? file?.toString('utf8').split(/\r?\n/)[0]?.trim();
+  if (url === '') throw new UsageError(file !== undefined ? '--redis-url-file holds no URL on its first line' : '--redis needs a URL');
+  return url;
+}
+
 /** --size WIDTHxHEIGHT: even, 32x16 to 3840x2160; 640x360 when absent. */
 export function videoSizeArgument(values: Values): { width: number; height: number } {
   if (values['size'] === undefined) return { width: 640, height: 360 };

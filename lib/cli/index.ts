@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node-otc command line: serve, create-session, token, decrypt-recording, bot, loadtest, demo, impair, app.
 import * as path from 'node:path';
-import { type Out, UsageError, type Values, fileArgument, numberArgument, parse, required, secretArgument } from './args';
+import { type Out, UsageError, type Values, fileArgument, numberArgument, parse, redisUrlArgument, required, secretArgument } from './args';
 import { APP_USAGE, appCommand } from './app-command';
 import { BOT_USAGE, botCommand } from './bot-command';
 import { LIMIT_USAGE, limitsFromFlags } from './limit-flags';
@@ -25,7 +25,7 @@ const USAGE = `usage:
                  [--janus-ice ADDRESS|INTERFACE] [--janus-netns NAME] [--recordings DIR] [--no-router]
                  [--turn [--turn-ip IP] [--turn-port N] [--turn-relay-ports MIN-MAX] | --turn-url URL... --turn-secret(-file) S]
                  [--turn-ttl SECONDS] [--stun-url URL]... [--tls-cert F --tls-key F] [--reconnect-grace S] [--limit NAME=N]...
-                 [--data DIR | --redis URL [--cluster-url URL]] [--session-idle S]
+                 [--data DIR | --redis URL|--redis-url-file F [--cluster-url URL]] [--session-idle S]
       runs the session server; API key/secret from OTC_API_KEY / OTC_API_SECRET, else those kept
       in --data DIR, else generated.
       --data DIR: keep sessions, connections, streams and subscriptions in DIR/sessions.sqlite
@@ -40,6 +40,7 @@ const USAGE = `usage:
       first process asked for the session serves it (its clients reconnect and carry on). Put a
       TCP load balancer in front; every process needs the same API key and secret (OTC_API_KEY /
       OTC_API_SECRET, else those kept in Redis, else generated and kept there by the first).
+      --redis-url-file F: the URL from F's first line (a password then stays out of ps).
       --cluster-url URL: how the other processes reach this one (default its own url); archives
       answer 501 in a cluster.
       --tls-cert/--tls-key: serve HTTPS and WSS with this PEM certificate (chain, leaf first) and
@@ -122,7 +123,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   const { values } = parse(args, {
     host: 'string', port: 'string', 'janus-url': 'strings', 'janus-api-secret': 'string', 'janus-private': 'string', 'janus-ice': 'string',
     recordings: 'string', 'no-router': 'boolean', 'janus-netns': 'string', ...ICE_FLAGS, 'tls-cert': 'string', 'tls-key': 'string',
-    'reconnect-grace': 'string', limit: 'strings', data: 'string', 'session-idle': 'string', redis: 'string', 'cluster-url': 'string',
+    'reconnect-grace': 'string', limit: 'strings', data: 'string', 'session-idle': 'string', redis: 'string', 'redis-url-file': 'string', 'cluster-url': 'string',
   });
   if (values['help']) {
     out(USAGE);
@@ -132,7 +133,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   const portText = (values['port'] as string | undefined) ?? '0';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0..65535, not ${portText}`);
   // With --data, credentials not given are the data directory's (generated there the first time).
-  const stored = values['data'] !== undefined || values['redis'] !== undefined;
+  const stored = values['data'] !== undefined || values['redis'] !== undefined || values['redis-url-file'] !== undefined;
   const apiKey = process.env['OTC_API_KEY'] || (stored ? undefined : generateApiKey());
   const apiSecret = process.env['OTC_API_SECRET'] || (stored ? undefined : generateApiSecret());
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -150,7 +151,7 @@ async function serve(args: string[], out: Out): Promise<number> {
   const dataDir = values['data'] as string | undefined;
   if (dataDir === '') throw new UsageError('--data needs a directory');
   const data = dataDir === undefined ? {} : { dataDir };
-  const redisUrl = values['redis'] as string | undefined;
+  const redisUrl = redisUrlArgument(values);
   const clusterUrl = values['cluster-url'] as string | undefined;
   if (redisUrl !== undefined && dataDir !== undefined) throw new UsageError('--redis and --data exclude each other: a cluster keeps its state in Redis');
   if (clusterUrl !== undefined && redisUrl === undefined) throw new UsageError('--cluster-url goes with --redis');

@@ -4,6 +4,9 @@
 // credentials are settled once for all, and `node-otc app --redis` registers for the cluster.
 import { execFile } from 'node:child_process';
 import * as net from 'node:net';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../helpers/temp-dir';
 import test, { type ExecutionContext } from 'ava';
 import { Applications, MAX_APPLICATIONS } from '../../lib/server/applications';
 import { CallbackError, CallbackRegistry, MAX_CALLBACKS_PER_PROJECT } from '../../lib/server/callbacks/callback-registry';
@@ -194,6 +197,10 @@ test('node-otc app create/list/delete --redis: registered for the whole cluster'
   t.is(deleted.code, 0, deleted.stderr);
   await until(t, () => apps.get(applicationId!) === undefined, 5000, () => 'the deletion');
   t.is((await run(['app', 'delete', '--redis', c.url, applicationId!])).code, 1);
+  // The URL from a file's first line (a password then stays out of the process list).
+  const file = path.join(tempDir(t), 'redis-url');
+  fs.writeFileSync(file, `${c.url}\n`, { mode: 0o600 });
+  t.regex((await run(['app', 'list', '--redis-url-file', file])).stdout, /^no applications$/m);
 });
 
 test('node-otc app: --data and --redis exclude each other, one is required, a bad or unreachable Redis is a one-line usage error', async (t) => {
@@ -206,6 +213,9 @@ test('node-otc app: --data and --redis exclude each other, one is required, a ba
     [['app', 'list'], /^node-otc: --data DIR or --redis URL is required$/m],
     [['app', 'list', '--redis', 'http://127.0.0.1:6379'], /^node-otc: --redis: a Redis URL starts with redis:\/\/ or rediss:\/\/, not http:\/\/$/m],
     [['app', 'list', '--redis', 'not a url'], /^node-otc: --redis: not a Redis URL: not a url$/m],
+    [['app', 'list', '--redis', 'redis://127.0.0.1:1', '--redis-url-file', '/etc/hostname'], /^node-otc: --redis and --redis-url-file exclude each other$/m],
+    [['app', 'list', '--redis-url-file', '/nonexistent/redis-url'], /^node-otc: cannot read --redis-url-file \/nonexistent\/redis-url: .*ENOENT.*$/m],
+    [['app', 'list', '--redis-url-file', '/dev/null'], /^node-otc: --redis-url-file holds no URL on its first line$/m],
     [['app', 'create', '--redis', `redis://127.0.0.1:${port}`], new RegExp(`^node-otc: --redis: cannot reach Redis at 127\\.0\\.0\\.1:${port} within 5000 ms: .*ECONNREFUSED.*$`, 'm')],
   ];
   for (const [args, message] of cases) {

@@ -37,12 +37,14 @@ let topology: Topology | undefined;
 let janus: JanusProcess | undefined;
 let secretDir: string | undefined;
 let secretFile = '';
+/** The Redis URL, password included, in a file: it stays out of the process list. */
+let redisUrlFile = '';
 const servers = new Map<number, NsProcess>();
 
 function startMember(port: number): NsProcess {
   const janusFlags = janus ? ['--janus-private', '0', '--janus-url', janus.url, '--janus-api-secret', janus.apiSecret] : ['--no-router'];
   const proc = topology!.spawn('pub', process.execPath, [CLI, 'serve', '--host', ADDR.pub, '--port', String(port),
-    '--redis', `redis://:${REDIS_PASSWORD}@${ADDR.pub}:${REDIS_PORT}`, ...janusFlags,
+    '--redis-url-file', redisUrlFile, ...janusFlags,
     '--turn-url', `turn:${ADDR.pub}:3478?transport=udp`, '--turn-secret-file', secretFile, '--reconnect-grace', '60'],
   { OTC_API_KEY: API_KEY, OTC_API_SECRET: API_SECRET });
   servers.set(port, proc);
@@ -54,6 +56,8 @@ test.before(async () => {
   secretDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otc-cluster-'));
   secretFile = path.join(secretDir, 'turn-secret');
   fs.writeFileSync(secretFile, `${TURN_SECRET}\n`, { mode: 0o600 });
+  redisUrlFile = path.join(secretDir, 'redis-url');
+  fs.writeFileSync(redisUrlFile, `redis://:${REDIS_PASSWORD}@${ADDR.pub}:${REDIS_PORT}\n`, { mode: 0o600 });
   const redis = topology.spawn('pub', 'redis-server', ['--port', String(REDIS_PORT), '--bind', ADDR.pub, '--save', '', '--appendonly', 'no', '--dir', secretDir,
     '--requirepass', REDIS_PASSWORD]);
   const turnHost = topology.spawn('pub', process.execPath, [CLI, 'serve', '--host', ADDR.pub, '--port', String(TURN_HOST_PORT), '--no-router', '--turn',
