@@ -57,14 +57,23 @@ export class SignalingForward {
     const relay: Relay = { client, upstream, lastPong: Date.now() };
     this.#relays.add(relay);
     const backlog = [first, ...queued];
+    let backlogBytes = backlog.reduce((sum, text) => sum + text.length, 0);
     client.removeAllListeners('message');
     client.removeAllListeners('pong');
     client.on('pong', () => {
       relay.lastPong = Date.now();
     });
     client.on('message', (data: RawData, isBinary: boolean) => {
-      if (upstream.readyState === WebSocket.CONNECTING) backlog.push(data.toString());
-      else this.#pass(relay, upstream, client, data, isBinary);
+      if (upstream.readyState !== WebSocket.CONNECTING) return this.#pass(relay, upstream, client, data, isBinary);
+      // Held until the home answers, within the same bound as a socket's unread output.
+      const text = data.toString();
+      backlogBytes += text.length;
+      if (backlogBytes > this.#opts.maxBufferedBytes) {
+        upstream.terminate();
+        client.close(CloseCode.SLOW_CONSUMER, closeReason(`more than ${this.#opts.maxBufferedBytes} bytes sent before the session's server process answered`));
+        return;
+      }
+      backlog.push(text);
     });
     upstream.on('open', () => {
       for (const text of backlog.splice(0)) upstream.send(text);
