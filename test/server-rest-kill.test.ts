@@ -67,9 +67,12 @@ async function caller(rest: Rest, acked: Acked, index: number, stop: { now: bool
         acked.muted.add(sessionId);
       } else if (own.length >= 4) {
         const id = own.shift()!;
+        // From the moment it is asked for, its removal may have happened: a DELETE in flight at
+        // the kill may have been served without its 204 arriving, so the callback is neither
+        // acknowledged kept nor acknowledged removed until the answer comes.
+        acked.callbacks.delete(id);
         const res = await rest.call('DELETE', `${project}/callback/${id}`);
         if (res.status !== 204) throw new Error(`callback delete: ${res.status} ${res.text}`);
-        acked.callbacks.delete(id);
         acked.removed.add(id);
       } else {
         const res = await rest.call('POST', `${project}/callback`, JSON.stringify({
