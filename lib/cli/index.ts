@@ -133,7 +133,8 @@ async function serve(args: string[], out: Out): Promise<number> {
   const portText = (values['port'] as string | undefined) ?? '0';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0..65535, not ${portText}`);
   // With --data, credentials not given are the data directory's (generated there the first time).
-  const stored = values['data'] !== undefined || values['redis'] !== undefined || values['redis-url-file'] !== undefined;
+  const redisUrl = redisUrlArgument(values);
+  const stored = values['data'] !== undefined || redisUrl !== undefined;
   const apiKey = process.env['OTC_API_KEY'] || (stored ? undefined : generateApiKey());
   const apiSecret = process.env['OTC_API_SECRET'] || (stored ? undefined : generateApiSecret());
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -151,16 +152,16 @@ async function serve(args: string[], out: Out): Promise<number> {
   const dataDir = values['data'] as string | undefined;
   if (dataDir === '') throw new UsageError('--data needs a directory');
   const data = dataDir === undefined ? {} : { dataDir };
-  const redisUrl = redisUrlArgument(values);
   const clusterUrl = values['cluster-url'] as string | undefined;
   if (redisUrl !== undefined && dataDir !== undefined) throw new UsageError('--redis and --data exclude each other: a cluster keeps its state in Redis');
   if (clusterUrl !== undefined && redisUrl === undefined) throw new UsageError('--cluster-url goes with --redis');
   if (clusterUrl !== undefined && !/^https?:\/\/[^/]+$/.test(clusterUrl)) throw new UsageError(`--cluster-url must be http(s)://host:port, not ${clusterUrl}`);
   const cluster = redisUrl === undefined ? {} : { cluster: { redisUrl, ...(clusterUrl !== undefined && { url: clusterUrl }) } };
   const credentials = { ...(apiKey !== undefined && { apiKey }), ...(apiSecret !== undefined && { apiSecret }) };
+  const options = { host, port: Number(portText), ...credentials, log, limits, ...data, ...cluster, ...tls, ...reconnect, ...idle, ...(ice && { ice }) };
   let server: SessionServer;
   try {
-    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...cluster, ...tls, ...reconnect, ...idle, ...(router && { router }), ...(ice && { ice }) });
+    server = await SessionServer.start({ ...options, ...(router && { router }) });
   } catch (err) {
     if (err instanceof ServerTlsError) throw new UsageError(`--tls-cert/--tls-key: ${err.message}`);
     if (err instanceof DataDirError) throw new UsageError(`--data: ${err.message}`);
@@ -168,7 +169,7 @@ async function serve(args: string[], out: Out): Promise<number> {
     // Without router flags, a machine without Janus still gets a server (relayed sessions only).
     if (!router || explicit || !/cannot run janus/.test((err as Error).message)) throw err;
     log(`routed media unavailable: ${(err as Error).message} (install Janus: bash scripts/install-system-deps.sh)`);
-    server = await SessionServer.start({ host, port: Number(portText), ...credentials, log, limits, ...data, ...cluster, ...tls, ...reconnect, ...idle, ...(ice && { ice }) });
+    server = await SessionServer.start(options);
   }
   // The private key now lives in OpenSSL's context only (node built it at start): the copy read
   // from the file is zeroed.

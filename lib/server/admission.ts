@@ -103,10 +103,7 @@ export class Admission {
     }
     this.#connectionsByAddress.add(address);
     this.#connectionsByToken.add(key);
-    if (state && !state.authenticated) {
-      state.authenticated = true;
-      this.#release(state);
-    }
+    this.#authenticated(state);
     return { ok: true, release: this.#releaser(address, key), addressKey: address, tokenKey: key };
   }
 
@@ -115,7 +112,11 @@ export class Admission {
    * no longer counted as unauthenticated here (its connection is counted where it is served).
    */
   relayed(socket: net.Socket): void {
-    const state = this.#sockets.get(socketKey(socket));
+    this.#authenticated(this.#sockets.get(socketKey(socket)));
+  }
+
+  /** The socket is no stranger's any more: its unauthenticated counts are given back (once). */
+  #authenticated(state: SocketState | undefined): void {
     if (state && !state.authenticated) {
       state.authenticated = true;
       this.#release(state);

@@ -117,6 +117,12 @@ export interface CreatedSession {
   e2ee: boolean;
 }
 
+/** A server's URL when it listens on `host`:`port` (a wildcard host is reached on loopback). */
+function serverUrl(host: string, port: number, tls: boolean): string {
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+}
+
 /** Generates an API key of digits, as OpenTok's are. */
 export function generateApiKey(): string {
   return String(crypto.randomInt(10_000_000, 99_999_999));
@@ -170,9 +176,8 @@ export class SessionServer {
     this.apiKey = apiKey;
     this.apiSecret = apiSecret;
     this.port = port;
-    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    this.url = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
-    this.signalingUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${port}${SIGNALING_PATH}`;
+    this.url = serverUrl(host, port, tls);
+    this.signalingUrl = `${this.url.replace(/^http/, 'ws')}${SIGNALING_PATH}`;
   }
 
   static async start(opts: SessionServerOptions = {}): Promise<SessionServer> {
@@ -318,9 +323,8 @@ export class SessionServer {
         });
       });
       if (redis && relayAuth) {
-        const own = (opts.tls ? 'https' : 'http') + `://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${(httpServer.address() as AddressInfo).port}`;
         const node = await ClusterNode.join({
-          id: processId, link: redis, url: opts.cluster?.url ?? own, sessionTtlMs: redisJournal!.ttlMs, log: opts.log,
+          id: processId, link: redis, url: opts.cluster?.url ?? serverUrl(host, (httpServer.address() as AddressInfo).port, opts.tls !== undefined), sessionTtlMs: redisJournal!.ttlMs, log: opts.log,
           onSessionsLost: (sessionIds) => dropSessions(sessionIds),
         });
         dropSessions = (sessionIds) => {
@@ -333,7 +337,7 @@ export class SessionServer {
             if (session.mediaMode === 'routed') void router?.closeSession(sessionId);
           }
         };
-        cluster = new ClusterSessions(node, redisJournal!, store, (r) => signaling.restore(r), (line) => opts.log?.(line), router);
+        cluster = new ClusterSessions(node, redisJournal!, store, (r) => signaling.restore(r), log, router);
         router?.on('roomCreated', (sessionId, url, roomId) => {
           if (node.isHome(sessionId)) redisJournal!.setRoom(sessionId, url, roomId);
         });

@@ -39,7 +39,9 @@ async function member(t: ExecutionContext, opts: SessionServerOptions = {}): Pro
   return server;
 }
 
-async function join(t: ExecutionContext, via: SessionServer, sessionId: string, token = via.generateToken(sessionId)): Promise<{ client: TestClient; connectionId: string; reconnectToken: string }> {
+type Joined = { client: TestClient; connectionId: string; reconnectToken: string };
+
+async function join(t: ExecutionContext, via: SessionServer, sessionId: string, token = via.generateToken(sessionId)): Promise<Joined> {
   const client = await TestClient.open(via.signalingUrl);
   t.teardown(() => client.close());
   const ack = await client.connect(token);
@@ -54,16 +56,20 @@ function createThroughRest(server: SessionServer, form: string): Promise<Respons
   });
 }
 
+/** Two processes, a relayed session made on `a` (its home), one client joined through each. */
+async function joinedOnTwoProcesses(t: ExecutionContext): Promise<{ a: SessionServer; b: SessionServer; sessionId: string; one: Joined; two: Joined }> {
+  const a = await member(t);
+  const b = await member(t);
+  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
+  return { a, b, sessionId, one: await join(t, a, sessionId), two: await join(t, b, sessionId) };
+}
+
 async function health(server: SessionServer): Promise<Record<string, number | string>> {
   return await (await fetch(`${server.url}/health`)).json() as Record<string, number | string>;
 }
 
 test.serial('clients of one session on two processes see each other: connections, signals, streams (relayed to the home)', async (t) => {
-  const a = await member(t);
-  const b = await member(t);
-  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
-  const one = await join(t, a, sessionId);
-  const two = await join(t, b, sessionId);
+  const { a, b, one, two } = await joinedOnTwoProcesses(t);
   const created = await one.client.event('connectionCreated', (e) => e.connection.connectionId === two.connectionId);
   t.is(created.connection.connectionId, two.connectionId);
   await two.client.ok('signal', { data: 'hello across processes', signalType: 'chat' });
@@ -124,11 +130,7 @@ test.serial('a session made on one process is known to the others; an unknown on
 });
 
 test.serial('the home leaves: the next process asked takes the session over from Redis and its clients reconnect with the same ids', async (t) => {
-  const a = await member(t);
-  const b = await member(t);
-  const { sessionId } = a.createSession({ mediaMode: 'relayed' });
-  const one = await join(t, a, sessionId);
-  const two = await join(t, b, sessionId);
+  const { a, b, sessionId, one, two } = await joinedOnTwoProcesses(t);
   const streamId = (await one.client.ok('publish', { name: 'cam' }))['streamId'] as string;
   await two.client.event('streamCreated');
   await a.close();

@@ -29,13 +29,13 @@ export interface RoutedSessionInfo {
   e2ee: boolean;
 }
 
+/** The VideoRoom plugin's error code for a room it does not have. */
+const NO_SUCH_ROOM = 426;
+
 /**
  * Room ids are numbers at Janus, shared by every server process that uses the instance (a cluster,
  * or restarts): a random start keeps two processes' sequences apart (2^40 ids, a process uses a few).
  */
-/** The VideoRoom plugin's error code for a room it does not have. */
-const NO_SUCH_ROOM = 426;
-
 let roomSequence = crypto.randomInt(1, 2 ** 40) * 1024;
 
 export class Rooms {
